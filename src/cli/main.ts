@@ -1,0 +1,80 @@
+/**
+ * storm's entry point: commander wiring, the one catch, exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, StormError, exitCodeFor, isStormError } from '../errors';
+import { STORM_VERSION } from '../version';
+import { commandModules } from './commands/index';
+import { type CliContext, type GlobalOptions, resolveCwd } from './context';
+import { Output, colorWanted } from './output';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('storm')
+    .description("Turn a city's manifest (stacks/<city>.yaml) into a running OpenStack tenancy.")
+    .version(STORM_VERSION, '-V, --version')
+    .option('--json', 'print exactly one versioned JSON document on stdout (messages go to stderr)', false)
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .option('--verbose', 'show debug detail and stack traces', false)
+    .option('--cwd <dir>', 'project directory holding stacks/ and templates/ (default: current directory)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    });
+  for (const register of commandModules) register(program, ctx);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let command = 'storm';
+  let exitCode: number = ExitCode.ok;
+  let output: Output | undefined;
+  const holder: { program?: Command } = {};
+  const ctx: CliContext = {
+    globals(): GlobalOptions {
+      const o = holder.program?.opts() ?? {};
+      return {
+        json: o.json === true,
+        color: colorWanted(o.color as boolean | undefined, process.env, process.stdout),
+        verbose: o.verbose === true,
+        cwd: resolveCwd(o.cwd as string | undefined),
+      };
+    },
+    output(): Output {
+      output ??= new Output(ctx.globals());
+      return output;
+    },
+    setCommand(name: string): void {
+      command = name;
+    },
+    setExitCode(code: number): void {
+      exitCode = code;
+    },
+  };
+  const program = buildProgram(ctx);
+  holder.program = program;
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      if (err.exitCode === 0) return ExitCode.ok;
+      const out = ctx.output();
+      if (out.options.json) out.failure(command, new StormError('usage', err.message.replace(/^error: /, '')), ExitCode.error);
+      return ExitCode.error;
+    }
+    const out = ctx.output();
+    if (isStormError(err)) {
+      const code = exitCodeFor(err.code);
+      out.failure(command, err, code);
+      if (out.options.verbose && err.stack !== undefined) out.debug(err.stack);
+      return code;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    out.failure(command, new StormError('internal', `internal error: ${message}`, { hint: 'this is a bug in storm; run again with --verbose and report the stack trace' }), ExitCode.error);
+    if (out.options.verbose && err instanceof Error && err.stack !== undefined) out.note(err.stack);
+    return ExitCode.error;
+  }
+}
