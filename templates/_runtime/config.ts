@@ -1,0 +1,92 @@
+/**
+ * Service configuration. At deploy time storm renders STORM_SERVICE_CONFIG (a
+ * JSON file, see src/deploy/cloud-init.ts `ServiceRuntimeConfig`, which this
+ * shape mirrors); for local runs every field has a default.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './store';
+
+export interface ServiceConfig {
+  service: string;
+  version: string;
+  city: { name: string; displayName: string };
+  environment: string;
+  /** City languages in order of preference (the UI adds English). */
+  languages: string[];
+  parameters: Record<string, unknown>;
+  /** Public URL of each object container the service uses, by container name. */
+  objectStorage: { containers: Record<string, string> };
+  /** File holding the admin/moderator bearer token; generated on first start when absent. */
+  adminTokenFile: string;
+}
+
+export interface RuntimeEnvironment {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Root of the artifact (holds template.yaml, seed/, dist/). */
+  artifactRoot: string;
+  config: ServiceConfig;
+}
+
+/** Version from the artifact's template.yaml, so a local run reports what it ships. */
+export function shippedVersion(artifactRoot: string): string {
+  try {
+    const text = fs.readFileSync(path.join(artifactRoot, 'template.yaml'), 'utf8');
+    const m = /^version:\s*["']?([^"'\s#]+)/m.exec(text);
+    return m?.[1] ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function loadEnvironment(service: string, artifactRoot: string, env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+  const dataDir = path.resolve(env.STORM_DATA_DIR ?? path.join(artifactRoot, 'data'));
+  const configFile = env.STORM_SERVICE_CONFIG;
+  const given: Partial<ServiceConfig> =
+    configFile === undefined || configFile === '' ? {} : (JSON.parse(fs.readFileSync(configFile, 'utf8')) as Partial<ServiceConfig>);
+  const config: ServiceConfig = {
+    service: given.service ?? service,
+    version: given.version ?? shippedVersion(artifactRoot),
+    city: given.city ?? { name: 'local', displayName: 'Local' },
+    environment: given.environment ?? 'local',
+    languages: given.languages ?? ['en'],
+    parameters: given.parameters ?? {},
+    objectStorage: given.objectStorage ?? { containers: {} },
+    adminTokenFile: given.adminTokenFile ?? path.join(dataDir, 'admin-token'),
+  };
+  const port = Number(env.PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`);
+  return { port, host: env.HOST ?? '0.0.0.0', dataDir, artifactRoot, config };
+}
+
+/**
+ * The admin token lives in a file readable only by the service user, never in
+ * cloud-init or the config: created with 32 random bytes on first start.
+ */
+export function ensureAdminToken(file: string): string {
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, `${crypto.randomBytes(32).toString('hex')}\n`, 0o600);
+  }
+  const token = fs.readFileSync(file, 'utf8').trim();
+  if (token.length < 16) throw new Error(`admin token in ${file} is too short (need at least 16 characters)`);
+  return token;
+}
+
+/** Compares bearer tokens in constant time. */
+export function bearerMatches(header: string | undefined, expected: string): boolean {
+  if (header === undefined) return false;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (m === null || m[1] === undefined) return false;
+  const a = crypto.createHash('sha256').update(m[1]).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+export function parameter<T>(config: ServiceConfig, name: string, fallback: T): T {
+  const v = config.parameters[name];
+  return v === undefined ? fallback : (v as T);
+}

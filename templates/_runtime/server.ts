@@ -1,0 +1,68 @@
+/**
+ * Runs a pilot service: reads its environment, mounts /healthz and the shared
+ * stylesheet, lets the application add its routes, renders errors (JSON under
+ * /api, HTML elsewhere) and shuts down cleanly on SIGTERM (systemd stop).
+ */
+import * as http from 'node:http';
+import { type RuntimeEnvironment, loadEnvironment } from './config';
+import { type Check, healthReport } from './health';
+import { HttpError, type RequestContext, Router, cookie, send, sendHtml, sendJson, wantsJson } from './http';
+import { chooseLanguage } from './i18n';
+import { STYLESHEET } from './html';
+
+export interface ServiceApp {
+  checks: Record<string, Check>;
+  /** An HTML error page in the visitor's language. */
+  errorPage(ctx: RequestContext, status: number, message: string): string;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  setup(env: RuntimeEnvironment, router: Router): ServiceApp;
+}
+
+/** The visitor's language; a ?lang= choice is remembered in a cookie. */
+export function requestLanguage(ctx: RequestContext, offered: readonly string[]): string {
+  const lang = chooseLanguage(offered, ctx.url.searchParams.get('lang'), ctx.cookies.lang, ctx.req.headers['accept-language']);
+  if (ctx.url.searchParams.get('lang') === lang) ctx.res.setHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
+  return lang;
+}
+
+export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): http.Server {
+  const router = new Router();
+  const app = def.setup(env, router);
+  router.get('/healthz', (ctx) => {
+    const report = healthReport(env.config.service, env.config.version, app.checks);
+    sendJson(ctx.res, report.httpStatus, report.body);
+  });
+  router.get('/assets/storm.css', (ctx) => send(ctx.res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'Cache-Control': 'public, max-age=3600' }));
+  return http.createServer(
+    router.listener((ctx, err) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof HttpError ? err.message : 'internal error';
+      if (!(err instanceof HttpError)) console.error(err);
+      if (ctx.res.headersSent) {
+        ctx.res.destroy();
+        return;
+      }
+      if (wantsJson(ctx)) sendJson(ctx.res, status, { error: { status, message, ...(err instanceof HttpError ? err.details : {}) } });
+      else sendHtml(ctx.res, status, app.errorPage(ctx, status, message));
+    }),
+  );
+}
+
+export function runService(def: ServiceDefinition, artifactRoot: string): void {
+  const env = loadEnvironment(def.name, artifactRoot);
+  const server = createServer(def, env);
+  server.listen(env.port, env.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : env.port;
+    console.log(`${env.config.service} ${env.config.version} listening on http://${env.host}:${port} (data: ${env.dataDir})`);
+  });
+  const stop = (): void => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
