@@ -1,0 +1,179 @@
+/**
+ * What pre-flight needs to know about a cloud, read in one pass: flavors,
+ * images, external networks, availability zones, volume types and the
+ * project's quotas with their usage.
+ */
+import { OpenStackClient, OpenStackHttpError } from './openstack-client';
+
+export interface FlavorInfo {
+  id: string;
+  name: string;
+  vcpus: number;
+  ramMiB: number;
+  diskGiB: number;
+}
+
+/** One quota: -1 limit means unlimited. */
+export interface QuotaUsage {
+  used: number;
+  limit: number;
+}
+
+export type QuotaName = 'instances' | 'cores' | 'ramMiB' | 'volumes' | 'gigabytes' | 'floatingIps' | 'ports' | 'securityGroups' | 'securityGroupRules' | 'networks' | 'subnets' | 'routers';
+
+export const QUOTA_LABELS: Record<QuotaName, string> = {
+  instances: 'instances',
+  cores: 'cores',
+  ramMiB: 'RAM (MiB)',
+  volumes: 'volumes',
+  gigabytes: 'volume gigabytes',
+  floatingIps: 'floating IPs',
+  ports: 'ports',
+  securityGroups: 'security groups',
+  securityGroupRules: 'security group rules',
+  networks: 'networks',
+  subnets: 'subnets',
+  routers: 'routers',
+};
+
+export interface CloudInventory {
+  projectId: string;
+  flavors: FlavorInfo[];
+  images: string[];
+  externalNetworks: string[];
+  availabilityZones: string[];
+  /** undefined when the cloud has no block-storage service. */
+  volumeTypes: string[] | undefined;
+  quotas: Partial<Record<QuotaName, QuotaUsage>>;
+}
+
+const COMPUTE = ['compute'];
+const IMAGE = ['image'];
+const NETWORK = ['network'];
+const VOLUME = ['block-storage', 'volumev3', 'volume'];
+
+export async function readInventory(client: OpenStackClient): Promise<CloudInventory> {
+  const hasVolume = client.hasService(VOLUME);
+  const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas] = await Promise.all([
+    readFlavors(client),
+    readImages(client),
+    readExternalNetworks(client),
+    readAvailabilityZones(client),
+    hasVolume ? readVolumeTypes(client) : Promise.resolve(undefined),
+    readComputeLimits(client),
+    hasVolume ? readVolumeLimits(client) : Promise.resolve({}),
+    readNetworkQuotas(client),
+  ]);
+  return { projectId: client.projectId, flavors, images, externalNetworks, availabilityZones, volumeTypes, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
+}
+
+async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
+  const body = await client.get(COMPUTE, '/flavors/detail?is_public=None');
+  return records(field(body, 'flavors')).map((f) => ({ id: String(f.id), name: String(f.name), vcpus: num(f.vcpus), ramMiB: num(f.ram), diskGiB: num(f.disk) }));
+}
+
+async function readImages(client: OpenStackClient): Promise<string[]> {
+  const names: string[] = [];
+  let next: string | undefined = '/v2/images?limit=1000';
+  for (let page = 0; next !== undefined && page < 20; page++) {
+    const body = await client.get(IMAGE, next);
+    for (const img of records(field(body, 'images'))) if (typeof img.name === 'string' && (img.status === undefined || img.status === 'active')) names.push(img.name);
+    const n = field(body, 'next');
+    next = typeof n === 'string' ? n : undefined;
+  }
+  return names;
+}
+
+async function readExternalNetworks(client: OpenStackClient): Promise<string[]> {
+  const body = await client.get(NETWORK, '/v2.0/networks?router:external=true');
+  return records(field(body, 'networks')).filter((n) => n['router:external'] === true).map((n) => String(n.name));
+}
+
+async function readAvailabilityZones(client: OpenStackClient): Promise<string[]> {
+  const body = await client.get(COMPUTE, '/os-availability-zone');
+  return records(field(body, 'availabilityZoneInfo'))
+    .filter((z) => !isRecord(z.zoneState) || z.zoneState.available !== false)
+    .map((z) => String(z.zoneName));
+}
+
+async function readVolumeTypes(client: OpenStackClient): Promise<string[]> {
+  const body = await client.get(VOLUME, '/types');
+  return records(field(body, 'volume_types')).map((t) => String(t.name));
+}
+
+async function readComputeLimits(client: OpenStackClient): Promise<Partial<Record<QuotaName, QuotaUsage>>> {
+  const abs = field(field(await client.get(COMPUTE, '/limits'), 'limits'), 'absolute');
+  if (!isRecord(abs)) return {};
+  return {
+    instances: { used: num(abs.totalInstancesUsed), limit: num(abs.maxTotalInstances, -1) },
+    cores: { used: num(abs.totalCoresUsed), limit: num(abs.maxTotalCores, -1) },
+    ramMiB: { used: num(abs.totalRAMUsed), limit: num(abs.maxTotalRAMSize, -1) },
+  };
+}
+
+async function readVolumeLimits(client: OpenStackClient): Promise<Partial<Record<QuotaName, QuotaUsage>>> {
+  const abs = field(field(await client.get(VOLUME, '/limits'), 'limits'), 'absolute');
+  if (!isRecord(abs)) return {};
+  return {
+    volumes: { used: num(abs.totalVolumesUsed), limit: num(abs.maxTotalVolumes, -1) },
+    gigabytes: { used: num(abs.totalGigabytesUsed), limit: num(abs.maxTotalVolumeGigabytes, -1) },
+  };
+}
+
+const NEUTRON_QUOTAS: ReadonlyArray<[QuotaName, string, string, string]> = [
+  ['floatingIps', 'floatingip', '/v2.0/floatingips', 'floatingips'],
+  ['ports', 'port', '/v2.0/ports', 'ports'],
+  ['securityGroups', 'security_group', '/v2.0/security-groups', 'security_groups'],
+  ['securityGroupRules', 'security_group_rule', '/v2.0/security-group-rules', 'security_group_rules'],
+  ['networks', 'network', '/v2.0/networks', 'networks'],
+  ['subnets', 'subnet', '/v2.0/subnets', 'subnets'],
+  ['routers', 'router', '/v2.0/routers', 'routers'],
+];
+
+/**
+ * Neutron's quota "details" extension gives used and limit at once; clouds
+ * without it get the limits from /quotas and the usage by counting the project's
+ * resources.
+ */
+async function readNetworkQuotas(client: OpenStackClient): Promise<Partial<Record<QuotaName, QuotaUsage>>> {
+  const project = encodeURIComponent(client.projectId);
+  const out: Partial<Record<QuotaName, QuotaUsage>> = {};
+  try {
+    const quota = field(await client.get(NETWORK, `/v2.0/quotas/${project}/details`), 'quota');
+    if (isRecord(quota)) {
+      for (const [name, key] of NEUTRON_QUOTAS) {
+        const q = quota[key];
+        if (isRecord(q)) out[name] = { used: num(q.used), limit: num(q.limit, -1) };
+      }
+      return out;
+    }
+  } catch (err) {
+    if (!(err instanceof OpenStackHttpError) || (err.status !== 404 && err.status !== 400)) throw err;
+  }
+  const quota = field(await client.get(NETWORK, `/v2.0/quotas/${project}`), 'quota');
+  if (!isRecord(quota)) return out;
+  await Promise.all(
+    NEUTRON_QUOTAS.map(async ([name, key, path, plural]) => {
+      const limit = num(quota[key], -1);
+      const used = records(field(await client.get(NETWORK, `${path}?project_id=${project}&fields=id`), plural)).length;
+      out[name] = { used, limit };
+    }),
+  );
+  return out;
+}
+
+function field(v: unknown, key: string): unknown {
+  return isRecord(v) ? v[key] : undefined;
+}
+
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter(isRecord) : [];
+}
+
+function num(v: unknown, fallback = 0): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,293 @@
+/**
+ * Pre-flight: before tofu touches anything, check that what the manifest names
+ * exists in the target cloud and that the project's quotas have room for what
+ * the run adds. Every problem is reported at once, each at its manifest location.
+ */
+import type { Diagnostic, SourceLocation } from '../errors';
+import { StormError } from '../errors';
+import type { CloudCredentials } from './credentials';
+import { didYouMean } from './credentials';
+import type { CloudInventory, FlavorInfo, QuotaName } from './inventory';
+import { QUOTA_LABELS, readInventory } from './inventory';
+import { OpenStackClient } from './openstack-client';
+
+export type ManifestPath = ReadonlyArray<string | number>;
+
+export type RequirementKind = 'flavor' | 'image' | 'external-network' | 'availability-zone' | 'volume-type';
+
+export interface NamedRequirement {
+  kind: RequirementKind;
+  name: string;
+  /** Where the name is written in the (resolved) manifest. */
+  path: ManifestPath;
+}
+
+/** The parts of a resolved city manifest pre-flight reads. */
+export interface PreflightCity {
+  cloud: { externalNetwork?: string; availabilityZones?: readonly string[] };
+  network?: { router?: { externalGateway?: boolean } };
+  compute?: { groups?: ReadonlyArray<{ name: string; flavor: string; image: string; count?: number; availabilityZone?: string; floatingIp?: boolean }> };
+  storage?: { volumes?: ReadonlyArray<{ name: string; type?: string }> };
+}
+
+export function requirementsOf(city: PreflightCity): NamedRequirement[] {
+  const out: NamedRequirement[] = [];
+  const groups = city.compute?.groups ?? [];
+  const needsExternal = city.network?.router?.externalGateway === true || groups.some((g) => g.floatingIp === true);
+  if (city.cloud.externalNetwork !== undefined && needsExternal) out.push({ kind: 'external-network', name: city.cloud.externalNetwork, path: ['cloud', 'externalNetwork'] });
+  (city.cloud.availabilityZones ?? []).forEach((az, i) => out.push({ kind: 'availability-zone', name: az, path: ['cloud', 'availabilityZones', i] }));
+  groups.forEach((g, i) => {
+    if ((g.count ?? 1) === 0) return;
+    out.push({ kind: 'flavor', name: g.flavor, path: ['compute', 'groups', i, 'flavor'] });
+    out.push({ kind: 'image', name: g.image, path: ['compute', 'groups', i, 'image'] });
+    if (g.availabilityZone !== undefined) out.push({ kind: 'availability-zone', name: g.availabilityZone, path: ['compute', 'groups', i, 'availabilityZone'] });
+  });
+  (city.storage?.volumes ?? []).forEach((v, i) => {
+    if (v.type !== undefined) out.push({ kind: 'volume-type', name: v.type, path: ['storage', 'volumes', i, 'type'] });
+  });
+  return out;
+}
+
+export interface PreflightFinding {
+  code: string;
+  message: string;
+  path: ManifestPath;
+  hint?: string;
+}
+
+const KIND_LABEL: Record<RequirementKind, string> = {
+  flavor: 'flavor',
+  image: 'image',
+  'external-network': 'external network',
+  'availability-zone': 'availability zone',
+  'volume-type': 'volume type',
+};
+
+export function checkRequirements(requirements: readonly NamedRequirement[], inventory: CloudInventory): PreflightFinding[] {
+  const findings: PreflightFinding[] = [];
+  const seen = new Set<string>();
+  for (const req of requirements) {
+    const available = availableNames(req.kind, inventory);
+    if (available === undefined) continue;
+    if (req.kind === 'flavor' ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name) : available.includes(req.name)) continue;
+    const key = `${req.kind}\0${req.name}\0${req.path.join('.')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const suggestion = didYouMean(req.name, available);
+    const listed = available.length === 0 ? 'the cloud has none' : `available: ${[...available].sort().join(', ')}`;
+    findings.push({
+      code: `preflight.unknown-${req.kind}`,
+      message: `${KIND_LABEL[req.kind]} "${req.name}" does not exist in the target cloud (${listed})`,
+      path: req.path,
+      ...(suggestion !== undefined ? { hint: `did you mean "${suggestion}"?` } : {}),
+    });
+  }
+  return findings;
+}
+
+function availableNames(kind: RequirementKind, inv: CloudInventory): readonly string[] | undefined {
+  switch (kind) {
+    case 'flavor':
+      return inv.flavors.map((f) => f.name);
+    case 'image':
+      return [...new Set(inv.images)];
+    case 'external-network':
+      return inv.externalNetworks;
+    case 'availability-zone':
+      return inv.availabilityZones;
+    case 'volume-type':
+      return inv.volumeTypes;
+  }
+}
+
+export type QuotaDemand = Partial<Record<QuotaName, number>>;
+
+/** A resource instance of the synthesized stack (address as tofu spells it). */
+interface StackResource {
+  address: string;
+  type: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * What applying the stack adds: resources of the synthesized Terraform JSON that
+ * are not already in the state. Updates in place are not counted (a flavor change
+ * of an existing server is a resize, its quota delta is small and checked by Nova).
+ */
+export function demandOf(terraformJson: unknown, existingAddresses: ReadonlySet<string>, flavors: readonly FlavorInfo[]): QuotaDemand {
+  const demand: QuotaDemand = {};
+  const add = (q: QuotaName, n: number): void => {
+    if (n !== 0) demand[q] = (demand[q] ?? 0) + n;
+  };
+  for (const r of stackResources(terraformJson)) {
+    if (existingAddresses.has(r.address)) continue;
+    const b = r.body;
+    switch (r.type) {
+      case 'openstack_compute_instance_v2': {
+        add('instances', 1);
+        const wanted = typeof b.flavor_name === 'string' ? b.flavor_name : typeof b.flavor_id === 'string' ? b.flavor_id : undefined;
+        const flavor = flavors.find((f) => f.name === wanted || f.id === wanted);
+        if (flavor !== undefined) {
+          add('cores', flavor.vcpus);
+          add('ramMiB', flavor.ramMiB);
+        }
+        const networks = Array.isArray(b.network) ? b.network : b.network === undefined ? [] : [b.network];
+        add('ports', networks.filter((n) => !(typeof n === 'object' && n !== null && 'port' in n && (n as Record<string, unknown>).port !== undefined)).length);
+        break;
+      }
+      case 'openstack_blockstorage_volume_v3':
+        add('volumes', 1);
+        if (typeof b.size === 'number') add('gigabytes', b.size);
+        break;
+      case 'openstack_networking_floatingip_v2':
+        add('floatingIps', 1);
+        break;
+      case 'openstack_networking_port_v2':
+        add('ports', 1);
+        break;
+      case 'openstack_networking_router_interface_v2':
+        if (b.port_id === undefined) add('ports', 1);
+        break;
+      case 'openstack_networking_secgroup_v2':
+        add('securityGroups', 1);
+        // Neutron adds an IPv4 and an IPv6 egress rule to every new group.
+        if (b.delete_default_rules !== true) add('securityGroupRules', 2);
+        break;
+      case 'openstack_networking_secgroup_rule_v2':
+        add('securityGroupRules', 1);
+        break;
+      case 'openstack_networking_network_v2':
+        add('networks', 1);
+        break;
+      case 'openstack_networking_subnet_v2':
+        add('subnets', 1);
+        break;
+      case 'openstack_networking_router_v2':
+        add('routers', 1);
+        break;
+    }
+  }
+  return demand;
+}
+
+function stackResources(terraformJson: unknown): StackResource[] {
+  const out: StackResource[] = [];
+  const resources = isRecord(terraformJson) && isRecord(terraformJson.resource) ? terraformJson.resource : {};
+  for (const [type, byName] of Object.entries(resources)) {
+    if (!isRecord(byName)) continue;
+    for (const [name, body] of Object.entries(byName)) {
+      if (!isRecord(body)) continue;
+      if (typeof body.count === 'number') {
+        for (let i = 0; i < body.count; i++) out.push({ address: `${type}.${name}[${i}]`, type, body });
+      } else if (isRecord(body.for_each)) {
+        for (const key of Object.keys(body.for_each)) out.push({ address: `${type}.${name}["${key}"]`, type, body });
+      } else if (Array.isArray(body.for_each)) {
+        for (const key of body.for_each) out.push({ address: `${type}.${name}["${String(key)}"]`, type, body });
+      } else {
+        out.push({ address: `${type}.${name}`, type, body });
+      }
+    }
+  }
+  return out;
+}
+
+/** Manifest section a quota's demand comes from, for the diagnostic's location. */
+const QUOTA_SOURCE: Record<QuotaName, ManifestPath> = {
+  instances: ['compute', 'groups'],
+  cores: ['compute', 'groups'],
+  ramMiB: ['compute', 'groups'],
+  floatingIps: ['compute', 'groups'],
+  volumes: ['storage', 'volumes'],
+  gigabytes: ['storage', 'volumes'],
+  ports: ['network', 'subnets'],
+  securityGroups: ['security', 'groups'],
+  securityGroupRules: ['security', 'groups'],
+  networks: ['network'],
+  subnets: ['network', 'subnets'],
+  routers: ['network', 'router'],
+};
+
+export interface QuotaLine {
+  quota: QuotaName;
+  used: number;
+  needed: number;
+  limit: number;
+  /** limit - used, or -1 when unlimited. */
+  free: number;
+  ok: boolean;
+}
+
+export function quotaLines(demand: QuotaDemand, inventory: CloudInventory): QuotaLine[] {
+  const lines: QuotaLine[] = [];
+  for (const quota of Object.keys(QUOTA_LABELS) as QuotaName[]) {
+    const needed = demand[quota] ?? 0;
+    const usage = inventory.quotas[quota];
+    if (usage === undefined || needed === 0) continue;
+    const unlimited = usage.limit < 0;
+    const free = unlimited ? -1 : Math.max(0, usage.limit - usage.used);
+    lines.push({ quota, used: usage.used, needed, limit: usage.limit, free, ok: unlimited || needed <= free });
+  }
+  return lines;
+}
+
+export function checkQuotas(lines: readonly QuotaLine[]): PreflightFinding[] {
+  return lines
+    .filter((l) => !l.ok)
+    .map((l) => ({
+      code: 'preflight.quota-exceeded',
+      message: `quota ${QUOTA_LABELS[l.quota]}: this run needs ${l.needed} more, but only ${l.free} of ${l.limit} are free (used ${l.used} / needed ${l.needed} / limit ${l.limit})`,
+      path: QUOTA_SOURCE[l.quota],
+      hint: l.quota === 'cores' || l.quota === 'ramMiB' || l.quota === 'instances' ? 'use smaller flavors or fewer instances, or ask the cloud operator to raise the quota' : 'ask the cloud operator to raise the quota, or reduce what the manifest asks for',
+    }));
+}
+
+export interface PreflightReport {
+  cloud: string;
+  projectId: string;
+  checked: number;
+  quotas: QuotaLine[];
+  warnings: string[];
+}
+
+export interface PreflightInput {
+  credentials: CloudCredentials;
+  city: PreflightCity;
+  terraformJson: unknown;
+  existingAddresses: ReadonlySet<string>;
+  /** Maps a resolved-manifest path to where it is written. */
+  locate: (path: ManifestPath) => SourceLocation | undefined;
+}
+
+/** Runs every check; throws one 'preflight' StormError listing all problems. */
+export async function runPreflight(input: PreflightInput): Promise<PreflightReport> {
+  const client = await OpenStackClient.authenticate(input.credentials);
+  const inventory = await readInventory(client);
+  const requirements = requirementsOf(input.city);
+  const demand = demandOf(input.terraformJson, input.existingAddresses, inventory.flavors);
+  const lines = quotaLines(demand, inventory);
+  const findings = [...checkRequirements(requirements, inventory), ...checkQuotas(lines)];
+  if (findings.length > 0) {
+    const diagnostics = findings.map((f) => toDiagnostic(f, input.locate));
+    throw new StormError('preflight', `pre-flight found ${findings.length} problem${findings.length === 1 ? '' : 's'} in cloud "${input.credentials.cloudName}"; nothing was changed`, {
+      hint: 'fix the manifest (or the cloud) and run again; --skip-preflight bypasses these checks',
+      diagnostics,
+    });
+  }
+  return { cloud: input.credentials.cloudName, projectId: inventory.projectId, checked: requirements.length, quotas: lines, warnings: [] };
+}
+
+export function toDiagnostic(f: PreflightFinding, locate: (path: ManifestPath) => SourceLocation | undefined): Diagnostic {
+  const location = locate(f.path);
+  return {
+    severity: 'error',
+    code: f.code,
+    message: f.message,
+    path: f.path.join('.'),
+    ...(location !== undefined ? { location } : {}),
+    ...(f.hint !== undefined ? { hint: f.hint } : {}),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,51 @@
+/**
+ * Applies exactly a saved plan file and reports each resource as tofu finishes
+ * it, from the `-json` UI stream.
+ */
+import type { Diagnostic } from '../errors';
+import type { StackRun } from './plan';
+import { interrupted, label, tofu, tofuFailure } from './plan';
+import { ApplyTally, parseUiLine } from './ui-stream';
+
+export interface AppliedResource {
+  address: string;
+  action: string;
+  elapsedSeconds: number;
+  ok: boolean;
+}
+
+export interface ApplyOutcome {
+  applied: AppliedResource[];
+  durationMs: number;
+}
+
+/**
+ * `total` is the number of resource changes in the plan (for the progress
+ * counter). `locate` maps a resource address to its manifest line for errors.
+ */
+export async function applyPlanFile(run: StackRun, planFile: string, total: number, locate?: (address: string) => Diagnostic['location']): Promise<ApplyOutcome> {
+  const tally = new ApplyTally(total);
+  const name = label(run);
+  run.progress({ kind: 'counter', done: 0, total, label: name });
+  const res = await tofu(run, ['apply', '-json', `-lock-timeout=${run.lockTimeout}`, planFile], (line) => {
+    const ev = parseUiLine(line);
+    if (ev === undefined) return;
+    tally.apply(ev);
+    switch (ev.type) {
+      case 'apply_start':
+        run.progress({ kind: 'resource', address: `${name} ${ev.address}`, action: ev.action, status: 'start' });
+        return;
+      case 'apply_complete':
+      case 'apply_errored':
+        run.progress({ kind: 'resource', address: `${name} ${ev.address}`, action: ev.action, status: ev.type === 'apply_complete' ? 'done' : 'error', elapsedSeconds: ev.elapsedSeconds });
+        run.progress({ kind: 'counter', done: tally.done, total: Math.max(total, tally.done), label: name });
+        return;
+      default:
+        return;
+    }
+  });
+  const applied = tally.finished.map((f) => ({ ...f }));
+  if (res.interrupted) throw interrupted(run, 'apply');
+  if (res.exitCode !== 0) throw tofuFailure(run, 'apply', res, tally.diagnostics, locate);
+  return { applied, durationMs: res.durationMs };
+}

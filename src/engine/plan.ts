@@ -1,0 +1,167 @@
+/**
+ * The tofu stages before an apply: write the workspace, init (offline, cached),
+ * read the state, plan to a file and read that plan back as JSON.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Diagnostic } from '../errors';
+import { StormError } from '../errors';
+import type { Progress } from '../progress';
+import type { PlanSummary } from './plan-changes';
+import { summarizePlan } from './plan-changes';
+import type { BackendSetup, StateSnapshot } from './state';
+import { EMPTY_STATE, parseLockError, parseState, readLocalState } from './state';
+import type { EngineRef, RunResult } from './tofu';
+import { runTofu } from './tofu';
+import type { UiDiagnostic } from './ui-stream';
+import { parseUiLine } from './ui-stream';
+import type { Workspace } from './workspace';
+import { BACKEND_FILE, MAIN_FILE, initIsCurrent, initKey, recordInit, writeIfChanged } from './workspace';
+
+/** Everything a tofu run of one stack needs. */
+export interface StackRun {
+  engine: EngineRef;
+  ws: Workspace;
+  backend: BackendSetup;
+  /** Cloud credentials (OS_*) and backend secrets: passed to tofu's environment only. */
+  env: Record<string, string>;
+  progress: Progress;
+  signal?: AbortSignal;
+  /** e.g. "30s": how long to wait for a state lock. */
+  lockTimeout: string;
+}
+
+/** Writes the synthesized config and backend override; returns the config's JSON text. */
+export function writeWorkspace(run: StackRun, terraformJson: unknown): void {
+  fs.mkdirSync(run.ws.dir, { recursive: true });
+  writeIfChanged(path.join(run.ws.dir, MAIN_FILE), `${JSON.stringify(terraformJson, null, 2)}\n`);
+  writeIfChanged(path.join(run.ws.dir, BACKEND_FILE), run.backend.overrideJson);
+  if (run.backend.kind === 'local') fs.mkdirSync(path.dirname(run.ws.localStateFile), { recursive: true });
+}
+
+export async function ensureInit(run: StackRun, terraformJson: unknown): Promise<'cached' | 'ran'> {
+  const key = initKey(`${run.engine.tofuPath}\0${run.engine.cliConfigPath}`, terraformJson, run.backend.overrideJson);
+  if (initIsCurrent(run.ws, key)) return 'cached';
+  run.progress({ kind: 'detail', message: `${label(run)}: tofu init` });
+  const res = await tofu(run, ['init', '-no-color', '-reconfigure', `-lock-timeout=${run.lockTimeout}`]);
+  if (res.exitCode !== 0) throw tofuFailure(run, 'init', res, textDiagnostics(res.stderr + res.stdout));
+  recordInit(run.ws, key);
+  return 'ran';
+}
+
+/** The current state: the local file directly, or `tofu state pull` for remote backends. */
+export async function readState(run: StackRun): Promise<StateSnapshot> {
+  if (run.backend.kind === 'local') return readLocalState(stateFileOf(run));
+  const res = await tofu(run, ['state', 'pull']);
+  if (res.exitCode !== 0) throw tofuFailure(run, 'state pull', res, textDiagnostics(res.stderr));
+  return res.stdout.trim() === '' ? EMPTY_STATE : parseState(res.stdout);
+}
+
+function stateFileOf(run: StackRun): string {
+  const override = JSON.parse(run.backend.overrideJson) as { terraform: { backend: { local?: { path?: string } } } };
+  const rel = override.terraform.backend.local?.path;
+  return rel === undefined ? run.ws.localStateFile : path.resolve(run.ws.dir, rel);
+}
+
+export type PlanMode = 'apply' | 'destroy' | 'refresh-only';
+
+export interface PlanOutcome {
+  planFile: string;
+  summary: PlanSummary;
+  /** `tofu show -json` of the plan, for callers that need more than the summary. */
+  show: unknown;
+}
+
+export async function planToFile(run: StackRun, planFile: string, mode: PlanMode): Promise<PlanOutcome> {
+  const args = ['plan', '-json', `-out=${planFile}`, `-lock-timeout=${run.lockTimeout}`];
+  if (mode === 'destroy') args.push('-destroy');
+  if (mode === 'refresh-only') args.push('-refresh-only');
+  fs.mkdirSync(path.dirname(planFile), { recursive: true });
+  const res = await tofu(run, args);
+  if (res.interrupted) throw interrupted(run, 'plan');
+  if (res.exitCode !== 0) throw tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout));
+  const show = await showPlan(run, planFile);
+  return { planFile, summary: summarizePlan(show), show };
+}
+
+export async function showPlan(run: StackRun, planFile: string): Promise<unknown> {
+  const res = await tofu(run, ['show', '-json', '-no-color', planFile]);
+  if (res.exitCode !== 0) throw tofuFailure(run, 'show', res, textDiagnostics(res.stderr));
+  return JSON.parse(res.stdout) as unknown;
+}
+
+export async function tofu(run: StackRun, args: readonly string[], onLine?: (line: string) => void): Promise<RunResult> {
+  run.progress({ kind: 'detail', message: `${label(run)}: tofu ${args.join(' ')}` });
+  return runTofu(run.engine, args, {
+    cwd: run.ws.dir,
+    env: { ...run.backend.env, ...run.env },
+    ...(run.signal === undefined ? {} : { signal: run.signal }),
+    ...(onLine === undefined ? {} : { onLine: (line, stream) => (stream === 'stdout' ? onLine(line) : undefined) }),
+  });
+}
+
+export function label(run: { ws: Workspace }): string {
+  return `${run.ws.city}/${run.ws.env}`;
+}
+
+/** The error diagnostics of a `-json` UI stream. */
+export function uiDiagnostics(stdout: string): UiDiagnostic[] {
+  const out: UiDiagnostic[] = [];
+  for (const line of stdout.split('\n')) {
+    const ev = parseUiLine(line);
+    if (ev?.type === 'diagnostic') out.push(ev.diagnostic);
+  }
+  return out;
+}
+
+/** Diagnostics of tofu's plain-text output ("Error: summary" + detail lines). */
+export function textDiagnostics(text: string): UiDiagnostic[] {
+  // eslint-disable-next-line no-control-regex -- tofu colours its text output with ANSI escapes
+  const clean = text.replace(/\x1b\[[0-9;]*m/g, '').replace(/^[│╷╵]\s?/gm, '');
+  const out: UiDiagnostic[] = [];
+  const parts = clean.split(/^(?=(?:Error|Warning): )/m);
+  for (const part of parts) {
+    const m = /^(Error|Warning): (.*)\n?([\s\S]*)$/.exec(part);
+    if (m === null) continue;
+    out.push({ severity: m[1] === 'Warning' ? 'warning' : 'error', summary: (m[2] ?? '').trim(), detail: (m[3] ?? '').trim() });
+  }
+  if (out.length === 0 && clean.trim() !== '') out.push({ severity: 'error', summary: clean.trim().split('\n')[0] ?? '', detail: clean.trim() });
+  return out;
+}
+
+export function interrupted(run: StackRun, stage: string): StormError {
+  return new StormError('interrupted', `${label(run)}: the ${stage} was interrupted; tofu stopped gracefully and saved the state it had reached`, {
+    hint: `run \`storm plan ${run.ws.city} --env ${run.ws.env}\` to see what is left, then \`storm provision ${run.ws.city} --env ${run.ws.env}\` to finish`,
+  });
+}
+
+/** Turns a failed tofu run into a StormError: lock contention gets its own code and names the holder. */
+export function tofuFailure(run: StackRun, stage: string, res: RunResult, diags: UiDiagnostic[], locate?: (address: string) => Diagnostic['location']): StormError {
+  const all = [...diags.map((d) => `${d.summary}\n${d.detail}`), res.stderr].join('\n');
+  const lock = parseLockError(all);
+  if (lock !== undefined && /lock/i.test(diags.map((d) => d.summary).join(' ') + res.stderr)) {
+    const holder = [lock.who !== undefined ? `held by ${lock.who}` : undefined, lock.operation !== undefined ? `for ${lock.operation}` : undefined, lock.created !== undefined ? `since ${lock.created}` : undefined, lock.id !== undefined ? `lock ID ${lock.id}` : undefined].filter((x) => x !== undefined).join(', ');
+    return new StormError('state-locked', `${label(run)}: the state is locked by another run (${holder || 'holder unknown'}); waited ${run.lockTimeout}`, {
+      hint: `wait for that run to finish and try again (or raise --lock-timeout); if it crashed, \`tofu force-unlock ${lock.id ?? '<ID>'}\` in ${run.ws.dir}`,
+    });
+  }
+  const errors = diags.filter((d) => d.severity === 'error');
+  const diagnostics: Diagnostic[] = errors.map((d) => {
+    const location = d.address !== undefined && locate !== undefined ? locate(d.address) : undefined;
+    return {
+      severity: 'error',
+      code: `tofu.${stage.replace(/\s+/g, '-')}`,
+      message: `${d.address !== undefined ? `${d.address}: ` : ''}${d.summary}${d.detail !== '' ? ` — ${oneLine(d.detail)}` : ''}`,
+      ...(location !== undefined ? { location } : {}),
+    };
+  });
+  const first = errors[0];
+  return new StormError('engine-failed', `${label(run)}: tofu ${stage} failed${first !== undefined ? `: ${first.summary}` : ` (exit ${res.exitCode})`}`, {
+    diagnostics,
+    hint: stage === 'apply' ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again` : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
+  });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 600);
+}
