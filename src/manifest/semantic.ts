@@ -1,0 +1,308 @@
+/**
+ * Checks the schema cannot express: addresses that must fit together, names
+ * that must exist, rules that depend on the environment. They run on each
+ * environment's resolved city, so a broken override is caught too; every
+ * finding points at the line that set the value (the override when there is one).
+ */
+import type { Diagnostic } from '../errors';
+import type { CityManifest, Rule } from './city-manifest.types';
+import { closestMatch } from './did-you-mean';
+import { addressIn, cidrContains, cidrsOverlap, formatIpv4, hasHostBits, networkOf, parseCidr, parseIpv4, type Cidr } from './ip-address';
+import { environmentNames, overrideOrigin, resolveEnvironment, serviceName, type ResolvedCity } from './model';
+import { formatPath, type DocPath, type ManifestSource } from './source';
+
+export interface SemanticContext {
+  source: ManifestSource;
+  /** Template names found in templates/ (undefined: none installed, names are not checked). */
+  templates: readonly string[] | undefined;
+  /** The city name the file name implies (stacks/<city>.yaml), when it is in stacks/. */
+  expectedCityName: string | undefined;
+}
+
+class Findings {
+  readonly list: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  constructor(private readonly source: ManifestSource) {}
+
+  add(severity: Diagnostic['severity'], code: string, path: DocPath, message: string, hint?: string, key = false): void {
+    const location = key ? this.source.locateKey(path) : this.source.locate(path);
+    const id = `${location.line}:${location.column}\u0000${code}\u0000${message}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.list.push({ severity, code, message, path: formatPath(path), location, ...(hint === undefined ? {} : { hint }) });
+  }
+
+  error(code: string, path: DocPath, message: string, hint?: string, key = false): void {
+    this.add('error', code, path, message, hint, key);
+  }
+}
+
+function unknownName(kind: string, name: string, known: readonly string[]): { message: string; hint: string } {
+  const match = closestMatch(name, known);
+  const list = known.length === 0 ? `there are no ${kind}s defined` : `known ${kind}s: ${known.join(', ')}`;
+  return { message: `unknown ${kind} "${name}"`, hint: match === undefined ? list : `did you mean "${match}"? (${list})` };
+}
+
+export function semanticDiagnostics(manifest: CityManifest, ctx: SemanticContext): Diagnostic[] {
+  const f = new Findings(ctx.source);
+  if (ctx.expectedCityName !== undefined && manifest.city.name !== ctx.expectedCityName) {
+    f.error('manifest.city-name-mismatch', ['city', 'name'], `city name "${manifest.city.name}" does not match the file name (stacks/${ctx.expectedCityName}.yaml)`, `rename the file or set city.name: ${ctx.expectedCityName}`);
+  }
+  checkDuplicates(manifest, f);
+  checkOverrideNames(manifest, f);
+  for (const env of environmentNames(manifest)) checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
+  return f.list;
+}
+
+function checkDuplicates(m: CityManifest, f: Findings): void {
+  const collections: [string, DocPath, readonly { name?: string; template?: string }[]][] = [
+    ['subnet', ['network', 'subnets'], m.network.subnets],
+    ['security group', ['security', 'groups'], m.security?.groups ?? []],
+    ['key pair', ['compute', 'keypairs'], m.compute?.keypairs ?? []],
+    ['compute group', ['compute', 'groups'], m.compute?.groups ?? []],
+    ['volume', ['storage', 'volumes'], m.storage?.volumes ?? []],
+    ['container', ['storage', 'containers'], m.storage?.containers ?? []],
+    ['partner', ['partners'], m.partners ?? []],
+  ];
+  for (const [kind, base, items] of collections) {
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      const name = item.name;
+      if (name === undefined) return;
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, i);
+      else f.error('manifest.duplicate-name', [...base, i, 'name'], `duplicate ${kind} name "${name}" (already used by ${formatPath([...base, earlier])})`, `give each ${kind} a distinct name`);
+    });
+  }
+  const services = new Map<string, number>();
+  (m.services ?? []).forEach((s, i) => {
+    const name = serviceName(s);
+    const earlier = services.get(name);
+    if (earlier === undefined) services.set(name, i);
+    else f.error('manifest.duplicate-name', ['services', i, s.name === undefined ? 'template' : 'name'], `duplicate service name "${name}" (already used by services[${earlier}])`, 'give the second service its own `name:` to run a template twice');
+  });
+}
+
+function checkOverrideNames(m: CityManifest, f: Findings): void {
+  for (const [env, o] of Object.entries(m.environments)) {
+    if (o === undefined) continue;
+    const check = (kind: string, path: DocPath, overrides: Record<string, unknown> | undefined, known: readonly string[]): void => {
+      for (const name of Object.keys(overrides ?? {})) {
+        if (known.includes(name)) continue;
+        const u = unknownName(kind, name, known);
+        f.error('manifest.unknown-override', ['environments', env, ...path, name], `environment ${env} overrides an ${u.message.replace(/^unknown /, 'unknown ')}`, u.hint, true);
+      }
+    };
+    check('subnet', ['network', 'subnets'], o.network?.subnets, m.network.subnets.map((s) => s.name));
+    check('security group', ['security', 'groups'], o.security?.groups, (m.security?.groups ?? []).map((g) => g.name));
+    check('compute group', ['compute', 'groups'], o.compute?.groups, (m.compute?.groups ?? []).map((g) => g.name));
+    check('volume', ['storage', 'volumes'], o.storage?.volumes, (m.storage?.volumes ?? []).map((v) => v.name));
+    check('container', ['storage', 'containers'], o.storage?.containers, (m.storage?.containers ?? []).map((c) => c.name));
+    check('service', ['services'], o.services, (m.services ?? []).map(serviceName));
+    check('partner', ['partners'], o.partners, (m.partners ?? []).map((p) => p.name));
+  }
+}
+
+function envPath(m: CityManifest, env: string, section: 'network' | 'security' | 'cloud', field: string): DocPath {
+  const o = m.environments[env] as Record<string, Record<string, unknown> | undefined> | undefined;
+  return o?.[section]?.[field] !== undefined ? ['environments', env, section, field] : [section, field];
+}
+
+function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticContext, f: Findings): void {
+  const env = city.env;
+  checkNetwork(m, city, f);
+  checkSecurity(m, city, f);
+
+  const subnetNames = city.network.subnets.map((s) => s.name);
+  const groupNames = city.security.groups.map((g) => g.name);
+  const volumeNames = city.storage.volumes.map((v) => v.name);
+  const computeNames = city.compute.groups.map((g) => g.name);
+  const keypairNames = city.compute.keypairs.map((k) => k.name);
+  const volumeUsers = new Map<string, string>();
+  city.compute.groups.forEach((g, gi) => {
+    const at = (field: string): DocPath => overrideOrigin(m, env, 'compute.groups', gi, field);
+    if (!subnetNames.includes(g.subnet)) {
+      const u = unknownName('subnet', g.subnet, subnetNames);
+      f.error('manifest.unknown-reference', at('subnet'), u.message, u.hint);
+    }
+    g.securityGroups.forEach((sg, i) => {
+      if (groupNames.includes(sg)) return;
+      const u = unknownName('security group', sg, groupNames);
+      f.error('manifest.unknown-reference', [...at('securityGroups'), i], u.message, u.hint);
+    });
+    g.volumes.forEach((v, i) => {
+      if (!volumeNames.includes(v)) {
+        const u = unknownName('volume', v, volumeNames);
+        f.error('manifest.unknown-reference', [...at('volumes'), i], u.message, u.hint);
+        return;
+      }
+      const other = volumeUsers.get(v);
+      if (other !== undefined && other !== g.name) f.error('manifest.volume-shared', [...at('volumes'), i], `volume "${v}" is already attached to compute group "${other}"`, 'a volume definition belongs to one group; define a second volume');
+      else volumeUsers.set(v, g.name);
+    });
+    if (g.keypair !== undefined && !keypairNames.includes(g.keypair)) {
+      const u = unknownName('key pair', g.keypair, keypairNames);
+      f.error('manifest.unknown-reference', at('keypair'), u.message, `${u.hint}; key pairs are declared in compute.keypairs`);
+    } else if (g.keypair === undefined && keypairNames.length > 1) {
+      f.error('manifest.ambiguous-keypair', overrideOrigin(m, env, 'compute.groups', gi), `compute group "${g.name}" must name its key pair: there are ${keypairNames.length} (${keypairNames.join(', ')})`, 'add `keypair: <name>` to the group');
+    }
+    if (g.availabilityZone !== undefined && city.cloud.availabilityZones.length > 0 && !city.cloud.availabilityZones.includes(g.availabilityZone)) {
+      const u = unknownName('availability zone', g.availabilityZone, city.cloud.availabilityZones);
+      f.error('manifest.unknown-reference', at('availabilityZone'), u.message, `${u.hint}; zones are listed in cloud.availabilityZones`);
+    }
+    if (env === 'production' && g.count > 1 && !g.antiAffinity) {
+      f.error(
+        'manifest.production-without-anti-affinity',
+        at('count'),
+        `in production, compute group "${g.name}" runs ${g.count} instances without anti-affinity: one hypervisor failure could take them all down`,
+        `set \`antiAffinity: true\` for ${g.name} (in environments.production.compute.groups.${g.name} or on the group)`,
+      );
+    }
+  });
+
+  const containerNames = city.storage.containers.map((c) => c.name);
+  const networkNames = [city.network.name, ...subnetNames];
+  city.partners.forEach((p, pi) => {
+    const accessPath = overrideOrigin(m, env, 'partners', pi, 'access');
+    p.access.forEach((a, ai) => {
+      if ('network' in a) {
+        if (!networkNames.includes(a.network)) {
+          const u = unknownName('network or subnet', a.network, networkNames);
+          f.error('manifest.unknown-reference', [...accessPath, ai, 'network'], u.message, u.hint);
+        }
+        if (a.mode === 'write') f.error('manifest.invalid-access', [...accessPath, ai, 'mode'], 'a network can only be shared for use (mode: read); Neutron RBAC has no write access to a network', 'remove `mode: write`');
+      } else if (!containerNames.includes(a.container)) {
+        const u = unknownName('container', a.container, containerNames);
+        f.error('manifest.unknown-reference', [...accessPath, ai, 'container'], u.message, u.hint);
+      }
+    });
+  });
+
+  if (ctx.templates !== undefined) {
+    const templates = ctx.templates;
+    city.services.forEach((s, si) => {
+      if (templates.includes(s.template)) return;
+      const u = unknownName('template', s.template, templates);
+      f.error('manifest.unknown-template', overrideOrigin(m, env, 'services', si, 'template'), u.message, `${u.hint}; templates are the directories of templates/ that hold a template.yaml`);
+    });
+  }
+  city.services.forEach((s, si) => {
+    if (computeNames.includes(s.on)) return;
+    const u = unknownName('compute group', s.on, computeNames);
+    f.error('manifest.unknown-reference', overrideOrigin(m, env, 'services', si, 'on'), u.message, u.hint);
+  });
+}
+
+function checkCidrText(text: string, path: DocPath, f: Findings, strictNetwork: boolean): Cidr | undefined {
+  const c = parseCidr(text);
+  if (c === undefined) {
+    f.error('manifest.invalid-cidr', path, `"${text}" is not a valid CIDR`, 'write an address and a prefix length, e.g. 10.20.0.0/16');
+    return undefined;
+  }
+  if (hasHostBits(c)) {
+    if (strictNetwork) f.error('manifest.invalid-cidr', path, `"${text}" has host bits set: it is not a network address`, `did you mean "${networkOf(c)}"?`);
+    else f.add('warning', 'manifest.cidr-host-bits', path, `"${text}" has host bits set; OpenStack will use "${networkOf(c)}"`, `write "${networkOf(c)}"`);
+  }
+  return c;
+}
+
+function checkNetwork(m: CityManifest, city: ResolvedCity, f: Findings): void {
+  const env = city.env;
+  const net = checkCidrText(city.network.cidr, ['network', 'cidr'], f, true);
+  const parsed: { name: string; cidr: Cidr; path: DocPath }[] = [];
+  city.network.subnets.forEach((s, si) => {
+    const at = (field: string): DocPath => overrideOrigin(m, env, 'network.subnets', si, field);
+    const cidr = checkCidrText(s.cidr, at('cidr'), f, true);
+    if (cidr === undefined) return;
+    if (cidr.prefix > 29) f.error('manifest.subnet-too-small', at('cidr'), `subnet "${s.name}" (${s.cidr}) is too small: it leaves no room for instances`, 'use a /29 or larger');
+    if (net !== undefined && !cidrContains(net, cidr)) {
+      f.error('manifest.subnet-outside-network', at('cidr'), `subnet "${s.name}" (${s.cidr}) is not inside the network ${city.network.cidr}`, `choose a CIDR inside ${city.network.cidr}, or widen network.cidr`);
+    }
+    for (const other of parsed) {
+      if (cidrsOverlap(other.cidr, cidr)) {
+        f.error('manifest.overlapping-subnets', at('cidr'), `subnet "${s.name}" (${s.cidr}) overlaps subnet "${other.name}" (${networkOf(other.cidr)}) at ${formatPath(other.path)}`, 'give each subnet its own address range');
+      }
+    }
+    parsed.push({ name: s.name, cidr, path: at('cidr') });
+    const gatewayText = s.gatewayIp;
+    let gateway: bigint | undefined = cidr.first + 1n;
+    if (gatewayText !== undefined) {
+      gateway = parseIpv4(gatewayText);
+      if (gateway !== undefined && (!addressIn(cidr, gateway) || gateway === cidr.first || gateway === cidr.last)) {
+        f.error('manifest.gateway-outside-subnet', at('gatewayIp'), `gateway ${gatewayText} is not a usable address of subnet ${s.cidr}`, `use an address between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`);
+      }
+    }
+    const pools: { start: bigint; end: bigint; i: number }[] = [];
+    s.allocationPools.forEach((pool, pi) => {
+      const poolPath = [...at('allocationPools'), pi];
+      const start = parseIpv4(pool.start);
+      const end = parseIpv4(pool.end);
+      if (start === undefined || end === undefined) return;
+      if (start > end) {
+        f.error('manifest.invalid-allocation-pool', poolPath, `allocation pool starts (${pool.start}) after it ends (${pool.end})`, 'swap start and end');
+        return;
+      }
+      if (!addressIn(cidr, start) || !addressIn(cidr, end) || start === cidr.first || end === cidr.last) {
+        f.error('manifest.pool-outside-subnet', poolPath, `allocation pool ${pool.start}-${pool.end} is not inside the usable addresses of subnet ${s.cidr}`, `keep it between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`);
+        return;
+      }
+      if (gateway !== undefined && gateway >= start && gateway <= end) {
+        f.error('manifest.pool-contains-gateway', poolPath, `allocation pool ${pool.start}-${pool.end} contains the gateway ${formatIpv4(gateway)}`, 'start the pool after the gateway (OpenStack refuses this subnet)');
+      }
+      for (const other of pools) {
+        if (start <= other.end && other.start <= end) f.error('manifest.overlapping-pools', poolPath, `allocation pool ${pool.start}-${pool.end} overlaps allocationPools[${other.i}]`, 'pools of one subnet must not overlap');
+      }
+      pools.push({ start, end, i: pi });
+    });
+  });
+  const dnsPath = envPath(m, env, 'network', 'dnsServers');
+  city.network.dnsServers.forEach((d, i) => {
+    if (parseIpv4(d) === undefined) f.error('manifest.invalid-address', [...dnsPath, i], `"${d}" is not an IPv4 address`);
+  });
+}
+
+function portBounds(ports: Rule['ports']): [number, number] | undefined {
+  if (ports === undefined) return undefined;
+  if (typeof ports === 'number') return [ports, ports];
+  const [lo, hi] = ports.split('-').map(Number);
+  return [lo ?? NaN, hi ?? lo ?? NaN];
+}
+
+function checkSecurity(m: CityManifest, city: ResolvedCity, f: Findings): void {
+  const env = city.env;
+  const adminPath = envPath(m, env, 'security', 'adminCidrs');
+  city.security.adminCidrs.forEach((c, i) => checkCidrText(c, [...adminPath, i], f, false));
+  const groupNames = city.security.groups.map((g) => g.name);
+  city.security.groups.forEach((g, gi) => {
+    const rulesPath = overrideOrigin(m, env, 'security.groups', gi, 'rules');
+    g.rules.forEach((rule, ri) => {
+      const at: DocPath = [...rulesPath, ri];
+      const hasRemote = rule.remote !== undefined;
+      const hasGroup = rule.remoteGroup !== undefined;
+      if (hasRemote === hasGroup) {
+        f.error('manifest.rule-remote', at, hasRemote ? 'a rule takes either `remote` or `remoteGroup`, not both' : 'a rule needs `remote` (a CIDR or "admin") or `remoteGroup`', 'e.g. `remote: 0.0.0.0/0`, `remote: admin` or `remoteGroup: web`');
+      }
+      if (rule.remote === 'admin' && city.security.adminCidrs.length === 0) {
+        f.error('manifest.no-admin-cidrs', [...at, 'remote'], '`remote: admin` but security.adminCidrs is empty', 'list the networks operators administer from in security.adminCidrs');
+      } else if (rule.remote !== undefined && rule.remote !== 'admin') {
+        checkCidrText(rule.remote, [...at, 'remote'], f, false);
+      }
+      if (rule.remoteGroup !== undefined && !groupNames.includes(rule.remoteGroup)) {
+        const u = unknownName('security group', rule.remoteGroup, groupNames);
+        f.error('manifest.unknown-reference', [...at, 'remoteGroup'], u.message, u.hint);
+      }
+      const bounds = portBounds(rule.ports);
+      if (bounds !== undefined) {
+        if (rule.protocol !== 'tcp' && rule.protocol !== 'udp') {
+          f.error('manifest.ports-without-protocol', [...at, 'ports'], `ports apply to tcp and udp only, not to ${rule.protocol}`, 'remove `ports`, or use protocol tcp or udp');
+        }
+        const [lo, hi] = bounds;
+        if (!(lo >= 1 && lo <= 65535 && hi >= 1 && hi <= 65535)) {
+          f.error('manifest.port-out-of-range', [...at, 'ports'], `port ${JSON.stringify(rule.ports)} is out of range (1..65535)`, 'ports are numbered 1 to 65535');
+        } else if (lo > hi) {
+          f.error('manifest.port-range-reversed', [...at, 'ports'], `port range "${String(rule.ports)}" starts after it ends`, `did you mean "${hi}-${lo}"?`);
+        }
+      }
+    });
+  });
+}

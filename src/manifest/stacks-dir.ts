@@ -1,0 +1,2 @@
+/** Manifests live in <project>/stacks/<city>.yaml. */
+export const STACKS_DIR = 'stacks';

@@ -1,0 +1,115 @@
+/**
+ * Validation of city manifests: YAML with positions → JSON Schema (ajv 2020) →
+ * semantic checks → template parameters. Every finding is collected before
+ * anything fails, so one run shows a person everything to fix.
+ */
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Diagnostic } from '../errors';
+import type { CityManifest, Service } from './city-manifest.types';
+import schemaJson from './city-manifest.schema.json';
+import { environmentNames } from './model';
+import { schemaDiagnostics } from './schema-errors';
+import { semanticDiagnostics } from './semantic';
+import { STACKS_DIR } from './stacks-dir';
+import type { DocPath, ManifestSource, ParsedManifest } from './source';
+import { listTemplateNames } from './template-catalog';
+
+export const citySchema: Record<string, unknown> = schemaJson as unknown as Record<string, unknown>;
+
+let compiled: ValidateFunction | undefined;
+
+/** The compiled schema validator (compiled once per process). */
+export function schemaValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats(ajv);
+    compiled = ajv.compile(citySchema);
+  }
+  return compiled;
+}
+
+export interface ValidationOptions {
+  /** Project directory holding stacks/ and templates/. */
+  cwd: string;
+  /** Template names; read from <cwd>/templates when omitted (pass it when validating many files). */
+  templates?: readonly string[];
+}
+
+export interface ValidationResult {
+  file: string;
+  /** The manifest, when it could be read and matched the schema (semantic errors may remain). */
+  doc: CityManifest | undefined;
+  /** Environments the manifest defines (empty when it could not be read). */
+  environments: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** Where a service's parameters are, for findings about them. */
+export interface ServiceLocation {
+  source: ManifestSource;
+  /** Path of the service entry, e.g. ["services", 0]. */
+  path: DocPath;
+  cwd: string;
+}
+
+/**
+ * Checks a service's parameters against its template. Today this checks that
+ * the template exists (semantic checks do); the parameter JSON Schema of each
+ * template plugs in here once templates declare one.
+ */
+export function validateServiceParameters(_service: Service, _location: ServiceLocation): Diagnostic[] {
+  return [];
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  const la = a.location;
+  const lb = b.location;
+  if (la === undefined || lb === undefined) return la === undefined ? (lb === undefined ? 0 : 1) : -1;
+  return la.line - lb.line || la.column - lb.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+/** Validates a parsed manifest; never throws for bad content. */
+export function validateParsed(parsed: ParsedManifest, options: ValidationOptions): ValidationResult {
+  const { source } = parsed;
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const done = (doc: CityManifest | undefined): ValidationResult => ({
+    file: source.file,
+    doc,
+    environments: doc === undefined ? [] : environmentNames(doc),
+    diagnostics: diagnostics.sort(byPosition),
+  });
+  if (parsed.data === undefined) return done(undefined);
+  if (parsed.data === null || typeof parsed.data !== 'object' || Array.isArray(parsed.data)) {
+    diagnostics.push({ severity: 'error', code: 'manifest.not-a-mapping', message: 'a city manifest is a YAML mapping (apiVersion:, city:, …)', location: { file: source.file, line: 1, column: 1 }, hint: 'start from stacks/valladolid.yaml' });
+    return done(undefined);
+  }
+  const validate = schemaValidator();
+  if (!validate(parsed.data)) {
+    diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed.data, source, citySchema));
+    return done(undefined);
+  }
+  const doc = parsed.data as CityManifest;
+  const templates = options.templates ?? listTemplateNames(options.cwd);
+  const inStacks = path.dirname(source.absPath) === path.join(path.resolve(options.cwd), STACKS_DIR);
+  diagnostics.push(
+    ...semanticDiagnostics(doc, {
+      source,
+      templates: templates.length === 0 ? undefined : templates,
+      expectedCityName: inStacks ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
+    }),
+  );
+  if (templates.length === 0 && (doc.services ?? []).length > 0) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'manifest.no-templates',
+      message: 'templates/ holds no template yet: service template names were not checked',
+      path: 'services',
+      location: source.locateKey(['services']),
+    });
+  }
+  (doc.services ?? []).forEach((service, i) => diagnostics.push(...validateServiceParameters(service, { source, path: ['services', i], cwd: options.cwd })));
+  return done(doc);
+}
