@@ -13,7 +13,7 @@ export interface ServiceConfig {
   version: string;
   city: { name: string; displayName: string };
   environment: string;
-  /** City languages in order of preference (the UI adds English). */
+  /** City languages in order of preference (the UI adds English); empty = every language the service ships. */
   languages: string[];
   parameters: Record<string, unknown>;
   /** Public URL of each object container the service uses, by container name. */
@@ -52,7 +52,7 @@ export function loadEnvironment(service: string, artifactRoot: string, env: Node
     version: given.version ?? shippedVersion(artifactRoot),
     city: given.city ?? { name: 'local', displayName: 'Local' },
     environment: given.environment ?? 'local',
-    languages: given.languages ?? ['en'],
+    languages: given.languages ?? [],
     parameters: given.parameters ?? {},
     objectStorage: given.objectStorage ?? { containers: {} },
     adminTokenFile: given.adminTokenFile ?? path.join(dataDir, 'admin-token'),

@@ -17,10 +17,10 @@ export const LANGUAGE_NAMES: Record<string, string> = {
   hu: 'Magyar',
 };
 
-/** City languages that the service has messages for, then English. */
+/** City languages that the service has messages for, then English; with no city languages, all it ships. */
 export function offeredLanguages(cityLanguages: readonly string[], shipped: readonly string[]): string[] {
   const out: string[] = [];
-  for (const l of [...cityLanguages, 'en']) if (shipped.includes(l) && !out.includes(l)) out.push(l);
+  for (const l of [...(cityLanguages.length === 0 ? shipped : cityLanguages), 'en']) if (shipped.includes(l) && !out.includes(l)) out.push(l);
   return out;
 }
 
