@@ -1,0 +1,17 @@
+/**
+ * Networking v2.0 (Neutron) for the sandbox. The implementation lives in
+ * ./network/; this module is what server.ts registers and what compute.ts
+ * imports (the ports of a server, their floating IPs, networks by id).
+ */
+export { networkService } from './network/service.js';
+export {
+  createPortForDevice,
+  floatingIpsOfPort,
+  networkById,
+  portsOfDevice,
+  releaseDevicePorts,
+  releasePort,
+  type DevicePort,
+  type DevicePortRequest,
+} from './network/device-ports.js';
+export type { FixedIp, FloatingIpDoc, NetworkDoc, PortDoc } from './network/model.js';

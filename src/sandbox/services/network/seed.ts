@@ -1,0 +1,90 @@
+/**
+ * The seeded external network: `public` (router:external, owned by admin, not
+ * shared) with `public-subnet` 127.42.0.0/24, so floating IPs are loopback
+ * addresses a person can open.
+ */
+import type { SandboxContext } from '../../core/context.js';
+import { KIND, type NetworkDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
+import { timestamp } from './records.js';
+
+export const PUBLIC_NETWORK = {
+  name: 'public',
+  subnetName: 'public-subnet',
+  cidr: '127.42.0.0/24',
+  gateway: '127.42.0.1',
+  pool: { start: '127.42.0.10', end: '127.42.0.250' },
+  physicalNetwork: 'public',
+} as const;
+
+/** The admin project's id, which identity seeded before us. */
+function adminProjectId(ctx: SandboxContext): string {
+  const projects = ctx.store.list<{ id: string; name: string }>('identity.project');
+  const admin = projects.find((p) => p.name === 'admin');
+  if (!admin) throw new Error('network seed: the identity seed has no admin project');
+  return admin.id;
+}
+
+export function seedNetwork(ctx: SandboxContext): void {
+  const projectId = adminProjectId(ctx);
+  const now = timestamp(ctx);
+  const network: NetworkDoc = {
+    id: ctx.newId(),
+    tenant_id: projectId,
+    project_id: projectId,
+    description: '',
+    tags: [],
+    created_at: now,
+    updated_at: now,
+    revision_number: 2,
+    name: PUBLIC_NETWORK.name,
+    admin_state_up: true,
+    mtu: 1500,
+    status: 'ACTIVE',
+    shared: false,
+    availability_zone_hints: [],
+    availability_zones: [],
+    ipv4_address_scope: null,
+    ipv6_address_scope: null,
+    'router:external': true,
+    port_security_enabled: true,
+    is_default: false,
+    'provider:network_type': 'flat',
+    'provider:physical_network': PUBLIC_NETWORK.physicalNetwork,
+    'provider:segmentation_id': null,
+  };
+  ctx.store.insert(KIND.network, network, projectId);
+  const rbac: RbacPolicyDoc = {
+    id: ctx.newId(),
+    tenant_id: projectId,
+    project_id: projectId,
+    object_type: 'network',
+    object_id: network.id,
+    action: 'access_as_external',
+    target_tenant: '*',
+  };
+  ctx.store.insert(KIND.rbac, rbac, projectId);
+  const subnet: SubnetDoc = {
+    id: ctx.newId(),
+    tenant_id: projectId,
+    project_id: projectId,
+    description: '',
+    tags: [],
+    created_at: now,
+    updated_at: now,
+    revision_number: 0,
+    name: PUBLIC_NETWORK.subnetName,
+    network_id: network.id,
+    ip_version: 4,
+    subnetpool_id: null,
+    enable_dhcp: false,
+    ipv6_ra_mode: null,
+    ipv6_address_mode: null,
+    gateway_ip: PUBLIC_NETWORK.gateway,
+    cidr: PUBLIC_NETWORK.cidr,
+    allocation_pools: [{ ...PUBLIC_NETWORK.pool }],
+    host_routes: [],
+    dns_nameservers: [],
+    service_types: [],
+  };
+  ctx.store.insert(KIND.subnet, subnet, projectId);
+}

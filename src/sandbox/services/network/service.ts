@@ -1,0 +1,156 @@
+/**
+ * The Neutron service: routes under /networking (API under /v2.0), each
+ * authenticated in Neutron's error style and run in one store transaction.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SandboxContext, SandboxService } from '../../core/context.js';
+import { neutronError } from '../../core/errors.js';
+import { listAvailabilityZones, listExtensions, resourcesDocument, showExtension, versionsDocument } from './discovery.js';
+import { createFloatingIp, deleteFloatingIp, listFloatingIps, showFloatingIp, updateFloatingIp } from './floating-ips.js';
+import type { Doc, RawQuery } from './list-query.js';
+import { createNetwork, deleteNetwork, listNetworks, showNetwork, updateNetwork } from './networks.js';
+import { createPort, deletePort, listPorts, showPort, updatePort } from './ports.js';
+import { listQuotas, resetQuota, showDefaultQuota, showQuota, showQuotaDetails, updateQuota } from './quotas.js';
+import { createPolicy, deletePolicy, listPolicies, showPolicy, updatePolicy } from './rbac.js';
+import type { NeutronCall } from './records.js';
+import { addRouterInterface, createRouter, deleteRouter, listRouters, removeRouterInterface, showRouter, updateRouter } from './routers.js';
+import {
+  createRule,
+  createSecurityGroup,
+  deleteRule,
+  deleteSecurityGroup,
+  listRules,
+  listSecurityGroups,
+  showRule,
+  showSecurityGroup,
+  updateSecurityGroup,
+} from './security-groups.js';
+import { seedNetwork } from './seed.js';
+import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet } from './subnets.js';
+import { addTag, checkTagPresent, getTags, isTaggedCollection, removeAllTags, removeTag, replaceTags } from './tags.js';
+
+const PREFIX = '/networking';
+
+type Params = Record<string, string>;
+
+interface CrudHandlers {
+  list(call: NeutronCall, raw: RawQuery, collectionUrl: string): Doc;
+  show(call: NeutronCall, id: string): Doc;
+  create(call: NeutronCall, body: unknown): Doc;
+  update(call: NeutronCall, id: string, body: unknown): Doc;
+  remove(call: NeutronCall, id: string): void;
+}
+
+const COLLECTIONS: Record<string, CrudHandlers> = {
+  networks: { list: listNetworks, show: showNetwork, create: createNetwork, update: updateNetwork, remove: deleteNetwork },
+  subnets: { list: listSubnets, show: showSubnet, create: createSubnet, update: updateSubnet, remove: deleteSubnet },
+  ports: { list: listPorts, show: showPort, create: createPort, update: updatePort, remove: deletePort },
+  routers: { list: listRouters, show: showRouter, create: createRouter, update: updateRouter, remove: deleteRouter },
+  'security-groups': { list: listSecurityGroups, show: showSecurityGroup, create: createSecurityGroup, update: updateSecurityGroup, remove: deleteSecurityGroup },
+  'security-group-rules': {
+    list: listRules,
+    show: showRule,
+    create: createRule,
+    update: () => {
+      throw neutronError(400, 'HTTPBadRequest', 'Cannot update read-only attribute');
+    },
+    remove: deleteRule,
+  },
+  floatingips: { list: listFloatingIps, show: showFloatingIp, create: createFloatingIp, update: updateFloatingIp, remove: deleteFloatingIp },
+  'rbac-policies': { list: listPolicies, show: showPolicy, create: createPolicy, update: updatePolicy, remove: deletePolicy },
+};
+
+function resourceNotFound(): Error {
+  return neutronError(404, 'HTTPNotFound', 'The resource could not be found.');
+}
+
+export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  const endpointUrl = `${ctx.publicUrl}${PREFIX}`;
+  /** Authenticates, then runs `fn` in one transaction (reads too: some create the default security group). */
+  const run = <R>(req: FastifyRequest, fn: (call: NeutronCall) => R): R => {
+    const auth = ctx.authenticate(req, 'neutron');
+    return ctx.store.transaction(() => fn({ ctx, auth }));
+  };
+  const query = (req: FastifyRequest): RawQuery => (req.query ?? {}) as RawQuery;
+  const params = (req: FastifyRequest): Params => req.params as Params;
+  const noContent = (reply: FastifyReply, status: number) => reply.code(status).send();
+
+  app.get('/', async () => versionsDocument(endpointUrl));
+  app.get('/v2.0', async (req) => run(req, () => resourcesDocument(endpointUrl)));
+  app.get('/v2.0/', async (req) => run(req, () => resourcesDocument(endpointUrl)));
+  app.get('/v2.0/extensions', async (req) => run(req, () => listExtensions()));
+  app.get('/v2.0/extensions/:alias', async (req) => run(req, () => showExtension(params(req).alias ?? '')));
+  app.get('/v2.0/availability_zones', async (req) => run(req, () => listAvailabilityZones()));
+
+  app.get('/v2.0/quotas', async (req) => run(req, (call) => listQuotas(call)));
+  app.get('/v2.0/quotas/:project/default', async (req) => run(req, (call) => showDefaultQuota(call, params(req).project ?? '')));
+  app.get('/v2.0/quotas/:project/details', async (req) => run(req, (call) => showQuotaDetails(call, params(req).project ?? '')));
+  app.get('/v2.0/quotas/:project', async (req) => run(req, (call) => showQuota(call, params(req).project ?? '')));
+  app.put('/v2.0/quotas/:project', async (req) => run(req, (call) => updateQuota(call, params(req).project ?? '', req.body)));
+  app.delete('/v2.0/quotas/:project', async (req, reply) => {
+    run(req, (call) => resetQuota(call, params(req).project ?? ''));
+    return noContent(reply, 204);
+  });
+
+  app.put('/v2.0/routers/:id/add_router_interface', async (req) => run(req, (call) => addRouterInterface(call, params(req).id ?? '', req.body)));
+  app.put('/v2.0/routers/:id/remove_router_interface', async (req) => run(req, (call) => removeRouterInterface(call, params(req).id ?? '', req.body)));
+
+  const tagged = (req: FastifyRequest) => {
+    const { collection = '', id = '' } = params(req);
+    if (!isTaggedCollection(collection)) throw resourceNotFound();
+    return { collection, id };
+  };
+  app.get('/v2.0/:collection/:id/tags', async (req) => run(req, (call) => { const t = tagged(req); return getTags(call, t.collection, t.id); }));
+  app.put('/v2.0/:collection/:id/tags', async (req) => run(req, (call) => { const t = tagged(req); return replaceTags(call, t.collection, t.id, req.body); }));
+  app.delete('/v2.0/:collection/:id/tags', async (req, reply) => {
+    run(req, (call) => { const t = tagged(req); removeAllTags(call, t.collection, t.id); });
+    return noContent(reply, 204);
+  });
+  app.get('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
+    run(req, (call) => { const t = tagged(req); checkTagPresent(call, t.collection, t.id, params(req).tag ?? ''); });
+    return noContent(reply, 204);
+  });
+  app.put('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
+    run(req, (call) => { const t = tagged(req); addTag(call, t.collection, t.id, params(req).tag ?? ''); });
+    return noContent(reply, 201);
+  });
+  app.delete('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
+    run(req, (call) => { const t = tagged(req); removeTag(call, t.collection, t.id, params(req).tag ?? ''); });
+    return noContent(reply, 204);
+  });
+
+  const handlers = (req: FastifyRequest): CrudHandlers => {
+    const name = (params(req).collection ?? '').replace(/\.json$/, '');
+    const h = COLLECTIONS[name];
+    if (!h) throw resourceNotFound();
+    return h;
+  };
+  const stripJson = (id: string | undefined) => (id ?? '').replace(/\.json$/, '');
+  app.get('/v2.0/:collection', async (req) => {
+    const collection = (params(req).collection ?? '').replace(/\.json$/, '');
+    return run(req, (call) => handlers(req).list(call, query(req), `${endpointUrl}/v2.0/${collection}`));
+  });
+  app.post('/v2.0/:collection', async (req, reply) => {
+    const body = run(req, (call) => handlers(req).create(call, req.body));
+    return reply.code(201).send(body);
+  });
+  app.get('/v2.0/:collection/:id', async (req) => run(req, (call) => handlers(req).show(call, stripJson(params(req).id))));
+  app.put('/v2.0/:collection/:id', async (req) => run(req, (call) => handlers(req).update(call, stripJson(params(req).id), req.body)));
+  app.delete('/v2.0/:collection/:id', async (req, reply) => {
+    run(req, (call) => handlers(req).remove(call, stripJson(params(req).id)));
+    return noContent(reply, 204);
+  });
+  app.all('/v2.0/*', async (req) => {
+    ctx.authenticate(req, 'neutron');
+    throw resourceNotFound();
+  });
+}
+
+export const networkService: SandboxService = {
+  type: 'network',
+  name: 'neutron',
+  prefix: PREFIX,
+  endpointPath: () => PREFIX,
+  register: registerNetworkRoutes,
+  seed: seedNetwork,
+};
