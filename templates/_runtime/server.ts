@@ -24,7 +24,7 @@ export interface ServiceDefinition {
 /** The visitor's language; a ?lang= choice is remembered in a cookie. */
 export function requestLanguage(ctx: RequestContext, offered: readonly string[]): string {
   const lang = chooseLanguage(offered, ctx.url.searchParams.get('lang'), ctx.cookies.lang, ctx.req.headers['accept-language']);
-  if (ctx.url.searchParams.get('lang') === lang) ctx.res.setHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
+  if (ctx.url.searchParams.get('lang') === lang) ctx.res.appendHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
   return lang;
 }
 

@@ -1,0 +1,223 @@
+/**
+ * participa: citizens propose urban improvements, comment and vote once per
+ * person; moderators (bearer token from the admin token file) set the status.
+ */
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { type RuntimeEnvironment, bearerMatches, ensureAdminToken } from '../../_runtime/config';
+import { storageCheck } from '../../_runtime/health';
+import { HttpError, type RequestContext, type Router, cookie, redirect, sendHtml, sendJson } from '../../_runtime/http';
+import { LANGUAGE_NAMES, type Translate, offeredLanguages, translator } from '../../_runtime/i18n';
+import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
+import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
+import { JsonStore, readSeed } from '../../_runtime/store';
+import {
+  IDEA_STATUSES, type Idea, type ParticipaData, castVote, commentFromBody, ideaFromBody, isVoterId, moderate, publicIdea, rankIdeas,
+} from './ideas';
+import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
+import { readParameters } from './params';
+
+export const SERVICE = 'participa';
+const VOTER_COOKIE_SECONDS = 2 * 365 * 86400;
+
+export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
+  const params = readParameters(env.config);
+  const dataFile = path.join(env.dataDir, 'ideas.json');
+  const store = new JsonStore<ParticipaData>(dataFile, () => readSeed<ParticipaData>(path.join(env.artifactRoot, 'seed'), 'ideas.json'));
+  const moderatorToken = ensureAdminToken(env.config.adminTokenFile);
+  const offered = offeredLanguages(env.config.languages, SHIPPED_LANGUAGES);
+
+  const i18n = (ctx: RequestContext): { lang: string; t: Translate<MessageKey> } => {
+    const lang = requestLanguage(ctx, offered);
+    return { lang, t: translator(MESSAGES, lang) };
+  };
+  const find = (id: string | undefined): Idea => {
+    const idea = store.read().ideas.find((i) => i.id === id);
+    if (idea === undefined) throw new HttpError(404, 'idea not found');
+    return idea;
+  };
+  const pageHtml = (lang: string, t: Translate<MessageKey>, pathname: string, title: string, body: SafeHtml): string =>
+    layout({
+      lang,
+      languages: offered.map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code })),
+      title,
+      siteName: t('siteName'),
+      cityName: env.config.city.displayName,
+      nav: [
+        { href: '/', label: t('ideas'), current: pathname === '/' },
+        { href: '/propose', label: t('propose'), current: pathname === '/propose' },
+      ],
+      body,
+      footer: t('footer', { city: env.config.city.displayName, version: env.config.version }),
+      labels: { skipToContent: t('skipToContent'), language: t('language'), mainNavigation: t('mainNavigation') },
+    });
+  const render = (ctx: RequestContext, title: string, body: SafeHtml, status = 200): void => {
+    const { lang, t } = i18n(ctx);
+    sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url.pathname, title, body));
+  };
+  /** The voter id from the cookie, or a new one set on this response. */
+  const voterFor = (ctx: RequestContext): string => {
+    const header = ctx.req.headers['x-voter-id'];
+    if (typeof header === 'string' && isVoterId(header)) return header;
+    if (isVoterId(ctx.cookies.voter)) return ctx.cookies.voter;
+    const id = crypto.randomBytes(18).toString('base64url');
+    ctx.res.appendHeader('Set-Cookie', cookie('voter', id, { maxAgeSeconds: VOTER_COOKIE_SECONDS, httpOnly: true }));
+    return id;
+  };
+  const locationText = (i: Idea): string => {
+    const parts: string[] = [];
+    if ('street' in i.location && i.location.street !== undefined) parts.push(i.location.street);
+    if ('lat' in i.location) parts.push(`${i.location.lat.toFixed(5)}, ${i.location.lon.toFixed(5)}`);
+    return `${parts.join(' · ')} (${i.parish})`;
+  };
+
+  router.get('/', (ctx) => {
+    const { t } = i18n(ctx);
+    const filter = { status: ctx.url.searchParams.get('status') ?? undefined, parish: ctx.url.searchParams.get('parish') ?? undefined };
+    const ideas = rankIdeas(store.read().ideas, filter);
+    render(
+      ctx,
+      t('ideas'),
+      html`
+<form class="filters" method="get" action="/" aria-label="${t('filter')}">
+  <div><label for="f-status">${t('status')}</label><select id="f-status" name="status"><option value="">${t('any')}</option>${IDEA_STATUSES.map((s) => html`<option value="${s}"${s === filter.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}</select></div>
+  <div><label for="f-parish">${t('parish')}</label><select id="f-parish" name="parish"><option value="">${t('any')}</option>${params.parishes.map((p) => html`<option value="${p}"${p === filter.parish ? raw(' selected') : ''}>${p}</option>`)}</select></div>
+  <button type="submit">${t('filter')}</button>
+</form>
+<p role="status">${t('ideaCount', { count: ideas.length })}</p>
+${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
+<ol class="cards">${ideas.map(
+        (i) => html`<li><h2><a href="/ideas/${i.id}">${i.title}</a></h2>
+<p><span class="badge">${t(`status.${i.status}`)}</span> <strong class="votes">${t('votes', { count: i.voterHashes.length })}</strong></p>
+<p class="meta">${locationText(i)}</p></li>`,
+      )}</ol>`,
+    );
+  });
+
+  router.get('/ideas/:id', (ctx) => {
+    const { lang, t } = i18n(ctx);
+    const idea = find(ctx.params.id);
+    const notice = ctx.url.searchParams.get('notice');
+    const notices: Record<string, SafeHtml> = {
+      voted: html`<p class="notice" role="status">${t('voted')}</p>`,
+      'already-voted': html`<p class="error" role="alert">${t('alreadyVoted')}</p>`,
+      closed: html`<p class="error" role="alert">${t('votingClosed')}</p>`,
+      submitted: html`<p class="notice" role="status">${t('submitted')}</p>`,
+    };
+    const canVote = params.votingOpen && idea.status !== 'rejected' && idea.status !== 'done';
+    render(
+      ctx,
+      idea.title,
+      html`<p><a href="/">← ${t('backToList')}</a></p>
+${notice === null ? '' : notices[notice] ?? ''}
+<p><span class="badge">${t(`status.${idea.status}`)}</span> <strong id="vote-count">${t('votes', { count: idea.voterHashes.length })}</strong></p>
+${canVote ? html`<form method="post" action="/ideas/${idea.id}/vote"><button type="submit">${t('vote')}</button></form>` : html`<p>${t('votingClosed')}</p>`}
+<p>${idea.description}</p>
+<dl class="facts"><dt>${t('location')}</dt><dd>${locationText(idea)}</dd>
+${idea.author === '' ? '' : html`<dt>${t('author')}</dt><dd>${t('proposedBy', { author: idea.author })}</dd>`}
+${idea.moderationNote === undefined ? '' : html`<dt>${t('moderationNote')}</dt><dd>${idea.moderationNote}</dd>`}</dl>
+<section aria-labelledby="h-comments"><h2 id="h-comments">${t('comments')}</h2>
+${idea.comments.length === 0 ? html`<p>${t('noComments')}</p>` : html`<ul>${idea.comments.map((c) => html`<li><p>${c.text}</p><p class="meta">${c.author === '' ? t('anonymous') : c.author} · <time datetime="${c.createdAt}">${new Date(c.createdAt).toLocaleDateString(lang, { timeZone: 'UTC' })}</time></p></li>`)}</ul>`}
+<form method="post" action="/ideas/${idea.id}/comments">
+  <div class="field"><label for="c-text">${t('comment')}</label><textarea id="c-text" name="text" required maxlength="1000"></textarea></div>
+  <div class="field"><label for="c-author">${t('author')}</label><input id="c-author" name="author" maxlength="80" autocomplete="name"></div>
+  <button type="submit">${t('addComment')}</button>
+</form></section>`,
+    );
+  });
+
+  router.post('/ideas/:id/vote', (ctx) => {
+    const idea = find(ctx.params.id);
+    const voter = voterFor(ctx);
+    if (!params.votingOpen) return redirect(ctx.res, `/ideas/${idea.id}?notice=closed`);
+    try {
+      store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409)
+        return redirect(ctx.res, `/ideas/${idea.id}?notice=${err.details?.alreadyVoted === true ? 'already-voted' : 'closed'}`);
+      throw err;
+    }
+    redirect(ctx.res, `/ideas/${idea.id}?notice=voted`);
+  });
+  router.post('/ideas/:id/comments', async (ctx) => {
+    const idea = find(ctx.params.id);
+    const c = commentFromBody(await ctx.body(), new Date());
+    store.update((d) => (d.ideas.find((i) => i.id === idea.id) as Idea).comments.push(c));
+    redirect(ctx.res, `/ideas/${idea.id}#h-comments`);
+  });
+
+  const proposeForm = (t: Translate<MessageKey>, error?: string): SafeHtml => html`
+${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
+<form method="post" action="/propose">
+  <div class="field"><label for="i-title">${t('title')}</label><input id="i-title" name="title" required maxlength="140"></div>
+  <div class="field"><label for="i-description">${t('description')}</label><textarea id="i-description" name="description" required maxlength="${params.maxIdeaLength}"></textarea></div>
+  <div class="field"><label for="i-parish">${t('parish')}</label><select id="i-parish" name="parish" required>${params.parishes.map((p) => html`<option value="${p}">${p}</option>`)}</select></div>
+  <fieldset><legend>${t('location')}</legend><p class="meta" id="loc-help">${t('locationHelp')}</p>
+    <div class="field"><label for="i-street">${t('street')}</label><input id="i-street" name="street" maxlength="200" aria-describedby="loc-help"></div>
+    <div class="field"><label for="i-lat">${t('lat')}</label><input id="i-lat" name="lat" inputmode="decimal"></div>
+    <div class="field"><label for="i-lon">${t('lon')}</label><input id="i-lon" name="lon" inputmode="decimal"></div>
+  </fieldset>
+  <div class="field"><label for="i-author">${t('author')}</label><input id="i-author" name="author" maxlength="80" aria-describedby="author-help" autocomplete="name"><p id="author-help" class="meta">${t('authorHelp')}</p></div>
+  <button type="submit">${t('submit')}</button>
+</form>`;
+
+  router.get('/propose', (ctx) => {
+    const { t } = i18n(ctx);
+    render(ctx, t('propose'), proposeForm(t));
+  });
+  router.post('/propose', async (ctx) => {
+    const { t } = i18n(ctx);
+    let idea: Idea;
+    try {
+      idea = ideaFromBody(await ctx.body(), params.parishes, params.maxIdeaLength, new Date());
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 400) return render(ctx, t('propose'), proposeForm(t, err.message), 400);
+      throw err;
+    }
+    store.update((d) => d.ideas.push(idea));
+    redirect(ctx.res, `/ideas/${idea.id}?notice=submitted`);
+  });
+
+  router.get('/api/meta', (ctx) => sendJson(ctx.res, 200, { parishes: params.parishes, statuses: IDEA_STATUSES, votingOpen: params.votingOpen, languages: offered }));
+  router.get('/api/ideas', (ctx) => {
+    const ideas = rankIdeas(store.read().ideas, { status: ctx.url.searchParams.get('status') ?? undefined, parish: ctx.url.searchParams.get('parish') ?? undefined }).map(publicIdea);
+    sendJson(ctx.res, 200, { count: ideas.length, ideas });
+  });
+  router.get('/api/ideas/:id', (ctx) => sendJson(ctx.res, 200, publicIdea(find(ctx.params.id))));
+  router.post('/api/ideas', async (ctx) => {
+    const idea = ideaFromBody(await ctx.body(), params.parishes, params.maxIdeaLength, new Date());
+    store.update((d) => d.ideas.push(idea));
+    sendJson(ctx.res, 201, publicIdea(idea), { Location: `/api/ideas/${idea.id}` });
+  });
+  router.post('/api/ideas/:id/comments', async (ctx) => {
+    const idea = find(ctx.params.id);
+    const c = commentFromBody(await ctx.body(), new Date());
+    store.update((d) => (d.ideas.find((i) => i.id === idea.id) as Idea).comments.push(c));
+    sendJson(ctx.res, 201, c);
+  });
+  router.post('/api/ideas/:id/votes', (ctx) => {
+    const idea = find(ctx.params.id);
+    if (!params.votingOpen) throw new HttpError(403, 'voting is closed');
+    const voter = voterFor(ctx);
+    const votes = store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
+    sendJson(ctx.res, 201, { id: idea.id, votes });
+  });
+  router.post('/api/ideas/:id/status', async (ctx) => {
+    if (!bearerMatches(ctx.req.headers.authorization, moderatorToken))
+      throw new HttpError(401, 'moderator bearer token required (Authorization: Bearer <token from the admin token file>)');
+    const idea = find(ctx.params.id);
+    const body = await ctx.body();
+    const updated = store.update((d) => moderate(d.ideas.find((i) => i.id === idea.id) as Idea, body.status, body.note, new Date()));
+    sendJson(ctx.res, 200, publicIdea(updated));
+  });
+
+  return {
+    checks: { storage: storageCheck(env.dataDir, dataFile) },
+    errorPage: (ctx, status, message) => {
+      const { lang, t } = i18n(ctx);
+      return pageHtml(lang, t, ctx.url.pathname, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
+    },
+  };
+}
+
+if (require.main === module) runService({ name: SERVICE, setup }, path.resolve(__dirname, '..', '..', '..'));
