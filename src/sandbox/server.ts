@@ -1,0 +1,339 @@
+/**
+ * The sandbox server: one Fastify instance on one port, every OpenStack
+ * service under its devstack-style prefix, state in SQLite under the data dir.
+ * Core concerns live here: request ids, the request log, fault injection,
+ * token authentication, body parsing, errors and 404s in each service's style.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AuthInfo, ErrorStyle, SandboxContext, SandboxService, ServiceType } from './core/context';
+import { SandboxHttpError, styledError, unauthorizedError } from './core/errors';
+import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } from './core/faults';
+import { SqliteStore, type Store } from './core/store';
+import { TokenRegistry, authInfoOf } from './core/tokens';
+import { blockStorageService } from './services/block-storage';
+import { networkService } from './services/network';
+
+export interface SandboxOptions {
+  /** 0 picks a free port. Default 8800. */
+  port?: number;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Where the database, blobs and request log live; ':memory:' keeps nothing on disk. */
+  dataDir: string;
+  /** Delay of asynchronous status transitions; default 300. */
+  statusDelayMs?: number;
+  /** Token lifetime; default 3600. */
+  tokenTtlSeconds?: number;
+  /** Fault spec (grammar in SPEC.md); default none. */
+  faults?: string;
+  /** Seed of the fault PRNG; default random (reported by the server). */
+  faultSeed?: number;
+  /** Clock override for tests. */
+  now?: () => Date;
+  /** Diagnostic lines (start-up, unexpected errors). */
+  log?: (line: string) => void;
+}
+
+export interface Sandbox {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8800 */
+  url: string;
+  ctx: SandboxContext;
+  store: Store;
+  faultSeed: number;
+  close(): Promise<void>;
+}
+
+/** One line of <data>/requests.log (JSON lines). */
+export interface RequestLogEntry {
+  time: string;
+  requestId: string;
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** Rules of the fault spec that fired on this request. */
+  fault?: string[];
+}
+
+export const REQUEST_LOG_FILE = 'requests.log';
+export const DEFAULT_PORT = 8800;
+export const SEED_KIND = 'core.meta';
+
+interface Mounted {
+  service: SandboxService;
+  style: ErrorStyle;
+  fault: Exclude<FaultService, '*'>;
+}
+
+const STYLE_OF: Record<ServiceType, ErrorStyle> = {
+  identity: 'keystone',
+  compute: 'nova',
+  network: 'neutron',
+  volumev3: 'cinder',
+  image: 'glance',
+  'object-store': 'swift',
+};
+
+const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
+  identity: 'identity',
+  compute: 'compute',
+  network: 'network',
+  volumev3: 'volume',
+  image: 'image',
+  'object-store': 'object-store',
+};
+
+/** Service modules in seed order: identity first (others look up its projects). */
+function serviceList(): SandboxService[] {
+  return [networkService, blockStorageService];
+}
+
+interface RequestState {
+  start: bigint;
+  requestId: string;
+  mounted: Mounted | undefined;
+  fault: string[] | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    sandbox: RequestState;
+  }
+}
+
+function swiftTransId(): string {
+  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`;
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? (() => undefined);
+  const persistent = opts.dataDir !== ':memory:';
+  if (persistent) fs.mkdirSync(opts.dataDir, { recursive: true });
+  const store = new SqliteStore(opts.dataDir);
+  const now = opts.now ?? (() => new Date());
+  const tokens = new TokenRegistry(store, now);
+  const faultSeed = opts.faultSeed ?? randomBytes(4).readUInt32BE(0);
+  const faults = new FaultInjector(parseFaultSpec(opts.faults ?? ''), faultSeed);
+  const services = serviceList();
+  const mounted: Mounted[] = services.map((service) => ({ service, style: STYLE_OF[service.type], fault: FAULT_SERVICE_OF[service.type] }));
+  const hangs = new Set<() => void>();
+
+  const app = Fastify({
+    logger: false,
+    // Swift object names may be long; OpenStack ids are never close to this.
+    maxParamLength: 2048,
+    bodyLimit: 256 * 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+
+  const identityUri = (): string => `${ctx.publicUrl}/identity`;
+  const ctx: SandboxContext = {
+    store,
+    now,
+    newId: () => randomUUID(),
+    publicUrl: `http://${host}:${opts.port ?? DEFAULT_PORT}`,
+    statusDelayMs: opts.statusDelayMs ?? 300,
+    authenticate(req: FastifyRequest, style: ErrorStyle): AuthInfo {
+      const token = firstHeader(req.headers['x-auth-token']);
+      if (token === undefined || token === '') throw unauthorizedError(style, identityUri(), swiftAccountOf(req));
+      const checked = tokens.check(token);
+      // Services only accept project-scoped tokens; Keystone accepts unscoped ones too.
+      if (!checked.ok || (style !== 'keystone' && checked.record.projectId === undefined)) throw unauthorizedError(style, identityUri(), swiftAccountOf(req));
+      return authInfoOf(token, checked.record);
+    },
+    projectName(projectId: string): string | undefined {
+      return store.get<{ name: string }>('identity.project', projectId)?.name;
+    },
+    log,
+  };
+
+  const logStream = persistent ? fs.createWriteStream(path.join(opts.dataDir, REQUEST_LOG_FILE), { flags: 'a' }) : undefined;
+
+  const mountedFor = (url: string): Mounted | undefined => {
+    for (const m of mounted) {
+      const p = m.service.prefix;
+      if (url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`)) return m;
+    }
+    return undefined;
+  };
+
+  // Bodies: JSON (empty allowed: clients send Content-Type on bodiless DELETEs),
+  // Glance's json-patch, and raw bytes for everything else (uploads, Swift objects).
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  const jsonParser = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void => {
+    if (body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(body));
+    } catch (e) {
+      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err);
+    }
+  };
+  app.addContentTypeParser(['application/json', 'application/openstack-images-v2.1-json-patch'], { parseAs: 'string' }, jsonParser);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.decorateRequest('sandbox', null as unknown as RequestState);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const m = mountedFor(req.url);
+    const state: RequestState = { start: process.hrtime.bigint(), requestId: '', mounted: m, fault: undefined };
+    req.sandbox = state;
+    if (m?.style === 'swift') {
+      state.requestId = swiftTransId();
+      reply.header('x-trans-id', state.requestId);
+    } else {
+      state.requestId = `req-${randomUUID()}`;
+      if (m?.style === 'nova' || m?.style === 'cinder') reply.header('x-compute-request-id', state.requestId);
+    }
+    reply.header('x-openstack-request-id', state.requestId);
+    if (m === undefined || !faults.active) return;
+    const below = req.url.slice(m.service.prefix.length).split('?')[0] ?? '';
+    const decision: FaultDecision = faults.decide(m.fault, req.method, below === '' ? '/' : below);
+    if (decision.fired.length === 0) return;
+    state.fault = decision.fired;
+    if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
+    const failure = decision.failure;
+    if (failure === undefined) return;
+    switch (failure.kind) {
+      case 'status':
+        throw styledError(m.style, failure.status, faultMessage(failure.status));
+      case 'hang':
+        // Held until the client gives up or the server closes.
+        await new Promise<void>((resolve) => {
+          const release = (): void => {
+            hangs.delete(release);
+            resolve();
+          };
+          hangs.add(release);
+          req.raw.once('close', release);
+        });
+        throw styledError(m.style, 503, faultMessage(503));
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const st = req.sandbox;
+    if (logStream === undefined || st === null) return;
+    const entry: RequestLogEntry = {
+      time: new Date().toISOString(),
+      requestId: st.requestId,
+      service: st.mounted?.service.type ?? '-',
+      method: req.method,
+      path: req.url,
+      status: reply.statusCode,
+      ms: Math.round(Number(process.hrtime.bigint() - st.start) / 1e4) / 100,
+    };
+    if (st.fault !== undefined) entry.fault = st.fault;
+    logStream.write(`${JSON.stringify(entry)}\n`);
+  });
+
+  app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log));
+  app.setNotFoundHandler(async (req, reply) => {
+    const m = req.sandbox?.mounted ?? mountedFor(req.url);
+    const err = m === undefined ? new SandboxHttpError(404, { error: { code: 404, message: 'The resource could not be found.', title: 'Not Found' } }) : notFoundFor(m.style);
+    return sendError(req, reply, err, log);
+  });
+
+  for (const m of mounted) {
+    await app.register(async (scope) => {
+      await m.service.register(scope, ctx);
+    }, { prefix: m.service.prefix });
+  }
+
+  app.get('/', async () => ({ versions: mounted.map((m) => ({ service: m.service.type, url: `${ctx.publicUrl}${m.service.prefix}` })) }));
+
+  seedIfEmpty(ctx, services);
+  tokens.purgeExpired();
+
+  await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_PORT);
+  ctx.publicUrl = `http://${host}:${port}`;
+
+  let closed = false;
+  return {
+    app,
+    url: ctx.publicUrl,
+    ctx,
+    store,
+    faultSeed,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const release of [...hangs]) release();
+      await app.close();
+      if (logStream !== undefined) await new Promise<void>((r) => logStream.end(r));
+      store.close();
+    },
+  };
+}
+
+function swiftAccountOf(req: FastifyRequest): string | undefined {
+  const m = /^\/object-store\/v1\/(AUTH_[^/?]+)/.exec(req.url);
+  return m?.[1];
+}
+
+function faultMessage(status: number): string {
+  return status === 503 ? 'The server is currently unavailable. Please try again at a later time. (injected fault)' : `Injected fault: ${status}.`;
+}
+
+function notFoundFor(style: ErrorStyle): SandboxHttpError {
+  switch (style) {
+    case 'keystone':
+      return styledError(style, 404, 'The resource could not be found.');
+    case 'nova':
+    case 'cinder':
+      return styledError(style, 404, 'The resource could not be found.');
+    case 'neutron':
+      return styledError(style, 404, 'The resource could not be found.');
+    case 'glance':
+      return styledError(style, 404, 'The resource could not be found.');
+    case 'swift':
+      return styledError(style, 404, 'The resource could not be found.');
+  }
+}
+
+async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, log: (line: string) => void): Promise<FastifyReply> {
+  const style = req.sandbox?.mounted?.style ?? 'keystone';
+  let err: SandboxHttpError;
+  if (error instanceof SandboxHttpError) err = error;
+  else {
+    const e = error as { statusCode?: number; message?: string; code?: string };
+    const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+    if (status === 500) log(`unexpected error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    err = styledError(style, status, status === 500 ? 'The server has either erred or is incapable of performing the requested operation.' : (e.message ?? 'Bad request'));
+  }
+  reply.code(err.status);
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  if (req.method === 'HEAD') return reply.send();
+  if (typeof err.body === 'string') {
+    if (!('content-type' in err.headers)) reply.header('content-type', 'text/plain; charset=UTF-8');
+    return reply.send(err.body);
+  }
+  reply.header('content-type', 'application/json');
+  return reply.send(JSON.stringify(err.body));
+}
+
+/** Seeds every service once, on an empty database, in one transaction. */
+function seedIfEmpty(ctx: SandboxContext, services: readonly SandboxService[]): void {
+  if (ctx.store.get(SEED_KIND, 'seed') !== undefined) return;
+  ctx.store.transaction(() => {
+    for (const s of services) s.seed?.(ctx);
+    ctx.store.insert(SEED_KIND, { id: 'seed', seededAt: ctx.now().toISOString() }, null);
+  });
+}
