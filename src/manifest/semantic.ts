@@ -19,17 +19,33 @@ export interface SemanticContext {
   expectedCityName: string | undefined;
 }
 
+/** A finding and the environments it was found in (undefined: it is not about one environment). */
+export interface SemanticFinding {
+  diagnostic: Diagnostic;
+  environments: string[] | undefined;
+}
+
 class Findings {
-  readonly list: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
+  readonly list: SemanticFinding[] = [];
+  private readonly seen = new Map<string, SemanticFinding>();
+  /** The environment being checked; findings made meanwhile belong to it. */
+  env: string | undefined;
   constructor(private readonly source: ManifestSource) {}
 
   add(severity: Diagnostic['severity'], code: string, path: DocPath, message: string, hint?: string, key = false): void {
     const location = key ? this.source.locateKey(path) : this.source.locate(path);
     const id = `${location.line}:${location.column}\u0000${code}\u0000${message}`;
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    this.list.push({ severity, code, message, path: formatPath(path), location, ...(hint === undefined ? {} : { hint }) });
+    const earlier = this.seen.get(id);
+    if (earlier !== undefined) {
+      if (earlier.environments !== undefined && this.env !== undefined && !earlier.environments.includes(this.env)) earlier.environments.push(this.env);
+      return;
+    }
+    const finding: SemanticFinding = {
+      diagnostic: { severity, code, message, path: formatPath(path), location, ...(hint === undefined ? {} : { hint }) },
+      environments: this.env === undefined ? undefined : [this.env],
+    };
+    this.seen.set(id, finding);
+    this.list.push(finding);
   }
 
   error(code: string, path: DocPath, message: string, hint?: string, key = false): void {
@@ -43,14 +59,17 @@ function unknownName(kind: string, name: string, known: readonly string[]): { me
   return { message: `unknown ${kind} "${name}"`, hint: match === undefined ? list : `did you mean "${match}"? (${list})` };
 }
 
-export function semanticDiagnostics(manifest: CityManifest, ctx: SemanticContext): Diagnostic[] {
+export function semanticFindings(manifest: CityManifest, ctx: SemanticContext): SemanticFinding[] {
   const f = new Findings(ctx.source);
   if (ctx.expectedCityName !== undefined && manifest.city.name !== ctx.expectedCityName) {
     f.error('manifest.city-name-mismatch', ['city', 'name'], `city name "${manifest.city.name}" does not match the file name (stacks/${ctx.expectedCityName}.yaml)`, `rename the file or set city.name: ${ctx.expectedCityName}`);
   }
   checkDuplicates(manifest, f);
   checkOverrideNames(manifest, f);
-  for (const env of environmentNames(manifest)) checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
+  for (const env of environmentNames(manifest)) {
+    f.env = env;
+    checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
+  }
   return f.list;
 }
 
@@ -86,6 +105,7 @@ function checkDuplicates(m: CityManifest, f: Findings): void {
 function checkOverrideNames(m: CityManifest, f: Findings): void {
   for (const [env, o] of Object.entries(m.environments)) {
     if (o === undefined) continue;
+    f.env = env;
     const check = (kind: string, path: DocPath, overrides: Record<string, unknown> | undefined, known: readonly string[]): void => {
       for (const name of Object.keys(overrides ?? {})) {
         if (known.includes(name)) continue;

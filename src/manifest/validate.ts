@@ -7,13 +7,13 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Diagnostic } from '../errors';
+import { StormError, type Diagnostic } from '../errors';
 import type { CityManifest, Service } from './city-manifest.types';
 import schemaJson from './city-manifest.schema.json';
+import { STACKS_DIR, listCities, readManifest, resolveManifestRef } from './files';
 import { environmentNames } from './model';
 import { schemaDiagnostics } from './schema-errors';
-import { semanticDiagnostics } from './semantic';
-import { STACKS_DIR } from './stacks-dir';
+import { semanticFindings } from './semantic';
 import type { DocPath, ManifestSource, ParsedManifest } from './source';
 import { listTemplateNames } from './template-catalog';
 
@@ -38,12 +38,19 @@ export interface ValidationOptions {
   templates?: readonly string[];
 }
 
+export interface EnvironmentStatus {
+  name: string;
+  /** Errors that affect this environment (those of the manifest as a whole included). */
+  errors: number;
+}
+
 export interface ValidationResult {
   file: string;
   /** The manifest, when it could be read and matched the schema (semantic errors may remain). */
   doc: CityManifest | undefined;
   /** Environments the manifest defines (empty when it could not be read). */
-  environments: string[];
+  environments: EnvironmentStatus[];
+  /** Sorted by position. */
   diagnostics: Diagnostic[];
 }
 
@@ -75,12 +82,18 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function validateParsed(parsed: ParsedManifest, options: ValidationOptions): ValidationResult {
   const { source } = parsed;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const done = (doc: CityManifest | undefined): ValidationResult => ({
-    file: source.file,
-    doc,
-    environments: doc === undefined ? [] : environmentNames(doc),
-    diagnostics: diagnostics.sort(byPosition),
-  });
+  // Errors found while checking one environment count against that one only.
+  const envErrors = new Map<string, number>();
+  const done = (doc: CityManifest | undefined): ValidationResult => {
+    const general = diagnostics.filter((d) => d.severity === 'error').length;
+    return {
+      file: source.file,
+      doc,
+      environments: doc === undefined ? [] : environmentNames(doc).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
+      diagnostics: [...diagnostics, ...envSpecific].sort(byPosition),
+    };
+  };
+  const envSpecific: Diagnostic[] = [];
   if (parsed.data === undefined) return done(undefined);
   if (parsed.data === null || typeof parsed.data !== 'object' || Array.isArray(parsed.data)) {
     diagnostics.push({ severity: 'error', code: 'manifest.not-a-mapping', message: 'a city manifest is a YAML mapping (apiVersion:, city:, …)', location: { file: source.file, line: 1, column: 1 }, hint: 'start from stacks/valladolid.yaml' });
@@ -94,13 +107,20 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
   const doc = parsed.data as CityManifest;
   const templates = options.templates ?? listTemplateNames(options.cwd);
   const inStacks = path.dirname(source.absPath) === path.join(path.resolve(options.cwd), STACKS_DIR);
-  diagnostics.push(
-    ...semanticDiagnostics(doc, {
-      source,
-      templates: templates.length === 0 ? undefined : templates,
-      expectedCityName: inStacks ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
-    }),
-  );
+  const findings = semanticFindings(doc, {
+    source,
+    templates: templates.length === 0 ? undefined : templates,
+    expectedCityName: inStacks ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
+  });
+  const allEnvironments = environmentNames(doc);
+  for (const { diagnostic, environments } of findings) {
+    if (environments === undefined || environments.length === allEnvironments.length) {
+      diagnostics.push(diagnostic);
+      continue;
+    }
+    envSpecific.push(diagnostic);
+    if (diagnostic.severity === 'error') for (const env of environments) envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
+  }
   if (templates.length === 0 && (doc.services ?? []).length > 0) {
     diagnostics.push({
       severity: 'warning',
@@ -112,4 +132,52 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
   }
   (doc.services ?? []).forEach((service, i) => diagnostics.push(...validateServiceParameters(service, { source, path: ['services', i], cwd: options.cwd })));
   return done(doc);
+}
+
+export interface ValidateManyOptions {
+  cwd: string;
+  /** Validate every manifest in stacks/ (in addition to `refs`). */
+  all: boolean;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  files: {
+    file: string;
+    city: string | undefined;
+    ok: boolean;
+    environments: { name: string; ok: boolean }[];
+    diagnostics: Diagnostic[];
+  }[];
+  errors: number;
+  warnings: number;
+}
+
+/**
+ * Validates the named cities/files (or all of stacks/ with `all`). Bad content
+ * is reported, not thrown; an unknown city or a missing file throws not-found.
+ */
+export function validateManifests(refs: readonly string[], options: ValidateManyOptions): ValidationReport {
+  const paths: string[] = [];
+  if (options.all) for (const city of listCities(options.cwd)) paths.push(resolveManifestRef(city, options.cwd));
+  for (const ref of refs) paths.push(resolveManifestRef(ref, options.cwd));
+  const unique = [...new Set(paths)];
+  if (unique.length === 0) {
+    throw new StormError('not-found', `no manifests to validate in ${path.join(options.cwd, STACKS_DIR)}`, { hint: 'create stacks/<city>.yaml, or name a file' });
+  }
+  const templates = listTemplateNames(options.cwd);
+  const files = unique.map((absPath) => {
+    const result = validateParsed(readManifest(absPath, options.cwd), { cwd: options.cwd, templates });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    return {
+      file: result.file,
+      city: result.doc?.city.name,
+      ok: errors === 0,
+      environments: result.environments.map((e) => ({ name: e.name, ok: e.errors === 0 })),
+      diagnostics: result.diagnostics,
+    };
+  });
+  const all = files.flatMap((f) => f.diagnostics);
+  const errors = all.filter((d) => d.severity === 'error').length;
+  return { ok: errors === 0, files, errors, warnings: all.length - errors };
 }

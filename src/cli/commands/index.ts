@@ -1,7 +1,13 @@
 /** Every top-level command, in the order `storm --help` lists them. One line per module. */
 import type { CommandModule } from '../context';
 import { doctorCommand } from './doctor';
+import { listCommand } from './list';
+import { schemaCommand } from './schema';
+import { validateCommand } from './validate';
 
 export const commandModules: CommandModule[] = [
+  validateCommand,
+  listCommand,
+  schemaCommand,
   doctorCommand,
 ];

@@ -1,2 +1,0 @@
-/** Manifests live in <project>/stacks/<city>.yaml. */
-export const STACKS_DIR = 'stacks';

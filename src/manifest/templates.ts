@@ -1,0 +1,221 @@
+/**
+ * The template catalog: reads templates/<name>/template.yaml with source
+ * positions, validates it against template.schema.json plus the checks a
+ * schema cannot express, and checks a manifest service's parameters against
+ * the template's own JSON Schema — every finding at file:line:col.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { type Diagnostic, StormError } from '../errors';
+import { schemaDiagnostics } from './schema-errors';
+import { type DocPath, type ManifestSource, formatPath, parseManifest } from './source';
+import { TEMPLATES_DIR, listTemplateNames } from './template-catalog';
+import metaSchemaJson from './template.schema.json';
+import type { TemplateDefinition, Tier } from './template.types';
+
+export type { Container as TemplateContainer, Port as TemplatePort, TemplateDefinition, Tier as TemplateTier, Volume as TemplateVolume } from './template.types';
+
+export const templateMetaSchema: Record<string, unknown> = metaSchemaJson as unknown as Record<string, unknown>;
+const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+export interface LoadedTemplate {
+  definition: TemplateDefinition;
+  /** Absolute directory of the template (holds template.yaml, app/, seed/, dist/). */
+  dir: string;
+  /** template.yaml as shown in messages (relative to the project). */
+  file: string;
+}
+
+export interface TemplateCatalog {
+  templates: LoadedTemplate[];
+  /** Findings about template.yaml files; templates with errors are left out of `templates`. */
+  diagnostics: Diagnostic[];
+}
+
+function newAjv(useDefaults: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, useDefaults });
+  addFormats(ajv);
+  return ajv;
+}
+
+let metaValidator: ValidateFunction | undefined;
+function validateMeta(data: unknown): readonly ErrorObject[] {
+  metaValidator ??= newAjv(false).compile(templateMetaSchema);
+  return metaValidator(data) ? [] : (metaValidator.errors ?? []);
+}
+
+/** Compiled parameter schemas, by template directory and version: compiled once per process. */
+const parameterValidators = new Map<string, { check: ValidateFunction; withDefaults: ValidateFunction }>();
+
+function parameterValidator(t: LoadedTemplate): { check: ValidateFunction; withDefaults: ValidateFunction } {
+  const key = `${t.dir}\u0000${t.definition.version}`;
+  let v = parameterValidators.get(key);
+  if (v === undefined) {
+    v = { check: newAjv(false).compile(t.definition.parameters), withDefaults: newAjv(true).compile(t.definition.parameters) };
+    parameterValidators.set(key, v);
+  }
+  return v;
+}
+
+function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}
+
+/** Checks the schema cannot express: name = directory, parameter schema compiles and its defaults pass it, references between tiers. */
+function semanticTemplateFindings(def: TemplateDefinition, dirName: string, source: ManifestSource): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const err = (p: DocPath, code: string, message: string, hint?: string): void => {
+    out.push({ severity: 'error', code, message, path: formatPath(p), location: source.locate(p), ...(hint === undefined ? {} : { hint }) });
+  };
+  if (def.name !== dirName) err(['name'], 'template.name-mismatch', `name "${def.name}" differs from its directory "${dirName}"`, `rename one so both are "${dirName}"`);
+  let compiled: ValidateFunction | undefined;
+  try {
+    compiled = newAjv(false).compile(def.parameters);
+  } catch (e) {
+    err(['parameters'], 'template.parameters-schema', `parameters is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (compiled !== undefined) {
+    const props = def.parameters.properties as Record<string, { default?: unknown }>;
+    for (const [name, prop] of Object.entries(props)) {
+      if (prop.default === undefined) {
+        err(['parameters', 'properties', name], 'template.parameter-without-default', `parameter ${name} has no default`, 'every parameter needs a default so a city can use the template without setting it');
+      }
+    }
+    const defaults = Object.fromEntries(Object.entries(props).filter(([, p]) => p.default !== undefined).map(([n, p]) => [n, p.default]));
+    if (!compiled(defaults)) {
+      for (const e of compiled.errors ?? []) {
+        const name = e.instancePath.split('/')[1] ?? '';
+        err(['parameters', 'properties', name, 'default'], 'template.invalid-default', `default of ${name || 'parameters'} does not match its own schema: ${e.message ?? e.keyword}`);
+      }
+    }
+  }
+  const tierNames = new Set<string>();
+  def.needs.tiers.forEach((tier: Tier, i) => {
+    if (tierNames.has(tier.name)) err(['needs', 'tiers', i, 'name'], 'template.duplicate-tier', `tier "${tier.name}" is declared twice`);
+    tierNames.add(tier.name);
+  });
+  def.needs.tiers.forEach((tier: Tier, i) => {
+    const volumes = new Set<string>();
+    tier.volumes.forEach((v, j) => {
+      if (volumes.has(v.name)) err(['needs', 'tiers', i, 'volumes', j, 'name'], 'template.duplicate-volume', `volume "${v.name}" is declared twice in tier ${tier.name}`);
+      volumes.add(v.name);
+    });
+    tier.ports.forEach((p, j) => {
+      if (p.from.startsWith('tier:') && !tierNames.has(p.from.slice(5)))
+        err(['needs', 'tiers', i, 'ports', j, 'from'], 'template.unknown-tier', `ports[${j}] is open to unknown tier "${p.from.slice(5)}"`, `known tiers: ${[...tierNames].join(', ')}`);
+    });
+    if (tier.role !== 'database' && !tier.ports.some((p) => p.port === tier.servicePort))
+      err(['needs', 'tiers', i, 'servicePort'], 'template.service-port-closed', `servicePort ${tier.servicePort} of tier ${tier.name} is not among its ports`, 'add it to ports with the audience that should reach it');
+  });
+  const containers = new Set<string>();
+  def.needs.containers.forEach((c, i) => {
+    if (containers.has(c.name)) err(['needs', 'containers', i, 'name'], 'template.duplicate-container', `container "${c.name}" is declared twice`);
+    containers.add(c.name);
+    if (c.openData && c.acl !== 'public-read') err(['needs', 'containers', i, 'acl'], 'template.open-data-private', `container ${c.name} is open data but not public-read`);
+  });
+  return out;
+}
+
+/** Parses and validates one template.yaml; never throws for bad content. */
+export function readTemplate(cwd: string, name: string): { template?: LoadedTemplate; diagnostics: Diagnostic[] } {
+  const dir = path.join(path.resolve(cwd), TEMPLATES_DIR, name);
+  const abs = path.join(dir, 'template.yaml');
+  const file = displayPath(abs, path.resolve(cwd));
+  let text: string;
+  try {
+    const size = fs.statSync(abs).size;
+    if (size > MAX_TEMPLATE_BYTES) {
+      return { diagnostics: [{ severity: 'error', code: 'template.too-large', message: `template.yaml is ${size} bytes; the limit is ${MAX_TEMPLATE_BYTES}`, location: { file, line: 1, column: 1 } }] };
+    }
+    text = fs.readFileSync(abs, 'utf8');
+  } catch {
+    return { diagnostics: [{ severity: 'error', code: 'template.unreadable', message: `cannot read ${file}`, location: { file, line: 1, column: 1 } }] };
+  }
+  const parsed = parseManifest(text, file, abs);
+  const diagnostics = [...parsed.diagnostics];
+  if (parsed.data === undefined || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const metaErrors = validateMeta(parsed.data);
+  if (metaErrors.length > 0) return { diagnostics: [...diagnostics, ...schemaDiagnostics(metaErrors, parsed.data, parsed.source, templateMetaSchema)] };
+  const definition = parsed.data as TemplateDefinition;
+  diagnostics.push(...semanticTemplateFindings(definition, name, parsed.source));
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { template: { definition, dir, file }, diagnostics };
+}
+
+/** Every template under <cwd>/templates, sorted by name. */
+export function loadTemplateCatalog(cwd: string): TemplateCatalog {
+  const templates: LoadedTemplate[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const name of listTemplateNames(cwd)) {
+    const r = readTemplate(cwd, name);
+    diagnostics.push(...r.diagnostics);
+    if (r.template !== undefined) templates.push(r.template);
+  }
+  return { templates, diagnostics };
+}
+
+/** One template, or a StormError naming what exists / what is wrong. */
+export function loadTemplate(cwd: string, name: string): LoadedTemplate {
+  const known = listTemplateNames(cwd);
+  if (!known.includes(name)) {
+    throw new StormError('not-found', `no template named "${name}"`, {
+      hint: known.length === 0 ? `no templates under ${path.join(cwd, TEMPLATES_DIR)}` : `templates: ${known.join(', ')}`,
+    });
+  }
+  const r = readTemplate(cwd, name);
+  if (r.template === undefined) throw new StormError('invalid-manifest', `template ${name} is invalid`, { diagnostics: r.diagnostics, hint: 'fix templates/<name>/template.yaml at the positions shown' });
+  return r.template;
+}
+
+/** A manifest source seen from inside one of its values, so schema findings land at the right place. */
+function sourceUnder(source: ManifestSource, prefix: DocPath): ManifestSource {
+  return {
+    file: source.file,
+    absPath: source.absPath,
+    text: source.text,
+    locate: (p) => source.locate([...prefix, ...p]),
+    locateKey: (p) => source.locateKey([...prefix, ...p]),
+    has: (p) => source.has([...prefix, ...p]),
+  };
+}
+
+/**
+ * Checks a service's `parameters` against its template's schema. `at` is the
+ * path of the parameters value in the manifest (e.g. ["services", 0, "parameters"]).
+ */
+export function checkServiceParameters(template: LoadedTemplate, parameters: unknown, source: ManifestSource, at: DocPath): Diagnostic[] {
+  const value = parameters ?? {};
+  const { check } = parameterValidator(template);
+  if (check(value)) return [];
+  const prefix = formatPath(at);
+  return schemaDiagnostics(check.errors ?? [], value, sourceUnder(source, at), template.definition.parameters as Record<string, unknown>).map((d) => ({
+    ...d,
+    code: d.code.replace(/^manifest\./, 'service.parameters.'),
+    path: d.path === undefined || d.path === '' ? prefix : `${prefix}.${d.path}`,
+    message: `${template.definition.name}: ${d.message}`,
+    hint: d.hint ?? `see \`storm templates show ${template.definition.name}\` for its parameters`,
+  }));
+}
+
+/** The parameters a deployed service runs with: the manifest's values over the template's defaults. */
+export function resolveServiceParameters(template: LoadedTemplate, parameters: Record<string, unknown> | undefined): Record<string, unknown> {
+  const value = structuredClone(parameters ?? {});
+  const { withDefaults } = parameterValidator(template);
+  if (!withDefaults(value)) {
+    const first = withDefaults.errors?.[0];
+    throw new StormError('invalid-manifest', `parameters of ${template.definition.name} are invalid: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim(), {
+      hint: 'run `storm validate` for positions',
+    });
+  }
+  return value;
+}
+
+/** Instances and flavor of a tier in an environment: production has its own defaults. */
+export function tierSizing(tier: Tier, environment: string): { count: number; flavor: string } {
+  if (environment === 'production') return { count: tier.production?.count ?? tier.count, flavor: tier.production?.flavor ?? tier.flavor };
+  return { count: tier.count, flavor: tier.flavor };
+}
