@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudInventory } from '../../src/cloud/inventory';
+import { checkQuotas, checkRequirements, demandOf, quotaLines, requirementsOf } from '../../src/cloud/preflight';
+
+const inventory: CloudInventory = {
+  projectId: 'p1',
+  flavors: [
+    { id: '1', name: 'm1.small', vcpus: 1, ramMiB: 2048, diskGiB: 20 },
+    { id: '2', name: 'm1.medium', vcpus: 2, ramMiB: 4096, diskGiB: 40 },
+  ],
+  images: ['debian-12', 'ubuntu-24.04'],
+  externalNetworks: ['public'],
+  availabilityZones: ['nova'],
+  volumeTypes: ['standard'],
+  quotas: { instances: { used: 1, limit: 10 }, cores: { used: 18, limit: 20 }, ramMiB: { used: 0, limit: 51200 }, floatingIps: { used: 0, limit: -1 }, volumes: { used: 0, limit: 10 }, gigabytes: { used: 990, limit: 1000 } },
+};
+
+const city = {
+  cloud: { externalNetwork: 'publik', availabilityZones: ['nova', 'az2'] },
+  network: { router: { externalGateway: true } },
+  compute: { groups: [{ name: 'web', flavor: 'm1.smal', image: 'debian-12', count: 2 }, { name: 'db', flavor: 'm1.medium', image: 'debain-12' }] },
+  storage: { volumes: [{ name: 'pgdata', type: 'ssd' }] },
+};
+
+describe('pre-flight: named things exist', () => {
+  it('reports every missing name at its path, with a did-you-mean and what exists', () => {
+    const findings = checkRequirements(requirementsOf(city), inventory);
+    expect(findings.map((f) => [f.code, f.path.join('.'), f.hint])).toEqual([
+      ['preflight.unknown-external-network', 'cloud.externalNetwork', 'did you mean "public"?'],
+      ['preflight.unknown-availability-zone', 'cloud.availabilityZones.1', undefined],
+      ['preflight.unknown-flavor', 'compute.groups.0.flavor', 'did you mean "m1.small"?'],
+      ['preflight.unknown-image', 'compute.groups.1.image', 'did you mean "debian-12"?'],
+      ['preflight.unknown-volume-type', 'storage.volumes.0.type', undefined],
+    ]);
+    expect(findings[2]?.message).toBe('flavor "m1.smal" does not exist in the target cloud (available: m1.medium, m1.small)');
+  });
+
+  it('accepts a flavor given by id and finds nothing wrong in a correct city', () => {
+    const ok = { cloud: { externalNetwork: 'public', availabilityZones: ['nova'] }, compute: { groups: [{ name: 'w', flavor: '2', image: 'debian-12' }] } };
+    expect(checkRequirements(requirementsOf(ok), inventory)).toEqual([]);
+  });
+});
+
+describe('pre-flight: quotas', () => {
+  const tf = {
+    resource: {
+      openstack_compute_instance_v2: { web_0: { flavor_name: 'm1.small', network: [{ uuid: 'x' }] }, db: { flavor_name: 'm1.medium', count: 1, network: [{ port: '${p.id}' }] } },
+      openstack_blockstorage_volume_v3: { pgdata: { size: 20 } },
+      openstack_networking_floatingip_v2: { web_0: { pool: 'public' } },
+      openstack_networking_secgroup_v2: { web: { name: 'web' } },
+      openstack_networking_secgroup_rule_v2: { a: {}, b: {} },
+      openstack_networking_port_v2: { p: {} },
+    },
+  };
+
+  it('counts what the stack adds beyond the state', () => {
+    expect(demandOf(tf, new Set(), inventory.flavors)).toEqual({ instances: 2, cores: 3, ramMiB: 6144, ports: 2, volumes: 1, gigabytes: 20, floatingIps: 1, securityGroups: 1, securityGroupRules: 4 });
+    expect(demandOf(tf, new Set(['openstack_compute_instance_v2.web_0', 'openstack_compute_instance_v2.db[0]']), inventory.flavors)).toEqual({ volumes: 1, gigabytes: 20, floatingIps: 1, ports: 1, securityGroups: 1, securityGroupRules: 4 });
+  });
+
+  it('shows used / needed / limit and fails the quotas without room', () => {
+    const lines = quotaLines(demandOf(tf, new Set(), inventory.flavors), inventory);
+    expect(lines.find((l) => l.quota === 'cores')).toEqual({ quota: 'cores', used: 18, needed: 3, limit: 20, free: 2, ok: false });
+    expect(lines.find((l) => l.quota === 'floatingIps')).toEqual({ quota: 'floatingIps', used: 0, needed: 1, limit: -1, free: -1, ok: true });
+    const findings = checkQuotas(lines);
+    expect(findings.map((f) => [f.path.join('.'), f.message])).toEqual([
+      ['compute.groups', 'quota cores: this run needs 3 more, but only 2 of 20 are free (used 18 / needed 3 / limit 20)'],
+      ['storage.volumes', 'quota volume gigabytes: this run needs 20 more, but only 10 of 1000 are free (used 990 / needed 20 / limit 1000)'],
+    ]);
+  });
+});
