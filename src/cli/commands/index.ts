@@ -1,5 +1,6 @@
 /** Every top-level command, in the order `storm --help` lists them. One line per module. */
 import type { CommandModule } from '../context';
+import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
 import { schemaCommand } from './schema';
@@ -9,5 +10,6 @@ export const commandModules: CommandModule[] = [
   validateCommand,
   listCommand,
   schemaCommand,
+  auditCommand,
   doctorCommand,
 ];
