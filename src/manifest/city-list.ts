@@ -2,6 +2,7 @@
 import { listCities, readManifest, resolveManifestRef } from './files';
 import { serviceName } from './model';
 import { listTemplateNames } from './template-catalog';
+import { loadTemplateCatalog } from './templates';
 import { validateParsed } from './validate';
 
 export interface CitySummary {
@@ -18,9 +19,10 @@ export interface CitySummary {
 /** Summaries of every manifest in stacks/, sorted by name; invalid ones are listed with their error count. */
 export function summarizeCities(cwd: string): CitySummary[] {
   const templates = listTemplateNames(cwd);
+  const catalog = loadTemplateCatalog(cwd);
   return listCities(cwd).map((name) => {
     const parsed = readManifest(resolveManifestRef(name, cwd), cwd);
-    const result = validateParsed(parsed, { cwd, templates });
+    const result = validateParsed(parsed, { cwd, templates, catalog });
     const doc = result.doc;
     return {
       name,

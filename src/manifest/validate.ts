@@ -11,11 +11,12 @@ import { StormError, type Diagnostic } from '../errors';
 import type { CityManifest, Service } from './city-manifest.types';
 import schemaJson from './city-manifest.schema.json';
 import { STACKS_DIR, listCities, readManifest, resolveManifestRef } from './files';
-import { environmentNames } from './model';
+import { environmentNames, serviceName } from './model';
 import { schemaDiagnostics } from './schema-errors';
 import { semanticFindings } from './semantic';
-import type { DocPath, ManifestSource, ParsedManifest } from './source';
+import { formatPath, type DocPath, type ManifestSource, type ParsedManifest } from './source';
 import { listTemplateNames } from './template-catalog';
+import { checkServiceParameters, loadTemplateCatalog, type TemplateCatalog } from './templates';
 
 export const citySchema: Record<string, unknown> = schemaJson as unknown as Record<string, unknown>;
 
@@ -36,6 +37,8 @@ export interface ValidationOptions {
   cwd: string;
   /** Template names; read from <cwd>/templates when omitted (pass it when validating many files). */
   templates?: readonly string[];
+  /** Loaded templates, for their parameter schemas; read when omitted. */
+  catalog?: TemplateCatalog;
 }
 
 export interface EnvironmentStatus {
@@ -54,21 +57,73 @@ export interface ValidationResult {
   diagnostics: Diagnostic[];
 }
 
-/** Where a service's parameters are, for findings about them. */
+/** Where a service is, for findings about its parameters. */
 export interface ServiceLocation {
   source: ManifestSource;
-  /** Path of the service entry, e.g. ["services", 0]. */
-  path: DocPath;
-  cwd: string;
+  /** Index of the service in `services`. */
+  index: number;
+  /** Templates that loaded cleanly. */
+  catalog: TemplateCatalog;
+  /** Template names that exist (a name here but not in the catalog is a broken template). */
+  templateNames: readonly string[];
+  /** Parameter overrides per environment, to check what each environment really runs with. */
+  environments: CityManifest['environments'];
 }
 
 /**
- * Checks a service's parameters against its template. Today this checks that
- * the template exists (semantic checks do); the parameter JSON Schema of each
- * template plugs in here once templates declare one.
+ * Checks a service's parameters against its template's parameter schema, as
+ * written and as each environment's overrides leave them; findings point at the
+ * line that set the value (the override when there is one).
  */
-export function validateServiceParameters(_service: Service, _location: ServiceLocation): Diagnostic[] {
-  return [];
+export function validateServiceParameters(service: Service, location: ServiceLocation): Diagnostic[] {
+  return serviceParameterFindings(service, location).map((f) => f.diagnostic);
+}
+
+function serviceParameterFindings(service: Service, location: ServiceLocation): { diagnostic: Diagnostic; env?: string }[] {
+  const { source, index, catalog } = location;
+  const template = catalog.templates.find((t) => t.definition.name === service.template || path.basename(t.dir) === service.template);
+  const base: DocPath = ['services', index, 'parameters'];
+  if (template === undefined) {
+    if (!location.templateNames.includes(service.template)) return [];
+    return [
+      {
+        diagnostic: {
+        severity: 'error',
+        code: 'manifest.broken-template',
+        message: `template "${service.template}" is itself invalid, so its parameters cannot be checked`,
+        path: formatPath(['services', index, 'template']),
+        location: source.locate(['services', index, 'template']),
+        hint: `run \`storm templates show ${service.template}\` to see what is wrong with templates/${service.template}/template.yaml`,
+        },
+      },
+    ];
+  }
+  const out: { diagnostic: Diagnostic; env?: string }[] = checkServiceParameters(template, service.parameters ?? {}, source, base).map((diagnostic) => ({ diagnostic }));
+  const name = serviceName(service);
+  for (const [env, o] of Object.entries(location.environments)) {
+    const override = o?.services?.[name]?.parameters;
+    if (override === undefined) continue;
+    const at: DocPath = ['environments', env, 'services', name, 'parameters'];
+    // Keys the override sets are found under it; the others on the service itself.
+    const merged = { ...(service.parameters ?? {}), ...override };
+    const dispatch: ManifestSource = {
+      ...source,
+      locate: (p) => source.locate(remap(p)),
+      locateKey: (p) => source.locateKey(remap(p)),
+      has: (p) => source.has(remap(p)),
+    };
+    function remap(p: DocPath): DocPath {
+      const rest = p.slice(at.length);
+      const key = rest[0];
+      return typeof key === 'string' && key in override! ? p : [...base, ...rest];
+    }
+    const prefix = `${template.definition.name}: `;
+    for (const d of checkServiceParameters(template, merged, dispatch, at)) {
+      const message = d.message.startsWith(prefix) ? `${template.definition.name} (${env}): ${d.message.slice(prefix.length)}` : `${d.message} (${env})`;
+      out.push({ diagnostic: { ...d, message }, env });
+    }
+  }
+  return out;
 }
 
 function byPosition(a: Diagnostic, b: Diagnostic): number {
@@ -130,7 +185,23 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
       location: source.locateKey(['services']),
     });
   }
-  (doc.services ?? []).forEach((service, i) => diagnostics.push(...validateServiceParameters(service, { source, path: ['services', i], cwd: options.cwd })));
+  if (templates.length > 0) {
+    const catalog = options.catalog ?? loadTemplateCatalog(options.cwd);
+    // An override that repeats a base problem would report it twice: keep the first.
+    const seen = new Set<string>();
+    (doc.services ?? []).forEach((service, index) => {
+      for (const { diagnostic: d, env } of serviceParameterFindings(service, { source, index, catalog, templateNames: templates, environments: doc.environments })) {
+        const id = `${d.location?.line}:${d.location?.column}\u0000${d.code}\u0000${d.path?.split('.').pop() ?? ''}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (env === undefined) diagnostics.push(d);
+        else {
+          envSpecific.push(d);
+          if (d.severity === 'error') envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
+        }
+      }
+    });
+  }
   return done(doc);
 }
 
@@ -166,8 +237,9 @@ export function validateManifests(refs: readonly string[], options: ValidateMany
     throw new StormError('not-found', `no manifests to validate in ${path.join(options.cwd, STACKS_DIR)}`, { hint: 'create stacks/<city>.yaml, or name a file' });
   }
   const templates = listTemplateNames(options.cwd);
+  const catalog = loadTemplateCatalog(options.cwd);
   const files = unique.map((absPath) => {
-    const result = validateParsed(readManifest(absPath, options.cwd), { cwd: options.cwd, templates });
+    const result = validateParsed(readManifest(absPath, options.cwd), { cwd: options.cwd, templates, catalog });
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     return {
       file: result.file,
