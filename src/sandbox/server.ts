@@ -14,6 +14,7 @@ import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } 
 import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
+import { createIdentityService } from './services/identity';
 import { networkService } from './services/network';
 
 export interface SandboxOptions {
@@ -89,8 +90,11 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
-function serviceList(): SandboxService[] {
-  return [networkService, blockStorageService];
+function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number }): SandboxService[] {
+  const list: SandboxService[] = [];
+  list.push(createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }));
+  list.push(networkService, blockStorageService);
+  return list;
 }
 
 interface RequestState {
@@ -124,14 +128,14 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const tokens = new TokenRegistry(store, now);
   const faultSeed = opts.faultSeed ?? randomBytes(4).readUInt32BE(0);
   const faults = new FaultInjector(parseFaultSpec(opts.faults ?? ''), faultSeed);
-  const services = serviceList();
+  const services = serviceList({ tokens, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600 });
   const mounted: Mounted[] = services.map((service) => ({ service, style: STYLE_OF[service.type], fault: FAULT_SERVICE_OF[service.type] }));
   const hangs = new Set<() => void>();
 
   const app = Fastify({
     logger: false,
     // Swift object names may be long; OpenStack ids are never close to this.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     bodyLimit: 256 * 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: true,
