@@ -30,7 +30,7 @@ interface Finding {
 const VALUE_KEYWORDS = new Set(['type', 'const', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'summary']);
 
 export function schemaDiagnostics(errors: readonly ErrorObject[], data: unknown, source: ManifestSource, root: SchemaNode): Diagnostic[] {
-  const findings = collapse(errors, root);
+  const findings = dropMisspeltRequired(collapse(errors, root));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const f of findings) {
@@ -72,6 +72,17 @@ function collapse(errors: readonly ErrorObject[], root: SchemaNode): Finding[] {
   return out.filter(
     (f) => !(f.keyword === 'discriminator' && f.params.error === 'tag' && out.some((g) => g.keyword === 'required' && g.instancePath === f.instancePath && g.params.missingProperty === f.params.tag)),
   );
+}
+
+/** "missing flavor" next to "unknown key flavour" is one mistake: keep the did-you-mean. */
+function dropMisspeltRequired(findings: Finding[]): Finding[] {
+  return findings.filter((f) => {
+    if (f.keyword !== 'required') return true;
+    const missing = String(f.params.missingProperty);
+    return !findings.some(
+      (g) => g.keyword === 'additionalProperties' && g.instancePath === f.instancePath && closestMatch(String(g.params.additionalProperty), g.allowedKeys ?? []) === missing,
+    );
+  });
 }
 
 function describe(schema: SchemaNode | undefined, root: SchemaNode): string | undefined {

@@ -9,6 +9,7 @@ import type { CityManifest, Rule } from './city-manifest.types';
 import { closestMatch } from './did-you-mean';
 import { addressIn, cidrContains, cidrsOverlap, formatIpv4, hasHostBits, networkOf, parseCidr, parseIpv4, type Cidr } from './ip-address';
 import { environmentNames, overrideOrigin, resolveEnvironment, serviceName, type ResolvedCity } from './model';
+import type { WrittenNames } from './salvage';
 import { formatPath, type DocPath, type ManifestSource } from './source';
 
 export interface SemanticContext {
@@ -17,6 +18,15 @@ export interface SemanticContext {
   templates: readonly string[] | undefined;
   /** The city name the file name implies (stacks/<city>.yaml), when it is in stacks/. */
   expectedCityName: string | undefined;
+  /** For a salvaged document: maps its paths back to the file's. */
+  originalPath?: (path: DocPath) => DocPath;
+  /** Names written in the file, items the schema rejected included: not "unknown", already reported. */
+  writtenNames?: WrittenNames;
+}
+
+/** True when `name` names nothing, neither a valid item nor one the schema already rejected. */
+function unknown(ctx: SemanticContext, kind: string, name: string, known: readonly string[]): boolean {
+  return !known.includes(name) && !(ctx.writtenNames?.[kind]?.includes(name) ?? false);
 }
 
 /** A finding and the environments it was found in (undefined: it is not about one environment). */
@@ -30,9 +40,13 @@ class Findings {
   private readonly seen = new Map<string, SemanticFinding>();
   /** The environment being checked; findings made meanwhile belong to it. */
   env: string | undefined;
-  constructor(private readonly source: ManifestSource) {}
+  constructor(
+    private readonly source: ManifestSource,
+    private readonly originalPath: (path: DocPath) => DocPath = (p) => p,
+  ) {}
 
-  add(severity: Diagnostic['severity'], code: string, path: DocPath, message: string, hint?: string, key = false): void {
+  add(severity: Diagnostic['severity'], code: string, docPath: DocPath, message: string, hint?: string, key = false): void {
+    const path = this.originalPath(docPath);
     const location = key ? this.source.locateKey(path) : this.source.locate(path);
     const id = `${location.line}:${location.column}\u0000${code}\u0000${message}`;
     const earlier = this.seen.get(id);
@@ -60,12 +74,12 @@ function unknownName(kind: string, name: string, known: readonly string[]): { me
 }
 
 export function semanticFindings(manifest: CityManifest, ctx: SemanticContext): SemanticFinding[] {
-  const f = new Findings(ctx.source);
+  const f = new Findings(ctx.source, ctx.originalPath);
   if (ctx.expectedCityName !== undefined && manifest.city.name !== ctx.expectedCityName) {
     f.error('manifest.city-name-mismatch', ['city', 'name'], `city name "${manifest.city.name}" does not match the file name (stacks/${ctx.expectedCityName}.yaml)`, `rename the file or set city.name: ${ctx.expectedCityName}`);
   }
   checkDuplicates(manifest, f);
-  checkOverrideNames(manifest, f);
+  checkOverrideNames(manifest, ctx, f);
   for (const env of environmentNames(manifest)) {
     f.env = env;
     checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
@@ -102,13 +116,13 @@ function checkDuplicates(m: CityManifest, f: Findings): void {
   });
 }
 
-function checkOverrideNames(m: CityManifest, f: Findings): void {
+function checkOverrideNames(m: CityManifest, ctx: SemanticContext, f: Findings): void {
   for (const [env, o] of Object.entries(m.environments)) {
     if (o === undefined) continue;
     f.env = env;
     const check = (kind: string, path: DocPath, overrides: Record<string, unknown> | undefined, known: readonly string[]): void => {
       for (const name of Object.keys(overrides ?? {})) {
-        if (known.includes(name)) continue;
+        if (!unknown(ctx, kind, name, known)) continue;
         const u = unknownName(kind, name, known);
         f.error('manifest.unknown-override', ['environments', env, ...path, name], `environment ${env} overrides an ${u.message.replace(/^unknown /, 'unknown ')}`, u.hint, true);
       }
@@ -131,7 +145,7 @@ function envPath(m: CityManifest, env: string, section: 'network' | 'security' |
 function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticContext, f: Findings): void {
   const env = city.env;
   checkNetwork(m, city, f);
-  checkSecurity(m, city, f);
+  checkSecurity(m, city, ctx, f);
 
   const subnetNames = city.network.subnets.map((s) => s.name);
   const groupNames = city.security.groups.map((g) => g.name);
@@ -141,17 +155,18 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
   const volumeUsers = new Map<string, string>();
   city.compute.groups.forEach((g, gi) => {
     const at = (field: string): DocPath => overrideOrigin(m, env, 'compute.groups', gi, field);
-    if (!subnetNames.includes(g.subnet)) {
+    if (unknown(ctx, 'subnet', g.subnet, subnetNames)) {
       const u = unknownName('subnet', g.subnet, subnetNames);
       f.error('manifest.unknown-reference', at('subnet'), u.message, u.hint);
     }
     g.securityGroups.forEach((sg, i) => {
-      if (groupNames.includes(sg)) return;
+      if (!unknown(ctx, 'security group', sg, groupNames)) return;
       const u = unknownName('security group', sg, groupNames);
       f.error('manifest.unknown-reference', [...at('securityGroups'), i], u.message, u.hint);
     });
     g.volumes.forEach((v, i) => {
       if (!volumeNames.includes(v)) {
+        if (!unknown(ctx, 'volume', v, volumeNames)) return;
         const u = unknownName('volume', v, volumeNames);
         f.error('manifest.unknown-reference', [...at('volumes'), i], u.message, u.hint);
         return;
@@ -161,8 +176,10 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
       else volumeUsers.set(v, g.name);
     });
     if (g.keypair !== undefined && !keypairNames.includes(g.keypair)) {
-      const u = unknownName('key pair', g.keypair, keypairNames);
-      f.error('manifest.unknown-reference', at('keypair'), u.message, `${u.hint}; key pairs are declared in compute.keypairs`);
+      if (unknown(ctx, 'key pair', g.keypair, keypairNames)) {
+        const u = unknownName('key pair', g.keypair, keypairNames);
+        f.error('manifest.unknown-reference', at('keypair'), u.message, `${u.hint}; key pairs are declared in compute.keypairs`);
+      }
     } else if (g.keypair === undefined && keypairNames.length > 1) {
       f.error('manifest.ambiguous-keypair', overrideOrigin(m, env, 'compute.groups', gi), `compute group "${g.name}" must name its key pair: there are ${keypairNames.length} (${keypairNames.join(', ')})`, 'add `keypair: <name>` to the group');
     }
@@ -186,12 +203,12 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
     const accessPath = overrideOrigin(m, env, 'partners', pi, 'access');
     p.access.forEach((a, ai) => {
       if ('network' in a) {
-        if (!networkNames.includes(a.network)) {
+        if (unknown(ctx, 'subnet', a.network, networkNames)) {
           const u = unknownName('network or subnet', a.network, networkNames);
           f.error('manifest.unknown-reference', [...accessPath, ai, 'network'], u.message, u.hint);
         }
         if (a.mode === 'write') f.error('manifest.invalid-access', [...accessPath, ai, 'mode'], 'a network can only be shared for use (mode: read); Neutron RBAC has no write access to a network', 'remove `mode: write`');
-      } else if (!containerNames.includes(a.container)) {
+      } else if (unknown(ctx, 'container', a.container, containerNames)) {
         const u = unknownName('container', a.container, containerNames);
         f.error('manifest.unknown-reference', [...accessPath, ai, 'container'], u.message, u.hint);
       }
@@ -207,7 +224,7 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
     });
   }
   city.services.forEach((s, si) => {
-    if (computeNames.includes(s.on)) return;
+    if (!unknown(ctx, 'compute group', s.on, computeNames)) return;
     const u = unknownName('compute group', s.on, computeNames);
     f.error('manifest.unknown-reference', overrideOrigin(m, env, 'services', si, 'on'), u.message, u.hint);
   });
@@ -288,7 +305,7 @@ function portBounds(ports: Rule['ports']): [number, number] | undefined {
   return [lo ?? NaN, hi ?? lo ?? NaN];
 }
 
-function checkSecurity(m: CityManifest, city: ResolvedCity, f: Findings): void {
+function checkSecurity(m: CityManifest, city: ResolvedCity, ctx: SemanticContext, f: Findings): void {
   const env = city.env;
   const adminPath = envPath(m, env, 'security', 'adminCidrs');
   city.security.adminCidrs.forEach((c, i) => checkCidrText(c, [...adminPath, i], f, false));
@@ -307,7 +324,7 @@ function checkSecurity(m: CityManifest, city: ResolvedCity, f: Findings): void {
       } else if (rule.remote !== undefined && rule.remote !== 'admin') {
         checkCidrText(rule.remote, [...at, 'remote'], f, false);
       }
-      if (rule.remoteGroup !== undefined && !groupNames.includes(rule.remoteGroup)) {
+      if (rule.remoteGroup !== undefined && unknown(ctx, 'security group', rule.remoteGroup, groupNames)) {
         const u = unknownName('security group', rule.remoteGroup, groupNames);
         f.error('manifest.unknown-reference', [...at, 'remoteGroup'], u.message, u.hint);
       }

@@ -78,6 +78,28 @@ function walk(doc: Document, path: DocPath): Found {
   return { node, keyNode, depth };
 }
 
+/** The document path of the map key that starts at `offset` (for duplicate-key findings). */
+function pathOfKeyAt(doc: Document, offset: number): DocPath | undefined {
+  const search = (node: unknown, path: (string | number)[]): DocPath | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const k = pair.key as Node | null;
+        const name = isScalar(k) ? String(k.value) : undefined;
+        if (k?.range?.[0] === offset && name !== undefined) return [...path, name];
+        const found = search(pair.value, name === undefined ? path : [...path, name]);
+        if (found !== undefined) return found;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const found = search(node.items[i], [...path, i]);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return search(doc.contents, []);
+}
+
 function positionOf(lineCounter: LineCounter, file: string, node: Node | null): SourceLocation {
   const offset = node?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(offset);
@@ -118,11 +140,14 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
   for (const err of doc.errors) {
     const location = locationAt(lineCounter, file, err.pos[0]);
     if (err.code === 'DUPLICATE_KEY') {
-      const key = text.slice(err.pos[0], err.pos[1]).trim() || 'key';
+      // err.pos marks only the key's first character: read the key up to its colon.
+      const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n,{}]+?)\s*:/.exec(text.slice(err.pos[0]))?.[1]?.trim() ?? 'key';
+      const keyPath = pathOfKeyAt(doc, err.pos[0]);
       diagnostics.push({
         severity: 'error',
         code: 'manifest.duplicate-key',
         message: `duplicate key "${key}"`,
+        ...(keyPath === undefined ? {} : { path: formatPath(keyPath) }),
         location,
         hint: 'a key may appear only once in a mapping; merge the two entries or remove one',
       });

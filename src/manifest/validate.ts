@@ -13,6 +13,7 @@ import schemaJson from './city-manifest.schema.json';
 import { STACKS_DIR, listCities, readManifest, resolveManifestRef } from './files';
 import { environmentNames, serviceName } from './model';
 import { schemaDiagnostics } from './schema-errors';
+import { salvageManifest, writtenNames } from './salvage';
 import { semanticFindings } from './semantic';
 import { formatPath, type DocPath, type ManifestSource, type ParsedManifest } from './source';
 import { listTemplateNames } from './template-catalog';
@@ -49,6 +50,8 @@ export interface EnvironmentStatus {
 
 export interface ValidationResult {
   file: string;
+  /** city.name, when the manifest got far enough to tell. */
+  city: string | undefined;
   /** The manifest, when it could be read and matched the schema (semantic errors may remain). */
   doc: CityManifest | undefined;
   /** Environments the manifest defines (empty when it could not be read). */
@@ -139,12 +142,13 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   // Errors found while checking one environment count against that one only.
   const envErrors = new Map<string, number>();
-  const done = (doc: CityManifest | undefined): ValidationResult => {
+  const done = (doc: CityManifest | undefined, checked: CityManifest | undefined = doc): ValidationResult => {
     const general = diagnostics.filter((d) => d.severity === 'error').length;
     return {
       file: source.file,
+      city: checked?.city.name,
       doc,
-      environments: doc === undefined ? [] : environmentNames(doc).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
+      environments: checked === undefined ? [] : environmentNames(checked).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
       diagnostics: [...diagnostics, ...envSpecific].sort(byPosition),
     };
   };
@@ -155,16 +159,25 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     return done(undefined);
   }
   const validate = schemaValidator();
+  let doc: CityManifest;
+  let complete = true;
+  let originalPath: ((p: DocPath) => DocPath) | undefined;
   if (!validate(parsed.data)) {
     diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed.data, source, citySchema));
-    return done(undefined);
+    const salvaged = salvageManifest(parsed.data, validate.errors ?? [], validate);
+    if (salvaged === undefined) return done(undefined);
+    doc = salvaged.doc;
+    complete = false;
+    originalPath = salvaged.originalPath;
+  } else {
+    doc = parsed.data as CityManifest;
   }
-  const doc = parsed.data as CityManifest;
   const templates = options.templates ?? listTemplateNames(options.cwd);
   const inStacks = path.dirname(source.absPath) === path.join(path.resolve(options.cwd), STACKS_DIR);
   const findings = semanticFindings(doc, {
     source,
     templates: templates.length === 0 ? undefined : templates,
+    ...(originalPath === undefined ? {} : { originalPath, writtenNames: writtenNames(parsed.data) }),
     expectedCityName: inStacks ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
   });
   const allEnvironments = environmentNames(doc);
@@ -190,7 +203,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     // An override that repeats a base problem would report it twice: keep the first.
     const seen = new Set<string>();
     (doc.services ?? []).forEach((service, index) => {
-      for (const { diagnostic: d, env } of serviceParameterFindings(service, { source, index, catalog, templateNames: templates, environments: doc.environments })) {
+      for (const { diagnostic: d, env } of serviceParameterFindings(service, { source, index: originalPath === undefined ? index : Number(originalPath(['services', index])[1]), catalog, templateNames: templates, environments: doc.environments })) {
         const id = `${d.location?.line}:${d.location?.column}\u0000${d.code}\u0000${d.path?.split('.').pop() ?? ''}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -202,7 +215,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
       }
     });
   }
-  return done(doc);
+  return done(complete ? doc : undefined, doc);
 }
 
 export interface ValidateManyOptions {
@@ -243,7 +256,7 @@ export function validateManifests(refs: readonly string[], options: ValidateMany
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     return {
       file: result.file,
-      city: result.doc?.city.name,
+      city: result.city,
       ok: errors === 0,
       environments: result.environments.map((e) => ({ name: e.name, ok: e.errors === 0 })),
       diagnostics: result.diagnostics,
