@@ -219,3 +219,71 @@ export function tierSizing(tier: Tier, environment: string): { count: number; fl
   if (environment === 'production') return { count: tier.production?.count ?? tier.count, flavor: tier.production?.flavor ?? tier.flavor };
   return { count: tier.count, flavor: tier.flavor };
 }
+
+/** One parameter as `storm templates show` lists it. */
+export interface TemplateParameterSummary {
+  name: string;
+  type: string;
+  default: unknown;
+  description: string;
+  /** Constraints in words, e.g. "5 ≤ value ≤ 100". */
+  constraints: string[];
+}
+
+export interface TemplateSummary {
+  name: string;
+  version: string;
+  description: string;
+  languages: string[];
+  personalData: boolean;
+  tiers: string[];
+  file: string;
+}
+
+export interface TemplateDetail extends TemplateSummary {
+  runtime: TemplateDefinition['runtime'];
+  parameters: TemplateParameterSummary[];
+  needs: TemplateDefinition['needs'];
+  /** Cities whose manifest runs this template. */
+  usedBy: string[];
+}
+
+function summaryOf(t: LoadedTemplate): TemplateSummary {
+  const d = t.definition;
+  return { name: d.name, version: d.version, description: d.description.trim(), languages: [...d.languages], personalData: d.needs.personalData, tiers: d.needs.tiers.map((x) => x.name), file: t.file };
+}
+
+function parameterSummary(name: string, schema: Record<string, unknown>): TemplateParameterSummary {
+  const constraints: string[] = [];
+  const items = schema.items as Record<string, unknown> | undefined;
+  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') constraints.push(`${schema.minimum} ≤ value ≤ ${schema.maximum}`);
+  else if (typeof schema.minimum === 'number') constraints.push(`≥ ${schema.minimum}`);
+  else if (typeof schema.maximum === 'number') constraints.push(`≤ ${schema.maximum}`);
+  if (typeof schema.minItems === 'number') constraints.push(`at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`);
+  if (schema.uniqueItems === true) constraints.push('no duplicates');
+  if (typeof schema.pattern === 'string') constraints.push(`matches ${schema.pattern}`);
+  if (typeof schema.format === 'string') constraints.push(`format ${schema.format}`);
+  if (Array.isArray(schema.enum)) constraints.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (items !== undefined && typeof items.pattern === 'string') constraints.push(`items match ${items.pattern}`);
+  const type = typeof schema.type === 'string' ? (schema.type === 'array' && typeof items?.type === 'string' ? `${items.type}[]` : schema.type) : 'any';
+  return { name, type, default: schema.default, description: typeof schema.description === 'string' ? schema.description : '', constraints };
+}
+
+/** `storm templates list`: every valid template, plus findings about broken ones. */
+export function listTemplates(cwd: string): { templates: TemplateSummary[]; diagnostics: Diagnostic[] } {
+  const catalog = loadTemplateCatalog(cwd);
+  return { templates: catalog.templates.map(summaryOf), diagnostics: catalog.diagnostics };
+}
+
+/** `storm templates show <name>`: parameters, needs and version; `usedBy` names the cities running it. */
+export function describeTemplate(cwd: string, name: string, usage: readonly { name: string; services: readonly string[] }[]): TemplateDetail {
+  const t = loadTemplate(cwd, name);
+  const props = t.definition.parameters.properties as Record<string, Record<string, unknown>>;
+  return {
+    ...summaryOf(t),
+    runtime: t.definition.runtime,
+    parameters: Object.entries(props).map(([n, s]) => parameterSummary(n, s)),
+    needs: t.definition.needs,
+    usedBy: usage.filter((c) => c.services.includes(name)).map((c) => c.name).sort(),
+  };
+}

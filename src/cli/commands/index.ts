@@ -4,12 +4,14 @@ import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
 import { schemaCommand } from './schema';
+import { templatesCommand } from './templates';
 import { validateCommand } from './validate';
 
 export const commandModules: CommandModule[] = [
   validateCommand,
   listCommand,
   schemaCommand,
+  templatesCommand,
   auditCommand,
   doctorCommand,
 ];

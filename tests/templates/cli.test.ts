@@ -1,0 +1,47 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(__dirname, '..', '..');
+const storm = path.join(root, 'bin', 'storm');
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [storm, '--no-color', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('storm templates', () => {
+  it('lists the three pilot templates with their versions', () => {
+    const r = run(['templates', 'list']);
+    expect(r.code).toBe(0);
+    const names = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+    expect(names).toEqual(['participa 1.0.0', 'urbanismo-en-red 1.0.0', 'virtual-city-marketplace 1.0.0']);
+  });
+
+  it('shows parameters, needs and the cities using a template', () => {
+    const r = run(['templates', 'show', 'urbanismo-en-red']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('districts (string[]) default');
+    expect(r.stdout).toContain('5 ≤ value ≤ 100');
+    expect(r.stdout).toContain('open tcp/8080 to internet');
+    expect(r.stdout).toMatch(/Used by: .*valladolid/);
+  });
+
+  it('prints one JSON document under --json', () => {
+    const out = execFileSync(process.execPath, [storm, '--json', 'templates', 'show', 'participa'], { cwd: root, encoding: 'utf8' });
+    const doc = JSON.parse(out) as { schemaVersion: number; command: string; result: { name: string; parameters: { name: string; default: unknown }[]; needs: { personalData: boolean } } };
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.command).toBe('templates show');
+    expect(doc.result.name).toBe('participa');
+    expect(doc.result.needs.personalData).toBe(true);
+    expect(doc.result.parameters.find((p) => p.name === 'votingOpen')?.default).toBe(true);
+  });
+
+  it('names the templates that exist when asked for an unknown one', () => {
+    const r = run(['templates', 'show', 'participation']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no template named "participation"');
+    expect(r.stderr).toContain('participa, urbanismo-en-red, virtual-city-marketplace');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
