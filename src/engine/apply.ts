@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../errors';
 import type { StackRun } from './plan';
-import { interrupted, label, tofu, tofuFailure } from './plan';
+import { interrupted, label, tofu, tofuFailure, withLockHolder } from './plan';
 import { ApplyTally, parseUiLine } from './ui-stream';
 
 export interface AppliedResource {
@@ -46,6 +46,6 @@ export async function applyPlanFile(run: StackRun, planFile: string, total: numb
   });
   const applied = tally.finished.map((f) => ({ ...f }));
   if (res.interrupted) throw interrupted(run, 'apply');
-  if (res.exitCode !== 0) throw tofuFailure(run, 'apply', res, tally.diagnostics, locate);
+  if (res.exitCode !== 0) throw await withLockHolder(run, tofuFailure(run, 'apply', res, tally.diagnostics, locate));
   return { applied, durationMs: res.durationMs };
 }

@@ -10,7 +10,8 @@ import type { Progress } from '../progress';
 import type { PlanSummary } from './plan-changes';
 import { summarizePlan } from './plan-changes';
 import type { BackendSetup, StateSnapshot } from './state';
-import { EMPTY_STATE, parseLockError, parseState, readLocalState } from './state';
+import { EMPTY_STATE, findPgLockHolder, parseLockError, parseState, readLocalState } from './state';
+import type { LockInfo } from './state';
 import type { EngineRef, RunResult } from './tofu';
 import { runTofu } from './tofu';
 import type { UiDiagnostic } from './ui-stream';
@@ -79,7 +80,7 @@ export async function planToFile(run: StackRun, planFile: string, mode: PlanMode
   fs.mkdirSync(path.dirname(planFile), { recursive: true });
   const res = await tofu(run, args);
   if (res.interrupted) throw interrupted(run, 'plan');
-  if (res.exitCode !== 0) throw tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout));
+  if (res.exitCode !== 0) throw await withLockHolder(run, tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout)));
   const show = await showPlan(run, planFile);
   return { planFile, summary: summarizePlan(show), show };
 }
@@ -137,14 +138,10 @@ export function interrupted(run: StackRun, stage: string): StormError {
 
 /** Turns a failed tofu run into a StormError: lock contention gets its own code and names the holder. */
 export function tofuFailure(run: StackRun, stage: string, res: RunResult, diags: UiDiagnostic[], locate?: (address: string) => Diagnostic['location']): StormError {
-  const all = [...diags.map((d) => `${d.summary}\n${d.detail}`), res.stderr].join('\n');
-  const lock = parseLockError(all);
-  if (lock !== undefined && /lock/i.test(diags.map((d) => d.summary).join(' ') + res.stderr)) {
-    const holder = [lock.who !== undefined ? `held by ${lock.who}` : undefined, lock.operation !== undefined ? `for ${lock.operation}` : undefined, lock.created !== undefined ? `since ${lock.created}` : undefined, lock.id !== undefined ? `lock ID ${lock.id}` : undefined].filter((x) => x !== undefined).join(', ');
-    return new StormError('state-locked', `${label(run)}: the state is locked by another run (${holder || 'holder unknown'}); waited ${run.lockTimeout}`, {
-      hint: `wait for that run to finish and try again (or raise --lock-timeout); if it crashed, \`tofu force-unlock ${lock.id ?? '<ID>'}\` in ${run.ws.dir}`,
-    });
-  }
+  const lockDiag = diags.find((d) => /state lock/i.test(d.summary));
+  const lockText = lockDiag !== undefined ? `${lockDiag.summary}\n${lockDiag.detail}` : /Error acquiring the state lock/.test(res.stderr) ? res.stderr : undefined;
+  const lock = lockText === undefined ? undefined : parseLockError(lockText);
+  if (lock !== undefined) return lockedError(run, lock);
   const errors = diags.filter((d) => d.severity === 'error');
   const diagnostics: Diagnostic[] = errors.map((d) => {
     const location = d.address !== undefined && locate !== undefined ? locate(d.address) : undefined;
@@ -160,6 +157,20 @@ export function tofuFailure(run: StackRun, stage: string, res: RunResult, diags:
     diagnostics,
     hint: stage === 'apply' ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again` : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
   });
+}
+
+function lockedError(run: StackRun, holder: LockInfo): StormError {
+  const parts = [holder.who !== undefined ? `held by ${holder.who}` : undefined, holder.operation !== undefined ? `for ${holder.operation.replace(/^OperationType/, '').toLowerCase()}` : undefined, holder.created !== undefined ? `since ${holder.created}` : undefined, holder.id !== undefined ? `lock ID ${holder.id}` : undefined].filter((x): x is string => x !== undefined);
+  return new StormError('state-locked', `${label(run)}: the state is locked by another run (${parts.length > 0 ? parts.join(', ') : 'holder unknown'}); gave up after waiting ${run.lockTimeout}`, {
+    hint: `wait for that run to finish and try again (or raise --lock-timeout); if it crashed, unlock it with \`tofu force-unlock <ID>\` in ${run.ws.dir}`,
+  });
+}
+
+/** For the pg backend, replaces tofu's lock info (our own) with the holder's, read from PostgreSQL. */
+export async function withLockHolder(run: StackRun, err: StormError): Promise<StormError> {
+  if (err.code !== 'state-locked' || run.backend.pg === undefined) return err;
+  const holder = await findPgLockHolder(run.backend.pg.connectionString, run.backend.pg.schema);
+  return lockedError(run, holder ?? {});
 }
 
 function oneLine(text: string): string {

@@ -4,7 +4,9 @@
  * synthesized config; connection strings stay in the environment (PG_CONN_STR).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { StormError } from '../errors';
 import type { Workspace } from './workspace';
 
@@ -22,6 +24,8 @@ export interface BackendSetup {
   env: Record<string, string>;
   /** Human description, safe to print. */
   description: string;
+  /** For the pg backend: where to look up who holds a lock. */
+  pg?: { connectionString: string; schema: string };
 }
 
 /** pg schema names: lowercase letters, digits and underscores. */
@@ -44,7 +48,13 @@ export function backendSetup(ws: Workspace, state: StateBackend, processEnv: Nod
         });
       }
       const schema = state.schemaName ?? pgSchemaName(ws.city, ws.env);
-      return { kind: 'pg', overrideJson: backendJson({ pg: { schema_name: schema } }), env: { PG_CONN_STR: conn }, description: `pg state (schema ${schema}, connection from $${state.connectionStringEnv})` };
+      return {
+        kind: 'pg',
+        overrideJson: backendJson({ pg: { schema_name: schema } }),
+        env: { PG_CONN_STR: withApplicationName(conn, lockOwnerName()) },
+        description: `pg state (schema ${schema}, connection from $${state.connectionStringEnv})`,
+        pg: { connectionString: conn, schema },
+      };
     }
     case 's3':
     case 'http':
@@ -150,4 +160,59 @@ export function parseLockError(text: string): LockInfo | undefined {
   if (created !== undefined) info.created = created;
   if (p !== undefined) info.path = p;
   return info;
+}
+
+/**
+ * tofu's pg backend reports the *requesting* run's lock info, not the holder's:
+ * the holder is found from PostgreSQL itself. storm names every connection it
+ * hands tofu (application_name, max 63 bytes) so the holder can be told.
+ */
+export function lockOwnerName(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `storm ${user}@${os.hostname()} pid ${process.pid}`.slice(0, 63);
+}
+
+export function withApplicationName(conn: string, name: string): string {
+  if (/^postgres(ql)?:\/\//i.test(conn)) {
+    const url = new URL(conn);
+    url.searchParams.set('application_name', name);
+    return url.toString();
+  }
+  return `${conn} application_name='${name.replace(/['\\]/g, '')}'`;
+}
+
+/** Who holds the advisory lock of a pg-backed state, or undefined when nobody (or unknown). */
+export async function findPgLockHolder(connectionString: string, schema: string): Promise<LockInfo | undefined> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    const ident = `"${schema.replace(/"/g, '""')}"`;
+    const row = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${ident}.states WHERE name = 'default'`);
+    const id = row.rows[0]?.id;
+    if (id === undefined) return undefined;
+    const big = BigInt(id);
+    const holders = await client.query<{ application_name: string | null; client_addr: string | null; backend_start: Date | null; xact_start: Date | null; pid: number }>(
+      `SELECT a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.xact_start, a.pid
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1`,
+      [(big >> 32n).toString(), (big & 0xffffffffn).toString()],
+    );
+    const h = holders.rows[0];
+    if (h === undefined) return undefined;
+    return {
+      who: `${h.application_name !== null && h.application_name !== '' ? h.application_name : 'an unnamed client'}${h.client_addr !== null ? ` from ${h.client_addr}` : ''} (PostgreSQL backend ${h.pid})`,
+      ...(h.backend_start !== null ? { created: h.backend_start.toISOString() } : {}),
+      path: `${schema}.states#${id}`,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

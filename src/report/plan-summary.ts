@@ -73,3 +73,57 @@ function paint(kind: ChangeKind, chalk: ChalkInstance): ChalkInstance {
       return chalk.cyan;
   }
 }
+
+export interface ResultRow {
+  stack: string;
+  status: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The final table of a multi-city run: one row per city/environment. */
+export function renderResultsTable(rows: readonly ResultRow[], options: { color: boolean }): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const w1 = Math.max(5, ...rows.map((r) => r.stack.length));
+  const w2 = Math.max(6, ...rows.map((r) => r.status.length));
+  const lines = [chalk.bold(`${'STACK'.padEnd(w1)}  ${'RESULT'.padEnd(w2)}  DETAIL`)];
+  for (const r of rows) lines.push(`${r.stack.padEnd(w1)}  ${(r.ok ? chalk.green : chalk.red)(r.status.padEnd(w2))}  ${r.detail}`);
+  return lines.join('\n');
+}
+
+/** Outputs as `name = value` lines (values already masked when sensitive). */
+export function renderOutputs(outputs: Record<string, unknown>): string {
+  const keys = Object.keys(outputs).sort();
+  if (keys.length === 0) return '(no outputs)';
+  return keys.map((k) => `${k} = ${typeof outputs[k] === 'string' ? String(outputs[k]) : JSON.stringify(outputs[k])}`).join('\n');
+}
+
+export interface StatusView {
+  city: string;
+  env: string;
+  target: { cloud: string; sandbox: boolean };
+  backend: string;
+  serial: number;
+  resources: ReadonlyArray<{ address: string; id: string | undefined; name: string | undefined }>;
+  drift: PlanSummary['drift'];
+  pending: PlanSummary;
+  outputs: Record<string, unknown>;
+}
+
+export function renderStatus(s: StatusView, options: { color: boolean }): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const lines = [chalk.bold(`${s.city}/${s.env}`) + ` on ${s.target.cloud}${s.target.sandbox ? ' (sandbox)' : ''} — ${s.backend}, serial ${s.serial}`];
+  lines.push(`  ${s.resources.length} resource${s.resources.length === 1 ? '' : 's'} in state`);
+  for (const r of s.resources) lines.push(chalk.dim(`    ${r.address}${r.name !== undefined ? ` (${r.name})` : ''}${r.id !== undefined ? ` ${r.id}` : ''}`));
+  if (s.drift.length === 0) lines.push(`  cloud drift: ${chalk.green('none')}`);
+  else {
+    lines.push(`  cloud drift: ${chalk.yellow(`${s.drift.length} resource${s.drift.length === 1 ? '' : 's'} changed outside storm`)}`);
+    for (const r of s.drift) {
+      lines.push(`    ${r.change} ${r.address}`);
+      for (const a of r.attributes) lines.push(`        ${a.path}: ${a.before ?? 'null'} → ${a.after ?? 'null'}`);
+    }
+  }
+  lines.push(`  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}`);
+  lines.push('  outputs:', ...renderOutputs(s.outputs).split('\n').map((l) => `    ${l}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,604 @@
+/**
+ * The lifecycle of one or many city stacks: manifest → synth → workspace →
+ * pre-flight → plan → (confirm) → apply → deploy → outputs, and destroy, status
+ * and output. Each stack has its own workspace and state; one failure does not
+ * stop the others. The collaborators (engine, synth, sandbox, deploy, audit) come
+ * in through LifecycleDeps so this file only orchestrates.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CloudCredentials, CloudTarget } from '../cloud/credentials';
+import { describeCredentials, resolveCloudTarget, tofuCloudEnvironment } from '../cloud/credentials';
+import type { ManifestPath, PreflightReport } from '../cloud/preflight';
+import { runPreflight } from '../cloud/preflight';
+import type { Diagnostic, SourceLocation } from '../errors';
+import { StormError, isStormError } from '../errors';
+import type { AuditRecordInput, AuditResult } from '../audit/audit-record';
+import type { LoadedManifest } from '../manifest/load';
+import { loadCity } from '../manifest/load';
+import type { ResolvedCity } from '../manifest/model';
+import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
+import type { Progress } from '../progress';
+import { STORM_VERSION } from '../version';
+import type { AppliedResource } from './apply';
+import { applyPlanFile } from './apply';
+import type { PlanSummary } from './plan-changes';
+import type { StackRun } from './plan';
+import { ensureInit, label, planToFile, readState, showPlan, writeWorkspace } from './plan';
+import { summarizePlan } from './plan-changes';
+import type { StateBackend, StateSnapshot } from './state';
+import { backendSetup, maskOutputs } from './state';
+import type { EngineRef } from './tofu';
+import type { Workspace } from './workspace';
+import { DEFAULT_PLAN_FILE, canonicalJson, sha256, workspaceFor } from './workspace';
+
+export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: string };
+
+/** What the lifecycle needs from the rest of storm. */
+export interface LifecycleDeps {
+  engine(progress: Progress, signal?: AbortSignal): Promise<EngineInfo>;
+  /** Terraform JSON of the city for its resolved environment. */
+  synth(loaded: LoadedManifest, resolved: ResolvedCity): Promise<unknown>;
+  /** Starts (or finds) storm's sandbox and returns credentials for it. */
+  sandbox(progress: Progress): Promise<CloudCredentials>;
+  deploy(input: DeployInput): Promise<DeployReport>;
+  audit(cwd: string, record: AuditRecordInput): Promise<void>;
+}
+
+export interface DeployInput {
+  cwd: string;
+  city: ResolvedCity;
+  credentials: CloudCredentials;
+  outputs: Record<string, unknown>;
+  progress: Progress;
+}
+
+export interface DeployReport {
+  status: 'deployed' | 'nothing-to-deploy';
+  services: Array<{ name: string; url?: string; healthy?: boolean }>;
+  message: string;
+}
+
+export interface LifecycleContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  progress: Progress;
+  signal?: AbortSignal;
+  deps: LifecycleDeps;
+}
+
+export interface StackRef {
+  city: string;
+  env: string;
+}
+
+export interface TargetInfo {
+  cloud: string;
+  sandbox: boolean;
+  /** Where the credentials came from (no secret). */
+  description: string;
+}
+
+export type StackFailure = { code: string; message: string; hint?: string; diagnostics: Diagnostic[] };
+
+export type PreflightStatus = { status: 'passed'; report: PreflightReport } | { status: 'skipped' };
+
+/** A stack made ready: loaded, synthesized, initialised, with credentials. */
+interface PreparedStack {
+  ref: StackRef;
+  loaded: LoadedManifest;
+  resolved: ResolvedCity;
+  terraformJson: unknown;
+  synthHash: string;
+  credentials: CloudCredentials;
+  target: TargetInfo;
+  run: StackRun;
+  engine: EngineInfo;
+  state: StateSnapshot;
+}
+
+// ---------------------------------------------------------------------------
+// Preparing a stack
+
+const sandboxCredentials = new WeakMap<LifecycleDeps, Promise<CloudCredentials>>();
+const engines = new WeakMap<LifecycleDeps, Promise<EngineInfo>>();
+
+async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: string): Promise<PreparedStack> {
+  const loaded = loadCity(ref.city, { cwd: ctx.cwd });
+  const envs = environmentNames(loaded.doc);
+  if (!envs.includes(ref.env)) throw new StormError('usage', `${loaded.file} has no environment "${ref.env}"`, { hint: `environments: ${envs.join(', ')}` });
+  const resolved = resolveEnvironment(loaded.doc, ref.env);
+  const city = resolved.city.name;
+  const tag = `${city}/${ref.env}`;
+  const targetSpec = resolveCloudTarget(resolved.cloud.name, { cwd: ctx.cwd, env: ctx.env });
+  const credentials = await credentialsFor(ctx, targetSpec);
+  const withRegion: CloudCredentials = credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
+  const target: TargetInfo = { cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName, sandbox: targetSpec.kind === 'sandbox', description: describeCredentials(withRegion) };
+  ctx.progress({ kind: 'detail', message: `${tag}: ${target.description}` });
+  const terraformJson = await ctx.deps.synth(loaded, resolved);
+  const synthHash = sha256(canonicalJson(terraformJson));
+  let engine = engines.get(ctx.deps);
+  if (engine === undefined) {
+    engine = ctx.deps.engine(ctx.progress, ctx.signal);
+    engines.set(ctx.deps, engine);
+  }
+  const ws = workspaceFor(ctx.cwd, city, ref.env);
+  const engineInfo = await engine;
+  const run: StackRun = {
+    engine: engineInfo,
+    ws,
+    backend: backendSetup(ws, resolved.state as StateBackend, ctx.env),
+    env: definedOnly(tofuCloudEnvironment(withRegion)),
+    progress: ctx.progress,
+    lockTimeout,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  };
+  writeWorkspace(run, terraformJson);
+  await ensureInit(run, terraformJson);
+  const state = await readState(run);
+  return { ref: { city, env: ref.env }, loaded, resolved, terraformJson, synthHash, credentials: withRegion, target, run, engine: engineInfo, state };
+}
+
+async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promise<CloudCredentials> {
+  switch (target.kind) {
+    case 'configured':
+      return target.credentials;
+    case 'sandbox': {
+      let pending = sandboxCredentials.get(ctx.deps);
+      if (pending === undefined) {
+        pending = ctx.deps.sandbox(ctx.progress).then((c) => {
+          const why = target.reason === 'nothing-configured' ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"` : 'the manifest names cloud "sandbox"';
+          ctx.progress({ kind: 'step', message: `using storm's local sandbox cloud at ${c.auth.authUrl} (${why})` });
+          return c;
+        });
+        sandboxCredentials.set(ctx.deps, pending);
+      }
+      return { ...(await pending), cloudName: target.cloudName };
+    }
+  }
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  // An empty value overrides whatever OS_* the parent has, so the provider only sees storm's choice.
+  for (const [k, v] of Object.entries(env)) out[k] = v ?? '';
+  return out;
+}
+
+async function preflight(stack: PreparedStack, skip: boolean): Promise<PreflightStatus> {
+  if (skip) {
+    stack.run.progress({ kind: 'warning', message: `${label(stack.run)}: pre-flight skipped (--skip-preflight); cloud problems will surface during apply` });
+    return { status: 'skipped' };
+  }
+  stack.run.progress({ kind: 'detail', message: `${label(stack.run)}: pre-flight against ${stack.target.cloud}` });
+  const report = await runPreflight({
+    credentials: stack.credentials,
+    city: stack.resolved,
+    terraformJson: stack.terraformJson,
+    existingAddresses: new Set(stack.state.addresses),
+    locate: (p) => locateResolvedPath(stack.loaded, stack.resolved.env, p),
+  });
+  return { status: 'passed', report };
+}
+
+/** Maps a path of the resolved city to where it is written (the environment override when it sets it). */
+export function locateResolvedPath(loaded: LoadedManifest, env: string, p: ManifestPath): SourceLocation {
+  const [a, b, i, field] = p;
+  if (typeof i === 'number') {
+    const collection = `${String(a)}.${String(b)}`;
+    if (collection === 'compute.groups' || collection === 'storage.volumes' || collection === 'storage.containers' || collection === 'security.groups' || collection === 'network.subnets') {
+      return loaded.locate(overrideOrigin(loaded.doc, env, collection, i, typeof field === 'string' ? field : undefined));
+    }
+  }
+  if (a === 'cloud' && typeof b === 'string') {
+    const override = loaded.doc.environments[env]?.cloud as Record<string, unknown> | undefined;
+    if (override?.[b] !== undefined) return loaded.locate(['environments', env, 'cloud', ...p.slice(1)]);
+  }
+  return loaded.locate(p);
+}
+
+/** Best effort: the manifest item a resource address comes from, by its name. */
+export function locateAddress(loaded: LoadedManifest, resolved: ResolvedCity, address: string): SourceLocation | undefined {
+  const m = /(?:^|\.)(openstack_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/.exec(address);
+  if (m === null) return undefined;
+  const [, type = '', name = ''] = m;
+  const tokens = name.toLowerCase().split(/[_-]+/);
+  const has = (item: string): boolean => {
+    const parts = item.toLowerCase().split(/[_-]+/);
+    return tokens.some((_, k) => parts.every((p, j) => tokens[k + j] === p));
+  };
+  const pick = (collection: 'compute.groups' | 'storage.volumes' | 'storage.containers' | 'security.groups' | 'network.subnets', items: ReadonlyArray<{ name: string }>): SourceLocation | undefined => {
+    const i = items.findIndex((it) => has(it.name));
+    return i < 0 ? undefined : locateResolvedPath(loaded, resolved.env, [...collection.split('.'), i]);
+  };
+  if (/compute_instance|servergroup|floatingip|volume_attach|keypair|interface_attach/.test(type)) return pick('compute.groups', resolved.compute.groups) ?? loaded.locate(['compute']);
+  if (/blockstorage_volume/.test(type)) return pick('storage.volumes', resolved.storage.volumes) ?? loaded.locate(['storage']);
+  if (/objectstorage/.test(type)) return pick('storage.containers', resolved.storage.containers) ?? loaded.locate(['storage']);
+  if (/secgroup/.test(type)) return pick('security.groups', resolved.security.groups) ?? loaded.locate(['security']);
+  if (/subnet|router_interface/.test(type)) return pick('network.subnets', resolved.network.subnets) ?? loaded.locate(['network']);
+  if (/rbac/.test(type)) return loaded.locate(['partners']);
+  if (/networking/.test(type)) return loaded.locate(['network']);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Plan
+
+export interface PlanOptions {
+  out?: string;
+  skipPreflight: boolean;
+  lockTimeout: string;
+}
+
+export interface PlanSidecar {
+  schemaVersion: 1;
+  storm: string;
+  city: string;
+  env: string;
+  synthHash: string;
+  stateSerial: number;
+  stateLineage: string;
+  cloud: string;
+  skipPreflight: boolean;
+  createdAt: string;
+}
+
+export interface StackPlanResult {
+  city: string;
+  env: string;
+  target: TargetInfo;
+  preflight: PreflightStatus;
+  summary: PlanSummary;
+  planFile: string;
+  synthHash: string;
+}
+
+export function sidecarPath(planFile: string): string {
+  return `${planFile}.storm.json`;
+}
+
+async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  const pre = await preflight(stack, options.skipPreflight);
+  const planFile = options.out === undefined ? path.join(stack.run.ws.dir, DEFAULT_PLAN_FILE) : path.resolve(ctx.cwd, options.out);
+  ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
+  const outcome = await planToFile(stack.run, planFile, 'apply');
+  const sidecar: PlanSidecar = {
+    schemaVersion: 1,
+    storm: STORM_VERSION,
+    city: stack.ref.city,
+    env: stack.ref.env,
+    synthHash: stack.synthHash,
+    stateSerial: stack.state.serial,
+    stateLineage: stack.state.lineage,
+    cloud: stack.target.cloud,
+    skipPreflight: options.skipPreflight,
+    createdAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(sidecarPath(planFile), `${JSON.stringify(sidecar, null, 2)}\n`);
+  return { stack, result: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, summary: outcome.summary, planFile, synthHash: stack.synthHash } };
+}
+
+export type StackOutcome<T> = { city: string; env: string; ok: true; value: T } | { city: string; env: string; ok: false; error: StormError };
+
+export async function planStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: PlanOptions & { concurrency: number }): Promise<StackOutcome<StackPlanResult>[]> {
+  if (options.out !== undefined && refs.length > 1) throw new StormError('usage', '--out saves the plan of exactly one city/environment', { hint: 'plan the cities one at a time when saving plan files' });
+  return runEach(ctx, refs, options.concurrency, async (ref) => {
+    try {
+      const { stack, result } = await planStack(ctx, ref, options);
+      await audit(ctx, stack, 'plan', { skipPreflight: options.skipPreflight }, result.summary, result.summary.hasChanges ? 'planned' : 'no-changes', { planFile: result.planFile });
+      return result;
+    } catch (err) {
+      await auditFailure(ctx, ref, 'plan', options.skipPreflight, err);
+      throw err;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Provision
+
+export interface ProvisionOptions {
+  /** A plan file saved by `storm plan --out` (exactly one stack). */
+  planFile?: string;
+  skipPreflight: boolean;
+  lockTimeout: string;
+  concurrency: number;
+  /** --yes: recorded in the audit log. */
+  autoApprove: boolean;
+  /** Asked once, with every stack that has changes; false cancels everything. */
+  confirm: (plans: readonly StackPlanResult[]) => Promise<boolean>;
+}
+
+export interface StackProvisionResult extends StackPlanResult {
+  status: 'applied' | 'no-changes' | 'cancelled';
+  applied: AppliedResource[];
+  outputs: Record<string, unknown>;
+  deploy: DeployReport | undefined;
+  durationMs: number;
+}
+
+export async function provisionStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: ProvisionOptions): Promise<StackOutcome<StackProvisionResult>[]> {
+  if (options.planFile !== undefined && refs.length > 1) throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
+  const started = Date.now();
+  const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
+    try {
+      return options.planFile === undefined ? await planStack(ctx, ref, options) : await reviewSavedPlan(ctx, ref, options.planFile, options);
+    } catch (err) {
+      await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
+      throw err;
+    }
+  });
+  const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
+  const approved = withChanges.length === 0 ? true : await options.confirm(withChanges);
+  const byKey = new Map(planned.map((p) => [`${p.city}/${p.env}`, p]));
+  return runEach(ctx, refs, options.concurrency, async (ref): Promise<StackProvisionResult> => {
+    const p = [...byKey.values()].find((x) => x.city === ref.city && x.env === ref.env) ?? byKey.get(`${ref.city}/${ref.env}`);
+    if (p === undefined) throw new StormError('internal', `no plan for ${ref.city}/${ref.env}`);
+    if (!p.ok) throw p.error;
+    const { stack, result } = p.value;
+    const base = { ...result, applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
+    if (!approved) {
+      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed' });
+      return { ...base, status: 'cancelled' };
+    }
+    try {
+      let applied: AppliedResource[] = [];
+      if (result.summary.hasChanges) {
+        ctx.progress({ kind: 'step', message: `${label(stack.run)}: applying ${result.summary.resources.length} change${result.summary.resources.length === 1 ? '' : 's'}` });
+        const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) => locateAddress(stack.loaded, stack.resolved, address));
+        applied = outcome.applied;
+      } else {
+        ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
+      }
+      const after = await readState(stack.run);
+      const outputs = maskOutputs(after.outputs);
+      const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress });
+      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile });
+      return { ...base, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
+    } catch (err) {
+      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
+      throw err;
+    }
+  });
+}
+
+/** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */
+async function reviewSavedPlan(ctx: LifecycleContext, ref: StackRef, planFile: string, options: { skipPreflight: boolean; lockTimeout: string }): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+  const file = path.resolve(ctx.cwd, planFile);
+  if (!fs.existsSync(file)) throw new StormError('not-found', `plan file ${planFile} does not exist`, { hint: 'create it with `storm plan <city> --out <file>`' });
+  let sidecar: PlanSidecar;
+  try {
+    sidecar = JSON.parse(fs.readFileSync(sidecarPath(file), 'utf8')) as PlanSidecar;
+  } catch {
+    throw new StormError('stale-plan', `${planFile} has no storm record (${path.basename(sidecarPath(file))}): storm cannot tell what it was made from`, { hint: 'make plan files with `storm plan <city> --out <file>` and keep the .storm.json beside them' });
+  }
+  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  if (sidecar.city !== stack.ref.city || sidecar.env !== stack.ref.env) {
+    throw new StormError('stale-plan', `${planFile} is a plan for ${sidecar.city}/${sidecar.env}, not ${stack.ref.city}/${stack.ref.env}`, { hint: `run \`storm provision ${sidecar.city} --env ${sidecar.env} --plan ${planFile}\`` });
+  }
+  if (sidecar.synthHash !== stack.synthHash) {
+    throw new StormError('stale-plan', `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt}`, {
+      hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+    });
+  }
+  if (sidecar.stateSerial !== stack.state.serial || sidecar.stateLineage !== stack.state.lineage) {
+    throw new StormError('stale-plan', `${planFile} is stale: the state of ${stack.ref.city}/${stack.ref.env} changed since the plan was made (serial ${sidecar.stateSerial} → ${stack.state.serial})`, {
+      hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+    });
+  }
+  const pre = await preflight(stack, options.skipPreflight);
+  const summary = summarizePlan(await showPlan(stack.run, file));
+  return { stack, result: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, summary, planFile: file, synthHash: stack.synthHash } };
+}
+
+// ---------------------------------------------------------------------------
+// Destroy
+
+export interface DestroyOptions {
+  lockTimeout: string;
+  concurrency: number;
+  /** The city named by --confirm (production needs it). */
+  confirmCity?: string;
+  autoApprove: boolean;
+  confirm: (plans: readonly StackPlanResult[]) => Promise<boolean>;
+}
+
+export interface StackDestroyResult extends StackPlanResult {
+  status: 'destroyed' | 'nothing-to-destroy' | 'cancelled';
+  applied: AppliedResource[];
+  durationMs: number;
+}
+
+export const PROTECTED_ENVIRONMENTS = new Set(['production']);
+
+export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: DestroyOptions): Promise<StackOutcome<StackDestroyResult>[]> {
+  for (const ref of refs) {
+    if (PROTECTED_ENVIRONMENTS.has(ref.env) && options.confirmCity !== ref.city) {
+      throw new StormError('confirmation-required', `destroying ${ref.city}/${ref.env} needs --confirm ${ref.city}`, { hint: `this deletes the ${ref.env} tenancy of ${ref.city}; repeat the city name with --confirm ${ref.city} if that is what you want` });
+    }
+  }
+  const started = Date.now();
+  const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
+    const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
+    const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'destroy.tfplan'), 'destroy');
+    const result: StackPlanResult = { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: { status: 'skipped' }, summary: outcome.summary, planFile: outcome.planFile, synthHash: stack.synthHash };
+    return { stack, result };
+  });
+  const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
+  const approved = withChanges.length === 0 ? true : await options.confirm(withChanges);
+  return runEach(ctx, refs, options.concurrency, async (ref): Promise<StackDestroyResult> => {
+    const p = planned.find((x) => x.city === ref.city && x.env === ref.env);
+    if (p === undefined) throw new StormError('internal', `no plan for ${ref.city}/${ref.env}`);
+    if (!p.ok) throw p.error;
+    const { stack, result } = p.value;
+    if (!approved) {
+      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'cancelled', { message: 'not confirmed' });
+      return { ...result, status: 'cancelled', applied: [], durationMs: Date.now() - started };
+    }
+    try {
+      if (!result.summary.hasChanges) {
+        await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'no-changes');
+        return { ...result, status: 'nothing-to-destroy', applied: [], durationMs: Date.now() - started };
+      }
+      ctx.progress({ kind: 'step', message: `${label(stack.run)}: destroying ${result.summary.counts.delete} resource${result.summary.counts.delete === 1 ? '' : 's'}` });
+      const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) => locateAddress(stack.loaded, stack.resolved, address));
+      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'applied', { planFile: result.planFile });
+      return { ...result, status: 'destroyed', applied: outcome.applied, durationMs: Date.now() - started };
+    } catch (err) {
+      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
+      throw err;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Status and output
+
+export interface StackStatusResult {
+  city: string;
+  env: string;
+  target: TargetInfo;
+  backend: string;
+  serial: number;
+  resources: StateSnapshot['resources'];
+  /** Changed in the cloud since the last apply (refresh found different attributes). */
+  drift: PlanSummary['drift'];
+  /** What applying the manifest now would change. */
+  pending: PlanSummary;
+  outputs: Record<string, unknown>;
+}
+
+export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; concurrency: number }): Promise<StackOutcome<StackStatusResult>[]> {
+  return runEach(ctx, refs, options.concurrency, async (ref) => {
+    const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    // A normal plan refreshes first: its resource_drift is what a refresh-only plan reports,
+    // and its changes are how far the cloud is from the manifest.
+    const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'status.tfplan'), 'apply');
+    return {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      backend: stack.run.backend.description,
+      serial: stack.state.serial,
+      resources: stack.state.resources,
+      drift: outcome.summary.drift,
+      pending: outcome.summary,
+      outputs: maskOutputs(stack.state.outputs),
+    };
+  });
+}
+
+export interface StackOutputResult {
+  city: string;
+  env: string;
+  outputs: Record<string, unknown>;
+}
+
+export async function outputStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string }): Promise<StackOutcome<StackOutputResult>[]> {
+  return runEach(ctx, refs, 1, async (ref) => {
+    const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    return { city: stack.ref.city, env: stack.ref.env, outputs: maskOutputs(stack.state.outputs) };
+  });
+}
+
+function rawOutputs(state: StateSnapshot): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(state.outputs)) out[k] = v.value;
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Running many stacks
+
+/** Runs fn for every stack with at most `concurrency` at once; failures are kept, not thrown. */
+export async function runEach<T>(ctx: { signal?: AbortSignal }, refs: readonly StackRef[], concurrency: number, fn: (ref: StackRef) => Promise<T>): Promise<StackOutcome<T>[]> {
+  const results: StackOutcome<T>[] = new Array<StackOutcome<T>>(refs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      const ref = refs[i];
+      if (ref === undefined) return;
+      if (ctx.signal?.aborted === true) {
+        results[i] = { city: ref.city, env: ref.env, ok: false, error: new StormError('interrupted', `${ref.city}/${ref.env}: not started, the run was interrupted`) };
+        continue;
+      }
+      try {
+        results[i] = { city: ref.city, env: ref.env, ok: true, value: await fn(ref) };
+      } catch (err) {
+        results[i] = { city: ref.city, env: ref.env, ok: false, error: asStormError(err) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, refs.length)) }, () => worker()));
+  return results;
+}
+
+function asStormError(err: unknown): StormError {
+  if (isStormError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new StormError('internal', `internal error: ${message}`, { cause: err, hint: 'this is a bug in storm; run again with --verbose' });
+}
+
+export function failureOf(error: StormError): StackFailure {
+  return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }), diagnostics: [...error.diagnostics] };
+}
+
+function sha256Bytes(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+type AuditOutcome = 'planned' | 'applied' | 'no-changes' | 'failed' | 'cancelled' | 'interrupted';
+
+function auditResult(outcome: AuditOutcome): AuditResult {
+  switch (outcome) {
+    case 'planned':
+    case 'applied':
+      return 'succeeded';
+    case 'no-changes':
+      return 'no-changes';
+    case 'failed':
+      return 'failed';
+    case 'cancelled':
+      return 'refused';
+    case 'interrupted':
+      return 'interrupted';
+  }
+}
+
+async function audit(ctx: LifecycleContext, stack: PreparedStack, operation: AuditRecordInput['operation'], flags: { skipPreflight: boolean; autoApprove?: boolean }, summary: PlanSummary, outcome: AuditOutcome, extra: { planFile?: string; message?: string } = {}): Promise<void> {
+  await ctx.deps.audit(ctx.cwd, {
+    operation,
+    city: stack.ref.city,
+    env: stack.ref.env,
+    result: auditResult(outcome),
+    versions: { storm: STORM_VERSION, ...(stack.engine.tofuVersion === undefined ? {} : { engine: stack.engine.tofuVersion }), ...(stack.engine.providerVersion === undefined ? {} : { provider: stack.engine.providerVersion }) },
+    manifestHash: sha256(stack.loaded.text),
+    configHash: stack.synthHash,
+    ...(extra.planFile !== undefined && fs.existsSync(extra.planFile) ? { planHash: sha256Bytes(fs.readFileSync(extra.planFile)) } : {}),
+    changes: summary.counts,
+    flags: { skipPreflight: flags.skipPreflight, ...(flags.autoApprove === undefined ? {} : { autoApprove: flags.autoApprove }) },
+    ...(extra.message === undefined ? {} : { message: extra.message }),
+  });
+}
+
+/** A failure before the stack was even prepared (bad manifest, cloud unreachable, pre-flight). */
+async function auditFailure(ctx: LifecycleContext, ref: StackRef, operation: AuditRecordInput['operation'], skipPreflight: boolean, err: unknown): Promise<void> {
+  const e = asStormError(err);
+  // Nothing to record against a city that does not exist or a manifest storm could not read.
+  if (e.code === 'not-found' || e.code === 'invalid-manifest' || e.code === 'usage') return;
+  await ctx.deps.audit(ctx.cwd, {
+    operation,
+    city: ref.city,
+    env: ref.env,
+    result: e.code === 'interrupted' ? 'interrupted' : 'failed',
+    versions: { storm: STORM_VERSION },
+    flags: { skipPreflight },
+    message: e.message,
+  });
+}
+
+export type { Workspace };
