@@ -3,6 +3,7 @@
  * network:floatingip port as in Neutron; association needs a router that joins
  * the port's subnet to that external network (else 404, as the real one).
  */
+import { neutronError, SandboxHttpError } from '../../core/errors.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type FloatingIpDoc, type PortDoc } from './model.js';
 import { findNetwork } from './networks.js';
@@ -126,17 +127,25 @@ export function createFloatingIp(call: NeutronCall, body: unknown): Doc {
   const requestedIp = has(input, 'floating_ip_address') && input.floating_ip_address !== null ? ipField('floating_ip_address', input.floating_ip_address) : undefined;
   const subnetId = typeof input.subnet_id === 'string' ? input.subnet_id : undefined;
   const attrs = standardAttrs(call, projectId, input, 0);
-  const holder = insertPort(call, {
-    network: net,
-    projectId: '',
-    body: {},
-    fixedIps: requestedIp !== undefined || subnetId !== undefined ? [{ ...(subnetId ? { subnetId } : {}), ...(requestedIp ? { ipAddress: requestedIp } : {}) }] : undefined,
-    deviceOwner: 'network:floatingip',
-    deviceId: attrs.id,
-    securityGroups: [],
-  });
+  const exhausted = () => neutronError(400, 'ExternalIpAddressExhausted', `Unable to find any IP address on external network ${net.id}.`);
+  let holder: PortDoc;
+  try {
+    holder = insertPort(call, {
+      network: net,
+      projectId: '',
+      body: {},
+      fixedIps: requestedIp !== undefined || subnetId !== undefined ? [{ ...(subnetId ? { subnetId } : {}), ...(requestedIp ? { ipAddress: requestedIp } : {}) }] : undefined,
+      deviceOwner: 'network:floatingip',
+      deviceId: attrs.id,
+      securityGroups: [],
+    });
+  } catch (e) {
+    // Neutron words pool exhaustion on an external network differently (400, and the provider retries it).
+    if (e instanceof SandboxHttpError && (e.body as { NeutronError?: { type?: string } }).NeutronError?.type === 'IpAddressGenerationFailure') throw exhausted();
+    throw e;
+  }
   const address = holder.fixed_ips.find((ip) => parseIp(ip.ip_address)?.version === 4) ?? holder.fixed_ips[0];
-  if (!address) throw conflict('ExternalIpAddressExhausted', `Unable to find any IP address on external network ${net.id}.`);
+  if (!address) throw exhausted();
   const fip: FloatingIpDoc = {
     ...attrs,
     floating_ip_address: address.ip_address,
