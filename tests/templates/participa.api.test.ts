@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, adminToken, buildTemplate, getJson, postJson, repoRoot, startApp, tempDataDir } from './app-process';
+
+type IdeaList = { count: number; ideas: { id: string; votes: number; status: string; voterHashes?: unknown }[] };
+
+describe('participa API', () => {
+  let app: RunningApp;
+  const dataDir = tempDataDir('participa');
+  const version = /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(repoRoot, 'templates/participa/template.yaml'), 'utf8'))?.[1];
+  const voterA = 'voter-a-0123456789abcdef';
+  const voterB = 'voter-b-0123456789abcdef';
+  let ideaId = '';
+
+  beforeAll(async () => {
+    buildTemplate('participa');
+    app = await startApp('participa', { dataDir });
+  });
+  afterAll(async () => app?.stop());
+
+  it('answers /healthz', async () => {
+    const r = await getJson(`${app.url}/healthz`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'ok', service: 'participa', version, checks: { storage: { status: 'ok' } } });
+  });
+
+  it('lists the seeded ideas, most voted first, without voter data', async () => {
+    const r = await getJson<IdeaList>(`${app.url}/api/ideas`);
+    expect(r.body.count).toBe(5);
+    const votes = r.body.ideas.map((i) => i.votes);
+    expect(votes).toEqual([...votes].sort((a, b) => b - a));
+    expect(r.body.ideas.every((i) => i.voterHashes === undefined)).toBe(true);
+    const fermentelos = await getJson<IdeaList>(`${app.url}/api/ideas?parish=Fermentelos`);
+    expect(fermentelos.body.count).toBe(2);
+  });
+
+  it('accepts an idea with a location and refuses one without', async () => {
+    const none = await postJson(`${app.url}/api/ideas`, { title: 'Bancos', description: 'Mais bancos', parish: 'Fermentelos' });
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ error: { field: 'street' } });
+    const half = await postJson(`${app.url}/api/ideas`, { title: 'Bancos', description: 'Mais bancos', parish: 'Fermentelos', lat: 40.56 });
+    expect(half.status).toBe(400);
+    const created = await postJson(`${app.url}/api/ideas`, {
+      title: 'Parque infantil sombreado',
+      description: 'Cobrir o parque infantil junto ao mercado com toldos para o verão.',
+      parish: 'Águeda e Borralha',
+      lat: 40.5771,
+      lon: -8.4432,
+      author: 'Ana',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'submitted', votes: 0, location: { lat: 40.5771, lon: -8.4432 } });
+    ideaId = String(created.body.id);
+  });
+
+  it('counts one vote per voter', async () => {
+    const first = await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterA });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ votes: 1 });
+    const again = await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterA });
+    expect(again.status).toBe(409);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterB })).body).toMatchObject({ votes: 2 });
+  });
+
+  it('takes comments', async () => {
+    const c = await postJson(`${app.url}/api/ideas/${ideaId}/comments`, { text: 'Boa ideia, no verão não se pode lá estar.', author: 'Luís' });
+    expect(c.status).toBe(201);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/comments`, { text: '' })).status).toBe(400);
+    const idea = await getJson<{ comments: { text: string }[] }>(`${app.url}/api/ideas/${ideaId}`);
+    expect(idea.body.comments.map((x) => x.text)).toEqual(['Boa ideia, no verão não se pode lá estar.']);
+  });
+
+  it('lets only moderators change the status; rejected ideas leave the public list and close voting', async () => {
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'accepted' })).status).toBe(401);
+    const auth = { authorization: `Bearer ${adminToken(dataDir)}` };
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'approved' }, auth)).status).toBe(400);
+    const rejected = await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'rejected', note: 'Já previsto no orçamento de 2027.' }, auth);
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', moderationNote: 'Já previsto no orçamento de 2027.' });
+    expect((await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas.map((i) => i.id)).not.toContain(ideaId);
+    expect((await getJson<IdeaList>(`${app.url}/api/ideas?status=rejected`)).body.ideas.map((i) => i.id)).toEqual([ideaId]);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': 'voter-c-0123456789abcdef' })).status).toBe(409);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'accepted' }, auth)).body).toMatchObject({ status: 'accepted' });
+  });
+
+  it('keeps ideas, votes and who voted across a restart of the process', async () => {
+    await app.stop();
+    app = await startApp('participa', { dataDir });
+    const idea = await getJson<{ votes: number; comments: unknown[] }>(`${app.url}/api/ideas/${ideaId}`);
+    expect(idea.body).toMatchObject({ votes: 2 });
+    expect(idea.body.comments).toHaveLength(1);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterA })).status).toBe(409);
+  });
+
+  it('votes from the browser form with a voter cookie, once', async () => {
+    const first = await fetch(`${app.url}/ideas/${ideaId}/vote`, { method: 'POST', redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(`/ideas/${ideaId}?notice=voted`);
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^voter=/);
+    const second = await fetch(`${app.url}/ideas/${ideaId}/vote`, { method: 'POST', redirect: 'manual', headers: { cookie } });
+    expect(second.headers.get('location')).toBe(`/ideas/${ideaId}?notice=already-voted`);
+    const page = await (await fetch(`${app.url}/ideas/${ideaId}?lang=pt`)).text();
+    expect(page).toContain('<html lang="pt">');
+    expect(page).toContain('3 votos');
+  });
+});
