@@ -1,0 +1,26 @@
+/** What every synthesis layer needs to know about the city it builds. */
+import type { ResolvedCity } from '../manifest/model';
+import { cloudName, resourceTags } from './naming';
+
+export interface SynthContext {
+  readonly city: ResolvedCity;
+  /** `<city>-<env>-<thing...>` */
+  name(...thing: (string | number)[]): string;
+  /** Labels every taggable resource carries (storm's own plus the manifest's tags). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The labels as Neutron/Nova tags ("key=value"). */
+  readonly tags: string[];
+}
+
+export function synthContext(city: ResolvedCity): SynthContext {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(city.tags)) if (v !== undefined) labels[k] = v;
+  labels['storm-city'] = city.city.name;
+  labels['storm-env'] = city.env;
+  return {
+    city,
+    name: (...thing) => cloudName(city.city.name, city.env, ...thing),
+    labels,
+    tags: resourceTags(labels),
+  };
+}

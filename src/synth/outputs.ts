@@ -1,0 +1,45 @@
+/**
+ * Outputs: the identifiers and addresses later stages (deploy, audit, the user)
+ * read with `tofu output -json`. Service URLs join them when services deploy.
+ */
+import { Construct } from 'constructs';
+import { Fn, TerraformOutput } from './cdktf';
+import type { ComputeLayer } from './compute';
+import type { NetworkLayer } from './network';
+import type { SecurityLayer } from './security';
+import type { StorageLayer } from './storage';
+
+function output(scope: Construct, id: string, value: unknown, description: string): void {
+  const o = new TerraformOutput(scope, id, { value, description });
+  o.overrideLogicalId(id);
+}
+
+export class OutputsLayer extends Construct {
+  constructor(scope: Construct, id: string, layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer }) {
+    super(scope, id);
+    const { network, security, compute, storage } = layers;
+    output(this, 'network_id', network.network.id, 'ID of the city network');
+    output(this, 'subnet_ids', Object.fromEntries([...network.subnets].map(([name, s]) => [name, s.id])), 'Subnet IDs by manifest name');
+    output(this, 'router_id', network.router.id, 'ID of the city router');
+    output(this, 'security_group_ids', Object.fromEntries([...security.groups].map(([name, g]) => [name, g.id])), 'Security group IDs by manifest name');
+    output(
+      this,
+      'instances',
+      Object.fromEntries(
+        compute.instances.map((i) => [
+          `${i.group}-${i.index}`,
+          {
+            id: i.instance.id,
+            name: i.name,
+            group: i.group,
+            fixed_ip: Fn.element(i.port.allFixedIps, 0),
+            ...(i.floatingIp === undefined ? {} : { floating_ip: i.floatingIp.address }),
+          },
+        ]),
+      ),
+      'Instances by <group>-<n>: id, name, fixed and floating address',
+    );
+    output(this, 'volume_ids', Object.fromEntries(storage.volumes.map((v) => [v.attachedTo === undefined ? v.definition : `${v.attachedTo}-${v.definition}`, v.volume.id])), 'Volume IDs');
+    output(this, 'containers', Object.fromEntries([...storage.containers].map(([name, c]) => [name, c.name])), 'Object storage container names by manifest name');
+  }
+}
