@@ -4,6 +4,7 @@ import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
 import { schemaCommand } from './schema';
+import { synthCommand } from './synth';
 import { templatesCommand } from './templates';
 import { validateCommand } from './validate';
 
@@ -11,6 +12,7 @@ export const commandModules: CommandModule[] = [
   validateCommand,
   listCommand,
   schemaCommand,
+  synthCommand,
   templatesCommand,
   auditCommand,
   doctorCommand,
