@@ -44,6 +44,9 @@ export interface CloudInventory {
   availabilityZones: string[];
   /** undefined when the cloud has no block-storage service. */
   volumeTypes: string[] | undefined;
+  /** Project names and ids; undefined when the credentials may not list projects (not an admin). */
+  projects?: string[] | undefined;
+  projectIds?: string[] | undefined;
   quotas: Partial<Record<QuotaName, QuotaUsage>>;
 }
 
@@ -54,7 +57,7 @@ const VOLUME = ['block-storage', 'volumev3', 'volume'];
 
 export async function readInventory(client: OpenStackClient): Promise<CloudInventory> {
   const hasVolume = client.hasService(VOLUME);
-  const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas] = await Promise.all([
+  const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas, projects] = await Promise.all([
     readFlavors(client),
     readImages(client),
     readExternalNetworks(client),
@@ -63,8 +66,9 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     readComputeLimits(client),
     hasVolume ? readVolumeLimits(client) : Promise.resolve({}),
     readNetworkQuotas(client),
+    readProjects(client),
   ]);
-  return { projectId: client.projectId, flavors, images, externalNetworks, availabilityZones, volumeTypes, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
+  return { projectId: client.projectId, flavors, images, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
 }
 
 async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
@@ -99,6 +103,19 @@ async function readAvailabilityZones(client: OpenStackClient): Promise<string[]>
 async function readVolumeTypes(client: OpenStackClient): Promise<string[]> {
   const body = await client.get(VOLUME, '/types');
   return records(field(body, 'volume_types')).map((t) => String(t.name));
+}
+
+/** Listing projects needs an admin role on most clouds; without it the check is skipped. */
+async function readProjects(client: OpenStackClient): Promise<{ names: string[]; ids: string[] } | undefined> {
+  const base = client.endpoint(['identity']);
+  const prefix = /\/v3$/.test(base) ? '' : '/v3';
+  try {
+    const list = records(field(await client.get(['identity'], `${prefix}/projects`), 'projects'));
+    return { names: list.map((p) => String(p.name)), ids: list.map((p) => String(p.id)) };
+  } catch (err) {
+    if (err instanceof OpenStackHttpError && (err.status === 403 || err.status === 401)) return undefined;
+    throw err;
+  }
 }
 
 async function readComputeLimits(client: OpenStackClient): Promise<Partial<Record<QuotaName, QuotaUsage>>> {

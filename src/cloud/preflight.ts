@@ -13,7 +13,7 @@ import { OpenStackClient } from './openstack-client';
 
 export type ManifestPath = ReadonlyArray<string | number>;
 
-export type RequirementKind = 'flavor' | 'image' | 'external-network' | 'availability-zone' | 'volume-type';
+export type RequirementKind = 'flavor' | 'image' | 'external-network' | 'availability-zone' | 'volume-type' | 'project';
 
 export interface NamedRequirement {
   kind: RequirementKind;
@@ -28,6 +28,7 @@ export interface PreflightCity {
   network?: { router?: { externalGateway?: boolean } };
   compute?: { groups?: ReadonlyArray<{ name: string; flavor: string; image: string; count?: number; availabilityZone?: string; floatingIp?: boolean }> };
   storage?: { volumes?: ReadonlyArray<{ name: string; type?: string }> };
+  partners?: ReadonlyArray<{ name: string; project: string }>;
 }
 
 export function requirementsOf(city: PreflightCity): NamedRequirement[] {
@@ -45,6 +46,7 @@ export function requirementsOf(city: PreflightCity): NamedRequirement[] {
   (city.storage?.volumes ?? []).forEach((v, i) => {
     if (v.type !== undefined) out.push({ kind: 'volume-type', name: v.type, path: ['storage', 'volumes', i, 'type'] });
   });
+  (city.partners ?? []).forEach((p, i) => out.push({ kind: 'project', name: p.project, path: ['partners', i, 'project'] }));
   return out;
 }
 
@@ -61,6 +63,7 @@ const KIND_LABEL: Record<RequirementKind, string> = {
   'external-network': 'external network',
   'availability-zone': 'availability zone',
   'volume-type': 'volume type',
+  project: 'partner project',
 };
 
 export function checkRequirements(requirements: readonly NamedRequirement[], inventory: CloudInventory): PreflightFinding[] {
@@ -69,7 +72,7 @@ export function checkRequirements(requirements: readonly NamedRequirement[], inv
   for (const req of requirements) {
     const available = availableNames(req.kind, inventory);
     if (available === undefined) continue;
-    if (req.kind === 'flavor' ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name) : available.includes(req.name)) continue;
+    if (req.kind === 'flavor' ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name) : req.kind === 'project' ? (inventory.projectIds ?? []).includes(req.name) || available.includes(req.name) : available.includes(req.name)) continue;
     const key = `${req.kind}\0${req.name}\0${req.path.join('.')}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -97,6 +100,8 @@ function availableNames(kind: RequirementKind, inv: CloudInventory): readonly st
       return inv.availabilityZones;
     case 'volume-type':
       return inv.volumeTypes;
+    case 'project':
+      return inv.projects;
   }
 }
 
@@ -125,7 +130,7 @@ export function demandOf(terraformJson: unknown, existingAddresses: ReadonlySet<
     switch (r.type) {
       case 'openstack_compute_instance_v2': {
         add('instances', 1);
-        const wanted = typeof b.flavor_name === 'string' ? b.flavor_name : typeof b.flavor_id === 'string' ? b.flavor_id : undefined;
+        const wanted = typeof b.flavor_name === 'string' ? b.flavor_name : typeof b.flavor_id === 'string' ? flavorNameOfReference(terraformJson, b.flavor_id) : undefined;
         const flavor = flavors.find((f) => f.name === wanted || f.id === wanted);
         if (flavor !== undefined) {
           add('cores', flavor.vcpus);
@@ -168,6 +173,16 @@ export function demandOf(terraformJson: unknown, existingAddresses: ReadonlySet<
     }
   }
   return demand;
+}
+
+/** A flavor given as `${data.openstack_compute_flavor_v2.<x>.id}` is the name that data source looks up. */
+function flavorNameOfReference(terraformJson: unknown, value: string): string {
+  const m = /^\$\{data\.openstack_compute_flavor_v2\.([A-Za-z0-9_-]+)\.id\}$/.exec(value);
+  if (m === null) return value;
+  const data = isRecord(terraformJson) && isRecord(terraformJson.data) ? terraformJson.data : {};
+  const flavors = isRecord(data.openstack_compute_flavor_v2) ? data.openstack_compute_flavor_v2 : {};
+  const source = flavors[m[1] ?? ''];
+  return isRecord(source) && typeof source.name === 'string' ? source.name : value;
 }
 
 function stackResources(terraformJson: unknown): StackResource[] {

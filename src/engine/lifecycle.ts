@@ -185,6 +185,7 @@ async function preflight(stack: PreparedStack, skip: boolean): Promise<Preflight
 /** Maps a path of the resolved city to where it is written (the environment override when it sets it). */
 export function locateResolvedPath(loaded: LoadedManifest, env: string, p: ManifestPath): SourceLocation {
   const [a, b, i, field] = p;
+  if (a === 'partners' && typeof b === 'number') return loaded.locate(overrideOrigin(loaded.doc, env, 'partners', b, typeof i === 'string' ? i : undefined));
   if (typeof i === 'number') {
     const collection = `${String(a)}.${String(b)}`;
     if (collection === 'compute.groups' || collection === 'storage.volumes' || collection === 'storage.containers' || collection === 'security.groups' || collection === 'network.subnets') {

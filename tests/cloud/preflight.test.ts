@@ -39,12 +39,20 @@ describe('pre-flight: named things exist', () => {
     const ok = { cloud: { externalNetwork: 'public', availabilityZones: ['nova'] }, compute: { groups: [{ name: 'w', flavor: '2', image: 'debian-12' }] } };
     expect(checkRequirements(requirementsOf(ok), inventory)).toEqual([]);
   });
+
+  it('checks partner projects when the credentials may list them', () => {
+    const withPartner = { cloud: {}, partners: [{ name: 'catastro', project: 'dg-catastro' }] };
+    expect(checkRequirements(requirementsOf(withPartner), inventory)).toEqual([]);
+    const findings = checkRequirements(requirementsOf(withPartner), { ...inventory, projects: ['admin', 'dg-catastros'], projectIds: ['p1', 'p2'] });
+    expect(findings.map((f) => [f.path.join('.'), f.hint])).toEqual([['partners.0.project', 'did you mean "dg-catastros"?']]);
+  });
 });
 
 describe('pre-flight: quotas', () => {
   const tf = {
+    data: { openstack_compute_flavor_v2: { m1_medium: { name: 'm1.medium' } } },
     resource: {
-      openstack_compute_instance_v2: { web_0: { flavor_name: 'm1.small', network: [{ uuid: 'x' }] }, db: { flavor_name: 'm1.medium', count: 1, network: [{ port: '${p.id}' }] } },
+      openstack_compute_instance_v2: { web_0: { flavor_name: 'm1.small', network: [{ uuid: 'x' }] }, db: { flavor_id: '${data.openstack_compute_flavor_v2.m1_medium.id}', count: 1, network: [{ port: '${p.id}' }] } },
       openstack_blockstorage_volume_v3: { pgdata: { size: 20 } },
       openstack_networking_floatingip_v2: { web_0: { pool: 'public' } },
       openstack_networking_secgroup_v2: { web: { name: 'web' } },
