@@ -3,6 +3,11 @@ import type { CommandModule } from '../context';
 import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
+import { destroyCommand } from './destroy';
+import { outputCommand } from './output';
+import { planCommand } from './plan';
+import { provisionCommand } from './provision';
+import { statusCommand } from './status';
 import { schemaCommand } from './schema';
 import { synthCommand } from './synth';
 import { templatesCommand } from './templates';
@@ -14,6 +19,11 @@ export const commandModules: CommandModule[] = [
   schemaCommand,
   synthCommand,
   templatesCommand,
+  planCommand,
+  provisionCommand,
+  statusCommand,
+  outputCommand,
+  destroyCommand,
   auditCommand,
   doctorCommand,
 ];

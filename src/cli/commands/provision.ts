@@ -1,0 +1,79 @@
+import type { CommandModule } from '../context';
+import { failureOf, provisionStacks } from '../../engine/lifecycle';
+import { renderCounts, renderOutputs, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
+import { formatElapsed } from '../../report/progress';
+import { addRunOptions, addStackOptions, confirmOrRefuse, exitCodeOf, lifecycleContext, liveProgress, parseConcurrency, parseLockTimeout, reportFailures, stackRefs, throwIfSingleFailure } from './lifecycle-common';
+
+interface ProvisionFlags {
+  all: boolean;
+  env?: string;
+  yes: boolean;
+  plan?: string;
+  skipPreflight: boolean;
+  concurrency?: string;
+  lockTimeout?: string;
+}
+
+export const provisionCommand: CommandModule = (program, ctx) => {
+  const cmd = program.command('provision').argument('[cities...]', 'cities (stacks/<city>.yaml)').description("Create or update a city's tenancy: pre-flight, plan, confirm, apply exactly that plan, deploy services, print outputs");
+  addStackOptions(cmd);
+  addRunOptions(cmd)
+    .option('-y, --yes', 'apply without asking (required when there is no terminal)', false)
+    .option('--plan <file>', 'apply a plan saved by `storm plan --out` (refused if stale)')
+    .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ storm provision valladolid                       # asks before applying
+  $ storm provision valladolid --yes                 # CI / scripts
+  $ storm plan agueda --out p.plan && storm provision agueda --plan p.plan --yes
+  $ storm provision --all --yes --concurrency 3`,
+    )
+    .action(async (cities: string[], flags: ProvisionFlags) => {
+      ctx.setCommand('provision');
+      const out = ctx.output();
+      const g = ctx.globals();
+      const refs = stackRefs(g.cwd, cities, flags);
+      const outcomes = await provisionStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
+        ...(flags.plan === undefined ? {} : { planFile: flags.plan }),
+        skipPreflight: flags.skipPreflight,
+        lockTimeout: parseLockTimeout(flags.lockTimeout),
+        concurrency: parseConcurrency(flags.concurrency),
+        autoApprove: flags.yes,
+        confirm: async (plans) => {
+          for (const p of plans) out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color }));
+          return confirmOrRefuse(out, flags.yes, `Apply these changes to ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`, 'apply changes');
+        },
+      });
+      throwIfSingleFailure(outcomes);
+      const code = exitCodeOf(outcomes);
+      out.jsonResult('provision', code, {
+        stacks: outcomes.map((o) =>
+          o.ok
+            ? { city: o.city, env: o.env, status: o.value.status, cloud: o.value.target, preflight: o.value.preflight, summary: o.value.summary, applied: o.value.applied, outputs: o.value.outputs, deploy: o.value.deploy ?? null, durationMs: o.value.durationMs }
+            : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
+        ),
+      });
+      for (const o of outcomes) {
+        if (!o.ok) continue;
+        const v = o.value;
+        if (v.status === 'cancelled') {
+          out.note(`${o.city}/${o.env}: cancelled, nothing was changed`);
+          continue;
+        }
+        if (v.deploy !== undefined) out.note(`${o.city}/${o.env}: ${v.deploy.message}`);
+        out.text(`${out.chalk.bold(`${o.city}/${o.env}`)} ${v.status === 'applied' ? `applied (${renderCounts(v.summary)}) in ${formatElapsed(v.durationMs / 1000)}` : 'no changes'}\n${renderOutputs(v.outputs)}`);
+      }
+      reportFailures(out, outcomes);
+      if (outcomes.length > 1) {
+        out.text(
+          renderResultsTable(
+            outcomes.map((o) => (o.ok ? { stack: `${o.city}/${o.env}`, status: o.value.status, ok: true, detail: o.value.status === 'applied' ? renderCounts(o.value.summary) : '' } : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message })),
+            { color: out.options.color },
+          ),
+        );
+      }
+      ctx.setExitCode(code);
+    });
+};
