@@ -231,7 +231,10 @@ function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: S
     case 'enum': {
       const allowed = (f.params.allowedValues as unknown[] | undefined) ?? [];
       const match = typeof f.data === 'string' ? closestMatch(f.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
-      return at(path, 'manifest.invalid-value', `${show(f.data)} is not one of ${listChoices(allowed)}`, match === undefined ? description : `did you mean "${match}"?`);
+      // A long list (countries) helps nobody in a one-line message: say what is wanted instead.
+      const message = allowed.length > 12 ? `${show(f.data)} is not an allowed value` : `${show(f.data)} is not one of ${listChoices(allowed)}`;
+      const hint = match === undefined ? description : `did you mean "${match}"?`;
+      return at(path, 'manifest.invalid-value', message, allowed.length > 12 && match !== undefined && description !== undefined ? `${hint} (${description})` : hint);
     }
     case 'const':
       return at(path, 'manifest.invalid-value', `must be ${JSON.stringify(f.params.allowedValue)}, got ${show(f.data)}`);

@@ -153,6 +153,8 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
       });
     } else {
       fatal = true;
+      // yaml often reports one slip twice at the same spot; once is enough.
+      if (diagnostics.some((d) => d.code === 'manifest.yaml-syntax' && d.location?.line === location.line && d.location.column === location.column)) continue;
       diagnostics.push({
         severity: 'error',
         code: 'manifest.yaml-syntax',
