@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuthInfo, ErrorStyle, SandboxContext, SandboxService, ServiceType } from './core/context';
@@ -15,7 +16,9 @@ import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
 import { createIdentityService } from './services/identity';
+import { createImageService } from './services/image';
 import { networkService } from './services/network';
+import { createObjectStoreService } from './services/object-store';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 8800. */
@@ -62,6 +65,7 @@ export interface RequestLogEntry {
 }
 
 export const REQUEST_LOG_FILE = 'requests.log';
+export const BLOB_DIR = 'blobs';
 export const DEFAULT_PORT = 8800;
 export const SEED_KIND = 'core.meta';
 
@@ -90,9 +94,11 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
-function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number }): SandboxService[] {
+function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number; blobDir: string }): SandboxService[] {
   const list: SandboxService[] = [];
   list.push(createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }));
+  list.push(createImageService({ blobDir: path.join(core.blobDir, 'images') }));
+  list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
   list.push(networkService, blockStorageService);
   return list;
 }
@@ -128,7 +134,9 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const tokens = new TokenRegistry(store, now);
   const faultSeed = opts.faultSeed ?? randomBytes(4).readUInt32BE(0);
   const faults = new FaultInjector(parseFaultSpec(opts.faults ?? ''), faultSeed);
-  const services = serviceList({ tokens, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600 });
+  // A ':memory:' sandbox still needs somewhere for bytes; it gets a temp dir removed on close.
+  const blobDir = persistent ? path.join(opts.dataDir, BLOB_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sandbox-'));
+  const services = serviceList({ tokens, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, blobDir });
   const mounted: Mounted[] = services.map((service) => ({ service, style: STYLE_OF[service.type], fault: FAULT_SERVICE_OF[service.type] }));
   const hangs = new Set<() => void>();
 
@@ -283,6 +291,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await app.close();
       if (logStream !== undefined) await new Promise<void>((r) => logStream.end(r));
       store.close();
+      if (!persistent) fs.rmSync(blobDir, { recursive: true, force: true });
     },
   };
 }
