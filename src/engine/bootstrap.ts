@@ -146,21 +146,21 @@ export interface GoToolchain {
 }
 
 export async function findGo(env: Env): Promise<GoToolchain | undefined> {
-  const candidates = [findOnPath('go', env), '/usr/local/go/bin/go'].filter((c): c is string => c !== undefined && isExecutable(c));
-  for (const goPath of candidates) {
+  const goPath = findOnPath('go', env);
+  if (goPath !== undefined) {
     try {
       const res = await runTool(goPath, ['version'], { cwd: os.tmpdir() });
       const version = res.exitCode === 0 ? parseGoVersion(res.stdout) : undefined;
       if (version !== undefined) return { path: goPath, version };
     } catch {
-      // not runnable: try the next one
+      // not runnable: treated as absent
     }
   }
   return undefined;
 }
 
 const INSTALL_GO_HINT =
-  `install Go ≥ ${MIN_GO_VERSION} (https://go.dev/dl/, or \`apt-get install golang\`) so storm can build OpenTofu ${TOFU_VERSION} ` +
+  `install Go ≥ ${MIN_GO_VERSION} (https://go.dev/dl/, or \`apt-get install golang\`; a tarball install needs /usr/local/go/bin on PATH) so storm can build OpenTofu ${TOFU_VERSION} ` +
   `and terraform-provider-openstack ${PROVIDER_VERSION} once into its cache, or set STORM_TOFU to an OpenTofu/Terraform ≥ ${MIN_ENGINE_VERSION} binary ` +
   '(the provider is still built with go)';
 
