@@ -18,6 +18,10 @@ import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
 
 export const SERVICE = 'participa';
+
+function votesText(t: Translate<MessageKey>, count: number): string {
+  return count === 1 ? t('votesOne') : t('votes', { count });
+}
 const VOTER_COOKIE_SECONDS = 2 * 365 * 86400;
 
 export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
@@ -84,11 +88,11 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   <div><label for="f-parish">${t('parish')}</label><select id="f-parish" name="parish"><option value="">${t('any')}</option>${params.parishes.map((p) => html`<option value="${p}"${p === filter.parish ? raw(' selected') : ''}>${p}</option>`)}</select></div>
   <button type="submit">${t('filter')}</button>
 </form>
-<p role="status">${t('ideaCount', { count: ideas.length })}</p>
+<p role="status">${ideas.length === 1 ? t('ideaCountOne') : t('ideaCount', { count: ideas.length })}</p>
 ${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
 <ol class="cards">${ideas.map(
         (i) => html`<li><h2><a href="/ideas/${i.id}">${i.title}</a></h2>
-<p><span class="badge">${t(`status.${i.status}`)}</span> <strong class="votes">${t('votes', { count: i.voterHashes.length })}</strong></p>
+<p><span class="badge">${t(`status.${i.status}`)}</span> <strong class="votes">${votesText(t, i.voterHashes.length)}</strong></p>
 <p class="meta">${locationText(i)}</p></li>`,
       )}</ol>`,
     );
@@ -110,11 +114,11 @@ ${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
       idea.title,
       html`<p><a href="/">← ${t('backToList')}</a></p>
 ${notice === null ? '' : notices[notice] ?? ''}
-<p><span class="badge">${t(`status.${idea.status}`)}</span> <strong id="vote-count">${t('votes', { count: idea.voterHashes.length })}</strong></p>
+<p><span class="badge">${t(`status.${idea.status}`)}</span> <strong id="vote-count">${votesText(t, idea.voterHashes.length)}</strong></p>
 ${canVote ? html`<form method="post" action="/ideas/${idea.id}/vote"><button type="submit">${t('vote')}</button></form>` : html`<p>${t('votingClosed')}</p>`}
 <p>${idea.description}</p>
 <dl class="facts"><dt>${t('location')}</dt><dd>${locationText(idea)}</dd>
-${idea.author === '' ? '' : html`<dt>${t('author')}</dt><dd>${t('proposedBy', { author: idea.author })}</dd>`}
+${idea.author === '' ? '' : html`<dt>${t('proposer')}</dt><dd>${idea.author}</dd>`}
 ${idea.moderationNote === undefined ? '' : html`<dt>${t('moderationNote')}</dt><dd>${idea.moderationNote}</dd>`}</dl>
 <section aria-labelledby="h-comments"><h2 id="h-comments">${t('comments')}</h2>
 ${idea.comments.length === 0 ? html`<p>${t('noComments')}</p>` : html`<ul>${idea.comments.map((c) => html`<li><p>${c.text}</p><p class="meta">${c.author === '' ? t('anonymous') : c.author} · <time datetime="${c.createdAt}">${new Date(c.createdAt).toLocaleDateString(lang, { timeZone: 'UTC' })}</time></p></li>`)}</ul>`}

@@ -2,10 +2,10 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
-  | 'siteName' | 'ideas' | 'propose' | 'filter' | 'status' | 'parish' | 'any' | 'votes' | 'vote' | 'voted' | 'alreadyVoted'
+  | 'siteName' | 'ideas' | 'propose' | 'filter' | 'status' | 'parish' | 'any' | 'votes' | 'votesOne' | 'ideaCountOne' | 'proposer' | 'vote' | 'voted' | 'alreadyVoted'
   | 'votingClosed' | 'noIdeas' | 'ideaCount' | 'title' | 'description' | 'street' | 'lat' | 'lon' | 'locationHelp' | 'author'
   | 'authorHelp' | 'submit' | 'submitted' | 'location' | 'comments' | 'noComments' | 'comment' | 'addComment' | 'anonymous'
-  | 'moderationNote' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error' | 'proposedBy'
+  | 'moderationNote' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error'
   | 'status.submitted' | 'status.accepted' | 'status.rejected' | 'status.done';
 
 export const SHIPPED_LANGUAGES = ['pt', 'en'];
@@ -20,6 +20,9 @@ export const MESSAGES: Messages<MessageKey> = {
     parish: 'Freguesia',
     any: 'Todas',
     votes: '{count} votos',
+    votesOne: '1 voto',
+    ideaCountOne: '1 ideia',
+    proposer: 'Autoria',
     vote: 'Votar',
     voted: 'Obrigado! O seu voto foi registado.',
     alreadyVoted: 'Já votou nesta ideia.',
@@ -50,7 +53,6 @@ export const MESSAGES: Messages<MessageKey> = {
     footer: '{city} · Participa {version}',
     notFound: 'Página não encontrada.',
     error: 'Erro',
-    proposedBy: 'Proposta por {author}',
     'status.submitted': 'Submetida',
     'status.accepted': 'Aceite',
     'status.rejected': 'Rejeitada',
@@ -65,6 +67,9 @@ export const MESSAGES: Messages<MessageKey> = {
     parish: 'Parish',
     any: 'All',
     votes: '{count} votes',
+    votesOne: '1 vote',
+    ideaCountOne: '1 idea',
+    proposer: 'Proposed by',
     vote: 'Vote',
     voted: 'Thank you! Your vote was counted.',
     alreadyVoted: 'You already voted for this idea.',
@@ -95,7 +100,6 @@ export const MESSAGES: Messages<MessageKey> = {
     footer: '{city} · Participa {version}',
     notFound: 'Page not found.',
     error: 'Error',
-    proposedBy: 'Proposed by {author}',
     'status.submitted': 'Submitted',
     'status.accepted': 'Accepted',
     'status.rejected': 'Rejected',

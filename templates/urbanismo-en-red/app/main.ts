@@ -83,7 +83,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   ${select('type', t('type'), PLAN_TYPES.map((s) => ({ value: s, label: t(`type.${s}`) })), query.type, t('any'))}
   <button type="submit">${t('search')}</button>
 </form>
-<p role="status">${t('resultCount', { count: all.length })}</p>
+<p role="status">${all.length === 1 ? t('resultCountOne') : t('resultCount', { count: all.length })}</p>
 ${all.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
 <ul class="cards">${shown.map(
       (p) => html`<li><h2><a href="/plans/${p.id}">${p.title}</a></h2>

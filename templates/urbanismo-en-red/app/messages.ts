@@ -3,7 +3,7 @@ import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
   | 'siteName' | 'plans' | 'searchPlans' | 'search' | 'district' | 'status' | 'type' | 'any' | 'keywords'
-  | 'resultCount' | 'noResults' | 'documents' | 'noDocuments' | 'area' | 'areaHectares' | 'map' | 'code'
+  | 'resultCount' | 'resultCountOne' | 'noResults' | 'documents' | 'noDocuments' | 'area' | 'areaHectares' | 'map' | 'code'
   | 'history' | 'backToList' | 'questions' | 'skipToContent' | 'language' | 'mainNavigation' | 'openData'
   | 'footer' | 'notFound' | 'error'
   | 'status.draft' | 'status.initial-approval' | 'status.final-approval' | 'status.in-force'
@@ -23,6 +23,7 @@ export const MESSAGES: Messages<MessageKey> = {
     any: 'Todos',
     keywords: 'Palabras clave',
     resultCount: '{count} planes encontrados',
+    resultCountOne: '1 plan encontrado',
     noResults: 'Ningún plan coincide con la búsqueda.',
     documents: 'Documentos',
     noDocuments: 'Este plan aún no tiene documentos publicados.',
@@ -60,6 +61,7 @@ export const MESSAGES: Messages<MessageKey> = {
     any: 'All',
     keywords: 'Keywords',
     resultCount: '{count} plans found',
+    resultCountOne: '1 plan found',
     noResults: 'No plan matches the search.',
     documents: 'Documents',
     noDocuments: 'No documents have been published for this plan yet.',

@@ -88,7 +88,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   <div><label for="f-area">${t('area')}</label><select id="f-area" name="area"><option value="">${t('any')}</option>${options(params.areas, (a) => a, q.area)}</select></div>
   <button type="submit">${t('search')}</button>
 </form>
-<p role="status">${t('resultCount', { count: found.length })}</p>
+<p role="status">${found.length === 1 ? t('resultCountOne') : t('resultCount', { count: found.length })}</p>
 ${found.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
 <ul class="cards">${found.map(
         (l) => html`<li><h2><a href="/services/${l.id}">${l.title}</a></h2>

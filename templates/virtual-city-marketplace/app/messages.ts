@@ -2,7 +2,7 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
-  | 'siteName' | 'browse' | 'publish' | 'search' | 'category' | 'area' | 'any' | 'keywords' | 'resultCount' | 'noResults'
+  | 'siteName' | 'browse' | 'publish' | 'search' | 'category' | 'area' | 'any' | 'keywords' | 'resultCount' | 'resultCountOne' | 'noResults'
   | 'price' | 'onRequest' | 'business' | 'title' | 'description' | 'contactEmail' | 'contactEmailHelp' | 'publishButton'
   | 'published' | 'keyWarning' | 'yourKey' | 'openInbox' | 'sendRequest' | 'yourName' | 'yourEmail' | 'message' | 'send'
   | 'requestSent' | 'privacy' | 'inbox' | 'inboxLogin' | 'businessKey' | 'open' | 'noRequests' | 'answer' | 'answerButton'
@@ -21,6 +21,7 @@ export const MESSAGES: Messages<MessageKey> = {
     any: 'Όλες',
     keywords: 'Λέξεις-κλειδιά',
     resultCount: '{count} υπηρεσίες',
+    resultCountOne: '1 υπηρεσία',
     noResults: 'Καμία υπηρεσία δεν ταιριάζει με την αναζήτηση.',
     price: 'Τιμή',
     onRequest: 'Κατόπιν αιτήματος',
@@ -69,6 +70,7 @@ export const MESSAGES: Messages<MessageKey> = {
     any: 'All',
     keywords: 'Keywords',
     resultCount: '{count} services',
+    resultCountOne: '1 service',
     noResults: 'No service matches the search.',
     price: 'Price',
     onRequest: 'On request',
