@@ -187,7 +187,10 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
     if (!image || !canSeeImage(call, image)) throw badRequest('Can not find requested image');
     if (image.status !== 'active') throw badRequest(`Image ${imageId} is not active.`);
     const minDisk = Number(image.min_disk ?? 0);
-    if (flavor.disk > 0 && minDisk > flavor.disk) throw badRequest("Flavor's disk is too small for requested image.");
+    const GiB = 1024 ** 3;
+    if (flavor.disk > 0 && minDisk > flavor.disk) {
+      throw badRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavor.disk * GiB} bytes, minimum requested disk is ${minDisk * GiB} bytes.`);
+    }
     const minRam = Number(image.min_ram ?? 0);
     if (minRam > flavor.ram) throw badRequest("Flavor's memory is too small for requested image.");
   }
