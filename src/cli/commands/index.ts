@@ -9,6 +9,7 @@ import { planCommand } from './plan';
 import { provisionCommand } from './provision';
 import { statusCommand } from './status';
 import { schemaCommand } from './schema';
+import { sandboxCommand } from './sandbox';
 import { synthCommand } from './synth';
 import { templatesCommand } from './templates';
 import { validateCommand } from './validate';
@@ -26,4 +27,5 @@ export const commandModules: CommandModule[] = [
   destroyCommand,
   auditCommand,
   doctorCommand,
+  sandboxCommand,
 ];
