@@ -16,7 +16,7 @@ export function defaultLifecycleDeps(): LifecycleDeps {
       return { tofuPath: e.tofuPath, cliConfigPath: e.cliConfigPath, tofuVersion: e.tofuVersion, providerVersion: e.providerVersion };
     },
     synth: (_loaded, resolved) => Promise.resolve(synthesizeResolved(resolved)),
-    sandbox: (progress) => startSandboxCredentials(progress),
+    sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
     // The services issue fills src/deploy/ with deployServices; until it lands the
     // lifecycle says so instead of pretending to deploy.
     deploy: (input) =>

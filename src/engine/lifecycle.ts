@@ -41,7 +41,7 @@ export interface LifecycleDeps {
   /** Terraform JSON of the city for its resolved environment. */
   synth(loaded: LoadedManifest, resolved: ResolvedCity): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
-  sandbox(progress: Progress): Promise<CloudCredentials>;
+  sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;
   audit(cwd: string, record: AuditRecordInput): Promise<void>;
 }
@@ -135,7 +135,9 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   };
   writeWorkspace(run, terraformJson);
-  await ensureInit(run, terraformJson);
+  // A local state is read straight from its file, so pre-flight can run before tofu
+  // does; other backends need an initialised workspace to pull the state.
+  if (run.backend.kind !== 'local') await ensureInit(run, terraformJson);
   const state = await readState(run);
   return { ref: { city, env: ref.env }, loaded, resolved, terraformJson, synthHash, credentials: withRegion, target, run, engine: engineInfo, state };
 }
@@ -147,7 +149,7 @@ async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promi
     case 'sandbox': {
       let pending = sandboxCredentials.get(ctx.deps);
       if (pending === undefined) {
-        pending = ctx.deps.sandbox(ctx.progress).then((c) => {
+        pending = ctx.deps.sandbox(ctx.cwd, ctx.progress).then((c) => {
           const why = target.reason === 'nothing-configured' ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"` : 'the manifest names cloud "sandbox"';
           ctx.progress({ kind: 'step', message: `using storm's local sandbox cloud at ${c.auth.authUrl} (${why})` });
           return c;
@@ -262,6 +264,7 @@ export function sidecarPath(planFile: string): string {
 async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   const pre = await preflight(stack, options.skipPreflight);
+  await ensureInit(stack.run, stack.terraformJson);
   const planFile = options.out === undefined ? path.join(stack.run.ws.dir, DEFAULT_PLAN_FILE) : path.resolve(ctx.cwd, options.out);
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
   const outcome = await planToFile(stack.run, planFile, 'apply');
@@ -390,6 +393,7 @@ async function reviewSavedPlan(ctx: LifecycleContext, ref: StackRef, planFile: s
     });
   }
   const pre = await preflight(stack, options.skipPreflight);
+  await ensureInit(stack.run, stack.terraformJson);
   const summary = summarizePlan(await showPlan(stack.run, file));
   return { stack, result: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, summary, planFile: file, synthHash: stack.synthHash } };
 }
@@ -423,6 +427,7 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
   const started = Date.now();
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    await ensureInit(stack.run, stack.terraformJson);
     ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
     const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'destroy.tfplan'), 'destroy');
     const result: StackPlanResult = { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: { status: 'skipped' }, summary: outcome.summary, planFile: outcome.planFile, synthHash: stack.synthHash };
@@ -475,6 +480,7 @@ export interface StackStatusResult {
 export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; concurrency: number }): Promise<StackOutcome<StackStatusResult>[]> {
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    await ensureInit(stack.run, stack.terraformJson);
     // A normal plan refreshes first: its resource_drift is what a refresh-only plan reports,
     // and its changes are how far the cloud is from the manifest.
     const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'status.tfplan'), 'apply');
