@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import type { ResolvedCity } from '../manifest/model';
 import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION } from '../engine/pins';
 import { TerraformStack, openstack } from './cdktf';
-import { ComputeLayer } from './compute';
+import { ComputeLayer, type SynthExtras } from './compute';
 import { synthContext } from './context';
 import { NetworkLayer } from './network';
 import { OutputsLayer } from './outputs';
@@ -17,7 +17,7 @@ import { SharingLayer } from './sharing';
 import { StorageLayer } from './storage';
 
 export class CityStack extends TerraformStack {
-  constructor(scope: Construct, city: ResolvedCity) {
+  constructor(scope: Construct, city: ResolvedCity, extras: SynthExtras = {}) {
     super(scope, `${city.city.name}-${city.env}`);
     const ctx = synthContext(city);
 
@@ -31,7 +31,7 @@ export class CityStack extends TerraformStack {
     const network = new NetworkLayer(this, 'network', ctx);
     const security = new SecurityLayer(this, 'security', ctx);
     const sharing = new SharingLayer(this, 'sharing', ctx, network);
-    const compute = new ComputeLayer(this, 'compute', ctx, network, security);
+    const compute = new ComputeLayer(this, 'compute', ctx, network, security, extras);
     const storage = new StorageLayer(this, 'storage', ctx, compute, sharing);
     new OutputsLayer(this, 'outputs', { network, security, compute, storage });
   }

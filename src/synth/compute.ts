@@ -22,6 +22,23 @@ export interface InstanceRefs {
   floatingIp: openstack.networkingFloatingipV2.NetworkingFloatingipV2 | undefined;
 }
 
+/** Which instance a hook is asked about. */
+export interface InstanceSlot {
+  group: ResolvedComputeGroup;
+  /** 1-based. */
+  index: number;
+  /** Cloud name, `<city>-<env>-<group>-<index>`. */
+  name: string;
+}
+
+/**
+ * What later stages add to synthesis without synth knowing about them: the deploy
+ * stage renders each instance's cloud-init user data.
+ */
+export interface SynthExtras {
+  userData?: (slot: InstanceSlot) => string | undefined;
+}
+
 /** The zone of the i-th instance (1-based): the group's, else round-robin over the cloud's. */
 export function instanceZone(group: Pick<ResolvedComputeGroup, 'availabilityZone'>, zones: readonly string[], index: number): string | undefined {
   if (group.availabilityZone !== undefined) return group.availabilityZone;
@@ -34,7 +51,7 @@ export class ComputeLayer extends Construct {
   readonly serverGroups = new Map<string, openstack.computeServergroupV2.ComputeServergroupV2>();
   readonly instances: InstanceRefs[] = [];
 
-  constructor(scope: Construct, id: string, ctx: SynthContext, network: NetworkLayer, security: SecurityLayer) {
+  constructor(scope: Construct, id: string, ctx: SynthContext, network: NetworkLayer, security: SecurityLayer, extras: SynthExtras = {}) {
     super(scope, id);
     const { city } = ctx;
 
@@ -92,6 +109,7 @@ export class ComputeLayer extends Construct {
         });
         port.overrideLogicalId(lid);
         const zone = instanceZone(g, city.cloud.availabilityZones, i);
+        const userData = extras.userData?.({ group: g, index: i, name });
         const instance = new openstack.computeInstanceV2.ComputeInstanceV2(this, logicalId('instance', g.name, i), {
           name,
           imageId: image.id,
@@ -101,6 +119,7 @@ export class ComputeLayer extends Construct {
           metadata,
           network: [{ port: port.id }],
           ...(serverGroup === undefined ? {} : { schedulerHints: [{ group: serverGroup.id }] }),
+          ...(userData === undefined ? {} : { userData }),
           tags: ctx.tags,
         });
         instance.overrideLogicalId(lid);

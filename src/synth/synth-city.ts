@@ -11,16 +11,19 @@ import { loadCity } from '../manifest/load';
 import { DEFAULT_ENVIRONMENT, type ResolvedCity, environmentNames, resolveEnvironment } from '../manifest/model';
 import { App } from './cdktf';
 import { CityStack } from './city-stack';
+import type { SynthExtras } from './compute';
+
+export type { InstanceSlot, SynthExtras } from './compute';
 
 export type TerraformJson = Record<string, unknown>;
 
 export const SYNTH_FILE = 'main.tf.json';
 
 /** Builds the stack of one resolved city in memory (pure: no files, no environment). */
-export function synthesizeResolved(city: ResolvedCity): TerraformJson {
+export function synthesizeResolved(city: ResolvedCity, extras: SynthExtras = {}): TerraformJson {
   // No outdir is ever written: the stack is turned into JSON directly.
   const app = new App({ outdir: '.', skipValidation: true, context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } });
-  const stack = new CityStack(app, city);
+  const stack = new CityStack(app, city, extras);
   return sortKeys(withoutComments(stack.toTerraform())) as TerraformJson;
 }
 
@@ -83,6 +86,7 @@ export interface SynthCityOptions {
   /** Where main.tf.json goes (default .storm/synth/<city>/<env>/); undefined + write=false writes nothing. */
   outDir?: string;
   write?: boolean;
+  extras?: SynthExtras;
 }
 
 export interface SynthCityResult {
@@ -112,7 +116,7 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
     throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `use one of: ${envs.join(', ')}` });
   }
   const resolved = resolveEnvironment(loaded.doc, env);
-  const json = synthesizeResolved(resolved);
+  const json = synthesizeResolved(resolved, options.extras);
   const text = renderTerraformJson(json);
   let file: string | undefined;
   if (options.write !== false) {

@@ -64,6 +64,15 @@ describe('synthesis of valladolid production', () => {
   });
 });
 
+describe('extension points', () => {
+  it('puts the user data a later stage renders on each instance', () => {
+    const json = synthesizeResolved(resolved('valladolid', 'preprod'), { userData: (slot) => (slot.group.name === 'web' ? `#cloud-config\n# ${slot.name}\n` : undefined) });
+    const instances = (json.resource as Blocks).openstack_compute_instance_v2 ?? {};
+    expect(instances.web_1?.user_data).toBe('#cloud-config\n# valladolid-preprod-web-1\n');
+    expect(instances.db_1?.user_data).toBeUndefined();
+  });
+});
+
 describe('determinism and secrets', () => {
   it('gives byte-identical JSON for the same manifest, and never an OS_PASSWORD', () => {
     const canary = 'canary-OS_PASSWORD-5f3c9e1d';
