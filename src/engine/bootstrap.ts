@@ -307,6 +307,21 @@ function writeIfChanged(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Go builds print nothing for minutes: say every 30 s that the build is still going. */
+async function withHeartbeat<T>(what: string, progress: Progress, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const s = Math.round((Date.now() - started) / 1000);
+    progress({ kind: 'step', message: `still ${what} (${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s)` });
+  }, 30_000);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function goRun(go: GoToolchain, args: string[], cwd: string, env: Record<string, string>, progress: Progress, signal: AbortSignal | undefined): Promise<string> {
   const res = await runTool(go.path, args, {
     cwd,
@@ -338,7 +353,9 @@ async function buildTofu(go: GoToolchain, layout: CacheLayout, progress: Progres
   try {
     // Built inside the module's own directory so its go.mod `replace` directives apply
     // (`go install pkg@version` refuses modules that have them).
-    await goRun(go, ['build', '-trimpath', '-buildvcs=false', '-ldflags', TOFU_LDFLAGS, '-o', path.join(staging, 'tofu'), './cmd/tofu'], dir, {}, progress, signal);
+    await withHeartbeat(`building OpenTofu ${TOFU_VERSION}`, progress, () =>
+      goRun(go, ['build', '-trimpath', '-buildvcs=false', '-ldflags', TOFU_LDFLAGS, '-o', path.join(staging, 'tofu'), './cmd/tofu'], dir, {}, progress, signal),
+    );
     const version = await engineVersion(path.join(staging, 'tofu'));
     if (version !== TOFU_VERSION) throw new StormError('engine-failed', `the OpenTofu build reports version ${version ?? '(none)'}, expected ${TOFU_VERSION}`);
     const stamp: BuildStamp = { name: 'opentofu', version: TOFU_VERSION, goVersion: go.version, module: `${TOFU_MODULE}@v${TOFU_VERSION}` };
@@ -358,7 +375,9 @@ async function buildProvider(go: GoToolchain, layout: CacheLayout, progress: Pro
   const staging = tempSibling(path.join(layout.cacheDir, 'provider-build'));
   fs.mkdirSync(staging, { recursive: true });
   try {
-    await goRun(go, ['install', `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`], os.tmpdir(), { GOBIN: staging }, progress, signal);
+    await withHeartbeat(`building terraform-provider-openstack ${PROVIDER_VERSION}`, progress, () =>
+      goRun(go, ['install', `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`], os.tmpdir(), { GOBIN: staging }, progress, signal),
+    );
     const built = path.join(staging, `terraform-provider-${PROVIDER_TYPE}`);
     if (!isExecutable(built)) throw new StormError('engine-failed', `go install did not produce ${built}`);
     const [first, ...others] = layout.providerPaths;
