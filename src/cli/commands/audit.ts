@@ -1,19 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option } from 'commander';
 import type { CommandModule } from '../context';
+import { JSON_SCHEMA_VERSION, type Output } from '../output';
 import { readAuditLog, verifyAuditLog } from '../../audit/audit-log';
+import { evaluatePolicies, policyViolationError } from '../../audit/policy';
+import { POLICY_RULES } from '../../audit/rules/index';
 import { StormError } from '../../errors';
+import { loadCity } from '../../manifest/load';
+import { renderAuditMarkdown, renderAuditText, renderRulesTable } from '../../report/audit';
 import { renderAuditLog, renderAuditVerification } from '../../report/audit-log';
+
+function readPlanJson(file: string, cwd: string): unknown {
+  const abs = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new StormError('not-found', `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new StormError('usage', `${file} is not a JSON plan document`, { hint: 'pass the output of `tofu show -json <planfile>` (storm plan --json writes it too)' });
+  }
+}
+
+/** `--format json` prints the same versioned document as the global --json. */
+function emitJson(out: Output, command: string, exitCode: number, result: unknown): void {
+  if (out.options.json) out.jsonResult(command, exitCode, result);
+  else out.text(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command, ok: exitCode === 0, exitCode, result }, null, 2));
+}
 
 export const auditCommand: CommandModule = (program, ctx) => {
   const audit = program
     .command('audit')
     .description('Check a city against the policy rules; list and verify its tamper-evident audit log')
+    .argument('[city]', 'city name (stacks/<city>.yaml) or manifest file')
+    .option('--env <env>', 'environment to check', 'preprod')
+    .option('--plan <file>', 'also check the planned values of a plan (`tofu show -json` document)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--rules', 'list the built-in rules instead of checking a city', false)
     .addHelpText(
       'after',
       `
+Exit codes: 0 passed (warnings allowed), 3 an error-severity rule failed, 1 bad input.
+
 Examples:
-  $ storm audit log valladolid           # every plan, provision and destroy recorded for valladolid
-  $ storm audit verify valladolid        # exit 1 naming the first edited, removed, inserted or reordered record`,
-    );
+  $ storm audit valladolid --env production   # exit 3 naming rule id and file:line of each violation
+  $ storm audit valladolid --format markdown  # for a merge-request comment
+  $ storm audit --rules --format markdown     # the rule table
+  $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
+  $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record`,
+    )
+    .action((city: string | undefined, opts: { env: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean }) => {
+      ctx.setCommand('audit');
+      const out = ctx.output();
+      const json = out.options.json || opts.format === 'json';
+      if (opts.rules) {
+        const rules = POLICY_RULES.map((r) => ({ id: r.id, name: r.name, family: r.family, severity: r.severity, title: r.title, hint: r.hint }));
+        if (json) emitJson(out, 'audit', 0, { rules });
+        else out.text(renderRulesTable(POLICY_RULES, opts.format === 'markdown' ? 'markdown' : 'text'));
+        ctx.setExitCode(0);
+        return;
+      }
+      if (city === undefined) throw new StormError('usage', 'name a city to audit (or use --rules, log, verify)', { hint: 'storm audit <city> [--env production]' });
+      const cwd = ctx.globals().cwd;
+      const loaded = loadCity(city, { cwd });
+      const report = evaluatePolicies(loaded, opts.env, opts.plan === undefined ? {} : { plan: readPlanJson(opts.plan, cwd) });
+      const code = report.passed ? 0 : 3;
+      if (json) emitJson(out, 'audit', code, report);
+      else out.text(opts.format === 'markdown' ? renderAuditMarkdown(report) : renderAuditText(report, out.chalk));
+      if (!report.passed && !json) {
+        const err = policyViolationError(report);
+        // The findings are already on stdout; stderr gets the one-line verdict.
+        throw new StormError(err.code, err.message, { ...(err.hint === undefined ? {} : { hint: err.hint }) });
+      }
+      ctx.setExitCode(code);
+    });
 
   audit
     .command('log')

@@ -1,0 +1,134 @@
+/**
+ * Evaluates the built-in policy rules on one environment of a city, applies the
+ * manifest's waivers, and returns a PolicyReport. `storm audit` renders it;
+ * `provision` refuses to apply when it has not passed (unless
+ * --allow-violations, which the audit record keeps).
+ */
+import * as path from 'node:path';
+import { STACKS_DIR, type LoadedManifest } from '../manifest/load';
+import { resolveEnvironment } from '../manifest/model';
+import type { AuditPolicySummary } from './audit-record';
+import { formatLocation } from '../errors';
+import { loadPolicyConfig } from './policy-config';
+import type { PolicyConfig, PolicyContext, PolicyFinding, PolicyReport, PolicyRule, RuleHit } from './policy-types';
+import { POLICY_RULES } from './rules/index';
+import { PLAN_CHECKS } from './rules/plan-values';
+import { collectWaivers, covers, isExpired, toWaiverRef } from './waivers';
+import { StormError } from '../errors';
+
+export interface EvaluateOptions {
+  /** The `tofu show -json` document of a plan. */
+  plan?: unknown;
+  /** Defaults to storm.policy.json of the manifest's project. */
+  config?: PolicyConfig;
+  /** Defaults to today (UTC). */
+  today?: string;
+  /** Rules to evaluate (defaults to every built-in rule). */
+  rules?: readonly PolicyRule[];
+}
+
+function projectOf(loaded: LoadedManifest): string {
+  const dir = path.dirname(loaded.absPath);
+  return path.basename(dir) === STACKS_DIR ? path.dirname(dir) : dir;
+}
+
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function evaluatePolicies(loaded: LoadedManifest, env: string, options: EvaluateOptions = {}): PolicyReport {
+  const manifest = loaded.doc;
+  if (manifest.environments[env] === undefined) {
+    throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `environments: ${Object.keys(manifest.environments).join(', ')}` });
+  }
+  const cache = new Map<string, ReturnType<typeof resolveEnvironment>>();
+  const resolve = (e: string): ReturnType<typeof resolveEnvironment> => {
+    let r = cache.get(e);
+    if (r === undefined) {
+      r = resolveEnvironment(manifest, e);
+      cache.set(e, r);
+    }
+    return r;
+  };
+  const today = options.today ?? todayUtc();
+  const ctx: PolicyContext = {
+    loaded,
+    manifest,
+    env,
+    city: resolve(env),
+    resolve,
+    config: options.config ?? loadPolicyConfig(projectOf(loaded)),
+    today,
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+  };
+  const waivers = collectWaivers(loaded, manifest, env).filter((w) => !isExpired(w, today));
+  const rules = options.rules ?? POLICY_RULES;
+  const findings: PolicyFinding[] = [];
+  const used = new Map<string, ReturnType<typeof toWaiverRef>>();
+  for (const rule of rules) {
+    const hits: RuleHit[] = rule.check(ctx);
+    const planCheck = PLAN_CHECKS[rule.id];
+    // The plan adds information only where the manifest did not already show the problem.
+    if (options.plan !== undefined && planCheck !== undefined && hits.length === 0) hits.push(...planCheck(options.plan));
+    for (const hit of hits) {
+      const base = {
+        rule: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        message: hit.message,
+        subject: hit.subject,
+        location: loaded.locate(hit.path),
+        hint: hit.hint ?? rule.hint,
+        source: hit.source ?? 'manifest',
+      } as const;
+      // WVR rules judge waivers themselves: they cannot be waived.
+      const waiver = rule.family === 'WVR' ? undefined : waivers.find((w) => covers(w, rule, hit.subject));
+      if (waiver === undefined) {
+        findings.push({ ...base, status: 'violation' });
+      } else {
+        const ref = toWaiverRef(waiver);
+        used.set(formatLocation(ref.location), ref);
+        findings.push({ ...base, status: 'waived', waiver: ref });
+      }
+    }
+  }
+  const order = (f: PolicyFinding): number => (f.status === 'waived' ? 2 : f.severity === 'error' ? 0 : 1);
+  findings.sort((a, b) => order(a) - order(b) || a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const errors = findings.filter((f) => f.status === 'violation' && f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.status === 'violation' && f.severity === 'warning').length;
+  const waived = findings.filter((f) => f.status === 'waived').length;
+  return {
+    city: manifest.city.name,
+    env,
+    file: loaded.file,
+    date: today,
+    rulesEvaluated: rules.length,
+    passed: errors === 0,
+    counts: { errors, warnings, waived },
+    findings,
+    waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line),
+  };
+}
+
+/** The part of a report an audit record keeps. */
+export function auditPolicySummary(report: PolicyReport): AuditPolicySummary {
+  return {
+    errors: report.counts.errors,
+    warnings: report.counts.warnings,
+    violations: report.findings
+      .filter((f) => f.status === 'violation')
+      .map((f) => ({ rule: f.rule, severity: f.severity, subject: f.subject, location: formatLocation(f.location) })),
+    waiversUsed: report.findings
+      .filter((f): f is Extract<PolicyFinding, { status: 'waived' }> => f.status === 'waived')
+      .map((f) => ({ rule: f.rule, subject: f.subject, approvedBy: f.waiver.approvedBy, expires: f.waiver.expires, reason: f.waiver.reason })),
+  };
+}
+
+/** Throws policy-violation (exit 3) naming every unwaived error. */
+export function policyViolationError(report: PolicyReport): StormError {
+  const errors = report.findings.filter((f) => f.status === 'violation' && f.severity === 'error');
+  return new StormError('policy-violation', `${report.city} (${report.env}) violates ${errors.length} policy rule${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((f) => f.rule))].join(', ')}`, {
+    hint: 'fix the findings, or add a waiver (rule, reason, approvedBy, expires) next to the setting',
+    diagnostics: errors.map((f) => ({ severity: 'error', code: f.rule, message: f.message, path: f.subject, location: f.location, hint: f.hint })),
+  });
+}
