@@ -99,7 +99,7 @@ describe('networks and subnets', () => {
       [
         'id', 'name', 'tenant_id', 'admin_state_up', 'mtu', 'status', 'subnets', 'shared', 'project_id', 'port_security_enabled',
         'router:external', 'provider:network_type', 'provider:physical_network', 'provider:segmentation_id', 'availability_zone_hints',
-        'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'description', 'tags', 'created_at', 'updated_at', 'revision_number',
+        'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'description', 'tags', 'created_at', 'updated_at', 'revision_number', 'is_default',
       ].sort(),
     );
     expect(n).toMatchObject({ mtu: 1450, status: 'ACTIVE', revision_number: 1, 'provider:network_type': 'vxlan', subnets: [] });

@@ -255,8 +255,9 @@ export function createNetwork(call: NeutronCall, body: unknown): Doc {
   call.ctx.store.insert(KIND.network, net, projectId);
   if (shared) setRbacFlag(call, net, 'access_as_shared', true);
   if (external) setRbacFlag(call, net, 'access_as_external', true);
-  const rbac = allRbac(call);
-  const view = networkView(call, net, [], rbac);
+  const view = networkView(call, net, [], allRbac(call));
+  // The create answer carries is_default even for internal networks (later reads only show it on external ones).
+  view.is_default = net.is_default ?? false;
   return { network: view };
 }
 
