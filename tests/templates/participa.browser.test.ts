@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, serviceUnderTest } from './browser';
+import { accessibilityProblems, launchChromium, screenshotDir, serviceUnderTest } from './browser';
 
 describe('participa in a browser', () => {
   let browser: BrowserContext;
@@ -34,6 +34,7 @@ describe('participa in a browser', () => {
     await page.getByRole('button', { name: 'Votar' }).click();
     await page.getByRole('status').filter({ hasText: 'O seu voto foi registado' }).waitFor();
     expect(await page.locator('#vote-count').textContent()).toBe('1 voto');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'participa-idea.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Votar' }).click();
@@ -46,9 +47,19 @@ describe('participa in a browser', () => {
 
     await page.getByRole('link', { name: 'Ideias para a cidade' }).click();
     await page.getByRole('link', { name: title }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'participa-list.png'), fullPage: true });
     await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ideas for the city' }).waitFor();
+    await page.close();
+  });
+
+  it('has an accessibility check that catches what it looks for', async () => {
+    const page = await browser.newPage();
+    await page.setContent('<html><body><h1>a</h1><h1>b</h1><p style="color:#aaa">faint text</p><input name="q"><a href="/x"></a></body></html>');
+    const problems = await accessibilityProblems(page);
+    expect(problems).toEqual(expect.arrayContaining(['html has no lang attribute', 'no <main> landmark', '2 h1 elements (want 1)', 'unlabelled control q', 'link without text: /x']));
+    expect(problems.some((p) => p.startsWith('contrast ') && p.endsWith('"faint text"'))).toBe(true);
     await page.close();
   });
 });

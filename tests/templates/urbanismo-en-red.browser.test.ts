@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, serviceUnderTest } from './browser';
+import { accessibilityProblems, launchChromium, screenshotDir, serviceUnderTest } from './browser';
 
 describe('urbanismo-en-red in a browser', () => {
   let browser: BrowserContext;
@@ -24,6 +24,7 @@ describe('urbanismo-en-red in a browser', () => {
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.waitForURL(/district=Delicias/);
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^\d+ planes encontrados$|^1 plan encontrado$/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'urbanismo-en-red-list.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Plan Parcial Canterac' }).click();
@@ -33,6 +34,7 @@ describe('urbanismo-en-red in a browser', () => {
     const docLink = page.getByRole('link', { name: 'Informe de alegaciones' });
     const href = await docLink.getAttribute('href');
     expect(href).not.toBeNull();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'urbanismo-en-red-plan.png'), fullPage: true });
 
     const doc = await page.request.get(new URL(href as string, page.url()).toString());

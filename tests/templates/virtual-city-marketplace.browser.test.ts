@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, serviceUnderTest } from './browser';
+import { accessibilityProblems, launchChromium, screenshotDir, serviceUnderTest } from './browser';
 
 describe('virtual-city-marketplace in a browser', () => {
   let browser: BrowserContext;
@@ -43,6 +43,7 @@ describe('virtual-city-marketplace in a browser', () => {
     await page.getByLabel('Μήνυμα', { exact: true }).fill('Υπάρχει τμήμα το Σάββατο;');
     await page.getByRole('button', { name: 'Αποστολή', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Το αίτημά σας στάλθηκε' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'virtual-city-marketplace-request.png'), fullPage: true });
 
     // The business (its key is in this browser's cookie) reads and answers.
@@ -51,6 +52,7 @@ describe('virtual-city-marketplace in a browser', () => {
     await page.getByLabel('Απάντηση', { exact: true }).fill('Ναι, στις 10:00.');
     await page.getByRole('button', { name: 'Αποστολή απάντησης' }).click();
     await page.getByText('Ναι, στις 10:00.').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'virtual-city-marketplace-inbox.png'), fullPage: true });
     await page.close();
   });
