@@ -31,7 +31,7 @@ import type { StateBackend, StateSnapshot } from './state';
 import { backendSetup, maskOutputs } from './state';
 import type { EngineRef } from './tofu';
 import type { Workspace } from './workspace';
-import { DEFAULT_PLAN_FILE, canonicalJson, sha256, workspaceFor } from './workspace';
+import { canonicalJson, removeRunPlan, runPlanFile, sha256, workspaceFor } from './workspace';
 
 export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: string };
 
@@ -265,7 +265,7 @@ async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOpti
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   const pre = await preflight(stack, options.skipPreflight);
   await ensureInit(stack.run, stack.terraformJson);
-  const planFile = options.out === undefined ? path.join(stack.run.ws.dir, DEFAULT_PLAN_FILE) : path.resolve(ctx.cwd, options.out);
+  const planFile = options.out === undefined ? runPlanFile(stack.run.ws, 'apply') : path.resolve(ctx.cwd, options.out);
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
   const outcome = await planToFile(stack.run, planFile, 'apply');
   const sidecar: PlanSidecar = {
@@ -292,6 +292,7 @@ export async function planStacks(ctx: LifecycleContext, refs: readonly StackRef[
     try {
       const { stack, result } = await planStack(ctx, ref, options);
       await audit(ctx, stack, 'plan', { skipPreflight: options.skipPreflight }, result.summary, result.summary.hasChanges ? 'planned' : 'no-changes', { planFile: result.planFile });
+      if (options.out === undefined) removeRunPlan(result.planFile);
       return result;
     } catch (err) {
       await auditFailure(ctx, ref, 'plan', options.skipPreflight, err);
@@ -336,12 +337,19 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
   });
   const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
   const approved = withChanges.length === 0 ? true : await options.confirm(withChanges);
-  const byKey = new Map(planned.map((p) => [`${p.city}/${p.env}`, p]));
   return runEach(ctx, refs, options.concurrency, async (ref): Promise<StackProvisionResult> => {
-    const p = [...byKey.values()].find((x) => x.city === ref.city && x.env === ref.env) ?? byKey.get(`${ref.city}/${ref.env}`);
+    const p = planned.find((x) => x.city === ref.city && x.env === ref.env);
     if (p === undefined) throw new StormError('internal', `no plan for ${ref.city}/${ref.env}`);
     if (!p.ok) throw p.error;
     const { stack, result } = p.value;
+    try {
+      return await applyReviewed(stack, result);
+    } finally {
+      if (options.planFile === undefined) removeRunPlan(result.planFile);
+    }
+  });
+
+  async function applyReviewed(stack: PreparedStack, result: StackPlanResult): Promise<StackProvisionResult> {
     const base = { ...result, applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
     if (!approved) {
       await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed' });
@@ -365,7 +373,7 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
       throw err;
     }
-  });
+  }
 }
 
 /** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */
@@ -429,7 +437,7 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
     await ensureInit(stack.run, stack.terraformJson);
     ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
-    const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'destroy.tfplan'), 'destroy');
+    const outcome = await planToFile(stack.run, runPlanFile(stack.run.ws, 'destroy'), 'destroy');
     const result: StackPlanResult = { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: { status: 'skipped' }, summary: outcome.summary, planFile: outcome.planFile, synthHash: stack.synthHash };
     return { stack, result };
   });
@@ -440,6 +448,14 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
     if (p === undefined) throw new StormError('internal', `no plan for ${ref.city}/${ref.env}`);
     if (!p.ok) throw p.error;
     const { stack, result } = p.value;
+    try {
+      return await destroyReviewed(stack, result);
+    } finally {
+      removeRunPlan(result.planFile);
+    }
+  });
+
+  async function destroyReviewed(stack: PreparedStack, result: StackPlanResult): Promise<StackDestroyResult> {
     if (!approved) {
       await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'cancelled', { message: 'not confirmed' });
       return { ...result, status: 'cancelled', applied: [], durationMs: Date.now() - started };
@@ -457,7 +473,7 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
       await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
       throw err;
     }
-  });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -483,7 +499,8 @@ export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRe
     await ensureInit(stack.run, stack.terraformJson);
     // A normal plan refreshes first: its resource_drift is what a refresh-only plan reports,
     // and its changes are how far the cloud is from the manifest.
-    const outcome = await planToFile(stack.run, path.join(stack.run.ws.dir, 'status.tfplan'), 'apply');
+    const planFile = runPlanFile(stack.run.ws, 'status');
+    const outcome = await planToFile(stack.run, planFile, 'apply').finally(() => removeRunPlan(planFile));
     return {
       city: stack.ref.city,
       env: stack.ref.env,

@@ -14,6 +14,7 @@ import { EMPTY_STATE, findPgLockHolder, parseLockError, parseState, readLocalSta
 import type { LockInfo } from './state';
 import type { EngineRef, RunResult } from './tofu';
 import { runTofu } from './tofu';
+import { withLock } from './cache-lock';
 import type { UiDiagnostic } from './ui-stream';
 import { parseUiLine } from './ui-stream';
 import type { Workspace } from './workspace';
@@ -43,11 +44,15 @@ export function writeWorkspace(run: StackRun, terraformJson: unknown): void {
 export async function ensureInit(run: StackRun, terraformJson: unknown): Promise<'cached' | 'ran'> {
   const key = initKey(`${run.engine.tofuPath}\0${run.engine.cliConfigPath}`, terraformJson, run.backend.overrideJson);
   if (initIsCurrent(run.ws, key)) return 'cached';
-  run.progress({ kind: 'detail', message: `${label(run)}: tofu init` });
-  const res = await tofu(run, ['init', '-no-color', '-reconfigure', `-lock-timeout=${run.lockTimeout}`]);
-  if (res.exitCode !== 0) throw tofuFailure(run, 'init', res, textDiagnostics(res.stderr + res.stdout));
-  recordInit(run.ws, key);
-  return 'ran';
+  // Two storm runs of the same stack share its workspace: one initialises, the other waits.
+  return withLock(path.join(run.ws.dir, '.storm-init.lock'), { pollMs: 100, ...(run.signal === undefined ? {} : { signal: run.signal }) }, async () => {
+    if (initIsCurrent(run.ws, key)) return 'cached' as const;
+    run.progress({ kind: 'detail', message: `${label(run)}: tofu init` });
+    const res = await tofu(run, ['init', '-no-color', '-reconfigure', `-lock-timeout=${run.lockTimeout}`]);
+    if (res.exitCode !== 0) throw tofuFailure(run, 'init', res, textDiagnostics(res.stderr + res.stdout));
+    recordInit(run.ws, key);
+    return 'ran' as const;
+  });
 }
 
 /** The current state: the local file directly, or `tofu state pull` for remote backends. */

@@ -15,7 +15,6 @@ export const STORM_DIR = '.storm';
 export const MAIN_FILE = 'main.tf.json';
 export const BACKEND_FILE = 'storm_override.tf.json';
 export const INIT_STAMP_FILE = '.storm-init.json';
-export const DEFAULT_PLAN_FILE = 'storm.tfplan';
 
 export interface Workspace {
   city: string;
@@ -93,4 +92,14 @@ export function initIsCurrent(ws: Workspace, key: string): boolean {
 
 export function recordInit(ws: Workspace, key: string): void {
   writeIfChanged(path.join(ws.dir, INIT_STAMP_FILE), `${JSON.stringify({ key }, null, 2)}\n`);
+}
+
+/** A plan file private to this storm process (two runs of a stack must not share one). */
+export function runPlanFile(ws: Workspace, kind: 'apply' | 'destroy' | 'status'): string {
+  return path.join(ws.dir, `${kind}-${process.pid}.tfplan`);
+}
+
+/** Removes a run's own plan file and its record; a saved plan (--out) is the user's and stays. */
+export function removeRunPlan(file: string): void {
+  for (const f of [file, `${file}.storm.json`]) fs.rmSync(f, { force: true });
 }
