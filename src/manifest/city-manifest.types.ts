@@ -610,7 +610,7 @@ export interface Rule {
  */
 export interface Waiver {
   /**
-   * Id of the policy rule waived, e.g. "sec.admin-port-open-to-world".
+   * Id or name of the policy rule waived, e.g. "STORM-SEC-001".
    */
   rule: string;
   /**
