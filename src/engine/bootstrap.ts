@@ -30,6 +30,8 @@ export interface Engine {
   tofuVersion: string;
   source: EngineSource;
   providerVersion: string;
+  /** Whether this call built the provider or found it in the cache. */
+  providerSource: 'cache' | 'built';
   /** Filesystem mirror the CLI config points at. */
   mirrorDir: string;
   /** Storm's generated CLI config; runTofu passes it as TF_CLI_CONFIG_FILE. */
@@ -282,13 +284,14 @@ export async function ensureEngine(progress: Progress, options: EnsureOptions = 
     tofuVersion: found.version,
     source: builtNow ? 'built' : found.source,
     providerVersion: PROVIDER_VERSION,
+    providerSource: lastBuilt.has(layout.providerStamp) ? 'built' : 'cache',
     mirrorDir: layout.mirrorDir,
     cliConfigPath: layout.cliConfigPath,
     cacheDir: layout.cacheDir,
   };
 }
 
-/** Binaries this process built, so the Engine can say `built` rather than `cache`. */
+/** What this process built (tofu path, provider stamp), so the Engine can say `built` rather than `cache`. */
 const lastBuilt = new Set<string>();
 
 function tempSibling(target: string): string {
@@ -399,6 +402,7 @@ async function buildProvider(go: GoToolchain, layout: CacheLayout, progress: Pro
     }
     const stamp: BuildStamp = { name: 'terraform-provider-openstack', version: PROVIDER_VERSION, goVersion: go.version, module: `${PROVIDER_MODULE}@v${PROVIDER_VERSION}` };
     writeIfChanged(layout.providerStamp, `${JSON.stringify(stamp, null, 2)}\n`);
+    lastBuilt.add(layout.providerStamp);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -40,7 +40,7 @@ export async function diagnoseEngine(options: { build: boolean; signal?: AbortSi
   const did: string[] = [];
   if (engine.source === 'built') did.push(`built OpenTofu ${engine.tofuVersion} into ${engine.tofuPath}`);
   else did.push(`using ${engine.tofuPath} (${engine.tofuVersion}, from ${engine.source})`);
-  did.push(plan.provider.state === 'build' ? `built terraform-provider-openstack ${engine.providerVersion} into ${engine.mirrorDir}` : `using terraform-provider-openstack ${engine.providerVersion} from ${engine.mirrorDir}`);
+  did.push(engine.providerSource === 'built' ? `built terraform-provider-openstack ${engine.providerVersion} into ${engine.mirrorDir}` : `using terraform-provider-openstack ${engine.providerVersion} from ${engine.mirrorDir}`);
   return {
     ready: true,
     cacheDir: engine.cacheDir,

@@ -6,7 +6,7 @@ export function renderDoctor(d: EngineDiagnosis, chalk: ChalkInstance): string {
   const mark = (ok: boolean): string => (ok ? chalk.green('✓') : chalk.yellow('…'));
   const engineOk = d.engine.source !== 'to-build';
   const lines = [
-    `${mark(engineOk)} engine     ${d.engine.path}  ${d.engine.version}  (${engineOk ? `from ${d.engine.source}` : 'not built yet'})`,
+    `${mark(engineOk)} engine     ${d.engine.path}  ${d.engine.version}  (${engineOk ? (d.engine.source === 'built' ? 'built now' : `from ${d.engine.source}`) : 'not built yet'})`,
     `${mark(d.provider.state === 'ready')} provider   terraform-provider-openstack ${d.provider.version}  mirror ${d.provider.mirrorDir}${d.provider.state === 'ready' ? '' : '  (not built yet)'}`,
     `  cache      ${d.cacheDir}`,
   ];
