@@ -14,6 +14,7 @@ import { schemaDiagnostics } from './schema-errors';
 import { type DocPath, type ManifestSource, formatPath, parseManifest } from './source';
 import { TEMPLATES_DIR, listTemplateNames } from './template-catalog';
 import metaSchemaJson from './template.schema.json';
+import type { ResolvedCity } from './model';
 import type { TemplateDefinition, Tier } from './template.types';
 
 export type { Container as TemplateContainer, Port as TemplatePort, TemplateDefinition, Tier as TemplateTier, Volume as TemplateVolume } from './template.types';
@@ -286,4 +287,59 @@ export function describeTemplate(cwd: string, name: string, usage: readonly { na
     needs: t.definition.needs,
     usedBy: usage.filter((c) => c.services.includes(name)).map((c) => c.name).sort(),
   };
+}
+
+/** Who may reach a port a service needs, resolved against the city. */
+export type ServiceIngressSource = { kind: 'cidrs'; cidrs: string[] } | { kind: 'group'; group: string };
+
+export interface ServiceNeeds {
+  service: string;
+  template: string;
+  version: string;
+  /** The manifest compute group running the service (`on:`). */
+  group: string;
+  tier: string;
+  /** The template's sizing for this environment; the manifest group's own count/flavor take precedence in synthesis. */
+  sizing: { count: number; flavor: string };
+  servicePort: number;
+  healthCheck: string;
+  ingress: { port: number; protocol: 'tcp' | 'udp'; from: ServiceIngressSource }[];
+  /** Volumes each instance of the group needs, named `<service>-<volume>`. */
+  volumes: { name: string; size: number; mountPath: string }[];
+  containers: TemplateDefinition['needs']['containers'];
+  personalData: boolean;
+}
+
+/**
+ * What each service of a resolved city needs from the infrastructure, for
+ * synthesis to merge with the manifest: `internet` becomes 0.0.0.0/0, `admin`
+ * the city's admin CIDRs, `tier:<name>` the group running the service (a
+ * template's tiers all run on the service's group today).
+ */
+export function serviceNeeds(city: ResolvedCity, templates: readonly LoadedTemplate[]): ServiceNeeds[] {
+  return city.services.map((service) => {
+    const template = templates.find((t) => t.definition.name === service.template);
+    if (template === undefined) throw new StormError('not-found', `service ${service.name} uses unknown template ${service.template}`, { hint: 'run `storm templates list`' });
+    const def = template.definition;
+    const tier = def.needs.tiers.find((t) => t.role === 'web') ?? (def.needs.tiers[0] as Tier);
+    const source = (from: string): ServiceIngressSource => {
+      if (from === 'internet') return { kind: 'cidrs', cidrs: ['0.0.0.0/0'] };
+      if (from === 'admin') return { kind: 'cidrs', cidrs: [...city.security.adminCidrs] };
+      return { kind: 'group', group: service.on };
+    };
+    return {
+      service: service.name,
+      template: def.name,
+      version: def.version,
+      group: service.on,
+      tier: tier.name,
+      sizing: tierSizing(tier, city.env),
+      servicePort: tier.servicePort,
+      healthCheck: tier.healthCheck,
+      ingress: tier.ports.map((p) => ({ port: p.port, protocol: p.protocol, from: source(p.from) })),
+      volumes: tier.volumes.map((v) => ({ name: `${service.name}-${v.name}`, size: v.size, mountPath: v.mountPath })),
+      containers: def.needs.containers,
+      personalData: def.needs.personalData || service.personalData,
+    };
+  });
 }

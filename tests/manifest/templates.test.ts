@@ -114,3 +114,20 @@ describe('template.yaml validation', () => {
     expect(codes).toEqual(expect.arrayContaining(['template.name-mismatch@2', 'template.invalid-default@40', 'template.service-port-closed@49']));
   });
 });
+
+describe('service needs of a city', () => {
+  it('resolves ports to CIDRs and groups, names volumes per service and sizes per environment', async () => {
+    const { loadCity } = await import('../../src/manifest/load');
+    const { resolveEnvironment } = await import('../../src/manifest/model');
+    const { serviceNeeds } = await import('../../src/manifest/templates');
+    const city = resolveEnvironment(loadCity('agueda', { cwd: root }).doc, 'production');
+    const [needs] = serviceNeeds(city, loadTemplateCatalog(root).templates);
+    expect(needs).toMatchObject({ service: 'participa', template: 'participa', group: 'app', tier: 'web', sizing: { count: 2, flavor: 'm1.medium' }, servicePort: 8080, healthCheck: '/healthz', personalData: true });
+    expect(needs!.ingress).toEqual([
+      { port: 8080, protocol: 'tcp', from: { kind: 'cidrs', cidrs: ['0.0.0.0/0'] } },
+      { port: 22, protocol: 'tcp', from: { kind: 'cidrs', cidrs: city.security.adminCidrs } },
+    ]);
+    expect(needs!.volumes).toEqual([{ name: 'participa-data', size: 5, mountPath: '/var/lib/storm/participa' }]);
+    expect(needs!.containers.map((c) => c.name)).toEqual(['participa-exports']);
+  });
+});
