@@ -172,6 +172,29 @@ describe('ports and IP allocation', () => {
   });
 });
 
+describe('IPv6', () => {
+  it('gives SLAAC addresses from the MAC and allocates DHCPv6-stateful addresses from the pool', async () => {
+    const n = (await call('POST', net('/networks'), demo, { network: { name: 'v6' } })).body.network;
+    const slaac = await call('POST', net('/subnets'), demo, {
+      subnet: { network_id: n.id, ip_version: 6, cidr: 'fd00:1::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' },
+    });
+    expect(slaac.status).toBe(201);
+    expect(slaac.body.subnet).toMatchObject({ gateway_ip: 'fd00:1::1', allocation_pools: [{ start: 'fd00:1::2', end: 'fd00:1::ffff:ffff:ffff:ffff' }] });
+    const stateful = (await call('POST', net('/subnets'), demo, {
+      subnet: { network_id: n.id, ip_version: 6, cidr: 'fd00:2::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful' },
+    })).body.subnet;
+    const port = (await call('POST', net('/ports'), demo, { port: { network_id: n.id, mac_address: 'fa:16:3e:12:34:56' } })).body.port;
+    expect(port.fixed_ips).toEqual([
+      { subnet_id: slaac.body.subnet.id, ip_address: 'fd00:1::f816:3eff:fe12:3456' },
+      { subnet_id: stateful.id, ip_address: 'fd00:2::2' },
+    ]);
+    expect((await call('DELETE', net(`/subnets/${slaac.body.subnet.id}`), demo)).status).toBe(204);
+    expect((await call('GET', net(`/ports/${port.id}`), demo)).body.port.fixed_ips).toEqual([{ subnet_id: stateful.id, ip_address: 'fd00:2::2' }]);
+    await call('DELETE', net(`/ports/${port.id}`), demo);
+    expect((await call('DELETE', net(`/networks/${n.id}`), demo)).status).toBe(204);
+  });
+});
+
 describe('security groups', () => {
   it('creates the default group lazily, adds egress rules to new groups, refuses duplicate rules', async () => {
     const groups = (await call('GET', net('/security-groups'), demo)).body.security_groups;

@@ -81,6 +81,7 @@ export function allocateFixedIps(
   requests: FixedIpRequest[] | undefined,
   deviceOwner: string,
   exceptPortId?: string,
+  macAddress?: string,
 ): FixedIp[] {
   const subnets = subnetsOfNetwork(ctx, net.id);
   const used = usedAddresses(ctx, net.id, exceptPortId);
@@ -92,8 +93,12 @@ export function allocateFixedIps(
   };
   if (requests === undefined) {
     const out: FixedIp[] = [];
+    // SLAAC subnets give every (non-router) port its EUI-64 address, as Neutron does.
+    if (macAddress !== undefined && !ROUTER_OWNERS.has(deviceOwner)) {
+      for (const s of subnets.filter(isAutoAddressed)) out.push(take(s.id, eui64Address(subnetCidr(s), macAddress)));
+    }
     for (const version of [4, 6] as const) {
-      const candidates = subnets.filter((s) => s.ip_version === version && s.ipv6_address_mode !== 'slaac');
+      const candidates = subnets.filter((s) => s.ip_version === version && !isAutoAddressed(s));
       if (candidates.length === 0) continue;
       const found = candidates.map((s) => ({ s, ip: nextFreeAddress(s, used.get(s.id) ?? new Set()) })).find((c) => c.ip !== undefined);
       if (!found || found.ip === undefined) {
@@ -140,6 +145,19 @@ export function allocateFixedIps(
     out.push(take(subnet.id, ip));
   }
   return out;
+}
+
+/** IPv6 subnets whose addresses hosts derive themselves (no allocation from the pools). */
+export function isAutoAddressed(subnet: SubnetDoc): boolean {
+  return subnet.ip_version === 6 && (subnet.ipv6_address_mode === 'slaac' || subnet.ipv6_address_mode === 'dhcpv6-stateless');
+}
+
+/** The modified EUI-64 address of `mac` in a /64 (RFC 4291 appendix A). */
+export function eui64Address(cidr: Cidr, mac: string): string {
+  const bytes = mac.split(':').map((b) => parseInt(b, 16));
+  const [b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0] = bytes;
+  const iid = [b0 ^ 0x02, b1, b2, 0xff, 0xfe, b3, b4, b5].reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  return formatIp({ version: 6, value: cidr.network | iid });
 }
 
 function neutronInvalidIpForSubnet(ip: string): Error {

@@ -193,7 +193,7 @@ export function insertPort(call: NeutronCall, input: NewPortInput): PortDoc & { 
   const mac = has(body, 'mac_address') ? readMac(call.ctx, body.mac_address, network.id) : randomMac(call.ctx, network.id);
   const routerOwned = input.deviceOwner.startsWith('network:');
   const portSecurity = routerOwned ? false : boolField(body, 'port_security_enabled', network.port_security_enabled);
-  const fixedIps = allocateFixedIps(call.ctx, network, input.fixedIps, input.deviceOwner);
+  const fixedIps = allocateFixedIps(call.ctx, network, input.fixedIps, input.deviceOwner, undefined, mac);
   let securityGroups = input.securityGroups;
   if (securityGroups === undefined) {
     securityGroups = portSecurity && !routerOwned && projectId !== '' ? [ensureDefaultGroup(call.ctx, projectId).id] : [];

@@ -14,7 +14,7 @@ import {
   type Cidr,
   type IpVersion,
 } from './ip-address.js';
-import { subnetCidr, subnetsOfNetwork } from './ipam.js';
+import { isAutoAddressed, subnetCidr, subnetsOfNetwork } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type AllocationPool, type HostRoute, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
 import { allRbac, bumpNetwork, canSeeNetwork, findNetwork } from './networks.js';
@@ -31,6 +31,7 @@ import {
   ipField,
   isObject,
   stringField,
+  stringListField,
   toInteger,
   type AttributeRules,
 } from './request-body.js';
@@ -40,12 +41,12 @@ export const SUBNET_ATTRIBUTES: AttributeRules = {
   readable: new Set([
     'id', 'name', 'tenant_id', 'project_id', 'network_id', 'ip_version', 'subnetpool_id', 'enable_dhcp', 'ipv6_ra_mode',
     'ipv6_address_mode', 'gateway_ip', 'cidr', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description',
-    'service_types', 'tags', 'created_at', 'updated_at', 'revision_number', 'segment_id',
+    'service_types', 'tags', 'created_at', 'updated_at', 'revision_number',
   ]),
   post: new Set([
     'name', 'tenant_id', 'project_id', 'network_id', 'ip_version', 'subnetpool_id', 'enable_dhcp', 'ipv6_ra_mode',
     'ipv6_address_mode', 'gateway_ip', 'cidr', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description',
-    'service_types', 'prefixlen', 'use_default_subnetpool', 'segment_id',
+    'service_types', 'prefixlen', 'use_default_subnetpool',
   ]),
   put: new Set(['name', 'enable_dhcp', 'gateway_ip', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description', 'service_types']),
 };
@@ -226,7 +227,7 @@ export function createSubnet(call: NeutronCall, body: unknown): Doc {
     allocation_pools: pools,
     host_routes: has(input, 'host_routes') ? readHostRoutes(input.host_routes) : [],
     dns_nameservers: has(input, 'dns_nameservers') ? readNameservers(input.dns_nameservers) : [],
-    service_types: [],
+    service_types: stringListField(input, 'service_types', []),
   };
   call.ctx.store.insert(KIND.subnet, subnet, projectId);
   bumpNetwork(call, net.id);
@@ -242,6 +243,7 @@ export function updateSubnet(call: NeutronCall, id: string, body: unknown): Doc 
   subnet.name = stringField(input, 'name', subnet.name);
   subnet.description = stringField(input, 'description', subnet.description);
   subnet.enable_dhcp = boolField(input, 'enable_dhcp', subnet.enable_dhcp);
+  subnet.service_types = stringListField(input, 'service_types', subnet.service_types);
   if (has(input, 'dns_nameservers')) subnet.dns_nameservers = readNameservers(input.dns_nameservers);
   if (has(input, 'host_routes')) subnet.host_routes = readHostRoutes(input.host_routes);
   if (has(input, 'allocation_pools')) subnet.allocation_pools = readPools(input.allocation_pools ?? [], cidr, subnet.cidr);
@@ -269,7 +271,17 @@ export function deleteSubnet(call: NeutronCall, id: string): void {
   const holders = call.ctx.store
     .list<PortDoc>(KIND.port)
     .filter((p) => p.network_id === subnet.network_id && p.fixed_ips.some((ip) => ip.subnet_id === id));
-  if (holders.some((p) => p.device_owner !== 'network:dhcp')) {
+  if (isAutoAddressed(subnet)) {
+    // Addresses hosts made up themselves (SLAAC) go with the subnet; router ports still block.
+    for (const port of holders.filter((p) => !p.device_owner.startsWith('network:router'))) {
+      port.fixed_ips = port.fixed_ips.filter((ip) => ip.subnet_id !== id);
+      touch(call.ctx, port);
+      call.ctx.store.update(KIND.port, port);
+    }
+    if (holders.some((p) => p.device_owner.startsWith('network:router'))) {
+      throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+    }
+  } else if (holders.some((p) => p.device_owner !== 'network:dhcp')) {
     throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
   }
   call.ctx.store.delete(KIND.subnet, id);
