@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StormError } from '../errors';
+import { type Diagnostic, StormError } from '../errors';
 import { loadCity } from '../manifest/load';
 import { DEFAULT_ENVIRONMENT, type ResolvedCity, environmentNames, resolveEnvironment } from '../manifest/model';
 import { App } from './cdktf';
@@ -101,6 +101,8 @@ export interface SynthCityResult {
   stats: SynthStats;
   json: TerraformJson;
   resolved: ResolvedCity;
+  /** Non-fatal findings about the manifest. */
+  warnings: Diagnostic[];
 }
 
 export function defaultSynthDir(cwd: string, city: string, env: string): string {
@@ -134,6 +136,7 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
     stats: synthStats(json),
     json,
     resolved,
+    warnings: loaded.warnings,
   };
 }
 
