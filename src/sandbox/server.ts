@@ -254,11 +254,11 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     logStream.write(`${JSON.stringify(entry)}\n`);
   });
 
-  app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log));
+  app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log, identityUri()));
   app.setNotFoundHandler(async (req, reply) => {
     const m = req.sandbox?.mounted ?? mountedFor(req.url);
     const err = m === undefined ? new SandboxHttpError(404, { error: { code: 404, message: 'The resource could not be found.', title: 'Not Found' } }) : notFoundFor(m.style);
-    return sendError(req, reply, err, log);
+    return sendError(req, reply, err, log, identityUri());
   });
 
   for (const m of mounted) {
@@ -321,7 +321,7 @@ function notFoundFor(style: ErrorStyle): SandboxHttpError {
   }
 }
 
-async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, log: (line: string) => void): Promise<FastifyReply> {
+async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, log: (line: string) => void, identityUri: string): Promise<FastifyReply> {
   const style = req.sandbox?.mounted?.style ?? 'keystone';
   let err: SandboxHttpError;
   if (error instanceof SandboxHttpError) err = error;
@@ -333,6 +333,8 @@ async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknow
   }
   reply.code(err.status);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  // Keystone names itself on every 401, whichever code path refused.
+  if (err.status === 401 && style === 'keystone' && !('www-authenticate' in err.headers)) reply.header('www-authenticate', `Keystone uri="${identityUri}/v3"`);
   if (req.method === 'HEAD') return reply.send();
   if (typeof err.body === 'string') {
     if (!('content-type' in err.headers)) reply.header('content-type', 'text/plain; charset=UTF-8');
