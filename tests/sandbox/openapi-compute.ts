@@ -30,6 +30,8 @@ export const STATUS_EXCEPTIONS: { api: ApiFile; method: string; template: RegExp
   { api: 'compute', method: 'POST', template: /^\/v2\.1\/os-server-groups$/, real: 200, file: 201, reason: 'real Nova answers 200 to server group create' },
   { api: 'compute', method: 'POST', template: /^\/v2\.1\/servers\/\{server_id\}\/os-volume_attachments$/, real: 200, file: 201, reason: 'real Nova answers 200 to volume attach' },
   { api: 'compute', method: 'POST', template: /^\/v2\.1\/flavors$/, real: 200, file: 201, reason: 'real Nova answers 200 to flavor create' },
+  { api: 'compute', method: 'POST', template: /^\/v2\.1\/servers\/\{server_id\}\/metadata$/, real: 200, file: 201, reason: 'real Nova answers 200 to a metadata merge (POST)' },
+  { api: 'compute', method: 'POST', template: /^\/v2\.1\/servers\/\{id\}\/action$/, real: 200, file: 202, reason: 'real Nova answers 200 to os-getConsoleOutput (and the other actions that return a body)' },
 ];
 
 /** Field-level disagreements: `nullOnly` excuses only a JSON null at the path. */
@@ -154,13 +156,30 @@ export function validateResponse(api: ApiFile, method: string, path: string, sta
     compiled.set(key, validate);
   }
   if (validate(body)) return undefined;
-  const errors = (validate.errors ?? [])
-    .filter((e) => {
-      const fx = FIELD_EXCEPTIONS.filter((x) => x.api === api && x.instancePath.test(e.instancePath));
-      return !fx.some((x) => (x.nullOnly ? readAt(body, e.instancePath) === null : x.keyword === e.keyword));
-    })
-    // oneOf/anyOf wrappers repeat the leaf errors; keep the leaves.
-    .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf')
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  const all = validate.errors ?? [];
+  const isExcused = (e: (typeof all)[number]): boolean => {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') return true;
+    const fx = FIELD_EXCEPTIONS.filter((x) => x.api === api && x.instancePath.test(e.instancePath));
+    return fx.some((x) => (x.nullOnly ? readAt(body, e.instancePath) === null : x.keyword === e.keyword));
+  };
+  const text = (e: (typeof all)[number]): string => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`;
+  // A failed oneOf (e.g. a normal server vs a down-cell one) reports the errors of
+  // every branch; the answer conforms when one branch has only excused errors.
+  const oneOfs = all.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath);
+  const errors: string[] = [];
+  const inBranch = new Set<(typeof all)[number]>();
+  for (const path of oneOfs) {
+    const byBranch = new Map<string, (typeof all)[number][]>();
+    for (const e of all) {
+      const m = e.schemaPath.startsWith(`${path}/`) ? /^\d+/.exec(e.schemaPath.slice(path.length + 1)) : null;
+      if (!m) continue;
+      inBranch.add(e);
+      byBranch.set(m[0], [...(byBranch.get(m[0]) ?? []), e]);
+    }
+    const leftovers = [...byBranch.values()].map((list) => list.filter((e) => !isExcused(e)));
+    const best = leftovers.reduce<(typeof all)[number][] | undefined>((min, c) => (min === undefined || c.length < min.length ? c : min), undefined) ?? [];
+    errors.push(...best.map(text));
+  }
+  for (const e of all) if (!inBranch.has(e) && !isExcused(e)) errors.push(text(e));
   return errors.length === 0 ? undefined : { api, method, path, status, errors };
 }

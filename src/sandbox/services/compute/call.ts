@@ -57,9 +57,14 @@ export function novaTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
-/** Nova's usage timestamps: `2026-11-29T01:06:07.000000`. */
+/** Nova's row timestamps (keypair created_at, service updated_at): `2026-11-29T01:06:04.434000`. */
 export function novaMicroTime(d: Date): string {
   return `${d.toISOString().slice(0, 23)}000`;
+}
+
+/** `OS-SRV-USG:launched_at`: whole seconds with six zero decimals, `2026-11-29T01:06:07.000000`. */
+export function novaLaunchTime(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}.000000`;
 }
 
 export function isTruthy(value: string | undefined): boolean {

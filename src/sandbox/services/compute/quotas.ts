@@ -144,6 +144,7 @@ export function absoluteLimits(ctx: SandboxContext, v: Microversion, projectId: 
   if (atLeast(v, '2.36')) {
     for (const k of ['maxTotalFloatingIps', 'maxSecurityGroups', 'maxSecurityGroupRules', 'totalFloatingIpsUsed', 'totalSecurityGroupsUsed']) delete out[k];
   }
+  if (atLeast(v, '2.39')) delete out.maxImageMeta;
   if (atLeast(v, '2.57')) {
     delete out.maxPersonality;
     delete out.maxPersonalitySize;

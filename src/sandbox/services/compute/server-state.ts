@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SandboxContext } from '../../core/context.js';
 import { attachmentsOfServer } from '../block-storage.js';
 import { floatingIpsOfPort, networkById, portsOfDevice, type PortDoc } from '../network.js';
-import { novaMicroTime, novaTime, type NovaCall } from './call.js';
+import { novaLaunchTime, novaTime, type NovaCall } from './call.js';
 import { notFound } from './api-fault.js';
 import { emitServerLifecycle } from './lifecycle.js';
 import { atLeast } from './microversion.js';
@@ -52,7 +52,7 @@ function settleDoc(ctx: SandboxContext, doc: ServerDoc, nowMs: number, notices: 
     flavor_id: p.flavorId ?? doc.flavor_id,
     _old_flavor_id: p.clearOldFlavor === true ? null : doc._old_flavor_id,
     updated: novaTime(when),
-    launched_at: doc.launched_at ?? (p.to.status === 'ACTIVE' ? novaMicroTime(when) : null),
+    launched_at: doc.launched_at ?? (p.to.status === 'ACTIVE' ? novaLaunchTime(when) : null),
     _pending: null,
   };
   ctx.store.update(KIND.server, next);
