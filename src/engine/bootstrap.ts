@@ -259,6 +259,7 @@ export async function ensureEngine(progress: Progress, options: EnsureOptions = 
           progress({ kind: 'step', message: `waiting for another storm process${owner === undefined ? '' : ` (pid ${owner.pid} on ${owner.host})`} that is building the engine into ${layout.cacheDir}` }),
       },
       async () => {
+        removeAbandonedBuilds(layout);
         // Whoever held the lock before us may have built everything already.
         const needTofu = found === undefined && !cachedTofuReady(layout);
         const needProvider = !cachedProviderReady(layout);
@@ -293,6 +294,32 @@ export async function ensureEngine(progress: Progress, options: EnsureOptions = 
 
 /** What this process built (tofu path, provider stamp), so the Engine can say `built` rather than `cache`. */
 const lastBuilt = new Set<string>();
+
+/** Staging paths left by a build that was killed (its process is gone); only called under the lock. */
+function removeAbandonedBuilds(layout: CacheLayout): void {
+  for (const dir of [layout.cacheDir, path.dirname(layout.tofuDir)]) {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of entries) {
+      const m = /\.tmp-(\d+)-[0-9a-f]{8}$/.exec(name);
+      if (m === null || processAlive(Number(m[1]))) continue;
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function tempSibling(target: string): string {
   return `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
