@@ -116,6 +116,13 @@ describe('networks and subnets', () => {
     expect(shown.body.network).toMatchObject({ subnets: [sub.body.subnet.id], revision_number: 2 });
     const updated = await call('PUT', net(`/networks/${n.id}`), admin, { network: { description: 'checked' } });
     expect(updated.body.network).toMatchObject({ description: 'checked', revision_number: 3 });
+    const stale = await fetch(`${sandbox.url}${net(`/networks/${n.id}`)}`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': admin, 'content-type': 'application/json', 'if-match': 'revision_number=2' },
+      body: JSON.stringify({ network: { name: 'late' } }),
+    });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toEqual(neutronError('RevisionNumberConstraintFailed', 'Constrained to 2, but current revision is 3'));
     const bad = await call('POST', net('/networks'), admin, { network: { name: 'x', admin_state_up: 'maybe' } });
     expect(bad.body).toEqual(neutronError('InvalidInput', "Invalid input for operation: 'maybe' cannot be converted to boolean."));
     const envelope = await call('POST', net('/networks'), admin, { netwerk: { name: 'x' } });

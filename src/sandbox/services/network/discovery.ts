@@ -40,6 +40,7 @@ const EXTENSIONS: Extension[] = [
   { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project', updated: '2017-02-10T10:00:00-00:00' },
   { alias: 'rbac-policies', name: 'RBAC Policies', description: 'Allows creation and modification of policies that control tenant access to resources.', updated: '2015-06-17T12:15:12-00:00' },
   { alias: 'rbac-security-groups', name: 'Add security_group type to network RBAC', description: 'Add security_group type to network RBAC', updated: '2019-02-14T00:00:00-00:00' },
+  { alias: 'revision-if-match', name: 'If-Match constraints based on revision_number', description: 'Extension indicating that If-Match based on revision_number is supported.', updated: '2016-12-11T00:00:00-00:00' },
   { alias: 'standard-attr-revisions', name: 'Resource revision numbers', description: 'This extension will display the revision number of neutron resources.', updated: '2016-04-11T10:00:00-00:00' },
   { alias: 'router_availability_zone', name: 'Router Availability Zone', description: 'Availability zone support for router.', updated: '2015-01-01T10:00:00-00:00' },
   { alias: 'security-groups-normalized-cidr', name: 'Normalized CIDR field for security group rules', description: 'Add new field with normalized remote_ip_prefix cidr in SG rule', updated: '2020-07-28T10:00:00-00:00' },

@@ -135,9 +135,34 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
     return reply.code(201).send(body);
   });
   app.get('/v2.0/:collection/:id', async (req) => run(req, (call) => handlers(req).show(call, stripJson(params(req).id))));
-  app.put('/v2.0/:collection/:id', async (req) => run(req, (call) => handlers(req).update(call, stripJson(params(req).id), req.body)));
+  /** `If-Match: revision_number=N` (the revision-if-match extension): 412 when the resource moved on. */
+  const checkRevision = (req: FastifyRequest, call: NeutronCall, h: CrudHandlers, id: string): void => {
+    const header = req.headers['if-match'];
+    const text = Array.isArray(header) ? header.join(',') : header;
+    if (text === undefined) return;
+    const expected = /revision_number=(\d+)/.exec(text)?.[1];
+    if (expected === undefined) return;
+    const shown = Object.values(h.show(call, id))[0] as { revision_number?: number } | undefined;
+    const current = shown?.revision_number;
+    if (current !== undefined && current !== Number(expected)) {
+      throw neutronError(412, 'RevisionNumberConstraintFailed', `Constrained to ${expected}, but current revision is ${current}`);
+    }
+  };
+  app.put('/v2.0/:collection/:id', async (req) =>
+    run(req, (call) => {
+      const h = handlers(req);
+      const id = stripJson(params(req).id);
+      checkRevision(req, call, h, id);
+      return h.update(call, id, req.body);
+    }),
+  );
   app.delete('/v2.0/:collection/:id', async (req, reply) => {
-    run(req, (call) => handlers(req).remove(call, stripJson(params(req).id)));
+    run(req, (call) => {
+      const h = handlers(req);
+      const id = stripJson(params(req).id);
+      checkRevision(req, call, h, id);
+      h.remove(call, id);
+    });
     return noContent(reply, 204);
   });
   app.all('/v2.0/*', async (req) => {
