@@ -38,6 +38,8 @@ export const QUOTA_LABELS: Record<QuotaName, string> = {
 
 export interface CloudInventory {
   projectId: string;
+  /** False when the catalog lists no compute service (then flavors and zones are empty). */
+  hasCompute: boolean;
   flavors: FlavorInfo[];
   images: string[];
   externalNetworks: string[];
@@ -57,18 +59,19 @@ const VOLUME = ['block-storage', 'volumev3', 'volume'];
 
 export async function readInventory(client: OpenStackClient): Promise<CloudInventory> {
   const hasVolume = client.hasService(VOLUME);
+  const hasCompute = client.hasService(COMPUTE);
   const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas, projects] = await Promise.all([
-    readFlavors(client),
-    readImages(client),
+    hasCompute ? readFlavors(client) : Promise.resolve([]),
+    client.hasService(IMAGE) ? readImages(client) : Promise.resolve([]),
     readExternalNetworks(client),
-    readAvailabilityZones(client),
+    hasCompute ? readAvailabilityZones(client) : Promise.resolve([]),
     hasVolume ? readVolumeTypes(client) : Promise.resolve(undefined),
-    readComputeLimits(client),
+    hasCompute ? readComputeLimits(client) : Promise.resolve({}),
     hasVolume ? readVolumeLimits(client) : Promise.resolve({}),
     readNetworkQuotas(client),
     readProjects(client),
   ]);
-  return { projectId: client.projectId, flavors, images, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
+  return { projectId: client.projectId, hasCompute, flavors, images, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
 }
 
 async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {

@@ -72,6 +72,8 @@ export function checkRequirements(requirements: readonly NamedRequirement[], inv
   for (const req of requirements) {
     const available = availableNames(req.kind, inventory);
     if (available === undefined) continue;
+    // Reported once by checkServices rather than as one unknown name per group.
+    if (!inventory.hasCompute && (req.kind === 'flavor' || req.kind === 'availability-zone')) continue;
     if (req.kind === 'flavor' ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name) : req.kind === 'project' ? (inventory.projectIds ?? []).includes(req.name) || available.includes(req.name) : available.includes(req.name)) continue;
     const key = `${req.kind}\0${req.name}\0${req.path.join('.')}`;
     if (seen.has(key)) continue;
@@ -103,6 +105,12 @@ function availableNames(kind: RequirementKind, inv: CloudInventory): readonly st
     case 'project':
       return inv.projects;
   }
+}
+
+/** A city with instances needs a compute service; without one every flavor would look missing. */
+export function checkServices(city: PreflightCity, inventory: CloudInventory): PreflightFinding[] {
+  if (inventory.hasCompute || (city.compute?.groups ?? []).every((g) => (g.count ?? 1) === 0)) return [];
+  return [{ code: 'preflight.no-compute-service', message: 'the target cloud offers no compute service in its catalog, but the manifest asks for instances', path: ['compute', 'groups'], hint: 'check the cloud (and region) the manifest targets' }];
 }
 
 export type QuotaDemand = Partial<Record<QuotaName, number>>;
@@ -280,7 +288,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const requirements = requirementsOf(input.city);
   const demand = demandOf(input.terraformJson, input.existingAddresses, inventory.flavors);
   const lines = quotaLines(demand, inventory);
-  const findings = [...checkRequirements(requirements, inventory), ...checkQuotas(lines)];
+  const findings = [...checkServices(input.city, inventory), ...checkRequirements(requirements, inventory), ...checkQuotas(lines)];
   if (findings.length > 0) {
     const diagnostics = findings.map((f) => toDiagnostic(f, input.locate));
     throw new StormError('preflight', `pre-flight found ${findings.length} problem${findings.length === 1 ? '' : 's'} in cloud "${input.credentials.cloudName}"; nothing was changed`, {

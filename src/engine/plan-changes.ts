@@ -149,7 +149,7 @@ function describeResourceChange(rc: Record<string, unknown>, kind: ChangeKind): 
   const change = isRecord(rc.change) ? rc.change : {};
   const type = typeof rc.type === 'string' ? rc.type : '';
   const replacePaths = new Set(records2paths(change.replace_paths));
-  const attributes = kind === 'delete' ? [] : diffAttributes(change.before, change.after, change.after_unknown, change.before_sensitive, change.after_sensitive, kind === 'create').map((a) => (replacePaths.has(a.path) ? { ...a, forcesReplacement: true } : a));
+  const attributes = kind === 'delete' ? [] : diffAttributes(change.before, change.after, change.after_unknown, change.before_sensitive, change.after_sensitive, kind === 'create', replacePaths).map((a) => (replacePaths.has(a.path) ? { ...a, forcesReplacement: true } : a));
   return { address: String(rc.address ?? ''), type, name: String(rc.name ?? ''), layer: layerOf(type), change: kind, attributes };
 }
 
@@ -178,31 +178,45 @@ function warningsFor(r: ResourceChange, change: Record<string, unknown>): PlanWa
  * Flattens both sides into path → rendered value and keeps the paths that differ.
  * For a create only the attributes that get a value are listed.
  */
-export function diffAttributes(before: unknown, after: unknown, afterUnknown: unknown, beforeSensitive: unknown, afterSensitive: unknown, isCreate: boolean): AttributeChange[] {
+export function diffAttributes(before: unknown, after: unknown, afterUnknown: unknown, beforeSensitive: unknown, afterSensitive: unknown, isCreate: boolean, forcedPaths: ReadonlySet<string> = new Set()): AttributeChange[] {
   const b = new Map<string, string>();
   const a = new Map<string, string>();
-  flatten(before, beforeSensitive, undefined, '', b);
+  // The before side is cut where the after side becomes unknown, so a block that will
+  // be recomputed reads as one line rather than one line per old leaf.
+  flatten(before, beforeSensitive, undefined, '', b, afterUnknown);
   flatten(after, afterSensitive, afterUnknown, '', a);
   const paths = [...new Set([...b.keys(), ...a.keys()])].sort();
   const out: AttributeChange[] = [];
   for (const p of paths) {
     const bv = b.get(p);
     const av = a.get(p);
-    if (bv === av && av !== MASK) continue;
-    if (bv === MASK && av === MASK && !isCreate) continue;
-    if (isCreate && (av === undefined || av === 'null')) continue;
-    out.push({ path: p, ...(bv !== undefined && !isCreate ? { before: bv } : {}), ...(av !== undefined ? { after: av } : {}) });
+    if (bv === av) continue;
+    if (isCreate) {
+      if (av === undefined || av === 'null') continue;
+      out.push({ path: p, after: av });
+      continue;
+    }
+    // Computed values the provider recalculates, and empty values turning into null, are noise.
+    if (av === UNKNOWN && !forcedPaths.has(p)) continue;
+    if (EMPTY.has(bv ?? 'null') && EMPTY.has(av ?? 'null')) continue;
+    out.push({ path: p, ...(bv !== undefined ? { before: bv } : {}), ...(av !== undefined ? { after: av } : {}) });
   }
   return out;
 }
 
-function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: string, out: Map<string, string>): void {
+const EMPTY = new Set(['null', '""', '[]', '{}', 'false']);
+
+function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: string, out: Map<string, string>, cut?: unknown): void {
   if (sensitive === true) {
     out.set(prefix, MASK);
     return;
   }
   if (unknown === true) {
     out.set(prefix, UNKNOWN);
+    return;
+  }
+  if (cut === true) {
+    if (prefix !== '') out.set(prefix, value === undefined ? 'null' : JSON.stringify(value));
     return;
   }
   if (Array.isArray(value) && value.every((v) => !isRecord(v) && !Array.isArray(v)) && !containsTrue(sensitive) && !containsTrue(unknown)) {
@@ -214,7 +228,7 @@ function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: s
     const unknownKeys = isRecord(unknown) ? Object.keys(unknown) : Array.isArray(unknown) ? unknown.map((_, i) => String(i)) : [];
     for (const k of [...new Set([...keys, ...unknownKeys])]) {
       const child = Array.isArray(value) ? value[Number(k)] : (value as Record<string, unknown>)[k];
-      flatten(child, pick(sensitive, k), pick(unknown, k), prefix === '' ? k : `${prefix}.${k}`, out);
+      flatten(child, pick(sensitive, k), pick(unknown, k), prefix === '' ? k : `${prefix}.${k}`, out, pick(cut, k));
     }
     if (keys.length === 0 && unknownKeys.length === 0 && prefix !== '') out.set(prefix, Array.isArray(value) ? '[]' : '{}');
     return;

@@ -4,6 +4,7 @@ import { checkQuotas, checkRequirements, demandOf, quotaLines, requirementsOf } 
 
 const inventory: CloudInventory = {
   projectId: 'p1',
+  hasCompute: true,
   flavors: [
     { id: '1', name: 'm1.small', vcpus: 1, ramMiB: 2048, diskGiB: 20 },
     { id: '2', name: 'm1.medium', vcpus: 2, ramMiB: 4096, diskGiB: 40 },

@@ -52,7 +52,13 @@ export function parseLockTimeout(value: string | undefined): string {
  * finished resources printed above it. Without a TTY: one line per resource.
  */
 export function liveProgress(out: Output): Progress {
-  if (!out.stderrIsTTY) return out.progress;
+  if (!out.stderrIsTTY) {
+    return (event) => {
+      if (event.kind !== 'resource') return out.progress(event);
+      if (event.status === 'start') return;
+      out.note(renderFinishedLine({ address: event.address, action: event.action, ok: event.status === 'done', elapsedSeconds: event.elapsedSeconds ?? 0 }, { color: out.options.color }));
+    };
+  }
   const started = Date.now();
   const counters = new Map<string, { done: number; total: number }>();
   let barShown = false;
