@@ -7,6 +7,9 @@ import { checkServiceParameters, loadTemplate, loadTemplateCatalog, readTemplate
 import { DEFAULT_PARAMETERS as urbanismoDefaults } from '../../templates/urbanismo-en-red/app/params';
 import { DEFAULT_PARAMETERS as marketplaceDefaults } from '../../templates/virtual-city-marketplace/app/params';
 import { DEFAULT_PARAMETERS as participaDefaults } from '../../templates/participa/app/params';
+import { SHIPPED_LANGUAGES as urbanismoLanguages } from '../../templates/urbanismo-en-red/app/messages';
+import { SHIPPED_LANGUAGES as marketplaceLanguages } from '../../templates/virtual-city-marketplace/app/messages';
+import { SHIPPED_LANGUAGES as participaLanguages } from '../../templates/participa/app/messages';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -33,6 +36,14 @@ describe('template catalog', () => {
     ['participa', participaDefaults],
   ])('%s: the application defaults equal template.yaml defaults', (name, appDefaults) => {
     expect(resolveServiceParameters(loadTemplate(root, name), {})).toEqual(appDefaults);
+  });
+
+  it.each([
+    ['urbanismo-en-red', urbanismoLanguages],
+    ['virtual-city-marketplace', marketplaceLanguages],
+    ['participa', participaLanguages],
+  ])('%s: template.yaml lists the languages the application ships', (name, shipped) => {
+    expect([...loadTemplate(root, name).definition.languages].sort()).toEqual([...shipped].sort());
   });
 
   it('keeps given parameters and fills the rest with defaults', () => {

@@ -105,4 +105,16 @@ describe('participa API', () => {
     expect(page).toContain('<html lang="pt">');
     expect(page).toContain('3 votos');
   });
+
+  it('speaks the language of a city that replicates it (Thessaloniki: Greek, then English)', async () => {
+    await app.stop();
+    app = await startApp('participa', { dataDir, config: { city: { name: 'thessaloniki', displayName: 'Δήμος Θεσσαλονίκης' }, languages: ['el', 'en'], parameters: { parishes: ['Kentro', 'Toumba'] } } });
+    const page = await (await fetch(`${app.url}/propose`)).text();
+    expect(page).toContain('<html lang="el">');
+    expect(page).toContain('Προτείνετε μια ιδέα');
+    expect(page).toContain('<option value="Toumba">Toumba</option>');
+    expect(page).not.toContain('Português');
+    const en = await (await fetch(`${app.url}/?lang=en`)).text();
+    expect(en).toContain('Ideas for the city');
+  });
 });
