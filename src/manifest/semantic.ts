@@ -145,6 +145,7 @@ function envPath(m: CityManifest, env: string, section: 'network' | 'security' |
 function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticContext, f: Findings): void {
   const env = city.env;
   checkNetwork(m, city, f);
+  checkAddressing(m, city, f);
   checkSecurity(m, city, ctx, f);
 
   const subnetNames = city.network.subnets.map((s) => s.name);
@@ -298,6 +299,36 @@ function checkNetwork(m: CityManifest, city: ResolvedCity, f: Findings): void {
   });
 }
 
+/**
+ * What Neutron would refuse at apply time: more ports on a subnet than it has
+ * addresses (IpAddressGenerationFailure), and floating IPs with no router
+ * gateway to reach them (ExternalGatewayForFloatingIPNotFound).
+ */
+function checkAddressing(m: CityManifest, city: ResolvedCity, f: Findings): void {
+  const env = city.env;
+  city.network.subnets.forEach((s, si) => {
+    const cidr = parseCidr(s.cidr);
+    if (cidr === undefined || cidr.version !== 4) return;
+    const usable = s.allocationPools.length > 0 ? s.allocationPools.reduce((n, p) => {
+      const start = parseIpv4(p.start);
+      const end = parseIpv4(p.end);
+      return start === undefined || end === undefined || end < start ? n : n + Number(end - start) + 1;
+    }, 0) : Number(cidr.last - cidr.first) - 2;
+    // The DHCP agent takes one address from the pool.
+    const capacity = usable - (s.enableDhcp ? 1 : 0);
+    const needed = city.compute.groups.filter((g) => g.subnet === s.name).reduce((n, g) => n + g.count, 0);
+    if (needed > capacity) {
+      const where = s.allocationPools.length > 0 ? overrideOrigin(m, env, 'network.subnets', si, 'allocationPools') : overrideOrigin(m, env, 'network.subnets', si, 'cidr');
+      f.error('manifest.subnet-exhausted', where, `subnet "${s.name}" has room for ${Math.max(capacity, 0)} instance ${capacity === 1 ? 'port' : 'ports'} but its compute groups need ${needed}${env === 'production' || env === 'preprod' ? ` in ${env}` : ''}`, 'widen the subnet or its allocation pools, or run fewer instances');
+    }
+  });
+  if (!city.network.router.externalGateway) {
+    city.compute.groups.forEach((g, gi) => {
+      if (g.floatingIp) f.error('manifest.floating-ip-unreachable', overrideOrigin(m, env, 'compute.groups', gi, 'floatingIp'), `compute group "${g.name}" asks for floating IPs, but the router has no gateway to ${city.cloud.externalNetwork}`, 'set network.router.externalGateway: true, or floatingIp: false');
+    });
+  }
+}
+
 function portBounds(ports: Rule['ports']): [number, number] | undefined {
   if (ports === undefined) return undefined;
   if (typeof ports === 'number') return [ports, ports];
@@ -312,6 +343,22 @@ function checkSecurity(m: CityManifest, city: ResolvedCity, ctx: SemanticContext
   const groupNames = city.security.groups.map((g) => g.name);
   city.security.groups.forEach((g, gi) => {
     const rulesPath = overrideOrigin(m, env, 'security.groups', gi, 'rules');
+    // Neutron refuses a rule identical to one the group has (SecurityGroupRuleExists, 409).
+    const written = new Map<string, number>();
+    g.rules.forEach((rule, ri) => {
+      const bounds = portBounds(rule.ports);
+      const remotes = rule.remote === 'admin' ? city.security.adminCidrs : rule.remote === undefined ? [`group:${rule.remoteGroup ?? ''}`] : [rule.remote];
+      for (const remote of remotes) {
+        const parsed = remote.startsWith('group:') ? undefined : parseCidr(remote);
+        const id = [rule.direction, rule.protocol, bounds?.join('-') ?? 'all', parsed === undefined ? remote : networkOf(parsed)].join(' ');
+        const earlier = written.get(id);
+        if (earlier !== undefined && earlier !== ri) {
+          f.error('manifest.duplicate-rule', [...rulesPath, ri], `this rule repeats rules[${earlier}] of group "${g.name}"${rule.remote === 'admin' ? ` (for admin CIDR ${remote})` : ''}`, 'remove one of them: OpenStack refuses identical rules in one group');
+          break;
+        }
+        written.set(id, ri);
+      }
+    });
     g.rules.forEach((rule, ri) => {
       const at: DocPath = [...rulesPath, ri];
       const hasRemote = rule.remote !== undefined;

@@ -46,6 +46,9 @@ describe('validateParsed on the broken corpus (one problem each)', () => {
     ['broken-ports-on-icmp.yaml', '33:56', 'manifest.ports-without-protocol', 'security.groups[0].rules[1].ports', /ports apply to tcp and udp only, not to icmp/],
     ['broken-volume-unknown.yaml', '54:17', 'manifest.unknown-reference', 'compute.groups[1].volumes[0]', /unknown volume "pg-data"/, /did you mean "pgdata"\?/],
     ['broken-override-bad-subnet.yaml', '78:54', 'manifest.unknown-reference', 'environments.production.compute.groups.web.subnet', /unknown subnet "dmz"/],
+    ['broken-duplicate-rule.yaml', '34:11', 'manifest.duplicate-rule', 'security.groups[0].rules[2]', /this rule repeats rules\[1\] of group "web"/],
+    ['broken-subnet-exhausted.yaml', '24:9', 'manifest.subnet-exhausted', 'network.subnets[0].allocationPools', /subnet "web" has room for 1 instance port but its compute groups need 2 in production/],
+    ['broken-floating-ip-unreachable.yaml', '50:19', 'manifest.floating-ip-unreachable', 'compute.groups[0].floatingIp', /asks for floating IPs, but the router has no gateway to public/],
     ['alias-bomb.yaml', '1:1', 'manifest.alias-bomb', '', /too many YAML alias expansions/],
   ];
 
