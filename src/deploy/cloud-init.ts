@@ -25,7 +25,7 @@ export interface ServiceRuntimeConfig {
   parameters: Record<string, unknown>;
   /** Public URL of each object container the service uses, by container name. */
   objectStorage: { containers: Record<string, string> };
-  adminTokenFile: string;
+  /* No adminTokenFile: the service keeps its token in $STORM_DATA_DIR/admin-token, so the same config works on a VM and in the sandbox. */
 }
 
 /** What the sandbox reads (from write_files) to run the service as a local process, the way a VM would. */
@@ -106,7 +106,6 @@ export function serviceRuntimeConfig(input: CloudInitInput): ServiceRuntimeConfi
     languages: [...input.city.languages],
     parameters: input.service.parameters,
     objectStorage: { containers },
-    adminTokenFile: `${dataDirOf(input.template, input.tier, input.service.name)}/admin-token`,
   };
 }
 

@@ -66,7 +66,8 @@ describe.each([
   it('writes the service config the application reads', () => {
     const config = JSON.parse(file(`/etc/storm/${name}/config.json`).content) as Record<string, unknown>;
     expect(config).toMatchObject({ service: name, template: name, city: { name: city }, environment: 'preprod', languages });
-    expect(config.adminTokenFile).toBe(`/var/lib/storm/${name}/admin-token`);
+    // The token file is found from STORM_DATA_DIR, so the config is portable to the sandbox.
+    expect(config.adminTokenFile).toBeUndefined();
     expect(Object.keys((config.objectStorage as { containers: object }).containers)).toEqual(input.template.needs.containers.map((c) => c.name));
   });
 
@@ -74,6 +75,10 @@ describe.each([
     const hint = readSandboxHint(text);
     expect(hint).toMatchObject({ kind: 'ServiceInstance', service: name, artifactUrl: input.artifactUrl, port: 8080, healthCheck: '/healthz', entry: input.template.runtime.entry });
     expect(file(SANDBOX_HINT_PATH).permissions).toBe('0644');
+  });
+
+  it('fits in Nova user_data (65535 bytes of base64)', () => {
+    expect(Buffer.from(text).toString('base64').length).toBeLessThan(65535);
   });
 
   it('inlines no secret', () => {
