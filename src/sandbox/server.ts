@@ -15,7 +15,8 @@ import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } 
 import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
-import { createIdentityService } from './services/identity';
+import { computeService } from './services/compute';
+import { createIdentityService, ensureCatalogEntries } from './services/identity';
 import { createImageService } from './services/image';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
@@ -99,7 +100,7 @@ function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number; blo
   list.push(createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }));
   list.push(createImageService({ blobDir: path.join(core.blobDir, 'images') }));
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
-  list.push(networkService, blockStorageService);
+  list.push(networkService, blockStorageService, computeService);
   return list;
 }
 
@@ -344,11 +345,18 @@ async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknow
   return reply.send(JSON.stringify(err.body));
 }
 
-/** Seeds every service once, on an empty database, in one transaction. */
+/**
+ * Seeds each service once, on first start or when the service is new to this
+ * database, each in one transaction; then makes sure the catalog lists them all.
+ */
 function seedIfEmpty(ctx: SandboxContext, services: readonly SandboxService[]): void {
-  if (ctx.store.get(SEED_KIND, 'seed') !== undefined) return;
-  ctx.store.transaction(() => {
-    for (const s of services) s.seed?.(ctx);
-    ctx.store.insert(SEED_KIND, { id: 'seed', seededAt: ctx.now().toISOString() }, null);
-  });
+  for (const s of services) {
+    const marker = `seed:${s.type}`;
+    if (ctx.store.get(SEED_KIND, marker) !== undefined) continue;
+    ctx.store.transaction(() => {
+      s.seed?.(ctx);
+      ctx.store.insert(SEED_KIND, { id: marker, seededAt: ctx.now().toISOString() }, null);
+    });
+  }
+  ctx.store.transaction(() => ensureCatalogEntries(ctx, services));
 }

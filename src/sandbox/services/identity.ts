@@ -225,7 +225,20 @@ function seedIdentity(ctx: SandboxContext, services: readonly SandboxService[]):
   const demoUser = user('demo', 'demo', demo.id);
   assign(adminUser, admin, roles.admin);
   assign(demoUser, demo, roles.member);
+  ensureCatalogEntries(ctx, services);
+}
+
+/**
+ * Gives every mounted service its catalog entry (service + public/internal/admin
+ * endpoints) if it has none yet: runs at every start, so a database seeded
+ * before a service existed still lists it.
+ */
+export function ensureCatalogEntries(ctx: SandboxContext, services: readonly SandboxService[]): void {
+  const s = ctx.store;
+  const known = new Set(s.list<ServiceDoc>(K.service).map((x) => x.type));
+  if (s.get(K.region, DEFAULT_REGION) === undefined) return; // identity not seeded yet
   for (const svc of services) {
+    if (known.has(svc.type)) continue;
     const doc = s.insert<ServiceDoc>(K.service, { id: keystoneId(), name: svc.name, type: svc.type, enabled: true }, null);
     for (const iface of INTERFACES) {
       s.insert<EndpointDoc>(K.endpoint, { id: keystoneId(), interface: iface, region_id: DEFAULT_REGION, service_id: doc.id, _path: svc.endpointPath('%(project_id)s'), enabled: true, region: DEFAULT_REGION }, null);
