@@ -1,0 +1,112 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureEngine, type Engine } from '../../src/engine/bootstrap.js';
+import { runTofu } from '../../src/engine/tofu.js';
+import { createSandbox } from '../../src/sandbox/server.js';
+import { ApiClient, type Sandbox } from './compute-client.js';
+
+/**
+ * The real provider (through OpenTofu) applies the compute and block-storage
+ * part of real-zed/provider-run.tf to the sandbox (fixtures/compute-subset.tf):
+ * apply, a second plan with no changes, imports, destroy, and every Nova and
+ * Cinder list empty again. The sandbox keeps its default-like 300 ms status
+ * delay so the provider really polls BUILD → ACTIVE and creating → available.
+ */
+let sandbox: Sandbox;
+let api: ApiClient;
+let engine: Engine;
+let dataDir: string;
+let workDir: string;
+let osEnv: Record<string, string>;
+
+// Left out: openstack_compute_instance_v2.vm — the provider cannot read back
+// user_data, scheduler_hints or the port of a network block, so an imported
+// instance carrying them shows a replacement on any cloud. `second` has none.
+const IMPORTABLE = [
+  'openstack_compute_keypair_v2.kp',
+  'openstack_compute_keypair_v2.imported',
+  'openstack_compute_servergroup_v2.sg',
+  'openstack_compute_instance_v2.second',
+  'openstack_blockstorage_volume_v3.vol',
+  'openstack_blockstorage_volume_v3.secret',
+  'openstack_compute_volume_attach_v2.va',
+];
+
+async function tofu(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await runTofu(engine, args, { cwd: workDir, env: osEnv });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  engine = await ensureEngine(() => undefined);
+  dataDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-data-'));
+  workDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-'));
+  copyFileSync(join(__dirname, 'fixtures', 'compute-subset.tf'), join(workDir, 'main.tf'));
+  sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 300 });
+  api = new ApiClient(sandbox);
+  osEnv = {
+    OS_AUTH_URL: `${sandbox.url}/identity/v3`,
+    OS_USERNAME: 'admin',
+    OS_PASSWORD: 'admin',
+    OS_PROJECT_NAME: 'admin',
+    OS_USER_DOMAIN_NAME: 'Default',
+    OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_REGION_NAME: 'RegionOne',
+  };
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the real provider against the sandbox Nova and Cinder', () => {
+  it('applies, plans no changes, imports, destroys and leaves every list empty', async () => {
+    const init = await tofu(['init', '-no-color']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const apply = await tofu(['apply', '-auto-approve', '-no-color']);
+    expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 12 added, 0 changed, 0 destroyed\./);
+    expect(apply.stdout).toMatch(/vm_status = "active"/);
+    expect(apply.stdout).toMatch(/vm_ip = "10\.66\.0\.\d+"/);
+
+    const admin = await api.login('admin', 'admin', 'admin');
+    const servers = (await api.call('GET', '/compute/v2.1/servers/detail', admin.token, undefined, { 'OpenStack-API-Version': 'compute 2.93' })).body.servers;
+    const vm = servers.find((s: { name: string }) => s.name === 'tf-vm');
+    expect(vm).toMatchObject({ status: 'ACTIVE', key_name: 'tf-kp', metadata: { purpose: 'aio-check' }, tags: ['storm'] });
+    expect(vm['OS-EXT-SRV-ATTR:user_data']).toBe(Buffer.from('#cloud-config\nruncmd: [echo storm]\n').toString('base64'));
+    expect(vm['os-extended-volumes:volumes_attached']).toHaveLength(1);
+    const groups = (await api.call('GET', '/compute/v2.1/os-server-groups', admin.token)).body.server_groups;
+    expect(groups).toEqual([expect.objectContaining({ name: 'tf-group', policies: ['anti-affinity'], members: [vm.id] })]);
+
+    const plan = await tofu(['plan', '-detailed-exitcode', '-no-color']);
+    expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/No changes\./);
+
+    for (const address of IMPORTABLE) {
+      const show = await tofu(['state', 'show', '-no-color', address]);
+      const id = /^\s+id\s+=\s+"([^"]+)"/m.exec(show.stdout)?.[1];
+      expect(id, address).toBeDefined();
+      expect((await tofu(['state', 'rm', address])).exitCode).toBe(0);
+      const imported = await tofu(['import', '-no-color', address, id ?? '']);
+      expect(imported.exitCode, imported.stderr).toBe(0);
+    }
+    const afterImport = await tofu(['plan', '-detailed-exitcode', '-no-color']);
+    expect(afterImport.exitCode, afterImport.stdout + afterImport.stderr).toBe(0);
+
+    const destroy = await tofu(['destroy', '-auto-approve', '-no-color']);
+    expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
+    expect(destroy.stdout).toMatch(/Destroy complete! Resources: 12 destroyed\./);
+
+    const list = async (path: string, key: string): Promise<unknown[]> => (await api.call('GET', path, admin.token)).body[key];
+    expect(await list('/compute/v2.1/servers?all_tenants=1', 'servers')).toEqual([]);
+    expect(await list('/compute/v2.1/os-keypairs', 'keypairs')).toEqual([]);
+    expect(await list('/compute/v2.1/os-server-groups?all_projects=1', 'server_groups')).toEqual([]);
+    expect(await list(`/volume/v3/${admin.projectId}/volumes?all_tenants=1`, 'volumes')).toEqual([]);
+    expect(await list('/networking/v2.0/ports', 'ports')).toEqual([]);
+    expect(api.violations).toEqual([]);
+  });
+});
