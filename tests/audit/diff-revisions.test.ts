@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.join(__dirname, '..', '..');
+const STORM = path.join(ROOT, 'bin', 'storm');
+const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8')) as object;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+
+let repo: string;
+
+function git(...args: string[]): string {
+  const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
+  // No cloud: no OS_* variables, no clouds.yaml, no state.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
+  const r = spawnSync(process.execPath, [STORM, '--cwd', repo, '--no-color', ...args], { encoding: 'utf8', env: { ...env, OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const manifestFile = (): string => path.join(repo, 'stacks', 'valladolid.yaml');
+
+function lineOf(needle: string): number {
+  const i = fs.readFileSync(manifestFile(), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  expect(i).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-diff-'));
+  fs.cpSync(path.join(ROOT, 'stacks'), path.join(repo, 'stacks'), { recursive: true });
+  for (const t of fs.readdirSync(path.join(ROOT, 'templates'))) {
+    const file = path.join(ROOT, 'templates', t, 'template.yaml');
+    if (!fs.existsSync(file)) continue;
+    fs.mkdirSync(path.join(repo, 'templates', t), { recursive: true });
+    fs.copyFileSync(file, path.join(repo, 'templates', t, 'template.yaml'));
+  }
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'pilots');
+  // The change under review: the SSH rule of the web tier opened to the world.
+  const text = fs.readFileSync(manifestFile(), 'utf8');
+  const edited = text.replace(/(ports: 22, remote: )admin(, description: SSH)/, '$10.0.0.0/0$2');
+  expect(edited).not.toBe(text);
+  fs.writeFileSync(manifestFile(), edited);
+});
+
+afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+describe('storm diff --from (offline)', () => {
+  it('markdown shows the rule change with its line and the affected resources', () => {
+    const before = git('status', '--porcelain');
+    const r = storm('diff', 'valladolid', '--from', 'HEAD', '--format', 'markdown');
+    expect(r.code, r.stderr).toBe(0);
+    const line = lineOf('ports: 22, remote: 0.0.0.0/0');
+    expect(r.stdout).toContain('| layer | create | update | replace | delete |');
+    expect(r.stdout).toMatch(/security\.groups\.web\.rules\[\d\]\.remote/);
+    expect(r.stdout).toContain(`stacks/valladolid.yaml:${line}:`);
+    expect(r.stdout).toMatch(/`"admin"` \| `"0\.0\.0\.0\/0"` \| `openstack_networking_secgroup_rule_v2\.web_\d`/);
+    expect(r.stdout).toContain('<details><summary>security (1)</summary>');
+    expect(r.stdout).toContain('**exposure**');
+    // The user's work is untouched.
+    expect(git('status', '--porcelain')).toBe(before);
+  });
+
+  it('JSON validates against the documented schema and attributes the change', () => {
+    const r = storm('diff', 'valladolid', '--from', 'HEAD', '--json', '--env', 'production');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { result: { kind: string; manifest: { path: string; affected?: string[]; toLocation?: { line: number } }[]; layers: { layer: string; resources: { change: string }[] }[]; risks: { kind: string }[] } };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const change = doc.result.manifest.find((m) => m.path.endsWith('.remote'));
+    expect(change?.toLocation?.line).toBe(lineOf('ports: 22, remote: 0.0.0.0/0'));
+    expect(change?.affected).toEqual([expect.stringMatching(/^openstack_networking_secgroup_rule_v2\.web_\d$/)]);
+    expect(doc.result.layers).toEqual([{ layer: 'security', resources: [expect.objectContaining({ change: 'replace' })] }]);
+    expect(doc.result.risks.map((x) => x.kind)).toEqual(expect.arrayContaining(['replace', 'exposure', 'production']));
+  });
+
+  it('compares two commits with --to, and --detailed-exitcode exits 2 on changes', () => {
+    git('commit', '-q', '-am', 'open ssh');
+    const r = storm('diff', 'valladolid', '--from', 'HEAD~1', '--to', 'HEAD', '--format', 'text', '--detailed-exitcode');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toContain('HEAD~1');
+    expect(r.stdout).toMatch(/-\/\+ openstack_networking_secgroup_rule_v2\.web_\d/);
+    const none = storm('diff', 'valladolid', '--from', 'HEAD', '--detailed-exitcode');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('no changes');
+  });
+
+  it('an unknown revision is a clear error without a stack trace', () => {
+    const r = storm('diff', 'valladolid', '--from', 'no-such-branch');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no git revision "no-such-branch"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
