@@ -1,6 +1,7 @@
 /** Every top-level command, in the order `storm --help` lists them. One line per module. */
 import type { CommandModule } from '../context';
 import { auditCommand } from './audit';
+import { diffCommand } from './diff';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
 import { destroyCommand } from './destroy';
@@ -26,6 +27,7 @@ export const commandModules: CommandModule[] = [
   outputCommand,
   destroyCommand,
   auditCommand,
+  diffCommand,
   doctorCommand,
   sandboxCommand,
 ];
