@@ -86,6 +86,13 @@ describe.each([
     expect(text).not.toMatch(/password|BEGIN [A-Z ]*PRIVATE KEY/i);
   });
 
+  it("passes cloud-init's own schema validation (Debian cloud-init: apt-get install cloud-init)", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'storm-ci-')), 'user-data.yaml');
+    fs.writeFileSync(file, text);
+    const out = execFileSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toContain('Valid cloud-config');
+  });
+
   it('ships shell scripts that sh parses', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-ci-'));
     for (const f of files.filter((x) => x.content.startsWith('#!/bin/sh'))) {
