@@ -1,6 +1,7 @@
 /** Renders `storm validate` and `storm list` for people (--json prints the data itself). */
 import type { ChalkInstance } from 'chalk';
 import type { CitySummary } from '../manifest/city-list';
+import type { ScaffoldResult } from '../manifest/scaffold';
 import type { ValidationReport } from '../manifest/validate';
 
 /** One line per city and environment: "✓ valladolid production". */
@@ -43,4 +44,11 @@ export function renderCityList(cities: readonly CitySummary[], chalk: ChalkInsta
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
   const fmt = (r: string[]): string => r.map((cell, i) => pad(cell, i === r.length - 1 ? 0 : (widths[i] ?? 0))).join('  ').trimEnd();
   return [chalk.bold(fmt(header)), ...rows.map((r) => (r[5] === '' ? fmt(r) : chalk.red(fmt(r))))].join('\n');
+}
+
+export function renderScaffold(result: ScaffoldResult, chalk: ChalkInstance): string {
+  return [
+    `${chalk.green('✓')} ${result.file} from ${result.from}: network ${result.network.from} → ${result.network.to}`,
+    ...(result.fillIn.length === 0 ? [] : [`  fill in: ${result.fillIn.join(', ')}`]),
+  ].join('\n');
 }

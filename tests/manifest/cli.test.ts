@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -105,6 +107,24 @@ describe('storm list and storm schema (e2e)', () => {
       const r = run(command, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
+    }
+  });
+});
+
+describe('storm init (e2e)', () => {
+  it('init miskolc --from valladolid, then validate miskolc, both exit 0', () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-init-e2e-'));
+    try {
+      fs.cpSync(path.join(root, 'stacks'), path.join(project, 'stacks'), { recursive: true });
+      fs.symlinkSync(path.join(root, 'templates'), path.join(project, 'templates'));
+      const init = run('--cwd', project, 'init', 'miskolc', '--from', 'valladolid');
+      expect(init.code).toBe(0);
+      expect(init.stdout).toContain('✓ stacks/miskolc.yaml from valladolid: network 10.10.0.0/16 → 10.0.0.0/16');
+      const validate = run('--cwd', project, 'validate', 'miskolc');
+      expect(validate.code).toBe(0);
+      expect(validate.stdout).toBe('✓ miskolc preprod\n✓ miskolc production\n');
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@ import type { CommandModule } from '../context';
 import { auditCommand } from './audit';
 import { diffCommand } from './diff';
 import { doctorCommand } from './doctor';
+import { initCommand } from './init';
 import { listCommand } from './list';
 import { destroyCommand } from './destroy';
 import { outputCommand } from './output';
@@ -19,6 +20,7 @@ export const commandModules: CommandModule[] = [
   validateCommand,
   listCommand,
   schemaCommand,
+  initCommand,
   synthCommand,
   templatesCommand,
   planCommand,
