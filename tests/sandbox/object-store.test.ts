@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectConformant } from './openapi';
+import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
+
+let sb: TestSandbox;
+let admin: { token: string; account: string };
+let demo: { token: string; account: string };
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  const a = await issueToken(sb.url, 'admin', 'admin');
+  const d = await issueToken(sb.url, 'demo', 'demo');
+  admin = { token: a.token, account: `${sb.url}/object-store/v1/AUTH_${a.body.token.project.id}` };
+  demo = { token: d.token, account: `${sb.url}/object-store/v1/AUTH_${d.body.token.project.id}` };
+});
+afterAll(async () => sb.close());
+
+describe('Swift containers and objects', () => {
+  it('creates, lists (json and plain), reads, overwrites and deletes with real headers', async () => {
+    const c = `${demo.account}/site`;
+    const put = await call(c, { method: 'PUT', token: demo.token, headers: { 'x-container-meta-owner': 'city' } });
+    expect(put.status).toBe(201);
+    expect(put.headers.get('x-trans-id')).toMatch(/^tx[0-9a-f]{21}-[0-9a-f]{10}$/);
+    expect(put.headers.get('x-openstack-request-id')).toBe(put.headers.get('x-trans-id'));
+    expect((await call(c, { method: 'PUT', token: demo.token })).status).toBe(202);
+    const obj = await call(`${c}/docs/index.html`, { method: 'PUT', token: demo.token, body: '<h1>hi</h1>', headers: { 'content-type': 'text/html', 'x-object-meta-color': 'blue' } });
+    expect(obj.status).toBe(201);
+    expect(obj.headers.get('etag')).toBe(createHash('md5').update('<h1>hi</h1>').digest('hex'));
+    await call(`${c}/readme.txt`, { method: 'PUT', token: demo.token, body: 'read me' });
+    const json = await call(`${c}?format=json`, { token: demo.token });
+    expect(json.status).toBe(200);
+    expectConformant('object-store', 'GET', '/v1/AUTH_x/site', 200, json.json);
+    expect((json.json as { name: string }[]).map((o) => o.name)).toEqual(['docs/index.html', 'readme.txt']);
+    const delim = await call(`${c}?format=json&delimiter=/`, { token: demo.token });
+    expect(delim.json).toEqual([{ subdir: 'docs/' }, expect.objectContaining({ name: 'readme.txt', bytes: 7 })]);
+    const plain = await call(`${c}?prefix=docs/`, { token: demo.token });
+    expect(plain.text).toBe('docs/index.html\n');
+    const head = await call(c, { method: 'HEAD', token: demo.token });
+    expect(head.headers.get('x-container-object-count')).toBe('2');
+    expect(head.headers.get('x-container-bytes-used')).toBe(String('<h1>hi</h1>'.length + 7));
+    expect(head.headers.get('x-container-meta-owner')).toBe('city');
+    const got = await call(`${c}/docs/index.html`, { token: demo.token });
+    expect(got.text).toBe('<h1>hi</h1>');
+    expect(got.headers.get('content-type')).toBe('text/html');
+    expect(got.headers.get('x-object-meta-color')).toBe('blue');
+    expect(got.headers.get('etag')).toBe(obj.headers.get('etag'));
+    const acct = await call(`${demo.account}?format=json`, { token: demo.token });
+    expectConformant('object-store', 'GET', '/v1/AUTH_x', 200, acct.json);
+    expect(acct.headers.get('x-account-object-count')).toBe('2');
+    const conflict = await call(c, { method: 'DELETE', token: demo.token });
+    expect(conflict.status).toBe(409);
+    expect(conflict.text).toBe('<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>');
+    expect((await call(`${c}/docs/index.html`, { method: 'DELETE', token: demo.token })).status).toBe(204);
+    expect((await call(`${c}/readme.txt`, { method: 'DELETE', token: demo.token })).status).toBe(204);
+    expect((await call(c, { method: 'DELETE', token: demo.token })).status).toBe(204);
+    const missing = await call(c, { token: demo.token });
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe('<html><h1>Not Found</h1><p>The resource could not be found.</p></html>');
+  });
+
+  it('keeps projects apart: another project gets 403, no token 401', async () => {
+    await call(`${demo.account}/private`, { method: 'PUT', token: demo.token });
+    await call(`${demo.account}/private/secret.txt`, { method: 'PUT', token: demo.token, body: 'psst' });
+    expect((await call(`${demo.account}/private/secret.txt`, { token: admin.token })).status).toBe(403);
+    expect((await call(`${demo.account}?format=json`, { token: admin.token })).status).toBe(403);
+    expect((await call(`${demo.account}/private/other.txt`, { method: 'PUT', token: admin.token, body: 'x' })).status).toBe(403);
+    const anon = await call(`${demo.account}/private/secret.txt`);
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('www-authenticate')).toContain('Swift realm="AUTH_');
+    const adminList = (await call(`${admin.account}?format=json`, { token: admin.token })).json as { name: string }[];
+    expect(adminList.map((c) => c.name)).not.toContain('private');
+  });
+
+  it('serves a public-read container to anonymous clients, and lets a write ACL grant another project', async () => {
+    const c = `${admin.account}/artifacts`;
+    await call(c, { method: 'PUT', token: admin.token, headers: { 'x-container-read': '.r:*,.rlistings' } });
+    await call(`${c}/app.tar.gz`, { method: 'PUT', token: admin.token, body: 'bytes' });
+    const anon = await call(`${c}/app.tar.gz`);
+    expect(anon.status).toBe(200);
+    expect(anon.text).toBe('bytes');
+    expect((await call(`${c}?format=json`)).status).toBe(200);
+    expect((await call(`${c}/app.tar.gz`, { method: 'DELETE' })).status).toBe(401);
+    const shared = `${admin.account}/dropbox`;
+    await call(shared, { method: 'PUT', token: admin.token, headers: { 'x-container-write': 'demo:*' } });
+    expect((await call(`${shared}/from-demo.txt`, { method: 'PUT', token: demo.token, body: 'hi' })).status).toBe(201);
+  });
+
+  it('archives overwritten objects in the versions container and restores on delete', async () => {
+    await call(`${demo.account}/versions`, { method: 'PUT', token: demo.token });
+    const c = `${demo.account}/docs`;
+    await call(c, { method: 'PUT', token: demo.token, headers: { 'x-versions-location': 'versions' } });
+    expect((await call(c, { method: 'HEAD', token: demo.token })).headers.get('x-versions-location')).toBe('versions');
+    await call(`${c}/a.txt`, { method: 'PUT', token: demo.token, body: 'v1' });
+    await new Promise((r) => setTimeout(r, 15));
+    await call(`${c}/a.txt`, { method: 'PUT', token: demo.token, body: 'v2' });
+    const archived = (await call(`${demo.account}/versions?format=json`, { token: demo.token })).json as { name: string }[];
+    expect(archived).toHaveLength(1);
+    expect(archived[0]?.name).toMatch(/^005a\.txt\/\d+\.\d{5}$/);
+    expect((await call(`${c}/a.txt`, { token: demo.token })).text).toBe('v2');
+    await call(`${c}/a.txt`, { method: 'DELETE', token: demo.token });
+    expect((await call(`${c}/a.txt`, { token: demo.token })).text).toBe('v1');
+  });
+
+  it('enforces container quotas with 413 and checks ETag on upload', async () => {
+    const c = `${demo.account}/tiny`;
+    await call(c, { method: 'PUT', token: demo.token, headers: { 'x-container-meta-quota-count': '1' } });
+    expect((await call(`${c}/1`, { method: 'PUT', token: demo.token, body: 'a' })).status).toBe(201);
+    const over = await call(`${c}/2`, { method: 'PUT', token: demo.token, body: 'b' });
+    expect(over.status).toBe(413);
+    expect(over.text).toBe('Upload exceeds quota.');
+    const bad = await call(`${c}/1`, { method: 'PUT', token: demo.token, body: 'a', headers: { etag: '00000000000000000000000000000000' } });
+    expect(bad.status).toBe(422);
+  });
+
+  it('answers /info without a token', async () => {
+    const info = await call(`${sb.url}/object-store/info`);
+    expect(info.status).toBe(200);
+    expect((info.json as { swift: { version: string } }).swift.version).toBe('2.30.0');
+  });
+});
