@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/server.js';
-import { validateNetworkResponse, type SchemaViolation } from './openapi-network.js';
+import { validateResponse, type SchemaViolation } from './openapi.js';
 
 /** Neutron through real HTTP against an in-process sandbox. */
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
@@ -28,7 +28,7 @@ async function call(method: string, path: string, token: string | undefined, bod
   const text = await res.text();
   const parsed: unknown = text === '' ? undefined : JSON.parse(text);
   if (path.startsWith('/networking/v2.0') && res.status < 300) {
-    const violation = validateNetworkResponse(method, path.slice('/networking'.length), res.status, parsed);
+    const violation = validateResponse('network', method, path, res.status, parsed);
     if (violation) violations.push(violation);
   }
   return { status: res.status, body: parsed, headers: res.headers };
