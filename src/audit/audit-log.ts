@@ -8,11 +8,46 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StormError } from '../errors';
+import { readManifest, resolveManifestRef } from '../manifest/load';
 import { recordBody, type AuditRecord, type AuditRecordInput } from './audit-record';
+import { appendAuditRecordPg, auditTable, connectionString, readAuditRowsPg } from './audit-log-pg';
 import { parseRecord, seal, serialise, verifyChain, type ChainHead, type ChainVerification, type StoredLine } from './audit-chain';
 import { withFileLock } from './file-lock';
 
 export const AUDIT_DIR = path.join('.storm', 'audit');
+
+/** Where a city's audit log lives. */
+export type AuditBackend = { kind: 'file' } | { kind: 'pg'; connectionStringEnv: string };
+
+export interface AuditLogOptions {
+  /** Default: read from the city's manifest (see auditBackendOf). */
+  backend?: AuditBackend;
+  /** Where connection-string variables are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A city's log goes to PostgreSQL when its state does: the top-level state
+ * backend, else the first environment (preprod, production, ...) whose state is
+ * pg — one chain per city, so records of every environment go to one place.
+ */
+export function auditBackendOf(manifest: unknown): AuditBackend {
+  const m = (manifest ?? {}) as { state?: { backend?: unknown; connectionStringEnv?: unknown }; environments?: Record<string, { state?: { backend?: unknown; connectionStringEnv?: unknown } } | undefined> };
+  const states = [m.state, ...Object.keys(m.environments ?? {}).sort().map((e) => m.environments?.[e]?.state)];
+  for (const st of states) {
+    if (st?.backend === 'pg' && typeof st.connectionStringEnv === 'string') return { kind: 'pg', connectionStringEnv: st.connectionStringEnv };
+  }
+  return { kind: 'file' };
+}
+
+/** The backend named by stacks/<city>.yaml; a file log when the manifest cannot be read. */
+export function detectAuditBackend(cwd: string, city: string): AuditBackend {
+  try {
+    return auditBackendOf(readManifest(resolveManifestRef(city, cwd), cwd).data);
+  } catch {
+    return { kind: 'file' };
+  }
+}
 
 export interface AuditLogLocation {
   file: string;
@@ -66,8 +101,10 @@ function lastRecord(lines: readonly StoredLine[]): AuditRecord | undefined {
  * concurrent storm processes (lock + O_APPEND). The lifecycle commands call this
  * once per plan, provision and destroy.
  */
-export async function appendAuditRecord(cwd: string, input: AuditRecordInput): Promise<AuditRecord> {
+export async function appendAuditRecord(cwd: string, input: AuditRecordInput, options: AuditLogOptions = {}): Promise<AuditRecord> {
   const loc = auditLogLocation(cwd, input.city);
+  const backend = options.backend ?? detectAuditBackend(cwd, input.city);
+  if (backend.kind === 'pg') return appendAuditRecordPg(connectionString(backend.connectionStringEnv, options.env), input);
   fs.mkdirSync(path.dirname(loc.file), { recursive: true });
   return withFileLock(loc.lock, () => {
     const previous = lastRecord(readLines(loc.file));
@@ -99,16 +136,18 @@ export interface AuditLogListing {
   unreadable: number[];
 }
 
-export function readAuditLog(cwd: string, city: string): AuditLogListing {
+export async function readAuditLog(cwd: string, city: string, options: AuditLogOptions = {}): Promise<AuditLogListing> {
   const loc = auditLogLocation(cwd, city);
+  const backend = options.backend ?? detectAuditBackend(cwd, city);
+  const lines = backend.kind === 'pg' ? (await readAuditRowsPg(connectionString(backend.connectionStringEnv, options.env), city)).lines : readLines(loc.file);
   const entries: AuditLogEntry[] = [];
   const unreadable: number[] = [];
-  for (const { line, text } of readLines(loc.file)) {
+  for (const { line, text } of lines) {
     const record = parseRecord(text);
     if (record === undefined) unreadable.push(line);
     else entries.push({ line, record });
   }
-  return { city, file: path.relative(cwd, loc.file) || loc.file, entries, unreadable };
+  return { city, file: backend.kind === 'pg' ? `postgresql:${auditTable(city)}` : path.relative(cwd, loc.file) || loc.file, entries, unreadable };
 }
 
 export interface AuditLogVerification extends ChainVerification {
@@ -116,8 +155,14 @@ export interface AuditLogVerification extends ChainVerification {
   file: string;
 }
 
-export function verifyAuditLog(cwd: string, city: string): AuditLogVerification {
+export async function verifyAuditLog(cwd: string, city: string, options: AuditLogOptions = {}): Promise<AuditLogVerification> {
   const loc = auditLogLocation(cwd, city);
+  const backend = options.backend ?? detectAuditBackend(cwd, city);
+  if (backend.kind === 'pg') {
+    const { lines, head } = await readAuditRowsPg(connectionString(backend.connectionStringEnv, options.env), city);
+    if (lines.length === 0 && head === undefined) throw new StormError('not-found', `no audit records for ${city} in PostgreSQL (${auditTable(city)})`, { hint: 'storm plan, provision and destroy write them' });
+    return { city, file: `postgresql:${auditTable(city)}`, ...verifyChain(lines, head) };
+  }
   if (!fs.existsSync(loc.file)) {
     if (fs.existsSync(loc.head)) {
       const head = readHead(loc.head);

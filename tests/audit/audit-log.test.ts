@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditRecord, auditLogLocation, readAuditLog, verifyAuditLog } from '../../src/audit/audit-log';
 
@@ -40,8 +42,8 @@ function editLines(file: string, edit: (lines: string[]) => string[]): void {
 describe('audit log on disk', () => {
   it('appends a chain that lists and verifies', async () => {
     await writeRecords(3);
-    expect(readAuditLog(dir, 'valladolid').entries.map((e) => e.record.seq)).toEqual([1, 2, 3]);
-    expect(verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 3 });
+    expect((await readAuditLog(dir, 'valladolid')).entries.map((e) => e.record.seq)).toEqual([1, 2, 3]);
+    expect(await verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 3 });
     const log = storm(dir, 'audit', 'log', 'valladolid');
     expect(log.code).toBe(0);
     expect(log.stdout).toMatch(/^1 +\S+ +provision +preprod +succeeded/m);
@@ -49,6 +51,14 @@ describe('audit log on disk', () => {
     const verify = storm(dir, 'audit', 'verify', 'valladolid');
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('3 record(s), chain intact');
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'audit-log.schema.json'), 'utf8')) as object);
+    for (const args of [['audit', 'log', 'valladolid'], ['audit', 'verify', 'valladolid']]) {
+      const r = storm(dir, '--json', ...args);
+      expect(r.code).toBe(0);
+      expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).toBe(true);
+    }
   });
 
   it('stays one chain under concurrent appenders in several processes', async () => {
@@ -59,7 +69,7 @@ describe('audit log on disk', () => {
       c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`appender exited ${code}`))));
     }));
     await Promise.all(children);
-    expect(verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 15 });
+    expect(await verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 15 });
   });
 
   it.each([

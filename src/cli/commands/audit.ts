@@ -81,12 +81,12 @@ Examples:
 
   audit
     .command('log')
-    .description('List the audit records of a city (.storm/audit/<city>.jsonl)')
+    .description('List the audit records of a city (.storm/audit/<city>.jsonl, or PostgreSQL when its state backend is pg)')
     .argument('<city>', 'city name')
-    .action((city: string) => {
+    .action(async (city: string) => {
       ctx.setCommand('audit log');
       const out = ctx.output();
-      const listing = readAuditLog(ctx.globals().cwd, city);
+      const listing = await readAuditLog(ctx.globals().cwd, city);
       out.jsonResult('audit log', 0, listing);
       out.text(renderAuditLog(listing, out.chalk));
       ctx.setExitCode(0);
@@ -96,10 +96,10 @@ Examples:
     .command('verify')
     .description('Verify the hash chain of a city audit log; exit 1 naming the first bad record')
     .argument('<city>', 'city name')
-    .action((city: string) => {
+    .action(async (city: string) => {
       ctx.setCommand('audit verify');
       const out = ctx.output();
-      const verification = verifyAuditLog(ctx.globals().cwd, city);
+      const verification = await verifyAuditLog(ctx.globals().cwd, city);
       const code = verification.ok ? 0 : 1;
       out.jsonResult('audit verify', code, verification);
       out.text(renderAuditVerification(verification, out.chalk));
