@@ -242,8 +242,24 @@ export interface EnsureOptions {
 }
 
 /** Finds or builds the engine and the provider mirror; instant once the cache is filled. */
+/** Bootstraps in flight in this process, by cache dir: concurrent callers (several cities) share one. */
+const inFlight = new Map<string, Promise<Engine>>();
+
 export async function ensureEngine(progress: Progress, options: EnsureOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
+  const key = `${cacheDirFor(env)}\0${env.STORM_TOFU ?? ''}\0${env.PATH ?? ''}`;
+  const pending = inFlight.get(key);
+  if (pending !== undefined) return pending;
+  const started = bootstrapEngine(env, progress, options.signal);
+  inFlight.set(key, started);
+  try {
+    return await started;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+async function bootstrapEngine(env: Env, progress: Progress, signal: AbortSignal | undefined): Promise<Engine> {
   const layout = cacheLayout(cacheDirFor(env));
   const skipped: EnginePlan['skipped'] = [];
   let found = await chooseExistingEngine(env, layout, skipped);
@@ -254,7 +270,7 @@ export async function ensureEngine(progress: Progress, options: EnsureOptions = 
     await withLock(
       layout.lockPath,
       {
-        signal: options.signal,
+        signal,
         onWait: (owner) =>
           progress({ kind: 'step', message: `waiting for another storm process${owner === undefined ? '' : ` (pid ${owner.pid} on ${owner.host})`} that is building the engine into ${layout.cacheDir}` }),
       },
@@ -272,8 +288,8 @@ export async function ensureEngine(progress: Progress, options: EnsureOptions = 
         if (!atLeast(go.version, MIN_GO_VERSION)) {
           throw new StormError('engine-missing', `go ${go.version} is too old to build the engine (storm needs go ≥ ${MIN_GO_VERSION})`, { hint: INSTALL_GO_HINT });
         }
-        if (needTofu) await buildTofu(go, layout, progress, options.signal);
-        if (needProvider) await buildProvider(go, layout, progress, options.signal);
+        if (needTofu) await buildTofu(go, layout, progress, signal);
+        if (needProvider) await buildProvider(go, layout, progress, signal);
       },
     );
     found ??= { source: 'cache', path: layout.tofuPath, version: TOFU_VERSION };
