@@ -285,6 +285,11 @@ describe('routers and floating IPs', () => {
 
 describe('tenant isolation, RBAC and quotas', () => {
   it('hides and protects another project’s network until it is shared', async () => {
+    const pub = (await call('GET', net('/networks?name=public'), demo)).body.networks[0];
+    const onPublic = await call('POST', net('/ports'), demo, { port: { network_id: pub.id } });
+    expect(onPublic.status).toBe(403);
+    expect(onPublic.body).toEqual(neutronError('HTTPForbidden', `Tenant ${demoProject} not allowed to create port on this network`));
+    expect((await call('DELETE', net(`/networks/${pub.id}`), demo)).status).toBe(403);
     const secret = (await call('POST', net('/networks'), admin, { network: { name: 'admin-only' } })).body.network;
     expect((await call('GET', net(`/networks/${secret.id}`), demo)).status).toBe(404);
     expect((await call('DELETE', net(`/networks/${secret.id}`), demo)).status).toBe(404);

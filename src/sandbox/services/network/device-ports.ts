@@ -7,7 +7,7 @@
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
 import { normalizeIp } from './ip-address.js';
 import { KIND, type FloatingIpDoc, type NetworkDoc, type PortDoc, type SecurityGroupDoc } from './model.js';
-import { allRbac, canUseNetwork, findNetwork } from './networks.js';
+import { allRbac, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { findPort, insertPort, removePort, SANDBOX_HOST, setBinding } from './ports.js';
 import { conflict, notFound, publicFields } from './records.js';
 import { invalidAttribute } from './request-body.js';
@@ -53,7 +53,7 @@ export function createPortForDevice(ctx: SandboxContext, auth: AuthInfo, request
   if (request.networkId === undefined) throw notFound('NetworkNotFound', 'Network  could not be found.');
   const rbac = allRbac(call);
   const network = findNetwork(call, request.networkId, rbac);
-  if (!canUseNetwork(call, network, rbac)) throw notFound('NetworkNotFound', `Network ${network.id} could not be found.`);
+  if (!canUseNetwork(call, network, rbac)) throw notAllowedOnNetwork(call, 'port');
   let securityGroups: string[] | undefined;
   if (network.port_security_enabled) {
     const defaultGroup = ensureDefaultGroup(ctx, auth.projectId);

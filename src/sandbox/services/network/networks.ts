@@ -4,6 +4,7 @@
  * `router:external` keeps an `access_as_external` policy to `*` in step.
  * Provider attributes are visible to admins only.
  */
+import { neutronError } from '../../core/errors.js';
 import { KIND, type NetworkDoc, type PortDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { enforceQuota } from './quotas.js';
@@ -73,6 +74,11 @@ export function canSeeNetwork(call: NeutronCall, net: NetworkDoc, rbac: RbacPoli
 /** Whether the caller may attach ports/subnets to the network (own it, admin, or shared with them). */
 export function canUseNetwork(call: NeutronCall, net: NetworkDoc, rbac: RbacPolicyDoc[]): boolean {
   return owns(call.auth, net.project_id) || isSharedWith(rbac, net.id, call.auth.projectId);
+}
+
+/** Neutron's answer when a visible network belongs to someone else (e.g. `public`): 403, not 404. */
+export function notAllowedOnNetwork(call: NeutronCall, resource: 'port' | 'subnet'): Error {
+  return neutronError(403, 'HTTPForbidden', `Tenant ${call.auth.projectId} not allowed to create ${resource} on this network`);
 }
 
 export function findNetwork(call: NeutronCall, id: string, rbac = allRbac(call)): NetworkDoc {

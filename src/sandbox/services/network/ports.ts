@@ -10,7 +10,7 @@ import { parseCidr, parseIp } from './ip-address.js';
 import { allocateFixedIps, readFixedIpRequests, type FixedIpRequest } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type AddressPair, type ExtraDhcpOpt, type FloatingIpDoc, type NetworkDoc, type PortDoc, type RbacPolicyDoc } from './model.js';
-import { allRbac, canUseNetwork, findNetwork } from './networks.js';
+import { allRbac, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { conflict, notFound, ownerProject, owns, policyDenied, publicFields, standardAttrs, timestamp, touch, type NeutronCall } from './records.js';
 import {
@@ -260,7 +260,7 @@ export function createPort(call: NeutronCall, body: unknown): Doc {
   }
   const rbac: RbacPolicyDoc[] = allRbac(call);
   const network = findNetwork(call, input.network_id, rbac);
-  if (!canUseNetwork(call, network, rbac)) throw notFound('NetworkNotFound', `Network ${network.id} could not be found.`);
+  if (!canUseNetwork(call, network, rbac)) throw notAllowedOnNetwork(call, 'port');
   const projectId = ownerProject(call, input);
   const deviceOwner = stringField(input, 'device_owner', '');
   if (deviceOwner.startsWith('network:') && !call.auth.isAdmin && !owns(call.auth, network.project_id)) {

@@ -17,7 +17,7 @@ import {
 import { isAutoAddressed, subnetCidr, subnetsOfNetwork } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type AllocationPool, type HostRoute, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
-import { allRbac, bumpNetwork, canSeeNetwork, findNetwork } from './networks.js';
+import { allRbac, bumpNetwork, canSeeNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { conflict, notFound, ownerProject, owns, policyDenied, publicFields, standardAttrs, touch, type NeutronCall } from './records.js';
 import {
@@ -172,7 +172,7 @@ export function createSubnet(call: NeutronCall, body: unknown): Doc {
   if (version !== 4 && version !== 6) throw invalidAttribute('ip_version', `${version} is not in [4, 6]`);
   const rbac = allRbac(call);
   const net = findNetwork(call, input.network_id, rbac);
-  if (!owns(call.auth, net.project_id)) throw policyDenied('rule:create_subnet and rule:create_subnet:network_owner');
+  if (!owns(call.auth, net.project_id)) throw notAllowedOnNetwork(call, 'subnet');
   if (typeof input.cidr !== 'string') {
     if (has(input, 'subnetpool_id') || has(input, 'use_default_subnetpool')) {
       throw neutronError(400, 'BadRequest', 'Bad subnet request: the sandbox has no subnet pools; give a cidr.');
