@@ -317,6 +317,25 @@ describe('servers', () => {
     await waitFor(() => api.call('GET', `/volume/v3/${demo.projectId}/volumes/${attached.id}`, demo.token), (r) => r.status === 404);
   });
 
+  it('shows an associated floating IP in addresses', async () => {
+    const id = await bootServer(demo, { name: 'public-web' });
+    await waitStatus(demo, id, 'ACTIVE');
+    const router = (await api.call('POST', '/networking/v2.0/routers', demo.token, { router: { name: 'r' } })).body.router;
+    const pub = (await api.call('GET', '/networking/v2.0/networks?name=public', demo.token)).body.networks[0];
+    await api.call('PUT', `/networking/v2.0/routers/${router.id}`, demo.token, { router: { external_gateway_info: { network_id: pub.id } } });
+    const subnetId = (await api.call('GET', `/networking/v2.0/subnets?network_id=${netId}`, demo.token)).body.subnets[0].id;
+    await api.call('PUT', `/networking/v2.0/routers/${router.id}/add_router_interface`, demo.token, { subnet_id: subnetId });
+    const port = (await api.call('GET', `/networking/v2.0/ports?device_id=${id}`, demo.token)).body.ports[0];
+    const fip = await api.call('POST', '/networking/v2.0/floatingips', demo.token, { floatingip: { floating_network_id: pub.id, port_id: port.id } });
+    expect(fip.status).toBe(201);
+    const server = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;
+    expect(server.addresses['app-net']).toEqual([
+      { version: 4, addr: port.fixed_ips[0].ip_address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address },
+      { version: 4, addr: fip.body.floatingip.floating_ip_address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address },
+    ]);
+    expect(fip.body.floatingip.floating_ip_address).toMatch(/^127\.42\.0\.\d+$/);
+  });
+
   it('lists availability zones and limits like Nova', async () => {
     const az = await api.call('GET', nova('/os-availability-zone'), demo.token);
     expect(az.body).toEqual({ availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true }, hosts: null }] });
@@ -324,5 +343,29 @@ describe('servers', () => {
     expect(limits.body.limits.absolute.maxPersonality).toBeUndefined();
     expect(limits.body.limits.absolute.maxSecurityGroups).toBeUndefined();
     expect(limits.body.limits.absolute.maxTotalKeypairs).toBe(100);
+  });
+});
+
+describe('persistence', () => {
+  it('finishes a pending BUILD after a restart on the same data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'storm-compute-restart-'));
+    try {
+      let sb = await createSandbox({ port: 0, dataDir: dir, statusDelayMs: 300 });
+      let client = new ApiClient(sb);
+      let session = await client.login('demo', 'demo', 'demo');
+      const image = (await client.call('GET', '/image/v2/images?name=cirros-0.6', session.token)).body.images[0].id;
+      const res = await client.call('POST', nova('/servers'), session.token, { server: { name: 'durable', flavorRef: '1', imageRef: image, networks: 'none' } }, mv('2.37'));
+      expect(res.status).toBe(202);
+      expect((await client.call('GET', nova(`/servers/${res.body.server.id}`), session.token)).body.server.status).toBe('BUILD');
+      await sb.close();
+      sb = await createSandbox({ port: 0, dataDir: dir, statusDelayMs: 300 });
+      client = new ApiClient(sb);
+      session = await client.login('demo', 'demo', 'demo');
+      const active = await waitFor(() => client.call('GET', nova(`/servers/${res.body.server.id}`), session.token), (r) => r.body?.server?.status === 'ACTIVE');
+      expect(active.body.server.name).toBe('durable');
+      await sb.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
