@@ -8,8 +8,10 @@
  * - runTool runs any other program (go, git, ...) with the caller's environment
  *   plus overrides; it is for build and inspection tools, not for the engine.
  *
- * Both forward SIGINT/SIGTERM to the child once and wait for it to finish, so an
- * interrupted apply can write its state; the result says it was interrupted.
+ * Both pass each SIGINT/SIGTERM storm receives on to the child (which runs in its
+ * own process group, so a terminal Ctrl-C reaches it exactly once, through storm)
+ * and wait for it to finish, so an interrupted apply can write its state; the
+ * result says it was interrupted.
  */
 import { execa } from 'execa';
 import { StormError } from '../errors';
@@ -109,7 +111,7 @@ async function run(command: string, args: string[], env: Record<string, string>,
     reject: false,
     stripFinalNewline: false,
     // Own process group: a terminal Ctrl-C reaches storm only, and storm forwards
-    // exactly one SIGINT (two make tofu abandon its state writes).
+    // it once (a doubled SIGINT makes tofu abandon its state writes).
     detached: true,
     cleanup: true,
     ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
@@ -119,14 +121,19 @@ async function run(command: string, args: string[], env: Record<string, string>,
   });
 
   let interrupted = false;
+  // Each signal the user sends is passed on once: a first Ctrl-C lets tofu stop
+  // gracefully and write its state, a second one is tofu's own "stop now".
   const forward = (sig: NodeJS.Signals) => (): void => {
-    if (interrupted) return;
     interrupted = true;
     child.kill(sig);
   };
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
-  const onAbort = forward('SIGINT');
+  const onAbort = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    child.kill('SIGINT');
+  };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
