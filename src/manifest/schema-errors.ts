@@ -208,10 +208,14 @@ function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: S
     ...(hint === undefined ? {} : { hint }),
   });
   const description = describe(f.parentSchema, root);
+  // The propertyNames wrapper only repeats what the error about the key itself says.
+  if (f.keyword === 'propertyNames') return undefined;
   if (f.propertyName !== undefined) {
-    if (f.keyword === 'propertyNames') return undefined;
     const keyPath = [...path, f.propertyName];
-    return at(keyPath, 'manifest.invalid-key', `key ${JSON.stringify(f.propertyName)} is not allowed here`, description ?? 'see `storm schema`', true);
+    const pattern = typeof f.params.pattern === 'string' ? new RegExp(f.params.pattern, 'u') : undefined;
+    const lower = f.propertyName.toLowerCase().replace(/\s+/g, '-');
+    const hint = pattern !== undefined && pattern.test(lower) ? `did you mean "${lower}"?` : pattern !== undefined ? `keys here must match ${String(f.params.pattern)}` : description;
+    return at(keyPath, 'manifest.invalid-key', `key ${JSON.stringify(f.propertyName)} is not allowed here`, hint, true);
   }
   switch (f.keyword) {
     case 'additionalProperties': {

@@ -140,13 +140,14 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function validateParsed(parsed: ParsedManifest, options: ValidationOptions): ValidationResult {
   const { source } = parsed;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  let cityNameKnown = true;
   // Errors found while checking one environment count against that one only.
   const envErrors = new Map<string, number>();
   const done = (doc: CityManifest | undefined, checked: CityManifest | undefined = doc): ValidationResult => {
     const general = diagnostics.filter((d) => d.severity === 'error').length;
     return {
       file: source.file,
-      city: checked?.city.name,
+      city: cityNameKnown ? checked?.city.name : undefined,
       doc,
       environments: checked === undefined ? [] : environmentNames(checked).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
       diagnostics: [...diagnostics, ...envSpecific].sort(byPosition),
@@ -169,6 +170,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     doc = salvaged.doc;
     complete = false;
     originalPath = salvaged.originalPath;
+    cityNameKnown = salvaged.cityNameKnown;
   } else {
     doc = parsed.data as CityManifest;
   }
@@ -178,7 +180,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     source,
     templates: templates.length === 0 ? undefined : templates,
     ...(originalPath === undefined ? {} : { originalPath, writtenNames: writtenNames(parsed.data) }),
-    expectedCityName: inStacks ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
+    expectedCityName: inStacks && cityNameKnown ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
   });
   const allEnvironments = environmentNames(doc);
   for (const { diagnostic, environments } of findings) {

@@ -81,6 +81,19 @@ describe('five problems in one file', () => {
   });
 });
 
+describe('salvage', () => {
+  it('still runs the semantic checks when the city block, a tag, a DNS server and the state backend are wrong', () => {
+    expect(findings('salvage-mixed.yaml').map((f) => `${f.at} ${f.path}: ${f.message}`)).toEqual([
+      '5:9 city.name: invalid value "Combo"',
+      '7:12 city.country: "XX" is not an allowed value',
+      '11:3 tags.Owner: key "Owner" is not allowed here',
+      '17:16 network.dnsServers[0]: invalid value "1.1.1.300"',
+      '20:13 network.subnets[0].cidr: subnet "web" (10.1.1.0/24) is not inside the network 10.0.0.0/16',
+      '22:12 state.backend: "lokal" is not one of "local", "pg", "s3", "http"',
+    ]);
+  });
+});
+
 describe('environment status', () => {
   it('marks only production when only production is wrong', () => {
     const report = validateManifests([fixture('broken-production-no-anti-affinity.yaml')], { cwd: root, all: false });
