@@ -3,6 +3,7 @@
  * a controllable clock, and small HTTP helpers.
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server';
@@ -38,19 +39,36 @@ export interface Answer {
   json: unknown;
 }
 
-export async function call(url: string, init: RequestInit & { token?: string } = {}): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (init.token !== undefined) headers.set('x-auth-token', init.token);
-  if (init.body !== undefined && typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
-  const res = await fetch(url, { ...init, headers });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+/**
+ * One HTTP exchange on a fresh connection (node:http, no keep-alive pool), so a
+ * sandbox restarted on a recycled port never meets a stale pooled socket.
+ */
+export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token !== undefined) headers['x-auth-token'] = init.token;
+  if (typeof init.body === 'string' && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers: h, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
 }
 
 export function passwordAuth(user: string, password: string, project?: string): string {
