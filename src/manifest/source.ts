@@ -158,9 +158,9 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
       diagnostics.push({
         severity: 'error',
         code: 'manifest.yaml-syntax',
-        message: `YAML syntax error: ${firstLine(err.message)}`,
+        message: err.code === 'MULTIPLE_DOCS' ? 'YAML syntax error: more than one document in the file' : `YAML syntax error: ${firstLine(err.message)}`,
         location,
-        hint: 'fix the YAML at that position (indentation, quoting, a missing ":" or closing bracket)',
+        hint: SYNTAX_HINTS[err.code] ?? 'fix the YAML at that position (indentation, quoting, a missing ":" or closing bracket)',
       });
     }
   }
@@ -186,6 +186,11 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
   }
   return { source, data, diagnostics };
 }
+
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  MULTIPLE_DOCS: 'a manifest is one YAML document: remove the `---` line and what follows, or move it to its own file',
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs',
+};
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();

@@ -99,6 +99,17 @@ describe('readManifest limits', () => {
     expect(parsed.diagnostics.map((d) => d.code)).toEqual(['manifest.alias-bomb']);
   });
 
+  it('explains a second YAML document and tab indentation in plain words', () => {
+    const multi = path.join(tmp, 'multi.yaml');
+    fs.writeFileSync(multi, 'apiVersion: storm/v1\n---\nfoo: 1\n');
+    const tabs = path.join(tmp, 'tabs.yaml');
+    fs.writeFileSync(tabs, 'apiVersion: storm/v1\ncity:\n\tname: x\n');
+    expect(readManifest(multi, tmp).diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.message} — ${d.hint}`)).toEqual([
+      '2:1 YAML syntax error: more than one document in the file — a manifest is one YAML document: remove the `---` line and what follows, or move it to its own file',
+    ]);
+    expect(readManifest(tabs, tmp).diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.hint}`)).toEqual(['3:1 indent with spaces; YAML does not allow tabs']);
+  });
+
   it('reports every duplicate key with its position and still returns the data', () => {
     const file = path.join(tmp, 'dups.yaml');
     fs.writeFileSync(file, 'a: 1\nb:\n  c: 1\n  c: 2\na: 3\n');
