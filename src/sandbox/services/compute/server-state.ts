@@ -187,8 +187,15 @@ function imageView(call: NovaCall, doc: ServerDoc): unknown {
   return { id: doc.image_id, links: [{ rel: 'bookmark', href: `${call.ctx.publicUrl}/compute/images/${doc.image_id}` }] };
 }
 
-function displayedState(doc: ServerDoc, nowMs: number): VmState {
+/**
+ * The state shown now: a build is `scheduling` for the first half of the delay
+ * (no host yet, as real Nova shows), then `spawning`; a deleted server shows
+ * `deleting` until it is gone.
+ */
+function displayedState(doc: ServerDoc, nowMs: number, delayMs: number): VmState {
   if (doc._gone_at !== null && doc._gone_at > nowMs) return { ...doc.state, task_state: 'deleting' };
+  const p = doc._pending;
+  if (doc.state.task_state === 'scheduling' && p && nowMs >= p.at - delayMs / 2) return { ...doc.state, task_state: 'spawning' };
   return doc.state;
 }
 
@@ -207,8 +214,9 @@ export function serverGroupsOf(ctx: SandboxContext, serverId: string): string[] 
 export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: boolean): Record<string, unknown> {
   const { ctx, v } = call;
   const admin = call.auth.isAdmin;
-  const state = displayedState(doc, ctx.now().getTime());
+  const state = displayedState(doc, ctx.now().getTime(), ctx.statusDelayMs);
   const building = state.status === 'BUILD';
+  const scheduling = state.task_state === 'scheduling';
   const ports = portsOfDevice(ctx, doc.id);
   const body: Record<string, unknown> = {
     id: doc.id,
@@ -217,7 +225,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
     tenant_id: doc.tenant_id,
     user_id: doc.user_id,
     metadata: doc.metadata,
-    hostId: hostIdFor(doc.tenant_id),
+    hostId: scheduling ? '' : hostIdFor(doc.tenant_id),
     image: imageView(call, doc),
     flavor: flavorView(call, doc),
     created: doc.created,
@@ -228,7 +236,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
     links: serverLinks(ctx, doc.id),
     'OS-DCF:diskConfig': doc.disk_config,
     progress: 0,
-    'OS-EXT-AZ:availability_zone': doc.availability_zone,
+    'OS-EXT-AZ:availability_zone': scheduling ? '' : doc.availability_zone,
     config_drive: doc.config_drive,
     key_name: doc.key_name,
     'OS-SRV-USG:launched_at': doc.launched_at,
@@ -237,9 +245,9 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
   const sgNames = securityGroupNamesOf(ctx, doc.id, ports);
   if (sgNames.length > 0) body.security_groups = sgNames.map((name) => ({ name }));
   if (admin) {
-    body['OS-EXT-SRV-ATTR:host'] = COMPUTE_HOST;
-    body['OS-EXT-SRV-ATTR:instance_name'] = doc.instance_name;
-    body['OS-EXT-SRV-ATTR:hypervisor_hostname'] = COMPUTE_HOST;
+    body['OS-EXT-SRV-ATTR:host'] = scheduling ? null : COMPUTE_HOST;
+    body['OS-EXT-SRV-ATTR:instance_name'] = scheduling ? '' : doc.instance_name;
+    body['OS-EXT-SRV-ATTR:hypervisor_hostname'] = scheduling ? null : COMPUTE_HOST;
     if (atLeast(v, '2.3')) {
       body['OS-EXT-SRV-ATTR:reservation_id'] = doc.reservation_id;
       body['OS-EXT-SRV-ATTR:launch_index'] = 0;
@@ -275,7 +283,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
 /** The reduced view PUT /servers/{id} and rebuild answer before 2.75. */
 export function renderBasicServer(call: NovaCall, doc: ServerDoc): Record<string, unknown> {
   const { ctx, v } = call;
-  const state = displayedState(doc, ctx.now().getTime());
+  const state = displayedState(doc, ctx.now().getTime(), ctx.statusDelayMs);
   const body: Record<string, unknown> = {
     id: doc.id,
     name: doc.name,
