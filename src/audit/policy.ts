@@ -132,3 +132,24 @@ export function policyViolationError(report: PolicyReport): StormError {
     diagnostics: errors.map((f) => ({ severity: 'error', code: f.rule, message: f.message, path: f.subject, location: f.location, hint: f.hint })),
   });
 }
+
+/**
+ * What provision needs before it applies: the report, the summary its audit
+ * record keeps, and the refusal to throw (after recording it) unless the
+ * operator passed --allow-violations.
+ */
+export interface PolicyGate {
+  report: PolicyReport;
+  summary: AuditPolicySummary;
+  /** Present when the plan must not be applied. */
+  refusal?: StormError;
+}
+
+export function policyGate(loaded: LoadedManifest, env: string, options: EvaluateOptions & { allowViolations: boolean }): PolicyGate {
+  const { allowViolations, ...evaluate } = options;
+  const report = evaluatePolicies(loaded, env, evaluate);
+  const summary = auditPolicySummary(report);
+  if (report.passed || allowViolations) return { report, summary };
+  const err = policyViolationError(report);
+  return { report, summary, refusal: new StormError('policy-violation', `${err.message}; refusing to apply`, { hint: 'fix the findings (storm audit shows them) or, if accepted, apply with --allow-violations (recorded in the audit log)', diagnostics: err.diagnostics }) };
+}

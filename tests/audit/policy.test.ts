@@ -236,3 +236,16 @@ describe('storm audit (CLI)', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 });
+
+describe('policyGate (for provision)', () => {
+  it('refuses a violating manifest unless violations are allowed, and summarises for the audit record', async () => {
+    const { policyGate } = await import('../../src/audit/policy');
+    const dir = project((d) => d.setIn(['security', 'adminCidrs'], ['0.0.0.0/0']));
+    const loaded = loadCity('valladolid', { cwd: dir });
+    const refused = policyGate(loaded, 'preprod', { today: TODAY, allowViolations: false });
+    expect(refused.refusal?.code).toBe('policy-violation');
+    expect(refused.summary.violations.map((v) => v.rule)).toContain('STORM-SEC-003');
+    expect(refused.summary.violations[0]?.location).toMatch(/^stacks\/valladolid\.yaml:\d+:\d+$/);
+    expect(policyGate(loaded, 'preprod', { today: TODAY, allowViolations: true }).refusal).toBeUndefined();
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Acceptance: provision and destroy of a city on the sandbox each leave one
+ * audit record; tampering with the log makes `storm audit verify` exit 1.
+ * Real storm, real tofu + provider, storm's real sandbox cloud.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.join(__dirname, '..', '..');
+const STORM = path.join(ROOT, 'bin', 'storm');
+let dir: string;
+
+function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
+  const r = spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8', env, timeout: 600_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-audit-e2e-'));
+  fs.mkdirSync(path.join(dir, 'stacks'));
+  fs.symlinkSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'));
+  // Águeda without its partner (the sandbox has no partner projects) on a flavor the sandbox image fits.
+  const doc = parseDocument(fs.readFileSync(path.join(ROOT, 'stacks', 'agueda.yaml'), 'utf8'));
+  doc.deleteIn(['partners']);
+  doc.setIn(['compute', 'groups', 0, 'flavor'], 'm1.small');
+  fs.writeFileSync(path.join(dir, 'stacks', 'agueda.yaml'), doc.toString());
+});
+
+afterAll(() => {
+  if (dir === undefined) return;
+  storm('sandbox', 'down');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('audit records of provision and destroy', () => {
+  it('records both, verifies, and names the first bad record after tampering', () => {
+    const prov = storm('provision', 'agueda', '--yes');
+    expect(prov.code, prov.stderr).toBe(0);
+    const destroy = storm('destroy', 'agueda', '--yes');
+    expect(destroy.code, destroy.stderr).toBe(0);
+
+    const log = storm('--json', 'audit', 'log', 'agueda');
+    expect(log.code, log.stderr).toBe(0);
+    const records = (JSON.parse(log.stdout) as { result: { entries: { record: { operation: string; result: string; manifestHash?: string; changes?: { create: number; delete: number } } }[] } }).result.entries.map((e) => e.record);
+    expect(records.map((r) => `${r.operation}:${r.result}`)).toEqual(['provision:succeeded', 'destroy:succeeded']);
+    expect(records[0]?.changes?.create).toBeGreaterThan(0);
+    expect(records[1]?.changes?.delete).toBe(records[0]?.changes?.create);
+    expect(records[0]?.manifestHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(storm('audit', 'verify', 'agueda').code).toBe(0);
+
+    const file = path.join(dir, '.storm', 'audit', 'agueda.jsonl');
+    const original = fs.readFileSync(file, 'utf8');
+    const lines = original.split('\n').filter((l) => l !== '');
+    fs.writeFileSync(file, `${lines[1]}\n${lines[0]}\n`);
+    const swapped = storm('audit', 'verify', 'agueda');
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toContain('first bad record is seq 2 (line 1)');
+
+    fs.writeFileSync(file, original.replace('"operation":"destroy"', '"operation":"plan"'));
+    const edited = storm('audit', 'verify', 'agueda');
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain('first bad record is seq 2 (line 2)');
+  });
+});
