@@ -4,7 +4,7 @@ import { loadCity } from '../../src/manifest/load';
 import { resolveEnvironment } from '../../src/manifest/model';
 import { instanceZone } from '../../src/synth/compute';
 import { cloudName, logicalId, resourceTags } from '../../src/synth/naming';
-import { parsePorts, ruleRemotes } from '../../src/synth/security';
+import { parsePorts, ruleId, ruleRemotes } from '../../src/synth/security';
 import { containerAcl, isProjectId } from '../../src/synth/sharing';
 import { renderTerraformJson, synthCity, synthesizeResolved } from '../../src/synth/synth-city';
 
@@ -52,7 +52,7 @@ describe('synthesis of valladolid production', () => {
 
   it('expands remote: admin into one rule per admin CIDR and shares with partners', () => {
     const rules = resources.openstack_networking_secgroup_rule_v2 ?? {};
-    expect(rules.web_3).toMatchObject({ port_range_min: 22, port_range_max: 22, remote_ip_prefix: '193.146.0.0/24', protocol: 'tcp' });
+    expect(rules.web_in_tcp_22_from_193_146_0_0_24).toMatchObject({ port_range_min: 22, port_range_max: 22, remote_ip_prefix: '193.146.0.0/24', protocol: 'tcp' });
     expect(resources.openstack_networking_rbac_policy_v2?.partner_jcyl_ide_network).toMatchObject({ action: 'access_as_shared', object_type: 'network' });
     expect(resources.openstack_objectstorage_container_v1?.cadastre_exchange?.container_read).toBe('${data.openstack_identity_project_v3.partner_catastro.id}:*');
     expect(resources.openstack_objectstorage_container_v1?.plan_documents?.container_read).toBe('.r:*,.rlistings');
@@ -116,6 +116,14 @@ describe('synthesis helpers', () => {
     expect(parsePorts('8000-8100')).toEqual({ min: 8000, max: 8100 });
     expect(ruleRemotes({ direction: 'ingress', protocol: 'tcp', remote: 'admin' }, ['10.0.0.0/8', '192.0.2.0/24'])).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
     expect(ruleRemotes({ direction: 'ingress', protocol: 'tcp', remoteGroup: 'web' }, ['10.0.0.0/8'])).toEqual([undefined]);
+  });
+
+  it('addresses rules by what they allow, so reordering the manifest replaces nothing', () => {
+    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: 22 }, '193.146.0.0/24')).toBe('web_in_tcp_22_from_193_146_0_0_24');
+    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: '8000-8100' }, '0.0.0.0/0')).toBe('web_in_tcp_8000_8100_from_anywhere');
+    expect(ruleId('data', { direction: 'ingress', protocol: 'tcp', ports: 5432, remoteGroup: 'web' }, undefined)).toBe('data_in_tcp_5432_from_group_web');
+    expect(ruleId('web', { direction: 'egress', protocol: 'any' }, undefined)).toBe('web_out_any_to_any');
+    expect(ruleId('web', { direction: 'ingress', protocol: 'icmp', ports: 8 }, '::/0')).toBe('web_in_icmp_from_anywhere_v6');
   });
 
   it('builds Swift ACLs and spreads instances over zones', () => {
