@@ -2,10 +2,19 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 
 const root = path.join(__dirname, '..', '..');
 const storm = path.join(root, 'bin', 'storm');
+
+function conforms(schemaFile: string, doc: unknown): void {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object);
+  expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
+}
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [storm, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
@@ -50,6 +59,7 @@ describe('storm validate (e2e)', () => {
       result: { ok: boolean; errors: number; warnings: number; files: { file: string; city: string; ok: boolean; environments: { name: string; ok: boolean }[]; diagnostics: { severity: string; code: string; message: string; path: string; location: { file: string; line: number; column: number } }[] }[] };
     };
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'validate', ok: false, exitCode: 1 });
+    conforms('validate.v1.schema.json', doc);
     expect(doc.result).toMatchObject({ ok: false, errors: 1, warnings: 0 });
     expect(doc.result.files.map((f) => [f.file, f.city, f.ok, f.environments])).toEqual([
       ['stacks/valladolid.yaml', 'valladolid', true, [{ name: 'preprod', ok: true }, { name: 'production', ok: true }]],
@@ -67,6 +77,7 @@ describe('storm validate (e2e)', () => {
     const r = run('--json', 'validate', 'valadolid');
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string; hint: string } };
+    conforms('failure.v1.schema.json', doc);
     expect(doc.ok).toBe(false);
     expect(doc.error).toMatchObject({ code: 'not-found', message: 'no city "valadolid" (looked for stacks/valadolid.yaml)' });
     expect(doc.error.hint).toContain('did you mean "valladolid"?');
@@ -83,6 +94,7 @@ describe('storm list and storm schema (e2e)', () => {
   it('lists the cities with country, services and environments', () => {
     const r = run('--json', 'list');
     expect(r.code).toBe(0);
+    conforms('list.v1.schema.json', JSON.parse(r.stdout));
     const doc = JSON.parse(r.stdout) as { result: { cities: { name: string; country: string; services: string[]; environments: string[]; errors: number }[] } };
     expect(doc.result.cities.map((c) => [c.name, c.country, c.services, c.environments, c.errors])).toEqual([
       ['agueda', 'PT', ['participa'], ['preprod', 'production'], 0],
@@ -120,6 +132,9 @@ describe('storm init (e2e)', () => {
       const init = run('--cwd', project, 'init', 'miskolc', '--from', 'valladolid');
       expect(init.code).toBe(0);
       expect(init.stdout).toContain('✓ stacks/miskolc.yaml from valladolid: network 10.10.0.0/16 → 10.0.0.0/16');
+      const again = run('--cwd', project, '--json', 'init', 'braga', '--from', 'agueda');
+      expect(again.code).toBe(0);
+      conforms('init.v1.schema.json', JSON.parse(again.stdout));
       const validate = run('--cwd', project, 'validate', 'miskolc');
       expect(validate.code).toBe(0);
       expect(validate.stdout).toBe('✓ miskolc preprod\n✓ miskolc production\n');
