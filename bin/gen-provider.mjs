@@ -44,6 +44,9 @@ function sortKeys(value) {
 }
 
 async function schemaFromEngine() {
+  if (!fs.existsSync(path.join(root, 'dist/engine/bootstrap.js'))) {
+    throw new Error('dist/ is not built: run `npm run build` first (the engine bootstrap runs from the compiled code)');
+  }
   const { ensureEngine } = require(path.join(root, 'dist/engine/bootstrap.js'));
   const { runTofu } = require(path.join(root, 'dist/engine/tofu.js'));
   const { PROVIDER_VERSION } = require(path.join(root, 'dist/engine/pins.js'));
