@@ -255,12 +255,14 @@ export function createPort(call: NeutronCall, body: unknown): Doc {
   if (typeof input.network_id !== 'string') {
     throw neutronError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");
   }
-  for (const f of ['binding:host_id', 'binding:profile', 'mac_address'] as const) {
-    if (has(input, f) && !call.auth.isAdmin && f !== 'mac_address') throw policyDenied(`rule:create_port and rule:create_port:${f}`);
+  for (const f of ['binding:host_id', 'binding:profile'] as const) {
+    if (has(input, f) && !call.auth.isAdmin) throw policyDenied(`rule:create_port and rule:create_port:${f}`);
   }
   const rbac: RbacPolicyDoc[] = allRbac(call);
   const network = findNetwork(call, input.network_id, rbac);
   if (!canUseNetwork(call, network, rbac)) throw notAllowedOnNetwork(call, 'port');
+  // Choosing the MAC is for the network's owner (or an admin), as in Neutron's policy.
+  if (has(input, 'mac_address') && !owns(call.auth, network.project_id)) throw policyDenied('rule:create_port and rule:create_port:mac_address');
   const projectId = ownerProject(call, input);
   const deviceOwner = stringField(input, 'device_owner', '');
   if (deviceOwner.startsWith('network:') && !call.auth.isAdmin && !owns(call.auth, network.project_id)) {
@@ -311,8 +313,8 @@ export function updatePort(call: NeutronCall, id: string, body: unknown): Doc {
       kept.add(existing.ip_address);
       return { subnetId: req.subnetId, ipAddress: existing.ip_address };
     });
-    if (L3_OWNERS.has(port.device_owner) && port.device_owner !== 'network:router_interface') {
-      throw conflict('L3PortInUse', `Port ${port.id} has owner ${port.device_owner} and therefore cannot be deleted directly via the port API.`);
+    if (L3_OWNERS.has(port.device_owner)) {
+      throw neutronError(400, 'BadRequest', `Bad port request: the fixed IPs of port ${port.id} (owner ${port.device_owner}) are managed by the router API.`);
     }
     port.fixed_ips = allocateFixedIps(call.ctx, network, resolved, port.device_owner, port.id);
   }
