@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, ensureEngine } from '../../src/engine/bootstrap';
 import { runTofu } from '../../src/engine/tofu';
+import { listCities, loadCity } from '../../src/manifest/load';
+import { environmentNames } from '../../src/manifest/model';
 import { synthCity } from '../../src/synth/synth-city';
 
 const root = path.join(__dirname, '..', '..');
@@ -21,7 +23,12 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const stacks = ['valladolid', 'thessaloniki', 'agueda'].flatMap((city) => ['preprod', 'production'].map((env) => [city, env] as const));
+// Every city in stacks/ and every environment it defines (the three pilots × preprod/production at least).
+const stacks = listCities(root).flatMap((city) => environmentNames(loadCity(city, { cwd: root }).doc).map((env) => [city, env] as const));
+
+it('covers the three pilots in preprod and production', () => {
+  for (const city of ['valladolid', 'thessaloniki', 'agueda']) for (const env of ['preprod', 'production']) expect(stacks).toContainEqual([city, env]);
+});
 
 describe('tofu validate of every synthesized stack', () => {
   it.each(stacks)('%s %s', async (city, env) => {
