@@ -9,6 +9,8 @@ import type { DocPath } from '../manifest/source';
 
 export type PolicySeverity = 'error' | 'warning';
 
+export type FindingSource = 'manifest' | 'config' | 'plan';
+
 /** Families group rules in the README table and in ids (STORM-<FAMILY>-NNN). */
 export type RuleFamily = 'SEC' | 'DATA' | 'RES' | 'GOV' | 'AVL' | 'SHR' | 'ENV' | 'WVR';
 
@@ -25,6 +27,8 @@ export interface PolicyContext {
   today: string;
   /** The `tofu show -json` document of a plan, when one is given. */
   plan?: unknown;
+  /** The synthesized Terraform JSON of this environment. */
+  terraform?: unknown;
 }
 
 /** One problem a rule found, before waivers are applied. */
@@ -39,8 +43,8 @@ export interface RuleHit {
   message: string;
   /** A more precise fix than the rule's general hint. */
   hint?: string;
-  /** 'plan' when the hit comes from the planned values rather than the manifest. */
-  source?: 'manifest' | 'plan';
+  /** Where the problem was seen: the manifest (default), the synthesized configuration, or a plan. */
+  source?: FindingSource;
 }
 
 export interface PolicyRule {
@@ -79,7 +83,7 @@ interface FindingBase {
   subject: string;
   location: SourceLocation;
   hint: string;
-  source: 'manifest' | 'plan';
+  source: FindingSource;
 }
 
 export type PolicyFinding = (FindingBase & { status: 'violation' }) | (FindingBase & { status: 'waived'; waiver: WaiverRef });

@@ -12,13 +12,16 @@ import { formatLocation } from '../errors';
 import { loadPolicyConfig } from './policy-config';
 import type { PolicyConfig, PolicyContext, PolicyFinding, PolicyReport, PolicyRule, RuleHit } from './policy-types';
 import { POLICY_RULES } from './rules/index';
-import { PLAN_CHECKS } from './rules/plan-values';
+import { configResources, plannedResources, RESOURCE_CHECKS } from './rules/plan-values';
+import { synthesizeResolved } from '../synth/synth-city';
 import { collectWaivers, covers, isExpired, toWaiverRef } from './waivers';
 import { StormError } from '../errors';
 
 export interface EvaluateOptions {
   /** The `tofu show -json` document of a plan. */
   plan?: unknown;
+  /** The synthesized Terraform JSON of this environment (synthesized here when absent). */
+  terraform?: unknown;
   /** Defaults to storm.policy.json of the manifest's project. */
   config?: PolicyConfig;
   /** Defaults to today (UTC). */
@@ -61,15 +64,19 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
     today,
     ...(options.plan === undefined ? {} : { plan: options.plan }),
   };
+  const terraform = options.terraform ?? synthesizeResolved(ctx.city);
+  const configured = configResources(terraform);
+  const planned = options.plan === undefined ? undefined : plannedResources(options.plan);
   const waivers = collectWaivers(loaded, manifest, env).filter((w) => !isExpired(w, today));
   const rules = options.rules ?? POLICY_RULES;
   const findings: PolicyFinding[] = [];
   const used = new Map<string, ReturnType<typeof toWaiverRef>>();
   for (const rule of rules) {
     const hits: RuleHit[] = rule.check(ctx);
-    const planCheck = PLAN_CHECKS[rule.id];
-    // The plan adds information only where the manifest did not already show the problem.
-    if (options.plan !== undefined && planCheck !== undefined && hits.length === 0) hits.push(...planCheck(options.plan));
+    const resourceCheck = RESOURCE_CHECKS[rule.id];
+    // Configuration and plan add information only where the manifest did not already show the problem.
+    if (resourceCheck !== undefined && hits.length === 0) hits.push(...resourceCheck(ctx, configured, 'config'));
+    if (resourceCheck !== undefined && planned !== undefined && hits.length === 0) hits.push(...resourceCheck(ctx, planned, 'plan'));
     for (const hit of hits) {
       const base = {
         rule: rule.id,

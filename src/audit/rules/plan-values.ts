@@ -1,13 +1,14 @@
 /**
- * The same exposure rules, checked on what a plan would really create (`tofu
- * show -json`): catches a plan made from another manifest revision or edited by
- * hand. Hits name the resource address; they blame the manifest section the
- * resource comes from.
+ * The exposure rules checked on resources rather than on the manifest: on the
+ * synthesized Terraform configuration (catches a synthesis that does not do what
+ * the manifest says) and on what a plan would really create (`tofu show -json`:
+ * catches a plan made from another revision or edited by hand). Hits name the
+ * resource address and blame the manifest item the resource comes from.
  */
 import type { DocPath } from '../../manifest/source';
-import type { RuleHit } from '../policy-types';
+import type { PolicyContext, RuleHit } from '../policy-types';
 import { ADMIN_PORTS, DATABASE_PORTS } from './security';
-import { isWorld } from './rule-helpers';
+import { groupField, isWorld, rulesPath } from './rule-helpers';
 
 export interface PlannedResource {
   address: string;
@@ -37,14 +38,44 @@ export function plannedResources(plan: unknown): PlannedResource[] {
   return out;
 }
 
+/** Managed resources of a synthesized Terraform JSON configuration. */
+export function configResources(terraformJson: unknown): PlannedResource[] {
+  const blocks = (terraformJson as { resource?: Record<string, Record<string, unknown>> } | null)?.resource ?? {};
+  const out: PlannedResource[] = [];
+  for (const type of Object.keys(blocks).sort()) {
+    const byName = blocks[type] ?? {};
+    for (const name of Object.keys(byName).sort()) out.push({ address: `${type}.${name}`, type, values: (byName[name] ?? {}) as Record<string, unknown> });
+  }
+  return out;
+}
+
+const logical = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** The manifest setting a resource comes from: synthesized names are the manifest's names (rules numbered from 1). */
+export function blameResource(ctx: PolicyContext, r: PlannedResource): DocPath {
+  const name = r.address.slice(r.address.lastIndexOf('.') + 1);
+  if (r.type === 'openstack_networking_secgroup_rule_v2') {
+    const gi = ctx.city.security.groups.findIndex((g) => name.startsWith(`${logical(g.name)}_`));
+    const group = ctx.city.security.groups[gi];
+    if (group === undefined) return ['security', 'groups'];
+    const n = Number(name.slice(logical(group.name).length + 1));
+    return Number.isInteger(n) && n >= 1 && n <= group.rules.length ? [...rulesPath(ctx, gi), n - 1] : rulesPath(ctx, gi);
+  }
+  if (r.type === 'openstack_objectstorage_container_v1') {
+    const i = ctx.city.storage.containers.findIndex((c) => logical(c.name) === name);
+    return i < 0 ? ['storage', 'containers'] : groupField(ctx, 'storage.containers', i, 'acl');
+  }
+  return [];
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-/** Planned security-group rules that admit the world on one of `ports`. */
-export function plannedExposures(plan: unknown, ports: readonly { port: number; name: string }[]): RuleHit[] {
+/** Security-group rules among `resources` that admit the world on one of `ports`. */
+export function exposures(ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan', ports: readonly { port: number; name: string }[]): RuleHit[] {
   const hits: RuleHit[] = [];
-  for (const r of plannedResources(plan)) {
+  for (const r of resources) {
     if (r.type !== 'openstack_networking_secgroup_rule_v2') continue;
     const v = r.values;
     const prefix = typeof v.remote_ip_prefix === 'string' ? v.remote_ip_prefix : undefined;
@@ -56,20 +87,29 @@ export function plannedExposures(plan: unknown, ports: readonly { port: number; 
     const open = ports.filter((p) => (lo === 0 && hi === 0) || (lo <= p.port && p.port <= hi));
     if (open.length === 0) continue;
     hits.push({
-      subject: `plan.${r.address}`,
-      path: ['security', 'groups'] as DocPath,
-      source: 'plan',
-      message: `the plan creates ${r.address}, opening ${open.map((p) => `${p.name} (${p.port})`).join(', ')} to ${prefix}`,
+      subject: `${source}.${r.address}`,
+      path: blameResource(ctx, r),
+      source,
+      message: `the ${source === 'plan' ? 'plan' : 'synthesized configuration'} creates ${r.address}, opening ${open.map((p) => `${p.name} (${p.port})`).join(', ')} to ${prefix}`,
     });
   }
   return hits;
 }
 
-export const PLAN_CHECKS: Record<string, (plan: unknown) => RuleHit[]> = {
-  'STORM-SEC-001': (plan) => plannedExposures(plan, ADMIN_PORTS),
-  'STORM-SEC-002': (plan) => plannedExposures(plan, DATABASE_PORTS),
-  'STORM-DATA-001': (plan) =>
-    plannedResources(plan)
-      .filter((r) => r.type === 'openstack_objectstorage_container_v1' && typeof r.values.container_read === 'string' && /\.r:\*/.test(r.values.container_read))
-      .map((r) => ({ subject: `plan.${r.address}`, path: ['storage', 'containers'] as DocPath, source: 'plan' as const, message: `the plan makes ${r.address} (container "${String(r.values.name)}") readable by anyone` })),
+function publicContainers(ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan'): RuleHit[] {
+  return resources
+    .filter((r) => r.type === 'openstack_objectstorage_container_v1' && typeof r.values.container_read === 'string' && /\.r:\*/.test(r.values.container_read))
+    .filter((r) => {
+      // An open-data container is meant to be public (its manifest entry says so).
+      const name = r.address.slice(r.address.lastIndexOf('.') + 1);
+      return !ctx.city.storage.containers.some((c) => logical(c.name) === name && c.openData);
+    })
+    .map((r) => ({ subject: `${source}.${r.address}`, path: blameResource(ctx, r), source, message: `the ${source === 'plan' ? 'plan' : 'synthesized configuration'} makes ${r.address} (container "${String(r.values.name)}") readable by anyone` }));
+}
+
+/** Checks on resources, by rule id: run on the synthesized config and on a plan. */
+export const RESOURCE_CHECKS: Record<string, (ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan') => RuleHit[]> = {
+  'STORM-SEC-001': (ctx, rs, source) => exposures(ctx, rs, source, ADMIN_PORTS),
+  'STORM-SEC-002': (ctx, rs, source) => exposures(ctx, rs, source, DATABASE_PORTS),
+  'STORM-DATA-001': publicContainers,
 };
