@@ -274,6 +274,16 @@ describe('routers and floating IPs', () => {
     expect(needed.body.NeutronError.type).toBe('RouterInterfaceInUseByFloatingIP');
 
     expect((await call('DELETE', net(`/floatingips/${fip.body.floatingip.id}`), demo)).status).toBe(204);
+    const route = { destination: '192.168.90.0/24', nexthop: '10.66.0.5' };
+    const routed = await call('PUT', net(`/routers/${router.id}/add_extraroutes`), demo, { router: { routes: [route] } });
+    expect(routed.body.router.routes).toEqual([route]);
+    const offLink = await call('PUT', net(`/routers/${router.id}`), demo, { router: { routes: [{ destination: '0.0.0.0/0', nexthop: '172.16.0.1' }] } });
+    expect(offLink.status).toBe(400);
+    expect(offLink.body.NeutronError.type).toBe('InvalidRoutes');
+    const byRoute = await call('PUT', net(`/routers/${router.id}/remove_router_interface`), demo, { subnet_id: s.id });
+    expect(byRoute.status).toBe(409);
+    expect(byRoute.body.NeutronError.type).toBe('RouterInterfaceInUseByRoute');
+    expect((await call('PUT', net(`/routers/${router.id}/remove_extraroutes`), demo, { router: { routes: [route] } })).body.router.routes).toEqual([]);
     expect((await call('PUT', net(`/routers/${router.id}/remove_router_interface`), demo, { subnet_id: s.id })).status).toBe(200);
     expect((await call('DELETE', net(`/routers/${router.id}`), demo)).status).toBe(204);
     expect((await call('DELETE', net(`/ports/${port.id}`), demo)).status).toBe(204);

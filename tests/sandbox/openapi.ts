@@ -71,6 +71,8 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
   { kind: 'null', service: 'network', instancePath: /\/floatingips?(\/\d+)?\/(port_id|router_id|fixed_ip_address)$/, reason: 'real Neutron answers null for an unassociated floating IP' },
   { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/add_router_interface', instancePath: /^\/tenant_id$/, keyword: 'format', value: /^[0-9a-f]{32}$/, reason: 'Keystone project ids are 32 hex digits without dashes, not the uuid format the file asks' },
   { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/remove_router_interface', instancePath: /^\/tenant_id$/, keyword: 'format', value: /^[0-9a-f]{32}$/, reason: 'Keystone project ids are 32 hex digits without dashes, not the uuid format the file asks' },
+  { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/add_extraroutes', instancePath: /^\/router\/name$/, keyword: 'format', reason: 'the file gives the router name format uuid; it is the human-readable name' },
+  { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/remove_extraroutes', instancePath: /^\/router\/name$/, keyword: 'format', reason: 'the file gives the router name format uuid; it is the human-readable name' },
   { kind: 'keyword', service: 'network', template: '/v2.0/extensions', instancePath: /^\/extensions\/\d+\/updated$/, keyword: 'format', value: /^2014-06-1T10:00:00-00:00$/, reason: 'real Neutron announces the dvr extension as updated "2014-06-1T10:00:00-00:00"' },
   { kind: 'null', service: 'image', instancePath: /\/(name|checksum|os_hash_algo|os_hash_value|size|virtual_size|container_format|disk_format)$/, reason: 'real Glance answers null for these on a queued image' },
   // --- shapes ---

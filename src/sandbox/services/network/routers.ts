@@ -173,6 +173,29 @@ export function updateRouter(call: NeutronCall, id: string, body: unknown): Doc 
   return { router: routerView(router) };
 }
 
+/**
+ * PUT add_extraroutes / remove_extraroutes (extraroute-atomic): edit the route
+ * set without replacing it; adding a present route or removing an absent one is a no-op.
+ */
+export function editExtraRoutes(call: NeutronCall, id: string, body: unknown, mode: 'add' | 'remove'): Doc {
+  const router = findRouter(call, id);
+  const input = envelope(body, 'router');
+  const extra = Object.keys(input).filter((k) => k !== 'routes');
+  if (extra.length > 0) throw invalidAttribute('router', `Unrecognized attribute(s) '${extra.join(', ')}'`);
+  const same = (a: RouterRoute, b: RouterRoute) => a.destination === b.destination && a.nexthop === b.nexthop;
+  if (mode === 'add') {
+    const added = readRoutes(call, router, input.routes ?? []);
+    for (const r of added) if (!router.routes.some((x) => same(x, r))) router.routes.push(r);
+  } else {
+    if (!Array.isArray(input.routes)) throw invalidAttribute('routes', `'${JSON.stringify(input.routes)}' is not a list`);
+    const removed = (input.routes as unknown[]).filter(isObject).map((r) => ({ destination: String(r.destination), nexthop: String(r.nexthop) }));
+    router.routes = router.routes.filter((x) => !removed.some((r) => same(x, r)));
+  }
+  touch(call.ctx, router);
+  call.ctx.store.update(KIND.router, router);
+  return { router: routerView(router) };
+}
+
 export function deleteRouter(call: NeutronCall, id: string): void {
   const router = findRouter(call, id);
   if (interfacePorts(call, id).length > 0) throw conflict('RouterInUse', `Router ${id} still has ports`);

@@ -13,7 +13,7 @@ import { createPort, deletePort, listPorts, showPort, updatePort } from './ports
 import { listQuotas, resetQuota, showDefaultQuota, showQuota, showQuotaDetails, updateQuota } from './quotas.js';
 import { createPolicy, deletePolicy, listPolicies, showPolicy, updatePolicy } from './rbac.js';
 import type { NeutronCall } from './records.js';
-import { addRouterInterface, createRouter, deleteRouter, listRouters, removeRouterInterface, showRouter, updateRouter } from './routers.js';
+import { addRouterInterface, createRouter, deleteRouter, editExtraRoutes, listRouters, removeRouterInterface, showRouter, updateRouter } from './routers.js';
 import {
   createRule,
   createSecurityGroup,
@@ -93,6 +93,8 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
   });
 
   app.put('/v2.0/routers/:id/add_router_interface', async (req) => run(req, (call) => addRouterInterface(call, params(req).id ?? '', req.body)));
+  app.put('/v2.0/routers/:id/add_extraroutes', async (req) => run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'add')));
+  app.put('/v2.0/routers/:id/remove_extraroutes', async (req) => run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'remove')));
   app.put('/v2.0/routers/:id/remove_router_interface', async (req) => run(req, (call) => removeRouterInterface(call, params(req).id ?? '', req.body)));
 
   const tagged = (req: FastifyRequest) => {
