@@ -247,7 +247,6 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     reply.header('x-container-object-count', String(c.objectCount));
     reply.header('x-container-bytes-used', String(c.bytesUsed));
     reply.header('x-timestamp', c.created);
-    reply.header('x-put-timestamp', c.lastModified);
     reply.header('last-modified', httpDate(c.lastModified));
     reply.header('x-storage-policy', STORAGE_POLICY);
     reply.header('accept-ranges', 'bytes');
@@ -282,13 +281,14 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     return accept.includes('application/json') ? 'json' : 'plain';
   };
   const sendListing = (req: FastifyRequest, reply: FastifyReply, names: string[], json: unknown[]): FastifyReply => {
-    if (wantsJson(req) === 'json') {
-      reply.header('content-type', 'application/json; charset=utf-8');
-      return req.method === 'HEAD' ? reply.code(200).send() : reply.code(200).send(JSON.stringify(json));
-    }
-    reply.header('content-type', 'text/plain; charset=utf-8');
+    reply.header('vary', 'Accept');
+    const asJson = wantsJson(req) === 'json';
+    reply.header('content-type', asJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+    // HEAD always answers 204, as Swift does; an empty plain listing too.
+    if (req.method === 'HEAD') return reply.code(204).header('content-length', '0').send();
+    if (asJson) return reply.code(200).send(JSON.stringify(json));
     if (names.length === 0) return reply.code(204).send();
-    return req.method === 'HEAD' ? reply.code(200).send() : reply.code(200).send(names.map((n) => `${n}\n`).join(''));
+    return reply.code(200).send(names.map((n) => `${n}\n`).join(''));
   };
   const page = <T>(items: T[], nameOf: (x: T) => string, req: FastifyRequest): (T | { subdir: string })[] => {
     const q = query(req);
