@@ -92,7 +92,8 @@ export class ComputeLayer extends Construct {
         return sg === undefined ? [] : [sg.id];
       });
       const keypair = g.keypair === undefined ? undefined : this.keypairs.get(g.keypair);
-      const metadata: Record<string, string> = {};
+      // Every label (the manifest's tags included) plus the group's own metadata, which wins.
+      const metadata: Record<string, string> = { ...ctx.labels };
       for (const [k, v] of Object.entries(g.metadata)) if (v !== undefined) metadata[k] = v;
       Object.assign(metadata, { 'storm-city': city.city.name, 'storm-env': city.env, 'storm-group': g.name });
 
@@ -120,7 +121,7 @@ export class ComputeLayer extends Construct {
           network: [{ port: port.id }],
           ...(serverGroup === undefined ? {} : { schedulerHints: [{ group: serverGroup.id }] }),
           ...(userData === undefined ? {} : { userData }),
-          tags: ctx.tags,
+          tags: ctx.serverTags,
         });
         instance.overrideLogicalId(lid);
 

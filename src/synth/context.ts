@@ -1,6 +1,6 @@
 /** What every synthesis layer needs to know about the city it builds. */
 import type { ResolvedCity } from '../manifest/model';
-import { cloudName, resourceTags } from './naming';
+import { cloudName, resourceTags, serverTags } from './naming';
 
 export interface SynthContext {
   readonly city: ResolvedCity;
@@ -8,8 +8,10 @@ export interface SynthContext {
   name(...thing: (string | number)[]): string;
   /** Labels every taggable resource carries (storm's own plus the manifest's tags). */
   readonly labels: Readonly<Record<string, string>>;
-  /** The labels as Neutron/Nova tags ("key=value"). */
+  /** The labels as Neutron tags ("key=value"). */
   readonly tags: string[];
+  /** The labels that fit Nova's stricter server tags. */
+  readonly serverTags: string[];
 }
 
 export function synthContext(city: ResolvedCity): SynthContext {
@@ -22,5 +24,6 @@ export function synthContext(city: ResolvedCity): SynthContext {
     name: (...thing) => cloudName(city.city.name, city.env, ...thing),
     labels,
     tags: resourceTags(labels),
+    serverTags: serverTags(labels),
   };
 }

@@ -19,10 +19,18 @@ export function logicalId(...parts: (string | number)[]): string {
   return /^[A-Za-z_]/.test(id) ? id : `_${id}`;
 }
 
-/** Neutron and Nova tags: strings of at most 60 characters, "key=value". */
-export function resourceTags(labels: Readonly<Record<string, string>>): string[] {
+/** Labels as "key=value" tags, sorted; Neutron takes up to 255 characters each. */
+export function resourceTags(labels: Readonly<Record<string, string>>, maxLength = 255): string[] {
   return Object.keys(labels)
     .sort()
     .map((k) => `${k}=${labels[k] ?? ''}`)
-    .filter((t) => t.length <= 60);
+    .filter((t) => t.length <= maxLength);
+}
+
+/**
+ * Nova's server tags are stricter (60 characters, no "/" or ","): a label that does
+ * not fit is left to the instance metadata, which carries every label anyway.
+ */
+export function serverTags(labels: Readonly<Record<string, string>>): string[] {
+  return resourceTags(labels, 60).filter((t) => !t.includes('/') && !t.includes(','));
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCity } from '../../src/manifest/load';
 import { resolveEnvironment } from '../../src/manifest/model';
 import { instanceZone } from '../../src/synth/compute';
-import { cloudName, logicalId, resourceTags } from '../../src/synth/naming';
+import { cloudName, logicalId, resourceTags, serverTags } from '../../src/synth/naming';
 import { parsePorts, ruleId, ruleRemotes } from '../../src/synth/security';
 import { containerAcl, isProjectId } from '../../src/synth/sharing';
 import { renderTerraformJson, synthCity, synthesizeResolved } from '../../src/synth/synth-city';
@@ -108,6 +108,8 @@ describe('synthesis helpers', () => {
     expect(logicalId('m1.small')).toBe('m1_small');
     expect(logicalId('2fa')).toBe('_2fa');
     expect(resourceTags({ owner: 'x', 'storm-city': 'a' })).toEqual(['owner=x', 'storm-city=a']);
+    expect(serverTags({ owner: 'x', note: 'a'.repeat(60), path: 'a/b', list: 'a,b' })).toEqual(['owner=x']);
+    expect(resourceTags({ note: 'a'.repeat(60) })).toEqual([`note=${'a'.repeat(60)}`]);
   });
 
   it('parses port ranges and admin remotes', () => {
