@@ -21,6 +21,8 @@ export interface ManifestChange {
   toPath?: DocPath;
   /** Where an added value goes in the older revision's document (its parent there). */
   fromParent?: DocPath;
+  /** Where a removed value would go back in the newer revision's document. */
+  toParent?: DocPath;
   before?: unknown;
   after?: unknown;
 }
@@ -84,7 +86,7 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
       const inB = k in b && b[k] !== undefined;
       if (inA && inB) diffInto(a[k], b[k], join(path, k), [...pa, k], [...pb, k], out);
       else if (inB) out.push({ kind: 'added', path: join(path, k), toPath: [...pb, k], fromParent: pa, after: b[k] });
-      else if (inA) out.push({ kind: 'removed', path: join(path, k), fromPath: [...pa, k], before: a[k] });
+      else if (inA) out.push({ kind: 'removed', path: join(path, k), fromPath: [...pa, k], toParent: pb, before: a[k] });
     }
     return;
   }
@@ -100,7 +102,7 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
       const inB = new Set(b.map(itemKey));
       a.forEach((v, i) => {
         const key = itemKey(v) as string;
-        if (!inB.has(key)) out.push({ kind: 'removed', path: join(path, key), fromPath: [...pa, i], before: v });
+        if (!inB.has(key)) out.push({ kind: 'removed', path: join(path, key), fromPath: [...pa, i], toParent: pb, before: v });
       });
       return;
     }
@@ -117,7 +119,7 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
         j += 1;
       }
       while (i < ai) {
-        out.push({ kind: 'removed', path: `${path}[${i}]`, fromPath: [...pa, i], before: a[i] });
+        out.push({ kind: 'removed', path: `${path}[${i}]`, fromPath: [...pa, i], toParent: pb, before: a[i] });
         i += 1;
       }
       while (j < bj) {
@@ -136,6 +138,18 @@ export function diffManifests(from: unknown, to: unknown): ManifestChange[] {
   const out: ManifestChange[] = [];
   diffInto(from ?? {}, to ?? {}, '', [], [], out);
   return out;
+}
+
+/** The same change seen from the newer revision: applying it to the newer document undoes it. */
+export function invertChange(change: ManifestChange): ManifestChange {
+  switch (change.kind) {
+    case 'added':
+      return { kind: 'removed', path: change.path, ...(change.toPath === undefined ? {} : { fromPath: change.toPath }), before: change.after };
+    case 'removed':
+      return { kind: 'added', path: change.path, ...(change.toParent === undefined ? {} : { fromParent: change.toParent }), ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }), after: change.before };
+    case 'changed':
+      return { kind: 'changed', path: change.path, ...(change.toPath === undefined ? {} : { fromPath: change.toPath }), ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }), before: change.after, after: change.before };
+  }
 }
 
 function clone<T>(v: T): T {

@@ -13,7 +13,7 @@ import { canonicalJson } from './canonical-json';
 import { changedAddresses, diffConfigs, RISK_KINDS, type ResourceDiff, type RiskFlag } from './config-diff';
 import { countResources, DIFF_FORMAT_VERSION, type DiffReport, type LayerChanges, type ManifestChangeView, type RevisionRef } from './change-report';
 import { checkoutRevision, resolveCommit, SCHEMA_PATH, type RevisionProject } from './git-revision';
-import { applyChange, diffManifests, type ManifestChange } from './manifest-diff';
+import { applyChange, diffManifests, invertChange, type ManifestChange } from './manifest-diff';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -79,16 +79,28 @@ export function sortRisks(risks: readonly RiskFlag[]): RiskFlag[] {
   return [...risks].sort((a, b) => RISK_KINDS.indexOf(a.kind) - RISK_KINDS.indexOf(b.kind) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
 }
 
-/** Affected resources of one manifest change: synthesize the older manifest with only that change. */
-function affectedBy(change: ManifestChange, from: Side, to: Side, env: string, allChanged: readonly string[]): string[] | undefined {
-  if (from.loaded === undefined || to.loaded === undefined) return [...allChanged];
+function isolated(base: CityManifest, baseConfig: unknown, change: ManifestChange, env: string): string[] | undefined {
   try {
-    const hybrid = applyChange(from.loaded.doc, change) as CityManifest;
-    return changedAddresses(from.config, synth(hybrid, env));
+    return changedAddresses(baseConfig, synth(applyChange(base, change) as CityManifest, env));
   } catch {
     // The change does not stand alone (it needs another change of the same revision).
     return undefined;
   }
+}
+
+/**
+ * Affected resources of one manifest change: the older manifest with only that
+ * change applied, and the newer one with only that change undone, each
+ * synthesized and compared — a change that needs another one to take effect
+ * (a volume attached to a group in one place, defined in another) still shows
+ * what it touches from one side or the other.
+ */
+function affectedBy(change: ManifestChange, from: Side, to: Side, env: string, allChanged: readonly string[]): string[] | undefined {
+  if (from.loaded === undefined || to.loaded === undefined) return [...allChanged];
+  const forward = isolated(from.loaded.doc, from.config, change, env);
+  const backward = isolated(to.loaded.doc, to.config, invertChange(change), env);
+  if (forward === undefined && backward === undefined) return undefined;
+  return [...new Set([...(forward ?? []), ...(backward ?? [])])].sort();
 }
 
 export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffReport> {

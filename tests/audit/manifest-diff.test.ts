@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyChange, diffManifests } from '../../src/audit/manifest-diff';
+import { applyChange, diffManifests, invertChange } from '../../src/audit/manifest-diff';
 
 const base = {
   security: {
@@ -57,5 +57,16 @@ describe('diffManifests', () => {
     expect(base.security.groups[0]!.rules).toHaveLength(2);
     const removed = applyChange(after, diffManifests(after, base).find((c) => c.kind === 'removed')!) as typeof base;
     expect(removed.security.groups[0]!.rules).toHaveLength(2);
+  });
+
+  it('invertChange undoes a change on the newer document', () => {
+    const after = clone(base);
+    after.security.groups[1]!.rules.push({ ports: 6379, remoteGroup: 'web' });
+    after.security.groups[0]!.rules.splice(0, 1);
+    after.security.adminCidrs = ['192.0.2.0/24'];
+    for (const c of diffManifests(base, after)) {
+      const undone = applyChange(after, invertChange(c));
+      expect(diffManifests(base, undone).map((x) => x.path)).not.toContain(c.path);
+    }
   });
 });
