@@ -255,13 +255,13 @@ describe('checks on the synthesized configuration', () => {
     const loaded = loadCity('valladolid', { cwd: ROOT });
     const terraform = {
       resource: {
-        openstack_networking_secgroup_rule_v2: { web_3: { direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' } },
+        openstack_networking_secgroup_rule_v2: { web_in_tcp_22_from_193_146_0_0_24: { direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' } },
         openstack_objectstorage_container_v1: { cadastre_exchange: { name: 'valladolid-preprod-cadastre-exchange', container_read: '.r:*' } },
       },
     };
     const r = evaluatePolicies(loaded, 'preprod', { today: TODAY, terraform });
     const ssh = r.findings.find((f) => f.rule === 'STORM-SEC-001');
-    expect(ssh).toMatchObject({ status: 'violation', source: 'config', subject: 'config.openstack_networking_secgroup_rule_v2.web_3' });
+    expect(ssh).toMatchObject({ status: 'violation', source: 'config', subject: 'config.openstack_networking_secgroup_rule_v2.web_in_tcp_22_from_193_146_0_0_24' });
     const text = fs.readFileSync(path.join(ROOT, 'stacks', 'valladolid.yaml'), 'utf8').split('\n');
     expect(text[ssh!.location.line - 1]).toContain('ports: 22');
     expect(r.findings.find((f) => f.rule === 'STORM-DATA-001')).toMatchObject({ source: 'config', status: 'violation' });

@@ -9,6 +9,7 @@ import type { DocPath } from '../../manifest/source';
 import type { PolicyContext, RuleHit } from '../policy-types';
 import { ADMIN_PORTS, DATABASE_PORTS } from './security';
 import { groupField, isWorld, rulesPath } from './rule-helpers';
+import { ruleId, ruleRemotes } from '../../synth/security';
 
 export interface PlannedResource {
   address: string;
@@ -51,15 +52,19 @@ export function configResources(terraformJson: unknown): PlannedResource[] {
 
 const logical = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_');
 
-/** The manifest setting a resource comes from: synthesized names are the manifest's names (rules numbered from 1). */
+/** The manifest setting a resource comes from: synthesis names resources after the manifest's items. */
 export function blameResource(ctx: PolicyContext, r: PlannedResource): DocPath {
   const name = r.address.slice(r.address.lastIndexOf('.') + 1);
   if (r.type === 'openstack_networking_secgroup_rule_v2') {
+    for (const [gi, group] of ctx.city.security.groups.entries()) {
+      for (const [ri, rule] of group.rules.entries()) {
+        // Synthesis names each rule (per remote) the way ruleId does, with _2, _3 for duplicates.
+        const ids = ruleRemotes(rule, ctx.city.security.adminCidrs).map((remote) => ruleId(group.name, rule, remote));
+        if (ids.some((id) => name === id || new RegExp(`^${id}_\\d+$`).test(name))) return [...rulesPath(ctx, gi), ri];
+      }
+    }
     const gi = ctx.city.security.groups.findIndex((g) => name.startsWith(`${logical(g.name)}_`));
-    const group = ctx.city.security.groups[gi];
-    if (group === undefined) return ['security', 'groups'];
-    const n = Number(name.slice(logical(group.name).length + 1));
-    return Number.isInteger(n) && n >= 1 && n <= group.rules.length ? [...rulesPath(ctx, gi), n - 1] : rulesPath(ctx, gi);
+    return gi < 0 ? ['security', 'groups'] : rulesPath(ctx, gi);
   }
   if (r.type === 'openstack_objectstorage_container_v1') {
     const i = ctx.city.storage.containers.findIndex((c) => logical(c.name) === name);
