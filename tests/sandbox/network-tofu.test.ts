@@ -15,6 +15,7 @@ let sandbox: Awaited<ReturnType<typeof createSandbox>>;
 let engine: Engine;
 let dataDir: string;
 let workDir: string;
+let demoDir: string;
 let osEnv: Record<string, string>;
 let demoProjectId: string;
 
@@ -28,8 +29,9 @@ const IMPORTABLE = [
   'openstack_networking_rbac_policy_v2.share',
 ];
 
-async function tofu(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const result = await runTofu(engine, args, { cwd: workDir, env: { ...osEnv, TF_VAR_demo_project_id: demoProjectId } });
+async function tofu(args: string[], cwd = workDir, as: 'admin' | 'demo' = 'admin'): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const credentials = as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: 'demo', OS_PROJECT_NAME: 'demo' };
+  const result = await runTofu(engine, args, { cwd, env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId } });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -58,6 +60,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-data-'));
   workDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-'));
   copyFileSync(join(__dirname, 'fixtures', 'network-subset.tf'), join(workDir, 'main.tf'));
+  demoDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-demo-'));
+  copyFileSync(join(__dirname, 'fixtures', 'network-demo.tf'), join(demoDir, 'main.tf'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 0 });
   osEnv = {
     OS_AUTH_URL: `${sandbox.url}/identity/v3`,
@@ -76,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (demoDir) rmSync(demoDir, { recursive: true, force: true });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -117,5 +122,19 @@ describe('the real provider against the sandbox network', () => {
     expect(await list(token, 'floatingips')).toEqual([]);
     expect(names(await list(token, 'security-groups'))).toEqual(['default']);
     expect((await list(token, 'rbac-policies')).map((p) => p.action)).toEqual(['access_as_external']);
+  });
+
+  it('lets a project member build on the shared external network, with no drift and nothing left behind', async () => {
+    expect((await tofu(['init', '-no-color'], demoDir, 'demo')).exitCode).toBe(0);
+    const apply = await tofu(['apply', '-auto-approve', '-no-color'], demoDir, 'demo');
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 10 added/);
+    const plan = await tofu(['plan', '-detailed-exitcode', '-no-color'], demoDir, 'demo');
+    expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
+    const destroy = await tofu(['destroy', '-auto-approve', '-no-color'], demoDir, 'demo');
+    expect(destroy.exitCode, destroy.stderr).toBe(0);
+    const token = await adminToken();
+    expect(await list(token, 'ports')).toEqual([]);
+    expect((await list(token, 'networks')).map((n) => n.name)).toEqual(['public']);
   });
 });
