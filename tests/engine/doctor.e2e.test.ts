@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 
 const root = path.join(__dirname, '..', '..');
@@ -18,6 +19,9 @@ describe('storm doctor', () => {
     expect(first.code, first.stderr).toBe(0);
     const doc = JSON.parse(first.stdout) as { ok: boolean; result: { ready: boolean; engine: { path: string; version: string; source: string }; provider: { version: string; mirrorDir: string; state: string }; cliConfigPath: string } };
     expect(doc.ok).toBe(true);
+    const schema = JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', 'doctor.v1.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.result.ready).toBe(true);
     expect(doc.result.provider).toMatchObject({ version: '3.4.0', state: 'ready' });
     expect(fs.existsSync(doc.result.engine.path)).toBe(true);
