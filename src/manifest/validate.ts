@@ -8,16 +8,19 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { StormError, type Diagnostic } from '../errors';
-import type { CityManifest, Service } from './city-manifest.types';
+import type { CityManifest } from './city-manifest.types';
 import schemaJson from './city-manifest.schema.json';
 import { STACKS_DIR, listCities, readManifest, resolveManifestRef } from './files';
-import { environmentNames, serviceName } from './model';
+import { environmentNames } from './model';
 import { schemaDiagnostics } from './schema-errors';
 import { salvageManifest, writtenNames } from './salvage';
 import { semanticFindings } from './semantic';
-import { formatPath, type DocPath, type ManifestSource, type ParsedManifest } from './source';
+import { serviceParameterFindings } from './service-parameters';
+import type { DocPath, ParsedManifest } from './source';
 import { listTemplateNames } from './template-catalog';
-import { checkServiceParameters, loadTemplateCatalog, type TemplateCatalog } from './templates';
+import { loadTemplateCatalog, type TemplateCatalog } from './templates';
+
+export { validateServiceParameters, type ServiceLocation } from './service-parameters';
 
 export const citySchema: Record<string, unknown> = schemaJson as unknown as Record<string, unknown>;
 
@@ -60,75 +63,6 @@ export interface ValidationResult {
   diagnostics: Diagnostic[];
 }
 
-/** Where a service is, for findings about its parameters. */
-export interface ServiceLocation {
-  source: ManifestSource;
-  /** Index of the service in `services`. */
-  index: number;
-  /** Templates that loaded cleanly. */
-  catalog: TemplateCatalog;
-  /** Template names that exist (a name here but not in the catalog is a broken template). */
-  templateNames: readonly string[];
-  /** Parameter overrides per environment, to check what each environment really runs with. */
-  environments: CityManifest['environments'];
-}
-
-/**
- * Checks a service's parameters against its template's parameter schema, as
- * written and as each environment's overrides leave them; findings point at the
- * line that set the value (the override when there is one).
- */
-export function validateServiceParameters(service: Service, location: ServiceLocation): Diagnostic[] {
-  return serviceParameterFindings(service, location).map((f) => f.diagnostic);
-}
-
-function serviceParameterFindings(service: Service, location: ServiceLocation): { diagnostic: Diagnostic; env?: string }[] {
-  const { source, index, catalog } = location;
-  const template = catalog.templates.find((t) => t.definition.name === service.template || path.basename(t.dir) === service.template);
-  const base: DocPath = ['services', index, 'parameters'];
-  if (template === undefined) {
-    if (!location.templateNames.includes(service.template)) return [];
-    return [
-      {
-        diagnostic: {
-        severity: 'error',
-        code: 'manifest.broken-template',
-        message: `template "${service.template}" is itself invalid, so its parameters cannot be checked`,
-        path: formatPath(['services', index, 'template']),
-        location: source.locate(['services', index, 'template']),
-        hint: `run \`storm templates show ${service.template}\` to see what is wrong with templates/${service.template}/template.yaml`,
-        },
-      },
-    ];
-  }
-  const out: { diagnostic: Diagnostic; env?: string }[] = checkServiceParameters(template, service.parameters ?? {}, source, base).map((diagnostic) => ({ diagnostic }));
-  const name = serviceName(service);
-  for (const [env, o] of Object.entries(location.environments)) {
-    const override = o?.services?.[name]?.parameters;
-    if (override === undefined) continue;
-    const at: DocPath = ['environments', env, 'services', name, 'parameters'];
-    // Keys the override sets are found under it; the others on the service itself.
-    const merged = { ...(service.parameters ?? {}), ...override };
-    const dispatch: ManifestSource = {
-      ...source,
-      locate: (p) => source.locate(remap(p)),
-      locateKey: (p) => source.locateKey(remap(p)),
-      has: (p) => source.has(remap(p)),
-    };
-    function remap(p: DocPath): DocPath {
-      const rest = p.slice(at.length);
-      const key = rest[0];
-      return typeof key === 'string' && key in override! ? p : [...base, ...rest];
-    }
-    const prefix = `${template.definition.name}: `;
-    for (const d of checkServiceParameters(template, merged, dispatch, at)) {
-      const message = d.message.startsWith(prefix) ? `${template.definition.name} (${env}): ${d.message.slice(prefix.length)}` : `${d.message} (${env})`;
-      out.push({ diagnostic: { ...d, message }, env });
-    }
-  }
-  return out;
-}
-
 function byPosition(a: Diagnostic, b: Diagnostic): number {
   const la = a.location;
   const lb = b.location;
@@ -140,9 +74,18 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function validateParsed(parsed: ParsedManifest, options: ValidationOptions): ValidationResult {
   const { source } = parsed;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  let cityNameKnown = true;
-  // Errors found while checking one environment count against that one only.
+  // Findings about some environments only count against those.
+  const envSpecific: Diagnostic[] = [];
   const envErrors = new Map<string, number>();
+  const record = (diagnostic: Diagnostic, environments: readonly string[] | undefined): void => {
+    if (environments === undefined) {
+      diagnostics.push(diagnostic);
+      return;
+    }
+    envSpecific.push(diagnostic);
+    if (diagnostic.severity === 'error') for (const env of environments) envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
+  };
+  let cityNameKnown = true;
   const done = (doc: CityManifest | undefined, checked: CityManifest | undefined = doc): ValidationResult => {
     const general = diagnostics.filter((d) => d.severity === 'error').length;
     return {
@@ -153,7 +96,6 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
       diagnostics: [...diagnostics, ...envSpecific].sort(byPosition),
     };
   };
-  const envSpecific: Diagnostic[] = [];
   if (parsed.data === undefined) return done(undefined);
   if (parsed.data === null || typeof parsed.data !== 'object' || Array.isArray(parsed.data)) {
     diagnostics.push({ severity: 'error', code: 'manifest.not-a-mapping', message: 'a city manifest is a YAML mapping (apiVersion:, city:, …)', location: { file: source.file, line: 1, column: 1 }, hint: 'start from stacks/valladolid.yaml' });
@@ -183,14 +125,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     expectedCityName: inStacks && cityNameKnown ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
   });
   const allEnvironments = environmentNames(doc);
-  for (const { diagnostic, environments } of findings) {
-    if (environments === undefined || environments.length === allEnvironments.length) {
-      diagnostics.push(diagnostic);
-      continue;
-    }
-    envSpecific.push(diagnostic);
-    if (diagnostic.severity === 'error') for (const env of environments) envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
-  }
+  for (const { diagnostic, environments } of findings) record(diagnostic, environments === undefined || environments.length === allEnvironments.length ? undefined : environments);
   if (templates.length === 0 && (doc.services ?? []).length > 0) {
     diagnostics.push({
       severity: 'warning',
@@ -209,11 +144,7 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
         const id = `${d.location?.line}:${d.location?.column}\u0000${d.code}\u0000${d.path?.split('.').pop() ?? ''}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        if (env === undefined) diagnostics.push(d);
-        else {
-          envSpecific.push(d);
-          if (d.severity === 'error') envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
-        }
+        record(d, env === undefined ? undefined : [env]);
       }
     });
   }
