@@ -104,6 +104,17 @@ describe('environment status', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('marks only preprod when only a preprod parameter override is wrong, pointing into the override', () => {
+    const report = validateManifests([fixture('broken-preprod-parameter.yaml')], { cwd: root, all: false });
+    expect(report.files[0]?.environments).toEqual([
+      { name: 'preprod', ok: false },
+      { name: 'production', ok: true },
+    ]);
+    expect(report.files[0]?.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.path}: ${d.message}`)).toEqual([
+      '77:33 environments.preprod.services.urbanismo-en-red.parameters.pageSize: urbanismo-en-red (preprod): 2 is out of range (5..100)',
+    ]);
+  });
+
   it('validates the three pilot cities in both environments', () => {
     const report = validateManifests([], { cwd: root, all: true });
     const lines = report.files.flatMap((f) => f.environments.map((e) => `${f.city} ${e.name} ${e.ok}`));
