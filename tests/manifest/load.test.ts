@@ -72,6 +72,14 @@ describe('loadCity', () => {
   });
 });
 
+describe('the pilot manifests', () => {
+  it.each(['valladolid', 'thessaloniki', 'agueda'])('%s names the schema in its first line, so editors validate it', (city) => {
+    const m = loadCity(city, { cwd: root });
+    expect(m.text.split('\n')[0]).toBe('# yaml-language-server: $schema=../src/manifest/city-manifest.schema.json');
+    expect(m.warnings).toEqual([]);
+  });
+});
+
 describe('listCities', () => {
   it('lists stacks/*.yaml sorted', () => {
     expect(listCities(root)).toEqual(['agueda', 'thessaloniki', 'valladolid']);
