@@ -9,7 +9,8 @@ import { normalizeIp } from './ip-address.js';
 import { KIND, type FloatingIpDoc, type NetworkDoc, type PortDoc, type SecurityGroupDoc } from './model.js';
 import { allRbac, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { findPort, insertPort, removePort, SANDBOX_HOST, setBinding } from './ports.js';
-import { conflict, notFound, publicFields } from './records.js';
+import { publicFields } from './standard-attributes.js';
+import { conflict, notFound } from './neutron-errors.js';
 import { invalidAttribute } from './request-body.js';
 import { ensureDefaultGroup } from './security-groups.js';
 

@@ -4,7 +4,7 @@
  * the availability zones.
  */
 import type { Doc } from './list-query.js';
-import { notFound } from './records.js';
+import { notFound } from './neutron-errors.js';
 
 interface Extension {
   alias: string;

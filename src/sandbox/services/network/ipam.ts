@@ -8,7 +8,7 @@ import type { SandboxContext } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
 import { cidrContains, formatIp, parseCidr, parseIp, type Cidr, type IpVersion } from './ip-address.js';
 import { KIND, type FixedIp, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
-import { conflict, notFound } from './records.js';
+import { conflict, notFound } from './neutron-errors.js';
 import { badRequest, invalidAttribute, ipField, isObject } from './request-body.js';
 
 export function subnetCidr(subnet: SubnetDoc): Cidr {

@@ -8,18 +8,9 @@ import { neutronError } from '../../core/errors.js';
 import { KIND, type NetworkDoc, type PortDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { enforceQuota } from './quotas.js';
-import {
-  conflict,
-  nextCounter,
-  notFound,
-  ownerProject,
-  owns,
-  policyDenied,
-  publicFields,
-  standardAttrs,
-  touch,
-  type NeutronCall,
-} from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { nextCounter, publicFields, standardAttrs, touch } from './standard-attributes.js';
+import { conflict, notFound, policyDenied } from './neutron-errors.js';
 import {
   boolField,
   checkAttributes,

@@ -12,7 +12,9 @@ import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-
 import { KIND, type AddressPair, type ExtraDhcpOpt, type FloatingIpDoc, type NetworkDoc, type PortDoc, type RbacPolicyDoc } from './model.js';
 import { allRbac, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
-import { conflict, notFound, ownerProject, owns, policyDenied, publicFields, standardAttrs, timestamp, touch, type NeutronCall } from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { publicFields, standardAttrs, timestamp, touch } from './standard-attributes.js';
+import { conflict, notFound, policyDenied } from './neutron-errors.js';
 import {
   boolField,
   checkAttributes,

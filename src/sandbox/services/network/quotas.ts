@@ -5,7 +5,7 @@
 import type { SandboxContext } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
 import { DEFAULT_QUOTA, KIND, QUOTA_RESOURCES, type QuotaDoc, type QuotaResource, type QuotaSet } from './model.js';
-import type { NeutronCall } from './records.js';
+import type { NeutronCall } from './call.js';
 import { badRequest, envelope, toInteger, type Doc } from './request-body.js';
 
 const RESOURCE_KIND: Record<QuotaResource, string | undefined> = {

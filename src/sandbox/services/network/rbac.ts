@@ -6,7 +6,9 @@ import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-
 import { KIND, type NetworkDoc, type RbacPolicyDoc, type SecurityGroupDoc } from './model.js';
 import { assertNoForeignPorts } from './networks.js';
 import { enforceQuota } from './quotas.js';
-import { conflict, notFound, ownerProject, owns, touch, type NeutronCall } from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { touch } from './standard-attributes.js';
+import { conflict, notFound } from './neutron-errors.js';
 import { badRequest, checkAttributes, envelope, invalidAttribute, type AttributeRules } from './request-body.js';
 
 export const RBAC_ATTRIBUTES: AttributeRules = {

@@ -11,7 +11,9 @@ import { KIND, type ExternalGatewayInfo, type FloatingIpDoc, type NetworkDoc, ty
 import { findNetwork } from './networks.js';
 import { findPort, insertPort, setBinding } from './ports.js';
 import { enforceQuota } from './quotas.js';
-import { badResourceRequest, conflict, notFound, ownerProject, owns, policyDenied, publicFields, standardAttrs, touch, type NeutronCall } from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { publicFields, standardAttrs, touch } from './standard-attributes.js';
+import { badResourceRequest, conflict, notFound, policyDenied } from './neutron-errors.js';
 import { boolField, checkAttributes, envelope, has, invalidAttribute, isObject, stringField, stringListField, type AttributeRules } from './request-body.js';
 import { findSubnet } from './subnets.js';
 import { neutronError } from '../../core/errors.js';

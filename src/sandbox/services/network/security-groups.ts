@@ -10,7 +10,9 @@ import { formatCidr, parseCidr, parseIp } from './ip-address.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type PortDoc, type RbacPolicyDoc, type SecurityGroupDoc, type SecurityGroupRuleDoc } from './model.js';
 import { enforceQuota } from './quotas.js';
-import { conflict, nextCounter, notFound, ownerProject, owns, publicFields, standardAttrs, timestamp, touch, type NeutronCall } from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { nextCounter, publicFields, standardAttrs, timestamp, touch } from './standard-attributes.js';
+import { conflict, notFound } from './neutron-errors.js';
 import {
   badRequest,
   boolField,

@@ -5,7 +5,7 @@
  */
 import type { SandboxContext } from '../../core/context.js';
 import { KIND, type NetworkDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
-import { timestamp } from './records.js';
+import { timestamp } from './standard-attributes.js';
 
 export const PUBLIC_NETWORK = {
   name: 'public',

@@ -12,7 +12,7 @@ import { createNetwork, deleteNetwork, listNetworks, showNetwork, updateNetwork 
 import { createPort, deletePort, listPorts, showPort, updatePort } from './ports.js';
 import { listQuotas, resetQuota, showDefaultQuota, showQuota, showQuotaDetails, updateQuota } from './quotas.js';
 import { createPolicy, deletePolicy, listPolicies, showPolicy, updatePolicy } from './rbac.js';
-import type { NeutronCall } from './records.js';
+import type { NeutronCall } from './call.js';
 import { addRouterInterface, createRouter, deleteRouter, editExtraRoutes, listRouters, removeRouterInterface, showRouter, updateRouter } from './routers.js';
 import {
   createRule,

@@ -19,7 +19,9 @@ import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-
 import { KIND, type AllocationPool, type HostRoute, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
 import { allRbac, bumpNetwork, canSeeNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
-import { conflict, notFound, ownerProject, owns, policyDenied, publicFields, standardAttrs, touch, type NeutronCall } from './records.js';
+import { ownerProject, owns, type NeutronCall } from './call.js';
+import { publicFields, standardAttrs, touch } from './standard-attributes.js';
+import { conflict, notFound, policyDenied } from './neutron-errors.js';
 import {
   badRequest,
   boolField,
