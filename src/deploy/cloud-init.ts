@@ -131,7 +131,7 @@ const UPDATE_SERVICE = `#!/bin/sh
 # as a new release under /opt/storm/SERVICE/releases and restart the service.
 set -eu
 svc="$1"; url="$2"
-root="/opt/storm/$svc"
+root="\${STORM_SERVICES_ROOT:-/opt/storm}/$svc"
 mkdir -p "$root/releases"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

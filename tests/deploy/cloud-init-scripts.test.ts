@@ -1,0 +1,121 @@
+/**
+ * The files cloud-init writes, exercised for real: systemd parses the units,
+ * and the release updater fetches, installs and switches artifacts served
+ * over HTTP with ETags the way object storage serves them.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderCloudInit } from '../../src/deploy/cloud-init';
+import { tarGzip } from '../../src/deploy/artifact';
+import { loadTemplate, resolveServiceParameters } from '../../src/manifest/templates';
+
+const root = path.join(__dirname, '..', '..');
+type WriteFile = { path: string; content: string };
+
+function filesFor(artifactUrl: string): WriteFile[] {
+  const t = loadTemplate(root, 'participa');
+  const text = renderCloudInit({
+    city: { name: 'agueda', displayName: 'Águeda', languages: ['pt', 'en'] },
+    environment: 'preprod',
+    service: { name: 'participa', parameters: resolveServiceParameters(t, {}) },
+    template: t.definition,
+    tier: 'web',
+    instance: { name: 'agueda-preprod-app-1' },
+    artifactUrl,
+    containerUrls: {},
+  });
+  return (parse(text) as { write_files: WriteFile[] }).write_files;
+}
+
+describe('systemd units', () => {
+  it('parse cleanly with systemd-analyze verify', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-units-'));
+    const units = filesFor('http://127.0.0.1:9/a.tar.gz').filter((f) => f.path.startsWith('/etc/systemd/system/'));
+    expect(units.map((u) => path.basename(u.path)).sort()).toEqual(['storm-participa-update.service', 'storm-participa-update.timer', 'storm-participa.service']);
+    for (const u of units) {
+      // Programs that exist only on the instance are swapped for /bin/true; every key and section is still checked.
+      fs.writeFileSync(path.join(dir, path.basename(u.path)), u.content.replace(/\/usr\/local\/lib\/storm\/[a-z-]+/g, '/bin/true').replace(/\/usr\/bin\/node/g, '/bin/true'));
+    }
+    for (const u of units) {
+      const r = spawnSync('systemd-analyze', ['verify', path.join(dir, path.basename(u.path))], { encoding: 'utf8' });
+      expect({ unit: path.basename(u.path), code: r.status, stderr: r.stderr.trim() }).toEqual({ unit: path.basename(u.path), code: 0, stderr: '' });
+    }
+  });
+});
+
+describe('release updater', () => {
+  let server: http.Server;
+  let base = '';
+  let artifact = tarGzip([{ path: 'template.yaml', content: Buffer.from('version: 1.0.0\n') }]);
+  let status = 200;
+  const seen: (string | undefined)[] = [];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-update-'));
+  let script = '';
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      seen.push(req.headers['if-none-match']);
+      const etag = `"${crypto.createHash('md5').update(artifact).digest('hex')}"`;
+      if (status !== 200) return void res.writeHead(status).end('gone');
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
+      res.writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length }).end(artifact);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const f = filesFor(`${base}/participa.tar.gz`).find((x) => x.path.endsWith('/update-service'))!;
+    script = path.join(work, 'update-service');
+    fs.writeFileSync(script, f.content, { mode: 0o755 });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  // Asynchronous: the HTTP server answering the script lives in this process.
+  const run = (): Promise<{ status: number | null; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], { env: { ...process.env, STORM_SERVICES_ROOT: work }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+  const current = () => fs.realpathSync(path.join(work, 'participa', 'current'));
+
+  it('installs the first release and points current at it', async () => {
+    const r = await run();
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(current(), 'template.yaml'), 'utf8')).toBe('version: 1.0.0\n');
+  });
+
+  it('does nothing when the artifact did not change (conditional GET, 304)', async () => {
+    const before = current();
+    const r = await run();
+    expect(r.status).toBe(0);
+    expect(current()).toBe(before);
+    expect(seen.at(-1)).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+
+  it('switches to a new release in place when the artifact changes, keeping the previous one', async () => {
+    const before = current();
+    artifact = tarGzip([{ path: 'template.yaml', content: Buffer.from('version: 1.1.0\n') }]);
+    expect((await run()).status).toBe(0);
+    expect(current()).not.toBe(before);
+    expect(fs.readFileSync(path.join(current(), 'template.yaml'), 'utf8')).toBe('version: 1.1.0\n');
+    expect(fs.existsSync(before)).toBe(true);
+  });
+
+  it('fails, naming the HTTP status, when the artifact cannot be fetched, and keeps the running release', async () => {
+    const before = current();
+    status = 404;
+    const r = await run();
+    status = 200;
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('answered HTTP 404');
+    expect(current()).toBe(before);
+    execFileSync('sh', ['-n', script]);
+  });
+});
