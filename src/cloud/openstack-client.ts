@@ -94,6 +94,20 @@ export class OpenStackClient {
     if (res.status >= 400) throw new OpenStackHttpError(`GET ${url} → HTTP ${res.status}${describeBody(body)}`, res.status);
     return body;
   }
+  /** POST a JSON body to a path under a service's endpoint and return the JSON answer. */
+  async post(serviceTypes: readonly string[], path: string, body: unknown): Promise<unknown> {
+    const base = this.endpoint(serviceTypes);
+    const url = `${base}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'X-Auth-Token': this.token, Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw unreachable(this.credentials, base, err);
+    }
+    const answer = await readJson(res);
+    if (res.status >= 400) throw new OpenStackHttpError(`POST ${url} → HTTP ${res.status}${describeBody(answer)}`, res.status);
+    return answer;
+  }
 }
 
 /** An HTTP error answer from a service (kept apart so callers can fall back on 404). */
