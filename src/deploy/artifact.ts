@@ -161,3 +161,35 @@ export function unpackArtifact(archive: Buffer, dest: string): string[] {
   }
   return written;
 }
+
+/** A file the deploy step uploads into one of the city's containers (template.yaml `seedFrom`). */
+export interface SeedObject {
+  container: string;
+  /** Object name: the file's path below the seed directory. */
+  name: string;
+  content: Buffer;
+  contentType: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.geojson': 'application/geo+json',
+  '.csv': 'text/csv; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+};
+
+/** Every seed object of a template's containers, sorted by container and name. */
+export function containerSeedObjects(template: LoadedTemplate): SeedObject[] {
+  const out: SeedObject[] = [];
+  for (const c of template.definition.needs.containers) {
+    if (c.seedFrom === undefined) continue;
+    const files: ArtifactFile[] = [];
+    collect(path.join(template.dir, c.seedFrom), '', files, () => false);
+    for (const f of files) out.push({ container: c.name, name: f.path, content: f.content, contentType: CONTENT_TYPES[path.extname(f.path).toLowerCase()] ?? 'application/octet-stream' });
+  }
+  return out.sort((a, b) => (a.container + '/' + a.name < b.container + '/' + b.name ? -1 : 1));
+}

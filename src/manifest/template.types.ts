@@ -162,4 +162,8 @@ export interface Container {
    * Published as open data (listed in the city's open-data catalogue).
    */
   openData: boolean;
+  /**
+   * A directory of the template (under seed/) whose files the deploy step uploads into the container, e.g. a plan's documents.
+   */
+  seedFrom?: string;
 }

@@ -67,7 +67,8 @@ function displayPath(abs: string, cwd: string): string {
 }
 
 /** Checks the schema cannot express: name = directory, parameter schema compiles and its defaults pass it, references between tiers. */
-function semanticTemplateFindings(def: TemplateDefinition, dirName: string, source: ManifestSource): Diagnostic[] {
+function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, source: ManifestSource): Diagnostic[] {
+  const dirName = path.basename(templateDir);
   const out: Diagnostic[] = [];
   const err = (p: DocPath, code: string, message: string, hint?: string): void => {
     out.push({ severity: 'error', code, message, path: formatPath(p), location: source.locate(p), ...(hint === undefined ? {} : { hint }) });
@@ -117,6 +118,8 @@ function semanticTemplateFindings(def: TemplateDefinition, dirName: string, sour
     if (containers.has(c.name)) err(['needs', 'containers', i, 'name'], 'template.duplicate-container', `container "${c.name}" is declared twice`);
     containers.add(c.name);
     if (c.openData && c.acl !== 'public-read') err(['needs', 'containers', i, 'acl'], 'template.open-data-private', `container ${c.name} is open data but not public-read`);
+    if (c.seedFrom !== undefined && !fs.statSync(path.join(templateDir, c.seedFrom), { throwIfNoEntry: false })?.isDirectory())
+      err(['needs', 'containers', i, 'seedFrom'], 'template.missing-seed', `seedFrom ${c.seedFrom} is not a directory of the template`);
   });
   return out;
 }
@@ -142,7 +145,7 @@ export function readTemplate(cwd: string, name: string): { template?: LoadedTemp
   const metaErrors = validateMeta(parsed.data);
   if (metaErrors.length > 0) return { diagnostics: [...diagnostics, ...schemaDiagnostics(metaErrors, parsed.data, parsed.source, templateMetaSchema)] };
   const definition = parsed.data as TemplateDefinition;
-  diagnostics.push(...semanticTemplateFindings(definition, name, parsed.source));
+  diagnostics.push(...semanticTemplateFindings(definition, dir, parsed.source));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { template: { definition, dir, file }, diagnostics };
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACT_METADATA, packTemplateArtifact, tarGzip, unpackArtifact } from '../../src/deploy/artifact';
+import { ARTIFACT_METADATA, containerSeedObjects, packTemplateArtifact, tarGzip, unpackArtifact } from '../../src/deploy/artifact';
 import { loadTemplate } from '../../src/manifest/templates';
 import { type RunningApp, buildTemplate, repoRoot } from '../templates/app-process';
 import { spawn } from 'node:child_process';
@@ -86,5 +86,15 @@ describe('template artifact', () => {
     raw.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
     expect(() => unpackArtifact(zlib.gzipSync(raw), path.join(tmp, 'evil'))).toThrow(/escapes its directory/);
     expect(fs.existsSync(path.join(tmp, 'evil.txt'))).toBe(false);
+  });
+
+  it('lists the seed objects to upload into containers, with content types', () => {
+    const objects = containerSeedObjects(loadTemplate(repoRoot, 'urbanismo-en-red'));
+    expect(objects.map((o) => `${o.container}/${o.name} ${o.contentType}`)).toContain('plan-documents/ped-rio-norte-memoria.pdf application/pdf');
+    expect(objects.find((o) => o.name.endsWith('.txt'))?.contentType).toBe('text/plain; charset=utf-8');
+    const plans = JSON.parse(fs.readFileSync(path.join(repoRoot, 'templates/urbanismo-en-red/seed/plans.json'), 'utf8')) as { plans: { documents: { object: string; bytes: number }[] }[] };
+    // Every document a seeded plan links to is uploaded, with the size the plan states.
+    for (const d of plans.plans.flatMap((p) => p.documents)) expect(objects.find((o) => o.name === d.object)?.content.length).toBe(d.bytes);
+    expect(containerSeedObjects(loadTemplate(repoRoot, 'participa'))).toEqual([]);
   });
 });

@@ -139,6 +139,6 @@ describe('service needs of a city', () => {
       { port: 22, protocol: 'tcp', from: { kind: 'cidrs', cidrs: city.security.adminCidrs } },
     ]);
     expect(needs!.volumes).toEqual([{ name: 'participa-data', size: 5, mountPath: '/var/lib/storm/participa' }]);
-    expect(needs!.containers.map((c) => c.name)).toEqual(['participa-exports']);
+    expect(needs!.containers).toEqual([]);
   });
 });
