@@ -19,10 +19,6 @@ export interface Cidr {
 
 const BITS: Record<IpVersion, number> = { 4: 32, 6: 128 };
 
-export function bitsOf(version: IpVersion): number {
-  return BITS[version];
-}
-
 function parseIpv4(text: string): bigint | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

@@ -100,7 +100,3 @@ export function ipField(key: string, value: unknown): string {
   }
   return normalized;
 }
-
-export function uuidLike(value: unknown): value is string {
-  return typeof value === 'string' && /^[0-9a-fA-F-]{32,36}$/.test(value);
-}
