@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { STACKS_DIR, type LoadedManifest } from '../manifest/load';
-import { resolveEnvironment } from '../manifest/model';
+import { environmentNames, resolveEnvironment } from '../manifest/model';
 import type { AuditPolicySummary } from './audit-record';
 import { formatLocation } from '../errors';
 import { loadPolicyConfig } from './policy-config';
@@ -117,6 +117,23 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
   };
 }
 
+/** `storm audit <city>`: every environment (or the ones named), one report each. */
+export interface PolicyRun {
+  city: string;
+  file: string;
+  passed: boolean;
+  counts: PolicyReport['counts'];
+  reports: PolicyReport[];
+}
+
+export function evaluateEnvironments(loaded: LoadedManifest, envs: readonly string[] | undefined, options: EvaluateOptions = {}): PolicyRun {
+  const names = envs ?? environmentNames(loaded.doc);
+  const config = options.config ?? loadPolicyConfig(projectOf(loaded));
+  const reports = names.map((env) => evaluatePolicies(loaded, env, { ...options, config }));
+  const sum = (k: keyof PolicyReport['counts']): number => reports.reduce((n, r) => n + r.counts[k], 0);
+  return { city: loaded.doc.city.name, file: loaded.file, passed: reports.every((r) => r.passed), counts: { errors: sum('errors'), warnings: sum('warnings'), waived: sum('waived') }, reports };
+}
+
 /** The part of a report an audit record keeps. */
 export function auditPolicySummary(report: PolicyReport): AuditPolicySummary {
   return {
@@ -131,10 +148,12 @@ export function auditPolicySummary(report: PolicyReport): AuditPolicySummary {
   };
 }
 
-/** Throws policy-violation (exit 3) naming every unwaived error. */
-export function policyViolationError(report: PolicyReport): StormError {
-  const errors = report.findings.filter((f) => f.status === 'violation' && f.severity === 'error');
-  return new StormError('policy-violation', `${report.city} (${report.env}) violates ${errors.length} policy rule${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((f) => f.rule))].join(', ')}`, {
+/** The policy-violation error (exit 3) naming every unwaived error of the reports. */
+export function policyViolationError(report: PolicyReport | PolicyRun): StormError {
+  const reports = 'reports' in report ? report.reports : [report];
+  const errors = reports.flatMap((r) => r.findings.filter((f) => f.status === 'violation' && f.severity === 'error'));
+  const failing = reports.filter((r) => !r.passed).map((r) => r.env).join(', ');
+  return new StormError('policy-violation', `${report.city} (${failing}) violates ${errors.length} policy rule${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((f) => f.rule))].join(', ')}`, {
     hint: 'fix the findings, or add a waiver (rule, reason, approvedBy, expires) next to the setting',
     diagnostics: errors.map((f) => ({ severity: 'error', code: f.rule, message: f.message, path: f.subject, location: f.location, hint: f.hint })),
   });

@@ -6,12 +6,23 @@
 import type { ChalkInstance } from 'chalk';
 import { formatLocation } from '../errors';
 import type { PolicyFinding, PolicyReport, PolicyRule } from '../audit/policy-types';
+import type { PolicyRun } from '../audit/policy';
 
 function statusLabel(f: PolicyFinding): string {
   return f.status === 'waived' ? 'waived' : f.severity;
 }
 
-export function renderAuditText(report: PolicyReport, chalk: ChalkInstance): string {
+export function renderAuditText(run: PolicyRun, chalk: ChalkInstance): string {
+  const parts = run.reports.map((r) => renderReportText(r, chalk));
+  if (run.reports.length > 1) {
+    const c = run.counts;
+    const summary = `${run.reports.length} environments: ${c.errors} error(s), ${c.warnings} warning(s), ${c.waived} waived`;
+    parts.push(run.passed ? chalk.green(chalk.bold(`✓ ${run.city} passed (${summary})`)) : chalk.red(chalk.bold(`✗ ${run.city} failed (${summary})`)));
+  }
+  return parts.join('\n\n');
+}
+
+export function renderReportText(report: PolicyReport, chalk: ChalkInstance): string {
   const lines: string[] = [];
   const head = `${report.city} (${report.env}) — ${report.file}: ${report.rulesEvaluated} rules`;
   lines.push(chalk.bold(head));
@@ -38,7 +49,11 @@ function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function renderAuditMarkdown(report: PolicyReport): string {
+export function renderAuditMarkdown(run: PolicyRun): string {
+  return run.reports.map(renderReportMarkdown).join('\n\n');
+}
+
+export function renderReportMarkdown(report: PolicyReport): string {
   const c = report.counts;
   const lines = [
     `### storm audit: ${report.city} (${report.env}) ${report.passed ? '✅ passed' : '❌ failed'}`,

@@ -197,27 +197,30 @@ describe('storm audit (CLI)', () => {
   const validate = ajv.compile(schema);
   const run = (dir: string, ...args: string[]) => spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8' });
 
-  it('exits 3 naming the rule id and file:line; --json validates against the schema', () => {
+  it('exits 3 naming the rule id and file:line (every environment by default); --json validates against the schema', () => {
     const dir = project((d) => d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }));
-    const text = run(dir, 'audit', 'valladolid', '--env', 'production');
+    const text = run(dir, 'audit', 'valladolid');
     expect(text.status).toBe(3);
     const m = /stacks\/valladolid\.yaml:(\d+):\d+ +error +STORM-SEC-001 /.exec(text.stdout);
     expect(m, text.stdout).not.toBeNull();
     expect(lineAt(dir, Number(m![1]))).toContain('ports: 22');
-    expect(text.stderr).toContain('violates');
+    expect(text.stdout).toContain('valladolid (production)');
+    expect(text.stderr).toContain('valladolid (production) violates');
     expect(text.stderr).not.toMatch(/\n\s+at /);
-    const json = run(dir, '--json', 'audit', 'valladolid', '--env', 'production');
+    expect(run(dir, 'audit', 'valladolid', '--env', 'preprod').status).toBe(0);
+    const json = run(dir, '--json', 'audit', 'valladolid');
     expect(json.status).toBe(3);
-    const doc = JSON.parse(json.stdout) as unknown;
+    const doc = JSON.parse(json.stdout) as { result: { passed: boolean; reports: { env: string; passed: boolean }[] } };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.result.reports.map((r) => [r.env, r.passed])).toEqual([['preprod', true], ['production', false]]);
   });
 
-  it.each(['valladolid', 'thessaloniki', 'agueda'])('pilot %s exits 0 in both environments, JSON valid', (city) => {
-    for (const env of ['preprod', 'production']) {
-      const r = run(ROOT, '--json', 'audit', city, '--env', env);
-      expect(r.status, r.stderr).toBe(0);
-      expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).toBe(true);
-    }
+  it.each(['valladolid', 'thessaloniki', 'agueda'])('pilot %s exits 0 for both environments, JSON valid', (city) => {
+    const r = run(ROOT, '--json', 'audit', city);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { result: { reports: { env: string }[] } };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.result.reports.map((x) => x.env)).toEqual(['preprod', 'production']);
   });
 
   it('markdown has a summary table and collapsible details', () => {

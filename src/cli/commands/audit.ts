@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import type { CommandModule } from '../context';
 import { JSON_SCHEMA_VERSION, type Output } from '../output';
 import { readAuditLog, verifyAuditLog } from '../../audit/audit-log';
-import { evaluatePolicies, policyViolationError } from '../../audit/policy';
+import { evaluateEnvironments, policyViolationError } from '../../audit/policy';
 import { POLICY_RULES } from '../../audit/rules/index';
 import { StormError } from '../../errors';
 import { loadCity } from '../../manifest/load';
@@ -37,7 +37,7 @@ export const auditCommand: CommandModule = (program, ctx) => {
     .command('audit')
     .description('Check a city against the policy rules; list and verify its tamper-evident audit log')
     .argument('[city]', 'city name (stacks/<city>.yaml) or manifest file')
-    .option('--env <env>', 'environment to check', 'preprod')
+    .option('--env <env>', 'check only this environment (default: every environment)')
     .option('--plan <file>', 'also check the planned values of a plan (`tofu show -json` document)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--rules', 'list the built-in rules instead of checking a city', false)
@@ -47,13 +47,14 @@ export const auditCommand: CommandModule = (program, ctx) => {
 Exit codes: 0 passed (warnings allowed), 3 an error-severity rule failed, 1 bad input.
 
 Examples:
-  $ storm audit valladolid --env production   # exit 3 naming rule id and file:line of each violation
+  $ storm audit valladolid                    # every environment; exit 3 naming rule id and file:line of each violation
+  $ storm audit valladolid --env production   # one environment
   $ storm audit valladolid --format markdown  # for a merge-request comment
   $ storm audit --rules --format markdown     # the rule table
   $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
   $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record`,
     )
-    .action((city: string | undefined, opts: { env: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean }) => {
+    .action((city: string | undefined, opts: { env?: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean }) => {
       ctx.setCommand('audit');
       const out = ctx.output();
       const json = out.options.json || opts.format === 'json';
@@ -67,12 +68,13 @@ Examples:
       if (city === undefined) throw new StormError('usage', 'name a city to audit (or use --rules, log, verify)', { hint: 'storm audit <city> [--env production]' });
       const cwd = ctx.globals().cwd;
       const loaded = loadCity(city, { cwd });
-      const report = evaluatePolicies(loaded, opts.env, opts.plan === undefined ? {} : { plan: readPlanJson(opts.plan, cwd) });
-      const code = report.passed ? 0 : 3;
-      if (json) emitJson(out, 'audit', code, report);
-      else out.text(opts.format === 'markdown' ? renderAuditMarkdown(report) : renderAuditText(report, out.chalk));
-      if (!report.passed && !json) {
-        const err = policyViolationError(report);
+      if (opts.plan !== undefined && opts.env === undefined) throw new StormError('usage', '--plan belongs to one environment: name it with --env', { hint: `storm audit ${city} --env production --plan plan.json` });
+      const run = evaluateEnvironments(loaded, opts.env === undefined ? undefined : [opts.env], opts.plan === undefined ? {} : { plan: readPlanJson(opts.plan, cwd) });
+      const code = run.passed ? 0 : 3;
+      if (json) emitJson(out, 'audit', code, run);
+      else out.text(opts.format === 'markdown' ? renderAuditMarkdown(run) : renderAuditText(run, out.chalk));
+      if (!run.passed && !json) {
+        const err = policyViolationError(run);
         // The findings are already on stdout; stderr gets the one-line verdict.
         throw new StormError(err.code, err.message, { ...(err.hint === undefined ? {} : { hint: err.hint }) });
       }
