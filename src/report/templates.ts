@@ -47,6 +47,6 @@ export function renderTemplateDetail(t: TemplateDetail, chalk: ChalkInstance): s
   }
   lines.push('', chalk.bold('Object containers'));
   if (t.needs.containers.length === 0) lines.push('  none');
-  for (const c of t.needs.containers) lines.push(`  ${chalk.cyan(c.name)}: ${c.acl}${c.versioning ? ', versioned' : ''}${c.openData ? ', open data' : ''}`);
+  for (const c of t.needs.containers) lines.push(`  ${chalk.cyan(c.name)}: ${c.acl}${c.versioning ? ', versioned' : ''}${c.openData ? ', open data' : ''}${c.seedFrom === undefined ? '' : `, seeded from ${c.seedFrom}`}`);
   return lines.join('\n');
 }
