@@ -42,6 +42,8 @@ export interface CloudInventory {
   hasCompute: boolean;
   flavors: FlavorInfo[];
   images: string[];
+  /** Minimum disk (GiB) and RAM (MiB) an image needs, by name. */
+  imageMinimums?: Record<string, { minDiskGiB: number; minRamMiB: number }>;
   externalNetworks: string[];
   availabilityZones: string[];
   /** undefined when the cloud has no block-storage service. */
@@ -62,7 +64,7 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
   const hasCompute = client.hasService(COMPUTE);
   const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas, projects] = await Promise.all([
     hasCompute ? readFlavors(client) : Promise.resolve([]),
-    client.hasService(IMAGE) ? readImages(client) : Promise.resolve([]),
+    client.hasService(IMAGE) ? readImages(client) : Promise.resolve({ names: [], minimums: {} }),
     readExternalNetworks(client),
     hasCompute ? readAvailabilityZones(client) : Promise.resolve([]),
     hasVolume ? readVolumeTypes(client) : Promise.resolve(undefined),
@@ -71,7 +73,7 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     readNetworkQuotas(client),
     readProjects(client),
   ]);
-  return { projectId: client.projectId, hasCompute, flavors, images, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
+  return { projectId: client.projectId, hasCompute, flavors, images: images.names, imageMinimums: images.minimums, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
 }
 
 async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
@@ -79,16 +81,21 @@ async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
   return records(field(body, 'flavors')).map((f) => ({ id: String(f.id), name: String(f.name), vcpus: num(f.vcpus), ramMiB: num(f.ram), diskGiB: num(f.disk) }));
 }
 
-async function readImages(client: OpenStackClient): Promise<string[]> {
+async function readImages(client: OpenStackClient): Promise<{ names: string[]; minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> }> {
   const names: string[] = [];
+  const minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> = {};
   let next: string | undefined = '/v2/images?limit=1000';
   for (let page = 0; next !== undefined && page < 20; page++) {
     const body = await client.get(IMAGE, next);
-    for (const img of records(field(body, 'images'))) if (typeof img.name === 'string' && (img.status === undefined || img.status === 'active')) names.push(img.name);
+    for (const img of records(field(body, 'images'))) {
+      if (typeof img.name !== 'string' || (img.status !== undefined && img.status !== 'active')) continue;
+      names.push(img.name);
+      minimums[img.name] = { minDiskGiB: num(img.min_disk), minRamMiB: num(img.min_ram) };
+    }
     const n = field(body, 'next');
     next = typeof n === 'string' ? n : undefined;
   }
-  return names;
+  return { names, minimums };
 }
 
 async function readExternalNetworks(client: OpenStackClient): Promise<string[]> {

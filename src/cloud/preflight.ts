@@ -113,6 +113,33 @@ export function checkServices(city: PreflightCity, inventory: CloudInventory): P
   return [{ code: 'preflight.no-compute-service', message: 'the target cloud offers no compute service in its catalog, but the manifest asks for instances', path: ['compute', 'groups'], hint: 'check the cloud (and region) the manifest targets' }];
 }
 
+/**
+ * Nova refuses a server whose flavor's root disk or RAM is below the image's
+ * minimum ("Flavor's disk is too small for requested image"); say so up front.
+ */
+export function checkFlavorFitsImage(city: PreflightCity, inventory: CloudInventory): PreflightFinding[] {
+  const out: PreflightFinding[] = [];
+  (city.compute?.groups ?? []).forEach((g, i) => {
+    if ((g.count ?? 1) === 0) return;
+    const flavor = inventory.flavors.find((f) => f.name === g.flavor || f.id === g.flavor);
+    const min = inventory.imageMinimums?.[g.image];
+    if (flavor === undefined || min === undefined) return;
+    // A flavor with a 0 GiB disk boots from a volume sized by the image: no disk limit applies.
+    const diskShort = flavor.diskGiB > 0 && flavor.diskGiB < min.minDiskGiB;
+    const ramShort = flavor.ramMiB < min.minRamMiB;
+    if (!diskShort && !ramShort) return;
+    const fitting = inventory.flavors.filter((f) => (f.diskGiB === 0 || f.diskGiB >= min.minDiskGiB) && f.ramMiB >= min.minRamMiB).sort((a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB)[0];
+    const why = [diskShort ? `a ${flavor.diskGiB} GiB root disk, the image needs ${min.minDiskGiB} GiB` : undefined, ramShort ? `${flavor.ramMiB} MiB RAM, the image needs ${min.minRamMiB} MiB` : undefined].filter((x) => x !== undefined).join('; ');
+    out.push({
+      code: 'preflight.flavor-too-small',
+      message: `flavor "${flavor.name}" is too small for image "${g.image}": ${why}`,
+      path: ['compute', 'groups', i, 'flavor'],
+      ...(fitting !== undefined ? { hint: `the smallest flavor that fits is "${fitting.name}"` } : {}),
+    });
+  });
+  return out;
+}
+
 export type QuotaDemand = Partial<Record<QuotaName, number>>;
 
 /** A resource instance of the synthesized stack (address as tofu spells it). */
@@ -288,7 +315,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const requirements = requirementsOf(input.city);
   const demand = demandOf(input.terraformJson, input.existingAddresses, inventory.flavors);
   const lines = quotaLines(demand, inventory);
-  const findings = [...checkServices(input.city, inventory), ...checkRequirements(requirements, inventory), ...checkQuotas(lines)];
+  const findings = [...checkServices(input.city, inventory), ...checkRequirements(requirements, inventory), ...checkFlavorFitsImage(input.city, inventory), ...checkQuotas(lines)];
   if (findings.length > 0) {
     const diagnostics = findings.map((f) => toDiagnostic(f, input.locate));
     throw new StormError('preflight', `pre-flight found ${findings.length} problem${findings.length === 1 ? '' : 's'} in cloud "${input.credentials.cloudName}"; nothing was changed`, {

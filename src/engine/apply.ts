@@ -23,8 +23,15 @@ export interface ApplyOutcome {
  * `total` is the number of resource changes in the plan (for the progress
  * counter). `locate` maps a resource address to its manifest line for errors.
  */
-export async function applyPlanFile(run: StackRun, planFile: string, total: number, locate?: (address: string) => Diagnostic['location']): Promise<ApplyOutcome> {
+export async function applyPlanFile(
+  run: StackRun,
+  planFile: string,
+  total: number,
+  locate?: (address: string) => Diagnostic['location'],
+  onInterrupted?: (unfinishedCreates: string[]) => Promise<void>,
+): Promise<ApplyOutcome> {
   const tally = new ApplyTally(total);
+  const unfinishedCreates = new Set<string>();
   const name = label(run);
   run.progress({ kind: 'counter', done: 0, total, label: name });
   const res = await tofu(run, ['apply', '-json', `-lock-timeout=${run.lockTimeout}`, planFile], (line) => {
@@ -33,10 +40,12 @@ export async function applyPlanFile(run: StackRun, planFile: string, total: numb
     tally.apply(ev);
     switch (ev.type) {
       case 'apply_start':
+        if (ev.action === 'create' || ev.action === 'replace') unfinishedCreates.add(ev.address);
         run.progress({ kind: 'resource', address: `${name} ${ev.address}`, action: ev.action, status: 'start' });
         return;
       case 'apply_complete':
       case 'apply_errored':
+        if (ev.type === 'apply_complete') unfinishedCreates.delete(ev.address);
         run.progress({ kind: 'resource', address: `${name} ${ev.address}`, action: ev.action, status: ev.type === 'apply_complete' ? 'done' : 'error', elapsedSeconds: ev.elapsedSeconds });
         run.progress({ kind: 'counter', done: tally.done, total: Math.max(total, tally.done), label: name });
         return;
@@ -45,7 +54,10 @@ export async function applyPlanFile(run: StackRun, planFile: string, total: numb
     }
   });
   const applied = tally.finished.map((f) => ({ ...f }));
-  if (res.interrupted) throw interrupted(run, 'apply');
+  if (res.interrupted) {
+    await onInterrupted?.([...unfinishedCreates].sort());
+    throw interrupted(run, 'apply');
+  }
   if (res.exitCode !== 0) throw await withLockHolder(run, tofuFailure(run, 'apply', res, tally.diagnostics, locate));
   return { applied, durationMs: res.durationMs };
 }

@@ -12,6 +12,7 @@ import type { CloudCredentials, CloudTarget } from '../cloud/credentials';
 import { describeCredentials, resolveCloudTarget, tofuCloudEnvironment } from '../cloud/credentials';
 import type { ManifestPath, PreflightReport } from '../cloud/preflight';
 import { runPreflight } from '../cloud/preflight';
+import { ensureSandboxPartnerProjects } from '../cloud/sandbox-partners';
 import type { Diagnostic, SourceLocation } from '../errors';
 import { StormError, isStormError } from '../errors';
 import type { AuditRecordInput, AuditResult } from '../audit/audit-record';
@@ -23,6 +24,7 @@ import type { Progress } from '../progress';
 import { STORM_VERSION } from '../version';
 import type { AppliedResource } from './apply';
 import { applyPlanFile } from './apply';
+import { adoptInterruptedCreates } from './interrupt-recovery';
 import type { PlanSummary } from './plan-changes';
 import type { StackRun } from './plan';
 import { ensureInit, label, planToFile, readState, showPlan, writeWorkspace } from './plan';
@@ -116,6 +118,10 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
   const withRegion: CloudCredentials = credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
   const target: TargetInfo = { cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName, sandbox: targetSpec.kind === 'sandbox', description: describeCredentials(withRegion) };
   ctx.progress({ kind: 'detail', message: `${tag}: ${target.description}` });
+  if (targetSpec.kind === 'sandbox') {
+    const created = await ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project));
+    if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
+  }
   const terraformJson = await ctx.deps.synth(loaded, resolved);
   const synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
@@ -359,7 +365,19 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       let applied: AppliedResource[] = [];
       if (result.summary.hasChanges) {
         ctx.progress({ kind: 'step', message: `${label(stack.run)}: applying ${result.summary.resources.length} change${result.summary.resources.length === 1 ? '' : 's'}` });
-        const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) => locateAddress(stack.loaded, stack.resolved, address));
+        const outcome = await applyPlanFile(
+          stack.run,
+          result.planFile,
+          result.summary.resources.length,
+          (address) => locateAddress(stack.loaded, stack.resolved, address),
+          async (unfinished) => {
+            const adopted = await adoptInterruptedCreates(stack.run, stack.credentials, stack.terraformJson, unfinished).catch((err: unknown) => {
+              ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}` });
+              return [];
+            });
+            if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(stack.run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the interruption left half-created, so the next run does not duplicate them` });
+          },
+        );
         applied = outcome.applied;
       } else {
         ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
@@ -391,7 +409,7 @@ async function reviewSavedPlan(ctx: LifecycleContext, ref: StackRef, planFile: s
     throw new StormError('stale-plan', `${planFile} is a plan for ${sidecar.city}/${sidecar.env}, not ${stack.ref.city}/${stack.ref.env}`, { hint: `run \`storm provision ${sidecar.city} --env ${sidecar.env} --plan ${planFile}\`` });
   }
   if (sidecar.synthHash !== stack.synthHash) {
-    throw new StormError('stale-plan', `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt}`, {
+    throw new StormError('stale-plan', `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt} (configuration ${sidecar.synthHash.slice(0, 12)} then, ${stack.synthHash.slice(0, 12)} now)`, {
       hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
     });
   }

@@ -26,7 +26,7 @@ export function renderProgressBar(state: BarState, options: { color: boolean; wi
 export function renderFinishedLine(r: { address: string; action: string; ok: boolean; elapsedSeconds: number }, options: { color: boolean }): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const mark = r.ok ? chalk.green('✓') : chalk.red('✗');
-  return `  ${mark} ${r.address} ${PAST[r.action] ?? r.action}${r.ok ? '' : ' FAILED'} (${formatElapsed(r.elapsedSeconds)})`;
+  return `  ${mark} ${r.address} ${r.ok ? (PAST[r.action] ?? r.action) : `${r.action} FAILED`} (${formatElapsed(r.elapsedSeconds)})`;
 }
 
 const PAST: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted', read: 'read' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudInventory } from '../../src/cloud/inventory';
-import { checkQuotas, checkRequirements, demandOf, quotaLines, requirementsOf } from '../../src/cloud/preflight';
+import { checkFlavorFitsImage, checkQuotas, checkRequirements, demandOf, quotaLines, requirementsOf } from '../../src/cloud/preflight';
 
 const inventory: CloudInventory = {
   projectId: 'p1',
@@ -10,6 +10,7 @@ const inventory: CloudInventory = {
     { id: '2', name: 'm1.medium', vcpus: 2, ramMiB: 4096, diskGiB: 40 },
   ],
   images: ['debian-12', 'ubuntu-24.04'],
+  imageMinimums: { 'debian-12': { minDiskGiB: 2, minRamMiB: 0 }, 'ubuntu-24.04': { minDiskGiB: 30, minRamMiB: 1024 } },
   externalNetworks: ['public'],
   availabilityZones: ['nova'],
   volumeTypes: ['standard'],
@@ -46,6 +47,15 @@ describe('pre-flight: named things exist', () => {
     expect(checkRequirements(requirementsOf(withPartner), inventory)).toEqual([]);
     const findings = checkRequirements(requirementsOf(withPartner), { ...inventory, projects: ['admin', 'dg-catastros'], projectIds: ['p1', 'p2'] });
     expect(findings.map((f) => [f.path.join('.'), f.hint])).toEqual([['partners.0.project', 'did you mean "dg-catastros"?']]);
+  });
+});
+
+describe('pre-flight: flavor fits the image', () => {
+  it('reports a root disk below the image minimum, with the smallest flavor that fits', () => {
+    const city = { cloud: {}, compute: { groups: [{ name: 'app', flavor: 'm1.small', image: 'debian-12' }, { name: 'big', flavor: 'm1.small', image: 'ubuntu-24.04' }] } };
+    expect(checkFlavorFitsImage(city, inventory)).toEqual([
+      { code: 'preflight.flavor-too-small', message: 'flavor "m1.small" is too small for image "ubuntu-24.04": a 20 GiB root disk, the image needs 30 GiB', path: ['compute', 'groups', 1, 'flavor'], hint: 'the smallest flavor that fits is "m1.medium"' },
+    ]);
   });
 });
 

@@ -18,7 +18,8 @@ beforeAll(async () => {
   pg = await startPostgres();
   project = makeProject('lifecycle-pg');
   const file = path.join(project, 'stacks', 'agueda.yaml');
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('state:\n  backend: local\n', 'state:\n  backend: pg\n  connectionStringEnv: STORM_PG_URL\n'));
+  // pg state; and a flavor whose root disk fits debian-12 (m1.tiny's 1 GiB does not).
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('state:\n  backend: local\n', 'state:\n  backend: pg\n  connectionStringEnv: STORM_PG_URL\n').replace('flavor: m1.tiny', 'flavor: m1.small'));
   sandbox = startProjectSandbox(project);
   const reader = new SandboxReader(sandbox.url);
   await reader.login();
