@@ -90,6 +90,10 @@ export function generateManifest(i) {
     `    - { name: pgdata, size: ${10 + (i % 5) * 10}, type: ${template === 'urbanismo-en-red' ? 'standard' : 'encrypted'} }`,
     '  containers:',
     `    - { name: ${name}-documents, acl: private, versioning: ${i % 2 === 0} }`,
+    ...(i % 5 === 0
+      ? ['partners:', `  - name: university-${i}`, '    kind: public', `    project: research-${i}`, '    access:', `      - { container: ${name}-documents, mode: read }`]
+      : []),
+    ...(i % 4 === 0 ? ['waivers:', `  - { rule: STORM-DATA-004, target: storage.containers.${name}-documents, reason: documents are re-exported nightly from the records system, approvedBy: ciso@${name}.example.org, expires: 2027-06-30 }`] : []),
     'services:',
     `  - template: ${template}`,
     '    on: web',
@@ -100,6 +104,7 @@ export function generateManifest(i) {
     '    compute:',
     '      groups:',
     `        web: { count: ${prodCount}, flavor: ${pick(FLAVORS.slice(2))}, antiAffinity: true }`,
+    ...(i % 7 === 0 ? ['  training:', '    description: Courses for the city staff', '    compute:', '      groups:', '        web: { count: 1, flavor: m1.tiny }'] : []),
     '',
   ];
   return { name, text: lines.join('\n') };
