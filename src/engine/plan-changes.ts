@@ -124,8 +124,13 @@ export function summarizePlan(showJson: unknown): PlanSummary {
     resources.push(rendered);
     warnings.push(...warningsFor(rendered, change));
   }
+  // Like tofu's own "Objects have changed outside of OpenTofu" note, only drift that
+  // matters to this plan is reported: attributes the cloud fills in after creation
+  // (a port's binding once its server boots) are not news to the user.
+  const relevant = new Set(records(doc.relevant_attributes).map((r) => (typeof r.resource === 'string' ? r.resource : '')));
   const drift: ResourceChange[] = [];
   for (const rc of records(doc.resource_drift)) {
+    if (typeof rc.address === 'string' && !relevant.has(rc.address)) continue;
     const change = isRecord(rc.change) ? rc.change : {};
     const kind = changeKindOf(strings(change.actions));
     if (kind === undefined) continue;
