@@ -223,6 +223,21 @@ describe('storm audit (CLI)', () => {
     expect(doc.result.reports.map((x) => x.env)).toEqual(['preprod', 'production']);
   });
 
+  it('a valid waiver next to the production rule exits 0, an expired one exits 3', () => {
+    const waived = (expires: string) =>
+      project((d) => {
+        d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: [webRules[0], { ...sshToWorld, waivers: [{ rule: 'sec.admin-port-open-to-world', reason: 'vendor support during go-live', approvedBy: 'CISO <ciso@ava.es>', expires }] }] } } });
+        d.setIn(['environments', 'production', 'waivers'], [{ rule: 'storm-env-001', reason: 'go-live support access exists only in production', approvedBy: 'CISO <ciso@ava.es>', expires: '2099-12-31', target: 'security.groups.web' }]);
+      });
+    const ok = run(waived('2099-12-31'), 'audit', 'valladolid');
+    expect(ok.status, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/waived +STORM-SEC-001/);
+    const expired = run(waived('2020-01-01'), 'audit', 'valladolid');
+    expect(expired.status).toBe(3);
+    expect(expired.stdout).toMatch(/error +STORM-WVR-001 +waiver of sec\.admin-port-open-to-world/);
+    expect(expired.stdout).toMatch(/error +STORM-SEC-001/);
+  });
+
   it('markdown has a summary table and collapsible details', () => {
     const dir = project((d) => d.setIn(['security', 'adminCidrs'], ['0.0.0.0/0']));
     const r = run(dir, 'audit', 'valladolid', '--format', 'markdown');
