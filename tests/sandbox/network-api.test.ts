@@ -160,6 +160,16 @@ describe('ports and IP allocation', () => {
     const explicit = await call('POST', net('/ports'), demo, { port: { network_id: n.id, fixed_ips: [{ ip_address: '192.168.7.6' }] } });
     expect(explicit.status).toBe(201);
 
+    const availability = await call('GET', net(`/network-ip-availabilities/${n.id}`), admin);
+    expect(availability.body.network_ip_availability).toMatchObject({
+      network_name: 'small',
+      total_ips: 3,
+      used_ips: 4,
+      subnet_ip_availability: [{ subnet_id: s.id, cidr: '192.168.7.0/29', ip_version: 4, total_ips: 3, used_ips: 4 }],
+    });
+    expect((await call('GET', net(`/network-ip-availabilities?network_name=small`), admin)).body.network_ip_availabilities).toHaveLength(1);
+    expect((await call('GET', net(`/network-ip-availabilities/${n.id}`), demo)).status).toBe(403);
+
     const inUse = await call('DELETE', net(`/networks/${n.id}`), demo);
     expect(inUse.status).toBe(409);
     expect(inUse.body.NeutronError.type).toBe('NetworkInUse');

@@ -73,6 +73,7 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
   { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/remove_router_interface', instancePath: /^\/tenant_id$/, keyword: 'format', value: /^[0-9a-f]{32}$/, reason: 'Keystone project ids are 32 hex digits without dashes, not the uuid format the file asks' },
   { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/add_extraroutes', instancePath: /^\/router\/name$/, keyword: 'format', reason: 'the file gives the router name format uuid; it is the human-readable name' },
   { kind: 'keyword', service: 'network', template: '/v2.0/routers/{id}/remove_extraroutes', instancePath: /^\/router\/name$/, keyword: 'format', reason: 'the file gives the router name format uuid; it is the human-readable name' },
+  { kind: 'keyword', service: 'network', instancePath: /^\/network_ip_availabilit(y|ies\/\d+)\/(total_ips|used_ips|subnet_ip_availability)$/, keyword: 'type', reason: 'the file types these as strings; Neutron answers integers and a list of per-subnet objects' },
   { kind: 'keyword', service: 'network', template: '/v2.0/extensions', instancePath: /^\/extensions\/\d+\/updated$/, keyword: 'format', value: /^2014-06-1T10:00:00-00:00$/, reason: 'real Neutron announces the dvr extension as updated "2014-06-1T10:00:00-00:00"' },
   { kind: 'null', service: 'image', instancePath: /\/(name|checksum|os_hash_algo|os_hash_value|size|virtual_size|container_format|disk_format)$/, reason: 'real Glance answers null for these on a queued image' },
   // --- shapes ---

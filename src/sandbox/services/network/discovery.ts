@@ -32,6 +32,7 @@ const EXTENSIONS: Extension[] = [
   { alias: 'l3-ha', name: 'HA Router extension', description: 'Adds HA capability to routers.', updated: '2014-04-26T00:00:00-00:00' },
   { alias: 'net-mtu', name: 'Network MTU', description: 'Provides MTU attribute for a network resource.', updated: '2015-03-25T10:00:00-00:00' },
   { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'Provides a writable MTU attribute for a network resource.', updated: '2017-07-12T00:00:00-00:00' },
+  { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.', updated: '2015-09-24T00:00:00-00:00' },
   { alias: 'network_availability_zone', name: 'Network Availability Zone', description: 'Availability zone support for network.', updated: '2015-01-01T10:00:00-00:00' },
   { alias: 'pagination', name: 'Pagination support', description: 'Extension that indicates that pagination is enabled.', updated: '2016-06-12T00:00:00-00:00' },
   { alias: 'port-security', name: 'Port Security', description: 'Provides port security', updated: '2012-07-23T10:00:00-00:00' },
@@ -84,6 +85,7 @@ const RESOURCES: [string, string][] = [
   ['security_group_rule', 'security-group-rules'],
   ['rbac_policy', 'rbac-policies'],
   ['quota', 'quotas'],
+  ['network_ip_availability', 'network-ip-availabilities'],
   ['availability_zone', 'availability_zones'],
   ['extension', 'extensions'],
 ];

@@ -7,6 +7,7 @@ import type { SandboxContext, SandboxService } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
 import { listAvailabilityZones, listExtensions, resourcesDocument, showExtension, versionsDocument } from './discovery.js';
 import { createFloatingIp, deleteFloatingIp, listFloatingIps, showFloatingIp, updateFloatingIp } from './floating-ips.js';
+import { listIpAvailabilities, showIpAvailability } from './ip-availability.js';
 import type { Doc, RawQuery } from './list-query.js';
 import { createNetwork, deleteNetwork, listNetworks, showNetwork, updateNetwork } from './networks.js';
 import { createPort, deletePort, listPorts, showPort, updatePort } from './ports.js';
@@ -82,6 +83,10 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
   app.get('/v2.0/extensions/:alias', async (req) => run(req, () => showExtension(params(req).alias ?? '')));
   app.get('/v2.0/availability_zones', async (req) => run(req, () => listAvailabilityZones()));
 
+  app.get('/v2.0/network-ip-availabilities', async (req) =>
+    run(req, (call) => listIpAvailabilities(call, query(req), `${endpointUrl}/v2.0/network-ip-availabilities`)),
+  );
+  app.get('/v2.0/network-ip-availabilities/:id', async (req) => run(req, (call) => showIpAvailability(call, params(req).id ?? '')));
   app.get('/v2.0/quotas', async (req) => run(req, (call) => listQuotas(call)));
   app.get('/v2.0/quotas/:project/default', async (req) => run(req, (call) => showDefaultQuota(call, params(req).project ?? '')));
   app.get('/v2.0/quotas/:project/details', async (req) => run(req, (call) => showQuotaDetails(call, params(req).project ?? '')));
