@@ -211,6 +211,19 @@ export function attachmentsOfServer(ctx: SandboxContext, serverId: string): Atta
   });
 }
 
+/** Every live attachment (settled), for batch views. */
+export function liveAttachments(ctx: SandboxContext): AttachmentDoc[] {
+  const nowMs = ctx.now().getTime();
+  return ctx.store.transaction(() => {
+    const out: AttachmentDoc[] = [];
+    for (const att of ctx.store.list<AttachmentDoc>(KIND.attachment)) {
+      const settled = settleAttachment(ctx, att, nowMs);
+      if (settled) out.push(settled);
+    }
+    return out;
+  });
+}
+
 /** Marks a volume deleting; it disappears after the status delay. */
 export function beginVolumeDelete(ctx: SandboxContext, vol: VolumeDoc): void {
   const now = ctx.now();

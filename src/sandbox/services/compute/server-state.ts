@@ -5,13 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { SandboxContext } from '../../core/context.js';
-import { attachmentsOfServer } from '../block-storage.js';
-import { floatingIpsOfPort, networkById, portsOfDevice, type PortDoc } from '../network.js';
+import { attachmentsOfServer, liveAttachments, type AttachmentDoc } from '../block-storage.js';
+import { networkById, portsOfDevice, type FloatingIpDoc, type PortDoc } from '../network.js';
 import { novaLaunchTime, novaTime, type NovaCall } from './call.js';
 import { notFound } from './api-fault.js';
 import { emitServerLifecycle } from './lifecycle.js';
 import { atLeast } from './microversion.js';
 import { COMPUTE_HOST, KIND, type FlavorDoc, type ServerDoc, type ServerGroupDoc, type VmState } from './model.js';
+
+/** Neutron kinds read directly for batch views (the contract's kind names). */
+const NEUTRON_PORT = 'network.port';
+const NEUTRON_FLOATINGIP = 'network.floatingip';
+const NEUTRON_SECGROUP = 'network.secgroup';
 
 export const STATE = {
   building: { status: 'BUILD', vm_state: 'building', task_state: 'scheduling', power_state: 0 },
@@ -130,29 +135,84 @@ function isV6(addr: string): boolean {
   return addr.includes(':');
 }
 
+/**
+ * What a server view needs from Neutron, Cinder and the server groups,
+ * gathered once per request: one pass over each kind instead of one per
+ * server, so a detail list stays linear in the number of servers.
+ */
+export interface ServerRelations {
+  ports(serverId: string): PortDoc[];
+  floatingIps(portId: string): FloatingIpDoc[];
+  networkName(networkId: string): string;
+  securityGroupName(id: string): string;
+  attachments(serverId: string): AttachmentDoc[];
+  serverGroups(serverId: string): string[];
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+function memo(fn: (id: string) => string): (id: string) => string {
+  const cache = new Map<string, string>();
+  return (id) => {
+    let v = cache.get(id);
+    if (v === undefined) {
+      v = fn(id);
+      cache.set(id, v);
+    }
+    return v;
+  };
+}
+
+/** Relations of every server (for lists); `only` narrows them to one server. */
+export function serverRelations(ctx: SandboxContext, only?: string): ServerRelations {
+  const ports = only !== undefined ? portsOfDevice(ctx, only) : ctx.store.list<PortDoc>(NEUTRON_PORT);
+  const portsByDevice = groupBy(ports, (p) => p.device_id);
+  const portIds = new Set(ports.map((p) => p.id));
+  const fips = ctx.store.list<FloatingIpDoc>(NEUTRON_FLOATINGIP).filter((f) => f.port_id !== null && portIds.has(f.port_id));
+  const fipsByPort = groupBy(fips, (f) => f.port_id ?? '');
+  const atts = only !== undefined ? attachmentsOfServer(ctx, only) : liveAttachments(ctx);
+  const attsByServer = groupBy(atts, (a) => a.instance ?? '');
+  const groups = ctx.store.list<ServerGroupDoc>(KIND.serverGroup);
+  return {
+    ports: (id) => portsByDevice.get(id) ?? [],
+    floatingIps: (id) => fipsByPort.get(id) ?? [],
+    networkName: memo((id) => networkById(ctx, id)?.name || id),
+    securityGroupName: memo((id) => ctx.store.get<{ name: string }>(NEUTRON_SECGROUP, id)?.name ?? id),
+    attachments: (id) => attsByServer.get(id) ?? [],
+    serverGroups: (id) => groups.filter((g) => g.members.includes(id)).map((g) => g.id),
+  };
+}
+
 /** `addresses` from the server's Neutron ports (+ their floating IPs), by network name. */
-export function addressesOf(ctx: SandboxContext, serverId: string, basic: boolean): Record<string, Address[]> {
+export function addressesOf(rel: ServerRelations, serverId: string, basic: boolean): Record<string, Address[]> {
   const out: Record<string, Address[]> = {};
-  for (const port of portsOfDevice(ctx, serverId)) {
-    const net = networkById(ctx, port.network_id);
-    const key = net?.name || port.network_id;
+  for (const port of rel.ports(serverId)) {
+    const key = rel.networkName(port.network_id);
     const list = out[key] ?? (out[key] = []);
     const entry = (addr: string, type: 'fixed' | 'floating'): Address =>
       basic
         ? { version: isV6(addr) ? 6 : 4, addr }
         : { version: isV6(addr) ? 6 : 4, addr, 'OS-EXT-IPS:type': type, 'OS-EXT-IPS-MAC:mac_addr': port.mac_address };
     for (const ip of port.fixed_ips) list.push(entry(ip.ip_address, 'fixed'));
-    for (const fip of floatingIpsOfPort(ctx, port.id)) list.push(entry(fip.floating_ip_address, 'floating'));
+    for (const fip of rel.floatingIps(port.id)) list.push(entry(fip.floating_ip_address, 'floating'));
   }
   return out;
 }
 
-export function securityGroupNamesOf(ctx: SandboxContext, serverId: string, ports: PortDoc[] = portsOfDevice(ctx, serverId)): string[] {
+export function securityGroupNamesOf(rel: ServerRelations, serverId: string): string[] {
   const names: string[] = [];
-  for (const port of ports) {
+  for (const port of rel.ports(serverId)) {
     for (const sgId of port.security_groups) {
-      const sg = ctx.store.get<{ name: string }>('network.secgroup', sgId);
-      const name = sg?.name ?? sgId;
+      const name = rel.securityGroupName(sgId);
       if (!names.includes(name)) names.push(name);
     }
   }
@@ -199,25 +259,17 @@ function displayedState(doc: ServerDoc, nowMs: number, delayMs: number): VmState
   return doc.state;
 }
 
-export function serverGroupsOf(ctx: SandboxContext, serverId: string): string[] {
-  return ctx.store
-    .list<ServerGroupDoc>(KIND.serverGroup)
-    .filter((g) => g.members.includes(serverId))
-    .map((g) => g.id);
-}
-
 /**
  * The full server view (GET /servers/{id}, /servers/detail), field set and
  * shapes following the negotiated microversion and the caller's role.
  * `withServerGroups` adds 2.71's `server_groups`, which list views omit.
  */
-export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: boolean): Record<string, unknown> {
+export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: boolean, rel: ServerRelations = serverRelations(call.ctx, doc.id)): Record<string, unknown> {
   const { ctx, v } = call;
   const admin = call.auth.isAdmin;
   const state = displayedState(doc, ctx.now().getTime(), ctx.statusDelayMs);
   const building = state.status === 'BUILD';
   const scheduling = state.task_state === 'scheduling';
-  const ports = portsOfDevice(ctx, doc.id);
   const body: Record<string, unknown> = {
     id: doc.id,
     name: doc.name,
@@ -230,7 +282,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
     flavor: flavorView(call, doc),
     created: doc.created,
     updated: doc.updated,
-    addresses: building ? {} : addressesOf(ctx, doc.id, false),
+    addresses: building ? {} : addressesOf(rel, doc.id, false),
     accessIPv4: doc.access_ipv4,
     accessIPv6: doc.access_ipv6,
     links: serverLinks(ctx, doc.id),
@@ -242,7 +294,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
     'OS-SRV-USG:launched_at': doc.launched_at,
     'OS-SRV-USG:terminated_at': null,
   };
-  const sgNames = securityGroupNamesOf(ctx, doc.id, ports);
+  const sgNames = securityGroupNamesOf(rel, doc.id);
   if (sgNames.length > 0) body.security_groups = sgNames.map((name) => ({ name }));
   if (admin) {
     body['OS-EXT-SRV-ATTR:host'] = scheduling ? null : COMPUTE_HOST;
@@ -263,7 +315,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
   body['OS-EXT-STS:task_state'] = state.task_state;
   body['OS-EXT-STS:vm_state'] = state.vm_state;
   body['OS-EXT-STS:power_state'] = state.power_state;
-  const attached = attachmentsOfServer(ctx, doc.id);
+  const attached = rel.attachments(doc.id);
   body['os-extended-volumes:volumes_attached'] = attached.map((a) =>
     atLeast(v, '2.3') ? { id: a.volume_id, delete_on_termination: a._delete_on_termination } : { id: a.volume_id },
   );
@@ -272,7 +324,7 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
   if (atLeast(v, '2.19')) body.description = doc.description;
   if (atLeast(v, '2.26')) body.tags = doc.tags;
   if (atLeast(v, '2.63')) body.trusted_image_certificates = null;
-  if (atLeast(v, '2.71') && withServerGroups) body.server_groups = serverGroupsOf(ctx, doc.id);
+  if (atLeast(v, '2.71') && withServerGroups) body.server_groups = rel.serverGroups(doc.id);
   if (atLeast(v, '2.73')) body.locked_reason = doc.locked_reason;
   if (state.status === 'ERROR') {
     body.fault = { code: 500, created: doc.updated, message: 'Build of instance failed' };
@@ -296,7 +348,7 @@ export function renderBasicServer(call: NovaCall, doc: ServerDoc): Record<string
     flavor: flavorView(call, doc),
     created: doc.created,
     updated: doc.updated,
-    addresses: state.status === 'BUILD' ? {} : addressesOf(ctx, doc.id, true),
+    addresses: state.status === 'BUILD' ? {} : addressesOf(serverRelations(ctx, doc.id), doc.id, true),
     accessIPv4: doc.access_ipv4,
     accessIPv6: doc.access_ipv6,
     links: serverLinks(ctx, doc.id),
@@ -307,7 +359,7 @@ export function renderBasicServer(call: NovaCall, doc: ServerDoc): Record<string
   if (atLeast(v, '2.19')) body.description = doc.description;
   if (atLeast(v, '2.26')) body.tags = doc.tags;
   if (atLeast(v, '2.63')) body.trusted_image_certificates = null;
-  if (atLeast(v, '2.71')) body.server_groups = serverGroupsOf(ctx, doc.id);
+  if (atLeast(v, '2.71')) body.server_groups = serverRelations(ctx, doc.id).serverGroups(doc.id);
   if (atLeast(v, '2.73')) body.locked_reason = doc.locked_reason;
   return body;
 }

@@ -24,6 +24,7 @@ import {
   renderServer,
   scheduleTransition,
   serverLinks,
+  serverRelations,
   visibleServer,
 } from './server-state.js';
 
@@ -426,7 +427,8 @@ function listServers(call: NovaCall, req: FastifyRequest): { docs: ServerDoc[]; 
     f((d) => Date.parse(d.updated) <= before);
   }
   if (one.ip !== undefined) {
-    f((d) => portsOfDevice(call.ctx, d.id).some((p) => p.fixed_ips.some((ip) => matchesRegex(one.ip ?? '', ip.ip_address))));
+    const rel = serverRelations(call.ctx);
+    f((d) => rel.ports(d.id).some((p) => p.fixed_ips.some((ip) => matchesRegex(one.ip ?? '', ip.ip_address))));
   }
   if (atLeast(call.v, '2.26')) {
     const split = (k: string): string[] => (all[k] ?? []).flatMap((t) => t.split(',')).filter((t) => t !== '');
@@ -757,7 +759,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
   app.get(`${V}/servers/detail`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
     const { docs, next } = listServers(call, req);
-    return { servers: docs.map((d) => renderServer(call, d, false)), ...serversLinks(call, 'servers/detail', next, queryParams(req).one.limit) };
+    const rel = serverRelations(ctx);
+    return { servers: docs.map((d) => renderServer(call, d, false, rel)), ...serversLinks(call, 'servers/detail', next, queryParams(req).one.limit) };
   });
 
   app.get(`${V}/servers/:id`, (req, reply) => {
