@@ -81,8 +81,9 @@ export function renderReportMarkdown(report: PolicyReport): string {
 /** The rule table (`storm audit --rules`; the README table is generated from it). */
 export function renderRulesTable(rules: readonly PolicyRule[], format: 'text' | 'markdown'): string {
   if (format === 'markdown') {
-    return ['| id | severity | rule | fix |', '|---|---|---|---|', ...rules.map((r) => `| \`${r.id}\` | ${r.severity} | ${mdCell(r.title)} | ${mdCell(r.hint)} |`)].join('\n');
+    return ['| id | name (for waivers) | severity | rule | fix |', '|---|---|---|---|---|', ...rules.map((r) => `| \`${r.id}\` | \`${r.name}\` | ${r.severity} | ${mdCell(r.title)} | ${mdCell(r.hint)} |`)].join('\n');
   }
   const iw = Math.max(...rules.map((r) => r.id.length));
-  return rules.map((r) => `${r.id.padEnd(iw)}  ${r.severity.padEnd(7)}  ${r.title}`).join('\n');
+  const nw = Math.max(...rules.map((r) => r.name.length));
+  return rules.map((r) => `${r.id.padEnd(iw)}  ${r.name.padEnd(nw)}  ${r.severity.padEnd(7)}  ${r.title}`).join('\n');
 }
