@@ -80,6 +80,8 @@ export function semanticFindings(manifest: CityManifest, ctx: SemanticContext): 
   }
   checkDuplicates(manifest, f);
   checkOverrideNames(manifest, ctx, f);
+  f.env = undefined;
+  checkWaiverTargets(manifest, ctx, f);
   for (const env of environmentNames(manifest)) {
     f.env = env;
     checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
@@ -134,6 +136,41 @@ function checkOverrideNames(m: CityManifest, ctx: SemanticContext, f: Findings):
     check('container', ['storage', 'containers'], o.storage?.containers, (m.storage?.containers ?? []).map((c) => c.name));
     check('service', ['services'], o.services, (m.services ?? []).map(serviceName));
     check('partner', ['partners'], o.partners, (m.partners ?? []).map((p) => p.name));
+  }
+}
+
+/** Collections a top-level waiver's target can name an item of, as audit names its subjects. */
+const TARGET_COLLECTIONS: readonly [prefix: string, kind: string, names: (m: CityManifest) => string[]][] = [
+  ['network.subnets.', 'subnet', (m) => m.network.subnets.map((s) => s.name)],
+  ['security.groups.', 'security group', (m) => (m.security?.groups ?? []).map((g) => g.name)],
+  ['compute.groups.', 'compute group', (m) => (m.compute?.groups ?? []).map((g) => g.name)],
+  ['storage.volumes.', 'volume', (m) => (m.storage?.volumes ?? []).map((v) => v.name)],
+  ['storage.containers.', 'container', (m) => (m.storage?.containers ?? []).map((c) => c.name)],
+  ['partners.', 'partner', (m) => (m.partners ?? []).map((p) => p.name)],
+  ['services.', 'service', (m) => (m.services ?? []).map(serviceName)],
+];
+
+/** A waiver whose target names nothing waives nothing: say so where it is written. */
+function checkWaiverTargets(m: CityManifest, ctx: SemanticContext, f: Findings): void {
+  const lists: [DocPath, CityManifest['waivers']][] = [[[], m.waivers]];
+  for (const [env, o] of Object.entries(m.environments)) lists.push([['environments', env], o?.waivers]);
+  for (const [base, waivers] of lists) {
+    (waivers ?? []).forEach((w, i) => {
+      if (w.target === undefined) return;
+      for (const [prefix, kind, names] of TARGET_COLLECTIONS) {
+        if (!w.target.startsWith(prefix)) continue;
+        const rest = w.target.slice(prefix.length);
+        const known = names(m);
+        // Names may contain dots (containers): the longest known name that starts the rest wins.
+        const named = known.filter((n) => rest === n || rest.startsWith(`${n}.`) || rest.startsWith(`${n}[`)).sort((a, b) => b.length - a.length)[0];
+        if (named !== undefined) return;
+        const written = /^[^.[]+/.exec(rest)?.[0] ?? rest;
+        if (!unknown(ctx, kind, written, known)) return;
+        const u = unknownName(kind, written, known);
+        f.error('manifest.unknown-waiver-target', [...base, 'waivers', i, 'target'], `waiver target "${w.target}" names an ${u.message}: the waiver would waive nothing`, u.hint);
+        return;
+      }
+    });
   }
 }
 

@@ -49,6 +49,7 @@ describe('validateParsed on the broken corpus (one problem each)', () => {
     ['broken-duplicate-rule.yaml', '34:11', 'manifest.duplicate-rule', 'security.groups[0].rules[2]', /this rule repeats rules\[1\] of group "web"/],
     ['broken-subnet-exhausted.yaml', '24:9', 'manifest.subnet-exhausted', 'network.subnets[0].allocationPools', /subnet "web" has room for 1 instance port but its compute groups need 2 in production/],
     ['broken-floating-ip-unreachable.yaml', '50:19', 'manifest.floating-ip-unreachable', 'compute.groups[0].floatingIp', /asks for floating IPs, but the router has no gateway to public/],
+    ['broken-waiver-target.yaml', '74:37', 'manifest.unknown-waiver-target', 'waivers[0].target', /waiver target "storage.containers.documnets" names an unknown container "documnets"/, /did you mean "documents"\?/],
     ['alias-bomb.yaml', '1:1', 'manifest.alias-bomb', '', /too many YAML alias expansions/],
   ];
 
