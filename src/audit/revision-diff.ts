@@ -95,8 +95,9 @@ function isolated(base: CityManifest, baseConfig: unknown, change: ManifestChang
  * (a volume attached to a group in one place, defined in another) still shows
  * what it touches from one side or the other.
  */
-function affectedBy(change: ManifestChange, from: Side, to: Side, env: string, allChanged: readonly string[]): string[] | undefined {
-  if (from.loaded === undefined || to.loaded === undefined) return [...allChanged];
+function affectedBy(change: ManifestChange, from: Side, to: Side, env: string): string[] | undefined {
+  // A city that is new (or gone) has every resource affected by every key: the note says so once.
+  if (from.loaded === undefined || to.loaded === undefined) return undefined;
   const forward = isolated(from.loaded.doc, from.config, change, env);
   const backward = isolated(to.loaded.doc, to.config, invertChange(change), env);
   if (forward === undefined && backward === undefined) return undefined;
@@ -139,16 +140,15 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     if (fromRev.schemaText !== undefined && toSchema !== undefined && fromRev.schemaText !== toSchema) {
       notes.push(`the manifest schema differs between ${options.from} and ${toRef.ref}; both manifests were validated by this storm`);
     }
-    if (!from.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${options.from}: everything is new`);
-    if (!to.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${toRef.ref}: everything is removed`);
+    if (!from.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${options.from}: the whole city is new, every resource is created`);
+    if (!to.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${toRef.ref}: the whole city is removed, every resource is deleted`);
 
     const production = env === 'production';
     const resources = diffConfigs(from.config ?? {}, to.config ?? {}, { production });
-    const allChanged = resources.map((r) => r.address);
     const changes = diffManifests(from.loaded?.doc ?? {}, to.loaded?.doc ?? {});
     if (changes.length > MAX_ISOLATED_CHANGES) notes.push(`${changes.length} manifest changes: affected resources are listed for the first ${MAX_ISOLATED_CHANGES} only`);
     const manifest: ManifestChangeView[] = changes.map((c, i) => {
-      const affected = i < MAX_ISOLATED_CHANGES ? affectedBy(c, from, to, env, allChanged) : undefined;
+      const affected = i < MAX_ISOLATED_CHANGES ? affectedBy(c, from, to, env) : undefined;
       const before = render(c.before);
       const after = render(c.after);
       return {
