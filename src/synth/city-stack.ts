@@ -8,8 +8,8 @@ import type { Construct } from 'constructs';
 import type { ResolvedCity } from '../manifest/model';
 import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION } from '../engine/pins';
 import { TerraformStack, openstack } from './cdktf';
-import { ComputeLayer, type SynthExtras } from './compute';
-import { synthContext } from './context';
+import { ComputeLayer } from './compute';
+import { type SynthExtras, synthContext } from './context';
 import { NetworkLayer } from './network';
 import { OutputsLayer } from './outputs';
 import { SecurityLayer } from './security';
@@ -33,6 +33,6 @@ export class CityStack extends TerraformStack {
     const sharing = new SharingLayer(this, 'sharing', ctx, network);
     const compute = new ComputeLayer(this, 'compute', ctx, network, security, extras);
     const storage = new StorageLayer(this, 'storage', ctx, compute, sharing);
-    new OutputsLayer(this, 'outputs', { network, security, compute, storage });
+    new OutputsLayer(this, 'outputs', { network, security, compute, storage }, extras.services ?? []);
   }
 }

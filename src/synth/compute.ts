@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import type { ResolvedComputeGroup } from '../manifest/model';
 import { openstack } from './cdktf';
-import type { SynthContext } from './context';
+import type { SynthContext, SynthExtras } from './context';
 import { logicalId } from './naming';
 import type { NetworkLayer } from './network';
 import type { SecurityLayer } from './security';
@@ -20,23 +20,6 @@ export interface InstanceRefs {
   port: openstack.networkingPortV2.NetworkingPortV2;
   instance: openstack.computeInstanceV2.ComputeInstanceV2;
   floatingIp: openstack.networkingFloatingipV2.NetworkingFloatingipV2 | undefined;
-}
-
-/** Which instance a hook is asked about. */
-export interface InstanceSlot {
-  group: ResolvedComputeGroup;
-  /** 1-based. */
-  index: number;
-  /** Cloud name, `<city>-<env>-<group>-<index>`. */
-  name: string;
-}
-
-/**
- * What later stages add to synthesis without synth knowing about them: the deploy
- * stage renders each instance's cloud-init user data.
- */
-export interface SynthExtras {
-  userData?: (slot: InstanceSlot) => string | undefined;
 }
 
 /** The zone of the i-th instance (1-based): the group's, else round-robin over the cloud's. */

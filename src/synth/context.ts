@@ -1,5 +1,6 @@
 /** What every synthesis layer needs to know about the city it builds. */
-import type { ResolvedCity } from '../manifest/model';
+import type { ResolvedCity, ResolvedComputeGroup } from '../manifest/model';
+import type { ServiceNeeds } from '../manifest/templates';
 import { cloudName, resourceTags, serverTags } from './naming';
 
 export interface SynthContext {
@@ -12,6 +13,23 @@ export interface SynthContext {
   readonly tags: string[];
   /** The labels that fit Nova's stricter server tags. */
   readonly serverTags: string[];
+}
+
+/** Which instance a hook is asked about. */
+export interface InstanceSlot {
+  group: ResolvedComputeGroup;
+  /** 1-based. */
+  index: number;
+  /** Cloud name, `<city>-<env>-<group>-<index>`. */
+  name: string;
+}
+
+/** What synthesis takes besides the resolved city. */
+export interface SynthExtras {
+  /** What the city's services need (manifest/templates.ts serviceNeeds); merged into the model. */
+  services?: readonly ServiceNeeds[];
+  /** The deploy stage's cloud-init user data per instance. */
+  userData?: (slot: InstanceSlot) => string | undefined;
 }
 
 export function synthContext(city: ResolvedCity): SynthContext {

@@ -3,6 +3,7 @@
  * read with `tofu output -json`. Service URLs join them when services deploy.
  */
 import { Construct } from 'constructs';
+import type { ServiceNeeds } from '../manifest/templates';
 import { Fn, TerraformOutput } from './cdktf';
 import type { ComputeLayer } from './compute';
 import type { NetworkLayer } from './network';
@@ -15,7 +16,7 @@ function output(scope: Construct, id: string, value: unknown, description: strin
 }
 
 export class OutputsLayer extends Construct {
-  constructor(scope: Construct, id: string, layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer }) {
+  constructor(scope: Construct, id: string, layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer }, services: readonly ServiceNeeds[]) {
     super(scope, id);
     const { network, security, compute, storage } = layers;
     output(this, 'network_id', network.network.id, 'ID of the city network');
@@ -40,6 +41,28 @@ export class OutputsLayer extends Construct {
       'Instances by <group>-<n>: id, name, fixed and floating address',
     );
     output(this, 'volume_ids', Object.fromEntries(storage.volumes.map((v) => [v.attachedTo === undefined ? v.definition : `${v.attachedTo}-${v.definition}`, v.volume.id])), 'Volume IDs');
+    if (services.length > 0) {
+      output(
+        this,
+        'services',
+        Object.fromEntries(
+          services.map((s) => [
+            s.service,
+            {
+              template: `${s.template}@${s.version}`,
+              group: s.group,
+              port: s.servicePort,
+              health_check: s.healthCheck,
+              // The floating address when the instance has one (reachable from outside), else the fixed one.
+              urls: compute.instances
+                .filter((i) => i.group === s.group)
+                .map((i) => `http://${i.floatingIp === undefined ? Fn.element(i.port.allFixedIps, 0) : i.floatingIp.address}:${s.servicePort}`),
+            },
+          ]),
+        ),
+        'Services by name: template, group, port, health check path and URL per instance',
+      );
+    }
     output(this, 'containers', Object.fromEntries([...storage.containers].map(([name, c]) => [name, c.name])), 'Object storage container names by manifest name');
   }
 }

@@ -10,10 +10,12 @@ import { type Diagnostic, StormError } from '../errors';
 import { loadCity } from '../manifest/load';
 import { DEFAULT_ENVIRONMENT, type ResolvedCity, environmentNames, resolveEnvironment } from '../manifest/model';
 import { App } from './cdktf';
+import { type ServiceNeeds, loadTemplateCatalog, serviceNeeds } from '../manifest/templates';
 import { CityStack } from './city-stack';
-import type { SynthExtras } from './compute';
+import type { SynthExtras } from './context';
+import { withServiceNeeds } from './services';
 
-export type { InstanceSlot, SynthExtras } from './compute';
+export type { InstanceSlot, SynthExtras } from './context';
 
 export type TerraformJson = Record<string, unknown>;
 
@@ -23,7 +25,8 @@ export const SYNTH_FILE = 'main.tf.json';
 export function synthesizeResolved(city: ResolvedCity, extras: SynthExtras = {}): TerraformJson {
   // No outdir is ever written: the stack is turned into JSON directly.
   const app = new App({ outdir: '.', skipValidation: true, context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } });
-  const stack = new CityStack(app, city, extras);
+  const merged = extras.services === undefined ? city : withServiceNeeds(city, extras.services);
+  const stack = new CityStack(app, merged, extras);
   return sortKeys(withoutComments(stack.toTerraform())) as TerraformJson;
 }
 
@@ -51,6 +54,12 @@ function sortKeys(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
   return out;
+}
+
+/** What the city's services need, from its templates under <cwd>/templates (empty without services). */
+export function serviceNeedsFor(city: ResolvedCity, cwd: string): ServiceNeeds[] {
+  if (city.services.length === 0) return [];
+  return serviceNeeds(city, loadTemplateCatalog(cwd).templates);
 }
 
 export interface SynthStats {
@@ -118,7 +127,8 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
     throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `use one of: ${envs.join(', ')}` });
   }
   const resolved = resolveEnvironment(loaded.doc, env);
-  const json = synthesizeResolved(resolved, options.extras);
+  const extras: SynthExtras = { ...options.extras, services: options.extras?.services ?? serviceNeedsFor(resolved, options.cwd) };
+  const json = synthesizeResolved(resolved, extras);
   const text = renderTerraformJson(json);
   let file: string | undefined;
   if (options.write !== false) {
