@@ -61,13 +61,13 @@ function render(value: unknown): string | undefined {
 const WORLD = /(^|[^0-9])(0\.0\.0\.0\/0|::\/0)/;
 
 /** Risks visible in the manifest change itself (before synthesis). */
-function manifestRisks(change: ManifestChange, env: string): RiskFlag[] {
+function manifestRisks(change: ManifestChange): RiskFlag[] {
   const out: RiskFlag[] = [];
   const after = render(change.after) ?? '';
   if (change.kind !== 'removed' && WORLD.test(after) && /security|adminCidrs/.test(change.path)) out.push({ kind: 'exposure', subject: change.path, message: `${change.path} opens access to the whole internet` });
   if (change.kind !== 'removed' && /public-read/.test(after)) out.push({ kind: 'public-container', subject: change.path, message: `${change.path} makes a container public` });
   if (change.kind === 'removed' && /^(compute|storage|network)\./.test(change.path)) out.push({ kind: 'delete', subject: change.path, message: `${change.path} is removed from the manifest` });
-  if (env === 'production' || change.path.startsWith('environments.production')) out.push({ kind: 'production', subject: change.path, message: `${change.path} affects production` });
+  if (change.path === 'environments.production' || change.path.startsWith('environments.production.')) out.push({ kind: 'production', subject: change.path, message: `${change.path} changes what production runs` });
   return out;
 }
 
@@ -159,10 +159,10 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
         ...(c.fromPath !== undefined && from.loaded !== undefined ? { fromLocation: from.loaded.locate(c.fromPath) } : {}),
         ...(c.toPath !== undefined && to.loaded !== undefined ? { toLocation: to.loaded.locate(c.toPath) } : {}),
         ...(affected === undefined ? {} : { affected }),
-        risks: manifestRisks(c, env),
+        risks: manifestRisks(c),
       };
     });
-    const risks = sortRisks([...manifest.flatMap((m) => m.risks.filter((r) => r.kind !== 'production')), ...resources.flatMap((r) => r.risks.filter((x) => x.kind !== 'production'))]);
+    const risks = sortRisks([...manifest.flatMap((m) => m.risks), ...resources.flatMap((r) => r.risks.filter((x) => x.kind !== 'production'))]);
     if (production && (resources.length > 0 || manifest.length > 0)) risks.push({ kind: 'production', subject: `${city}/${env}`, message: `these changes apply to production` });
     const counts = countResources(resources);
     return {
