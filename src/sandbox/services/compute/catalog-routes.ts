@@ -644,6 +644,70 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     return reply.send();
   });
 
+  // usage (openstack usage list/show): hours of the live servers inside the window
+  const tenantUsages = (req: FastifyRequest, projectFilter: string | undefined): Json[] => {
+    const { one } = queryParams(req);
+    const nowMs = ctx.now().getTime();
+    const parse = (v: string | undefined, dflt: number): number => {
+      if (v === undefined) return dflt;
+      const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+      if (Number.isNaN(t)) throw badRequest(`Invalid start time. The start time cannot occur after the end time.`);
+      return t;
+    };
+    const start = parse(one.start, nowMs);
+    const end = Math.min(parse(one.end, nowMs), nowMs);
+    const detailed = isTruthy(one.detailed);
+    const byProject = new Map<string, Json[]>();
+    for (const s of loadServers(ctx, projectFilter)) {
+      if (s.launched_at === null) continue;
+      const launched = Date.parse(`${s.launched_at.slice(0, 19)}Z`);
+      const from = Math.max(start, launched);
+      const hours = Math.max(0, end - from) / 3_600_000;
+      const f = ctx.store.get<FlavorDoc>(KIND.flavor, s.flavor_id);
+      const row: Json = {
+        instance_id: s.id,
+        name: s.name,
+        hours,
+        memory_mb: f?.ram ?? 0,
+        local_gb: f?.disk ?? 0,
+        vcpus: f?.vcpus ?? 0,
+        tenant_id: s.tenant_id,
+        flavor: f?.name ?? s.flavor_id,
+        started_at: s.launched_at,
+        ended_at: null,
+        state: s.state.vm_state,
+        uptime: Math.floor(Math.max(0, nowMs - launched) / 1000),
+      };
+      byProject.set(s.tenant_id, [...(byProject.get(s.tenant_id) ?? []), row]);
+    }
+    const iso = (t: number): string => new Date(t).toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+    return [...byProject.entries()].map(([tenant, rows]) => {
+      const sum = (k: string): number => rows.reduce((n, r) => n + (r.hours as number) * (k === 'hours' ? 1 : (r[k] as number)), 0);
+      const out: Json = {
+        tenant_id: tenant,
+        total_local_gb_usage: sum('local_gb'),
+        total_vcpus_usage: sum('vcpus'),
+        total_memory_mb_usage: sum('memory_mb'),
+        total_hours: sum('hours'),
+        start: iso(start),
+        stop: iso(end),
+      };
+      if (detailed || projectFilter !== undefined) out.server_usages = rows;
+      return out;
+    });
+  };
+  app.get(`${V}/os-simple-tenant-usage`, (req, reply) => {
+    const call = beginNova(ctx, req, reply);
+    requireNovaAdmin(call, 'os_compute_api:os-simple-tenant-usage:list');
+    return { tenant_usages: tenantUsages(req, undefined) };
+  });
+  app.get(`${V}/os-simple-tenant-usage/:projectId`, (req, reply) => {
+    const call = beginNova(ctx, req, reply);
+    const projectId = quotaTarget(call, pathParam(req, 'projectId'));
+    const [usage] = tenantUsages(req, projectId);
+    return { tenant_usage: usage ?? {} };
+  });
+
   // host views
   app.get(`${V}/os-services`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
