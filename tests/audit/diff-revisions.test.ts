@@ -39,12 +39,8 @@ function lineOf(needle: string): number {
 beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-diff-'));
   fs.cpSync(path.join(ROOT, 'stacks'), path.join(repo, 'stacks'), { recursive: true });
-  for (const t of fs.readdirSync(path.join(ROOT, 'templates'))) {
-    const file = path.join(ROOT, 'templates', t, 'template.yaml');
-    if (!fs.existsSync(file)) continue;
-    fs.mkdirSync(path.join(repo, 'templates', t), { recursive: true });
-    fs.copyFileSync(file, path.join(repo, 'templates', t, 'template.yaml'));
-  }
+  // Templates as the project has them (their files are checked with the manifest), without build output.
+  fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), { recursive: true, filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src) });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'pilots');
