@@ -53,7 +53,19 @@ export function keystoneError(status: number, title: string, message: string): S
   return new SandboxHttpError(status, { error: { code: status, message, title } });
 }
 
-export type NovaErrorKind = 'badRequest' | 'itemNotFound' | 'forbidden' | 'conflictingRequest' | 'overLimit' | 'computeFault' | 'notImplemented' | 'HTTPNotAcceptable' | 'unauthorized';
+export type NovaErrorKind =
+  | 'badRequest'
+  | 'itemNotFound'
+  | 'forbidden'
+  | 'conflictingRequest'
+  | 'overLimit'
+  | 'computeFault'
+  | 'notImplemented'
+  | 'HTTPNotAcceptable'
+  | 'unauthorized'
+  | 'serviceUnavailable'
+  | 'badMethod'
+  | 'badMediaType';
 
 /** Nova: {"<kind>": {"code", "message"}}. */
 export function novaError(status: number, kind: NovaErrorKind, message: string): SandboxHttpError {
@@ -65,7 +77,7 @@ export function neutronError(status: number, type: string, message: string): San
   return new SandboxHttpError(status, { NeutronError: { type, message, detail: '' } });
 }
 
-export type CinderErrorKind = 'badRequest' | 'itemNotFound' | 'forbidden' | 'conflictingRequest' | 'overLimit' | 'computeFault' | 'notImplemented';
+export type CinderErrorKind = 'badRequest' | 'itemNotFound' | 'forbidden' | 'conflictingRequest' | 'overLimit' | 'computeFault' | 'notImplemented' | 'serviceUnavailable' | 'badMethod' | 'badMediaType';
 
 /** Cinder: {"<kind>": {"code", "message"}}; overLimit adds retryAfter and a Retry-After header. */
 export function cinderError(status: number, kind: CinderErrorKind, message: string): SandboxHttpError {
@@ -176,24 +188,38 @@ export function styledError(style: ErrorStyle, status: number, message: string):
   }
 }
 
+/** Nova's and Cinder's fault wrappers map a status to the envelope key this way (nova/api/openstack/wsgi.py). */
 function novaKindFor(status: number): NovaErrorKind {
-  if (status === 400) return 'badRequest';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'itemNotFound';
-  if (status === 409) return 'conflictingRequest';
-  if (status === 413) return 'overLimit';
-  if (status === 501) return 'notImplemented';
-  return 'computeFault';
+  switch (status) {
+    case 400:
+      return 'badRequest';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'itemNotFound';
+    case 405:
+      return 'badMethod';
+    case 409:
+      return 'conflictingRequest';
+    case 413:
+    case 429:
+      return 'overLimit';
+    case 415:
+      return 'badMediaType';
+    case 501:
+      return 'notImplemented';
+    case 503:
+      return 'serviceUnavailable';
+    default:
+      return 'computeFault';
+  }
 }
 
 function cinderKindFor(status: number): CinderErrorKind {
-  if (status === 400) return 'badRequest';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'itemNotFound';
-  if (status === 409) return 'conflictingRequest';
-  if (status === 413) return 'overLimit';
-  if (status === 501) return 'notImplemented';
-  return 'computeFault';
+  const kind = novaKindFor(status);
+  return kind === 'unauthorized' || kind === 'HTTPNotAcceptable' ? 'computeFault' : kind;
 }
 
 function neutronTypeFor(status: number): string {
