@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import type { ResolvedComputeGroup } from '../manifest/model';
 import { openstack } from './cdktf';
 import type { SynthContext, SynthExtras } from './context';
+
+export type { InstanceSlot, SynthExtras } from './context';
 import { logicalId } from './naming';
 import type { NetworkLayer } from './network';
 import type { SecurityLayer } from './security';
