@@ -43,6 +43,8 @@ export function raw(markup: string): SafeHtml {
 
 export interface LayoutOptions {
   lang: string;
+  /** The request's query string: the language links keep it (a follow-up token, a search). */
+  search?: string;
   /** Languages the visitor can switch to (code → own name). */
   languages: readonly { code: string; name: string }[];
   title: string;
@@ -55,8 +57,13 @@ export interface LayoutOptions {
 }
 
 export function layout(o: LayoutOptions): string {
+  const hrefFor = (code: string): string => {
+    const q = new URLSearchParams(o.search ?? '');
+    q.set('lang', code);
+    return `?${q.toString()}`;
+  };
   const switcher = o.languages.map(
-    (l) => html`<li><a href="?lang=${l.code}" hreflang="${l.code}" lang="${l.code}"${l.code === o.lang ? raw(' aria-current="true"') : ''}>${l.name}</a></li>`,
+    (l) => html`<li><a href="${hrefFor(l.code)}" hreflang="${l.code}" lang="${l.code}"${l.code === o.lang ? raw(' aria-current="true"') : ''}>${l.name}</a></li>`,
   );
   const nav = o.nav.map((n) => html`<li><a href="${n.href}"${n.current === true ? raw(' aria-current="page"') : ''}>${n.label}</a></li>`);
   return `<!doctype html>\n${html`<html lang="${o.lang}">

@@ -115,3 +115,15 @@ describe('participa votes', () => {
     expect(rankIdeas(ideas, { status: 'rejected' }).map((i) => i.id)).toEqual(['c']);
   });
 });
+
+describe('layout', () => {
+  it('keeps the query string in the language links', async () => {
+    const { layout } = await import('../../templates/_runtime/html');
+    const page = layout({
+      lang: 'el', search: '?t=abc&lang=el', languages: [{ code: 'el', name: 'Ελληνικά' }, { code: 'en', name: 'English' }], title: 'T', siteName: 'S', cityName: 'C', nav: [], body: html`<p>b</p>`, footer: 'f',
+      labels: { skipToContent: 's', language: 'l', mainNavigation: 'm' },
+    });
+    expect(page).toContain('href="?t=abc&amp;lang=en" hreflang="en"');
+    expect(page).toContain('<html lang="el">');
+  });
+});

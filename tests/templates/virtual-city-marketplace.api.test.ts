@@ -22,6 +22,7 @@ describe('virtual-city-marketplace API', () => {
   let serviceId = '';
   let businessKey = '';
   let requestId = '';
+  let followUpToken = '';
 
   beforeAll(async () => {
     buildTemplate('virtual-city-marketplace');
@@ -67,6 +68,12 @@ describe('virtual-city-marketplace API', () => {
     const sent = await postJson(`${app.url}/api/services/${serviceId}/requests`, { name: 'Ελένη Π.', email: 'eleni@example.gr', message: 'Μπορείτε αύριο το πρωί;' });
     expect(sent.status).toBe(201);
     requestId = String(sent.body.id);
+    const followUp = String(sent.body.followUpToken);
+    expect(sent.body.followUpUrl).toBe(`/requests/${requestId}?t=${encodeURIComponent(followUp)}`);
+    const pending = await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: `Bearer ${followUp}` } });
+    expect(pending.body).toMatchObject({ id: requestId, answer: null });
+    expect((await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: 'Bearer guessed-token-guessed' } })).status).toBe(404);
+    followUpToken = followUp;
     expect((await getJson(`${app.url}/api/services/${serviceId}/requests`)).status).toBe(401);
     expect((await getJson(`${app.url}/api/services/${serviceId}/requests`, { headers: { authorization: 'Bearer not-the-key' } })).status).toBe(401);
     const inbox = await getJson<{ count: number; requests: { id: string; email: string }[] }>(`${app.url}/api/services/${serviceId}/requests`, { headers: { authorization: `Bearer ${businessKey}` } });
@@ -74,6 +81,10 @@ describe('virtual-city-marketplace API', () => {
     const answered = await postJson(`${app.url}/api/services/${serviceId}/requests/${requestId}/answer`, { answer: 'Ναι, στις 9:00.' }, { authorization: `Bearer ${businessKey}` });
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ answer: 'Ναι, στις 9:00.' });
+    expect(answered.body.followUpHash).toBeUndefined();
+    // The citizen sees the answer with their follow-up token.
+    const seen = await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: `Bearer ${followUpToken}` } });
+    expect(seen.body).toMatchObject({ answer: 'Ναι, στις 9:00.' });
   });
 
   it('publishes through the HTML form and shows the key with an inbox cookie', async () => {

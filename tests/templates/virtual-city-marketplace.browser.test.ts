@@ -43,10 +43,14 @@ describe('virtual-city-marketplace in a browser', () => {
     await page.getByLabel('Μήνυμα', { exact: true }).fill('Υπάρχει τμήμα το Σάββατο;');
     await page.getByRole('button', { name: 'Αποστολή', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Το αίτημά σας στάλθηκε' }).waitFor();
+    const followUpUrl = page.url();
+    expect(followUpUrl).toMatch(/\/requests\/[0-9a-f]+\?t=/);
+    await page.getByText('Η επιχείρηση δεν έχει απαντήσει ακόμη.').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'virtual-city-marketplace-request.png'), fullPage: true });
 
     // The business (its key is in this browser's cookie) reads and answers.
+    await page.getByRole('link', { name: 'Ποδηλατική Λέσχη Θεσσαλονίκης' }).click();
     await page.getByRole('link', { name: 'Εισερχόμενα αιτήματα' }).click();
     await page.getByText('Υπάρχει τμήμα το Σάββατο;').waitFor();
     await page.getByLabel('Απάντηση', { exact: true }).fill('Ναι, στις 10:00.');
@@ -54,6 +58,13 @@ describe('virtual-city-marketplace in a browser', () => {
     await page.getByText('Ναι, στις 10:00.').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'virtual-city-marketplace-inbox.png'), fullPage: true });
+
+    // The citizen's follow-up link now shows the answer.
+    await page.goto(followUpUrl.replace('&sent=1', ''));
+    await page.getByText('Ναι, στις 10:00.').waitFor();
+    // Switching language keeps the follow-up token.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Answer' }).waitFor();
     await page.close();
   });
 

@@ -40,16 +40,17 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     if (idea === undefined) throw new HttpError(404, 'idea not found');
     return idea;
   };
-  const pageHtml = (lang: string, t: Translate<MessageKey>, pathname: string, title: string, body: SafeHtml): string =>
+  const pageHtml = (lang: string, t: Translate<MessageKey>, url: URL, title: string, body: SafeHtml): string =>
     layout({
       lang,
+      search: url.search,
       languages: offered.map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code })),
       title,
       siteName: t('siteName'),
       cityName: env.config.city.displayName,
       nav: [
-        { href: '/', label: t('ideas'), current: pathname === '/' },
-        { href: '/propose', label: t('propose'), current: pathname === '/propose' },
+        { href: '/', label: t('ideas'), current: url.pathname === '/' },
+        { href: '/propose', label: t('propose'), current: url.pathname === '/propose' },
       ],
       body,
       footer: t('footer', { city: env.config.city.displayName, version: env.config.version }),
@@ -57,7 +58,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     });
   const render = (ctx: RequestContext, title: string, body: SafeHtml, status = 200): void => {
     const { lang, t } = i18n(ctx);
-    sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url.pathname, title, body));
+    sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url, title, body));
   };
   /** The voter id from the cookie, or a new one set on this response. */
   const voterFor = (ctx: RequestContext): string => {
@@ -219,7 +220,7 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     checks: { storage: storageCheck(env.dataDir, dataFile) },
     errorPage: (ctx, status, message) => {
       const { lang, t } = i18n(ctx);
-      return pageHtml(lang, t, ctx.url.pathname, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
+      return pageHtml(lang, t, ctx.url, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
     },
   };
 }

@@ -38,6 +38,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       status,
       layout({
         lang,
+        search: ctx.url.search,
         languages: offered.map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code })),
         title,
         siteName: t('siteName'),
@@ -154,6 +155,7 @@ ${raw(polygonSvg(plan.area, t('map', { code: plan.code })))}
       const { lang: l, t } = lang(ctx);
       return layout({
         lang: l,
+        search: ctx.url.search,
         languages: offered.map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code })),
         title: `${t('error')} ${status}`,
         siteName: t('siteName'),

@@ -12,7 +12,7 @@ import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
 import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
 import { JsonStore, readSeed } from '../../_runtime/store';
 import {
-  type Listing, type MarketData, keyMatches, listingFromBody, publicListing, pruneRequests, requestFromBody, searchListings,
+  type Listing, type MarketData, type ServiceRequest, inboxRequest, keyMatches, listingFromBody, publicListing, pruneRequests, requestFromBody, searchListings,
 } from './market';
 import { CATEGORY_NAMES, MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
@@ -49,18 +49,19 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   };
   const render = (ctx: RequestContext, title: string, body: SafeHtml, status = 200, headers: Record<string, string> = {}): void => {
     const { lang, t } = i18n(ctx);
-    sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url.pathname, title, body), headers);
+    sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url, title, body), headers);
   };
-  const pageHtml = (lang: string, t: Translate<MessageKey>, pathname: string, title: string, body: SafeHtml): string =>
+  const pageHtml = (lang: string, t: Translate<MessageKey>, url: URL, title: string, body: SafeHtml): string =>
     layout({
       lang,
+      search: url.search,
       languages: offered.map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code })),
       title,
       siteName: t('siteName'),
       cityName: env.config.city.displayName,
       nav: [
-        { href: '/', label: t('browse'), current: pathname === '/' },
-        { href: '/publish', label: t('publish'), current: pathname === '/publish' },
+        { href: '/', label: t('browse'), current: url.pathname === '/' },
+        { href: '/publish', label: t('publish'), current: url.pathname === '/publish' },
       ],
       body,
       footer: t('footer', { city: env.config.city.displayName, version: env.config.version }),
@@ -101,7 +102,6 @@ ${found.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
   router.get('/services/:id', (ctx) => {
     const { lang, t } = i18n(ctx);
     const l = find(ctx.params.id);
-    const sent = ctx.url.searchParams.get('sent') === '1';
     render(
       ctx,
       l.title,
@@ -110,7 +110,6 @@ ${found.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
 <dt>${t('area')}</dt><dd>${l.area}</dd><dt>${t('price')}</dt><dd>${priceText(lang, t, l)}</dd></dl>
 <p>${l.description}</p>
 <section aria-labelledby="h-request"><h2 id="h-request">${t('sendRequest')}</h2>
-${sent ? html`<p class="notice" role="status">${t('requestSent')}</p>` : ''}
 <form method="post" action="/services/${l.id}/requests">
   <div class="field"><label for="r-name">${t('yourName')}</label><input id="r-name" name="name" required maxlength="120" autocomplete="name"></div>
   <div class="field"><label for="r-email">${t('yourEmail')}</label><input id="r-email" name="email" type="email" required maxlength="254" autocomplete="email"></div>
@@ -125,8 +124,36 @@ ${sent ? html`<p class="notice" role="status">${t('requestSent')}</p>` : ''}
   router.post('/services/:id/requests', async (ctx) => {
     const l = find(ctx.params.id);
     const body = await ctx.body();
-    store.update((d) => d.requests.push(requestFromBody(body, l.id, new Date())));
-    redirect(ctx.res, `/services/${l.id}?sent=1`);
+    const { request, followUp } = requestFromBody(body, l.id, new Date());
+    store.update((d) => d.requests.push(request));
+    redirect(ctx.res, `/requests/${request.id}?t=${encodeURIComponent(followUp)}&sent=1`);
+  });
+
+  const followUpRequest = (rid: string | undefined, token: string | undefined): ServiceRequest => {
+    const r = store.read().requests.find((x) => x.id === rid);
+    // The same answer for a wrong token and an unknown id: ids are not secrets, tokens are.
+    if (r === undefined || !keyMatches(token, r.followUpHash)) throw new HttpError(404, 'request not found');
+    return r;
+  };
+
+  router.get('/requests/:rid', (ctx) => {
+    const { lang, t } = i18n(ctx);
+    const token = ctx.url.searchParams.get('t') ?? undefined;
+    const r = followUpRequest(ctx.params.rid, token);
+    const l = find(r.listingId);
+    const link = `/requests/${r.id}?t=${encodeURIComponent(token ?? '')}`;
+    render(
+      ctx,
+      `${t('yourRequest')}: ${l.title}`,
+      html`${ctx.url.searchParams.get('sent') === '1' ? html`<p class="notice" role="status">${t('requestSent')}</p><p>${t('followUpHelp')} <a href="${link}">${t('followUp')}</a></p>` : ''}
+<dl class="facts"><dt>${t('business')}</dt><dd><a href="/services/${l.id}">${l.business}</a></dd>
+<dt>${t('receivedOn')}</dt><dd><time datetime="${r.createdAt}">${new Date(r.createdAt).toLocaleString(lang, { timeZone: 'UTC' })}</time></dd></dl>
+<p>${r.message}</p>
+<h2>${t('answer')}</h2>
+${r.answer === undefined ? html`<p>${t('notAnswered')}</p>` : html`<p><span class="badge">${t('answered')}</span> ${r.answer}</p>`}`,
+      200,
+      { 'Referrer-Policy': 'no-referrer' },
+    );
   });
 
   const publishForm = (lang: string, t: Translate<MessageKey>, error?: string): SafeHtml => html`
@@ -218,7 +245,7 @@ ${r.answer === undefined
       if (r === undefined) throw new HttpError(404, 'request not found');
       r.answer = answer;
       r.answeredAt = new Date().toISOString();
-      return r;
+      return inboxRequest(r);
     });
 
   router.get('/api/meta', (ctx) => sendJson(ctx.res, 200, { categories: params.categories, areas: params.areas, currency: params.currency, languages: offered }));
@@ -234,14 +261,18 @@ ${r.answer === undefined
   });
   router.post('/api/services/:id/requests', async (ctx) => {
     const l = find(ctx.params.id);
-    const r = requestFromBody(await ctx.body(), l.id, new Date());
+    const { request: r, followUp } = requestFromBody(await ctx.body(), l.id, new Date());
     store.update((d) => d.requests.push(r));
-    sendJson(ctx.res, 201, { id: r.id, serviceId: l.id, createdAt: r.createdAt });
+    sendJson(ctx.res, 201, { id: r.id, serviceId: l.id, createdAt: r.createdAt, followUpToken: followUp, followUpUrl: `/requests/${r.id}?t=${encodeURIComponent(followUp)}` });
+  });
+  router.get('/api/requests/:rid', (ctx) => {
+    const r = followUpRequest(ctx.params.rid, bearer(ctx));
+    sendJson(ctx.res, 200, { id: r.id, serviceId: r.listingId, message: r.message, createdAt: r.createdAt, answer: r.answer ?? null, answeredAt: r.answeredAt ?? null });
   });
   router.get('/api/services/:id/requests', (ctx) => {
     const l = find(ctx.params.id);
     if (!keyMatches(bearer(ctx), l.keyHash)) throw new HttpError(401, 'business key required (Authorization: Bearer <businessKey>)');
-    const requests = store.read().requests.filter((r) => r.listingId === l.id);
+    const requests = store.read().requests.filter((r) => r.listingId === l.id).map(inboxRequest);
     sendJson(ctx.res, 200, { count: requests.length, requests });
   });
   router.post('/api/services/:id/requests/:rid/answer', async (ctx) => {
@@ -255,7 +286,7 @@ ${r.answer === undefined
     checks: { storage: storageCheck(env.dataDir, dataFile) },
     errorPage: (ctx, status, message) => {
       const { lang, t } = i18n(ctx);
-      return pageHtml(lang, t, ctx.url.pathname, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
+      return pageHtml(lang, t, ctx.url, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
     },
   };
 }

@@ -26,6 +26,8 @@ export interface ServiceRequest {
   email: string;
   message: string;
   createdAt: string;
+  /** SHA-256 of the follow-up token the citizen got, which shows them the answer. */
+  followUpHash: string;
   answer?: string;
   answeredAt?: string;
 }
@@ -94,15 +96,25 @@ export function listingFromBody(body: Record<string, unknown>, categories: reado
   return { listing, key };
 }
 
-export function requestFromBody(body: Record<string, unknown>, listingId: string, now: Date): ServiceRequest {
-  return {
+/** A new request and the follow-up token (given once to the citizen; only its hash is kept). */
+export function requestFromBody(body: Record<string, unknown>, listingId: string, now: Date): { request: ServiceRequest; followUp: string } {
+  const followUp = crypto.randomBytes(18).toString('base64url');
+  const request: ServiceRequest = {
     id: newId(),
     listingId,
     name: field(body, 'name', { required: true, max: 120 }) as string,
     email: email(body, 'email'),
     message: field(body, 'message', { required: true, max: 2000 }) as string,
     createdAt: now.toISOString(),
+    followUpHash: hashKey(followUp),
   };
+  return { request, followUp };
+}
+
+/** What a business sees of a request: everything but the citizen's follow-up hash. */
+export function inboxRequest(r: ServiceRequest): Omit<ServiceRequest, 'followUpHash'> {
+  const { followUpHash: _f, ...rest } = r;
+  return rest;
 }
 
 function fold(s: string): string {

@@ -6,7 +6,7 @@ export type MessageKey =
   | 'price' | 'onRequest' | 'business' | 'title' | 'description' | 'contactEmail' | 'contactEmailHelp' | 'publishButton'
   | 'published' | 'keyWarning' | 'yourKey' | 'openInbox' | 'sendRequest' | 'yourName' | 'yourEmail' | 'message' | 'send'
   | 'requestSent' | 'privacy' | 'inbox' | 'inboxLogin' | 'businessKey' | 'open' | 'noRequests' | 'answer' | 'answerButton'
-  | 'answered' | 'wrongKey' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error' | 'receivedOn';
+  | 'answered' | 'wrongKey' | 'followUp' | 'followUpHelp' | 'yourRequest' | 'notAnswered' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error' | 'receivedOn';
 
 export const SHIPPED_LANGUAGES = ['el', 'en', 'es', 'pt'];
 
@@ -50,6 +50,10 @@ export const MESSAGES: Messages<MessageKey> = {
     answer: 'Απάντηση',
     answerButton: 'Αποστολή απάντησης',
     answered: 'Απαντήθηκε',
+    followUp: 'Δείτε την απάντηση εδώ',
+    followUpHelp: 'Κρατήστε αυτόν τον σύνδεσμο: μόνο με αυτόν θα δείτε την απάντηση της επιχείρησης.',
+    yourRequest: 'Το αίτημά σας',
+    notAnswered: 'Η επιχείρηση δεν έχει απαντήσει ακόμη.',
     wrongKey: 'Λάθος κλειδί επιχείρησης.',
     backToList: 'Πίσω στις υπηρεσίες',
     skipToContent: 'Μετάβαση στο περιεχόμενο',
@@ -99,6 +103,10 @@ export const MESSAGES: Messages<MessageKey> = {
     answer: 'Respuesta',
     answerButton: 'Enviar respuesta',
     answered: 'Respondida',
+    followUp: 'Vea la respuesta aquí',
+    followUpHelp: 'Guarde este enlace: solo con él verá la respuesta de la empresa.',
+    yourRequest: 'Su solicitud',
+    notAnswered: 'La empresa aún no ha respondido.',
     wrongKey: 'Clave de empresa incorrecta.',
     backToList: 'Volver a los servicios',
     skipToContent: 'Saltar al contenido',
@@ -148,6 +156,10 @@ export const MESSAGES: Messages<MessageKey> = {
     answer: 'Resposta',
     answerButton: 'Enviar resposta',
     answered: 'Respondido',
+    followUp: 'Veja a resposta aqui',
+    followUpHelp: 'Guarde esta ligação: só com ela verá a resposta da empresa.',
+    yourRequest: 'O seu pedido',
+    notAnswered: 'A empresa ainda não respondeu.',
     wrongKey: 'Chave da empresa errada.',
     backToList: 'Voltar aos serviços',
     skipToContent: 'Saltar para o conteúdo',
@@ -197,6 +209,10 @@ export const MESSAGES: Messages<MessageKey> = {
     answer: 'Answer',
     answerButton: 'Send answer',
     answered: 'Answered',
+    followUp: 'See the answer here',
+    followUpHelp: 'Keep this link: it is the only way to see the business\'s answer.',
+    yourRequest: 'Your request',
+    notAnswered: 'The business has not answered yet.',
     wrongKey: 'Wrong business key.',
     backToList: 'Back to services',
     skipToContent: 'Skip to content',
