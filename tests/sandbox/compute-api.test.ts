@@ -169,7 +169,10 @@ describe('servers', () => {
     const g = await api.call('GET', nova(`/os-server-groups/${group.id}`), demo.token);
     expect(g.body.server_group.members).toEqual([id]);
     await waitFor(async () => notices.filter((n) => n.serverId === id), (list) => list.some((n) => n.event === 'active'));
-    expect(notices.find((n) => n.serverId === id && n.event === 'active')).toMatchObject({ userData, projectId: demo.projectId, name: 'web' });
+    expect(notices.find((n) => n.serverId === id && n.event === 'active')).toMatchObject({ userData, projectId: demo.projectId, name: 'web', sandboxUrl: sandbox.url });
+    const ips = await api.call('GET', nova(`/servers/${id}/ips`), demo.token);
+    expect(ips.body).toEqual({ addresses: { 'app-net': [{ version: 4, addr: addr.addr }] } });
+    expect((await api.call('GET', nova(`/servers/${id}/ips/app-net`), demo.token)).body).toEqual({ 'app-net': [{ version: 4, addr: addr.addr }] });
     const asAdmin = (await api.call('GET', nova(`/servers/${id}`), admin.token, undefined, mv('2.3'))).body.server;
     expect(asAdmin).toMatchObject({ 'OS-EXT-SRV-ATTR:host': 'sandbox', 'OS-EXT-SRV-ATTR:user_data': userData });
     const modern = (await api.call('GET', nova(`/servers/${id}`), demo.token, undefined, mv('2.93'))).body.server;

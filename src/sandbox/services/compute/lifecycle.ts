@@ -16,6 +16,8 @@ export type { ServerLifecycleEvent } from './model.js';
 import type { ServerLifecycleEvent } from './model.js';
 
 export interface ServerLifecycleNotice {
+  /** The sandbox the server lives in (several may run in one process, e.g. tests). */
+  sandboxUrl: string;
   serverId: string;
   projectId: string;
   name: string;

@@ -33,7 +33,7 @@ type Notice = { doc: ServerDoc; event: 'active' | 'stopped' | 'deleted' };
 function notify(ctx: SandboxContext, notices: Notice[]): void {
   for (const { doc, event } of notices) {
     emitServerLifecycle(
-      { serverId: doc.id, projectId: doc.tenant_id, name: doc.name, event, userData: doc.user_data, metadata: doc.metadata },
+      { sandboxUrl: ctx.publicUrl, serverId: doc.id, projectId: doc.tenant_id, name: doc.name, event, userData: doc.user_data, metadata: doc.metadata },
       ctx.log,
     );
   }

@@ -18,6 +18,7 @@ import { pythonRepr } from './python-repr.js';
 import { enforceGroupMemberQuota, enforceInstanceQuota, enforceMetadataQuota } from './quotas.js';
 import {
   STATE,
+  addressesOf,
   dueAt,
   loadServers,
   renderBasicServer,
@@ -499,7 +500,7 @@ function deleteServer(call: NovaCall, doc: ServerDoc): void {
     return doc;
   });
   emitServerLifecycle(
-    { serverId: finished.id, projectId: finished.tenant_id, name: finished.name, event: 'deleted', userData: finished.user_data, metadata: finished.metadata },
+    { sandboxUrl: ctx.publicUrl, serverId: finished.id, projectId: finished.tenant_id, name: finished.name, event: 'deleted', userData: finished.user_data, metadata: finished.metadata },
     ctx.log,
   );
 }
@@ -917,6 +918,21 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     ctx.store.update(KIND.server, { ...doc, tags: doc.tags.filter((t) => t !== tag), updated: novaTime(ctx.now()) });
     reply.code(204);
     return reply.send();
+  });
+
+  // ips (addresses by network)
+  app.get(`${V}/servers/:id/ips`, (req, reply) => {
+    const call = beginNova(ctx, req, reply);
+    const doc = visibleServer(call, pathParam(req, 'id'));
+    return { addresses: addressesOf(serverRelations(ctx, doc.id), doc.id, true) };
+  });
+  app.get(`${V}/servers/:id/ips/:network`, (req, reply) => {
+    const call = beginNova(ctx, req, reply);
+    const doc = visibleServer(call, pathParam(req, 'id'));
+    const network = pathParam(req, 'network');
+    const entries = addressesOf(serverRelations(ctx, doc.id), doc.id, true)[network];
+    if (entries === undefined) throw notFound('Instance is not a member of specified network');
+    return { [network]: entries };
   });
 
   // os-interface
