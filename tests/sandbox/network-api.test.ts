@@ -189,6 +189,35 @@ describe('ports and IP allocation', () => {
   });
 });
 
+describe('subnet pools', () => {
+  it('allocates subnets from a pool by prefix length, from the default pool, and refuses overlaps and exhaustion', async () => {
+    const pool = await call('POST', net('/subnetpools'), admin, { subnetpool: { name: 'pool', prefixes: ['10.200.0.0/22'], default_prefixlen: 24, is_default: true, shared: true } });
+    expect(pool.status).toBe(201);
+    expect(pool.body.subnetpool).toMatchObject({ prefixes: ['10.200.0.0/22'], min_prefixlen: 8, max_prefixlen: 32, default_prefixlen: 24, ip_version: 4, is_default: true });
+    const n = (await call('POST', net('/networks'), demo, { network: { name: 'pooled' } })).body.network;
+    const first = await call('POST', net('/subnets'), demo, { subnet: { network_id: n.id, ip_version: 4, subnetpool_id: pool.body.subnetpool.id } });
+    expect(first.status).toBe(201);
+    expect(first.body.subnet).toMatchObject({ cidr: '10.200.0.0/24', gateway_ip: '10.200.0.1', subnetpool_id: pool.body.subnetpool.id });
+    const n2 = (await call('POST', net('/networks'), demo, { network: { name: 'pooled2' } })).body.network;
+    const wide = await call('POST', net('/subnets'), demo, { subnet: { network_id: n2.id, ip_version: 4, use_default_subnetpool: true, prefixlen: 23 } });
+    expect(wide.body.subnet.cidr).toBe('10.200.2.0/23');
+    const clash = await call('POST', net('/subnets'), demo, { subnet: { network_id: n2.id, ip_version: 4, subnetpool_id: pool.body.subnetpool.id, cidr: '10.200.0.128/25' } });
+    expect(clash.status).toBe(409);
+    expect(clash.body.NeutronError.type).toBe('SubnetAllocationError');
+    const third = await call('POST', net('/subnets'), demo, { subnet: { network_id: n2.id, ip_version: 4, subnetpool_id: pool.body.subnetpool.id } });
+    expect(third.body.subnet.cidr).toBe('10.200.1.0/24');
+    const full = await call('POST', net('/subnets'), demo, { subnet: { network_id: n2.id, ip_version: 4, subnetpool_id: pool.body.subnetpool.id } });
+    expect(full.status).toBe(409);
+    expect(full.body).toEqual(neutronError('SubnetAllocationError', 'Failed to allocate subnet: Insufficient prefix space to allocate subnet size /24.'));
+    const busy = await call('DELETE', net(`/subnetpools/${pool.body.subnetpool.id}`), admin);
+    expect(busy.status).toBe(409);
+    expect(busy.body.NeutronError.type).toBe('SubnetPoolInUse');
+    expect((await call('DELETE', net(`/networks/${n.id}`), demo)).status).toBe(204);
+    expect((await call('DELETE', net(`/networks/${n2.id}`), demo)).status).toBe(204);
+    expect((await call('DELETE', net(`/subnetpools/${pool.body.subnetpool.id}`), admin)).status).toBe(204);
+  });
+});
+
 describe('IPv6', () => {
   it('gives SLAAC addresses from the MAC and allocates DHCPv6-stateful addresses from the pool', async () => {
     const n = (await call('POST', net('/networks'), demo, { network: { name: 'v6' } })).body.network;

@@ -14,6 +14,7 @@ export const KIND = {
   secgroupRule: 'network.secgroup_rule',
   floatingip: 'network.floatingip',
   rbac: 'network.rbac',
+  subnetpool: 'network.subnetpool',
   quota: 'network.quota',
   counter: 'network.counter',
 } as const;
@@ -88,6 +89,19 @@ export interface ExtraDhcpOpt {
   opt_name: string;
   opt_value: string;
   ip_version: number;
+}
+
+export interface SubnetPoolDoc extends StandardAttrs {
+  name: string;
+  prefixes: string[];
+  min_prefixlen: number;
+  max_prefixlen: number;
+  default_prefixlen: number;
+  default_quota: number | null;
+  address_scope_id: string | null;
+  is_default: boolean;
+  shared: boolean;
+  ip_version: 4 | 6;
 }
 
 export interface PortDoc extends StandardAttrs {

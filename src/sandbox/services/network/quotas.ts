@@ -8,10 +8,10 @@ import { DEFAULT_QUOTA, KIND, QUOTA_RESOURCES, type QuotaDoc, type QuotaResource
 import type { NeutronCall } from './call.js';
 import { badRequest, envelope, toInteger, type Doc } from './request-body.js';
 
-const RESOURCE_KIND: Record<QuotaResource, string | undefined> = {
+const RESOURCE_KIND: Record<QuotaResource, string> = {
   network: KIND.network,
   subnet: KIND.subnet,
-  subnetpool: undefined,
+  subnetpool: KIND.subnetpool,
   port: KIND.port,
   router: KIND.router,
   floatingip: KIND.floatingip,
@@ -27,7 +27,7 @@ export function quotaOf(ctx: SandboxContext, projectId: string): QuotaSet {
 
 export function usageOf(ctx: SandboxContext, projectId: string, resource: QuotaResource): number {
   const kind = RESOURCE_KIND[resource];
-  return kind ? ctx.store.count(kind, { projectId }) : 0;
+  return ctx.store.count(kind, { projectId });
 }
 
 /** Throws OverQuota when `projectId` may not create `amount` more `resource`s. */

@@ -27,6 +27,7 @@ import {
   updateSecurityGroup,
 } from './security-groups.js';
 import { seedNetwork } from './seed.js';
+import { createSubnetPool, deleteSubnetPool, listSubnetPools, showSubnetPool, updateSubnetPool } from './subnet-pools.js';
 import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet } from './subnets.js';
 import { addTag, checkTagPresent, getTags, isTaggedCollection, removeAllTags, removeTag, replaceTags } from './tags.js';
 
@@ -58,6 +59,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteRule,
   },
   floatingips: { list: listFloatingIps, show: showFloatingIp, create: createFloatingIp, update: updateFloatingIp, remove: deleteFloatingIp },
+  subnetpools: { list: listSubnetPools, show: showSubnetPool, create: createSubnetPool, update: updateSubnetPool, remove: deleteSubnetPool },
   'rbac-policies': { list: listPolicies, show: showPolicy, create: createPolicy, update: updatePolicy, remove: deletePolicy },
 };
 

@@ -7,6 +7,7 @@ import {
   cidrContains,
   cidrsOverlap,
   defaultAllocationPools,
+  formatCidr,
   formatIp,
   lastAddress,
   parseCidr,
@@ -15,6 +16,7 @@ import {
   type IpVersion,
 } from './ip-address.js';
 import { isAutoAddressed, subnetCidr, subnetsOfNetwork } from './ipam.js';
+import { allocateFromPool, requestedPool } from './subnet-pools.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type AllocationPool, type HostRoute, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
 import { allRbac, bumpNetwork, canSeeNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
@@ -175,22 +177,24 @@ export function createSubnet(call: NeutronCall, body: unknown): Doc {
   const rbac = allRbac(call);
   const net = findNetwork(call, input.network_id, rbac);
   if (!owns(call.auth, net.project_id)) throw notAllowedOnNetwork(call, 'subnet');
-  if (typeof input.cidr !== 'string') {
-    if (has(input, 'subnetpool_id') || has(input, 'use_default_subnetpool')) {
-      throw neutronError(400, 'BadRequest', 'Bad subnet request: the sandbox has no subnet pools; give a cidr.');
+  const pool = requestedPool(call, input, version as IpVersion);
+  if (pool && pool.ip_version !== version) throw invalidInput(`Cannot allocate IPv${version} subnet from IPv${pool.ip_version} subnet pool`);
+  let requested: Cidr | undefined;
+  if (typeof input.cidr === 'string') {
+    const parsed = parseCidr(input.cidr);
+    if (!parsed.ok) {
+      if (parsed.reason === 'host-bits-set') {
+        throw invalidAttribute('cidr', `'${input.cidr}' isn't a recommended CIDR, '${parsed.suggestion ?? ''}' is recommended`);
+      }
+      throw invalidAttribute('cidr', `'${input.cidr}' is not a valid IP subnet`);
     }
+    requested = parsed.cidr;
+    if (requested.version !== version) throw invalidInput(`Invalid CIDR ${input.cidr} for IP version ${version}.`);
+  } else if (!pool) {
     throw neutronError(400, 'BadRequest', 'Bad subnet request: a subnetpool must be specified in the absence of a cidr.');
   }
-  const parsed = parseCidr(input.cidr);
-  if (!parsed.ok) {
-    if (parsed.reason === 'host-bits-set') {
-      throw invalidAttribute('cidr', `'${input.cidr}' isn't a recommended CIDR, '${parsed.suggestion ?? ''}' is recommended`);
-    }
-    throw invalidAttribute('cidr', `'${input.cidr}' is not a valid IP subnet`);
-  }
-  const cidr = parsed.cidr;
-  if (cidr.version !== version) throw invalidInput(`Invalid CIDR ${input.cidr} for IP version ${version}.`);
-  const cidrText = input.cidr;
+  const cidr = pool ? allocateFromPool(call, pool, requested, input.prefixlen) : (requested as Cidr);
+  const cidrText = formatCidr(cidr);
   for (const other of subnetsOfNetwork(call.ctx, net.id)) {
     if (cidrsOverlap(subnetCidr(other), cidr)) {
       throw invalidInput(`Requested subnet with cidr: ${cidrText} for network: ${net.id} overlaps with another subnet.`);
@@ -220,7 +224,7 @@ export function createSubnet(call: NeutronCall, body: unknown): Doc {
     name: stringField(input, 'name', ''),
     network_id: net.id,
     ip_version: version,
-    subnetpool_id: null,
+    subnetpool_id: pool?.id ?? null,
     enable_dhcp: boolField(input, 'enable_dhcp', true),
     ipv6_ra_mode: readMode('ipv6_ra_mode'),
     ipv6_address_mode: readMode('ipv6_address_mode'),

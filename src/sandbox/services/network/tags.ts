@@ -13,12 +13,14 @@ import { notFound, policyDenied } from './neutron-errors.js';
 import { findRouter } from './routers.js';
 import { envelope, invalidAttribute, isObject } from './request-body.js';
 import { findSecurityGroup } from './security-groups.js';
+import { findSubnetPool } from './subnet-pools.js';
 import { findSubnet } from './subnets.js';
 
 /** Collections that carry tags, with their store kind and lookup (which answers the resource's own 404). */
 export const TAGGED_COLLECTIONS = {
   networks: { kind: KIND.network, find: findNetwork },
   subnets: { kind: KIND.subnet, find: findSubnet },
+  subnetpools: { kind: KIND.subnetpool, find: findSubnetPool },
   ports: { kind: KIND.port, find: findPort },
   routers: { kind: KIND.router, find: findRouter },
   'security-groups': { kind: KIND.secgroup, find: findSecurityGroup },
