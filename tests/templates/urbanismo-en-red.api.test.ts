@@ -113,6 +113,19 @@ describe('urbanismo-en-red API', () => {
     expect(home).not.toContain('Parquesol</option>');
   });
 
+  it('pages the list by the pageSize parameter, keeping the filters', async () => {
+    await app.stop();
+    app = await startApp('urbanismo-en-red', { dataDir, config: { languages: ['en'], parameters: { pageSize: 5 } } });
+    const first = await (await fetch(`${app.url}/?q=a`)).text();
+    expect(first.match(/<li><h2>/g)).toHaveLength(5);
+    expect(first).toContain('Page 1 of 2');
+    expect(first).toContain('href="/?q=a&amp;page=2" rel="next"');
+    const second = await (await fetch(`${app.url}/?q=a&page=2`)).text();
+    expect(second.match(/<li><h2>/g)).toHaveLength(2);
+    expect(second).toContain('rel="prev"');
+    expect(await (await fetch(`${app.url}/?page=99`)).text()).toContain('Page 2 of 2');
+  });
+
   it('answers 503 naming the failed check when its data volume is gone', async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     const r = await getJson<{ status: string; checks: { storage: { status: string; error: string } } }>(`${app.url}/healthz`);

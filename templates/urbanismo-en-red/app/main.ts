@@ -74,8 +74,18 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const { lang: l, t } = lang(ctx);
     const query = queryOf(ctx);
     const all = searchPlans(store.read().plans, query);
-    const pageNo = Math.max(1, Number(ctx.url.searchParams.get('page') ?? '1') || 1);
+    const pages = Math.max(1, Math.ceil(all.length / params.pageSize));
+    const pageNo = Math.min(pages, Math.max(1, Math.floor(Number(ctx.url.searchParams.get('page') ?? '1')) || 1));
     const shown = all.slice((pageNo - 1) * params.pageSize, pageNo * params.pageSize);
+    const pageHref = (n: number): string => {
+      const q = new URLSearchParams(ctx.url.search);
+      q.set('page', String(n));
+      return `/?${q.toString()}`;
+    };
+    const pager =
+      pages === 1
+        ? ''
+        : html`<nav class="pager" aria-label="${t('pagination')}"><p>${pageNo > 1 ? html`<a href="${pageHref(pageNo - 1)}" rel="prev">← ${t('previous')}</a> ` : ''}<span aria-current="page">${t('pageOf', { page: pageNo, pages })}</span>${pageNo < pages ? html` <a href="${pageHref(pageNo + 1)}" rel="next">${t('next')} →</a>` : ''}</p></nav>`;
     const body = html`
 <form class="filters" method="get" action="/" role="search" aria-label="${t('searchPlans')}">
   <div><label for="f-q">${t('keywords')}</label><input id="f-q" name="q" type="search" value="${query.q ?? ''}"></div>
@@ -90,7 +100,8 @@ ${all.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
       (p) => html`<li><h2><a href="/plans/${p.id}">${p.title}</a></h2>
 <p><span class="badge">${t(`status.${p.status}`)}</span> <span class="meta">${t(`type.${p.type}`)} · ${p.district} · ${p.code}</span></p>
 <p>${p.summary.length > 180 ? `${p.summary.slice(0, 177)}…` : p.summary}</p></li>`,
-    )}</ul>`;
+    )}</ul>
+${pager}`;
     page(ctx, t, l, t('plans'), body);
   });
 

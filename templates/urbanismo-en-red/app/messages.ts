@@ -5,7 +5,7 @@ export type MessageKey =
   | 'siteName' | 'plans' | 'searchPlans' | 'search' | 'district' | 'status' | 'type' | 'any' | 'keywords'
   | 'resultCount' | 'resultCountOne' | 'noResults' | 'documents' | 'noDocuments' | 'area' | 'areaHectares' | 'map' | 'code'
   | 'history' | 'backToList' | 'questions' | 'skipToContent' | 'language' | 'mainNavigation' | 'openData'
-  | 'footer' | 'notFound' | 'error'
+  | 'footer' | 'notFound' | 'error' | 'pagination' | 'previous' | 'next' | 'pageOf'
   | 'status.draft' | 'status.initial-approval' | 'status.final-approval' | 'status.in-force'
   | 'type.pgou' | 'type.plan-parcial' | 'type.plan-especial' | 'type.estudio-de-detalle';
 
@@ -24,6 +24,10 @@ export const MESSAGES: Messages<MessageKey> = {
     keywords: 'Palabras clave',
     resultCount: '{count} planes encontrados',
     resultCountOne: '1 plan encontrado',
+    pagination: 'Paginación',
+    previous: 'Anterior',
+    next: 'Siguiente',
+    pageOf: 'Página {page} de {pages}',
     noResults: 'Ningún plan coincide con la búsqueda.',
     documents: 'Documentos',
     noDocuments: 'Este plan aún no tiene documentos publicados.',
@@ -62,6 +66,10 @@ export const MESSAGES: Messages<MessageKey> = {
     keywords: 'Λέξεις-κλειδιά',
     resultCount: '{count} σχέδια βρέθηκαν',
     resultCountOne: '1 σχέδιο βρέθηκε',
+    pagination: 'Σελιδοποίηση',
+    previous: 'Προηγούμενη',
+    next: 'Επόμενη',
+    pageOf: 'Σελίδα {page} από {pages}',
     noResults: 'Κανένα σχέδιο δεν ταιριάζει με την αναζήτηση.',
     documents: 'Έγγραφα',
     noDocuments: 'Δεν έχουν δημοσιευτεί ακόμη έγγραφα για αυτό το σχέδιο.',
@@ -100,6 +108,10 @@ export const MESSAGES: Messages<MessageKey> = {
     keywords: 'Palavras-chave',
     resultCount: '{count} planos encontrados',
     resultCountOne: '1 plano encontrado',
+    pagination: 'Paginação',
+    previous: 'Anterior',
+    next: 'Seguinte',
+    pageOf: 'Página {page} de {pages}',
     noResults: 'Nenhum plano corresponde à pesquisa.',
     documents: 'Documentos',
     noDocuments: 'Ainda não foram publicados documentos deste plano.',
@@ -138,6 +150,10 @@ export const MESSAGES: Messages<MessageKey> = {
     keywords: 'Keywords',
     resultCount: '{count} plans found',
     resultCountOne: '1 plan found',
+    pagination: 'Pagination',
+    previous: 'Previous',
+    next: 'Next',
+    pageOf: 'Page {page} of {pages}',
     noResults: 'No plan matches the search.',
     documents: 'Documents',
     noDocuments: 'No documents have been published for this plan yet.',
