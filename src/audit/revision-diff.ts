@@ -40,18 +40,31 @@ function synth(doc: CityManifest, env: string): unknown {
   return synthesizeResolved(resolveEnvironment(doc, env));
 }
 
-function loadSide(project: string, city: string, ref: RevisionRef, env: string, label: string): Side {
+function loadSide(project: string, city: string, ref: RevisionRef, env: string, label: string, fallbackTemplates: string | undefined, notes: string[]): Side {
   if (!ref.exists) return { ref };
   let loaded: LoadedManifest;
   try {
     loaded = loadCity(city, { cwd: project });
   } catch (err) {
-    if (err instanceof StormError && err.code === 'invalid-manifest') {
-      throw new StormError('invalid-manifest', `the manifest of ${city} at ${label} is not valid: ${err.message}`, { hint: err.hint ?? 'fix it, or diff against another revision', diagnostics: err.diagnostics });
-    }
-    throw err;
+    if (!(err instanceof StormError && err.code === 'invalid-manifest')) throw err;
+    // An older revision's templates may not satisfy this storm's template checks; its manifest may still be fine.
+    const retried = fallbackTemplates === undefined ? undefined : withTemplatesOf(project, fallbackTemplates, () => loadCity(city, { cwd: project }));
+    if (retried === undefined) throw new StormError('invalid-manifest', `the manifest of ${city} at ${label} is not valid: ${err.message}`, { hint: err.hint ?? 'fix it, or diff against another revision', diagnostics: err.diagnostics });
+    notes.push(`the templates of ${label} do not pass this storm's checks; its manifest was read with the working tree's templates`);
+    loaded = retried;
   }
   return { ref: { ...ref, file: loaded.file }, loaded, config: synth(loaded.doc, env) };
+}
+
+function withTemplatesOf<T>(project: string, templates: string, load: () => T): T | undefined {
+  const dir = path.join(project, 'templates');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.symlinkSync(templates, dir);
+  try {
+    return load();
+  } catch {
+    return undefined;
+  }
 }
 
 function render(value: unknown): string | undefined {
@@ -129,14 +142,16 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     if (!fromRef.exists && !toRef.exists) {
       throw new StormError('not-found', `no manifest stacks/${city}.yaml in ${options.from} nor in ${toRef.ref}`, { hint: 'check the city name and the revisions' });
     }
-    const from = loadSide(fromRev.dir, city, fromRef, env, options.from);
-    const to = loadSide(toProject, city, toRef, env, toRef.ref);
+    const notes: string[] = [];
+    const currentTemplates = path.join(cwd, 'templates');
+    const fallback = fs.existsSync(currentTemplates) ? currentTemplates : undefined;
+    const from = loadSide(fromRev.dir, city, fromRef, env, options.from, fallback, notes);
+    const to = loadSide(toProject, city, toRef, env, toRef.ref, toProject === cwd ? undefined : fallback, notes);
     for (const side of [from, to]) {
       if (side.loaded !== undefined && side.loaded.doc.environments[env] === undefined) {
         throw new StormError('usage', `${side.loaded.file} at ${side.ref.ref} has no environment "${env}"`, { hint: `environments: ${Object.keys(side.loaded.doc.environments).join(', ')}` });
       }
     }
-    const notes: string[] = [];
     if (fromRev.schemaText !== undefined && toSchema !== undefined && fromRev.schemaText !== toSchema) {
       notes.push(`the manifest schema differs between ${options.from} and ${toRef.ref}; both manifests were validated by this storm`);
     }

@@ -102,3 +102,29 @@ describe('storm diff --from (offline)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('storm diff --from when the older templates do not pass the current checks', () => {
+  it('reads the older manifest with the working tree templates and says so', () => {
+    const old = repo;
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-diff-old-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'stacks'), path.join(repo, 'stacks'), { recursive: true });
+      // Committed: a template that is only a template.yaml with an unknown key (this storm refuses it).
+      fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), { recursive: true, filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src) });
+      const tpl = path.join(repo, 'templates', 'urbanismo-en-red', 'template.yaml');
+      const good = fs.readFileSync(tpl, 'utf8');
+      fs.writeFileSync(tpl, `${good.trimEnd()}\nlegacyKey: true\n`);
+      git('init', '-q');
+      git('add', '-A');
+      git('commit', '-q', '-m', 'old templates');
+      fs.writeFileSync(tpl, good);
+      const r = storm('diff', 'valladolid', '--from', 'HEAD');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("note: the templates of HEAD do not pass this storm's checks");
+      expect(fs.readFileSync(tpl, 'utf8')).toBe(good);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+      repo = old;
+    }
+  });
+});
