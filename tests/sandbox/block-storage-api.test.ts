@@ -101,7 +101,8 @@ describe('volumes', () => {
     expect(hidden.status).toBe(404);
     expect(hidden.body).toEqual(fault('itemNotFound', 404, `Volume ${adminVol} could not be found.`));
     const otherProject = await api.call('GET', `/volume/v3/${admin.projectId}/volumes`, demo.token);
-    expect(otherProject.status).toBe(403);
+    expect(otherProject.status).toBe(400);
+    expect(otherProject.body).toEqual(fault('badRequest', 400, 'Malformed request url'));
     expect((await api.call('DELETE', vol(admin, `/volumes/${adminVol}`), admin.token)).status).toBe(202);
   });
 
