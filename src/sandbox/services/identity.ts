@@ -513,7 +513,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   app.get('/v3/auth/catalog', async (req) => {
     const a = auth(req);
     if (a.projectId === '') throw forbidden('get_auth_catalog');
-    return { catalog: catalogFor(a.projectId), links: listLinks(req) };
+    // Keystone's catalog links carry only self (real-zed).
+    return { catalog: catalogFor(a.projectId), links: { self: `${ctx.publicUrl}${req.url.split('?')[0] ?? ''}` } };
   });
   const projectsOf = (userId: string): ProjectDoc[] => {
     const ids = new Set(store.list<AssignmentDoc>(K.assignment).filter((x) => x.user_id === userId).map((x) => x.project_id));
