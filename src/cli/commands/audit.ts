@@ -22,7 +22,7 @@ function readPlanJson(file: string, cwd: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new StormError('usage', `${file} is not a JSON plan document`, { hint: 'pass the output of `tofu show -json <planfile>` run in the stack's working directory (.storm/work/<city>/<env>)' });
+    throw new StormError('usage', `${file} is not a JSON plan document`, { hint: 'pass the output of `tofu show -json <planfile>` run in the stack working directory (.storm/work/<city>/<env>)' });
   }
 }
 
