@@ -7,7 +7,7 @@ import { appendAuditRecord } from '../audit/audit-log';
 import { ensureEngine } from './bootstrap';
 import type { LifecycleDeps } from './lifecycle';
 import { startSandboxCredentials } from '../cloud/sandbox-target';
-import { synthesizeResolved } from '../synth/synth-city';
+import { serviceNeedsFor, synthesizeResolved } from '../synth/synth-city';
 
 export function defaultLifecycleDeps(): LifecycleDeps {
   return {
@@ -15,7 +15,7 @@ export function defaultLifecycleDeps(): LifecycleDeps {
       const e = await ensureEngine(progress, signal === undefined ? {} : { signal });
       return { tofuPath: e.tofuPath, cliConfigPath: e.cliConfigPath, tofuVersion: e.tofuVersion, providerVersion: e.providerVersion };
     },
-    synth: (_loaded, resolved) => Promise.resolve(synthesizeResolved(resolved)),
+    synth: (_loaded, resolved, cwd) => Promise.resolve(synthesizeResolved(resolved, { services: serviceNeedsFor(resolved, cwd) })),
     sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
     // The services issue fills src/deploy/ with deployServices; until it lands the
     // lifecycle says so instead of pretending to deploy.

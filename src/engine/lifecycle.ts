@@ -41,7 +41,8 @@ export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: s
 export interface LifecycleDeps {
   engine(progress: Progress, signal?: AbortSignal): Promise<EngineInfo>;
   /** Terraform JSON of the city for its resolved environment. */
-  synth(loaded: LoadedManifest, resolved: ResolvedCity): Promise<unknown>;
+  /** Synthesizes one resolved environment exactly as `storm synth` does (services' needs included). */
+  synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
   sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;
@@ -122,7 +123,7 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
     const created = await ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project));
     if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
   }
-  const terraformJson = await ctx.deps.synth(loaded, resolved);
+  const terraformJson = await ctx.deps.synth(loaded, resolved, ctx.cwd);
   const synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
   if (engine === undefined) {
