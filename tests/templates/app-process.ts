@@ -9,6 +9,12 @@ import * as path from 'node:path';
 
 export const repoRoot = path.join(__dirname, '..', '..');
 
+/**
+ * The node that runs the apps: this one, or STORM_TEMPLATE_NODE — e.g. Debian
+ * 12's own nodejs 18, which is what instances run (`apt-get download nodejs`).
+ */
+export const APP_NODE = process.env.STORM_TEMPLATE_NODE ?? process.execPath;
+
 /** Compiles one template (incremental; each template has its own dist/, so parallel test files do not collide). */
 export function buildTemplate(name: string): void {
   execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', path.join(repoRoot, 'templates', name)], { stdio: 'inherit' });
@@ -34,7 +40,7 @@ export async function startApp(name: string, options: { dataDir: string; config?
     env.STORM_SERVICE_CONFIG = file;
   }
   const entry = path.join(repoRoot, 'templates', name, 'dist', name, 'app', 'main.js');
-  const child: ChildProcess = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(APP_NODE, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
