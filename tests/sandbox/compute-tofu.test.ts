@@ -19,6 +19,7 @@ let api: ApiClient;
 let engine: Engine;
 let dataDir: string;
 let workDir: string;
+let extraDir: string;
 let osEnv: Record<string, string>;
 
 // Left out: openstack_compute_instance_v2.vm — the provider cannot read back
@@ -34,8 +35,8 @@ const IMPORTABLE = [
   'openstack_compute_volume_attach_v2.va',
 ];
 
-async function tofu(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const result = await runTofu(engine, args, { cwd: workDir, env: osEnv });
+async function tofu(args: string[], cwd = workDir): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await runTofu(engine, args, { cwd, env: osEnv });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -44,6 +45,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-data-'));
   workDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-'));
   copyFileSync(join(__dirname, 'fixtures', 'compute-subset.tf'), join(workDir, 'main.tf'));
+  extraDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-extra-'));
+  copyFileSync(join(__dirname, 'fixtures', 'compute-extra.tf'), join(extraDir, 'main.tf'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 300 });
   api = new ApiClient(sandbox);
   osEnv = {
@@ -60,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (extraDir) rmSync(extraDir, { recursive: true, force: true });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -107,6 +111,28 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     expect(await list('/compute/v2.1/os-server-groups?all_projects=1', 'server_groups')).toEqual([]);
     expect(await list(`/volume/v3/${admin.projectId}/volumes?all_tenants=1`, 'volumes')).toEqual([]);
     expect(await list('/networking/v2.0/ports', 'ports')).toEqual([]);
+    expect(api.violations).toEqual([]);
+  });
+
+  it('boots from a volume, creates a flavor, a volume type and quota sets, attaches an interface, then destroys', async () => {
+    expect((await tofu(['init', '-no-color'], extraDir)).exitCode).toBe(0);
+    const apply = await tofu(['apply', '-auto-approve', '-no-color'], extraDir);
+    expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 13 added, 0 changed, 0 destroyed\./);
+    expect(apply.stdout).toMatch(/small = 1/);
+    const admin = await api.login('admin', 'admin', 'admin');
+    const [server] = (await api.call('GET', '/compute/v2.1/servers/detail?name=x-bfv', admin.token)).body.servers;
+    expect(server.image).toBe('');
+    expect(server['os-extended-volumes:volumes_attached']).toHaveLength(2);
+    expect(Object.keys(server.addresses).sort()).toEqual(['x-net', 'x-net2']);
+    const plan = await tofu(['plan', '-detailed-exitcode', '-no-color'], extraDir);
+    expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
+    const destroy = await tofu(['destroy', '-auto-approve', '-no-color'], extraDir);
+    expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
+    expect((await api.call('GET', '/compute/v2.1/servers?all_tenants=1', admin.token)).body.servers).toEqual([]);
+    expect((await api.call('GET', `/volume/v3/${admin.projectId}/volumes?all_tenants=1`, admin.token)).body.volumes).toEqual([]);
+    const flavors = (await api.call('GET', '/compute/v2.1/flavors?is_public=None', admin.token)).body.flavors;
+    expect(flavors.map((f: { name: string }) => f.name)).not.toContain('x.custom');
     expect(api.violations).toEqual([]);
   });
 });
