@@ -29,6 +29,8 @@ export interface RuntimeEnvironment {
   /** Root of the artifact (holds template.yaml, seed/, dist/). */
   artifactRoot: string;
   config: ServiceConfig;
+  /** Changes (POSTs) one client address may make per minute: STORM_WRITE_LIMIT_PER_MINUTE, default 60. */
+  writeLimitPerMinute: number;
 }
 
 /** Version from the artifact's template.yaml, so a local run reports what it ships. */
@@ -59,7 +61,9 @@ export function loadEnvironment(service: string, artifactRoot: string, env: Node
   };
   const port = Number(env.PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`);
-  return { port, host: env.HOST ?? '0.0.0.0', dataDir, artifactRoot, config };
+  const writeLimitPerMinute = Number(env.STORM_WRITE_LIMIT_PER_MINUTE ?? '60');
+  if (!Number.isInteger(writeLimitPerMinute) || writeLimitPerMinute < 1) throw new Error(`STORM_WRITE_LIMIT_PER_MINUTE must be a positive integer, got ${env.STORM_WRITE_LIMIT_PER_MINUTE}`);
+  return { port, host: env.HOST ?? '0.0.0.0', dataDir, artifactRoot, config, writeLimitPerMinute };
 }
 
 /**

@@ -40,6 +40,13 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export class Router {
   private readonly routes: Route[] = [];
+  private readonly guards: ((ctx: RequestContext) => void)[] = [];
+
+  /** A check every request passes before its handler (throw HttpError to refuse it). */
+  use(guard: (ctx: RequestContext) => void): this {
+    this.guards.push(guard);
+    return this;
+  }
 
   on(method: string, pattern: string, handler: Handler): this {
     this.routes.push({ method, segments: pattern.split('/').filter((s) => s !== ''), handler });
@@ -94,7 +101,10 @@ export class Router {
       }
       ctx.params = found.params;
       Promise.resolve()
-        .then(() => found.handler(ctx))
+        .then(() => {
+          for (const guard of this.guards) guard(ctx);
+          return found.handler(ctx);
+        })
         .catch((err: unknown) => onError(ctx, err));
     };
   }

@@ -28,8 +28,43 @@ export function requestLanguage(ctx: RequestContext, offered: readonly string[])
   return lang;
 }
 
+/**
+ * Refuses changes a browser was tricked into sending from another site
+ * (Sec-Fetch-Site / Origin), and limits how many changes one address makes
+ * per minute, so votes and requests cannot be stuffed by a script at speed.
+ */
+export function writeGuard(limitPerMinute: number, now: () => number = Date.now): (ctx: RequestContext) => void {
+  let windowStart = now();
+  let counts = new Map<string, number>();
+  return (ctx) => {
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') return;
+    const site = ctx.req.headers['sec-fetch-site'];
+    const origin = ctx.req.headers.origin;
+    let crossOrigin = site === 'cross-site';
+    if (origin !== undefined && origin !== 'null') {
+      try {
+        crossOrigin ||= new URL(origin).host !== ctx.req.headers.host;
+      } catch {
+        crossOrigin = true;
+      }
+    }
+    if (crossOrigin) throw new HttpError(403, 'changes must come from this site');
+    if (now() - windowStart >= 60_000) {
+      windowStart = now();
+      counts = new Map();
+    }
+    const who = ctx.req.socket.remoteAddress ?? 'unknown';
+    const n = (counts.get(who) ?? 0) + 1;
+    counts.set(who, n);
+    if (n > limitPerMinute) {
+      ctx.res.setHeader('Retry-After', String(Math.ceil((windowStart + 60_000 - now()) / 1000)));
+      throw new HttpError(429, 'too many changes from this address; try again in a minute');
+    }
+  };
+}
+
 export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): http.Server {
-  const router = new Router();
+  const router = new Router().use(writeGuard(env.writeLimitPerMinute));
   const app = def.setup(env, router);
   router.get('/healthz', (ctx) => {
     const report = healthReport(env.config.service, env.config.version, app.checks);

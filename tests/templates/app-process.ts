@@ -31,8 +31,8 @@ export function tempDataDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `storm-${prefix}-`));
 }
 
-export async function startApp(name: string, options: { dataDir: string; config?: Record<string, unknown> }): Promise<RunningApp> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: options.dataDir };
+export async function startApp(name: string, options: { dataDir: string; config?: Record<string, unknown>; env?: Record<string, string> }): Promise<RunningApp> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: options.dataDir, ...options.env };
   delete env.STORM_SERVICE_CONFIG;
   if (options.config !== undefined) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'storm-config-')), 'config.json');

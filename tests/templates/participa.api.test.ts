@@ -118,3 +118,30 @@ describe('participa API', () => {
     expect(en).toContain('Ideas for the city');
   });
 });
+
+describe('participa write guard', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    buildTemplate('participa');
+    app = await startApp('participa', { dataDir: tempDataDir('participa-guard'), env: { STORM_WRITE_LIMIT_PER_MINUTE: '3' } });
+  });
+  afterAll(async () => app?.stop());
+
+  it('refuses votes a page on another site makes the browser send', async () => {
+    const [idea] = (await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas;
+    const r = await fetch(`${app.url}/ideas/${idea!.id}/vote`, { method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(r.status).toBe(403);
+    expect((await getJson<{ votes: number }>(`${app.url}/api/ideas/${idea!.id}`)).body.votes).toBe(idea!.votes);
+  });
+
+  it('limits changes per address and minute, saying when to retry', async () => {
+    const [idea] = (await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await postJson(`${app.url}/api/ideas/${idea!.id}/votes`, {}, { 'x-voter-id': `voter-${i}-0123456789abcdef` })).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const r = await postJson(`${app.url}/api/ideas/${idea!.id}/votes`, {}, { 'x-voter-id': 'voter-9-0123456789abcdef' });
+    expect(r.status).toBe(429);
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await fetch(`${app.url}/api/ideas`)).status).toBe(200);
+  });
+});
