@@ -12,24 +12,67 @@ import { label, readState, tofu } from './plan';
 
 interface Finder {
   service: readonly string[];
-  /** Path listing candidates by name, and the collection key in the answer. */
-  list: (name: string) => string;
+  /** Path listing the candidates for this config body (undefined: cannot tell). */
+  list: (body: Record<string, unknown>, ref: (expr: unknown) => string | undefined) => string | undefined;
   key: string;
+  /** Whether an answered item is the resource this body describes. */
+  matches: (item: Record<string, unknown>, body: Record<string, unknown>, ref: (expr: unknown) => string | undefined) => boolean;
+  /** The import ID of an item (its id, or its name for key pairs). */
+  idOf?: (item: Record<string, unknown>) => string | undefined;
 }
 
 const NETWORK = ['network'];
 const COMPUTE = ['compute'];
 const VOLUME = ['block-storage', 'volumev3', 'volume'];
 
-/** Resource types whose create can be cancelled mid-way, found by name. */
+const q = (v: unknown): string => encodeURIComponent(String(v));
+const byName = (service: readonly string[], path: string, key: string): Finder => ({
+  service,
+  list: (b) => (typeof b.name === 'string' ? `${path}?name=${q(b.name)}` : undefined),
+  key,
+  matches: (item, b) => item.name === b.name,
+});
+const same = (a: unknown, b: unknown): boolean => (a ?? null) === (b ?? null) || (a ?? '') === (b ?? '');
+
+/** Resource types whose create can be cut short and leave a resource behind, and how to find it. */
 const FINDERS: Record<string, Finder> = {
-  openstack_networking_network_v2: { service: NETWORK, list: (n) => `/v2.0/networks?name=${encodeURIComponent(n)}`, key: 'networks' },
-  openstack_networking_subnet_v2: { service: NETWORK, list: (n) => `/v2.0/subnets?name=${encodeURIComponent(n)}`, key: 'subnets' },
-  openstack_networking_router_v2: { service: NETWORK, list: (n) => `/v2.0/routers?name=${encodeURIComponent(n)}`, key: 'routers' },
-  openstack_networking_port_v2: { service: NETWORK, list: (n) => `/v2.0/ports?name=${encodeURIComponent(n)}`, key: 'ports' },
-  openstack_networking_secgroup_v2: { service: NETWORK, list: (n) => `/v2.0/security-groups?name=${encodeURIComponent(n)}`, key: 'security_groups' },
-  openstack_compute_instance_v2: { service: COMPUTE, list: (n) => `/servers?name=${encodeURIComponent(n)}`, key: 'servers' },
-  openstack_blockstorage_volume_v3: { service: VOLUME, list: (n) => `/volumes?name=${encodeURIComponent(n)}`, key: 'volumes' },
+  openstack_networking_network_v2: byName(NETWORK, '/v2.0/networks', 'networks'),
+  openstack_networking_subnet_v2: byName(NETWORK, '/v2.0/subnets', 'subnets'),
+  openstack_networking_router_v2: byName(NETWORK, '/v2.0/routers', 'routers'),
+  openstack_networking_port_v2: byName(NETWORK, '/v2.0/ports', 'ports'),
+  openstack_networking_secgroup_v2: byName(NETWORK, '/v2.0/security-groups', 'security_groups'),
+  openstack_compute_instance_v2: byName(COMPUTE, '/servers', 'servers'),
+  openstack_blockstorage_volume_v3: byName(VOLUME, '/volumes', 'volumes'),
+  openstack_compute_servergroup_v2: { service: COMPUTE, list: () => '/os-server-groups', key: 'server_groups', matches: (item, b) => item.name === b.name },
+  openstack_compute_keypair_v2: {
+    service: COMPUTE,
+    list: () => '/os-keypairs',
+    key: 'keypairs',
+    matches: (item, b) => isRecord(item.keypair) && item.keypair.name === b.name,
+    idOf: (item) => (isRecord(item.keypair) && typeof item.keypair.name === 'string' ? item.keypair.name : undefined),
+  },
+  openstack_networking_floatingip_v2: {
+    service: NETWORK,
+    list: (b) => (typeof b.description === 'string' && b.description !== '' ? `/v2.0/floatingips?description=${q(b.description)}` : undefined),
+    key: 'floatingips',
+    matches: (item, b) => item.description === b.description,
+  },
+  openstack_networking_secgroup_rule_v2: {
+    service: NETWORK,
+    list: (b, ref) => {
+      const group = ref(b.security_group_id);
+      return group === undefined ? undefined : `/v2.0/security-group-rules?security_group_id=${q(group)}`;
+    },
+    key: 'security_group_rules',
+    matches: (item, b, ref) =>
+      same(item.direction, b.direction) &&
+      same(item.ethertype, b.ethertype ?? 'IPv4') &&
+      same(item.protocol, b.protocol) &&
+      same(item.port_range_min, b.port_range_min) &&
+      same(item.port_range_max, b.port_range_max) &&
+      same(item.remote_ip_prefix, b.remote_ip_prefix) &&
+      same(item.remote_group_id, b.remote_group_id === undefined ? undefined : ref(b.remote_group_id)),
+  },
 };
 
 export interface Adoption {
@@ -46,22 +89,29 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
   const state = await readState(run);
   const known = new Set(state.resources.map((r) => r.id).filter((id): id is string => id !== undefined));
   const inState = new Set(state.addresses);
+  const idOfAddress = new Map(state.resources.map((r) => [r.address, r.id]));
+  // `${type.name.id}` in the config → that resource's id in the state.
+  const ref = (expr: unknown): string | undefined => {
+    if (typeof expr !== 'string') return undefined;
+    const m = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.id\}$/.exec(expr);
+    return m === null ? expr : idOfAddress.get(m[1] ?? '');
+  };
   const candidates = interruptedCreates.filter((a) => !inState.has(a)).flatMap((address) => {
     const body = resourceBody(terraformJson, address);
-    const type = address.split('.')[0] ?? '';
-    const finder = FINDERS[type];
-    return finder !== undefined && typeof body?.name === 'string' ? [{ address, name: body.name, finder }] : [];
+    const finder = FINDERS[address.split('.')[0] ?? ''];
+    const listPath = body === undefined || finder === undefined ? undefined : finder.list(body, ref);
+    return body !== undefined && finder !== undefined && listPath !== undefined ? [{ address, body, finder, listPath }] : [];
   });
   if (candidates.length === 0) return [];
   const client = await OpenStackClient.authenticate(credentials);
   const adopted: Adoption[] = [];
   for (const c of candidates) {
-    const answer = await client.get(c.finder.service, c.finder.list(c.name));
-    const list = (answer as Record<string, unknown>)[c.finder.key];
+    const answer = await client.get(c.finder.service, c.listPath);
+    const list = isRecord(answer) ? answer[c.finder.key] : undefined;
     const ids = (Array.isArray(list) ? list : [])
-      .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && x.name === c.name && typeof x.id === 'string')
-      .map((x) => String(x.id))
-      .filter((id) => !known.has(id));
+      .filter((x): x is Record<string, unknown> => isRecord(x) && c.finder.matches(x, c.body, ref))
+      .map((x) => (c.finder.idOf === undefined ? (typeof x.id === 'string' ? x.id : undefined) : c.finder.idOf(x)))
+      .filter((id): id is string => id !== undefined && !known.has(id));
     // Only an unambiguous match is adopted: two unknown resources of that name need a person.
     if (ids.length !== 1 || ids[0] === undefined) continue;
     run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the interruption` });
@@ -74,6 +124,10 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
     }
   }
   return adopted;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function resourceBody(terraformJson: unknown, address: string): Record<string, unknown> | undefined {

@@ -516,9 +516,10 @@ export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRe
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
     await ensureInit(stack.run, stack.terraformJson);
-    // A normal plan refreshes first: its resource_drift is what a refresh-only plan reports,
-    // and its changes are how far the cloud is from the manifest.
+    // Drift from the cloud: a refresh-only plan (a normal plan only reports the drift
+    // that feeds a change). Drift from the manifest: what a normal plan would change.
     const planFile = runPlanFile(stack.run.ws, 'status');
+    const refreshed = await planToFile(stack.run, planFile, 'refresh-only').finally(() => removeRunPlan(planFile));
     const outcome = await planToFile(stack.run, planFile, 'apply').finally(() => removeRunPlan(planFile));
     return {
       city: stack.ref.city,
@@ -527,7 +528,7 @@ export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRe
       backend: stack.run.backend.description,
       serial: stack.state.serial,
       resources: stack.state.resources,
-      drift: outcome.summary.drift,
+      drift: refreshed.summary.drift,
       pending: outcome.summary,
       outputs: maskOutputs(stack.state.outputs),
     };

@@ -124,17 +124,26 @@ export function summarizePlan(showJson: unknown): PlanSummary {
     resources.push(rendered);
     warnings.push(...warningsFor(rendered, change));
   }
-  // Like tofu's own "Objects have changed outside of OpenTofu" note, only drift that
-  // matters to this plan is reported: attributes the cloud fills in after creation
-  // (a port's binding once its server boots) are not news to the user.
+  // Drift worth telling: what the cloud changed in attributes the config sets (a
+  // description edited by hand), or anything tofu marks as relevant to this plan;
+  // not values the cloud fills in after creation (a port's binding once its server
+  // boots), which are not news to the user.
   const relevant = new Set(records(doc.relevant_attributes).map((r) => (typeof r.resource === 'string' ? r.resource : '')));
+  const configured = configuredAttributes(doc.configuration);
   const drift: ResourceChange[] = [];
   for (const rc of records(doc.resource_drift)) {
-    if (typeof rc.address === 'string' && !relevant.has(rc.address)) continue;
     const change = isRecord(rc.change) ? rc.change : {};
     const kind = changeKindOf(strings(change.actions));
     if (kind === undefined) continue;
-    drift.push(describeResourceChange(rc, kind));
+    const described = describeResourceChange(rc, kind);
+    const address = String(rc.address ?? '');
+    if (kind === 'delete' || relevant.has(address)) {
+      drift.push(described);
+      continue;
+    }
+    const keys = configured.get(address.replace(/\[[^\]]*\]$/, ''));
+    const attributes = described.attributes.filter((a) => keys?.has(a.path.split('.')[0] ?? '') === true);
+    if (attributes.length > 0) drift.push({ ...described, attributes });
   }
   const outputs: OutputChange[] = [];
   const outputChanges = isRecord(doc.output_changes) ? doc.output_changes : {};
@@ -148,6 +157,16 @@ export function summarizePlan(showJson: unknown): PlanSummary {
   resources.sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) || a.address.localeCompare(b.address));
   const hasChanges = counts.create + counts.update + counts.replace + counts.delete > 0 || outputs.length > 0;
   return { counts, hasChanges, resources, outputs, warnings, drift };
+}
+
+/** Per resource address (without index), the attributes its configuration sets. */
+function configuredAttributes(configuration: unknown): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const root = isRecord(configuration) && isRecord(configuration.root_module) ? configuration.root_module : {};
+  for (const r of records(root.resources)) {
+    if (typeof r.address === 'string' && isRecord(r.expressions)) out.set(r.address, new Set(Object.keys(r.expressions)));
+  }
+  return out;
 }
 
 function describeResourceChange(rc: Record<string, unknown>, kind: ChangeKind): ResourceChange {

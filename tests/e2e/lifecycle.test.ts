@@ -17,11 +17,15 @@ let env: NodeJS.ProcessEnv;
 const outputs: string[] = [];
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 function expectSchema(command: string, stdout: string): Record<string, unknown> {
   const doc = JSON.parse(stdout) as Record<string, unknown>;
   const schemaFile = doc.ok === false && 'error' in doc ? 'failure' : command;
-  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', `${schemaFile}.v1.schema.json`), 'utf8')) as object;
-  const validate = ajv.compile(schema);
+  let validate = validators.get(schemaFile);
+  if (validate === undefined) {
+    validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', `${schemaFile}.v1.schema.json`), 'utf8')) as object);
+    validators.set(schemaFile, validate);
+  }
   if (!validate(doc)) throw new Error(`${command} --json does not match its schema: ${ajv.errorsText(validate.errors)}`);
   return doc;
 }
@@ -150,6 +154,14 @@ describe('storm lifecycle against the sandbox', () => {
     const out = await run(['output', 'agueda', '--json'], osEnv);
     expect(out.code, out.stderr).toBe(0);
     expectSchema('output', out.stdout);
+
+    // A change made by hand in the cloud shows up as drift.
+    const sg = (stateOf(project, 'agueda')?.resources as Array<{ type: string; instances: Array<{ attributes: { id: string } }> }>).find((r) => r.type === 'openstack_networking_secgroup_v2');
+    await reader.request('PUT', 'network', `/v2.0/security-groups/${sg?.instances[0]?.attributes.id}`, { security_group: { description: 'changed by hand' } });
+    const drifted = await run(['status', 'agueda', '--json'], osEnv);
+    expect(drifted.code, drifted.stderr).toBe(0);
+    const dd = expectSchema('status', drifted.stdout) as { result: { stacks: Array<{ drift: Array<{ address: string; attributes: Array<{ path: string; after?: string }> }> }> } };
+    expect(dd.result.stacks[0]?.drift.flatMap((d) => d.attributes.map((a) => `${d.address} ${a.path} ${a.after}`))).toContain('openstack_networking_secgroup_v2.app description "changed by hand"');
   });
 
   it('stops on SIGINT with exit 130, and the next provision completes with nothing orphaned', async () => {
@@ -178,6 +190,13 @@ describe('storm lifecycle against the sandbox', () => {
       .filter((n) => n.startsWith('thessaloniki'))
       .sort();
     expect(await reader.namesWithPrefix('thessaloniki')).toEqual(inState);
+  });
+
+  it('plans every city at once with a results table', async () => {
+    const r = await run(['plan', '--all', '--concurrency', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/STACK +RESULT +DETAIL/);
+    for (const city of ['agueda', 'thessaloniki', 'valladolid']) expect(r.stdout).toMatch(new RegExp(`${city}/preprod +(no changes|changes)`));
   });
 
   it('destroys: production needs --confirm; preprod empties the state and the sandbox', async () => {
