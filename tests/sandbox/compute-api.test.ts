@@ -205,6 +205,10 @@ describe('servers', () => {
     expect(badFlavor.body).toEqual(fault('badRequest', 400, 'Invalid flavorRef provided.'));
     const badKey = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1', key_name: 'nope' } });
     expect(badKey.body).toEqual(fault('badRequest', 400, 'Invalid key_name provided.'));
+    const tooEarly = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1', description: 'd' } });
+    expect(tooEarly.body).toEqual(
+      fault('badRequest', 400, `Invalid input for field/attribute server. Value: {'name': 'x', 'imageRef': '${cirros}', 'flavorRef': '1', 'description': 'd'}. Additional properties are not allowed ('description' was unexpected)`),
+    );
     const needsNetworks = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1' } }, mv('2.37'));
     expect(needsNetworks.status).toBe(400);
   });

@@ -169,9 +169,34 @@ function requireFlavor(ctx: SandboxContext, ref: unknown): FlavorDoc {
   return flavor;
 }
 
+/** Server create properties Nova's schema allows, by the microversion that added (or removed) them. */
+const CREATE_PROPERTIES: { name: string; since?: string; until?: string }[] = [
+  ...['name', 'imageRef', 'flavorRef', 'adminPass', 'metadata', 'networks', 'OS-DCF:diskConfig', 'accessIPv4', 'accessIPv6', 'availability_zone'].map((name) => ({ name })),
+  ...['block_device_mapping', 'block_device_mapping_v2', 'config_drive', 'key_name', 'min_count', 'max_count', 'return_reservation_id', 'security_groups', 'user_data'].map((name) => ({ name })),
+  { name: 'personality', until: '2.56' },
+  { name: 'description', since: '2.19' },
+  { name: 'tags', since: '2.52' },
+  { name: 'trusted_image_certificates', since: '2.63' },
+  { name: 'host', since: '2.74' },
+  { name: 'hypervisor_hostname', since: '2.74' },
+  { name: 'hostname', since: '2.90' },
+];
+
+function rejectUnknownProperties(call: NovaCall, server: Json): void {
+  const allowed = new Set(
+    CREATE_PROPERTIES.filter((p) => (p.since === undefined || atLeast(call.v, p.since)) && (p.until === undefined || !atLeast(call.v, `2.${Number(p.until.split('.')[1]) + 1}`))).map((p) => p.name),
+  );
+  const unexpected = Object.keys(server).filter((k) => !allowed.has(k));
+  if (unexpected.length > 0) {
+    const list = unexpected.map((k) => `'${k}'`).join(', ');
+    throw invalidServer(server, `Additional properties are not allowed (${list} ${unexpected.length === 1 ? 'was' : 'were'} unexpected)`);
+  }
+}
+
 function createServers(call: NovaCall, body: unknown): { first: ServerDoc; adminPass: string; requestedGroups: string[]; reservationId: string } {
   const { ctx } = call;
   const server = requireEnvelope(body, 'server');
+  rejectUnknownProperties(call, server);
   if (server.name === undefined) throw invalidServer(server, "'name' is a required property");
   if (typeof server.name !== 'string') throw invalidServer(server, `${pythonRepr(server.name)} is not of type 'string'`);
   if (server.name.length < 1 || server.name.length > 255) throw badRequest(`Invalid input for field/attribute name. Value: ${server.name}. '${server.name}' is too short`);
@@ -233,10 +258,8 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
   const groupId = hints && typeof hints === 'object' && typeof (hints as Json).group === 'string' ? String((hints as Json).group) : null;
 
   const tags = server.tags;
-  if (tags !== undefined && !atLeast(call.v, '2.52')) throw invalidServer(server, "Additional properties are not allowed ('tags' was unexpected)");
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) throw badRequest('Invalid tags: tags must be a list of strings.');
   const description = server.description;
-  if (description !== undefined && !atLeast(call.v, '2.19')) throw invalidServer(server, "Additional properties are not allowed ('description' was unexpected)");
 
   const requested = parseNetworks(call, server);
   const diskConfig = server['OS-DCF:diskConfig'] === 'AUTO' ? 'AUTO' : 'MANUAL';
