@@ -11,7 +11,7 @@ import { owns, type NeutronCall } from './call.js';
 import { touch } from './standard-attributes.js';
 import { notFound, policyDenied } from './neutron-errors.js';
 import { findRouter } from './routers.js';
-import { envelope, invalidAttribute, isObject } from './request-body.js';
+import { badRequest, has, invalidAttribute, isObject } from './request-body.js';
 import { findSecurityGroup } from './security-groups.js';
 import { findSubnetPool } from './subnet-pools.js';
 import { findSubnet } from './subnets.js';
@@ -65,8 +65,9 @@ export function checkTagPresent(call: NeutronCall, collection: TaggedCollection,
 }
 
 export function replaceTags(call: NeutronCall, collection: TaggedCollection, id: string, body: unknown): Doc {
-  if (!isObject(body) || !Array.isArray(body.tags)) envelope(body, 'tags');
-  const tags = [...new Set(((body as Doc).tags as unknown[]).map(checkTag))];
+  if (!isObject(body) || !has(body, 'tags')) throw badRequest("Unable to find 'tags' in request body");
+  if (!Array.isArray(body.tags)) throw invalidAttribute('tags', `'${JSON.stringify(body.tags)}' is not a list`);
+  const tags = [...new Set((body.tags as unknown[]).map(checkTag))];
   const { kind, doc } = resource(call, collection, id);
   doc.tags = tags;
   save(call, kind, doc);
