@@ -1,0 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(__dirname, '..', '..');
+
+describe('precompiled manifest validator', () => {
+  it('matches the JSON Schema it was generated from (npm run gen:validators)', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'gen-validators.cjs'), '--check'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
