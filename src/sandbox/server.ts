@@ -36,6 +36,8 @@ export interface SandboxOptions {
   faults?: string;
   /** Seed of the fault PRNG; default random (reported by the server). */
   faultSeed?: number;
+  /** Called with every JSON answer (conformance tests record and validate them). */
+  onJsonResponse?: (r: RecordedResponse) => void;
   /** Clock override for tests. */
   now?: () => Date;
   /** Diagnostic lines (start-up, unexpected errors). */
@@ -63,6 +65,18 @@ export interface RequestLogEntry {
   ms: number;
   /** Rules of the fault spec that fired on this request. */
   fault?: string[];
+}
+
+/** A JSON answer as the conformance tests see it. */
+export interface RecordedResponse {
+  service: ServiceType | undefined;
+  method: string;
+  /** Path and query below the host, with the service prefix (e.g. /networking/v2.0/ports?device_id=x). */
+  path: string;
+  status: number;
+  body: unknown;
+  /** The `OpenStack-API-Version` the answer announced (Nova, Cinder), e.g. "compute 2.1". */
+  apiVersion?: string;
 }
 
 export const REQUEST_LOG_FILE = 'requests.log';
@@ -238,6 +252,29 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
         throw styledError(m.style, 503, faultMessage(503));
     }
   });
+
+  const onJson = opts.onJsonResponse;
+  if (onJson !== undefined) {
+    app.addHook('onSend', async (req, reply, payload) => {
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (typeof payload === 'string' && payload !== '' && type.includes('json')) {
+        try {
+          const apiVersion = reply.getHeader('openstack-api-version');
+          onJson({
+            service: req.sandbox?.mounted?.service.type,
+            method: req.method,
+            path: req.url,
+            status: reply.statusCode,
+            body: JSON.parse(payload),
+            ...(typeof apiVersion === 'string' ? { apiVersion } : {}),
+          });
+        } catch {
+          // not JSON after all: nothing to record
+        }
+      }
+      return payload;
+    });
+  }
 
   app.addHook('onResponse', async (req, reply) => {
     const st = req.sandbox;

@@ -108,8 +108,13 @@ const compiled = new Map<string, ValidateFunction | null>();
 
 function load(service: ApiService): { spec: Spec; ajv: Ajv2020 } {
   if (ajv === undefined) {
-    ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+    // unicodeRegExp off: the files use Python-style escapes (\@) that 'u' mode rejects.
+    ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false, logger: false });
     addFormats(ajv);
+    // Formats the files use that JSON Schema does not define.
+    ajv.addFormat('name', true);
+    ajv.addFormat('base64', /^[A-Za-z0-9+/]*={0,2}$/);
+    ajv.addFormat('mac-address', /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/);
   }
   let spec = specs.get(service);
   if (spec === undefined) {
