@@ -47,7 +47,7 @@ export interface RuleHit {
   source?: FindingSource;
 }
 
-export interface PolicyRule {
+interface RuleInfo {
   /** Stable id, STORM-<FAMILY>-NNN. */
   id: string;
   /**
@@ -62,8 +62,24 @@ export interface PolicyRule {
   title: string;
   /** How to comply, in general. */
   hint: string;
-  check(ctx: PolicyContext): RuleHit[];
 }
+
+/** What a city-wide rule sees: every environment's report and waivers. */
+export interface CityPolicyInput {
+  loaded: LoadedManifest;
+  today: string;
+  reports: readonly PolicyReport[];
+  /** Waivers in scope, per environment. */
+  waivers: ReadonlyMap<string, readonly (WaiverRef & { path: DocPath })[]>;
+}
+
+/**
+ * A rule judges one environment (most), or the whole city once every
+ * environment has been judged (e.g. a waiver that waives nothing anywhere).
+ */
+export type PolicyRule =
+  | (RuleInfo & { scope: 'environment'; check(ctx: PolicyContext): RuleHit[] })
+  | (RuleInfo & { scope: 'city'; checkCity(input: CityPolicyInput): (RuleHit & { env: string })[] });
 
 export interface WaiverRef {
   rule: string;

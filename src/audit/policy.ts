@@ -72,6 +72,7 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
   const findings: PolicyFinding[] = [];
   const used = new Map<string, ReturnType<typeof toWaiverRef>>();
   for (const rule of rules) {
+    if (rule.scope !== 'environment') continue;
     const hits: RuleHit[] = rule.check(ctx);
     const resourceCheck = RESOURCE_CHECKS[rule.id];
     // Configuration and plan add information only where the manifest did not already show the problem.
@@ -99,22 +100,17 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
       }
     }
   }
+  return finish({ city: manifest.city.name, env, file: loaded.file, date: today, rulesEvaluated: rules.length, findings, waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line) });
+}
+
+/** Sorts the findings (violations by severity, then waived; manifest order within) and counts them. */
+function finish(r: Omit<PolicyReport, 'passed' | 'counts'>): PolicyReport {
   const order = (f: PolicyFinding): number => (f.status === 'waived' ? 2 : f.severity === 'error' ? 0 : 1);
-  findings.sort((a, b) => order(a) - order(b) || a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const findings = [...r.findings].sort((a, b) => order(a) - order(b) || a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   const errors = findings.filter((f) => f.status === 'violation' && f.severity === 'error').length;
   const warnings = findings.filter((f) => f.status === 'violation' && f.severity === 'warning').length;
   const waived = findings.filter((f) => f.status === 'waived').length;
-  return {
-    city: manifest.city.name,
-    env,
-    file: loaded.file,
-    date: today,
-    rulesEvaluated: rules.length,
-    passed: errors === 0,
-    counts: { errors, warnings, waived },
-    findings,
-    waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line),
-  };
+  return { ...r, findings, passed: errors === 0, counts: { errors, warnings, waived } };
 }
 
 /** `storm audit <city>`: every environment (or the ones named), one report each. */
@@ -126,12 +122,34 @@ export interface PolicyRun {
   reports: PolicyReport[];
 }
 
+/**
+ * Every environment (or the ones named). City-wide rules (unused waivers) run
+ * only when every environment is judged: a waiver for production alone waives
+ * nothing in preprod, and that is fine.
+ */
 export function evaluateEnvironments(loaded: LoadedManifest, envs: readonly string[] | undefined, options: EvaluateOptions = {}): PolicyRun {
   const names = envs ?? environmentNames(loaded.doc);
   const config = options.config ?? loadPolicyConfig(projectOf(loaded));
-  const reports = names.map((env) => evaluatePolicies(loaded, env, { ...options, config }));
+  let reports = names.map((env) => evaluatePolicies(loaded, env, { ...options, config }));
+  if (envs === undefined) reports = withCityRules(loaded, reports, options.rules ?? POLICY_RULES, options.today ?? todayUtc());
   const sum = (k: keyof PolicyReport['counts']): number => reports.reduce((n, r) => n + r.counts[k], 0);
   return { city: loaded.doc.city.name, file: loaded.file, passed: reports.every((r) => r.passed), counts: { errors: sum('errors'), warnings: sum('warnings'), waived: sum('waived') }, reports };
+}
+
+function withCityRules(loaded: LoadedManifest, reports: PolicyReport[], rules: readonly PolicyRule[], today: string): PolicyReport[] {
+  const waivers = new Map(reports.map((r) => [r.env, collectWaivers(loaded, loaded.doc, r.env)] as const));
+  const extra = new Map<string, PolicyFinding[]>();
+  for (const rule of rules) {
+    if (rule.scope !== 'city') continue;
+    for (const hit of rule.checkCity({ loaded, today, reports, waivers })) {
+      const finding: PolicyFinding = { status: 'violation', rule: rule.id, severity: rule.severity, title: rule.title, message: hit.message, subject: hit.subject, location: loaded.locate(hit.path), hint: hit.hint ?? rule.hint, source: hit.source ?? 'manifest' };
+      extra.set(hit.env, [...(extra.get(hit.env) ?? []), finding]);
+    }
+  }
+  return reports.map((r) => {
+    const more = extra.get(r.env);
+    return more === undefined ? r : finish({ ...r, findings: [...r.findings, ...more] });
+  });
 }
 
 /** The part of a report an audit record keeps. */

@@ -285,3 +285,20 @@ describe('checks on the synthesized configuration', () => {
     expect(r.findings.find((f) => f.rule === 'STORM-DATA-001')).toMatchObject({ source: 'config', status: 'violation' });
   });
 });
+
+describe('city-wide rules', () => {
+  it('STORM-WVR-003 warns about a waiver that waives nothing in any environment, not about one used in production only', async () => {
+    const { evaluateEnvironments } = await import('../../src/audit/policy');
+    const dir = project((d) => {
+      d.setIn(['storage', 'containers', 1, 'waivers'], [{ rule: 'storm-sec-001', reason: 'nothing here opens SSH any more', approvedBy: 'CISO', expires: '2099-01-01' }]);
+      d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: [webRules[0], { ...sshToWorld, waivers: [{ rule: 'storm-sec-001', reason: 'vendor access during go-live', approvedBy: 'CISO', expires: '2099-01-01' }] }] } } });
+      d.setIn(['environments', 'production', 'waivers'], [{ rule: 'storm-env-001', reason: 'go-live vendor access exists only in production', approvedBy: 'CISO', expires: '2099-01-01', target: 'security.groups.web' }]);
+    });
+    const run = evaluateEnvironments(loadCity('valladolid', { cwd: dir }), undefined, { today: TODAY });
+    expect(run.passed).toBe(true);
+    const stale = run.reports.flatMap((r) => r.findings.filter((f) => f.rule === 'STORM-WVR-003').map((f) => [r.env, f.subject]));
+    expect(stale).toEqual([['preprod', 'storage.containers.cadastre-exchange']]);
+    // Judging one environment alone says nothing about unused waivers.
+    expect(evaluateEnvironments(loadCity('valladolid', { cwd: dir }), ['preprod'], { today: TODAY }).reports[0]!.findings.map((f) => f.rule)).not.toContain('STORM-WVR-003');
+  });
+});

@@ -9,6 +9,7 @@ export const availabilityRules: PolicyRule[] = [
     id: 'STORM-AVL-001',
     name: 'avl.production-group-without-anti-affinity',
     family: 'AVL',
+    scope: 'environment',
     severity: 'error',
     title: 'production groups of more than one instance are spread by anti-affinity',
     hint: 'set antiAffinity: true so one hypervisor failure cannot stop every instance',

@@ -83,6 +83,7 @@ export const environmentRules: PolicyRule[] = [
     id: 'STORM-ENV-001',
     name: 'env.production-differs-from-preprod',
     family: 'ENV',
+    scope: 'environment',
     severity: 'error',
     title: 'production differs from preprod only in sizes and counts unless the difference is declared',
     hint: 'make preprod rehearse the same thing, or declare the difference with a STORM-ENV-001 waiver under environments.production.waivers',

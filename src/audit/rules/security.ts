@@ -1,5 +1,5 @@
 /** Network exposure: what the internet can reach. */
-import type { PolicyRule, RuleHit } from '../policy-types';
+import type { PolicyContext, PolicyRule, RuleHit } from '../policy-types';
 import { groupField, isWorld, namedRule, opensPort, rulesPath, worldSource } from './rule-helpers';
 
 export const ADMIN_PORTS: readonly { port: number; name: string }[] = [
@@ -15,7 +15,7 @@ export const DATABASE_PORTS: readonly { port: number; name: string }[] = [
   { port: 6379, name: 'Redis' },
 ];
 
-function exposedPorts(id: string, ports: readonly { port: number; name: string }[], what: string): PolicyRule['check'] {
+function exposedPorts(id: string, ports: readonly { port: number; name: string }[], what: string): (ctx: PolicyContext) => RuleHit[] {
   return (ctx) => {
     const hits: RuleHit[] = [];
     ctx.city.security.groups.forEach((group, gi) => {
@@ -43,6 +43,7 @@ export const securityRules: PolicyRule[] = [
     id: 'STORM-SEC-001',
     name: 'sec.admin-port-open-to-world',
     family: 'SEC',
+    scope: 'environment',
     severity: 'error',
     title: 'SSH (22) and RDP (3389) are not open to 0.0.0.0/0 or ::/0',
     hint: 'allow administration only from security.adminCidrs (remote: admin)',
@@ -52,6 +53,7 @@ export const securityRules: PolicyRule[] = [
     id: 'STORM-SEC-002',
     name: 'sec.database-port-open-to-world',
     family: 'SEC',
+    scope: 'environment',
     severity: 'error',
     title: 'database ports (5432, 3306, 1433, 27017, 6379) are not open to 0.0.0.0/0 or ::/0',
     hint: 'reach databases from the application tier with remoteGroup, never from the internet',
@@ -61,6 +63,7 @@ export const securityRules: PolicyRule[] = [
     id: 'STORM-SEC-003',
     name: 'sec.admin-cidr-is-world',
     family: 'SEC',
+    scope: 'environment',
     severity: 'error',
     title: 'admin CIDRs are not the whole internet',
     hint: 'list the networks operators really administer from (office, VPN) in security.adminCidrs',
@@ -78,6 +81,7 @@ export const securityRules: PolicyRule[] = [
     id: 'STORM-SEC-004',
     name: 'sec.floating-ip-unrestricted',
     family: 'SEC',
+    scope: 'environment',
     severity: 'error',
     title: 'an instance with a floating IP has a security group that restricts it',
     hint: 'attach security groups that open only the ports the service needs',
@@ -110,6 +114,7 @@ export const securityRules: PolicyRule[] = [
     id: 'STORM-SEC-005',
     name: 'sec.ssh-without-keypair',
     family: 'SEC',
+    scope: 'environment',
     severity: 'warning',
     title: 'instances reachable over SSH have a key pair',
     hint: 'set compute.groups[].keypair (or register exactly one key pair in compute.keypairs)',
