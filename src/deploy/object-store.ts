@@ -1,0 +1,66 @@
+/**
+ * The few Swift calls the deploy step makes: make a container (public-read
+ * for artifacts instances fetch without credentials), read an object's ETag,
+ * upload an object. Authentication stays with the caller (authHeaders), so
+ * no credential passes through here.
+ */
+import * as crypto from 'node:crypto';
+import { StormError } from '../errors';
+
+export interface ObjectStore {
+  /** The account URL, e.g. http://127.0.0.1:8999/v1/AUTH_<project>. */
+  readonly endpoint: string;
+  containerUrl(container: string): string;
+  ensureContainer(container: string, options: { publicRead: boolean }): Promise<'created' | 'updated' | 'unchanged'>;
+  /** The object's ETag (MD5 of its bytes), or undefined when it does not exist. */
+  objectEtag(container: string, name: string): Promise<string | undefined>;
+  putObject(container: string, name: string, body: Buffer, contentType: string): Promise<void>;
+}
+
+export function md5Hex(body: Buffer): string {
+  return crypto.createHash('md5').update(body).digest('hex');
+}
+
+function objectPath(name: string): string {
+  return name.split('/').map(encodeURIComponent).join('/');
+}
+
+export function swiftObjectStore(endpoint: string, authHeaders: () => Record<string, string>, timeoutMs = 30_000): ObjectStore {
+  const base = endpoint.replace(/\/+$/, '');
+  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> => {
+    const url = `${base}/${path}`;
+    try {
+      return await fetch(url, { method, headers: { ...authHeaders(), ...headers }, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new StormError('deploy', `object storage at ${base} is unreachable (${method} ${path}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const fail = async (res: Response, what: string): Promise<never> => {
+    const text = (await res.text()).trim().slice(0, 200);
+    throw new StormError('deploy', `object storage refused to ${what}: HTTP ${res.status}${text === '' ? '' : ` — ${text}`}`);
+  };
+  return {
+    endpoint: base,
+    containerUrl: (container) => `${base}/${encodeURIComponent(container)}`,
+    async ensureContainer(container, options) {
+      const wanted = options.publicRead ? '.r:*,.rlistings' : '';
+      const head = await call('HEAD', encodeURIComponent(container));
+      if (head.status !== 404 && !head.ok) await fail(head, `read container ${container}`);
+      const current = head.headers.get('x-container-read') ?? '';
+      if (head.ok && current === wanted) return 'unchanged';
+      const res = await call('PUT', encodeURIComponent(container), options.publicRead ? { 'X-Container-Read': wanted } : { 'X-Remove-Container-Read': 'x' });
+      if (!res.ok) await fail(res, `create container ${container}`);
+      return head.ok ? 'updated' : 'created';
+    },
+    async objectEtag(container, name) {
+      const res = await call('HEAD', `${encodeURIComponent(container)}/${objectPath(name)}`);
+      if (res.status === 404) return undefined;
+      if (!res.ok) await fail(res, `read ${container}/${name}`);
+      return (res.headers.get('etag') ?? '').replace(/"/g, '').toLowerCase() || undefined;
+    },
+    async putObject(container, name, body, contentType) {
+      const res = await call('PUT', `${encodeURIComponent(container)}/${objectPath(name)}`, { 'Content-Type': contentType, ETag: md5Hex(body) }, body);
+      if (!res.ok) await fail(res, `store ${container}/${name}`);
+    },
+  };
+}
