@@ -45,8 +45,9 @@ export function usageOf(ctx: SandboxContext, projectId: string): ComputeUsage {
   let cores = 0;
   let ram = 0;
   const servers = liveServersOf(ctx, projectId).filter((s) => s._gone_at === null);
+  const flavors = new Map(ctx.store.list<FlavorDoc>(KIND.flavor).map((f) => [f.id, f]));
   for (const s of servers) {
-    const f = ctx.store.get<FlavorDoc>(KIND.flavor, s.flavor_id);
+    const f = flavors.get(s.flavor_id);
     cores += f?.vcpus ?? 0;
     ram += f?.ram ?? 0;
   }
