@@ -74,16 +74,24 @@ export function liveProgress(out: Output): Progress {
       total += c.total;
     }
     if (total === 0) return;
-    out.rawStderr(`\r\x1b[2K${renderProgressBar({ label: 'applying', done, total, elapsedSeconds: (Date.now() - started) / 1000, ...(current === undefined ? {} : { current }) }, { color: out.options.color })}`);
+    out.rawStderr(`\r\x1b[2K${renderProgressBar({ label: 'progress', done, total, elapsedSeconds: (Date.now() - started) / 1000, ...(current === undefined ? {} : { current }) }, { color: out.options.color })}`);
     barShown = true;
   };
   return (event) => {
     switch (event.kind) {
-      case 'counter':
+      case 'counter': {
         counters.set(event.label, { done: event.done, total: event.total });
         clearBar();
         drawBar();
+        const all = [...counters.values()];
+        if (all.length > 0 && all.every((c) => c.done >= c.total && c.total > 0)) {
+          // Finished: leave the full bar on its own line for what follows.
+          out.rawStderr('\n');
+          barShown = false;
+          counters.clear();
+        }
         return;
+      }
       case 'resource':
         if (event.status === 'start') {
           clearBar();
