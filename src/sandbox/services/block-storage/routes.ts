@@ -555,6 +555,12 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     if (imageRef) {
       const image = ctx.store.get<Record<string, unknown>>('image.image', imageRef);
       if (!image) throw badRequest(`Invalid image identifier or unable to access requested image.`);
+      const minDisk = Number(image.min_disk ?? 0);
+      if (minDisk > size) throw badRequest(`Invalid input received: Image minDisk size ${minDisk} is larger than the volume size ${size}.`);
+      const bytes = Number(image.virtual_size ?? image.size ?? 0);
+      if (bytes > size * 1024 ** 3) {
+        throw badRequest(`Invalid input received: Size of specified image ${Math.ceil(bytes / 1024 ** 3)}GB is larger than volume size ${size}GB.`);
+      }
       imageMeta = {
         image_id: imageRef,
         image_name: String(image.name ?? ''),
