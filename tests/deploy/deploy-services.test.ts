@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackArtifact } from '../../src/deploy/artifact';
 import { renderCloudInit } from '../../src/deploy/cloud-init';
 import { ARTIFACTS_CONTAINER, artifactObjectName, deployServices, publishServices } from '../../src/deploy/deploy-services';
+import { runDeployStep } from '../../src/deploy/deploy-step';
+import { sandboxCredentials } from '../../src/cloud/sandbox-target';
 import { type ObjectStore, swiftObjectStore } from '../../src/deploy/object-store';
 import { loadCity } from '../../src/manifest/load';
 import { resolveEnvironment } from '../../src/manifest/model';
@@ -107,5 +109,13 @@ describe('deploying services to the sandbox', () => {
     await expect(
       deployServices(city, loadTemplateCatalog(repoRoot).templates, store, { [service.name]: { group: 'web', health_check: '/healthz', urls: ['http://127.0.0.1:9'] } }, { timeoutMs: 600, intervalMs: 200, progress: silentProgress }),
     ).rejects.toThrow(/urbanismo-en-red on web-1 \(http:\/\/127\.0\.0\.1:9\/healthz\): unreachable/);
+
+    // As the lifecycle calls it after apply: nothing changed, so it says so and lists where the service answers.
+    const report = await runDeployStep({ cwd: repoRoot, city, credentials: sandboxCredentials('http://127.0.0.1:1', 'http://127.0.0.1:1/identity/v3'), outputs: { services: { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } } }, progress: silentProgress }, store, { timeoutMs: 5000 });
+    expect(report.status).toBe('nothing-to-deploy');
+    expect(report.message).toContain('nothing to deploy: every service is current');
+    const version = loadTemplateCatalog(repoRoot).templates.find((t) => t.definition.name === 'urbanismo-en-red')!.definition.version;
+    expect(report.message).toContain(`urbanismo-en-red ${version} unchanged, healthy on 1 instance: ${url}`);
+    expect(report.services).toEqual([{ name: 'urbanismo-en-red', url, healthy: true }]);
   });
 });
