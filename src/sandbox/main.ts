@@ -89,7 +89,9 @@ async function run(): Promise<void> {
     ...(args.faultSeed === undefined ? {} : { faultSeed: args.faultSeed }),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, url: sandbox.url, pid: process.pid, dataDir: args.dataDir, faults: args.faults ?? '', faultSeed: sandbox.faultSeed })}\n`);
+  const cpu = process.cpuUsage();
+  const ready = { ready: true, url: sandbox.url, pid: process.pid, dataDir: args.dataDir, faults: args.faults ?? '', faultSeed: sandbox.faultSeed, startupCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
