@@ -186,30 +186,47 @@ export function withApplicationName(conn: string, name: string): string {
   return `${conn} application_name='${name.replace(/['\\]/g, '')}'`;
 }
 
+/** The advisory-lock key tofu's pg backend takes while a workspace row is being created: -fnv32(schema \0 table). */
+export function pgCreationLockKey(schema: string, table = 'states'): bigint {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(`${schema}\0${table}`, 'utf8')) {
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = (hash ^ byte) >>> 0;
+  }
+  return -BigInt(hash);
+}
+
 /** Who holds the advisory lock of a pg-backed state, or undefined when nobody (or unknown). */
 export async function findPgLockHolder(connectionString: string, schema: string): Promise<LockInfo | undefined> {
   const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     const ident = `"${schema.replace(/"/g, '""')}"`;
-    const row = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${ident}.states WHERE name = 'default'`);
-    const id = row.rows[0]?.id;
-    if (id === undefined) return undefined;
-    const big = BigInt(id);
-    const holders = await client.query<{ application_name: string | null; client_addr: string | null; backend_start: Date | null; xact_start: Date | null; pid: number }>(
-      `SELECT a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.xact_start, a.pid
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1`,
-      [(big >> 32n).toString(), (big & 0xffffffffn).toString()],
-    );
-    const h = holders.rows[0];
-    if (h === undefined) return undefined;
-    return {
-      who: `${h.application_name !== null && h.application_name !== '' ? h.application_name : 'an unnamed client'}${h.client_addr !== null ? ` from ${h.client_addr}` : ''} (PostgreSQL backend ${h.pid})`,
-      ...(h.backend_start !== null ? { created: h.backend_start.toISOString() } : {}),
-      path: `${schema}.states#${id}`,
-    };
+    const keys = [pgCreationLockKey(schema)];
+    try {
+      const row = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${ident}.states WHERE name = 'default'`);
+      if (row.rows[0] !== undefined) keys.unshift(BigInt(row.rows[0].id));
+    } catch {
+      // no table yet: only the creation lock can be held
+    }
+    for (const key of keys) {
+      const unsigned = BigInt.asUintN(64, key);
+      const holders = await client.query<{ application_name: string | null; client_addr: string | null; backend_start: Date | null; pid: number }>(
+        `SELECT a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.pid
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1`,
+        [(unsigned >> 32n).toString(), (unsigned & 0xffffffffn).toString()],
+      );
+      const h = holders.rows[0];
+      if (h === undefined) continue;
+      return {
+        who: `${h.application_name !== null && h.application_name !== '' ? h.application_name : 'an unnamed client'}${h.client_addr !== null ? ` from ${h.client_addr}` : ''} (PostgreSQL backend ${h.pid})`,
+        ...(h.backend_start !== null ? { created: h.backend_start.toISOString() } : {}),
+        path: `${schema}.states`,
+      };
+    }
+    return undefined;
   } catch {
     return undefined;
   } finally {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApplyTally, LineSplitter, parseUiLine } from '../../src/engine/ui-stream';
-import { parseLockError, parseState, maskOutputs } from '../../src/engine/state';
+import { maskOutputs, parseLockError, parseState, pgCreationLockKey, pgSchemaName, withApplicationName } from '../../src/engine/state';
 import { textDiagnostics, uiDiagnostics } from '../../src/engine/plan';
 
 const fixture = (name: string): string => fs.readFileSync(path.join(__dirname, 'fixtures', 'lifecycle', name), 'utf8');
@@ -75,5 +75,19 @@ describe('state', () => {
     expect(s.addresses).toEqual(['openstack_compute_instance_v2.web[0]', 'openstack_compute_instance_v2.web[1]', 'openstack_objectstorage_container_v1.docs["a"]']);
     expect(maskOutputs(s.outputs)).toEqual({ pw: '(sensitive)', url: 'http://x' });
     expect(parseState('').serial).toBe(0);
+  });
+});
+
+describe('pg backend helpers', () => {
+  it('names the connection storm hands tofu, in URL and key=value form', () => {
+    expect(withApplicationName('postgres://u:p@db:5432/storm?sslmode=disable', 'storm ci@runner pid 7')).toBe('postgres://u:p@db:5432/storm?sslmode=disable&application_name=storm+ci%40runner+pid+7');
+    expect(withApplicationName('host=db dbname=storm', 'storm ci@runner pid 7')).toBe("host=db dbname=storm application_name='storm ci@runner pid 7'");
+  });
+
+  it('computes the creation-lock key as tofu does (-FNV-1 32 of schema NUL table) and a schema per stack', () => {
+    // Checked against Go's hash/fnv New32 (FNV-1, the same function OpenTofu calls).
+    expect(pgCreationLockKey('storm_agueda_preprod')).toBe(-298030349n);
+    expect(pgSchemaName('agueda', 'preprod')).toBe('storm_agueda_preprod');
+    expect(pgSchemaName('São-Paulo', 'pre.prod')).toBe('storm_s_o_paulo_pre_prod');
   });
 });
