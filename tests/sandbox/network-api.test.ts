@@ -218,6 +218,31 @@ describe('subnet pools', () => {
   });
 });
 
+describe('address scopes', () => {
+  it('puts pools in a scope and shows the scope on networks whose subnets come from it', async () => {
+    const scope = await call('POST', net('/address-scopes'), demo, { address_scope: { name: 'scope4', ip_version: 4 } });
+    expect(scope.status).toBe(201);
+    expect(scope.body.address_scope).toEqual({ id: scope.body.address_scope.id, name: 'scope4', tenant_id: demoProject, project_id: demoProject, shared: false, ip_version: 4 });
+    const scopeId = scope.body.address_scope.id as string;
+    const pool = (await call('POST', net('/subnetpools'), demo, { subnetpool: { name: 'scoped', prefixes: ['10.210.0.0/16'], default_prefixlen: 24, address_scope_id: scopeId } })).body.subnetpool;
+    expect(pool.address_scope_id).toBe(scopeId);
+    const clash = await call('POST', net('/subnetpools'), demo, { subnetpool: { prefixes: ['10.210.5.0/24'], address_scope_id: scopeId } });
+    expect(clash.status).toBe(400);
+    const v6 = await call('POST', net('/subnetpools'), demo, { subnetpool: { prefixes: ['fd10::/48'], address_scope_id: scopeId } });
+    expect(v6.status).toBe(400);
+    const n = (await call('POST', net('/networks'), demo, { network: { name: 'scoped-net' } })).body.network;
+    await call('POST', net('/subnets'), demo, { subnet: { network_id: n.id, ip_version: 4, subnetpool_id: pool.id } });
+    expect((await call('GET', net(`/networks/${n.id}`), demo)).body.network).toMatchObject({ ipv4_address_scope: scopeId, ipv6_address_scope: null });
+    const inUse = await call('DELETE', net(`/address-scopes/${scopeId}`), demo);
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.NeutronError.type).toBe('AddressScopeInUse');
+    expect((await call('GET', net(`/address-scopes/${scopeId}`), admin)).status).toBe(200);
+    expect((await call('DELETE', net(`/networks/${n.id}`), demo)).status).toBe(204);
+    expect((await call('DELETE', net(`/subnetpools/${pool.id}`), demo)).status).toBe(204);
+    expect((await call('DELETE', net(`/address-scopes/${scopeId}`), demo)).status).toBe(204);
+  });
+});
+
 describe('IPv6', () => {
   it('gives SLAAC addresses from the MAC and allocates DHCPv6-stateful addresses from the pool', async () => {
     const n = (await call('POST', net('/networks'), demo, { network: { name: 'v6' } })).body.network;

@@ -15,6 +15,7 @@ interface Extension {
 
 /** Aliases, names and descriptions as Neutron Zed announces them. */
 const EXTENSIONS: Extension[] = [
+  { alias: 'address-scope', name: 'Address scope', description: 'Address scopes extension.', updated: '2015-07-26T10:00:00-00:00' },
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs', updated: '2013-07-23T10:00:00-00:00' },
   { alias: 'availability_zone', name: 'Availability Zone', description: 'The availability zone extension.', updated: '2015-01-01T10:00:00-00:00' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application', updated: '2014-02-03T10:00:00-00:00' },
@@ -81,6 +82,7 @@ const RESOURCES: [string, string][] = [
   ['network', 'networks'],
   ['subnet', 'subnets'],
   ['subnetpool', 'subnetpools'],
+  ['address_scope', 'address-scopes'],
   ['port', 'ports'],
   ['router', 'routers'],
   ['floatingip', 'floatingips'],

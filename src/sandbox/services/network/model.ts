@@ -15,6 +15,7 @@ export const KIND = {
   floatingip: 'network.floatingip',
   rbac: 'network.rbac',
   subnetpool: 'network.subnetpool',
+  addressScope: 'network.address_scope',
   quota: 'network.quota',
   counter: 'network.counter',
 } as const;
@@ -89,6 +90,16 @@ export interface ExtraDhcpOpt {
   opt_name: string;
   opt_value: string;
   ip_version: number;
+}
+
+/** Address scopes carry no standard attributes in Neutron (no tags, timestamps or revision). */
+export interface AddressScopeDoc {
+  id: string;
+  name: string;
+  tenant_id: string;
+  project_id: string;
+  shared: boolean;
+  ip_version: 4 | 6;
 }
 
 export interface SubnetPoolDoc extends StandardAttrs {

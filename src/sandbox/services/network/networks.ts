@@ -5,7 +5,8 @@
  * Provider attributes are visible to admins only.
  */
 import { neutronError } from '../../core/errors.js';
-import { KIND, type NetworkDoc, type PortDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
+import { KIND, type NetworkDoc, type PortDoc, type RbacPolicyDoc, type SubnetDoc, type SubnetPoolDoc } from './model.js';
+import { networkScopesView } from './address-scopes.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns, type NeutronCall } from './call.js';
@@ -78,38 +79,47 @@ export function findNetwork(call: NeutronCall, id: string, rbac = allRbac(call))
   return net;
 }
 
-export function networkView(call: NeutronCall, net: NetworkDoc, subnetIds: string[], rbac: RbacPolicyDoc[]): Doc {
+/** What a network answer is computed from besides the network itself. */
+export interface NetworkRelations {
+  rbac: RbacPolicyDoc[];
+  subnetsByNetwork: Map<string, SubnetDoc[]>;
+  pools: Map<string, SubnetPoolDoc>;
+}
+
+export function networkRelations(call: NeutronCall, rbac = allRbac(call)): NetworkRelations {
+  const subnetsByNetwork = new Map<string, SubnetDoc[]>();
+  for (const s of call.ctx.store.list<SubnetDoc>(KIND.subnet)) {
+    const list = subnetsByNetwork.get(s.network_id) ?? [];
+    list.push(s);
+    subnetsByNetwork.set(s.network_id, list);
+  }
+  const pools = new Map(call.ctx.store.list<SubnetPoolDoc>(KIND.subnetpool).map((p) => [p.id, p]));
+  return { rbac, subnetsByNetwork, pools };
+}
+
+export function networkView(call: NeutronCall, net: NetworkDoc, related: NetworkRelations): Doc {
   const view = publicFields(net);
-  view.subnets = subnetIds;
-  view.shared = isSharedWith(rbac, net.id, call.auth.projectId);
+  const subnets = related.subnetsByNetwork.get(net.id) ?? [];
+  view.subnets = subnets.map((s) => s.id);
+  view.shared = isSharedWith(related.rbac, net.id, call.auth.projectId);
+  networkScopesView(net, view, subnets, related.pools);
   if (!net['router:external']) delete view.is_default;
   if (!call.auth.isAdmin) for (const f of PROVIDER_FIELDS) delete view[f];
   return view;
 }
 
-function subnetIdsByNetwork(call: NeutronCall): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const s of call.ctx.store.list<SubnetDoc>(KIND.subnet)) {
-    const list = map.get(s.network_id) ?? [];
-    list.push(s.id);
-    map.set(s.network_id, list);
-  }
-  return map;
-}
-
 export function showNetwork(call: NeutronCall, id: string): Doc {
   const rbac = allRbac(call);
   const net = findNetwork(call, id, rbac);
-  return { network: networkView(call, net, subnetIdsByNetwork(call).get(net.id) ?? [], rbac) };
+  return { network: networkView(call, net, networkRelations(call, rbac)) };
 }
 
 export function listNetworks(call: NeutronCall, raw: RawQuery, collectionUrl: string): Doc {
-  const rbac = allRbac(call);
-  const subnets = subnetIdsByNetwork(call);
+  const related = networkRelations(call);
   const docs = call.ctx.store
     .list<NetworkDoc>(KIND.network)
-    .filter((n) => canSeeNetwork(call, n, rbac))
-    .map((n) => networkView(call, n, subnets.get(n.id) ?? [], rbac));
+    .filter((n) => canSeeNetwork(call, n, related.rbac))
+    .map((n) => networkView(call, n, related));
   const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: NETWORK_ATTRIBUTES.readable, collectionUrl, raw });
   return links.length > 0 ? { networks: items, networks_links: links } : { networks: items };
 }
@@ -252,7 +262,7 @@ export function createNetwork(call: NeutronCall, body: unknown): Doc {
   call.ctx.store.insert(KIND.network, net, projectId);
   if (shared) setRbacFlag(call, net, 'access_as_shared', true);
   if (external) setRbacFlag(call, net, 'access_as_external', true);
-  const view = networkView(call, net, [], allRbac(call));
+  const view = networkView(call, net, networkRelations(call));
   // The create answer carries is_default even for internal networks (later reads only show it on external ones).
   view.is_default = net.is_default ?? false;
   return { network: view };
@@ -287,8 +297,7 @@ export function updateNetwork(call: NeutronCall, id: string, body: unknown): Doc
   }
   touch(call.ctx, net);
   call.ctx.store.update(KIND.network, net);
-  const rbac = allRbac(call);
-  return { network: networkView(call, net, subnetIdsByNetwork(call).get(net.id) ?? [], rbac) };
+  return { network: networkView(call, net, networkRelations(call)) };
 }
 
 /** Ports Neutron deletes with their network instead of refusing (only DHCP ports). */

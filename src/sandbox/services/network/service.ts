@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext, SandboxService } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
+import { createAddressScope, deleteAddressScope, listAddressScopes, showAddressScope, updateAddressScope } from './address-scopes.js';
 import { listAvailabilityZones, listExtensions, resourcesDocument, showExtension, versionsDocument } from './discovery.js';
 import { createFloatingIp, deleteFloatingIp, listFloatingIps, showFloatingIp, updateFloatingIp } from './floating-ips.js';
 import { listIpAvailabilities, showIpAvailability } from './ip-availability.js';
@@ -59,6 +60,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteRule,
   },
   floatingips: { list: listFloatingIps, show: showFloatingIp, create: createFloatingIp, update: updateFloatingIp, remove: deleteFloatingIp },
+  'address-scopes': { list: listAddressScopes, show: showAddressScope, create: createAddressScope, update: updateAddressScope, remove: deleteAddressScope },
   subnetpools: { list: listSubnetPools, show: showSubnetPool, create: createSubnetPool, update: updateSubnetPool, remove: deleteSubnetPool },
   'rbac-policies': { list: listPolicies, show: showPolicy, create: createPolicy, update: updatePolicy, remove: deletePolicy },
 };

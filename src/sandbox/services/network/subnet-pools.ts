@@ -9,6 +9,7 @@ import { subnetCidr } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type SubnetDoc, type SubnetPoolDoc } from './model.js';
 import { conflict, notFound, policyDenied } from './neutron-errors.js';
+import { checkPoolScope } from './address-scopes.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns } from './call.js';
 import { publicFields, standardAttrs, touch } from './standard-attributes.js';
@@ -88,9 +89,6 @@ export function createSubnetPool(call: NeutronCall, body: unknown): Doc {
   const input = envelope(body, 'subnetpool');
   checkAttributes(input, SUBNETPOOL_ATTRIBUTES, 'POST');
   if (!has(input, 'prefixes')) throw invalidAttribute('prefixes', "Required attribute 'prefixes' not specified");
-  if (has(input, 'address_scope_id') && input.address_scope_id !== null) {
-    throw notFound('AddressScopeNotFound', `Address scope ${String(input.address_scope_id)} could not be found`);
-  }
   const shared = boolField(input, 'shared', false);
   if (shared && !call.auth.isAdmin) throw policyDenied('rule:create_subnetpool:shared');
   const prefixes = readPrefixes(input.prefixes);
@@ -106,12 +104,13 @@ export function createSubnetPool(call: NeutronCall, body: unknown): Doc {
     max_prefixlen: bounds.max,
     default_prefixlen: bounds.dflt,
     default_quota: has(input, 'default_quota') && input.default_quota !== null ? toInteger('default_quota', input.default_quota) : null,
-    address_scope_id: null,
+    address_scope_id: has(input, 'address_scope_id') && input.address_scope_id !== null ? String(input.address_scope_id) : null,
     is_default: boolField(input, 'is_default', false),
     shared,
     ip_version: version,
   };
   checkDefault(call, pool);
+  checkPoolScope(call, pool, pool.address_scope_id);
   call.ctx.store.insert(KIND.subnetpool, pool, projectId);
   return { subnetpool: publicFields(pool) };
 }
@@ -125,9 +124,6 @@ export function updateSubnetPool(call: NeutronCall, id: string, body: unknown): 
   checkAttributes(input, SUBNETPOOL_ATTRIBUTES, 'PUT');
   const pool = findSubnetPool(call, id);
   if (!owns(call.auth, pool.project_id)) throw policyDenied('rule:update_subnetpool');
-  if (has(input, 'address_scope_id') && input.address_scope_id !== null) {
-    throw notFound('AddressScopeNotFound', `Address scope ${String(input.address_scope_id)} could not be found`);
-  }
   if (has(input, 'prefixes')) {
     const next = readPrefixes(input.prefixes);
     if (next.some((c) => c.version !== pool.ip_version)) throw invalidInput('Illegal subnetpool: cannot mix IPv4 and IPv6 prefixes.');
@@ -145,7 +141,9 @@ export function updateSubnetPool(call: NeutronCall, id: string, body: unknown): 
   pool.description = stringField(input, 'description', pool.description);
   if (has(input, 'default_quota')) pool.default_quota = input.default_quota === null ? null : toInteger('default_quota', input.default_quota);
   if (has(input, 'is_default')) pool.is_default = boolField(input, 'is_default', false);
+  if (has(input, 'address_scope_id')) pool.address_scope_id = input.address_scope_id === null ? null : String(input.address_scope_id);
   checkDefault(call, pool);
+  checkPoolScope(call, pool, pool.address_scope_id);
   touch(call.ctx, pool);
   call.ctx.store.update(KIND.subnetpool, pool);
   return { subnetpool: publicFields(pool) };
