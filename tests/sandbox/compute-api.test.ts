@@ -267,6 +267,13 @@ describe('servers', () => {
     expect(console.body.output).toContain('login:');
     const ifaces = await api.call('GET', nova(`/servers/${id}/os-interface`), demo.token);
     expect(ifaces.body.interfaceAttachments).toHaveLength(1);
+    const actions = await api.call('GET', nova(`/servers/${id}/os-instance-actions`), demo.token);
+    expect(actions.body.instanceActions.map((a: { action: string }) => a.action)).toEqual(['revertResize', 'resize', 'reboot', 'start', 'stop', 'create']);
+    const create = actions.body.instanceActions[5];
+    expect(create).toMatchObject({ instance_uuid: id, user_id: demo.userId, project_id: demo.projectId, message: null });
+    expect(create.request_id).toMatch(/^req-/);
+    const shown = await api.call('GET', nova(`/servers/${id}/os-instance-actions/${create.request_id}`), demo.token, undefined, mv('2.51'));
+    expect(shown.body.instanceAction.events).toEqual([expect.objectContaining({ event: 'compute_create', result: 'Success' })]);
 
     expect((await api.call('DELETE', nova(`/servers/${id}`), demo.token)).status).toBe(204);
     const deleting = await api.call('GET', nova(`/servers/${id}`), demo.token);

@@ -47,6 +47,7 @@ export const FIELD_EXCEPTIONS: { api: ApiFile; instancePath: RegExp; keyword?: s
   { api: 'compute', instancePath: /\/keypair\/created_at$/, keyword: 'format', nullOnly: false, reason: 'real Nova answers a naive timestamp 2026-11-29T01:06:04.434089 (real-zed)' },
   { api: 'compute', instancePath: /\/updated_at$/, nullOnly: true, reason: 'real Nova answers null for a keypair never updated (real-zed)' },
   { api: 'compute', instancePath: /\/OS-SRV-USG:launched_at$/, keyword: 'format', nullOnly: false, reason: 'real Nova answers a naive timestamp 2026-11-29T01:06:07.000000 (real-zed)' },
+  { api: 'compute', instancePath: /^\/instanceActions?(\/\d+)?(\/events\/\d+)?\/(start_time|finish_time|updated_at)$/, keyword: 'format', nullOnly: false, reason: "Nova's instance actions carry naive timestamps (2018-04-25T01:26:29.000000 in its api-ref samples)" },
   { api: 'volume', instancePath: /\/(created_at|updated_at|attached_at|detached_at)$/, keyword: 'format', nullOnly: false, reason: 'real Cinder answers naive timestamps 2026-11-29T01:06:10.749641 (real-zed)' },
   { api: 'volume', instancePath: /\/(user_id|os-vol-tenant-attr:tenant_id|project_id)$/, keyword: 'format', nullOnly: false, reason: 'Keystone ids are 32 hex digits without dashes, not uuids' },
 ];

@@ -7,6 +7,7 @@
  */
 import type { SandboxService } from '../core/context.js';
 import { registerCatalogRoutes, seedNova } from './compute/catalog-routes.js';
+import { registerInstanceActionRoutes } from './compute/instance-actions.js';
 import { registerServerRoutes } from './compute/servers.js';
 
 export { onServerLifecycle } from './compute/lifecycle.js';
@@ -20,6 +21,7 @@ export const computeService: SandboxService = {
   register: (app, ctx) => {
     registerCatalogRoutes(app, ctx);
     registerServerRoutes(app, ctx);
+    registerInstanceActionRoutes(app, ctx);
   },
   seed: (ctx) => seedNova(ctx),
 };

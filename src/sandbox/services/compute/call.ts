@@ -28,7 +28,16 @@ export interface NovaCall {
 export function beginNova(ctx: SandboxContext, req: FastifyRequest, reply: FastifyReply): NovaCall {
   const auth = ctx.authenticate(req, 'nova');
   const v = negotiate(req, reply, NOVA_VERSIONS);
-  return { ctx, auth, v };
+  const call = { ctx, auth, v };
+  calls.set(req, call);
+  return call;
+}
+
+const calls = new WeakMap<FastifyRequest, NovaCall>();
+
+/** The call begun for a request (for hooks that run after the handler). */
+export function callOf(req: FastifyRequest): NovaCall | undefined {
+  return calls.get(req);
 }
 
 export function pathParam(req: FastifyRequest, name: string): string {

@@ -11,6 +11,7 @@ export const KIND = {
   keypair: 'compute.keypair',
   serverGroup: 'compute.server_group',
   quota: 'compute.quota',
+  instanceAction: 'compute.instance_action',
   counter: 'compute.counter',
 } as const;
 

@@ -11,6 +11,7 @@ import { attachVolume, attachmentsOfServer, beginVolumeDelete, createVolumeRecor
 import { createPortForDevice, portsOfDevice, releaseDevicePorts, releasePort, type PortDoc } from '../network.js';
 import { apiFault, badRequest, conflict, forbidden, notFound, optionalString, requireEnvelope, stringMap } from './api-fault.js';
 import { beginNova, isTruthy, novaTime, pathParam, queryParams, type NovaCall } from './call.js';
+import { noteCreatedServers } from './instance-actions.js';
 import { emitServerLifecycle } from './lifecycle.js';
 import { atLeast } from './microversion.js';
 import { AVAILABILITY_ZONE, KIND, type BlockDeviceMapping, type CounterDoc, type FlavorDoc, type KeypairDoc, type ServerDoc, type ServerGroupDoc, type VmState } from './model.js';
@@ -193,7 +194,7 @@ function rejectUnknownProperties(call: NovaCall, server: Json): void {
   }
 }
 
-function createServers(call: NovaCall, body: unknown): { first: ServerDoc; adminPass: string; requestedGroups: string[]; reservationId: string } {
+function createServers(call: NovaCall, body: unknown): { first: ServerDoc; adminPass: string; requestedGroups: string[]; reservationId: string; ids: string[] } {
   const { ctx } = call;
   const server = requireEnvelope(body, 'server');
   rejectUnknownProperties(call, server);
@@ -280,6 +281,7 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
     }
     const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
     let first: ServerDoc | undefined;
+    const ids: string[] = [];
     for (let i = 0; i < maxCount; i++) {
       const id = ctx.newId();
       const name = maxCount > 1 ? `${server.name as string}-${i + 1}` : (server.name as string);
@@ -403,9 +405,10 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
       }
       const scheduled = scheduleTransition(ctx, doc, STATE.building, { at: dueAt(ctx), to: STATE.active, event: 'active' });
       first ??= scheduled;
+      ids.push(id);
     }
     if (!first) throw apiFault(500, 'No server was created.');
-    return { first, adminPass, requestedGroups: securityGroups, reservationId };
+    return { first, adminPass, requestedGroups: securityGroups, reservationId, ids };
   });
 }
 
@@ -756,7 +759,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
 
   app.post(`${V}/servers`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
-    const { first, adminPass, requestedGroups, reservationId } = createServers(call, req.body);
+    const { first, adminPass, requestedGroups, reservationId, ids } = createServers(call, req.body);
+    noteCreatedServers(req, ids);
     reply.code(202);
     const server = requireEnvelope(req.body, 'server');
     if (server.return_reservation_id === true || server.return_reservation_id === 'True') return { reservation_id: reservationId };
