@@ -7,7 +7,7 @@ import { neutronError, SandboxHttpError } from '../../core/errors.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type FloatingIpDoc, type PortDoc } from './model.js';
 import { findNetwork } from './networks.js';
-import { findPort, insertPort, removePort } from './ports.js';
+import { findPort, insertPort, removePort, statusOf } from './ports.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns, type NeutronCall } from './call.js';
 import { publicFields, standardAttrs, touch } from './standard-attributes.js';
@@ -25,7 +25,7 @@ export const FLOATINGIP_ATTRIBUTES: AttributeRules = {
   put: new Set(['port_id', 'fixed_ip_address', 'description']),
 };
 
-function floatingIpView(_call: NeutronCall, fip: FloatingIpDoc, ports: Map<string, PortDoc>): Doc {
+function floatingIpView(call: NeutronCall, fip: FloatingIpDoc, ports: Map<string, PortDoc>): Doc {
   const view = publicFields(fip);
   const port = fip.port_id ? ports.get(fip.port_id) : undefined;
   view.port_details = port
@@ -34,7 +34,7 @@ function floatingIpView(_call: NeutronCall, fip: FloatingIpDoc, ports: Map<strin
         network_id: port.network_id,
         mac_address: port.mac_address,
         admin_state_up: port.admin_state_up,
-        status: port.status,
+        status: statusOf(call.ctx, port),
         device_id: port.device_id,
         device_owner: port.device_owner,
       }

@@ -61,7 +61,7 @@ function isRouterOwned(owner: string): boolean {
 }
 
 /** Port status: router ports are up at once; a compute port comes up once bound (after the configured delay). */
-function statusOf(ctx: SandboxContext, port: PortDoc & { _activeAt?: string }): string {
+export function statusOf(ctx: SandboxContext, port: PortDoc & { _activeAt?: string }): string {
   // The port that holds a floating IP is never plugged anywhere; Neutron reports N/A.
   if (port.device_owner === 'network:floatingip') return 'N/A';
   if (!port.admin_state_up) return 'DOWN';
