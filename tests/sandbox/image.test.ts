@@ -104,6 +104,19 @@ describe('Glance images', () => {
     expect(del.status).toBe(204);
   });
 
+  it('pages lists by 25 by default, with a next link that keeps the filters', async () => {
+    for (let i = 0; i < 24; i += 1) await call(images(), { method: 'POST', token: admin, body: JSON.stringify({ name: `bulk-${String(i).padStart(2, '0')}`, tags: ['bulk'] }) });
+    const first = (await call(images('?sort=name:asc'), { token: admin })).json as { images: Image[]; next?: string };
+    expect(first.images).toHaveLength(25);
+    expect(first.next).toMatch(/^\/v2\/images\?sort=name%3Aasc&marker=/);
+    const second = (await call(`${sb.url}/image${first.next ?? ''}`, { token: admin })).json as { images: Image[]; next?: string };
+    expect(second.next).toBeUndefined();
+    expect(first.images.length + second.images.length).toBe(27);
+    const tagged = (await call(images('?tag=bulk&limit=10'), { token: admin })).json as { images: Image[]; next?: string };
+    expect(tagged.images).toHaveLength(10);
+    expect(tagged.next).toContain('tag=bulk');
+  });
+
   it('answers version discovery with 300 and the v2 schema', async () => {
     const v = await call(`${sb.url}/image`);
     expect(v.status).toBe(300);

@@ -60,6 +60,8 @@ const READ_ONLY = new Set(['id', 'status', 'owner_id', 'size', 'virtual_size', '
 /** Fields Glance reserves and rejects in create (403 "Attribute '<x>' is reserved."). */
 const CORE_FIELDS = new Set(['name', 'visibility', 'protected', 'os_hidden', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'tags', 'owner']);
 
+const PAGE_DEFAULT = 25;
+const PAGE_MAX = 1000;
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
@@ -280,18 +282,21 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       images = images.slice(i + 1);
     }
     const limitText = one('limit');
-    let next: string | undefined;
+    // Glance pages every list: 25 by default (limit_param_default), at most 1000 (api_limit_max).
+    let limit = PAGE_DEFAULT;
     if (limitText !== undefined) {
-      const limit = Number(limitText);
+      limit = Number(limitText);
       if (!Number.isInteger(limit) || limit < 0) throw glanceError(400, 'limit param must be an integer');
-      if (images.length > limit) {
-        images = images.slice(0, limit);
-        const last = images[images.length - 1];
-        const rest = new URLSearchParams();
-        for (const [k, v] of Object.entries(q)) if (k !== 'marker' && v !== undefined) for (const x of Array.isArray(v) ? v : [v]) rest.append(k, x);
-        if (last !== undefined) rest.set('marker', last.id);
-        next = `/v2/images?${rest.toString()}`;
-      }
+      if (limit > PAGE_MAX) limit = PAGE_MAX;
+    }
+    let next: string | undefined;
+    if (images.length > limit) {
+      images = images.slice(0, limit);
+      const last = images[images.length - 1];
+      const rest = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) if (k !== 'marker' && v !== undefined) for (const x of Array.isArray(v) ? v : [v]) rest.append(k, x);
+      if (last !== undefined) rest.set('marker', last.id);
+      next = `/v2/images?${rest.toString()}`;
     }
     const body: Record<string, unknown> = { images: images.map(view), first: `/v2/images${req.url.includes('?') ? `?${req.url.split('?')[1] ?? ''}` : ''}`, schema: '/v2/schemas/images' };
     if (next !== undefined) body.next = next;
