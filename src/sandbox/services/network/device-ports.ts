@@ -27,6 +27,8 @@ export interface DevicePortRequest {
   deviceOwner: string;
   /** Security group names (or ids) of the server's project; default: the project's `default` group. */
   securityGroupNames?: string[];
+  /** The host the port is bound to (`binding:host_id`); default `sandbox`, the sandbox's one hypervisor. */
+  hostId?: string;
 }
 
 /** A port as Neutron answers it (admin view, no private fields). */
@@ -48,7 +50,7 @@ export function createPortForDevice(ctx: SandboxContext, auth: AuthInfo, request
     if (port.device_id !== '' && port.device_id !== request.deviceId) {
       throw conflict('PortInUse', `Unable to complete operation on port ${port.id} for network ${port.network_id}. Port already has an attached device ${port.device_id}.`);
     }
-    setBinding(ctx, port, request.deviceId, request.deviceOwner, SANDBOX_HOST);
+    setBinding(ctx, port, request.deviceId, request.deviceOwner, request.hostId ?? SANDBOX_HOST);
     return answer(ctx, port);
   }
   if (request.networkId === undefined) throw notFound('NetworkNotFound', 'Network  could not be found.');
@@ -82,7 +84,7 @@ export function createPortForDevice(ctx: SandboxContext, auth: AuthInfo, request
     deviceId: request.deviceId,
     securityGroups: network.port_security_enabled ? securityGroups : [],
     createdForDevice: true,
-    hostId: SANDBOX_HOST,
+    hostId: request.hostId ?? SANDBOX_HOST,
   });
   return answer(ctx, port);
 }

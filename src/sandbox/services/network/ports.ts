@@ -50,8 +50,8 @@ export const PORT_ATTRIBUTES: AttributeRules = {
 
 const VNIC_TYPES = ['normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'vdpa', 'remote-managed'];
 
-/** Hypervisor host name the sandbox binds compute ports to. */
-export const SANDBOX_HOST = 'storm-sandbox';
+/** The one hypervisor host of the sandbox (Nova's `OS-EXT-SRV-ATTR:host`), where compute ports are bound by default. */
+export const SANDBOX_HOST = 'sandbox';
 
 /** Owners whose ports only the router API may delete. */
 const L3_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:router_gateway', 'network:floatingip', 'network:ha_router_replicated_interface']);
