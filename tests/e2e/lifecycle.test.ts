@@ -192,6 +192,20 @@ describe('storm lifecycle against the sandbox', () => {
     expect(await reader.namesWithPrefix('thessaloniki')).toEqual(inState);
   });
 
+  it('takes the password from secure.yaml beside a clouds.yaml entry named like the manifest cloud', async () => {
+    const dir = fs.mkdtempSync(path.join(project, '..', 'storm-clouds-'));
+    fs.writeFileSync(path.join(dir, 'clouds.yaml'), `clouds:\n  sandbox:\n    region_name: RegionOne\n    auth:\n      auth_url: ${sandbox.url}/identity/v3\n      username: canary\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n`);
+    fs.writeFileSync(path.join(dir, 'secure.yaml'), `clouds:\n  sandbox:\n    auth:\n      password: ${CANARY}\n`, { mode: 0o600 });
+    try {
+      const r = await run(['plan', 'valladolid', '--detailed-exitcode', '--verbose'], { OS_CLIENT_CONFIG_FILE: path.join(dir, 'clouds.yaml'), OS_CLIENT_SECURE_FILE: path.join(dir, 'secure.yaml') });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain("using storm's local sandbox");
+      expect(r.stderr).toContain('cloud "sandbox" (user canary / project admin');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('plans every city at once with a results table', async () => {
     const r = await run(['plan', '--all', '--concurrency', '3']);
     expect(r.code, r.stderr).toBe(0);
