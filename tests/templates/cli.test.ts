@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,7 +16,8 @@ describe('storm templates', () => {
     const r = run(['templates', 'list']);
     expect(r.code).toBe(0);
     const names = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
-    expect(names).toEqual(['participa 1.0.0', 'urbanismo-en-red 1.0.0', 'virtual-city-marketplace 1.0.0']);
+    const version = (name: string): string => /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(root, 'templates', name, 'template.yaml'), 'utf8'))?.[1] ?? '?';
+    expect(names).toEqual(['participa', 'urbanismo-en-red', 'virtual-city-marketplace'].map((n) => `${n} ${version(n)}`));
   });
 
   it('shows parameters, needs and the cities using a template', () => {
