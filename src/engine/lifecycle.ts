@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { CloudCredentials, CloudTarget } from '../cloud/credentials';
 import { describeCredentials, resolveCloudTarget, tofuCloudEnvironment } from '../cloud/credentials';
 import type { ManifestPath, PreflightReport } from '../cloud/preflight';
+import { QUOTA_LABELS } from '../cloud/inventory';
 import { runPreflight } from '../cloud/preflight';
 import { ensureSandboxPartnerProjects } from '../cloud/sandbox-partners';
 import type { Diagnostic, SourceLocation } from '../errors';
@@ -188,6 +189,8 @@ async function preflight(stack: PreparedStack, skip: boolean): Promise<Preflight
     existingAddresses: new Set(stack.state.addresses),
     locate: (p) => locateResolvedPath(stack.loaded, stack.resolved.env, p),
   });
+  const quotas = report.quotas.map((q) => `${QUOTA_LABELS[q.quota]} ${q.used}+${q.needed}/${q.limit < 0 ? '∞' : q.limit}`).join(', ');
+  stack.run.progress({ kind: 'step', message: `${label(stack.run)}: pre-flight passed (${report.checked} names found in ${report.cloud}${quotas === '' ? '' : `; quota used+needed/limit: ${quotas}`})` });
   return { status: 'passed', report };
 }
 
