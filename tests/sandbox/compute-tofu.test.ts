@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { ensureEngine, type Engine } from '../../src/engine/bootstrap.js';
 import { runTofu } from '../../src/engine/tofu.js';
 import { createSandbox } from '../../src/sandbox/server.js';
 import { ApiClient, type Sandbox } from './compute-client.js';
+import { validateResponse } from './openapi-compute.js';
+import { parseProviderLog } from './provider-log.js';
 
 /**
  * The real provider (through OpenTofu) applies the compute and block-storage
@@ -35,8 +37,8 @@ const IMPORTABLE = [
   'openstack_compute_volume_attach_v2.va',
 ];
 
-async function tofu(args: string[], cwd = workDir): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const result = await runTofu(engine, args, { cwd, env: osEnv });
+async function tofu(args: string[], cwd = workDir, extraEnv: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await runTofu(engine, args, { cwd, env: { ...osEnv, ...extraEnv } });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -71,7 +73,9 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
   it('applies, plans no changes, imports, destroys and leaves every list empty', async () => {
     const init = await tofu(['init', '-no-color']);
     expect(init.exitCode, init.stderr).toBe(0);
-    const apply = await tofu(['apply', '-auto-approve', '-no-color']);
+    // Serial and logged, so every answer the provider got can be checked against the OpenAPI files.
+    const applyLog = join(workDir, 'apply.log');
+    const apply = await tofu(['apply', '-auto-approve', '-no-color', '-parallelism=1'], workDir, { TF_LOG: 'DEBUG', TF_LOG_PATH: applyLog });
     expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/Apply complete! Resources: 12 added, 0 changed, 0 destroyed\./);
     expect(apply.stdout).toMatch(/vm_status = "active"/);
@@ -101,9 +105,33 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     const afterImport = await tofu(['plan', '-detailed-exitcode', '-no-color']);
     expect(afterImport.exitCode, afterImport.stdout + afterImport.stderr).toBe(0);
 
-    const destroy = await tofu(['destroy', '-auto-approve', '-no-color']);
+    const destroyLog = join(workDir, 'destroy.log');
+    const destroy = await tofu(['destroy', '-auto-approve', '-no-color', '-parallelism=1'], workDir, { TF_LOG: 'DEBUG', TF_LOG_PATH: destroyLog });
     expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
     expect(destroy.stdout).toMatch(/Destroy complete! Resources: 12 destroyed\./);
+
+    const seen: string[] = [];
+    const violations: unknown[] = [];
+    for (const exchange of [...parseProviderLog(readFileSync(applyLog, 'utf8')), ...parseProviderLog(readFileSync(destroyLog, 'utf8'))]) {
+      const path = exchange.url.startsWith(sandbox.url) ? exchange.url.slice(sandbox.url.length) : '';
+      const [service, version] = (exchange.headers['openstack-api-version'] ?? '').split(' ');
+      if (exchange.status >= 300 || exchange.body === undefined || !version) continue;
+      if (path.startsWith('/compute/v2.1/') && service === 'compute') {
+        const v = validateResponse('compute', exchange.method, path.slice('/compute'.length), exchange.status, exchange.body, version);
+        if (v) violations.push(v);
+      } else if (path.startsWith('/volume/v3/') && service === 'volume') {
+        const v = validateResponse('volume', exchange.method, path.slice('/volume'.length), exchange.status, exchange.body, version);
+        if (v) violations.push(v);
+      } else {
+        continue;
+      }
+      seen.push(`${exchange.method} ${path.replace(/[0-9a-f-]{32,36}/g, '{id}').split('?')[0] ?? ''} ${exchange.status}`);
+    }
+    expect(violations).toEqual([]);
+    // The provider's own Nova/Cinder traffic, as real-zed's logs show it.
+    for (const expected of ['POST /compute/v2.1/servers 202', 'GET /compute/v2.1/servers/{id} 200', 'POST /compute/v2.1/os-server-groups 200', 'POST /compute/v2.1/os-keypairs 200', 'POST /volume/v3/{id}/volumes 202', 'GET /volume/v3/{id}/volumes/{id} 200', 'POST /compute/v2.1/servers/{id}/os-volume_attachments 200', 'GET /compute/v2.1/servers/{id}/tags 200']) {
+      expect(seen, expected).toContain(expected);
+    }
 
     const list = async (path: string, key: string): Promise<unknown[]> => (await api.call('GET', path, admin.token)).body[key];
     expect(await list('/compute/v2.1/servers?all_tenants=1', 'servers')).toEqual([]);
