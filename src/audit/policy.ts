@@ -14,6 +14,10 @@ import type { PolicyConfig, PolicyContext, PolicyFinding, PolicyReport, PolicyRu
 import { POLICY_RULES } from './rules/index';
 import { configResources, plannedResources, RESOURCE_CHECKS } from './rules/plan-values';
 import { synthesizeResolved } from '../synth/synth-city';
+import { serviceNeedsOrNone } from './service-needs';
+import { serviceGroupName, withServiceNeeds } from '../synth/services';
+import type { ResolvedCity } from '../manifest/model';
+import type { ServiceNeeds } from '../manifest/templates';
 import { collectWaivers, covers, isExpired, toWaiverRef } from './waivers';
 import { StormError } from '../errors';
 
@@ -44,15 +48,20 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
   if (manifest.environments[env] === undefined) {
     throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `environments: ${Object.keys(manifest.environments).join(', ')}` });
   }
-  const cache = new Map<string, ReturnType<typeof resolveEnvironment>>();
-  const resolve = (e: string): ReturnType<typeof resolveEnvironment> => {
+  const project = projectOf(loaded);
+  // Rules judge what will really run: the manifest plus what its services' templates add (volumes, containers, open ports).
+  const cache = new Map<string, { declared: ResolvedCity; needs: ServiceNeeds[]; effective: ResolvedCity }>();
+  const resolveBoth = (e: string): { declared: ResolvedCity; needs: ServiceNeeds[]; effective: ResolvedCity } => {
     let r = cache.get(e);
     if (r === undefined) {
-      r = resolveEnvironment(manifest, e);
+      const declared = resolveEnvironment(manifest, e);
+      const needs = serviceNeedsOrNone(declared, project);
+      r = { declared, needs, effective: withServiceNeeds(declared, needs) };
       cache.set(e, r);
     }
     return r;
   };
+  const resolve = (e: string): ResolvedCity => resolveBoth(e).effective;
   const today = options.today ?? todayUtc();
   const ctx: PolicyContext = {
     loaded,
@@ -60,11 +69,11 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
     env,
     city: resolve(env),
     resolve,
-    config: options.config ?? loadPolicyConfig(projectOf(loaded)),
+    config: options.config ?? loadPolicyConfig(project),
     today,
     ...(options.plan === undefined ? {} : { plan: options.plan }),
   };
-  const terraform = options.terraform ?? synthesizeResolved(ctx.city);
+  const terraform = options.terraform ?? synthesizeResolved(resolveBoth(env).declared, { services: resolveBoth(env).needs });
   const configured = configResources(terraform);
   const planned = options.plan === undefined ? undefined : plannedResources(options.plan);
   const waivers = collectWaivers(loaded, manifest, env).filter((w) => !isExpired(w, today));
@@ -73,7 +82,7 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
   const used = new Map<string, ReturnType<typeof toWaiverRef>>();
   for (const rule of rules) {
     if (rule.scope !== 'environment') continue;
-    const hits: RuleHit[] = rule.check(ctx);
+    const hits: RuleHit[] = rule.check(ctx).map((h) => blameServiceItem(ctx, h));
     const resourceCheck = RESOURCE_CHECKS[rule.id];
     // Configuration and plan add information only where the manifest did not already show the problem.
     if (resourceCheck !== undefined && hits.length === 0) hits.push(...resourceCheck(ctx, configured, 'config'));
@@ -101,6 +110,31 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
     }
   }
   return finish({ city: manifest.city.name, env, file: loaded.file, date: today, rulesEvaluated: rules.length, findings, waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line) });
+}
+
+const ITEM_LISTS: readonly (readonly [string, string])[] = [
+  ['storage', 'volumes'],
+  ['storage', 'containers'],
+  ['security', 'groups'],
+  ['compute', 'groups'],
+];
+
+/**
+ * A hit on an item a service's template added (it has no place in the manifest)
+ * is blamed on the service entry, and named under it so a waiver on the service
+ * covers it.
+ */
+function blameServiceItem(ctx: PolicyContext, hit: RuleHit): RuleHit {
+  const [a, b, i] = hit.path;
+  if (typeof i !== 'number' || !ITEM_LISTS.some(([x, y]) => x === a && y === b)) return hit;
+  const declared = ((ctx.manifest as unknown as Record<string, Record<string, unknown[] | undefined> | undefined>)[a as string]?.[b as string] ?? []).length;
+  if (i < declared) return hit;
+  const items = (ctx.city as unknown as Record<string, Record<string, { name: string }[]>>)[a as string]?.[b as string] ?? [];
+  const name = items[i]?.name ?? '';
+  const si = ctx.city.services.findIndex((s) => name === serviceGroupName(s.name) || name.startsWith(`${s.name}-`) || name.startsWith(`${s.template}-`));
+  const service = ctx.city.services[si < 0 ? 0 : si];
+  if (service === undefined) return hit;
+  return { ...hit, path: ['services', si < 0 ? 0 : si], subject: `services.${service.name}.${hit.subject}`, message: `${hit.message} (added by template ${service.template} for service "${service.name}": declare it in the manifest to choose its settings)` };
 }
 
 /** Sorts the findings (violations by severity, then waived; manifest order within) and counts them. */

@@ -9,6 +9,7 @@ import { LAYERS } from '../engine/plan-changes';
 import { loadCity, type LoadedManifest } from '../manifest/load';
 import { resolveEnvironment, type CityManifest } from '../manifest/model';
 import { synthesizeResolved } from '../synth/synth-city';
+import { serviceNeedsOrNone } from './service-needs';
 import { canonicalJson } from './canonical-json';
 import { changedAddresses, diffConfigs, RISK_KINDS, type ResourceDiff, type RiskFlag } from './config-diff';
 import { countResources, DIFF_FORMAT_VERSION, type DiffReport, type LayerChanges, type ManifestChangeView, type RevisionRef } from './change-report';
@@ -31,17 +32,21 @@ const MAX_ISOLATED_CHANGES = 60;
 
 interface Side {
   ref: RevisionRef;
+  /** Project directory of the revision (its templates). */
+  project: string;
   loaded?: LoadedManifest;
   config?: unknown;
 }
 
-function synth(doc: CityManifest, env: string): unknown {
+/** The configuration `storm synth` would write: the manifest plus what its services' templates (of that revision) need. */
+function synth(doc: CityManifest, env: string, project: string): unknown {
   if (doc.environments[env] === undefined) return {};
-  return synthesizeResolved(resolveEnvironment(doc, env));
+  const resolved = resolveEnvironment(doc, env);
+  return synthesizeResolved(resolved, { services: serviceNeedsOrNone(resolved, project) });
 }
 
 function loadSide(project: string, city: string, ref: RevisionRef, env: string, label: string, fallbackTemplates: string | undefined, notes: string[]): Side {
-  if (!ref.exists) return { ref };
+  if (!ref.exists) return { ref, project };
   let loaded: LoadedManifest;
   try {
     loaded = loadCity(city, { cwd: project });
@@ -53,7 +58,7 @@ function loadSide(project: string, city: string, ref: RevisionRef, env: string, 
     notes.push(`the templates of ${label} do not pass this storm's checks; its manifest was read with the working tree's templates`);
     loaded = retried;
   }
-  return { ref: { ...ref, file: loaded.file }, loaded, config: synth(loaded.doc, env) };
+  return { ref: { ...ref, file: loaded.file }, project, loaded, config: synth(loaded.doc, env, project) };
 }
 
 function withTemplatesOf<T>(project: string, templates: string, load: () => T): T | undefined {
@@ -92,9 +97,10 @@ export function sortRisks(risks: readonly RiskFlag[]): RiskFlag[] {
   return [...risks].sort((a, b) => RISK_KINDS.indexOf(a.kind) - RISK_KINDS.indexOf(b.kind) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
 }
 
-function isolated(base: CityManifest, baseConfig: unknown, change: ManifestChange, env: string): string[] | undefined {
+function isolated(base: Side, change: ManifestChange, env: string): string[] | undefined {
+  if (base.loaded === undefined) return undefined;
   try {
-    return changedAddresses(baseConfig, synth(applyChange(base, change) as CityManifest, env));
+    return changedAddresses(base.config, synth(applyChange(base.loaded.doc, change) as CityManifest, env, base.project));
   } catch {
     // The change does not stand alone (it needs another change of the same revision).
     return undefined;
@@ -111,8 +117,8 @@ function isolated(base: CityManifest, baseConfig: unknown, change: ManifestChang
 function affectedBy(change: ManifestChange, from: Side, to: Side, env: string): string[] | undefined {
   // A city that is new (or gone) has every resource affected by every key: the note says so once.
   if (from.loaded === undefined || to.loaded === undefined) return undefined;
-  const forward = isolated(from.loaded.doc, from.config, change, env);
-  const backward = isolated(to.loaded.doc, to.config, invertChange(change), env);
+  const forward = isolated(from, change, env);
+  const backward = isolated(to, invertChange(change), env);
   if (forward === undefined && backward === undefined) return undefined;
   return [...new Set([...(forward ?? []), ...(backward ?? [])])].sort();
 }

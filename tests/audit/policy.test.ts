@@ -302,3 +302,24 @@ describe('city-wide rules', () => {
     expect(evaluateEnvironments(loadCity('valladolid', { cwd: dir }), ['preprod'], { today: TODAY }).reports[0]!.findings.map((f) => f.rule)).not.toContain('STORM-WVR-003');
   });
 });
+
+describe('what services add', () => {
+  it('a personal-data volume the template adds (not declared in the manifest) must be encrypted; blamed on the service', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-policy-svc-'));
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, 'stacks'));
+    fs.symlinkSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'));
+    const doc = parseDocument(fs.readFileSync(path.join(ROOT, 'stacks', 'agueda.yaml'), 'utf8'));
+    // The manifest no longer declares the template's volume: the template's own (typeless) volume is used.
+    doc.deleteIn(['storage', 'volumes']);
+    doc.deleteIn(['compute', 'groups', 0, 'volumes']);
+    doc.deleteIn(['environments', 'production', 'storage', 'volumes']);
+    fs.writeFileSync(path.join(dir, 'stacks', 'agueda.yaml'), doc.toString());
+    const r = evaluatePolicies(loadCity('agueda', { cwd: dir }), 'preprod', { today: TODAY });
+    const f = r.findings.find((x) => x.rule === 'STORM-DATA-003');
+    expect(f).toMatchObject({ status: 'violation', subject: 'services.participa.storage.volumes.participa-data' });
+    expect(f?.message).toContain('added by template participa');
+    const line = fs.readFileSync(path.join(dir, 'stacks', 'agueda.yaml'), 'utf8').split('\n')[f!.location.line - 1] ?? '';
+    expect(line).toContain('template: participa');
+  });
+});
