@@ -152,6 +152,7 @@ describe('servers', () => {
     });
     expect(res.status).toBe(202);
     expect(Object.keys(res.body.server).sort()).toEqual(['OS-DCF:diskConfig', 'adminPass', 'id', 'links', 'security_groups']);
+    expect(res.headers.get('location')).toBe(`${sandbox.url}/compute/v2.1/servers/${res.body.server.id}`);
     expect(res.body.server.security_groups).toEqual([{ name: 'default' }]);
     const id = res.body.server.id;
     const building = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;

@@ -761,7 +761,7 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = beginNova(ctx, req, reply);
     const { first, adminPass, requestedGroups, reservationId, ids } = createServers(call, req.body);
     noteCreatedServers(req, ids);
-    reply.code(202);
+    reply.code(202).header('Location', `${ctx.publicUrl}/compute/v2.1/servers/${first.id}`);
     const server = requireEnvelope(req.body, 'server');
     if (server.return_reservation_id === true || server.return_reservation_id === 'True') return { reservation_id: reservationId };
     return {
