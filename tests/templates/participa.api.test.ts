@@ -106,6 +106,24 @@ describe('participa API', () => {
     expect(page).toContain('3 votos');
   });
 
+  it('lets moderators sign in with the admin token and set statuses from the moderation page', async () => {
+    const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
+      method: 'POST', redirect: 'manual', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { cookie }) },
+    });
+    expect(await (await fetch(`${app.url}/moderation?lang=en`)).text()).toContain('<label for="m-token">Moderator key</label>');
+    const wrong = await fetch(`${app.url}/moderation/login`, form({ token: 'not-the-token' }));
+    expect(wrong.headers.get('location')).toBe('/moderation?wrong=1');
+    const ok = await fetch(`${app.url}/moderation/login`, form({ token: adminToken(dataDir) }));
+    const cookie = (ok.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(ok.headers.get('set-cookie')).toMatch(/Path=\/moderation; .*HttpOnly/);
+    const page = await (await fetch(`${app.url}/moderation?lang=en`, { headers: { cookie } })).text();
+    expect(page).toContain(`action="/moderation/ideas/${ideaId}/status"`);
+    const set = await fetch(`${app.url}/moderation/ideas/${ideaId}/status`, form({ status: 'done', note: 'Feito em 2026.' }, cookie));
+    expect(set.status).toBe(303);
+    expect((await getJson(`${app.url}/api/ideas/${ideaId}`)).body).toMatchObject({ status: 'done', moderationNote: 'Feito em 2026.' });
+    expect((await fetch(`${app.url}/moderation/ideas/${ideaId}/status`, form({ status: 'accepted' }))).status).toBe(401);
+  });
+
   it('speaks the language of a city that replicates it (Thessaloniki: Greek, then English)', async () => {
     await app.stop();
     app = await startApp('participa', { dataDir, config: { city: { name: 'thessaloniki', displayName: 'Δήμος Θεσσαλονίκης' }, languages: ['el', 'en'], parameters: { parishes: ['Kentro', 'Toumba'] } } });

@@ -51,6 +51,9 @@ describe('participa in a browser', () => {
     await page.screenshot({ path: path.join(screenshotDir, 'participa-list.png'), fullPage: true });
     await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ideas for the city' }).waitFor();
+    await page.goto(`${service.url}/moderation?lang=en`);
+    await page.getByLabel('Moderator key').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.close();
   });
 

@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { type RuntimeEnvironment, bearerMatches, ensureAdminToken } from '../../_runtime/config';
 import { storageCheck } from '../../_runtime/health';
-import { HttpError, type RequestContext, type Router, cookie, redirect, sendHtml, sendJson } from '../../_runtime/http';
+import { HttpError, type RequestContext, type Router, cookie, field, redirect, sendHtml, sendJson } from '../../_runtime/http';
 import { LANGUAGE_NAMES, type Translate, offeredLanguages, translator } from '../../_runtime/i18n';
 import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
 import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
@@ -181,6 +181,48 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     }
     store.update((d) => d.ideas.push(idea));
     redirect(ctx.res, `/ideas/${idea.id}?notice=submitted`);
+  });
+
+  // Moderators sign in with the admin token; it is kept in an HttpOnly cookie scoped to /moderation.
+  const isModerator = (ctx: RequestContext): boolean => bearerMatches(`Bearer ${ctx.cookies.mod ?? ''}`, moderatorToken);
+
+  router.get('/moderation', (ctx) => {
+    const { t } = i18n(ctx);
+    if (!isModerator(ctx)) {
+      const wrong = ctx.url.searchParams.get('wrong') === '1';
+      return render(
+        ctx,
+        t('moderation'),
+        html`${wrong ? html`<p class="error" role="alert">${t('wrongToken')}</p>` : ''}
+<form method="post" action="/moderation/login"><div class="field"><label for="m-token">${t('moderatorToken')}</label><input id="m-token" name="token" type="password" required autocomplete="off"></div><button type="submit">${t('signIn')}</button></form>`,
+        wrong ? 401 : 200,
+      );
+    }
+    const ideas = [...store.read().ideas].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    render(
+      ctx,
+      t('moderation'),
+      html`<p>${t('moderationHelp')}</p>
+<table><thead><tr><th scope="col">${t('title')}</th><th scope="col">${t('parish')}</th><th scope="col">${t('status')}</th></tr></thead><tbody>${ideas.map(
+        (i) => html`<tr><td><a href="/ideas/${i.id}">${i.title}</a><br><span class="meta">${votesText(t, i.voterHashes.length)}</span></td><td>${i.parish}</td><td>
+<form method="post" action="/moderation/ideas/${i.id}/status">
+<div class="field"><label for="s-${i.id}">${t('status')}</label><select id="s-${i.id}" name="status">${IDEA_STATUSES.map((s) => html`<option value="${s}"${s === i.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}</select></div>
+<div class="field"><label for="n-${i.id}">${t('note')}</label><input id="n-${i.id}" name="note" maxlength="1000" value="${i.moderationNote ?? ''}"></div>
+<button type="submit">${t('save')}</button></form></td></tr>`,
+      )}</tbody></table>`,
+    );
+  });
+  router.post('/moderation/login', async (ctx) => {
+    const token = field(await ctx.body(), 'token', { required: false, max: 200 }) ?? '';
+    if (!bearerMatches(`Bearer ${token}`, moderatorToken)) return redirect(ctx.res, '/moderation?wrong=1');
+    redirect(ctx.res, '/moderation', { 'Set-Cookie': cookie('mod', token, { maxAgeSeconds: 8 * 3600, httpOnly: true, path: '/moderation' }) });
+  });
+  router.post('/moderation/ideas/:id/status', async (ctx) => {
+    if (!isModerator(ctx)) throw new HttpError(401, 'moderator key required');
+    const idea = find(ctx.params.id);
+    const body = await ctx.body();
+    store.update((d) => moderate(d.ideas.find((i) => i.id === idea.id) as Idea, body.status, body.note, new Date()));
+    redirect(ctx.res, '/moderation');
   });
 
   router.get('/api/meta', (ctx) => sendJson(ctx.res, 200, { parishes: params.parishes, statuses: IDEA_STATUSES, votingOpen: params.votingOpen, languages: offered }));

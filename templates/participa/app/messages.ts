@@ -6,12 +6,20 @@ export type MessageKey =
   | 'votingClosed' | 'noIdeas' | 'ideaCount' | 'title' | 'description' | 'street' | 'lat' | 'lon' | 'locationHelp' | 'author'
   | 'authorHelp' | 'submit' | 'submitted' | 'location' | 'comments' | 'noComments' | 'comment' | 'addComment' | 'anonymous'
   | 'moderationNote' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error'
+  | 'moderation' | 'moderatorToken' | 'signIn' | 'wrongToken' | 'save' | 'note' | 'moderationHelp'
   | 'status.submitted' | 'status.accepted' | 'status.rejected' | 'status.done';
 
 export const SHIPPED_LANGUAGES = ['pt', 'en', 'es', 'el'];
 
 export const MESSAGES: Messages<MessageKey> = {
   pt: {
+    moderation: 'Moderação',
+    moderatorToken: 'Chave de moderação',
+    signIn: 'Entrar',
+    wrongToken: 'Chave de moderação errada.',
+    save: 'Guardar',
+    note: 'Nota (pública)',
+    moderationHelp: 'Todas as ideias, incluindo as rejeitadas. A chave está no ficheiro admin-token do serviço.',
     siteName: 'Participa',
     ideas: 'Ideias para a cidade',
     propose: 'Propor uma ideia',
@@ -59,6 +67,13 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Concretizada',
   },
   es: {
+    moderation: 'Moderación',
+    moderatorToken: 'Clave de moderación',
+    signIn: 'Entrar',
+    wrongToken: 'Clave de moderación incorrecta.',
+    save: 'Guardar',
+    note: 'Nota (pública)',
+    moderationHelp: 'Todas las ideas, también las rechazadas. La clave está en el fichero admin-token del servicio.',
     siteName: 'Participa',
     ideas: 'Ideas para la ciudad',
     propose: 'Proponer una idea',
@@ -106,6 +121,13 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Realizada',
   },
   el: {
+    moderation: 'Συντονισμός',
+    moderatorToken: 'Κλειδί συντονιστή',
+    signIn: 'Είσοδος',
+    wrongToken: 'Λάθος κλειδί συντονιστή.',
+    save: 'Αποθήκευση',
+    note: 'Σημείωση (δημόσια)',
+    moderationHelp: 'Όλες οι ιδέες, μαζί με όσες απορρίφθηκαν. Το κλειδί βρίσκεται στο αρχείο admin-token της υπηρεσίας.',
     siteName: 'Participa',
     ideas: 'Ιδέες για την πόλη',
     propose: 'Προτείνετε μια ιδέα',
@@ -153,6 +175,13 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Υλοποιήθηκε',
   },
   en: {
+    moderation: 'Moderation',
+    moderatorToken: 'Moderator key',
+    signIn: 'Sign in',
+    wrongToken: 'Wrong moderator key.',
+    save: 'Save',
+    note: 'Note (public)',
+    moderationHelp: 'Every idea, rejected ones included. The key is in the service\'s admin-token file.',
     siteName: 'Participa',
     ideas: 'Ideas for the city',
     propose: 'Propose an idea',
