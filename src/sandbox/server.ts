@@ -20,6 +20,7 @@ import { createIdentityService, ensureCatalogEntries } from './services/identity
 import { createImageService } from './services/image';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
+import { startServiceRunner } from './service-runner';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 8800. */
@@ -261,6 +262,12 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
           req.raw.once('close', release);
         });
         throw styledError(m.style, 503, faultMessage(503));
+      case 'reset':
+        // No answer at all: the client sees the connection drop (ECONNRESET / EOF).
+        logRequest(req, 0);
+        reply.hijack();
+        req.raw.socket.destroy();
+        return;
     }
   });
 
@@ -287,7 +294,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     });
   }
 
-  app.addHook('onResponse', async (req, reply) => {
+  /** One request-log line; status 0 means the connection was dropped without an answer. */
+  const logRequest = (req: FastifyRequest, status: number): void => {
     const st = req.sandbox;
     if (logStream === undefined || st === null) return;
     const entry: RequestLogEntry = {
@@ -296,12 +304,13 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       service: st.mounted?.service.type ?? '-',
       method: req.method,
       path: req.url,
-      status: reply.statusCode,
+      status,
       ms: Math.round(Number(process.hrtime.bigint() - st.start) / 1e4) / 100,
     };
     if (st.fault !== undefined) entry.fault = st.fault;
     logStream.write(`${JSON.stringify(entry)}\n`);
-  });
+  };
+  app.addHook('onResponse', async (req, reply) => logRequest(req, reply.statusCode));
 
   app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log, identityUri()));
   app.setNotFoundHandler(async (req, reply) => {
@@ -325,6 +334,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_PORT);
   ctx.publicUrl = `http://${host}:${port}`;
+  // Instances that carry a storm service run it as a local process (issue 7); a ':memory:' sandbox keeps no files to run from.
+  const runner = persistent ? startServiceRunner({ store, dataDir: opts.dataDir, sandboxUrl: () => ctx.publicUrl, record: (e) => logStream?.write(`${JSON.stringify(e)}\n`) }) : undefined;
 
   let closed = false;
   return {
@@ -337,6 +348,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (closed) return;
       closed = true;
       for (const release of [...hangs]) release();
+      await runner?.stop();
       await app.close();
       if (logStream !== undefined) await new Promise<void>((r) => logStream.end(r));
       store.close();

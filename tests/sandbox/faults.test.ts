@@ -6,7 +6,7 @@ import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers'
 
 describe('fault spec grammar', () => {
   it('parses services, methods, paths, rates, after, times and latency', () => {
-    const rules = parseFaultSpec('compute:503@0.1, network:POST:/v2.0/ports:500@after=3,image:hang,*:latency=50ms,volume:500@times=1,swift:GET:/v1*:404@25%');
+    const rules = parseFaultSpec('compute:503@0.1, network:POST:/v2.0/ports:500@after=3,image:hang,*:latency=50ms,volume:500@times=1,swift:GET:/v1*:404@25%,cinder:reset@0.5');
     expect(rules.map((r) => [r.service, r.method, r.path, r.effect, r.rate, r.after, r.times])).toEqual([
       ['compute', undefined, undefined, { kind: 'status', status: 503 }, 0.1, 0, undefined],
       ['network', 'POST', '/v2.0/ports', { kind: 'status', status: 500 }, 1, 3, undefined],
@@ -14,6 +14,7 @@ describe('fault spec grammar', () => {
       ['*', undefined, undefined, { kind: 'latency', ms: 50 }, 1, 0, undefined],
       ['volume', undefined, undefined, { kind: 'status', status: 500 }, 1, 0, 1],
       ['object-store', 'GET', '/v1*', { kind: 'status', status: 404 }, 0.25, 0, undefined],
+      ['volume', undefined, undefined, { kind: 'reset' }, 0.5, 0, undefined],
     ]);
   });
 
@@ -93,6 +94,18 @@ describe('faults on the wire', () => {
       [500, '/networking/v2.0/networks'],
     ]);
     for (const e of log) expect(e.requestId).toMatch(/^req-/);
+    sb = undefined;
+  });
+
+  it('drops the connection without an answer for reset, and logs it as status 0', async () => {
+    sb = await startTestSandbox({ faults: 'volume:reset@times=1' });
+    const { token, body } = await issueToken(sb.url, 'admin', 'admin');
+    const url = `${sb.url}/volume/v3/${body.token.project.id}/volumes`;
+    await expect(call(url, { token })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect((await call(url, { token })).status).toBe(200);
+    await sb.close();
+    const log = fs.readFileSync(path.join(sb.dataDir, 'requests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number; fault?: string[] });
+    expect(log.filter((e) => e.fault !== undefined).map((e) => e.status)).toEqual([0]);
     sb = undefined;
   });
 

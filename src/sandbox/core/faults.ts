@@ -1,7 +1,7 @@
 /**
  * Fault injection for reliability tests. A spec is a comma-separated list of
  * rules (grammar in SPEC.md), e.g.
- *   compute:503@0.1,network:POST:/v2.0/ports:500@after=3,image:hang,*:latency=50ms
+ *   compute:503@0.1,network:POST:/v2.0/ports:500@after=3,image:hang,volume:reset@0.2,*:latency=50ms
  * Every rule draws from its own PRNG seeded from (seed, rule index), so a run
  * with the same seed and the same sequence of matching requests injects the
  * same faults regardless of unrelated traffic.
@@ -12,6 +12,8 @@ export type FaultService = 'identity' | 'compute' | 'network' | 'volume' | 'imag
 export type FaultEffect =
   | { kind: 'status'; status: number }
   | { kind: 'hang' }
+  /** Closes the connection without an answer (what clients retry as a connection error). */
+  | { kind: 'reset' }
   | { kind: 'latency'; ms: number };
 
 export interface FaultRule {
@@ -62,9 +64,10 @@ function parseEffect(text: string, rule: string): Pick<FaultRule, 'effect' | 'ra
   const [head = '', ...conditions] = text.split('@');
   let effect: FaultEffect;
   if (head === 'hang') effect = { kind: 'hang' };
+  else if (head === 'reset') effect = { kind: 'reset' };
   else if (head.startsWith('latency=')) effect = { kind: 'latency', ms: parseDurationMs(head.slice('latency='.length), rule) };
   else if (/^[45]\d\d$/.test(head)) effect = { kind: 'status', status: Number(head) };
-  else throw new FaultSpecError(`fault rule "${rule}": effect "${head}" must be a 4xx/5xx status, "hang" or "latency=<ms>"`);
+  else throw new FaultSpecError(`fault rule "${rule}": effect "${head}" must be a 4xx/5xx status, "hang", "reset" or "latency=<ms>"`);
   let rate = 1;
   let after = 0;
   let times: number | undefined;
@@ -122,7 +125,7 @@ export interface FaultDecision {
   /** Sum of latency rules that matched. */
   latencyMs: number;
   /** The failure to answer with, if any (first matching failing rule wins). */
-  failure: { kind: 'status'; status: number; rule: string } | { kind: 'hang'; rule: string } | undefined;
+  failure: { kind: 'status'; status: number; rule: string } | { kind: 'hang'; rule: string } | { kind: 'reset'; rule: string } | undefined;
   /** Rules that fired, for the request log. */
   fired: string[];
 }
@@ -171,6 +174,9 @@ export class FaultInjector {
           break;
         case 'hang':
           failure = { kind: 'hang', rule: rule.text };
+          break;
+        case 'reset':
+          failure = { kind: 'reset', rule: rule.text };
           break;
       }
     });
