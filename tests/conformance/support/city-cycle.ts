@@ -1,0 +1,231 @@
+/**
+ * One city's production stack against a fresh in-process sandbox, through the
+ * real engine: storm's synthesis writes main.tf.json into a temp dir, storm's
+ * engine bootstrap provides OpenTofu + terraform-provider-openstack, and tofu
+ * talks HTTP to the sandbox. Nothing sits between the provider and the
+ * sandbox; the sandbox's `onJsonResponse` hook only records what it answered.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSandboxPartnerProjects } from '../../../src/cloud/sandbox-partners';
+import { sandboxCredentials } from '../../../src/cloud/sandbox-target';
+import { tofuCloudEnvironment } from '../../../src/cloud/credentials';
+import { ensureEngine, type Engine } from '../../../src/engine/bootstrap';
+import { runTofu } from '../../../src/engine/tofu';
+import type { RecordedResponse } from '../../../src/sandbox/server';
+import { synthCity, type SynthCityResult } from '../../../src/synth/synth-city';
+import { call, issueToken, startTestSandbox, type TestSandbox } from '../../sandbox/helpers';
+
+export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+
+export interface TofuResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface CityRun {
+  city: string;
+  sandbox: TestSandbox;
+  synth: SynthCityResult;
+  workDir: string;
+  recorded: RecordedResponse[];
+  tofu(...args: string[]): Promise<TofuResult>;
+  close(): Promise<void>;
+}
+
+export interface CityRunOptions {
+  /** Sandbox fault rules (same syntax as `storm sandbox up --faults`). */
+  faults?: string;
+  faultSeed?: number;
+  /** An existing data dir (a second sandbox over the same state). */
+  dataDir?: string;
+  workDir?: string;
+}
+
+let enginePromise: Promise<Engine> | undefined;
+
+function engine(): Promise<Engine> {
+  enginePromise ??= ensureEngine(() => undefined);
+  return enginePromise;
+}
+
+/** Starts a sandbox, creates the city's partner projects in it, synthesizes the city and runs `tofu init`. */
+export async function startCityRun(city: string, options: CityRunOptions = {}): Promise<CityRun> {
+  const recorded: RecordedResponse[] = [];
+  const sandbox = await startTestSandbox({
+    statusDelayMs: 50,
+    onJsonResponse: (r) => recorded.push(r),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
+  });
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), `storm-conformance-${city}-`));
+  const synth = synthCity(city, { cwd: PROJECT_ROOT, env: 'production', outDir: workDir });
+  const credentials = sandboxCredentials(sandbox.url, `${sandbox.url}/identity/v3`);
+  if (options.dataDir === undefined) await ensureSandboxPartnerProjects(credentials, synth.resolved.partners.map((p) => p.project));
+  const env: Record<string, string> = {};
+  // An empty value hides any OS_* of the machine, as the lifecycle does.
+  for (const [k, v] of Object.entries(tofuCloudEnvironment(credentials))) env[k] = v ?? '';
+  const e = await engine();
+  const tofu = async (...args: string[]): Promise<TofuResult> => {
+    const r = await runTofu(e, args, { cwd: workDir, env });
+    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
+  };
+  const init = await tofu('init', '-no-color');
+  if (init.exitCode !== 0) throw new Error(`tofu init failed in ${workDir}:\n${init.stdout}\n${init.stderr}`);
+  return {
+    city,
+    sandbox,
+    synth,
+    workDir,
+    recorded,
+    tofu,
+    close: async () => {
+      await sandbox.close();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A managed resource in the tofu state. */
+export interface StateResource {
+  address: string;
+  type: string;
+  id: string;
+  values: Record<string, unknown>;
+}
+
+interface ShowModule {
+  resources?: Array<{ address: string; mode: string; type: string; values?: { id?: string } & Record<string, unknown> }>;
+  child_modules?: ShowModule[];
+}
+
+/** Every managed resource of `tofu show -json`, in state order. */
+export function stateResources(showJson: string): StateResource[] {
+  const doc = JSON.parse(showJson) as { values?: { root_module?: ShowModule } };
+  const out: StateResource[] = [];
+  const walk = (m: ShowModule | undefined): void => {
+    if (m === undefined) return;
+    for (const r of m.resources ?? []) if (r.mode === 'managed' && typeof r.values?.id === 'string') out.push({ address: r.address, type: r.type, id: r.values.id, values: r.values });
+    for (const c of m.child_modules ?? []) walk(c);
+  };
+  walk(doc.values?.root_module);
+  return out;
+}
+
+/** The first resource of each type (one of each kind to import). */
+export function oneOfEachType(resources: readonly StateResource[]): StateResource[] {
+  const seen = new Map<string, StateResource>();
+  for (const r of resources) if (!seen.has(r.type)) seen.set(r.type, r);
+  return [...seen.values()].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+/** What the project holds, per list API: `name id` of each item. */
+export type Inventory = Record<string, string[]>;
+
+interface Named {
+  id: string;
+  name?: string;
+}
+
+/**
+ * Lists every kind a stack creates, for the project the stacks run as (admin).
+ * Compared with the same lists taken before the apply, so the seed (network
+ * `public`, its subnet, its access_as_external RBAC policy, the `default`
+ * security group) is what remains.
+ */
+export async function projectInventory(url: string): Promise<Inventory> {
+  const { token, body } = await issueToken(url, 'admin', 'admin');
+  const projectId = body.token.project.id;
+  const list = async (path: string, key: string): Promise<Named[]> => {
+    const a = await call(`${url}${path}`, { token });
+    if (a.status !== 200) throw new Error(`GET ${path}: ${a.status} ${a.text}`);
+    const items = (a.json as Record<string, unknown>)[key];
+    if (!Array.isArray(items)) throw new Error(`GET ${path}: no "${key}" list in ${a.text.slice(0, 200)}`);
+    return items as Named[];
+  };
+  const names = (items: Named[]): string[] => items.map((i) => `${i.name ?? ''} ${i.id}`.trim());
+  const q = `project_id=${projectId}`;
+  const containers = await call(`${url}/object-store/v1/AUTH_${projectId}?format=json`, { token });
+  if (containers.status !== 200 && containers.status !== 204) throw new Error(`container list: ${containers.status} ${containers.text}`);
+  const keypairs = (await list('/compute/v2.1/os-keypairs', 'keypairs')) as unknown as Array<{ keypair: { name: string } }>;
+  return {
+    networks: names(await list(`/networking/v2.0/networks?${q}`, 'networks')),
+    subnets: names(await list(`/networking/v2.0/subnets?${q}`, 'subnets')),
+    routers: names(await list(`/networking/v2.0/routers?${q}`, 'routers')),
+    ports: names(await list(`/networking/v2.0/ports?${q}`, 'ports')),
+    security_groups: names(await list(`/networking/v2.0/security-groups?${q}`, 'security_groups')),
+    floatingips: names(await list(`/networking/v2.0/floatingips?${q}`, 'floatingips')),
+    rbac_policies: names(await list(`/networking/v2.0/rbac-policies?${q}`, 'rbac_policies')),
+    servers: names(await list('/compute/v2.1/servers', 'servers')),
+    keypairs: keypairs.map((k) => k.keypair.name),
+    server_groups: names(await list('/compute/v2.1/os-server-groups', 'server_groups')),
+    volumes: names(await list(`/volume/v3/${projectId}/volumes`, 'volumes')),
+    containers: ((containers.json as Array<{ name: string }> | undefined) ?? []).map((c) => c.name),
+  };
+}
+
+/** What `now` holds that `baseline` did not, per kind (kinds without any left out). */
+export function inventoryAdded(baseline: Inventory, now: Inventory): Inventory {
+  const out: Inventory = {};
+  for (const [kind, items] of Object.entries(now)) {
+    const before = new Set(baseline[kind] ?? []);
+    const added = items.filter((i) => !before.has(i));
+    if (added.length > 0) out[kind] = added;
+  }
+  return out;
+}
+
+/**
+ * Attributes terraform-provider-openstack 3.4.0 never reads from the cloud: it
+ * keeps what the configuration said, so after `tofu import` they are empty on
+ * any cloud, real or not (the plan then wants to set them, and for
+ * delete_default_rules and an instance's network port, to replace). Everything
+ * else an import reads must equal what the applied resource holds.
+ */
+export const NOT_READ_BACK: ReadonlyArray<{ type: string; attribute: string; reason: string }> = [
+  { type: '*', attribute: 'tags', reason: 'Read sets all_tags from the API and keeps in tags only the tags already in state (expandObjectReadTags); all_tags is compared' },
+  { type: 'openstack_compute_instance_v2', attribute: 'force_delete', reason: 'delete behaviour flag, configuration only' },
+  { type: 'openstack_compute_instance_v2', attribute: 'stop_before_destroy', reason: 'delete behaviour flag, configuration only' },
+  { type: 'openstack_compute_instance_v2', attribute: 'network[].port', reason: 'flattenInstanceNetworks copies port from the configuration, never from the server; the other network fields are compared' },
+  { type: 'openstack_compute_keypair_v2', attribute: 'private_key', reason: 'Nova shows a private key only in the create answer' },
+  { type: 'openstack_compute_keypair_v2', attribute: 'user_id', reason: 'a lookup parameter for admins, configuration only' },
+  { type: 'openstack_networking_port_v2', attribute: 'fixed_ip', reason: 'Read sets all_fixed_ips (compared), fixed_ip is the requested allocation' },
+  { type: 'openstack_networking_port_v2', attribute: 'security_group_ids', reason: 'Read sets all_security_group_ids (compared), security_group_ids is the request' },
+  { type: 'openstack_networking_router_interface_v2', attribute: 'force_destroy', reason: 'delete behaviour flag, configuration only' },
+  { type: 'openstack_networking_secgroup_v2', attribute: 'delete_default_rules', reason: 'create behaviour flag, configuration only' },
+  { type: 'openstack_objectstorage_container_v1', attribute: 'force_destroy', reason: 'delete behaviour flag, configuration only' },
+  { type: 'openstack_objectstorage_container_v1', attribute: 'metadata', reason: 'the container Read never sets metadata' },
+];
+
+function withoutUnread(type: string, values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...values };
+  for (const x of NOT_READ_BACK) {
+    if (x.type !== '*' && x.type !== type) continue;
+    const m = /^(\w+)\[\]\.(\w+)$/.exec(x.attribute);
+    if (m?.[1] !== undefined && m[2] !== undefined) {
+      const [list, field] = [m[1], m[2]];
+      const items = out[list];
+      if (Array.isArray(items)) out[list] = items.map((i: unknown) => (i !== null && typeof i === 'object' ? { ...(i as Record<string, unknown>), [field]: null } : i));
+    } else {
+      delete out[x.attribute];
+    }
+  }
+  return out;
+}
+
+/** Attributes (outside NOT_READ_BACK) whose values differ between the applied and the imported resource. */
+export function importDifferences(type: string, applied: Record<string, unknown>, imported: Record<string, unknown>): string[] {
+  const a = withoutUnread(type, applied);
+  const b = withoutUnread(type, imported);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  // A flag the configuration left at its default reads back as null.
+  const norm = (v: unknown): string => JSON.stringify(v === false || v === '' ? null : (v ?? null));
+  return keys.filter((k) => norm(a[k]) !== norm(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
+}

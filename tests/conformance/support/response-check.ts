@@ -1,0 +1,76 @@
+/**
+ * Checks every JSON answer a sandbox recorded against ../shared/openstack-api
+ * with the validators the sandbox tests use (tests/sandbox/openapi.ts and, for
+ * the microversioned Nova and Cinder, tests/sandbox/openapi-compute.ts), whose
+ * exception tables are the ones SPEC.md documents.
+ *
+ * Success answers must match their operation's schema. Error answers are
+ * checked where the file documents that status for the operation; where it
+ * does not (the files list few error codes) they are counted as undocumented.
+ */
+import type { ServiceType } from '../../../src/sandbox/core/context';
+import type { RecordedResponse } from '../../../src/sandbox/server';
+import { validateResponse as validateMicroversioned } from '../../sandbox/openapi-compute';
+import { type ApiService, SERVICE_PREFIX, validateResponse } from '../../sandbox/openapi';
+
+const API_OF: Record<ServiceType, ApiService> = { identity: 'identity', compute: 'compute', network: 'network', volumev3: 'volume', image: 'image', 'object-store': 'object-store' };
+
+export interface ServiceTally {
+  checked: number;
+  violations: number;
+  /** Error answers whose status the file does not document for the operation. */
+  undocumentedErrors: number;
+}
+
+export interface ResponseCheck {
+  total: number;
+  byService: Partial<Record<ApiService, ServiceTally>>;
+  /** One line per distinct violation: `<service> <METHOD> <path> <status>: <errors>`. */
+  violations: string[];
+}
+
+function violationOf(r: RecordedResponse, api: ApiService): { errors: string[]; path: string } | undefined {
+  if (api === 'compute' || api === 'volume') {
+    // Nova and Cinder answers follow the schema variant of the microversion they announced.
+    const microversion = r.apiVersion?.split(' ')[1] ?? (api === 'compute' ? '2.1' : '3.0');
+    const path = r.path.slice(SERVICE_PREFIX[api].length);
+    const v = validateMicroversioned(api, r.method, path, r.status, r.body, microversion);
+    return v === undefined ? undefined : { errors: v.errors.map((e) => `${e} @${microversion}`), path: v.path.split('?')[0] ?? v.path };
+  }
+  const v = validateResponse(api, r.method, r.path, r.status, r.body);
+  return v === undefined ? undefined : { errors: v.errors, path: v.path };
+}
+
+const UNDOCUMENTED = /^status \d+ (is )?not (documented|in the file)/;
+
+export function checkRecordedResponses(recorded: readonly RecordedResponse[]): ResponseCheck {
+  const byService: Partial<Record<ApiService, ServiceTally>> = {};
+  const violations = new Set<string>();
+  let total = 0;
+  for (const r of recorded) {
+    if (r.service === undefined) continue;
+    const api = API_OF[r.service];
+    const tally = (byService[api] ??= { checked: 0, violations: 0, undocumentedErrors: 0 });
+    const v = violationOf(r, api);
+    if (r.status >= 400 && v !== undefined && v.errors.every((e) => UNDOCUMENTED.test(e))) {
+      tally.undocumentedErrors += 1;
+      continue;
+    }
+    total += 1;
+    tally.checked += 1;
+    if (v === undefined) continue;
+    tally.violations += 1;
+    // Ids differ per answer; one line per templated shape is enough to act on.
+    const shape = v.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, '{id}');
+    violations.add(`${api} ${r.method} ${shape} ${r.status}: ${v.errors.slice(0, 4).join('; ')}`);
+  }
+  return { total, byService, violations: [...violations].sort() };
+}
+
+/** A few lines for the test log: answers checked and violations per service. */
+export function renderResponseCheck(label: string, c: ResponseCheck): string {
+  const rows = Object.entries(c.byService)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, t]) => `  ${s.padEnd(13)} ${String(t.checked).padStart(5)} checked, ${t.violations} violations${t.undocumentedErrors > 0 ? `, ${t.undocumentedErrors} error answers with a status the file does not list` : ''}`);
+  return [`${label}: ${c.total} JSON answers validated against ../shared/openstack-api, ${c.violations.length} distinct violations`, ...rows].join('\n');
+}

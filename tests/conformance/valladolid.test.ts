@@ -1,0 +1,4 @@
+/** Conformance cycle of valladolid production against the sandbox (see support/city-suite.ts). */
+import { cityConformanceSuite } from './support/city-suite';
+
+cityConformanceSuite('valladolid');
