@@ -237,6 +237,15 @@ describe('address scopes', () => {
     expect(inUse.status).toBe(409);
     expect(inUse.body.NeutronError.type).toBe('AddressScopeInUse');
     expect((await call('GET', net(`/address-scopes/${scopeId}`), admin)).status).toBe(200);
+    const adminPool = (await call('POST', net('/subnetpools'), admin, { subnetpool: { name: 'admin-pool', prefixes: ['10.211.0.0/16'], default_prefixlen: 24 } })).body.subnetpool;
+    expect((await call('GET', net(`/subnetpools/${adminPool.id}`), demo)).status).toBe(404);
+    const grant = await call('POST', net('/rbac-policies'), admin, { rbac_policy: { object_type: 'subnetpool', object_id: adminPool.id, action: 'access_as_shared', target_tenant: demoProject } });
+    expect(grant.status).toBe(201);
+    const fromShared = await call('POST', net('/subnets'), demo, { subnet: { network_id: n.id, ip_version: 4, subnetpool_id: adminPool.id } });
+    expect(fromShared.body.subnet.cidr).toBe('10.211.0.0/24');
+    expect((await call('DELETE', net(`/subnets/${fromShared.body.subnet.id}`), demo)).status).toBe(204);
+    expect((await call('DELETE', net(`/subnetpools/${adminPool.id}`), admin)).status).toBe(204);
+    expect((await call('GET', net(`/rbac-policies/${grant.body.rbac_policy.id}`), admin)).status).toBe(404);
     expect((await call('DELETE', net(`/networks/${n.id}`), demo)).status).toBe(204);
     expect((await call('DELETE', net(`/subnetpools/${pool.id}`), demo)).status).toBe(204);
     expect((await call('DELETE', net(`/address-scopes/${scopeId}`), demo)).status).toBe(204);

@@ -6,7 +6,8 @@
 import { ownerProject, owns, type NeutronCall } from './call.js';
 import { cidrsOverlap, parseCidr, type Cidr } from './ip-address.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
-import { KIND, type AddressScopeDoc, type NetworkDoc, type SubnetDoc, type SubnetPoolDoc } from './model.js';
+import { sharedTo } from './rbac-grants.js';
+import { KIND, type AddressScopeDoc, type NetworkDoc, type RbacPolicyDoc, type SubnetDoc, type SubnetPoolDoc } from './model.js';
 import { conflict, notFound, policyDenied } from './neutron-errors.js';
 import { badRequest, boolField, checkAttributes, envelope, has, invalidAttribute, stringField, toInteger, type AttributeRules } from './request-body.js';
 
@@ -17,7 +18,7 @@ export const ADDRESS_SCOPE_ATTRIBUTES: AttributeRules = {
 };
 
 function visible(call: NeutronCall, scope: AddressScopeDoc): boolean {
-  return owns(call.auth, scope.project_id) || scope.shared;
+  return owns(call.auth, scope.project_id) || scope.shared || sharedTo(call, 'address_scope', scope.id);
 }
 
 export function findAddressScope(call: NeutronCall, id: string): AddressScopeDoc {
@@ -74,6 +75,9 @@ export function deleteAddressScope(call: NeutronCall, id: string): void {
   if (!owns(call.auth, scope.project_id)) throw policyDenied('rule:delete_address_scope');
   if (call.ctx.store.list<SubnetPoolDoc>(KIND.subnetpool).some((p) => p.address_scope_id === id)) {
     throw conflict('AddressScopeInUse', `Unable to complete operation on address scope ${id}. There are one or more subnet pools in use on the address scope.`);
+  }
+  for (const p of call.ctx.store.list<RbacPolicyDoc>(KIND.rbac)) {
+    if (p.object_type === 'address_scope' && p.object_id === id) call.ctx.store.delete(KIND.rbac, p.id);
   }
   call.ctx.store.delete(KIND.addressScope, id);
 }

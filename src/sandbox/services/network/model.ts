@@ -197,7 +197,7 @@ export interface RbacPolicyDoc {
   id: string;
   tenant_id: string;
   project_id: string;
-  object_type: 'network' | 'security_group';
+  object_type: 'network' | 'security_group' | 'subnetpool' | 'address_scope';
   object_id: string;
   action: 'access_as_shared' | 'access_as_external';
   target_tenant: string;

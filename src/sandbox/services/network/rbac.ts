@@ -3,7 +3,7 @@
  * (`access_as_external`) to one project or to `*`; share a security group.
  */
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
-import { KIND, type NetworkDoc, type RbacPolicyDoc, type SecurityGroupDoc } from './model.js';
+import { KIND, type NetworkDoc, type RbacPolicyDoc } from './model.js';
 import { assertNoForeignPorts } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns, type NeutronCall } from './call.js';
@@ -20,7 +20,13 @@ export const RBAC_ATTRIBUTES: AttributeRules = {
 const ACTIONS: Record<RbacPolicyDoc['object_type'], RbacPolicyDoc['action'][]> = {
   network: ['access_as_shared', 'access_as_external'],
   security_group: ['access_as_shared'],
+  subnetpool: ['access_as_shared'],
+  address_scope: ['access_as_shared'],
 };
+
+function isObjectType(value: string): value is RbacPolicyDoc['object_type'] {
+  return Object.prototype.hasOwnProperty.call(ACTIONS, value);
+}
 
 function notFoundPolicy(id: string): Error {
   return notFound('RbacPolicyNotFound', `RBAC policy with id ${id} not found.`);
@@ -45,15 +51,18 @@ export function listPolicies(call: NeutronCall, raw: RawQuery, collectionUrl: st
   return links.length > 0 ? { rbac_policies: items, rbac_policies_links: links } : { rbac_policies: items };
 }
 
-function ownedObject(call: NeutronCall, type: RbacPolicyDoc['object_type'], id: string): NetworkDoc | SecurityGroupDoc {
-  if (type === 'network') {
-    const net = call.ctx.store.get<NetworkDoc>(KIND.network, id);
-    if (!net || !owns(call.auth, net.project_id)) throw notFound('NetworkNotFound', `Network ${id} could not be found.`);
-    return net;
-  }
-  const group = call.ctx.store.get<SecurityGroupDoc>(KIND.secgroup, id);
-  if (!group || !owns(call.auth, group.project_id)) throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
-  return group;
+/** The object a policy is about, which the caller must own (else the object's own 404). */
+function ownedObject(call: NeutronCall, type: RbacPolicyDoc['object_type'], id: string): { id: string; project_id: string } {
+  const lookups: Record<RbacPolicyDoc['object_type'], [string, string, string]> = {
+    network: [KIND.network, 'NetworkNotFound', `Network ${id} could not be found.`],
+    security_group: [KIND.secgroup, 'SecurityGroupNotFound', `Security group ${id} does not exist`],
+    subnetpool: [KIND.subnetpool, 'SubnetPoolNotFound', `Subnet pool ${id} could not be found.`],
+    address_scope: [KIND.addressScope, 'AddressScopeNotFound', `Address scope ${id} could not be found`],
+  };
+  const [kind, type404, message] = lookups[type];
+  const object = call.ctx.store.get<{ id: string; project_id: string }>(kind, id);
+  if (!object || !owns(call.auth, object.project_id)) throw notFound(type404, message);
+  return object;
 }
 
 export function createPolicy(call: NeutronCall, body: unknown): Doc {
@@ -63,7 +72,7 @@ export function createPolicy(call: NeutronCall, body: unknown): Doc {
     if (typeof input[key] !== 'string') throw badRequest(`Failed to parse request. Required attribute '${key}' not specified`);
   }
   const objectType = String(input.object_type);
-  if (objectType !== 'network' && objectType !== 'security_group') {
+  if (!isObjectType(objectType)) {
     throw invalidAttribute('object_type', `'${objectType}' is not in ['address_group', 'address_scope', 'network', 'qos_policy', 'security_group', 'subnetpool']`);
   }
   const action = String(input.action) as RbacPolicyDoc['action'];
@@ -89,8 +98,8 @@ export function createPolicy(call: NeutronCall, body: unknown): Doc {
   };
   call.ctx.store.insert(KIND.rbac, policy, projectId);
   if (objectType === 'network' && action === 'access_as_external') {
-    const net = object as NetworkDoc;
-    if (!net['router:external']) {
+    const net = call.ctx.store.get<NetworkDoc>(KIND.network, object.id);
+    if (net && !net['router:external']) {
       net['router:external'] = true;
       touch(call.ctx, net);
       call.ctx.store.update(KIND.network, net);

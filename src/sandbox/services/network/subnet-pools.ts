@@ -7,7 +7,8 @@ import type { NeutronCall } from './call.js';
 import { cidrContains, cidrsOverlap, formatCidr, lastAddress, parseCidr, type Cidr, type IpVersion } from './ip-address.js';
 import { subnetCidr } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
-import { KIND, type SubnetDoc, type SubnetPoolDoc } from './model.js';
+import { sharedTo } from './rbac-grants.js';
+import { KIND, type RbacPolicyDoc, type SubnetDoc, type SubnetPoolDoc } from './model.js';
 import { conflict, notFound, policyDenied } from './neutron-errors.js';
 import { checkPoolScope } from './address-scopes.js';
 import { enforceQuota } from './quotas.js';
@@ -26,7 +27,7 @@ export const SUBNETPOOL_ATTRIBUTES: AttributeRules = {
 };
 
 function visible(call: NeutronCall, pool: SubnetPoolDoc): boolean {
-  return owns(call.auth, pool.project_id) || pool.shared;
+  return owns(call.auth, pool.project_id) || pool.shared || sharedTo(call, 'subnetpool', pool.id);
 }
 
 export function findSubnetPool(call: NeutronCall, id: string): SubnetPoolDoc {
@@ -154,6 +155,9 @@ export function deleteSubnetPool(call: NeutronCall, id: string): void {
   if (!owns(call.auth, pool.project_id)) throw policyDenied('rule:delete_subnetpool');
   if (subnetsOfPool(call, id).length > 0) {
     throw conflict('SubnetPoolInUse', `Unable to complete operation on subnet pool ${id}. Subnet pool has existing allocations.`);
+  }
+  for (const p of call.ctx.store.list<RbacPolicyDoc>(KIND.rbac)) {
+    if (p.object_type === 'subnetpool' && p.object_id === id) call.ctx.store.delete(KIND.rbac, p.id);
   }
   call.ctx.store.delete(KIND.subnetpool, id);
 }
