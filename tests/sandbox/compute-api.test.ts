@@ -295,6 +295,8 @@ describe('servers', () => {
     const att = await api.call('POST', nova(`/servers/${id}/os-volume_attachments`), demo.token, { volumeAttachment: { volumeId: vol.id } });
     expect(att.status).toBe(200);
     expect(att.body.volumeAttachment).toEqual({ id: vol.id, serverId: id, volumeId: vol.id, device: '/dev/vdb' });
+    const reserved = (await api.call('GET', cinder(`/volumes/${vol.id}`), demo.token)).body.volume;
+    expect(reserved).toMatchObject({ status: 'reserved', attachments: [] });
     const inUse = await waitFor(() => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token), (r) => r.body.volume.status === 'in-use');
     expect(inUse.body.volume.attachments[0]).toMatchObject({ server_id: id, volume_id: vol.id, device: '/dev/vdb' });
     const server = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;

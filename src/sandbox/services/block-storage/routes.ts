@@ -419,7 +419,7 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
       reply.code(202);
       return undefined;
     case 'os-unreserve':
-      for (const att of view.attachments) if (att.status === 'reserved') ctx.store.delete(KIND.attachment, att.id);
+      for (const att of view.attachments) if (att.status === 'reserved' && att._attached_at_ms === null) ctx.store.delete(KIND.attachment, att.id);
       reply.code(202);
       return undefined;
     case 'os-begin_detaching':

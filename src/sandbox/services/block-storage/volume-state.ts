@@ -156,7 +156,8 @@ export function attachVolume(
       volume_id: req.volumeId,
       project_id: req.projectId,
       instance: req.serverId,
-      status: completeAt <= now.getTime() ? 'attached' : 'attaching',
+      // Pending, it reads `reserved` as real Cinder shows right after Nova's POST.
+      status: completeAt <= now.getTime() ? 'attached' : 'reserved',
       attach_mode: 'rw',
       attached_at: isoMicro(now),
       detached_at: null,
