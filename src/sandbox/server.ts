@@ -82,6 +82,7 @@ export interface RecordedResponse {
 
 export const REQUEST_LOG_FILE = 'requests.log';
 export const BLOB_DIR = 'blobs';
+const REQUEST_LOG_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_PORT = 8800;
 export const SEED_KIND = 'core.meta';
 
@@ -197,7 +198,9 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     log,
   };
 
-  const logStream = persistent ? fs.createWriteStream(path.join(opts.dataDir, REQUEST_LOG_FILE), { flags: 'a' }) : undefined;
+  const logFile = path.join(opts.dataDir, REQUEST_LOG_FILE);
+  if (persistent) rotateIfLarge(logFile);
+  const logStream = persistent ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
 
   const mountedFor = (url: string): Mounted | undefined => {
     for (const m of mounted) {
@@ -355,6 +358,15 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (!persistent) fs.rmSync(blobDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Keeps one previous request log (requests.log.1) once the current one passes 64 MiB. */
+function rotateIfLarge(file: string): void {
+  try {
+    if (fs.statSync(file).size > REQUEST_LOG_MAX_BYTES) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
 }
 
 function swiftAccountOf(req: FastifyRequest): string | undefined {
