@@ -294,7 +294,8 @@ export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: b
     'OS-SRV-USG:launched_at': doc.launched_at,
     'OS-SRV-USG:terminated_at': null,
   };
-  const sgNames = securityGroupNamesOf(rel, doc.id);
+  // While scheduling, Nova has not bound the ports yet and shows no security groups.
+  const sgNames = scheduling ? [] : securityGroupNamesOf(rel, doc.id);
   if (sgNames.length > 0) body.security_groups = sgNames.map((name) => ({ name }));
   if (admin) {
     body['OS-EXT-SRV-ATTR:host'] = scheduling ? null : COMPUTE_HOST;
