@@ -1,5 +1,5 @@
 /**
- * Runs once before the suite: makes sure dist/ is current so e2e tests that
+ * Runs once before the suite: makes sure dist/ and templates/*/dist are current so e2e tests that
  * spawn bin/storm run the code under test.
  */
 import { execFileSync } from 'node:child_process';
@@ -7,5 +7,8 @@ import * as path from 'node:path';
 
 export default function setup(): void {
   const root = path.join(__dirname, '..');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  // The pilot applications (deployed by e2e tests as artifacts) build separately.
+  execFileSync(process.execPath, [tsc, '-b', path.join(root, 'templates')], { stdio: 'inherit' });
 }
