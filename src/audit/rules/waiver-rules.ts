@@ -4,7 +4,6 @@ import { formatLocation } from '../../errors';
 import { collectWaivers, isExpired, namesRule } from '../waivers';
 
 export function waiverRules(known: () => readonly { id: string; name: string }[]): PolicyRule[] {
-  const known_ = known;
   return [
     {
       id: 'STORM-WVR-001',
@@ -48,7 +47,7 @@ export function waiverRules(known: () => readonly { id: string; name: string }[]
       hint: 'remove the waiver: what it excused is fixed (a stale waiver would silently excuse the next problem)',
       checkCity: (input) => {
         const used = new Set(input.reports.flatMap((r) => r.findings.flatMap((f) => (f.status === 'waived' ? [formatLocation(f.waiver.location)] : []))));
-        const known = known_();
+        const rules = known();
         const seen = new Set<string>();
         const hits: (RuleHit & { env: string })[] = [];
         for (const report of input.reports) {
@@ -57,7 +56,7 @@ export function waiverRules(known: () => readonly { id: string; name: string }[]
             if (seen.has(key)) continue;
             seen.add(key);
             // Expired or unknown-rule waivers have their own findings.
-            if (used.has(key) || isExpired(w, input.today) || !known.some((r) => namesRule(w.rule, r))) continue;
+            if (used.has(key) || isExpired(w, input.today) || !rules.some((r) => namesRule(w.rule, r))) continue;
             hits.push({ env: report.env, subject: w.subject === '' ? 'waivers' : w.subject, path: [...w.path, 'rule'], message: `waiver of ${w.rule}${w.subject === '' ? '' : ` for ${w.subject}`} waives nothing in any environment` });
           }
         }
