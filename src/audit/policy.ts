@@ -5,21 +5,19 @@
  * --allow-violations, which the audit record keeps).
  */
 import * as path from 'node:path';
+import { StormError, formatLocation } from '../errors';
 import { STACKS_DIR, type LoadedManifest } from '../manifest/load';
-import { environmentNames, resolveEnvironment } from '../manifest/model';
+import { environmentNames, resolveEnvironment, type ResolvedCity } from '../manifest/model';
+import type { ServiceNeeds } from '../manifest/templates';
+import { serviceGroupName, withServiceNeeds } from '../synth/services';
+import { synthesizeResolved } from '../synth/synth-city';
 import type { AuditPolicySummary } from './audit-record';
-import { formatLocation } from '../errors';
 import { loadPolicyConfig } from './policy-config';
 import type { PolicyConfig, PolicyContext, PolicyFinding, PolicyReport, PolicyRule, RuleHit } from './policy-types';
 import { POLICY_RULES } from './rules/index';
 import { configResources, plannedResources, RESOURCE_CHECKS } from './rules/plan-values';
-import { synthesizeResolved } from '../synth/synth-city';
 import { serviceNeedsOrNone } from './service-needs';
-import { serviceGroupName, withServiceNeeds } from '../synth/services';
-import type { ResolvedCity } from '../manifest/model';
-import type { ServiceNeeds } from '../manifest/templates';
 import { collectWaivers, covers, isExpired, toWaiverRef } from './waivers';
-import { StormError } from '../errors';
 
 export interface EvaluateOptions {
   /** The `tofu show -json` document of a plan. */
