@@ -5,10 +5,35 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, StormError, exitCodeFor, isStormError } from '../errors';
 import { STORM_VERSION } from '../version';
 import { commandModules } from './commands/index';
-import { type CliContext, type GlobalOptions, resolveCwd } from './context';
+import { type CliContext, type CommandModule, type GlobalOptions, resolveCwd } from './context';
 import { Output, colorWanted } from './output';
 
-export function buildProgram(ctx: CliContext): Command {
+/** Global options that take a value, so the command name is found after them. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--cwd']);
+
+/** The command a command line runs (first word that is not a global option), if any. */
+export function invokedCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
+}
+
+/** Loads the modules a command line needs: the invoked command's, or all of them (help, unknown command). */
+async function commandsFor(args: readonly string[]): Promise<CommandModule[]> {
+  const name = invokedCommand(args);
+  const named = commandModules.filter((c) => c.name === name);
+  const chosen = named.length > 0 && name !== 'help' ? named : commandModules;
+  return Promise.all(chosen.map((c) => c.load()));
+}
+
+export function buildProgram(ctx: CliContext, modules: readonly CommandModule[]): Command {
   const program = new Command('storm')
     .description("Turn a city's manifest (stacks/<city>.yaml) into a running OpenStack tenancy.")
     .version(STORM_VERSION, '-V, --version')
@@ -22,7 +47,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
     });
-  for (const register of commandModules) register(program, ctx);
+  for (const register of modules) register(program, ctx);
   return program;
 }
 
@@ -52,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = code;
     },
   };
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, await commandsFor(argv.slice(2)));
   holder.program = program;
   try {
     await program.parseAsync(argv);

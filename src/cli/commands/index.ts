@@ -1,35 +1,30 @@
-/** Every top-level command, in the order `storm --help` lists them. One line per module. */
+/**
+ * Every top-level command, in the order `storm --help` lists them. One line per
+ * module. Modules load lazily: a run loads only the command it executes (all of
+ * them only for the top-level help), so `storm validate` does not pay for cdktf,
+ * fastify or the engine at start-up.
+ */
 import type { CommandModule } from '../context';
-import { auditCommand } from './audit';
-import { diffCommand } from './diff';
-import { doctorCommand } from './doctor';
-import { initCommand } from './init';
-import { listCommand } from './list';
-import { destroyCommand } from './destroy';
-import { outputCommand } from './output';
-import { planCommand } from './plan';
-import { provisionCommand } from './provision';
-import { statusCommand } from './status';
-import { schemaCommand } from './schema';
-import { sandboxCommand } from './sandbox';
-import { synthCommand } from './synth';
-import { templatesCommand } from './templates';
-import { validateCommand } from './validate';
 
-export const commandModules: CommandModule[] = [
-  validateCommand,
-  listCommand,
-  schemaCommand,
-  initCommand,
-  synthCommand,
-  templatesCommand,
-  planCommand,
-  provisionCommand,
-  statusCommand,
-  outputCommand,
-  destroyCommand,
-  auditCommand,
-  diffCommand,
-  doctorCommand,
-  sandboxCommand,
+export interface LazyCommand {
+  name: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commandModules: readonly LazyCommand[] = [
+  { name: 'validate', load: async () => (await import('./validate.js')).validateCommand },
+  { name: 'list', load: async () => (await import('./list.js')).listCommand },
+  { name: 'schema', load: async () => (await import('./schema.js')).schemaCommand },
+  { name: 'init', load: async () => (await import('./init.js')).initCommand },
+  { name: 'synth', load: async () => (await import('./synth.js')).synthCommand },
+  { name: 'templates', load: async () => (await import('./templates.js')).templatesCommand },
+  { name: 'plan', load: async () => (await import('./plan.js')).planCommand },
+  { name: 'provision', load: async () => (await import('./provision.js')).provisionCommand },
+  { name: 'status', load: async () => (await import('./status.js')).statusCommand },
+  { name: 'output', load: async () => (await import('./output.js')).outputCommand },
+  { name: 'destroy', load: async () => (await import('./destroy.js')).destroyCommand },
+  { name: 'audit', load: async () => (await import('./audit.js')).auditCommand },
+  { name: 'diff', load: async () => (await import('./diff.js')).diffCommand },
+  { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
+  { name: 'sandbox', load: async () => (await import('./sandbox.js')).sandboxCommand },
 ];
