@@ -2,21 +2,22 @@
  * `storm diff <city> --from <ref> [--to <ref>]`: what a manifest change would
  * change, with no cloud and no state. Both revisions are loaded and validated,
  * both are synthesized for the environment, and each manifest change is also
- * replayed alone on the older manifest to name the resources it affects.
+ * replayed alone (applied to the older manifest, undone on the newer) to name
+ * the resources it affects.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { StormError } from '../errors';
 import { LAYERS } from '../engine/plan-changes';
 import { loadCity, type LoadedManifest } from '../manifest/load';
 import { resolveEnvironment, type CityManifest } from '../manifest/model';
 import { synthesizeResolved } from '../synth/synth-city';
-import { serviceNeedsOrNone } from './service-needs';
 import { canonicalJson } from './canonical-json';
 import { changedAddresses, diffConfigs, RISK_KINDS, type ResourceDiff, type RiskFlag } from './config-diff';
 import { countResources, DIFF_FORMAT_VERSION, type DiffReport, type LayerChanges, type ManifestChangeView, type RevisionRef } from './change-report';
-import { checkoutRevision, resolveCommit, SCHEMA_PATH, type RevisionProject } from './git-revision';
+import { checkoutRevision, SCHEMA_PATH, type RevisionProject } from './git-revision';
 import { applyChange, diffManifests, invertChange, type ManifestChange } from './manifest-diff';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { serviceNeedsOrNone } from './service-needs';
 
 export interface RevisionDiffOptions {
   cwd: string;
@@ -204,5 +205,3 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     for (const p of projects) p.cleanup();
   }
 }
-
-export { resolveCommit };
