@@ -194,6 +194,8 @@ export const NOT_READ_BACK: ReadonlyArray<{ type: string; attribute: string; rea
   { type: 'openstack_compute_instance_v2', attribute: 'force_delete', reason: 'delete behaviour flag, configuration only' },
   { type: 'openstack_compute_instance_v2', attribute: 'stop_before_destroy', reason: 'delete behaviour flag, configuration only' },
   { type: 'openstack_compute_instance_v2', attribute: 'network[].port', reason: 'flattenInstanceNetworks copies port from the configuration, never from the server; the other network fields are compared' },
+  { type: 'openstack_compute_instance_v2', attribute: 'scheduler_hints', reason: 'Nova does not show the hints a server was booted with; the provider never sets them in Read' },
+  { type: 'openstack_compute_instance_v2', attribute: 'user_data', reason: 'the provider never sets user_data in Read (it stores a hash of the configuration)' },
   { type: 'openstack_compute_keypair_v2', attribute: 'private_key', reason: 'Nova shows a private key only in the create answer' },
   { type: 'openstack_compute_keypair_v2', attribute: 'user_id', reason: 'a lookup parameter for admins, configuration only' },
   { type: 'openstack_networking_port_v2', attribute: 'fixed_ip', reason: 'Read sets all_fixed_ips (compared), fixed_ip is the requested allocation' },
