@@ -468,8 +468,9 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     return { token, record };
   };
 
-  const subject = (req: FastifyRequest): { token: string; record: TokenRecord } => {
-    auth(req);
+  /** The X-Subject-Token; the caller must authenticate unless `selfRevoke` (a token may revoke itself). */
+  const subject = (req: FastifyRequest, selfRevoke = false): { token: string; record: TokenRecord } => {
+    if (!selfRevoke || req.headers['x-auth-token'] !== undefined) auth(req);
     const raw = req.headers['x-subject-token'];
     const token = Array.isArray(raw) ? raw[0] : raw;
     if (token === undefined || token === '') throw keystoneError(404, 'Not Found', 'Could not find token: .');
@@ -506,7 +507,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     return tokenBody(record, q1(req, 'nocatalog') === undefined);
   });
   app.delete('/v3/auth/tokens', async (req, reply) => {
-    const { token } = subject(req);
+    // Keystone: "An additional X-Auth-Token is not required" to revoke.
+    const { token } = subject(req, true);
     store.transaction(() => opts.tokens.revoke(token));
     return reply.code(204).send();
   });
