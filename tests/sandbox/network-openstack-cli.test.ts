@@ -116,5 +116,13 @@ describe('openstack CLI against the sandbox network', () => {
     expect(await json<Row[]>('floating', 'ip', 'list')).toEqual([]);
     expect((await json<Row[]>('network', 'rbac', 'list')).length).toBe(1);
     expect(await json<Row[]>('quota', 'list', '--network')).toEqual([]);
+    const scope = await json<Row>('address', 'scope', 'create', '--ip-version', '4', 'osc-scope');
+    const pool = await json<Row>('subnet', 'pool', 'create', '--pool-prefix', '10.78.0.0/16', '--default-prefix-length', '24', '--address-scope', 'osc-scope', 'osc-pool');
+    expect(pool).toMatchObject({ address_scope_id: scope.id, name: 'osc-pool' });
+    expect((await json<Row[]>('subnet', 'pool', 'list')).map((p) => p.Name)).toEqual(['osc-pool']);
+    expect((await json<Row[]>('address', 'scope', 'list')).map((a) => a.Name)).toEqual(['osc-scope']);
+    expect((await json<Row[]>('ip', 'availability', 'list')).map((a) => a['Network Name'])).toEqual(['public']);
+    expect((await openstack('subnet', 'pool', 'delete', 'osc-pool')).code).toBe(0);
+    expect((await openstack('address', 'scope', 'delete', 'osc-scope')).code).toBe(0);
   });
 });
