@@ -175,6 +175,29 @@ describe('volumes', () => {
     await waitFor(() => api.call('GET', vol(demo, `/volumes/${id}`), demo.token), (r) => r.status === 404);
   });
 
+  it('snapshots a volume (creating → available), refuses deleting the volume meanwhile, restores into a new volume', async () => {
+    const id = await available(demo, { name: 'snapped', size: 2, volume_type: 'encrypted' });
+    const created = await api.call('POST', vol(demo, '/snapshots'), demo.token, { snapshot: { volume_id: id, name: 'snap-1' } });
+    expect(created.status).toBe(202);
+    expect(created.body.snapshot).toMatchObject({ volume_id: id, name: 'snap-1', status: 'creating', size: 2, metadata: {} });
+    const snap = created.body.snapshot.id;
+    await waitFor(() => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token), (r) => r.body.snapshot.status === 'available');
+    const detail = await api.call('GET', vol(demo, '/snapshots/detail'), demo.token, undefined, cinderMv('3.65'));
+    expect(detail.body.snapshots[0]).toMatchObject({ id: snap, 'os-extended-snapshot-attributes:progress': '100%', user_id: demo.userId, consumes_quota: true });
+    const refused = await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token);
+    expect(refused.status).toBe(400);
+    const restored = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'restored', snapshot_id: snap } });
+    expect(restored.status).toBe(202);
+    expect(restored.body.volume).toMatchObject({ size: 2, snapshot_id: snap, volume_type: 'encrypted' });
+    const tooSmall = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { size: 1, snapshot_id: snap } });
+    expect(tooSmall.status).toBe(400);
+    const limits = await api.call('GET', vol(demo, '/limits'), demo.token);
+    expect(limits.body.limits.absolute.totalSnapshotsUsed).toBe(1);
+    expect((await api.call('DELETE', vol(demo, `/snapshots/${snap}`), demo.token)).status).toBe(202);
+    await waitFor(() => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token), (r) => r.status === 404);
+    expect((await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token)).status).toBe(202);
+  });
+
   it('lists availability zones', async () => {
     const az = await api.call('GET', vol(demo, '/os-availability-zone'), demo.token);
     expect(az.body).toEqual({ availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true } }] });

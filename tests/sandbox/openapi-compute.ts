@@ -38,7 +38,7 @@ export const STATUS_EXCEPTIONS: { api: ApiFile; method: string; template: RegExp
 /** Field-level disagreements: `nullOnly` excuses only a JSON null at the path. */
 export const FIELD_EXCEPTIONS: { api: ApiFile; instancePath: RegExp; keyword?: string; missing?: string; nullOnly: boolean; reason: string }[] = [
   { api: 'volume', instancePath: /^\/attachment$/, keyword: 'required', missing: 'name', nullOnly: false, reason: "real Cinder's attachment view has no `name`; the file requires one" },
-  { api: 'volume', instancePath: /\/(qos_specs_id|consistencygroup_id|migration_status|snapshot_id|source_volid|updated_at|replication_status|description|name|group_id|provider_id|cluster_name|service_uuid)$/, nullOnly: true, reason: 'real Cinder answers null when unset (real-zed)' },
+  { api: 'volume', instancePath: /\/(qos_specs_id|consistencygroup_id|migration_status|snapshot_id|source_volid|updated_at|replication_status|description|name|group_id|group_snapshot_id|provider_id|cluster_name|service_uuid)$/, nullOnly: true, reason: 'real Cinder answers null when unset (real-zed)' },
   { api: 'volume', instancePath: /\/os-vol-(mig-status-attr:(migstat|name_id)|host-attr:host)$/, nullOnly: true, reason: 'real Cinder answers null before scheduling / without migration (real-zed)' },
   { api: 'volume', instancePath: /\/(detached_at|attached_at|instance)$/, nullOnly: true, reason: 'real Cinder answers null for an attachment not yet attached' },
   { api: 'compute', instancePath: /\/(OS-SRV-USG:launched_at|OS-SRV-USG:terminated_at|OS-EXT-STS:task_state|key_name|description|locked_reason|OS-EXT-SRV-ATTR:user_data|trusted_image_certificates)$/, nullOnly: true, reason: 'real Nova answers null when unset (real-zed)' },
@@ -49,7 +49,7 @@ export const FIELD_EXCEPTIONS: { api: ApiFile; instancePath: RegExp; keyword?: s
   { api: 'compute', instancePath: /\/OS-SRV-USG:launched_at$/, keyword: 'format', nullOnly: false, reason: 'real Nova answers a naive timestamp 2026-11-29T01:06:07.000000 (real-zed)' },
   { api: 'compute', instancePath: /^\/instanceActions?(\/\d+)?(\/events\/\d+)?\/(start_time|finish_time|updated_at)$/, keyword: 'format', nullOnly: false, reason: "Nova's instance actions carry naive timestamps (2018-04-25T01:26:29.000000 in its api-ref samples)" },
   { api: 'volume', instancePath: /\/(created_at|updated_at|attached_at|detached_at)$/, keyword: 'format', nullOnly: false, reason: 'real Cinder answers naive timestamps 2026-11-29T01:06:10.749641 (real-zed)' },
-  { api: 'volume', instancePath: /\/(user_id|os-vol-tenant-attr:tenant_id|project_id)$/, keyword: 'format', nullOnly: false, reason: 'Keystone ids are 32 hex digits without dashes, not uuids' },
+  { api: 'volume', instancePath: /\/(user_id|os-vol-tenant-attr:tenant_id|project_id|os-extended-snapshot-attributes:project_id)$/, keyword: 'format', nullOnly: false, reason: 'Keystone ids are 32 hex digits without dashes, not uuids' },
 ];
 
 export interface SchemaViolation {

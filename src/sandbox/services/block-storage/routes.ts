@@ -19,6 +19,7 @@ import {
   type VolumeQuotaDoc,
   type VolumeTypeDoc,
 } from './model.js';
+import { registerSnapshotRoutes, snapshotUsage, snapshotsOfVolume, visibleSnapshot } from './snapshots.js';
 import {
   attachmentsOfVolume,
   beginVolumeDelete,
@@ -172,6 +173,15 @@ function quotaUsage(ctx: SandboxContext, projectId: string): Record<string, numb
     used[`volumes_${name}`] = (used[`volumes_${name}`] ?? 0) + 1;
     used[`gigabytes_${name}`] = (used[`gigabytes_${name}`] ?? 0) + vol.size;
   }
+  // Snapshots count against `snapshots` and, as Cinder does by default, against `gigabytes`.
+  const snaps = snapshotUsage(ctx, projectId);
+  used.snapshots = snaps.count;
+  used.gigabytes = (used.gigabytes ?? 0) + snaps.gigabytes;
+  for (const [typeId, u] of snaps.byVolumeType) {
+    const name = typeName(ctx, typeId);
+    used[`snapshots_${name}`] = (used[`snapshots_${name}`] ?? 0) + u.count;
+    used[`gigabytes_${name}`] = (used[`gigabytes_${name}`] ?? 0) + u.gigabytes;
+  }
   return used;
 }
 
@@ -200,6 +210,27 @@ function enforceVolumeQuota(ctx: SandboxContext, projectId: string, size: number
     if (limit >= 0 && consumed + size > limit) {
       throw overLimit(
         `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed ${key} quota. Requested ${size}G, quota is ${limit}G and ${consumed}G has been consumed.`,
+      );
+    }
+  }
+}
+
+function enforceSnapshotQuota(ctx: SandboxContext, projectId: string, volume: VolumeDoc): void {
+  const limits = quotaLimits(ctx, projectId);
+  const used = quotaUsage(ctx, projectId);
+  const type = typeName(ctx, volume.volume_type_id);
+  for (const key of ['snapshots', `snapshots_${type}`]) {
+    const limit = limits[key] ?? -1;
+    if (limit >= 0 && (used[key] ?? 0) + 1 > limit) {
+      throw overLimit(`SnapshotLimitExceeded: Maximum number of snapshots allowed (${limit}) exceeded`);
+    }
+  }
+  for (const key of ['gigabytes', `gigabytes_${type}`]) {
+    const limit = limits[key] ?? -1;
+    const consumed = used[key] ?? 0;
+    if (limit >= 0 && consumed + volume.size > limit) {
+      throw overLimit(
+        `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed ${key} quota. Requested ${volume.size}G, quota is ${limit}G and ${consumed}G has been consumed.`,
       );
     }
   }
@@ -542,11 +573,19 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
   app.post(`${P}/volumes`, (req, reply) => {
     const call = begin(ctx, req, reply);
     const body = requireEnvelope(req.body, 'volume');
-    const size = parseSize(body.size);
+    // A copy (from a snapshot or a volume) takes its size and type from the source unless given.
+    const snapshotId = nullableString(body, 'snapshot_id') ?? null;
+    const snap = snapshotId ? visibleSnapshot(ctx, call, snapshotId) : undefined;
+    const sourceVol = nullableString(body, 'source_volid') ?? null;
+    const source = sourceVol ? volumeView(ctx, sourceVol) : undefined;
+    if (sourceVol && (!source || (source.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))) throw notFound(`Volume ${sourceVol} could not be found.`);
+    const origin = snap ? ctx.store.get<VolumeDoc>(KIND.volume, snap.volume_id) : source?.volume;
+    const size = body.size === undefined && (snap || source) ? (snap?.size ?? source?.volume.size ?? 1) : parseSize(body.size);
     const name = nullableString(body, 'name') ?? null;
     const description = nullableString(body, 'description') ?? null;
     const typeRef = nullableString(body, 'volume_type');
-    const type = typeRef ? typeOr404(ctx, typeRef) : defaultType(ctx);
+    const inherited = origin ? ctx.store.get<VolumeTypeDoc>(KIND.type, origin.volume_type_id) : undefined;
+    const type = typeRef ? typeOr404(ctx, typeRef) : (inherited ?? defaultType(ctx));
     const metadata = stringMap(body, 'metadata') ?? {};
     const az = nullableString(body, 'availability_zone') ?? 'nova';
     if (az !== 'nova') throw badRequest(`Invalid input received: Availability zone '${az}' is invalid.`);
@@ -572,10 +611,15 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
         checksum: String(image.checksum ?? ''),
       };
     }
-    const sourceVol = nullableString(body, 'source_volid') ?? null;
-    if (sourceVol && !volumeView(ctx, sourceVol)) throw notFound(`Volume ${sourceVol} could not be found.`);
-    const snapshotId = nullableString(body, 'snapshot_id') ?? null;
-    if (snapshotId) throw notFound(`Snapshot ${snapshotId} could not be found.`);
+    if (source && size < source.volume.size) {
+      throw badRequest(`Invalid input received: Volume size '${size}'GB cannot be smaller than original volume size ${source.volume.size}GB. They must be >= original volume size.`);
+    }
+    if (snap) {
+      if (snap.status !== 'available') throw badRequest(`Invalid snapshot: Originating snapshot status must be one of 'available' values`);
+      if (size < snap.size) {
+        throw badRequest(`Invalid input received: Volume size '${size}'GB cannot be smaller than the snapshot size ${snap.size}GB. They must be >= original snapshot size.`);
+      }
+    }
     const multiattach = body.multiattach === true || type.extra_specs.multiattach === '<is> True';
     const view = ctx.store.transaction(() => {
       enforceVolumeQuota(ctx, call.projectId, size, type);
@@ -592,7 +636,7 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
         created_at: isoMicro(now),
         updated_at: ready ? isoMicro(now) : null,
         volume_type_id: type.id,
-        snapshot_id: null,
+        snapshot_id: snapshotId,
         source_volid: sourceVol,
         image_id: imageRef,
         metadata,
@@ -655,7 +699,8 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = begin(ctx, req, reply);
     const view = visibleVolume(ctx, call, params(req).id ?? '');
     const deletable = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
-    if (!deletable.includes(view.status) || view.attachments.length > 0) {
+    const hasSnapshots = snapshotsOfVolume(ctx, view.volume.id).length > 0;
+    if (!deletable.includes(view.status) || view.attachments.length > 0 || hasSnapshots) {
       if (view.status === 'deleting') {
         reply.code(202);
         return reply.send();
@@ -909,7 +954,7 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
           maxTotalBackupGigabytes: limits.backup_gigabytes,
           totalVolumesUsed: used.volumes,
           totalGigabytesUsed: used.gigabytes,
-          totalSnapshotsUsed: 0,
+          totalSnapshotsUsed: used.snapshots,
           totalBackupsUsed: 0,
           totalBackupGigabytesUsed: 0,
         },
@@ -978,15 +1023,9 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     };
   });
 
-  // snapshots and backups are not implemented: empty lists keep clients that list them working.
-  app.get(`${P}/snapshots`, (req, reply) => {
-    begin(ctx, req, reply);
-    return { snapshots: [] };
-  });
-  app.get(`${P}/snapshots/detail`, (req, reply) => {
-    begin(ctx, req, reply);
-    return { snapshots: [] };
-  });
+  registerSnapshotRoutes(app, ctx, (req, reply) => begin(ctx, req, reply), (call, volume) => enforceSnapshotQuota(ctx, call.projectId, volume));
+
+  // backups are not implemented: empty lists keep clients that list them working.
   app.get(`${P}/backups`, (req, reply) => {
     begin(ctx, req, reply);
     return { backups: [] };
