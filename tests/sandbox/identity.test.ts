@@ -81,6 +81,12 @@ describe('token validate and revoke', () => {
     expect((await call(`${sb.url}/identity/v3/projects`, { token: victim.token })).status).toBe(401);
   });
 
+  it('lets a token revoke itself without a separate X-Auth-Token', async () => {
+    const self = await issueToken(sb.url, 'demo', 'demo');
+    expect((await call(tokens(), { method: 'DELETE', headers: { 'x-subject-token': self.token } })).status).toBe(204);
+    expect((await call(`${sb.url}/image/v2/images`, { token: self.token })).status).toBe(401);
+  });
+
   it('expires tokens after their lifetime', async () => {
     const short = await startTestSandbox({ tokenTtlSeconds: 2 });
     try {
