@@ -63,13 +63,14 @@ describe('audit log on disk', () => {
 
   it('stays one chain under concurrent appenders in several processes', async () => {
     const script = `const {appendAuditRecord}=require(${JSON.stringify(path.join(ROOT, 'dist', 'audit', 'audit-log.js'))});
-      (async()=>{for(let i=0;i<5;i++) await appendAuditRecord(process.argv[1],{operation:'plan',city:'valladolid',env:'preprod',result:'no-changes',versions:{storm:'0.1.0'}});})();`;
-    const children = [0, 1, 2].map(() => new Promise<void>((resolve, reject) => {
+      (async()=>{for(let i=0;i<8;i++) await appendAuditRecord(process.argv[1],{operation:'plan',city:'valladolid',env:'preprod',result:'no-changes',versions:{storm:'0.1.0'}});})();`;
+    const children = [0, 1, 2, 3].map(() => new Promise<void>((resolve, reject) => {
       const c = spawn(process.execPath, ['-e', script, dir], { stdio: 'inherit' });
       c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`appender exited ${code}`))));
     }));
     await Promise.all(children);
-    expect(await verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 15 });
+    expect(await verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 32 });
+    expect(fs.readdirSync(path.dirname(auditLogLocation(dir, 'valladolid').file)).sort()).toEqual(['valladolid.jsonl', 'valladolid.jsonl.head']);
   });
 
   it.each([
