@@ -187,6 +187,9 @@ describe('servers', () => {
     expect(other.status).toBe(401);
     const mine = await api.call('GET', nova('/servers'), admin.token);
     expect(mine.body.servers.map((s: { id: string }) => s.id)).not.toContain(id);
+    const notAllowed = await api.call('GET', nova('/servers/detail?all_tenants=1'), demo.token);
+    expect(notAllowed.status).toBe(403);
+    expect(notAllowed.body).toEqual(fault('forbidden', 403, "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed."));
     const all = await api.call('GET', nova('/servers/detail?all_tenants=1&name=^priv'), admin.token);
     expect(all.body.servers.map((s: { id: string }) => s.id)).toEqual([id]);
     const demoAlt = await api.login('demo', 'demo', 'demo');

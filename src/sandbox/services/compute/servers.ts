@@ -422,9 +422,13 @@ function matchesRegex(pattern: string, value: string): boolean {
   }
 }
 
-function listServers(call: NovaCall, req: FastifyRequest): { docs: ServerDoc[]; next?: string } {
+function listServers(call: NovaCall, req: FastifyRequest, detail: boolean): { docs: ServerDoc[]; next?: string } {
   const { one, all } = queryParams(req);
-  const allTenants = call.auth.isAdmin && (one.all_tenants === '' || isTruthy(one.all_tenants));
+  // Nova: a bare `all_tenants` means true; asking for it without the policy is 403.
+  const allTenants = one.all_tenants !== undefined && (one.all_tenants === '' || isTruthy(one.all_tenants));
+  if (allTenants && !call.auth.isAdmin) {
+    throw forbidden(`Policy doesn't allow os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants to be performed.`);
+  }
   const projectFilter = one.project_id ?? one.tenant_id;
   const scope = allTenants ? projectFilter : call.auth.projectId;
   let docs = loadServers(call.ctx, scope);
@@ -777,7 +781,7 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
 
   app.get(`${V}/servers`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
-    const { docs, next } = listServers(call, req);
+    const { docs, next } = listServers(call, req, false);
     return {
       servers: docs.map((d) => ({ id: d.id, name: d.name, links: serverLinks(ctx, d.id) })),
       ...serversLinks(call, 'servers', next, queryParams(req).one.limit),
@@ -786,7 +790,7 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
 
   app.get(`${V}/servers/detail`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
-    const { docs, next } = listServers(call, req);
+    const { docs, next } = listServers(call, req, true);
     const rel = serverRelations(ctx);
     return { servers: docs.map((d) => renderServer(call, d, false, rel)), ...serversLinks(call, 'servers/detail', next, queryParams(req).one.limit) };
   });
