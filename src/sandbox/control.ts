@@ -278,12 +278,41 @@ export async function startDetached(opts: { cwd: string; settings?: Partial<Sand
   const dataDir = sandboxDataDir(opts.cwd);
   const settings: SandboxSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
   checkSettings(settings);
+  fs.mkdirSync(dataDir, { recursive: true });
+  // Two commands starting the same project's sandbox at once: the second waits and reuses the first.
+  const release = await takeStartLock(dataDir);
+  try {
+    return await startDetachedLocked(opts, dataDir, settings);
+  } finally {
+    release();
+  }
+}
+
+const START_LOCK = 'sandbox.start.lock';
+
+async function takeStartLock(dataDir: string): Promise<() => void> {
+  const file = path.join(dataDir, START_LOCK);
+  const deadline = Date.now() + READY_TIMEOUT_MS + 5000;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(fs.readFileSync(file, 'utf8'));
+      // A lock left by a process that died is stale.
+      if (!Number.isInteger(holder) || !isAlive(holder) || Date.now() > deadline) fs.rmSync(file, { force: true });
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function startDetachedLocked(opts: { cwd: string; progress: Progress }, dataDir: string, settings: SandboxSettings): Promise<StartResult> {
   const existing = await running(dataDir);
   if (existing !== undefined) return { ...connectionInfo(existing.url), pid: existing.pid, alreadyRunning: true, dataDir };
   if (await portInUse(settings.host, settings.port)) {
     throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, { hint: 'choose another with --port N (or --port 0 for any free port)' });
   }
-  fs.mkdirSync(dataDir, { recursive: true });
   opts.progress({ kind: 'step', message: `starting the sandbox (data in ${path.relative(opts.cwd, dataDir) || dataDir})` });
   const t0 = Date.now();
   const pid = spawnDetached(dataDir, settings);
