@@ -163,7 +163,7 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
       return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `Keystone uri="${identityUri}"` });
     }
     case 'swift': {
-      const e = swiftError(401, swiftDefaultMessage(401).replace(/\.$/, '.'));
+      const e = swiftError(401, swiftDefaultMessage(401));
       const realm = swiftAccount === undefined ? '' : `Swift realm="${swiftAccount}", `;
       return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `${realm}Keystone uri="${identityUri}"` });
     }

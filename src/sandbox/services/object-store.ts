@@ -209,12 +209,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (auth.roles.includes('ResellerAdmin')) return true;
     return auth.projectId === projectOfAccount(account) && (auth.roles.includes('admin') || auth.roles.includes('member'));
   };
-  const unauthorizedOrForbidden = (req: FastifyRequest, auth: AuthInfo | undefined, account: string): SandboxHttpError => {
+  const unauthorizedOrForbidden = (auth: AuthInfo | undefined, account: string): SandboxHttpError => {
     if (auth !== undefined) return fail(403);
-    // Swift says 401 to anonymous callers, naming the account realm.
+    // Swift says 401 to anonymous callers (and bad tokens), naming the account realm.
     const e = swiftError(401, swiftDefaultMessage(401));
-    const tokenSent = header(req, 'x-auth-token') !== undefined;
-    return new SandboxHttpError(401, tokenSent ? e.body : e.body, { ...e.headers, 'www-authenticate': `Swift realm="${account}", Keystone uri="${ctx.publicUrl}/identity"` });
+    return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `Swift realm="${account}", Keystone uri="${ctx.publicUrl}/identity"` });
   };
   const authorize = (req: FastifyRequest, account: string, access: Access, container?: ContainerDoc): AuthInfo | undefined => {
     const auth = tokenOf(req);
@@ -223,7 +222,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       if (access === 'read' && (publicRead(container.read) || aclGrants(container.read, auth))) return auth;
       if (access === 'write' && aclGrants(container.write, auth)) return auth;
     }
-    throw unauthorizedOrForbidden(req, auth, account);
+    throw unauthorizedOrForbidden(auth, account);
   };
   const checkAccountName = (account: string): void => {
     if (projectOfAccount(account) === undefined) throw fail(404);
@@ -403,7 +402,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       throw fail(404);
     }
     const auth = tokenOf(req);
-    if (!isOwner(auth, account) && !(publicListing(c.read) || aclGrants(c.read, auth))) throw unauthorizedOrForbidden(req, auth, account);
+    if (!isOwner(auth, account) && !(publicListing(c.read) || aclGrants(c.read, auth))) throw unauthorizedOrForbidden(auth, account);
     containerHeaders(reply, c);
     const objects = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).filter((o) => objectDoc(c, o.name) !== undefined);
     const listed = page(objects, (o) => o.name, req);
