@@ -1,5 +1,5 @@
 /**
- * Runs once before the suite: makes sure dist/ and templates/*/dist are current so e2e tests that
+ * Runs once before the suite: makes sure dist/ and each templates/<name>/dist are current so e2e tests that
  * spawn bin/storm run the code under test.
  */
 import { execFileSync } from 'node:child_process';
