@@ -105,7 +105,7 @@ export class ComputeLayer extends Construct {
           metadata,
           network: [{ port: port.id }],
           ...(serverGroup === undefined ? {} : { schedulerHints: [{ group: serverGroup.id }] }),
-          ...(userData === undefined ? {} : { userData }),
+          ...(userData === undefined ? {} : { userData: literalTemplateString(userData) }),
           tags: ctx.serverTags,
         });
         instance.overrideLogicalId(lid);
@@ -131,4 +131,13 @@ export class ComputeLayer extends Construct {
       }
     }
   }
+}
+
+/**
+ * User data is a document for the instance, not a Terraform template: its shell
+ * `${VAR:-default}` and `%{...}` must reach the instance verbatim, so Terraform's
+ * template sequences are escaped (`$${`, `%%{`).
+ */
+export function literalTemplateString(text: string): string {
+  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
