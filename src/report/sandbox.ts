@@ -30,7 +30,7 @@ const SHOWN = /^(network|compute|volume|image|object)\./;
 export function renderStatus(s: SandboxStatus, chalk: ChalkInstance): string {
   const lines: string[] = [];
   if (s.running) {
-    lines.push(`${chalk.green('●')} running   pid ${s.pid ?? '?'}  ${s.url ?? ''}  up ${duration(s.uptimeSeconds ?? 0)}`);
+    lines.push(`${chalk.green('●')} running   pid ${s.pid ?? '?'}  ${s.url ?? ''}  up ${duration(s.uptimeSeconds ?? 0)}${s.answering === false ? chalk.red('  (not answering)') : ''}`);
     if (s.settings !== undefined && s.settings.faults !== '') lines.push(`  faults    ${s.settings.faults}${s.settings.faultSeed === undefined ? '' : ` (seed ${s.settings.faultSeed})`}`);
   } else {
     lines.push(`${chalk.dim('○')} stopped   (start it with \`storm sandbox up --detach\`)`);

@@ -51,6 +51,8 @@ export interface ConnectionInfo {
 
 export interface SandboxStatus {
   running: boolean;
+  /** The process answered GET /identity/v3 (only when running). */
+  answering?: boolean;
   dataDir: string;
   pid?: number;
   url?: string;
@@ -140,15 +142,28 @@ async function probe(url: string, timeoutMs = 1000): Promise<boolean> {
   }
 }
 
-/** The running sandbox of this project, if any (pid alive and answering). */
-async function running(dataDir: string): Promise<PidFile | undefined> {
+/** The pid file of a live sandbox process of this project (a stale one is removed). */
+function alivePidFile(dataDir: string): PidFile | undefined {
   const pf = readPidFile(dataDir);
   if (pf === undefined) return undefined;
   if (!isSandboxProcess(pf.pid)) {
     fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
     return undefined;
   }
-  return (await probe(pf.url)) ? pf : undefined;
+  return pf;
+}
+
+/**
+ * The running sandbox of this project, if any. A live process that does not
+ * answer (a loaded machine) gets a few seconds; after that it is an error
+ * rather than a reason to start a second server on the same data.
+ */
+async function running(dataDir: string): Promise<PidFile | undefined> {
+  const pf = alivePidFile(dataDir);
+  if (pf === undefined) return undefined;
+  for (let attempt = 0; attempt < 3; attempt += 1) if (await probe(pf.url, 2000)) return pf;
+  if (!isSandboxProcess(pf.pid)) return undefined;
+  throw new StormError('sandbox', `the sandbox (pid ${pf.pid}) is running but does not answer at ${pf.url}`, { hint: 'stop it with `storm sandbox down`, then start it again' });
 }
 
 function countsOf(dataDir: string): Record<string, number> {
@@ -163,11 +178,12 @@ function countsOf(dataDir: string): Record<string, number> {
 
 export async function sandboxStatus(opts: { cwd: string }): Promise<SandboxStatus> {
   const dataDir = sandboxDataDir(opts.cwd);
-  const pf = await running(dataDir);
+  const pf = alivePidFile(dataDir);
   const counts = countsOf(dataDir);
   if (pf === undefined) return { running: false, dataDir, counts };
   return {
     running: true,
+    answering: await probe(pf.url, 2000),
     dataDir,
     pid: pf.pid,
     url: pf.url,
@@ -431,8 +447,8 @@ export interface ResetResult {
 /** Empties the sandbox back to its seed: state and bytes go; the request log stays. */
 export async function resetSandbox(opts: { cwd: string; progress: Progress }): Promise<ResetResult> {
   const dataDir = sandboxDataDir(opts.cwd);
-  const pf = readPidFile(dataDir);
-  const wasRunning = (await running(dataDir)) !== undefined;
+  const pf = alivePidFile(dataDir);
+  const wasRunning = pf !== undefined;
   if (wasRunning && pf?.detached === false) {
     throw new StormError('sandbox', `the sandbox is running in the foreground (pid ${pf.pid})`, { hint: 'stop it (Ctrl-C in its terminal), then run `storm sandbox reset`' });
   }
