@@ -133,3 +133,31 @@ describe('storm sandbox', () => {
     for (const l of lines) expect(l).toMatch(/^\S+Z\s+(GET|POST|PUT|HEAD|DELETE)\s+\d{3}\s+[\d.]+ms\s+(req-|tx)\S+\s+\//);
   });
 });
+
+describe('concurrent starts', () => {
+  it('share one sandbox process instead of racing for the data', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-race-'));
+    const { spawn } = await import('node:child_process');
+    const start = (): Promise<{ pid: number; alreadyRunning: boolean }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [STORM, '--cwd', other, '--json', 'sandbox', 'up', '--detach', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+        child.on('exit', () => {
+          try {
+            resolve((JSON.parse(out) as { result: { pid: number; alreadyRunning: boolean } }).result);
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        });
+      });
+    try {
+      const results = await Promise.all([start(), start(), start()]);
+      expect(new Set(results.map((r) => r.pid)).size).toBe(1);
+      expect(results.filter((r) => !r.alreadyRunning)).toHaveLength(1);
+    } finally {
+      spawnSync(process.execPath, [STORM, '--cwd', other, 'sandbox', 'down']);
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
