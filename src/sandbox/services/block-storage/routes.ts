@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
 import { SandboxHttpError } from '../../core/errors.js';
-import { apiFault, badRequest, forbidden, notFound, requireEnvelope, stringMap } from '../compute/api-fault.js';
+import { apiFault, badRequest, forbidden, notFound } from '../compute/api-fault.js';
+import { requireEnvelope, stringMap } from '../compute/request-body.js';
 import { atLeast, negotiate, type Microversion, type MicroversionPolicy } from '../compute/microversion.js';
 import { pythonRepr } from '../compute/python-repr.js';
 import {

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
-import { badRequest, notFound, requireEnvelope, stringMap } from '../compute/api-fault.js';
+import { badRequest, notFound } from '../compute/api-fault.js';
+import { requireEnvelope, stringMap } from '../compute/request-body.js';
 import { atLeast, type Microversion } from '../compute/microversion.js';
 import { KIND, type VolumeDoc } from './model.js';
 import { isoMicro, volumeView } from './volume-state.js';

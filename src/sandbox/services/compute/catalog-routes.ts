@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../../core/context.js';
-import { badRequest, conflict, forbidden, notFound, requireEnvelope, stringMap } from './api-fault.js';
+import { badRequest, conflict, forbidden, notFound } from './api-fault.js';
+import { requireEnvelope, stringMap } from './request-body.js';
 import { beginNova, isTruthy, novaMicroTime, pathParam, queryParams, requireNovaAdmin, type NovaCall } from './call.js';
 import { atLeast } from './microversion.js';
 import {
