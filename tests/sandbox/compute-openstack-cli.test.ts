@@ -8,7 +8,8 @@ import { createSandbox } from '../../src/sandbox/server.js';
 
 /**
  * The standard client (Debian's python3-openstackclient) against the sandbox's
- * Nova and Cinder: list/show every kind, create and delete a server and a volume.
+ * Nova and Cinder: list/show every kind, create and delete a server and a volume;
+ * then the legacy nova/cinder clients installed with it.
  */
 const run = promisify(execFile);
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
@@ -17,6 +18,11 @@ let env: NodeJS.ProcessEnv;
 
 async function openstack(...args: string[]): Promise<string> {
   const { stdout } = await run('openstack', args, { env, timeout: 60_000 });
+  return stdout;
+}
+
+async function legacy(client: 'nova' | 'cinder', ...args: string[]): Promise<string> {
+  const { stdout } = await run(client, args, { env, timeout: 60_000 });
   return stdout;
 }
 
@@ -112,5 +118,21 @@ describe('openstack CLI against the sandbox Nova and Cinder', () => {
     await openstack('network', 'delete', 'cli-net');
     expect(await json('server', 'group', 'list')).toEqual([]);
     expect(await json('keypair', 'list')).toEqual([]);
+  });
+
+  it('works with the legacy nova and cinder clients too (boot, volume create, attach, detach, delete)', async () => {
+    expect(await legacy('nova', 'flavor-list')).toMatch(/m1\.xlarge/);
+    expect(await legacy('nova', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6', '--nic', 'none', '--poll', 'legacy-vm')).toMatch(/Finished/);
+    const created = await legacy('cinder', 'create', '--name', 'legacy-vol', '1');
+    const volumeId = /\|\s+id\s+\|\s+([0-9a-f-]{36})/.exec(created)?.[1] ?? '';
+    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+available/.test(out));
+    await legacy('nova', 'volume-attach', 'legacy-vm', volumeId);
+    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+in-use/.test(out));
+    await legacy('nova', 'volume-detach', 'legacy-vm', volumeId);
+    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+available/.test(out));
+    await legacy('cinder', 'delete', volumeId);
+    await legacy('nova', 'delete', 'legacy-vm');
+    await until(() => legacy('nova', 'list'), (out) => !out.includes('legacy-vm'));
+    await until(() => legacy('cinder', 'list'), (out) => !out.includes('legacy-vol'));
   });
 });
