@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConformant } from './openapi';
 import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
@@ -111,6 +111,23 @@ describe('Swift containers and objects', () => {
     expect(over.text).toBe('Upload exceeds quota.');
     const bad = await call(`${c}/1`, { method: 'PUT', token: demo.token, body: 'a', headers: { etag: '00000000000000000000000000000000' } });
     expect(bad.status).toBe(422);
+  });
+
+  it('serves temp URLs signed with the account key, and refuses bad or expired ones', async () => {
+    const c = `${demo.account}/private-docs`;
+    await call(c, { method: 'PUT', token: demo.token });
+    await call(`${c}/report.pdf`, { method: 'PUT', token: demo.token, body: 'pdf bytes' });
+    expect((await call(demo.account, { method: 'POST', token: demo.token, headers: { 'x-account-meta-temp-url-key': 's3cret' } })).status).toBe(204);
+    const path = new URL(`${c}/report.pdf`).pathname;
+    const expires = Math.floor(Date.now() / 1000) + 300;
+    const sign = (method: string, exp: number, key = 's3cret'): string => createHmac('sha256', key).update(`${method}\n${exp}\n${path}`).digest('hex');
+    const ok = await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`);
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('pdf bytes');
+    expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires, 'wrong')}&temp_url_expires=${expires}`)).status).toBe(401);
+    const past = Math.floor(Date.now() / 1000) - 5;
+    expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', past)}&temp_url_expires=${past}`)).status).toBe(401);
+    expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`, { method: 'DELETE' })).status).toBe(401);
   });
 
   it('answers /info without a token', async () => {

@@ -4,7 +4,7 @@
  * (bytes on disk written atomically, metadata in SQLite), listings and
  * anonymous reads of public (.r:*) containers.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -218,11 +218,49 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   const authorize = (req: FastifyRequest, account: string, access: Access, container?: ContainerDoc): AuthInfo | undefined => {
     const auth = tokenOf(req);
     if (isOwner(auth, account)) return auth;
+    if (container !== undefined && access !== 'owner' && tempUrlValid(req, account, container)) return auth;
     if (container !== undefined && access !== 'owner') {
       if (access === 'read' && (publicRead(container.read) || aclGrants(container.read, auth))) return auth;
       if (access === 'write' && aclGrants(container.write, auth)) return auth;
     }
     throw unauthorizedOrForbidden(auth, account);
+  };
+  /**
+   * Temp URLs (tempurl middleware): temp_url_sig is an HMAC of "METHOD\nexpires\npath"
+   * with an account or container Temp-URL-Key (sha1/sha256/sha512, hex or
+   * "<alg>:<base64>"). Clients sign the path they see, which here carries the
+   * /object-store prefix; the bare /v1/... path is accepted too.
+   */
+  const tempUrlValid = (req: FastifyRequest, account: string, c: ContainerDoc): boolean => {
+    const q = query(req);
+    const sig = q.temp_url_sig;
+    const expiresText = q.temp_url_expires;
+    if (sig === undefined || expiresText === undefined) return false;
+    const expires = /^\d+$/.test(expiresText) ? Number(expiresText) : Math.floor(Date.parse(expiresText) / 1000);
+    if (!Number.isFinite(expires) || expires * 1000 <= ctx.now().getTime()) return false;
+    const acct = store.get<AccountDoc>(K.account, account);
+    const keys = [acct?.meta['temp-url-key'], acct?.meta['temp-url-key-2'], c.meta['temp-url-key'], c.meta['temp-url-key-2']].filter((k): k is string => k !== undefined && k !== '');
+    if (keys.length === 0) return false;
+    const [algHint, b64] = sig.includes(':') ? sig.split(':', 2) : [undefined, undefined];
+    const algorithm = algHint ?? (sig.length === 40 ? 'sha1' : sig.length === 64 ? 'sha256' : sig.length === 128 ? 'sha512' : undefined);
+    if (algorithm !== 'sha1' && algorithm !== 'sha256' && algorithm !== 'sha512') return false;
+    const full = (req.url.split('?')[0] ?? '').replace(/%2F/gi, '/');
+    const prefix = q.temp_url_prefix;
+    if (prefix !== undefined && !decodeURIComponent(full).includes(`/${c.name}/${prefix}`)) return false;
+    const signedPaths = prefix === undefined ? [full, full.replace(/^\/object-store/, '')] : [`prefix:${full.slice(0, full.indexOf(`/${c.name}/`) + c.name.length + 2)}${prefix}`];
+    if (prefix !== undefined) signedPaths.push(signedPaths[0]?.replace('prefix:/object-store', 'prefix:') ?? '');
+    // GET signatures are good for HEAD too, as in Swift.
+    const methods = req.method === 'HEAD' ? ['HEAD', 'GET', 'PUT'] : [req.method];
+    for (const key of keys) {
+      for (const method of methods) {
+        for (const signed of signedPaths) {
+          const mac = createHmac(algorithm, key).update(`${method}\n${expires}\n${signed}`).digest();
+          const given = b64 !== undefined ? Buffer.from(b64, 'base64') : Buffer.from(sig, 'hex');
+          if (given.length === mac.length && timingSafeEqual(given, mac)) return true;
+        }
+      }
+    }
+    return false;
   };
   const checkAccountName = (account: string): void => {
     if (projectOfAccount(account) === undefined) throw fail(404);
@@ -354,6 +392,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       valid_api_versions: ['v1', 'v1.0'],
     },
     keystoneauth: {},
+    tempurl: { methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], allowed_digests: ['sha1', 'sha256', 'sha512'], incoming_remove_headers: ['x-timestamp'], outgoing_remove_headers: ['x-object-meta-*'] },
     versioned_writes: { allowed_flags: ['x-versions-location', 'x-history-location'] },
     container_quotas: {},
     account_quotas: {},
