@@ -129,10 +129,16 @@ export function oneOfEachType(resources: readonly StateResource[]): StateResourc
 /** What the project holds, per list API: `name id` of each item. */
 export type Inventory = Record<string, string[]>;
 
-interface Named {
+/** One listed item: the fields the checks need. */
+export interface ListedItem {
   id: string;
-  name?: string;
+  name: string;
+  /** For ports: the device (server, router, floating IP) that owns it. */
+  deviceId?: string;
 }
+
+/** What the project holds, per list API, with the fields the checks need. */
+export type ProjectLists = Record<string, ListedItem[]>;
 
 /**
  * Lists every kind a stack creates, for the project the stacks run as (admin).
@@ -140,35 +146,64 @@ interface Named {
  * `public`, its subnet, its access_as_external RBAC policy, the `default`
  * security group) is what remains.
  */
-export async function projectInventory(url: string): Promise<Inventory> {
+export async function projectLists(url: string): Promise<ProjectLists> {
   const { token, body } = await issueToken(url, 'admin', 'admin');
   const projectId = body.token.project.id;
-  const list = async (path: string, key: string): Promise<Named[]> => {
+  const list = async (path: string, key: string): Promise<Array<Record<string, unknown>>> => {
     const a = await call(`${url}${path}`, { token });
     if (a.status !== 200) throw new Error(`GET ${path}: ${a.status} ${a.text}`);
     const items = (a.json as Record<string, unknown>)[key];
     if (!Array.isArray(items)) throw new Error(`GET ${path}: no "${key}" list in ${a.text.slice(0, 200)}`);
-    return items as Named[];
+    return items as Array<Record<string, unknown>>;
   };
-  const names = (items: Named[]): string[] => items.map((i) => `${i.name ?? ''} ${i.id}`.trim());
+  const items = (docs: Array<Record<string, unknown>>): ListedItem[] =>
+    docs.map((d) => ({ id: String(d.id), name: typeof d.name === 'string' ? d.name : '', ...(typeof d.device_id === 'string' && d.device_id !== '' ? { deviceId: d.device_id } : {}) }));
   const q = `project_id=${projectId}`;
   const containers = await call(`${url}/object-store/v1/AUTH_${projectId}?format=json`, { token });
   if (containers.status !== 200 && containers.status !== 204) throw new Error(`container list: ${containers.status} ${containers.text}`);
-  const keypairs = (await list('/compute/v2.1/os-keypairs', 'keypairs')) as unknown as Array<{ keypair: { name: string } }>;
+  const keypairs = (await list('/compute/v2.1/os-keypairs', 'keypairs')).map((k) => (k.keypair as { name: string }).name);
   return {
-    networks: names(await list(`/networking/v2.0/networks?${q}`, 'networks')),
-    subnets: names(await list(`/networking/v2.0/subnets?${q}`, 'subnets')),
-    routers: names(await list(`/networking/v2.0/routers?${q}`, 'routers')),
-    ports: names(await list(`/networking/v2.0/ports?${q}`, 'ports')),
-    security_groups: names(await list(`/networking/v2.0/security-groups?${q}`, 'security_groups')),
-    floatingips: names(await list(`/networking/v2.0/floatingips?${q}`, 'floatingips')),
-    rbac_policies: names(await list(`/networking/v2.0/rbac-policies?${q}`, 'rbac_policies')),
-    servers: names(await list('/compute/v2.1/servers', 'servers')),
-    keypairs: keypairs.map((k) => k.keypair.name),
-    server_groups: names(await list('/compute/v2.1/os-server-groups', 'server_groups')),
-    volumes: names(await list(`/volume/v3/${projectId}/volumes`, 'volumes')),
-    containers: ((containers.json as Array<{ name: string }> | undefined) ?? []).map((c) => c.name),
+    networks: items(await list(`/networking/v2.0/networks?${q}`, 'networks')),
+    subnets: items(await list(`/networking/v2.0/subnets?${q}`, 'subnets')),
+    routers: items(await list(`/networking/v2.0/routers?${q}`, 'routers')),
+    ports: items(await list(`/networking/v2.0/ports?${q}`, 'ports')),
+    security_groups: items(await list(`/networking/v2.0/security-groups?${q}`, 'security_groups')),
+    floatingips: items(await list(`/networking/v2.0/floatingips?${q}`, 'floatingips')),
+    rbac_policies: items(await list(`/networking/v2.0/rbac-policies?${q}`, 'rbac_policies')),
+    servers: items(await list('/compute/v2.1/servers', 'servers')),
+    keypairs: keypairs.map((name) => ({ id: name, name })),
+    server_groups: items(await list('/compute/v2.1/os-server-groups', 'server_groups')),
+    volumes: items(await list(`/volume/v3/${projectId}/volumes`, 'volumes')),
+    containers: ((containers.json as Array<{ name: string }> | undefined) ?? []).map((c) => ({ id: c.name, name: c.name })),
   };
+}
+
+/** `name id` of each item, per kind. */
+export async function projectInventory(url: string): Promise<Inventory> {
+  const lists = await projectLists(url);
+  return Object.fromEntries(Object.entries(lists).map(([kind, items]) => [kind, items.map((i) => `${i.name} ${i.id}`.trim())]));
+}
+
+/**
+ * Items the cloud holds that neither the seed (`baseline`) nor the tofu state
+ * accounts for: an id (a name for key pairs and containers) that appears
+ * nowhere in the state's values, nor (for ports) the device owning it.
+ */
+export function untracked(baseline: ProjectLists, now: ProjectLists, stateJson: string): Inventory {
+  const known = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') known.add(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(JSON.parse(stateJson));
+  const out: Inventory = {};
+  for (const [kind, items] of Object.entries(now)) {
+    const seeded = new Set((baseline[kind] ?? []).map((i) => i.id));
+    const loose = items.filter((i) => !seeded.has(i.id) && !known.has(i.id) && !(i.deviceId !== undefined && known.has(i.deviceId)));
+    if (loose.length > 0) out[kind] = loose.map((i) => `${i.name} ${i.id}`.trim());
+  }
+  return out;
 }
 
 /** What `now` holds that `baseline` did not, per kind (kinds without any left out). */
@@ -230,4 +265,57 @@ export function importDifferences(type: string, applied: Record<string, unknown>
   // A flag the configuration left at its default reads back as null.
   const norm = (v: unknown): string => JSON.stringify(v === false || v === '' ? null : (v ?? null));
   return keys.filter((k) => norm(a[k]) !== norm(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
+}
+
+/** A create the provider made in the cloud but did not record in the state. */
+export interface UnrecordedCreate {
+  address: string;
+  type: string;
+  /** The id the error names (for a router interface: the router's). */
+  id: string;
+}
+
+/**
+ * terraform-provider-openstack 3.4.0 returns "Error waiting for <type> <id> to
+ * become available" without recording <id> when the GET it waits with fails
+ * after a successful create: on any cloud that resource is then unknown to the
+ * state. tofu names the address on the `with <address>,` line of the block.
+ */
+export function unrecordedCreates(stderr: string): UnrecordedCreate[] {
+  const out: UnrecordedCreate[] = [];
+  for (const block of stderr.split(/^(?=Error: )/m)) {
+    const m = /^Error: Error waiting for (openstack_\w+) ([0-9a-f-]{36}) to become available/.exec(block);
+    const w = /^\s+with ([^,\s]+),/m.exec(block);
+    if (m?.[1] !== undefined && m[2] !== undefined && w?.[1] !== undefined) out.push({ address: w[1], type: m[1], id: m[2] });
+  }
+  return out;
+}
+
+/**
+ * Imports each unrecorded create into its address, as an operator (or storm's
+ * recovery) must before the next apply, or the next apply makes a second one.
+ * A router interface is imported by its port: the one port of the router that
+ * the state does not know. Retries, since the cloud may still be faulty.
+ */
+export async function adoptUnrecorded(run: CityRun, creates: readonly UnrecordedCreate[]): Promise<string[]> {
+  const adopted: string[] = [];
+  for (const c of creates) {
+    let id: string | undefined = c.id;
+    if (c.type === 'openstack_networking_router_interface_v2') {
+      const known = new Set(stateResources((await run.tofu('show', '-json')).stdout).map((r) => r.id));
+      const { token } = await issueToken(run.sandbox.url, 'admin', 'admin');
+      const ports = await call(`${run.sandbox.url}/networking/v2.0/ports?device_id=${c.id}&device_owner=network:router_interface`, { token });
+      const unknown = ((ports.json as { ports?: Array<{ id: string }> } | undefined)?.ports ?? []).filter((p) => !known.has(p.id));
+      id = unknown.length === 1 ? unknown[0]?.id : undefined;
+    }
+    if (id === undefined) continue;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const r = await run.tofu('import', '-no-color', c.address, id);
+      if (r.exitCode === 0) {
+        adopted.push(`${c.address} ${id}`);
+        break;
+      }
+    }
+  }
+  return adopted;
 }
