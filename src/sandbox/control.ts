@@ -516,6 +516,15 @@ export async function readRequestLog(opts: { cwd: string; follow: boolean; signa
   return count;
 }
 
+/** STORM_SANDBOX_FAULTS / STORM_SANDBOX_FAULT_SEED, for sandboxes started on demand. */
+export function faultsFromEnvironment(env: NodeJS.ProcessEnv): Partial<SandboxSettings> {
+  const out: Partial<SandboxSettings> = {};
+  if (env.STORM_SANDBOX_FAULTS !== undefined && env.STORM_SANDBOX_FAULTS !== '') out.faults = env.STORM_SANDBOX_FAULTS;
+  const seed = Number(env.STORM_SANDBOX_FAULT_SEED);
+  if (env.STORM_SANDBOX_FAULT_SEED !== undefined && Number.isInteger(seed) && seed >= 0) out.faultSeed = seed;
+  return out;
+}
+
 /**
  * For commands that target the cloud `sandbox`: the running sandbox of this
  * project, started (detached) when it is not running.
@@ -524,7 +533,7 @@ export async function ensureSandbox(opts: { cwd: string; progress: Progress; set
   const dataDir = sandboxDataDir(opts.cwd);
   const existing = await running(dataDir);
   if (existing !== undefined) return { ...connectionInfo(existing.url), started: false };
-  const settings: Partial<SandboxSettings> = { ...opts.settings };
+  const settings: Partial<SandboxSettings> = { ...faultsFromEnvironment(process.env), ...opts.settings };
   // 8800 taken by something else: any free port rather than failing.
   if (settings.port === undefined && (await portInUse(DEFAULT_SETTINGS.host, DEFAULT_PORT))) settings.port = 0;
   const started = await startDetached({ cwd: opts.cwd, settings, progress: opts.progress });
