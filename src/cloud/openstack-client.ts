@@ -108,6 +108,11 @@ export class OpenStackClient {
     if (res.status >= 400) throw new OpenStackHttpError(`POST ${url} → HTTP ${res.status}${describeBody(answer)}`, res.status);
     return answer;
   }
+
+  /** Headers that authenticate a request made elsewhere (the deploy step's object-store calls); never logged. */
+  authHeaders(): Record<string, string> {
+    return { 'X-Auth-Token': this.token };
+  }
 }
 
 /** An HTTP error answer from a service (kept apart so callers can fall back on 404). */

@@ -8,6 +8,7 @@ import { ensureEngine } from './bootstrap';
 import type { LifecycleDeps } from './lifecycle';
 import { startSandboxCredentials } from '../cloud/sandbox-target';
 import { serviceNeedsFor, synthesizeResolved } from '../synth/synth-city';
+import { deployCity, objectStoreUrl, serviceUserData } from '../deploy/deploy';
 
 export function defaultLifecycleDeps(): LifecycleDeps {
   return {
@@ -15,16 +16,15 @@ export function defaultLifecycleDeps(): LifecycleDeps {
       const e = await ensureEngine(progress, signal === undefined ? {} : { signal });
       return { tofuPath: e.tofuPath, cliConfigPath: e.cliConfigPath, tofuVersion: e.tofuVersion, providerVersion: e.providerVersion };
     },
-    synth: (_loaded, resolved, cwd) => Promise.resolve(synthesizeResolved(resolved, { services: serviceNeedsFor(resolved, cwd) })),
+    // Service instances boot with user data naming this cloud's object storage,
+    // so synthesis asks the cloud where that is (only when the city has services).
+    synth: async (_loaded, resolved, cwd, credentials) => {
+      const services = serviceNeedsFor(resolved, cwd);
+      const userData = resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
+      return synthesizeResolved(resolved, { services, ...(userData === undefined ? {} : { userData }) });
+    },
     sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
-    // The services issue fills src/deploy/ with deployServices; until it lands the
-    // lifecycle says so instead of pretending to deploy.
-    deploy: (input) =>
-      Promise.resolve({
-        status: 'nothing-to-deploy' as const,
-        services: [],
-        message: input.city.services.length === 0 ? 'nothing to deploy (the manifest names no services)' : `nothing to deploy yet: service deployment (${input.city.services.map((s) => s.name).join(', ')}) is not part of this storm build`,
-      }),
+    deploy: (input) => deployCity(input),
     audit: async (cwd, record) => {
       await appendAuditRecord(cwd, record);
     },

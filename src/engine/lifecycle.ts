@@ -43,7 +43,7 @@ export interface LifecycleDeps {
   engine(progress: Progress, signal?: AbortSignal): Promise<EngineInfo>;
   /** Terraform JSON of the city for its resolved environment. */
   /** Synthesizes one resolved environment exactly as `storm synth` does (services' needs included). */
-  synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string): Promise<unknown>;
+  synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string, credentials: CloudCredentials): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
   sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;
@@ -56,6 +56,9 @@ export interface DeployInput {
   credentials: CloudCredentials;
   outputs: Record<string, unknown>;
   progress: Progress;
+  /** `storm deploy --service S`: only this one. */
+  service?: string;
+  signal?: AbortSignal;
 }
 
 export interface DeployReport {
@@ -124,7 +127,7 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
     const created = await ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project));
     if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
   }
-  const terraformJson = await ctx.deps.synth(loaded, resolved, ctx.cwd);
+  const terraformJson = await ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion);
   const synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
   if (engine === undefined) {
@@ -388,7 +391,7 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       }
       const after = await readState(stack.run);
       const outputs = maskOutputs(after.outputs);
-      const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress });
+      const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
       await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile });
       return { ...base, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
     } catch (err) {
@@ -548,6 +551,23 @@ export async function outputStacks(ctx: LifecycleContext, refs: readonly StackRe
   return runEach(ctx, refs, 1, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
     return { city: stack.ref.city, env: stack.ref.env, outputs: maskOutputs(stack.state.outputs) };
+  });
+}
+
+export interface StackDeployResult<T> {
+  city: string;
+  env: string;
+  target: TargetInfo;
+  deploy: T;
+}
+
+/** `storm deploy`: a deploy step alone (`deploy`, richer than the lifecycle's), against what the stack's state says is there. */
+export async function deployStacks<T>(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string }, deployStep: (input: DeployInput) => Promise<T>): Promise<StackOutcome<StackDeployResult<T>>[]> {
+  return runEach(ctx, refs, 1, async (ref) => {
+    const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    if (stack.state.resources.length === 0) throw new StormError('not-found', `${stack.ref.city}/${stack.ref.env} is not provisioned: its state holds no resources`, { hint: `run \`storm provision ${stack.ref.city} --env ${stack.ref.env}\` first` });
+    const deploy = await deployStep({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(stack.state), progress: ctx.progress, ...(options.service === undefined ? {} : { service: options.service }), ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
+    return { city: stack.ref.city, env: stack.ref.env, target: stack.target, deploy };
   });
 }
 

@@ -49,7 +49,8 @@ export class OutputsLayer extends Construct {
           services.map((s) => [
             s.service,
             {
-              template: `${s.template}@${s.version}`,
+              // No version: a new release reaches instances without a change to the stack.
+              template: s.template,
               group: s.group,
               port: s.servicePort,
               health_check: s.healthCheck,

@@ -87,7 +87,7 @@ export function withServiceNeeds(city: ResolvedCity, needs: readonly ServiceNeed
       }
     }
     if (rules.length > 0 && !securityGroups.some((g) => g.name === svcName)) {
-      securityGroups.push({ name: svcName, description: `What ${need.service} (${need.template} ${need.version}) needs open`, rules, waivers: [] });
+      securityGroups.push({ name: svcName, description: `What ${need.service} (${need.template}) needs open`, rules, waivers: [] });
       group.securityGroups.push(svcName);
     }
   }

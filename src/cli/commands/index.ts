@@ -20,6 +20,7 @@ export const commandModules: readonly LazyCommand[] = [
   { name: 'templates', load: async () => (await import('./templates.js')).templatesCommand },
   { name: 'plan', load: async () => (await import('./plan.js')).planCommand },
   { name: 'provision', load: async () => (await import('./provision.js')).provisionCommand },
+  { name: 'deploy', load: async () => (await import('./deploy.js')).deployCommand },
   { name: 'status', load: async () => (await import('./status.js')).statusCommand },
   { name: 'output', load: async () => (await import('./output.js')).outputCommand },
   { name: 'destroy', load: async () => (await import('./destroy.js')).destroyCommand },

@@ -1,0 +1,174 @@
+/**
+ * The deploy step as the lifecycle and `storm deploy` run it: authenticate
+ * with the stack's credentials, publish each service (deploy-services.ts:
+ * artifact and seed objects, only what changed), then its release pointer
+ * (the commit point instances act on), then wait until every instance's
+ * /healthz reports the new version through its public address.
+ */
+import type { CloudCredentials } from '../cloud/credentials';
+import { OpenStackClient } from '../cloud/openstack-client';
+import { StormError } from '../errors';
+import type { ResolvedCity } from '../manifest/model';
+import { loadTemplateCatalog } from '../manifest/templates';
+import type { Progress } from '../progress';
+import { type LifecycleContext, type StackDeployResult, type StackOutcome, type StackRef, deployStacks } from '../engine/lifecycle';
+import type { SynthExtras } from '../synth/context';
+import { ARTIFACTS_CONTAINER, type PublishedService, healthTargets, publishServices } from './deploy-services';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from './deploy-step';
+import { type HealthResult, describeHealthFailure, requireHealthy, waitForHealthy } from './health-check';
+import { type ObjectStore, swiftObjectStore } from './object-store';
+import { type ReleasePointer, parseReleasePointer, releasePointer, releasePointerName, serviceLocations } from './release';
+import { userDataHook } from './user-data';
+
+const OBJECT_STORE = ['object-store'];
+
+export interface DeployServicesInput {
+  cwd: string;
+  city: ResolvedCity;
+  credentials: CloudCredentials;
+  /** The stack's outputs (raw values); `services` lists each service's instance URLs. */
+  outputs: Record<string, unknown>;
+  progress: Progress;
+  /** Deploy only this service. */
+  service?: string;
+  healthTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type InstanceHealth = { instance: string; url: string; status: 'healthy'; version: string } | { instance: string; url: string; status: 'unhealthy'; said: string };
+
+export interface ServiceDeployResult {
+  name: string;
+  template: string;
+  version: string;
+  sha256: string;
+  /** published: a new release pointer was written; unchanged: the pointer already named these bytes and configuration. */
+  action: 'published' | 'unchanged';
+  previousVersion: string | undefined;
+  /** The first instance's URL (what a person opens). */
+  url: string | undefined;
+  urls: string[];
+  healthy: boolean;
+  instances: InstanceHealth[];
+  seedObjects: { uploaded: number; unchanged: number };
+}
+
+export interface DeployResult {
+  status: 'deployed' | 'nothing-to-deploy';
+  city: string;
+  env: string;
+  services: ServiceDeployResult[];
+  message: string;
+}
+
+/** The cloud's public object-store account URL for these credentials. */
+export async function objectStoreUrl(credentials: CloudCredentials): Promise<string> {
+  const client = await OpenStackClient.authenticate(credentials);
+  return client.endpoint(OBJECT_STORE);
+}
+
+/**
+ * Per-instance user data for synthesis: each service instance boots with
+ * cloud-init naming the stable artifact URL in this cloud, so a new version
+ * changes objects, never the instance.
+ */
+export function serviceUserData(city: ResolvedCity, cwd: string, objectStore: string): SynthExtras['userData'] {
+  if (city.services.length === 0) return undefined;
+  const hook = userDataHook(city, loadTemplateCatalog(cwd).templates, serviceLocations(objectStore, city));
+  return (slot) => {
+    const text = hook(slot);
+    // User data is shell and YAML: `${` and `%{` must reach the instance literally, not as Terraform templates.
+    return text === undefined ? undefined : escapeTerraformTemplate(text);
+  };
+}
+
+/** Terraform reads `${` and `%{` in a JSON string as template syntax; user data must reach the instance literally. */
+export function escapeTerraformTemplate(text: string): string {
+  return text.replace(/([$%])\{/g, (_m, sigil: string) => `${sigil}${sigil}{`);
+}
+
+async function readPointer(store: ObjectStore, name: string, signal: AbortSignal | undefined): Promise<ReleasePointer | undefined> {
+  const res = await fetch(`${store.containerUrl(ARTIFACTS_CONTAINER)}/${name.split('/').map(encodeURIComponent).join('/')}`, signal === undefined ? {} : { signal });
+  if (res.status !== 200) {
+    await res.arrayBuffer();
+    return undefined;
+  }
+  return parseReleasePointer(await res.text());
+}
+
+function instanceHealth(r: HealthResult): InstanceHealth {
+  return r.outcome.kind === 'healthy'
+    ? { instance: r.target.instance, url: r.target.url, status: 'healthy', version: r.outcome.version }
+    : { instance: r.target.instance, url: r.target.url, status: 'unhealthy', said: describeHealthFailure(r) };
+}
+
+export async function deployCity(input: DeployServicesInput): Promise<DeployResult> {
+  const { city, progress } = input;
+  const base = { city: city.city.name, env: city.env };
+  const services = input.service === undefined ? city.services : city.services.filter((s) => s.name === input.service);
+  if (input.service !== undefined && services.length === 0) {
+    throw new StormError('usage', `${city.city.name} has no service "${input.service}"`, { hint: city.services.length === 0 ? 'the manifest names no services' : `services: ${city.services.map((s) => s.name).join(', ')}` });
+  }
+  if (services.length === 0) return { ...base, status: 'nothing-to-deploy', services: [], message: 'nothing to deploy (the manifest names no services)' };
+
+  const templates = loadTemplateCatalog(input.cwd).templates;
+  const client = await OpenStackClient.authenticate(input.credentials);
+  const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders());
+  const selected: ResolvedCity = { ...city, services };
+  const published = await publishServices(selected, templates, store, progress);
+
+  const pointers = new Map<string, { action: ServiceDeployResult['action']; previous: string | undefined }>();
+  for (const p of published) {
+    const service = services.find((s) => s.name === p.service);
+    const template = templates.find((t) => t.definition.name === p.template);
+    if (service === undefined || template === undefined) throw new StormError('internal', `published ${p.service} is not a service of ${city.city.name}`);
+    const name = releasePointerName(city.city.name, city.env, p.service);
+    const previous = await readPointer(store, name, input.signal);
+    const wanted = releasePointer({ city, service, template, version: p.version, sha256: p.artifact.sha256, bytes: 0 });
+    const artifactBytes = Number((await fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0');
+    const pointer: ReleasePointer = { ...wanted, bytes: artifactBytes };
+    if (previous !== undefined && previous.sha256 === pointer.sha256 && previous.configSha256 === pointer.configSha256) {
+      pointers.set(p.service, { action: 'unchanged', previous: previous.version });
+      progress({ kind: 'step', message: `${p.service}: ${p.version} (${p.artifact.sha256.slice(0, 12)}) is already the published release` });
+      continue;
+    }
+    progress({ kind: 'step', message: `${p.service}: releasing ${p.version} (${p.artifact.sha256.slice(0, 12)})${previous === undefined ? '' : ` over ${previous.version}`}` });
+    await store.putObject(ARTIFACTS_CONTAINER, name, Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`), 'application/json');
+    pointers.set(p.service, { action: 'published', previous: previous?.version });
+  }
+
+  const timeoutMs = input.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const targets = healthTargets(published, input.outputs.services);
+  progress({ kind: 'step', message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy` });
+  const health = requireHealthy(await waitForHealthy(targets, { timeoutMs, progress, ...(input.signal === undefined ? {} : { signal: input.signal }) }), timeoutMs);
+
+  const results = published.map((p: PublishedService): ServiceDeployResult => {
+    const mine = health.filter((h) => h.target.service === p.service);
+    const ptr = pointers.get(p.service);
+    const urls = mine.map((h) => h.target.url);
+    return {
+      name: p.service,
+      template: p.template,
+      version: p.version,
+      sha256: p.artifact.sha256,
+      action: ptr?.action ?? 'published',
+      previousVersion: ptr?.previous,
+      url: urls[0],
+      urls,
+      healthy: mine.every((h) => h.outcome.kind === 'healthy'),
+      instances: mine.map(instanceHealth),
+      seedObjects: p.seedObjects,
+    };
+  });
+  const changed = results.filter((r) => r.action === 'published' || r.seedObjects.uploaded > 0);
+  const message =
+    changed.length === 0
+      ? `nothing changed: ${results.map((r) => `${r.name} ${r.version}`).join(', ')} already released and healthy`
+      : `deployed ${changed.map((r) => `${r.name} ${r.version}${r.previousVersion === undefined || r.previousVersion === r.version ? '' : ` (was ${r.previousVersion})`}`).join(', ')}`;
+  return { ...base, status: changed.length === 0 ? 'nothing-to-deploy' : 'deployed', services: results, message };
+}
+
+/** `storm deploy <cities>`: the deploy step alone on provisioned stacks. */
+export function deployCities(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string }): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
+  return deployStacks(ctx, refs, options, deployCity);
+}

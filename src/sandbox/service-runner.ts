@@ -1,0 +1,317 @@
+/**
+ * The sandbox runs storm services: an ACTIVE server whose user data carries
+ * storm's service hint (/etc/storm/service.json, see deploy/cloud-init.ts) and
+ * that has a floating IP runs its service as a local Node process bound to
+ * that address (127.42.0.x), on the template's port — what a person opens is
+ * what a VM would answer.
+ *
+ * A reconcile loop (every 500 ms) compares what should run with what runs. The
+ * release comes over HTTP from the sandbox's own object storage, anonymously,
+ * exactly as the VM's updater fetches it: the release pointer beside the
+ * artifact URL names the artifact and its sha256, which is checked before the
+ * archive is unpacked into <data>/instances/<server>/releases/<version>/. A new
+ * pointer restarts the process on the new release; the server is never
+ * replaced. The service's data lives on <data>/volumes/<volume>/ of the
+ * server's attached volume, so it survives restarts and upgrades. Stopping or
+ * deleting the server stops the process; closing the sandbox stops them all.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { unpackArtifact } from '../deploy/artifact';
+import { type SandboxServiceHint, readSandboxHint } from '../deploy/cloud-init';
+import { type ReleasePointer, parseReleasePointer, releasePointerUrl } from '../deploy/release';
+import type { Store } from './core/store';
+import { onServerLifecycle } from './services/compute';
+
+/** One runner event, written to the request log beside the API requests. */
+export interface RunnerEvent {
+  time: string;
+  requestId: string;
+  service: 'runner';
+  method: 'START' | 'STOP' | 'EXIT' | 'FETCH' | 'ERROR';
+  path: string;
+  status: number;
+  ms: number;
+  message: string;
+}
+
+export interface ServiceRunnerOptions {
+  store: Store;
+  dataDir: string;
+  /** The sandbox's own URL (the runner only acts on hints pointing at it). */
+  sandboxUrl: () => string;
+  record: (event: RunnerEvent) => void;
+  intervalMs?: number;
+}
+
+export interface ServiceRunner {
+  /** Server id → what runs for it (for status and tests). */
+  running(): { serverId: string; service: string; version: string; address: string; pid: number | undefined }[];
+  stop(): Promise<void>;
+}
+
+/** The parts of compute's ServerDoc the runner reads. */
+interface ServerRow {
+  id: string;
+  state: { status: string };
+  user_data: string | null;
+  _pending: { at: number; to: { status: string } } | null;
+  _gone_at: number | null;
+}
+
+interface Desired {
+  serverId: string;
+  hint: SandboxServiceHint;
+  pointerUrl: string;
+  address: string;
+  dataDir: string;
+}
+
+interface Running {
+  desired: Desired;
+  pointer: ReleasePointer;
+  child: ChildProcess | undefined;
+  exited: boolean;
+  restarts: number;
+  nextStartAt: number;
+}
+
+const STOP_GRACE_MS = 3000;
+/** How often an instance asks for the release pointer (a conditional GET, in the request log like any client's). */
+const POINTER_POLL_MS = 2000;
+
+function effectiveState(s: ServerRow, now: number): string {
+  if (s._gone_at !== null) return 'DELETED';
+  if (s._pending !== null && s._pending.at <= now) return s._pending.to.status;
+  return s.state.status;
+}
+
+export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
+  const interval = opts.intervalMs ?? 500;
+  const running = new Map<string, Running>();
+  const pointerCache = new Map<string, { etag: string; pointer: ReleasePointer }>();
+  const hintCache = new Map<string, { userData: string; hint: SandboxServiceHint | undefined }>();
+  let stopped = false;
+  let busy = false;
+  let timer: NodeJS.Timeout | undefined;
+  let seq = 0;
+  const polledAt = new Map<string, number>();
+
+  const event = (method: RunnerEvent['method'], serverId: string, status: number, message: string): void => {
+    seq += 1;
+    opts.record({ time: new Date().toISOString(), requestId: `runner-${seq}`, service: 'runner', method, path: `/servers/${serverId}`, status, ms: 0, message });
+  };
+
+  const instanceDir = (serverId: string): string => path.join(opts.dataDir, 'instances', serverId);
+
+  killLeftovers(opts.dataDir);
+
+  function hintOf(server: ServerRow): SandboxServiceHint | undefined {
+    if (server.user_data === null) return undefined;
+    const cached = hintCache.get(server.id);
+    if (cached !== undefined && cached.userData === server.user_data) return cached.hint;
+    let hint: SandboxServiceHint | undefined;
+    try {
+      hint = readSandboxHint(Buffer.from(server.user_data, 'base64').toString('utf8'));
+    } catch {
+      hint = undefined;
+    }
+    hintCache.set(server.id, { userData: server.user_data, hint });
+    return hint;
+  }
+
+  function desiredNow(): Map<string, Desired> {
+    const now = Date.now();
+    const out = new Map<string, Desired>();
+    const servers = opts.store.list<ServerRow>('compute.server').filter((s) => effectiveState(s, now) === 'ACTIVE');
+    if (servers.length === 0) return out;
+    const ports = opts.store.list<{ id: string; device_id: string }>('network.port');
+    const fips = opts.store.list<{ floating_ip_address: string; port_id: string | null }>('network.floatingip');
+    const attachments = opts.store.list<{ volume_id: string; instance: string | null; status: string; mountpoint: string | null; _attached_at_ms: number | null }>('volume.attachment');
+    for (const server of servers) {
+      const hint = hintOf(server);
+      if (hint === undefined) continue;
+      const pointerUrl = releasePointerUrl(hint.artifactUrl);
+      if (pointerUrl === undefined || !pointerUrl.startsWith(`${opts.sandboxUrl()}/`)) continue;
+      const portIds = new Set(ports.filter((p) => p.device_id === server.id).map((p) => p.id));
+      const fip = fips.find((f) => f.port_id !== null && portIds.has(f.port_id));
+      if (fip === undefined) continue;
+      const volume = attachments
+        .filter((a) => a.instance === server.id && (a.status === 'attached' || (a._attached_at_ms !== null && a._attached_at_ms <= now)) && a.mountpoint !== '/dev/vda')
+        .sort((a, b) => String(a.mountpoint).localeCompare(String(b.mountpoint)))[0];
+      const dataDir = volume === undefined ? path.join(instanceDir(server.id), 'data') : path.join(opts.dataDir, 'volumes', volume.volume_id);
+      out.set(server.id, { serverId: server.id, hint, pointerUrl, address: fip.floating_ip_address, dataDir });
+    }
+    return out;
+  }
+
+  async function fetchPointer(url: string): Promise<ReleasePointer | undefined> {
+    const cached = pointerCache.get(url);
+    const res = await fetch(url, { headers: cached === undefined ? {} : { 'If-None-Match': cached.etag }, signal: AbortSignal.timeout(5000) });
+    if (res.status === 304 && cached !== undefined) return cached.pointer;
+    if (res.status !== 200) {
+      await res.arrayBuffer();
+      return undefined;
+    }
+    const pointer = parseReleasePointer(await res.text());
+    const etag = res.headers.get('etag');
+    if (pointer !== undefined && etag !== null) pointerCache.set(url, { etag, pointer });
+    return pointer;
+  }
+
+  async function install(d: Desired, pointer: ReleasePointer): Promise<string> {
+    const dir = path.join(instanceDir(d.serverId), 'releases', pointer.version);
+    const marker = path.join(dir, '.storm-sha256');
+    if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === pointer.sha256) return dir;
+    const started = Date.now();
+    // The stable artifact URL the pointer describes (a VM's updater fetches the same one).
+    const url = d.hint.artifactUrl;
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) throw new Error(`GET ${url} answered HTTP ${res.status}`);
+    const sum = createHash('sha256').update(bytes).digest('hex');
+    if (sum !== pointer.sha256) throw new Error(`artifact ${pointer.artifact} has sha256 ${sum}, the release pointer says ${pointer.sha256}`);
+    const partial = `${dir}.partial`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    unpackArtifact(bytes, partial);
+    fs.writeFileSync(path.join(partial, '.storm-sha256'), pointer.sha256);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(partial, dir);
+    opts.record({ time: new Date().toISOString(), requestId: `runner-${++seq}`, service: 'runner', method: 'FETCH', path: `/servers/${d.serverId}`, status: 200, ms: Date.now() - started, message: `${pointer.service} ${pointer.version} (${bytes.length} bytes, sha256 ${pointer.sha256.slice(0, 12)} verified)` });
+    return dir;
+  }
+
+  function launch(d: Desired, pointer: ReleasePointer, releaseDir: string): Running {
+    const idir = instanceDir(d.serverId);
+    fs.mkdirSync(d.dataDir, { recursive: true });
+    const configFile = path.join(idir, 'config.json');
+    fs.writeFileSync(configFile, `${JSON.stringify(d.hint.config, null, 2)}\n`);
+    const log = fs.openSync(path.join(idir, 'service.log'), 'a');
+    const child = spawn(process.execPath, [path.join(releaseDir, d.hint.entry)], {
+      cwd: releaseDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: d.address, PORT: String(d.hint.port), STORM_DATA_DIR: d.dataDir, STORM_SERVICE_CONFIG: configFile, NODE_ENV: 'production' },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    const r: Running = { desired: d, pointer, child, exited: false, restarts: 0, nextStartAt: 0 };
+    if (child.pid !== undefined) fs.writeFileSync(path.join(idir, 'service.pid'), `${child.pid} ${path.join(releaseDir, d.hint.entry)}\n`);
+    child.on('exit', (code, signal) => {
+      r.exited = true;
+      r.child = undefined;
+      if (!stopped && running.get(d.serverId) === r) event('EXIT', d.serverId, code ?? 0, `${d.hint.service} exited (${signal ?? `code ${code}`}); restarting`);
+    });
+    event('START', d.serverId, 0, `${d.hint.service} ${pointer.version} on http://${d.address}:${d.hint.port} (pid ${child.pid ?? '?'}, data ${d.dataDir})`);
+    return r;
+  }
+
+  async function halt(serverId: string, why: string): Promise<void> {
+    const r = running.get(serverId);
+    if (r === undefined) return;
+    running.delete(serverId);
+    await stopChild(r.child);
+    fs.rmSync(path.join(instanceDir(serverId), 'service.pid'), { force: true });
+    event('STOP', serverId, 0, `${r.desired.hint.service} ${r.pointer.version} stopped: ${why}`);
+  }
+
+  async function reconcile(): Promise<void> {
+    const desired = desiredNow();
+    for (const id of [...running.keys()]) {
+      if (!desired.has(id)) await halt(id, 'the server is no longer active with a floating IP');
+    }
+    for (const d of desired.values()) {
+      if (stopped) return;
+      const current0 = running.get(d.serverId);
+      const urgent = current0 !== undefined && (current0.desired.address !== d.address || current0.desired.dataDir !== d.dataDir || current0.exited);
+      if (!urgent && Date.now() - (polledAt.get(d.serverId) ?? 0) < POINTER_POLL_MS) continue;
+      polledAt.set(d.serverId, Date.now());
+      try {
+        const pointer = await fetchPointer(d.pointerUrl);
+        if (pointer === undefined) continue; // nothing published yet
+        const current = running.get(d.serverId);
+        const same = current !== undefined && current.pointer.sha256 === pointer.sha256 && current.desired.address === d.address && current.desired.dataDir === d.dataDir;
+        if (same && !current.exited) continue;
+        if (same && current.exited) {
+          if (Date.now() < current.nextStartAt) continue;
+          const releaseDir = await install(d, pointer);
+          const next = launch(d, pointer, releaseDir);
+          next.restarts = current.restarts + 1;
+          next.nextStartAt = Date.now() + Math.min(30_000, 1000 * 2 ** Math.min(next.restarts, 5));
+          running.set(d.serverId, next);
+          continue;
+        }
+        const releaseDir = await install(d, pointer);
+        if (current !== undefined) await halt(d.serverId, `new release ${pointer.version}`);
+        running.set(d.serverId, launch(d, pointer, releaseDir));
+      } catch (err) {
+        event('ERROR', d.serverId, 500, `${d.hint.service}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  const tick = (): void => {
+    timer = undefined;
+    if (stopped || busy) return;
+    busy = true;
+    void reconcile()
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+        if (!stopped) {
+          timer = setTimeout(tick, interval);
+          timer.unref();
+        }
+      });
+  };
+  timer = setTimeout(tick, interval);
+  timer.unref();
+
+  // A stop or delete is acted on at once rather than at the next tick.
+  const unsubscribe = onServerLifecycle((notice) => {
+    if (notice.sandboxUrl !== opts.sandboxUrl() || notice.event === 'active' || !running.has(notice.serverId)) return;
+    void halt(notice.serverId, `the server was ${notice.event}`);
+  });
+
+  return {
+    running: () => [...running.values()].map((r) => ({ serverId: r.desired.serverId, service: r.desired.hint.service, version: r.pointer.version, address: r.desired.address, pid: r.child?.pid })),
+    async stop(): Promise<void> {
+      stopped = true;
+      unsubscribe();
+      if (timer !== undefined) clearTimeout(timer);
+      while (busy) await new Promise((r) => setTimeout(r, 20));
+      await Promise.all([...running.keys()].map((id) => halt(id, 'the sandbox is shutting down')));
+    },
+  };
+}
+
+function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A sandbox killed hard leaves its services running; the next start ends them (checked against /proc so no stranger is hit). */
+function killLeftovers(dataDir: string): void {
+  const root = path.join(dataDir, 'instances');
+  if (!fs.existsSync(root)) return;
+  for (const id of fs.readdirSync(root)) {
+    const pidFile = path.join(root, id, 'service.pid');
+    if (!fs.existsSync(pidFile)) continue;
+    const [pidText, entry] = fs.readFileSync(pidFile, 'utf8').trim().split(' ');
+    const pid = Number(pidText);
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (entry !== undefined && cmdline.includes(entry)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+}
