@@ -140,6 +140,22 @@ describe('identity resources', () => {
   });
 });
 
+describe('self-service password change', () => {
+  it('changes the password with the original one and revokes the user tokens', async () => {
+    const admin = (await issueToken(sb.url, 'admin', 'admin')).token;
+    const created = await call(`${sb.url}/identity/v3/users`, { method: 'POST', token: admin, body: JSON.stringify({ user: { name: 'pw-user', password: 'one' } }) });
+    const userId = (created.json as { user: { id: string } }).user.id;
+    const token = (await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'one') })).headers.get('x-subject-token') ?? '';
+    const wrong = await call(`${sb.url}/identity/v3/users/${userId}/password`, { method: 'POST', token, body: JSON.stringify({ user: { original_password: 'nope', password: 'two' } }) });
+    expect(wrong.status).toBe(401);
+    const ok = await call(`${sb.url}/identity/v3/users/${userId}/password`, { method: 'POST', token, body: JSON.stringify({ user: { original_password: 'one', password: 'two' } }) });
+    expect(ok.status).toBe(204);
+    expect((await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'one') })).status).toBe(401);
+    expect((await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'two') })).status).toBe(201);
+    expect((await call(tokens(), { token: admin, headers: { 'x-subject-token': token } })).status).toBe(404);
+  });
+});
+
 describe('application credentials', () => {
   it('issues a token from id+secret, shows the secret only once, and 401s once expired', async () => {
     const { token, body } = await issueToken(sb.url, 'demo', 'demo');

@@ -718,6 +718,21 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     });
     return { user: userView(next) };
   });
+  app.post('/v3/users/:id/password', async (req, reply) => {
+    const a = auth(req);
+    const u = userOr404(params(req).id ?? '');
+    if (u.id !== a.userId) throw forbidden('change_password');
+    const body = requireObject(requireObject(req.body, 'user').user, 'user');
+    const original = optionalString(body, 'original_password');
+    const password = optionalString(body, 'password');
+    if (original === undefined || password === undefined) throw badRequest("'original_password' and 'password' are required properties");
+    if (!secretMatches(u._salt, original, u._passwordHash)) throw unauthorized();
+    store.transaction(() => {
+      store.update(K.user, { ...u, _passwordHash: hashSecret(u._salt, password) });
+      opts.tokens.revokeWhere((r) => r.userId === u.id);
+    });
+    return reply.code(204).send();
+  });
   app.delete('/v3/users/:id', async (req, reply) => {
     requireAdmin(req, 'delete_user');
     const u = userOr404(params(req).id ?? '');
