@@ -117,6 +117,27 @@ describe('Glance images', () => {
     expect(tagged.next).toContain('tag=bulk');
   });
 
+  it('shares an image with another project through members (pending → accepted)', async () => {
+    const other = await memberOfNewProject('sharing-city');
+    const otherProject = ((await call(`${sb.url}/identity/v3/auth/tokens`, { token: other, headers: { 'x-subject-token': other } })).json as { token: { project: { id: string } } }).token.project.id;
+    const img = (await call(images(), { method: 'POST', token: demo, body: JSON.stringify({ name: 'shared-one', visibility: 'shared' }) })).json as Image;
+    expect((await call(images(`/${img.id}`), { token: other })).status).toBe(404);
+    const member = await call(images(`/${img.id}/members`), { method: 'POST', token: demo, body: JSON.stringify({ member: otherProject }) });
+    expect(member.status).toBe(200);
+    expectConformant('image', 'POST', `/v2/images/${img.id}/members`, 200, member.json);
+    expect(member.json).toMatchObject({ status: 'pending', member_id: otherProject, image_id: img.id });
+    // Pending: visible by id, not in the default list until accepted.
+    expect((await call(images(`/${img.id}`), { token: other })).status).toBe(200);
+    const listed = (): Promise<string[]> => call(images(), { token: other }).then((a) => (a.json as { images: Image[] }).images.map((i) => i.name));
+    expect(await listed()).not.toContain('shared-one');
+    const accept = await call(images(`/${img.id}/members/${otherProject}`), { method: 'PUT', token: other, body: JSON.stringify({ status: 'accepted' }) });
+    expect(accept.status).toBe(200);
+    expect(await listed()).toContain('shared-one');
+    expect((await call(images(`/${img.id}/members/${otherProject}`), { method: 'PUT', token: demo, body: JSON.stringify({ status: 'accepted' }) })).status).toBe(403);
+    expect((await call(images(`/${img.id}/members/${otherProject}`), { method: 'DELETE', token: demo })).status).toBe(204);
+    expect((await call(images(`/${img.id}`), { token: other })).status).toBe(404);
+  });
+
   it('answers version discovery with 300 and the v2 schema', async () => {
     const v = await call(`${sb.url}/image`);
     expect(v.status).toBe(300);
