@@ -138,6 +138,22 @@ describe('Glance images', () => {
     expect((await call(images(`/${img.id}`), { token: other })).status).toBe(404);
   });
 
+  it('imports an image with web-download from a URL (here a public Swift object)', async () => {
+    const d = await issueToken(sb.url, 'demo', 'demo');
+    const container = `${sb.url}/object-store/v1/AUTH_${d.body.token.project.id}/disks`;
+    await call(container, { method: 'PUT', token: demo, headers: { 'x-container-read': '.r:*' } });
+    await call(`${container}/tiny.raw`, { method: 'PUT', token: demo, body: 'raw disk from swift', headers: { 'content-type': 'application/octet-stream' } });
+    const img = (await call(images(), { method: 'POST', token: demo, body: JSON.stringify({ name: 'from-url', disk_format: 'raw', container_format: 'bare' }) })).json as Image;
+    const started = await call(images(`/${img.id}/import`), { method: 'POST', token: demo, body: JSON.stringify({ method: { name: 'web-download', uri: `${container}/tiny.raw` } }) });
+    expect(started.status).toBe(202);
+    let shown: Image = img;
+    for (let i = 0; i < 100 && shown.status !== 'active'; i += 1) {
+      await new Promise((r) => setTimeout(r, 20));
+      shown = (await call(images(`/${img.id}`), { token: demo })).json as Image;
+    }
+    expect(shown).toMatchObject({ status: 'active', size: 'raw disk from swift'.length, checksum: createHash('md5').update('raw disk from swift').digest('hex') });
+  });
+
   it('answers version discovery with 300 and the v2 schema', async () => {
     const v = await call(`${sb.url}/image`);
     expect(v.status).toBe(300);

@@ -430,15 +430,46 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   app.post('/v2/images/:id/import', async (req, reply) => {
     const a = auth(req);
     const img = ownedImage(req, a, 'import');
-    const method = (req.body as { method?: { name?: string } } | undefined)?.method?.name;
-    if (method !== 'glance-direct') throw glanceError(400, `Import method ${String(method)} is not supported by the sandbox (only glance-direct).`);
-    if (img.status !== 'uploading') throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
-    activate(img, fs.readFileSync(blobPath(img.id)));
-    return reply.code(202).send();
+    const method = (req.body as { method?: { name?: string; uri?: unknown } } | undefined)?.method;
+    switch (method?.name) {
+      case 'glance-direct':
+        if (img.status !== 'uploading') throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
+        activate(img, fs.readFileSync(blobPath(img.id)));
+        return reply.code(202).send();
+      case 'web-download': {
+        const uri = method.uri;
+        if (typeof uri !== 'string' || !/^https?:\/\//.test(uri)) throw glanceError(400, 'URI for web-download does not pass filtering: ' + String(uri));
+        if (img.status !== 'queued') throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
+        store.transaction(() => store.update(IMAGE_KIND, { ...img, status: 'importing', updated_at: glanceTime(ctx.now()) }));
+        // Glance downloads in the background; the client polls until active (or queued again on failure).
+        void webDownload(img.id, uri);
+        return reply.code(202).send();
+      }
+      default:
+        throw glanceError(400, `Import method ${String(method?.name)} is not supported by the sandbox (glance-direct, web-download).`);
+    }
   });
+  const webDownload = async (id: string, uri: string): Promise<void> => {
+    let data: Buffer | undefined;
+    try {
+      const res = await fetch(uri, { signal: AbortSignal.timeout(60_000) });
+      if (res.ok) data = Buffer.from(await res.arrayBuffer());
+      else ctx.log(`glance web-download of ${uri}: HTTP ${res.status}`);
+    } catch (e) {
+      ctx.log(`glance web-download of ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const current = store.get<ImageDoc>(IMAGE_KIND, id);
+    if (current === undefined || current.status !== 'importing') return;
+    if (data === undefined) {
+      store.transaction(() => store.update(IMAGE_KIND, { ...current, status: 'queued', updated_at: glanceTime(ctx.now()) }));
+      return;
+    }
+    writeFileAtomic(blobPath(id), data);
+    activate(current, data);
+  };
   app.get('/v2/info/import', async (req) => {
     auth(req);
-    return { 'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct'] } };
+    return { 'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct', 'web-download'] } };
   });
   app.get('/v2/info/stores', async (req) => {
     auth(req);
