@@ -458,14 +458,19 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     } catch (e) {
       ctx.log(`glance web-download of ${uri}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const current = store.get<ImageDoc>(IMAGE_KIND, id);
-    if (current === undefined || current.status !== 'importing') return;
-    if (data === undefined) {
-      store.transaction(() => store.update(IMAGE_KIND, { ...current, status: 'queued', updated_at: glanceTime(ctx.now()) }));
-      return;
+    try {
+      const current = store.get<ImageDoc>(IMAGE_KIND, id);
+      if (current === undefined || current.status !== 'importing') return;
+      if (data === undefined) {
+        store.transaction(() => store.update(IMAGE_KIND, { ...current, status: 'queued', updated_at: glanceTime(ctx.now()) }));
+        return;
+      }
+      writeFileAtomic(blobPath(id), data);
+      activate(current, data);
+    } catch (e) {
+      // The sandbox closed while downloading: the image stays `importing`, as after a Glance crash.
+      ctx.log(`glance web-download of ${uri} not recorded: ${e instanceof Error ? e.message : String(e)}`);
     }
-    writeFileAtomic(blobPath(id), data);
-    activate(current, data);
   };
   app.get('/v2/info/import', async (req) => {
     auth(req);
