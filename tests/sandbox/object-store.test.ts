@@ -130,6 +130,23 @@ describe('Swift containers and objects', () => {
     expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`, { method: 'DELETE' })).status).toBe(401);
   });
 
+  it('copies objects with X-Copy-From and with the COPY method', async () => {
+    const c = `${demo.account}/copies`;
+    await call(c, { method: 'PUT', token: demo.token });
+    await call(`${c}/src.txt`, { method: 'PUT', token: demo.token, body: 'original', headers: { 'content-type': 'text/plain', 'x-object-meta-a': '1' } });
+    const put = await call(`${c}/by-put.txt`, { method: 'PUT', token: demo.token, headers: { 'x-copy-from': '/copies/src.txt' } });
+    expect(put.status).toBe(201);
+    expect(put.headers.get('x-copied-from')).toBe('copies/src.txt');
+    const copy = await call(`${c}/src.txt`, { method: 'COPY', token: demo.token, headers: { destination: '/copies/by-copy.txt', 'x-object-meta-b': '2' } });
+    expect(copy.status).toBe(201);
+    const got = await call(`${c}/by-copy.txt`, { token: demo.token });
+    expect(got.text).toBe('original');
+    expect(got.headers.get('content-type')).toBe('text/plain');
+    expect(got.headers.get('x-object-meta-a')).toBe('1');
+    expect(got.headers.get('x-object-meta-b')).toBe('2');
+    expect((await call(`${c}/missing.txt`, { method: 'COPY', token: demo.token, headers: { destination: '/copies/x' } })).status).toBe(404);
+  });
+
   it('answers /info without a token', async () => {
     const info = await call(`${sb.url}/object-store/info`);
     expect(info.status).toBe(200);

@@ -619,6 +619,25 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   app.get('/v1/:account/:container/*', objectGet);
   app.put('/v1/:account/:container/*', async (req, reply) => {
     const { account, container, name } = objectPath(req);
+    return putHandler(req, reply, account, container, name, header(req, 'x-copy-from'));
+  });
+  // COPY with a Destination header is PUT-with-X-Copy-From seen from the source (swiftclient uses it).
+  app.addHttpMethod('COPY');
+  app.route({
+    method: 'COPY',
+    url: '/v1/:account/:container/*',
+    handler: async (req, reply) => {
+      const { account, container, name } = objectPath(req);
+      const destination = header(req, 'destination');
+      if (destination === undefined) throw swiftError(412, 'You must provide a Destination header');
+      const decoded = decodeURIComponent(destination.replace(/^\//, ''));
+      const slash = decoded.indexOf('/');
+      if (slash <= 0 || slash === decoded.length - 1) throw swiftError(412, 'Bad URL: the Destination header must be of the form <container name>/<object name>');
+      const destAccount = header(req, 'destination-account') ?? account;
+      return putHandler(req, reply, destAccount, decoded.slice(0, slash), decoded.slice(slash + 1), `/${container}/${name}`, account);
+    },
+  });
+  const putHandler = async (req: FastifyRequest, reply: FastifyReply, account: string, container: string, name: string, copyFrom: string | undefined, sourceAccount = account): Promise<FastifyReply> => {
     checkAccountName(account);
     if (name === '') {
       reply.code(405);
@@ -633,13 +652,12 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     authorize(req, account, 'write', c);
     let data: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let copiedFrom: ObjectDoc | undefined;
-    const copyFrom = header(req, 'x-copy-from');
     if (copyFrom !== undefined) {
       const decoded = decodeURIComponent(copyFrom.replace(/^\//, ''));
       const slash = decoded.indexOf('/');
-      const src = slash === -1 ? undefined : containerDoc(account, decoded.slice(0, slash));
+      const src = slash === -1 ? undefined : containerDoc(sourceAccount, decoded.slice(0, slash));
       if (src === undefined) throw fail(404);
-      authorize(req, account, 'read', src);
+      authorize(req, sourceAccount, 'read', src);
       copiedFrom = objectDoc(src, decoded.slice(slash + 1));
       if (copiedFrom === undefined) throw fail(404);
       data = fs.readFileSync(blobFile(copiedFrom.blob));
@@ -679,8 +697,12 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     };
     const { previousBlob } = putObject(c, o, data);
     if (previousBlob !== undefined) fs.rmSync(blobFile(previousBlob), { force: true });
+    if (copiedFrom !== undefined) {
+      reply.header('x-copied-from', `${copiedFrom.container}/${copiedFrom.name}`).header('x-copied-from-last-modified', httpDate(copiedFrom.timestamp));
+      if (sourceAccount !== account) reply.header('x-copied-from-account', sourceAccount);
+    }
     return reply.code(201).header('etag', hash).header('last-modified', httpDate(ts)).header('content-type', 'text/html; charset=UTF-8').send();
-  });
+  };
   app.post('/v1/:account/:container/*', async (req, reply) => {
     const { account, container, name } = objectPath(req);
     checkAccountName(account);
