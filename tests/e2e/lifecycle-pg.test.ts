@@ -33,7 +33,7 @@ afterAll(() => {
   if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
 });
 
-describe('pg state backend', () => {
+describe('pg state backend', { timeout: 300_000 }, () => {
   it('lets one of two concurrent provisions apply; the other fails on the lock naming the holder; state intact', async () => {
     const args = ['provision', 'agueda', '--yes', '--lock-timeout', '1s'];
     const [a, b] = await Promise.all([storm(args, { cwd: project, env }), storm(args, { cwd: project, env })]);

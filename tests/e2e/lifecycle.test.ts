@@ -67,7 +67,8 @@ afterAll(() => {
   if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
 });
 
-describe('storm lifecycle against the sandbox', () => {
+// Provisions include the services' deploy step (publish + wait for health): allow for it.
+describe('storm lifecycle against the sandbox', { timeout: 300_000 }, () => {
   it('refuses to provision without a TTY and without --yes, changing nothing', async () => {
     const r = await run(['provision', 'agueda'], {}, '\n');
     expect(r.code).toBe(1);
