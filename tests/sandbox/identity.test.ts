@@ -106,7 +106,7 @@ describe('token validate and revoke', () => {
 describe('identity resources', () => {
   it('lists domains, projects, users, roles, services, endpoints, regions conformantly', async () => {
     const { token } = await issueToken(sb.url, 'admin', 'admin');
-    for (const p of ['/v3/domains', '/v3/projects', '/v3/users', '/v3/roles', '/v3/services', '/v3/endpoints', '/v3/regions', '/v3/auth/projects', '/v3/auth/catalog', '/v3/role_assignments']) {
+    for (const p of ['/v3/domains', '/v3/projects', '/v3/users', '/v3/roles', '/v3/services', '/v3/endpoints', '/v3/regions', '/v3/auth/projects', '/v3/auth/catalog', '/v3/role_assignments', '/v3/groups', '/v3/credentials', '/v3/limits', '/v3/registered_limits']) {
       const a = await call(`${sb.url}/identity${p}`, { token });
       expect(a.status, p).toBe(200);
       expectConformant('identity', 'GET', p, 200, a.json);

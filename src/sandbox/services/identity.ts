@@ -925,6 +925,26 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     return reply.code(204).send();
   });
 
+  // --- collections the sandbox keeps empty (no groups, credentials or unified limits), so clients listing them get the real shape ---
+  for (const [path, key] of [
+    ['/v3/groups', 'groups'],
+    ['/v3/credentials', 'credentials'],
+    ['/v3/limits', 'limits'],
+    ['/v3/registered_limits', 'registered_limits'],
+    ['/v3/policies', 'policies'],
+  ] as const) {
+    app.get(path, async (req) => {
+      auth(req);
+      return { [key]: [], links: listLinks(req) };
+    });
+  }
+  app.get('/v3/users/:id/groups', async (req) => {
+    const a = auth(req);
+    const u = userOr404(params(req).id ?? '');
+    if (!a.isAdmin && u.id !== a.userId) throw forbidden('list_groups_for_user');
+    return { groups: [], links: listLinks(req) };
+  });
+
   // --- catalog administration (read-only) ---
   app.get('/v3/services', async (req) => {
     auth(req);
