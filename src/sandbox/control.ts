@@ -17,6 +17,8 @@ import { DATABASE_FILE, SqliteStore } from './core/store';
 import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE, type RequestLogEntry, createSandbox } from './server';
 
 export const PID_FILE = 'sandbox.pid';
+/** Just the port, for scripts (`curl 127.0.0.1:$(cat .storm/sandbox/sandbox.port)`). */
+export const PORT_FILE = 'sandbox.port';
 export const OUT_FILE = 'sandbox.out';
 export const SANDBOX_CLOUD = 'sandbox';
 const READY_TIMEOUT_MS = 15_000;
@@ -110,6 +112,16 @@ function readPidFile(dataDir: string): PidFile | undefined {
   }
 }
 
+function writeRunFiles(dataDir: string, pf: PidFile): void {
+  fs.writeFileSync(path.join(dataDir, PID_FILE), `${JSON.stringify(pf)}\n`);
+  fs.writeFileSync(path.join(dataDir, PORT_FILE), `${new URL(pf.url).port}\n`);
+}
+
+function removeRunFiles(dataDir: string): void {
+  fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
+  fs.rmSync(path.join(dataDir, PORT_FILE), { force: true });
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -147,7 +159,7 @@ function alivePidFile(dataDir: string): PidFile | undefined {
   const pf = readPidFile(dataDir);
   if (pf === undefined) return undefined;
   if (!isSandboxProcess(pf.pid)) {
-    fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
+    removeRunFiles(dataDir);
     return undefined;
   }
   return pf;
@@ -337,7 +349,7 @@ async function startDetachedLocked(opts: { cwd: string; progress: Progress }, da
     const ready = readyLine(dataDir, pid);
     if (ready !== undefined && (await probe(ready.url))) {
       const pf: PidFile = { pid, url: ready.url, startedAt: new Date().toISOString(), detached: true, settings: { ...settings, port: Number(new URL(ready.url).port) } };
-      fs.writeFileSync(path.join(dataDir, PID_FILE), `${JSON.stringify(pf)}\n`);
+      writeRunFiles(dataDir, pf);
       opts.progress({ kind: 'detail', message: `sandbox ready in ${Date.now() - t0} ms (pid ${pid})` });
       return { ...connectionInfo(ready.url), pid, alreadyRunning: false, dataDir };
     }
@@ -381,12 +393,12 @@ export async function startForeground(opts: { cwd: string; settings?: Partial<Sa
     log: (line) => opts.progress({ kind: 'warning', message: line }),
   });
   const pf: PidFile = { pid: process.pid, url: sandbox.url, startedAt: new Date().toISOString(), detached: false, settings };
-  fs.writeFileSync(path.join(dataDir, PID_FILE), `${JSON.stringify(pf)}\n`);
+  writeRunFiles(dataDir, pf);
   const done = new Promise<void>((resolve) => {
     const stop = (): void => {
       void sandbox.close().finally(() => {
         const now = readPidFile(dataDir);
-        if (now?.pid === process.pid) fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
+        if (now?.pid === process.pid) removeRunFiles(dataDir);
         resolve();
       });
     };
@@ -419,7 +431,7 @@ export async function stopSandbox(opts: { cwd: string; progress: Progress }): Pr
   const dataDir = sandboxDataDir(opts.cwd);
   const pf = readPidFile(dataDir);
   if (pf === undefined || !isSandboxProcess(pf.pid)) {
-    fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
+    removeRunFiles(dataDir);
     return { stopped: false };
   }
   if (pf.pid === process.pid) throw new StormError('sandbox', 'the sandbox runs in this very process');
@@ -434,7 +446,7 @@ export async function stopSandbox(opts: { cwd: string; progress: Progress }): Pr
     else process.kill(pf.pid, 'SIGKILL');
     while (isAlive(pf.pid)) await new Promise((r) => setTimeout(r, 25));
   }
-  fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
+  removeRunFiles(dataDir);
   return { stopped: true, pid: pf.pid };
 }
 
