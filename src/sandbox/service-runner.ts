@@ -64,6 +64,7 @@ interface ServerRow {
 interface Desired {
   serverId: string;
   hint: SandboxServiceHint;
+  artifactUrl: string;
   pointerUrl: string;
   address: string;
   dataDir: string;
@@ -133,8 +134,9 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     for (const server of servers) {
       const hint = hintOf(server);
       if (hint === undefined) continue;
-      const pointerUrl = releasePointerUrl(hint.artifactUrl);
-      if (pointerUrl === undefined || !pointerUrl.startsWith(`${opts.sandboxUrl()}/`)) continue;
+      const artifactUrl = ownObjectUrl(hint.artifactUrl, opts.sandboxUrl());
+      const pointerUrl = artifactUrl === undefined ? undefined : releasePointerUrl(artifactUrl);
+      if (artifactUrl === undefined || pointerUrl === undefined) continue;
       const portIds = new Set(ports.filter((p) => p.device_id === server.id).map((p) => p.id));
       const fip = fips.find((f) => f.port_id !== null && portIds.has(f.port_id));
       if (fip === undefined) continue;
@@ -142,7 +144,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
         .filter((a) => a.instance === server.id && (a.status === 'attached' || (a._attached_at_ms !== null && a._attached_at_ms <= now)) && a.mountpoint !== '/dev/vda')
         .sort((a, b) => String(a.mountpoint).localeCompare(String(b.mountpoint)))[0];
       const dataDir = volume === undefined ? path.join(instanceDir(server.id), 'data') : path.join(opts.dataDir, 'volumes', volume.volume_id);
-      out.set(server.id, { serverId: server.id, hint, pointerUrl, address: fip.floating_ip_address, dataDir });
+      out.set(server.id, { serverId: server.id, hint, artifactUrl, pointerUrl, address: fip.floating_ip_address, dataDir });
     }
     return out;
   }
@@ -167,7 +169,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === pointer.sha256) return dir;
     const started = Date.now();
     // The stable artifact URL the pointer describes (a VM's updater fetches the same one).
-    const url = d.hint.artifactUrl;
+    const url = d.artifactUrl;
     const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
     const bytes = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`GET ${url} answered HTTP ${res.status}`);
@@ -283,6 +285,21 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       await Promise.all([...running.keys()].map((id) => halt(id, 'the sandbox is shutting down')));
     },
   };
+}
+
+/**
+ * The hint's URL on this sandbox's own address: a sandbox restarted on another
+ * port is still the cloud the instance lives in. Undefined for any other object
+ * store (the runner only serves artifacts this sandbox holds).
+ */
+function ownObjectUrl(url: string, sandboxUrl: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return parsed.pathname.startsWith('/object-store/v1/') ? `${sandboxUrl}${parsed.pathname}` : undefined;
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {

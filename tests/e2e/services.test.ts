@@ -1,0 +1,170 @@
+/**
+ * Issue 7's acceptance on a private sandbox: provision deploys the pilot
+ * services and prints their URLs, the sandbox runs them at their floating IPs,
+ * a re-deploy changes nothing, a version bump rolls out without replacing the
+ * instance, any city runs any template, the pilots' browser journeys pass
+ * against the deployed services, and `storm sandbox down` stops them all.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type RunningSandbox, cleanEnv, makeProject, startProjectSandbox, storm } from './lifecycle-support';
+
+let project: string;
+let sandbox: RunningSandbox | undefined;
+let env: NodeJS.ProcessEnv;
+const urls: Record<string, string> = {};
+
+interface OutputDoc {
+  result: { stacks: Array<{ outputs: Record<string, unknown> }> };
+}
+
+async function outputs(city: string): Promise<Record<string, unknown>> {
+  const r = await storm(['--json', 'output', city], { cwd: project, env });
+  expect(r.code, r.stderr).toBe(0);
+  const doc = JSON.parse(r.stdout) as OutputDoc;
+  return doc.result.stacks[0]?.outputs ?? {};
+}
+
+function instanceIds(o: Record<string, unknown>): string[] {
+  return Object.values(o.instances as Record<string, { id: string }>)
+    .map((i) => i.id)
+    .sort();
+}
+
+/**
+ * The service's /healthz, checked to be this project's: floating IPs come from
+ * 127.42.0.0/24 in every sandbox on the machine, so the data directory it
+ * reports must be one of this sandbox's volumes.
+ */
+async function health(url: string): Promise<{ status: number; version: unknown }> {
+  const res = await fetch(`${url}/healthz`);
+  const body = (await res.json()) as { version?: unknown; checks?: { storage?: { dataDir?: string } } };
+  expect(body.checks?.storage?.dataDir ?? '').toContain(path.join(project, '.storm', 'sandbox', 'volumes'));
+  return { status: res.status, version: body.version };
+}
+
+/** Processes running one of this project's service releases. */
+function serviceProcesses(): string[] {
+  const marker = path.join(project, '.storm', 'sandbox', 'instances');
+  return fs.readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
+}
+
+beforeAll(() => {
+  project = makeProject('services');
+  sandbox = startProjectSandbox(project);
+  env = cleanEnv();
+}, 120_000);
+
+afterAll(() => {
+  sandbox?.stop();
+  if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
+});
+
+describe('pilot services on the sandbox', () => {
+  it('provision valladolid ends with the urbanismo-en-red URL, which is healthy and lists the seeded plans', async () => {
+    const r = await storm(['provision', 'valladolid', '--yes'], { cwd: project, env });
+    expect(r.code, r.stderr).toBe(0);
+    const m = /"urbanismo-en-red":\{[^}]*"urls":\["(http:\/\/127\.42\.0\.\d+:8080)"\]/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    const url = (m as RegExpExecArray)[1] as string;
+    urls['urbanismo-en-red'] = url;
+    expect(r.stderr).toContain('deployed urbanismo-en-red 1.0.0');
+    expect(await health(url)).toEqual({ status: 200, version: '1.0.0' });
+    const list = await (await fetch(`${url}/?lang=es`)).text();
+    const seeded = (JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'urbanismo-en-red', 'seed', 'plans.json'), 'utf8')) as { plans: Array<{ title: string }> }).plans;
+    const shown = seeded.filter((p) => list.includes(p.title));
+    expect(shown.length).toBeGreaterThanOrEqual(Math.min(3, seeded.length));
+    // The sandbox ran it from the artifact, on the instance's volume, and logged it.
+    const log = fs.readFileSync(path.join(project, '.storm', 'sandbox', 'requests.log'), 'utf8');
+    expect(log).toMatch(/"service":"runner","method":"FETCH".*sha256 [0-9a-f]{12} verified/);
+    expect(log).toMatch(/"service":"runner","method":"START".*urbanismo-en-red 1\.0\.0 on http:\/\/127\.42\.0\.\d+:8080/);
+  }, 300_000);
+
+  it('deploy right after changes nothing; a version bump rolls out without replacing the instance', async () => {
+    const again = await storm(['deploy', 'valladolid'], { cwd: project, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('nothing changed');
+    expect(again.stdout).toContain('unchanged');
+
+    const before = instanceIds(await outputs('valladolid'));
+    const volumes = path.join(project, '.storm', 'sandbox', 'volumes');
+    const tokenBefore = fs.readdirSync(volumes).map((v) => fs.readFileSync(path.join(volumes, v, 'admin-token'), 'utf8'));
+    const meta = path.join(project, 'templates', 'urbanismo-en-red', 'template.yaml');
+    fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace(/^version: 1\.0\.0$/m, 'version: 1.1.0'));
+
+    const bumped = await storm(['deploy', 'valladolid'], { cwd: project, env });
+    expect(bumped.code, bumped.stderr).toBe(0);
+    expect(bumped.stdout).toContain('published (was 1.0.0)');
+    expect(await health(urls['urbanismo-en-red'] as string)).toEqual({ status: 200, version: '1.1.0' });
+
+    const plan = await storm(['plan', 'valladolid', '--detailed-exitcode'], { cwd: project, env });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(instanceIds(await outputs('valladolid'))).toEqual(before);
+    // Same volume, same data: the service's own admin token survived the upgrade.
+    expect(fs.readdirSync(volumes).map((v) => fs.readFileSync(path.join(volumes, v, 'admin-token'), 'utf8'))).toEqual(tokenBefore);
+  }, 300_000);
+
+  it('any city runs any template: thessaloniki with participa added runs both services', async () => {
+    const file = path.join(project, 'stacks', 'thessaloniki.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const withIdeas = text
+      .replace(/^storage:\n/m, '    - name: ideas\n      flavor: m1.small\n      image: ubuntu-24.04\n      count: 1\n      subnet: web\n      securityGroups: [web]\n      floatingIp: true\n      personalData: true\nstorage:\n')
+      .replace(/^state:\n/m, '  - template: participa\n    on: ideas\n    personalData: true\nstate:\n');
+    expect(withIdeas).not.toBe(text);
+    fs.writeFileSync(file, withIdeas);
+    const r = await storm(['provision', 'thessaloniki', '--yes'], { cwd: project, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('deployed virtual-city-marketplace 1.0.0, participa 1.0.0');
+    const services = (await outputs('thessaloniki')).services as Record<string, { urls: string[] }>;
+    expect(Object.keys(services).sort()).toEqual(['participa', 'virtual-city-marketplace']);
+    for (const s of Object.values(services)) expect((await health(s.urls[0] as string)).status).toBe(200);
+    urls['virtual-city-marketplace'] = services['virtual-city-marketplace']?.urls[0] as string;
+  }, 300_000);
+
+  it('the pilots browser journeys pass against the deployed services', async () => {
+    // Águeda's participa: its journey is written in Portuguese.
+    const r = await storm(['provision', 'agueda', '--yes'], { cwd: project, env });
+    expect(r.code, r.stderr).toBe(0);
+    urls.participa = ((await outputs('agueda')).services as Record<string, { urls: string[] }>).participa?.urls[0] as string;
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'tests/templates/urbanismo-en-red.browser.test.ts', 'tests/templates/virtual-city-marketplace.browser.test.ts', 'tests/templates/participa.browser.test.ts'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          STORM_TEST_URL_URBANISMO_EN_RED: urls['urbanismo-en-red'],
+          STORM_TEST_URL_VIRTUAL_CITY_MARKETPLACE: urls['virtual-city-marketplace'],
+          STORM_TEST_URL_PARTICIPA: urls.participa,
+        },
+      },
+    );
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    for (const shot of ['urbanismo-en-red-plan.png']) expect(fs.existsSync(path.join(ROOT, 'test-results', 'templates', shot))).toBe(true);
+  }, 600_000);
+
+  it('storm init miskolc --from valladolid validates at once', async () => {
+    const init = await storm(['init', 'miskolc', '--from', 'valladolid'], { cwd: project, env });
+    expect(init.code, init.stderr).toBe(0);
+    const validate = await storm(['validate', 'miskolc'], { cwd: project, env });
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+  }, 120_000);
+
+  it('storm sandbox down stops every service process', async () => {
+    expect(serviceProcesses().length).toBe(4);
+    const down = await storm(['sandbox', 'down'], { cwd: project, env });
+    expect(down.code, down.stderr).toBe(0);
+    sandbox = undefined;
+    expect(serviceProcesses()).toEqual([]);
+  }, 120_000);
+});
