@@ -12,7 +12,7 @@ import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
 import { SandboxHttpError, swiftDefaultMessage, swiftError } from '../core/errors';
 import { writeFileAtomic } from '../core/files';
 
-export const SWIFT_KINDS = { account: 'object.account', container: 'object.container', object: 'object.object' } as const;
+export const SWIFT_KINDS = { account: 'object.account', container: 'object.container', object: 'object.object', version: 'object.version' } as const;
 const K = SWIFT_KINDS;
 
 const MAX_OBJECT_NAME = 1024;
@@ -58,6 +58,10 @@ interface ObjectDoc {
   /** content-disposition, content-encoding, x-delete-at... as sent. */
   headers: Record<string, string>;
   blob: string;
+  /** Set while the container had X-Versions-Enabled when it was written. */
+  versionId?: string;
+  /** A delete marker among the versions (object versioning). */
+  deleteMarker?: boolean;
 }
 
 export interface ObjectStoreOptions {
@@ -443,8 +447,21 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const auth = tokenOf(req);
     if (!isOwner(auth, account) && !(publicListing(c.read) || aclGrants(c.read, auth))) throw unauthorizedOrForbidden(auth, account);
     containerHeaders(reply, c);
-    const objects = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).filter((o) => objectDoc(c, o.name) !== undefined);
-    const listed = page(objects, (o) => o.name, req);
+    const current = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).filter((o) => objectDoc(c, o.name) !== undefined);
+    if (query(req).versions !== undefined) {
+      // Every version, newest first per name; the current one is_latest.
+      const all = [...current.map((o) => ({ o, latest: true })), ...store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`).map((o) => ({ o, latest: false }))].sort((a, b) =>
+        a.o.name === b.o.name ? Number(b.o.versionId ?? b.o.timestamp) - Number(a.o.versionId ?? a.o.timestamp) : a.o.name < b.o.name ? -1 : 1,
+      );
+      const newest = new Set<string>();
+      const json = all.map(({ o, latest }) => {
+        const isLatest = latest || (!newest.has(o.name) && !current.some((x) => x.name === o.name));
+        newest.add(o.name);
+        return { bytes: o.bytes, hash: o.hash, name: o.name, content_type: o.contentType, last_modified: listingTime(o.timestamp), version_id: o.versionId ?? 'null', is_latest: isLatest };
+      });
+      return sendListing(req, reply, all.map(({ o }) => o.name), json);
+    }
+    const listed = page(current, (o) => o.name, req);
     const names = listed.map((x) => ('subdir' in x ? x.subdir : x.name));
     const json = listed.map((x) => ('subdir' in x ? x : { bytes: x.bytes, hash: x.hash, name: x.name, content_type: x.contentType, last_modified: listingTime(x.timestamp) }));
     return sendListing(req, reply, names, json);
@@ -477,6 +494,9 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (header(req, 'x-remove-history-location') !== undefined) next.historyLocation = null;
     const enabled = header(req, 'x-versions-enabled');
     if (enabled !== undefined) next.versionsEnabled = ['true', '1', 'yes', 'on'].includes(enabled.toLowerCase());
+    if (next.versionsEnabled === true && (next.versionsLocation !== null || next.historyLocation !== null)) {
+      throw swiftError(400, 'Cannot enable object versioning on a container that is already using the legacy versioned writes feature.');
+    }
     return next;
   };
   app.head('/v1/:account/:container', containerGet);
@@ -527,9 +547,12 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     authorize(req, account, 'owner');
     const c = containerOr404(account, container);
     if (store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).some((o) => objectDoc(c, o.name) !== undefined)) throw fail(409);
+    if (store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`).some((v) => v.deleteMarker !== true)) throw fail(409);
+    const markers = store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`);
     const expired = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`);
     store.transaction(() => {
       for (const o of expired) store.delete(K.object, o.id);
+      for (const m of markers) store.delete(K.version, m.id);
       store.delete(K.container, c.id);
     });
     for (const o of expired) fs.rmSync(blobFile(o.blob), { force: true });
@@ -560,9 +583,12 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       throw fail(404);
     }
     authorize(req, account, 'read', c);
-    const o = objectDoc(c, name);
-    if (o === undefined) throw fail(404);
+    const wanted = query(req)['version-id'];
+    let o = objectDoc(c, name);
+    if (wanted !== undefined && wanted !== 'null' && o?.versionId !== wanted) o = store.get<ObjectDoc>(K.version, versionKey(c, name, wanted));
+    if (o === undefined || o.deleteMarker === true) throw fail(404);
     objectHeaders(reply, o);
+    if (o.versionId !== undefined) reply.header('x-object-version-id', o.versionId);
     const ifNoneMatch = header(req, 'if-none-match');
     if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/"/g, '') === o.hash))) return reply.code(304).send();
     const ifMatch = header(req, 'if-match');
@@ -596,6 +622,24 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     else store.insert(K.object, copy, projectOfAccount(c.account) ?? null);
     store.update(K.container, { ...target, objectCount: target.objectCount + (previous === undefined ? 1 : 0), bytesUsed: target.bytesUsed + o.bytes - (previous?.bytes ?? 0) });
   };
+  // --- object versioning (X-Versions-Enabled): older versions and delete markers live in kind object.version ---
+  const versionKey = (c: ContainerDoc, name: string, versionId: string): string => `${c.id}/${name}\u0000${versionId}`;
+  const versionsOf = (c: ContainerDoc, name: string): ObjectDoc[] =>
+    store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/${name}\u0000`).sort((a, b) => Number(b.versionId) - Number(a.versionId));
+  /** Keeps the current object as a non-current version (inside the caller's transaction). */
+  const keepVersion = (c: ContainerDoc, o: ObjectDoc): void => {
+    const versionId = o.versionId ?? o.timestamp;
+    store.insert<ObjectDoc>(K.version, { ...o, id: versionKey(c, o.name, versionId), versionId }, projectOfAccount(c.account) ?? null);
+  };
+  /** A version id newer than every existing one of this object. */
+  const nextVersionId = (c: ContainerDoc, name: string, ts: string): string => {
+    const newest = versionsOf(c, name)[0]?.versionId;
+    const current = store.get<ObjectDoc>(K.object, `${c.id}/${name}`)?.versionId;
+    let v = Number(ts);
+    for (const other of [newest, current]) if (other !== undefined && Number(other) >= v) v = Number(other) + 0.00001;
+    return v.toFixed(5);
+  };
+
   const putObject = (c: ContainerDoc, o: ObjectDoc, data: Buffer): { previousBlob: string | undefined } => {
     writeFileAtomic(blobFile(o.blob), data);
     let previousBlob: string | undefined;
@@ -604,9 +648,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       const previous = store.get<ObjectDoc>(K.object, o.id);
       const location = fresh.versionsLocation ?? fresh.historyLocation;
       let counts = { objectCount: fresh.objectCount + 1, bytesUsed: fresh.bytesUsed + o.bytes };
+      if (fresh.versionsEnabled === true) o.versionId = nextVersionId(fresh, o.name, o.timestamp);
       if (previous !== undefined) {
         counts = { objectCount: fresh.objectCount, bytesUsed: fresh.bytesUsed + o.bytes - previous.bytes };
-        if (location !== null) archive(fresh, previous, location);
+        if (fresh.versionsEnabled === true) keepVersion(fresh, previous);
+        else if (location !== null) archive(fresh, previous, location);
         else previousBlob = previous.blob;
         store.update(K.object, o);
       } else store.insert(K.object, o, projectOfAccount(c.account) ?? null);
@@ -614,6 +660,58 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       store.update(K.container, { ...latest, ...counts });
     });
     return { previousBlob };
+  };
+  /**
+   * DELETE with versioning: without version-id the current object becomes a
+   * version and a delete marker is written; with version-id that version goes
+   * (if it was the current one, the newest older non-marker version becomes current).
+   */
+  const deleteVersioned = (reply: FastifyReply, c: ContainerDoc, name: string, current: ObjectDoc | undefined, wanted: string | undefined): FastifyReply => {
+    let freed: string | undefined;
+    let answeredVersion: string | undefined;
+    store.transaction(() => {
+      const fresh = store.get<ContainerDoc>(K.container, c.id) ?? c;
+      const dropCurrent = (o: ObjectDoc): void => {
+        store.delete(K.object, o.id);
+        const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
+        store.update(K.container, { ...latest, objectCount: latest.objectCount - 1, bytesUsed: latest.bytesUsed - o.bytes });
+      };
+      if (wanted === undefined) {
+        if (current === undefined) throw fail(404);
+        keepVersion(fresh, current);
+        dropCurrent(current);
+        const ts = swiftTimestamp(ctx.now());
+        const markerId = nextVersionId(fresh, name, ts);
+        store.insert<ObjectDoc>(
+          K.version,
+          { id: versionKey(fresh, name, markerId), account: c.account, container: c.name, name, bytes: 0, hash: 'd41d8cd98f00b204e9800998ecf8427e', contentType: 'application/x-deleted;swift_versions_deleted=1', timestamp: ts, meta: {}, headers: {}, blob: '', versionId: markerId, deleteMarker: true },
+          projectOfAccount(c.account) ?? null,
+        );
+        answeredVersion = markerId;
+        return;
+      }
+      if (current !== undefined && (current.versionId === wanted || (wanted === 'null' && current.versionId === undefined))) {
+        freed = current.blob;
+        dropCurrent(current);
+        const promote = versionsOf(fresh, name)[0];
+        if (promote !== undefined && promote.deleteMarker !== true) {
+          store.delete(K.version, promote.id);
+          store.insert<ObjectDoc>(K.object, { ...promote, id: `${c.id}/${name}` }, projectOfAccount(c.account) ?? null);
+          const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
+          store.update(K.container, { ...latest, objectCount: latest.objectCount + 1, bytesUsed: latest.bytesUsed + promote.bytes });
+        }
+        answeredVersion = wanted;
+        return;
+      }
+      const version = wanted === undefined ? undefined : store.get<ObjectDoc>(K.version, versionKey(fresh, name, wanted));
+      if (version === undefined) throw fail(404);
+      store.delete(K.version, version.id);
+      if (version.deleteMarker !== true) freed = version.blob;
+      answeredVersion = wanted;
+    });
+    if (freed !== undefined && freed !== '') fs.rmSync(blobFile(freed), { force: true });
+    if (answeredVersion !== undefined) reply.header('x-object-version-id', answeredVersion);
+    return reply.code(204).header('content-type', 'text/html; charset=UTF-8').send();
   };
   app.head('/v1/:account/:container/*', objectGet);
   app.get('/v1/:account/:container/*', objectGet);
@@ -696,6 +794,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       blob: `${randomUUID()}`,
     };
     const { previousBlob } = putObject(c, o, data);
+    if (o.versionId !== undefined) reply.header('x-object-version-id', o.versionId);
     if (previousBlob !== undefined) fs.rmSync(blobFile(previousBlob), { force: true });
     if (copiedFrom !== undefined) {
       reply.header('x-copied-from', `${copiedFrom.container}/${copiedFrom.name}`).header('x-copied-from-last-modified', httpDate(copiedFrom.timestamp));
@@ -735,6 +834,8 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     }
     authorize(req, account, 'write', c);
     const o = objectDoc(c, name);
+    const wanted = query(req)['version-id'];
+    if (wanted !== undefined || c.versionsEnabled === true) return deleteVersioned(reply, c, name, o, wanted);
     let freed: string | undefined;
     store.transaction(() => {
       const fresh = store.get<ContainerDoc>(K.container, c.id) ?? c;
