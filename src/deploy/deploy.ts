@@ -169,6 +169,7 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
 }
 
 /** `storm deploy <cities>`: the deploy step alone on provisioned stacks. */
-export function deployCities(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string }): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
-  return deployStacks(ctx, refs, options, deployCity);
+export function deployCities(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string; healthTimeoutMs?: number }): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
+  const { healthTimeoutMs } = options;
+  return deployStacks(ctx, refs, options, (input) => deployCity(healthTimeoutMs === undefined ? input : { ...input, healthTimeoutMs }));
 }

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type RunningSandbox, cleanEnv, makeProject, startProjectSandbox, storm } from './lifecycle-support';
 
@@ -94,6 +95,14 @@ describe('pilot services on the sandbox', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing changed');
     expect(again.stdout).toContain('unchanged');
+    const json = await storm(['--json', 'deploy', 'valladolid'], { cwd: project, env });
+    expect(json.code, json.stderr).toBe(0);
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'deploy.v1.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const doc = JSON.parse(json.stdout) as { result: { stacks: Array<{ deploy: { status: string; services: Array<{ action: string; url: string }> } }> } };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.result.stacks[0]?.deploy.status).toBe('nothing-to-deploy');
+    expect(doc.result.stacks[0]?.deploy.services[0]).toMatchObject({ action: 'unchanged', url: urls['urbanismo-en-red'] });
 
     const before = instanceIds(await outputs('valladolid'));
     const volumes = path.join(project, '.storm', 'sandbox', 'volumes');
@@ -158,6 +167,20 @@ describe('pilot services on the sandbox', () => {
     expect(init.code, init.stderr).toBe(0);
     const validate = await storm(['validate', 'miskolc'], { cwd: project, env });
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+  }, 120_000);
+
+  it('a failed health check names the service, the instance and what /healthz said, and exits 1', async () => {
+    const meta = path.join(project, 'templates', 'urbanismo-en-red', 'template.yaml');
+    fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace(/^version: 1\.1\.0$/m, 'version: 1.2.0'));
+    // A release whose service answers its health check with a failing storage check.
+    fs.writeFileSync(
+      path.join(project, 'templates', 'urbanismo-en-red', 'dist', 'urbanismo-en-red', 'app', 'main.js'),
+      `require('node:http').createServer((q, s) => { s.writeHead(503, { 'content-type': 'application/json' }); s.end(JSON.stringify({ status: 'fail', version: '1.2.0', checks: { storage: { status: 'fail', error: 'volume is read-only' } } })); }).listen(Number(process.env.PORT), process.env.HOST);\n`,
+    );
+    const r = await storm(['deploy', 'valladolid', '--health-timeout', '6'], { cwd: project, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/urbanismo-en-red on web-1 \(http:\/\/127\.42\.0\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
   it('storm sandbox down stops every service process', async () => {

@@ -1,4 +1,5 @@
 import type { CommandModule } from '../context';
+import { StormError } from '../../errors';
 import { failureOf } from '../../engine/lifecycle';
 import { deployCities } from '../../deploy/deploy';
 import { renderDeployResult } from '../../report/deploy';
@@ -9,6 +10,14 @@ interface DeployFlags {
   env?: string;
   service?: string;
   lockTimeout?: string;
+  healthTimeout?: string;
+}
+
+function parseHealthTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new StormError('usage', `--health-timeout ${value} is not a whole number of seconds`, { hint: 'e.g. --health-timeout 120' });
+  return seconds * 1000;
 }
 
 export const deployCommand: CommandModule = (program, ctx) => {
@@ -16,6 +25,7 @@ export const deployCommand: CommandModule = (program, ctx) => {
   addStackOptions(cmd)
     .option('--service <name>', 'deploy only this service')
     .option('--lock-timeout <duration>', 'how long to wait for the state lock, e.g. 30s', '30s')
+    .option('--health-timeout <seconds>', 'how long every instance has to report the new version on its health check (default 600)')
     .addHelpText(
       'after',
       `
@@ -30,6 +40,7 @@ Examples:
       const outcomes = await deployCities(lifecycleContext(ctx, liveProgress(out)), stackRefs(g.cwd, cities, flags), {
         lockTimeout: parseLockTimeout(flags.lockTimeout),
         ...(flags.service === undefined ? {} : { service: flags.service }),
+        ...(flags.healthTimeout === undefined ? {} : { healthTimeoutMs: parseHealthTimeout(flags.healthTimeout) }),
       });
       throwIfSingleFailure(outcomes);
       const code = exitCodeOf(outcomes);
