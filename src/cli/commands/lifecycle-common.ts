@@ -126,7 +126,12 @@ export async function confirmOrRefuse(out: Output, yes: boolean, question: strin
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${question} Only "yes" is accepted: `, resolve));
+    const answer = await new Promise<string>((resolve) => {
+      // Ctrl-C at the prompt is a "no": nothing has been changed yet.
+      rl.once('SIGINT', () => resolve(''));
+      rl.once('close', () => resolve(''));
+      rl.question(`${question} Only "yes" is accepted: `, resolve);
+    });
     return answer.trim() === 'yes';
   } finally {
     rl.close();
