@@ -1,4 +1,5 @@
 import type { CommandModule } from '../context';
+import { ExitCode } from '../../errors';
 import { destroyStacks, failureOf } from '../../engine/lifecycle';
 import { renderResultsTable, renderPlanSummary } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
@@ -43,7 +44,9 @@ Examples:
         },
       });
       throwIfSingleFailure(outcomes);
-      const code = exitCodeOf(outcomes);
+      // Declining the confirmation ends like a refused apply does in tofu: exit 1, nothing changed.
+      const cancelled = outcomes.some((o) => o.ok && o.value.status === 'cancelled');
+      const code = exitCodeOf(outcomes) || (cancelled ? ExitCode.error : ExitCode.ok);
       out.jsonResult('destroy', code, {
         stacks: outcomes.map((o) =>
           o.ok

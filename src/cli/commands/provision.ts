@@ -1,4 +1,5 @@
 import type { CommandModule } from '../context';
+import { ExitCode } from '../../errors';
 import { failureOf, provisionStacks } from '../../engine/lifecycle';
 import { renderCounts, renderOutputs, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
@@ -47,7 +48,9 @@ Examples:
         },
       });
       throwIfSingleFailure(outcomes);
-      const code = exitCodeOf(outcomes);
+      // Declining the confirmation ends like a refused apply does in tofu: exit 1, nothing changed.
+      const cancelled = outcomes.some((o) => o.ok && o.value.status === 'cancelled');
+      const code = exitCodeOf(outcomes) || (cancelled ? ExitCode.error : ExitCode.ok);
       out.jsonResult('provision', code, {
         stacks: outcomes.map((o) =>
           o.ok
