@@ -1,11 +1,12 @@
 /**
  * The sandbox process: node dist/sandbox/main.js --port N --data DIR [--host H]
- * [--delay-ms N] [--token-ttl S] [--faults SPEC] [--fault-seed N].
+ * [--delay-ms N] [--floating-cidr A.B.C.0/24] [--token-ttl S] [--faults SPEC] [--fault-seed N].
  * Environment: STORM_SANDBOX_FAULTS and STORM_SANDBOX_FAULT_SEED apply when the
  * flags are absent. Prints one JSON line {"ready": true, url, pid, ...} on
  * stdout once listening; diagnostics go to stderr. Exits on SIGINT/SIGTERM
  * after closing the server (state is already on disk).
  */
+import { floatingCidrFor } from './core/floating-range';
 import * as path from 'node:path';
 import { FaultSpecError } from './core/faults';
 import { DEFAULT_PORT, createSandbox } from './server';
@@ -15,6 +16,7 @@ interface MainArgs {
   host: string;
   dataDir: string;
   statusDelayMs: number | undefined;
+  floatingCidr: string | undefined;
   tokenTtlSeconds: number | undefined;
   faults: string | undefined;
   faultSeed: number | undefined;
@@ -26,6 +28,7 @@ function parseArgs(argv: readonly string[]): MainArgs {
     host: '127.0.0.1',
     dataDir: path.resolve('.storm', 'sandbox'),
     statusDelayMs: undefined,
+    floatingCidr: undefined,
     tokenTtlSeconds: undefined,
     faults: process.env.STORM_SANDBOX_FAULTS,
     faultSeed: process.env.STORM_SANDBOX_FAULT_SEED === undefined ? undefined : Number(process.env.STORM_SANDBOX_FAULT_SEED),
@@ -52,6 +55,10 @@ function parseArgs(argv: readonly string[]): MainArgs {
         if (value === undefined) throw new Error('--data needs a directory');
         args.dataDir = path.resolve(value);
         i += 1;
+        break;
+      case '--floating-cidr':
+        if (value === undefined) throw new Error('--floating-cidr needs a /24, e.g. 127.42.0.0/24');
+        args.floatingCidr = value;
         break;
       case '--delay-ms':
         args.statusDelayMs = number(flag, value);
@@ -86,6 +93,8 @@ async function run(): Promise<void> {
     ...(args.statusDelayMs === undefined ? {} : { statusDelayMs: args.statusDelayMs }),
     ...(args.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: args.tokenTtlSeconds }),
     ...(args.faults === undefined ? {} : { faults: args.faults }),
+    // A range of its own per data directory, so sandboxes of different projects never share addresses.
+    floatingCidr: args.floatingCidr ?? floatingCidrFor(args.dataDir),
     ...(args.faultSeed === undefined ? {} : { faultSeed: args.faultSeed }),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });

@@ -4,6 +4,7 @@
  * Core concerns live here: request ids, the request log, fault injection,
  * token authentication, body parsing, errors and 404s in each service's style.
  */
+import { DEFAULT_FLOATING_CIDR, floatingRange } from './core/floating-range';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   dataDir: string;
   /** Delay of asynchronous status transitions; default 300. */
   statusDelayMs?: number;
+  /** Loopback /24 of floating IPs (seeded once); default 127.42.0.0/24. */
+  floatingCidr?: string;
   /** Token lifetime; default 3600. */
   tokenTtlSeconds?: number;
   /** Fault spec (grammar in SPEC.md); default none. */
@@ -184,6 +187,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     newId: () => randomUUID(),
     publicUrl: `http://${host}:${opts.port ?? DEFAULT_PORT}`,
     statusDelayMs: opts.statusDelayMs ?? 300,
+    floatingRange: floatingRange(opts.floatingCidr ?? DEFAULT_FLOATING_CIDR),
     authenticate(req: FastifyRequest, style: ErrorStyle): AuthInfo {
       const token = firstHeader(req.headers['x-auth-token']);
       if (token === undefined || token === '') throw unauthorizedError(style, identityUri(), swiftAccountOf(req));

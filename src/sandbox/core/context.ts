@@ -3,6 +3,7 @@
  * (store, clock, ids, auth) and the shape of a service module.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FloatingRange } from './floating-range';
 import type { Store } from './store';
 
 export type ServiceType = 'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store';
@@ -35,6 +36,8 @@ export interface SandboxContext {
   authenticate(req: FastifyRequest, style: ErrorStyle): AuthInfo;
   projectName(projectId: string): string | undefined;
   log: (line: string) => void;
+  /** Where the external network `public` hands out floating IPs (see core/floating-range.ts). */
+  floatingRange: FloatingRange;
 }
 
 export interface SandboxService {

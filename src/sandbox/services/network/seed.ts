@@ -1,7 +1,7 @@
 /**
  * The seeded external network: `public` (router:external, owned by admin, not
- * shared) with `public-subnet` 127.42.0.0/24, so floating IPs are loopback
- * addresses a person can open.
+ * shared) with `public-subnet` on the sandbox's loopback /24 (127.42.0.0/24 by
+ * default, see core/floating-range.ts), so floating IPs are addresses a person can open.
  */
 import type { SandboxContext } from '../../core/context.js';
 import { KIND, type NetworkDoc, type RbacPolicyDoc, type SubnetDoc } from './model.js';
@@ -10,9 +10,6 @@ import { timestamp } from './standard-attributes.js';
 export const PUBLIC_NETWORK = {
   name: 'public',
   subnetName: 'public-subnet',
-  cidr: '127.42.0.0/24',
-  gateway: '127.42.0.1',
-  pool: { start: '127.42.0.10', end: '127.42.0.250' },
   physicalNetwork: 'public',
 } as const;
 
@@ -79,9 +76,9 @@ export function seedNetwork(ctx: SandboxContext): void {
     enable_dhcp: false,
     ipv6_ra_mode: null,
     ipv6_address_mode: null,
-    gateway_ip: PUBLIC_NETWORK.gateway,
-    cidr: PUBLIC_NETWORK.cidr,
-    allocation_pools: [{ ...PUBLIC_NETWORK.pool }],
+    gateway_ip: ctx.floatingRange.gateway,
+    cidr: ctx.floatingRange.cidr,
+    allocation_pools: [{ ...ctx.floatingRange.pool }],
     host_routes: [],
     dns_nameservers: [],
     service_types: [],
