@@ -9,6 +9,7 @@ import type { LifecycleDeps } from './lifecycle';
 import { startSandboxCredentials } from '../cloud/sandbox-target';
 import { serviceNeedsFor, synthesizeResolved } from '../synth/synth-city';
 import { deployCity, objectStoreUrl, serviceUserData } from '../deploy/deploy';
+import { type HealthTarget, waitForHealthy } from '../deploy/health-check';
 
 export function defaultLifecycleDeps(): LifecycleDeps {
   return {
@@ -28,5 +29,27 @@ export function defaultLifecycleDeps(): LifecycleDeps {
     audit: async (cwd, record) => {
       await appendAuditRecord(cwd, record);
     },
+    serviceHealth: async (outputs) => {
+      const results = await waitForHealthy(healthTargetsOf(outputs), { timeoutMs: 0, requestTimeoutMs: 3000 });
+      return results.map(({ target, outcome }) => ({
+        service: target.service,
+        url: target.url,
+        healthy: outcome.kind === 'healthy',
+        detail:
+          outcome.kind === 'healthy' || outcome.kind === 'wrong-version' ? `version ${outcome.version}` : outcome.kind === 'unhealthy' ? `HTTP ${outcome.httpStatus}: ${outcome.said}` : `unreachable: ${outcome.error}`,
+      }));
+    },
   };
+}
+
+/** The `services` output synthesis writes: { <service>: { urls, health_check } }. */
+function healthTargetsOf(outputs: Record<string, unknown>): HealthTarget[] {
+  const services = outputs.services;
+  if (typeof services !== 'object' || services === null) return [];
+  return Object.entries(services as Record<string, unknown>).flatMap(([service, v]) => {
+    const entry = (typeof v === 'object' && v !== null ? v : {}) as { urls?: unknown; health_check?: unknown };
+    const urls = Array.isArray(entry.urls) ? entry.urls.filter((u): u is string => typeof u === 'string') : [];
+    const healthCheck = typeof entry.health_check === 'string' ? entry.health_check : '/healthz';
+    return urls.map((url) => ({ service, instance: url, url, healthCheck }));
+  });
 }

@@ -48,6 +48,8 @@ export interface LifecycleDeps {
   sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;
   audit(cwd: string, record: AuditRecordInput): Promise<void>;
+  /** One probe of each service instance the stack's outputs name (status). */
+  serviceHealth(outputs: Record<string, unknown>): Promise<ServiceHealth[]>;
 }
 
 export interface DeployInput {
@@ -504,6 +506,14 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
 // ---------------------------------------------------------------------------
 // Status and output
 
+export interface ServiceHealth {
+  service: string;
+  url: string;
+  healthy: boolean;
+  /** Version reported, or what went wrong. */
+  detail: string;
+}
+
 export interface StackStatusResult {
   city: string;
   env: string;
@@ -516,6 +526,7 @@ export interface StackStatusResult {
   /** What applying the manifest now would change. */
   pending: PlanSummary;
   outputs: Record<string, unknown>;
+  services: ServiceHealth[];
 }
 
 export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; concurrency: number }): Promise<StackOutcome<StackStatusResult>[]> {
@@ -537,6 +548,7 @@ export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRe
       drift: refreshed.summary.drift,
       pending: outcome.summary,
       outputs: maskOutputs(stack.state.outputs),
+      services: stack.state.resources.length === 0 ? [] : await ctx.deps.serviceHealth(rawOutputs(stack.state)),
     };
   });
 }

@@ -108,6 +108,7 @@ export interface StatusView {
   drift: PlanSummary['drift'];
   pending: PlanSummary;
   outputs: Record<string, unknown>;
+  services: ReadonlyArray<{ service: string; url: string; healthy: boolean; detail: string }>;
 }
 
 export function renderStatus(s: StatusView, options: { color: boolean }): string {
@@ -124,6 +125,7 @@ export function renderStatus(s: StatusView, options: { color: boolean }): string
     }
   }
   lines.push(`  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}`);
+  for (const h of s.services) lines.push(`  service ${h.service} at ${h.url}: ${h.healthy ? chalk.green('healthy') : chalk.red('NOT healthy')} (${h.detail})`);
   lines.push('  outputs:', ...renderOutputs(s.outputs).split('\n').map((l) => `    ${l}`));
   return lines.join('\n');
 }

@@ -149,8 +149,9 @@ describe('storm lifecycle against the sandbox', { timeout: 300_000 }, () => {
     expectSchema('provision', apply.stdout);
     const status = await run(['status', 'agueda', '--json'], osEnv);
     expect(status.code, status.stderr).toBe(0);
-    const st = expectSchema('status', status.stdout) as { result: { stacks: Array<{ pending: { hasChanges: boolean }; resources: unknown[] }> } };
+    const st = expectSchema('status', status.stdout) as { result: { stacks: Array<{ pending: { hasChanges: boolean }; resources: unknown[]; services: Array<{ service: string; healthy: boolean }> }> } };
     expect(st.result.stacks[0]?.pending.hasChanges).toBe(false);
+    expect(st.result.stacks[0]?.services.map((h) => [h.service, h.healthy])).toEqual([['participa', true]]);
     expect(st.result.stacks[0]?.resources.length).toBeGreaterThan(5);
     const out = await run(['output', 'agueda', '--json'], osEnv);
     expect(out.code, out.stderr).toBe(0);
