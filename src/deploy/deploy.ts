@@ -161,10 +161,11 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
     };
   });
   const changed = results.filter((r) => r.action === 'published' || r.seedObjects.uploaded > 0);
+  const at = (r: ServiceDeployResult): string => (r.urls.length === 0 ? '' : ` at ${r.urls.join(' ')}`);
   const message =
     changed.length === 0
-      ? `nothing changed: ${results.map((r) => `${r.name} ${r.version}`).join(', ')} already released and healthy`
-      : `deployed ${changed.map((r) => `${r.name} ${r.version}${r.previousVersion === undefined || r.previousVersion === r.version ? '' : ` (was ${r.previousVersion})`}`).join(', ')}`;
+      ? `nothing changed: ${results.map((r) => `${r.name} ${r.version}${at(r)}`).join(', ')} already released and healthy`
+      : `deployed ${changed.map((r) => `${r.name} ${r.version}${r.previousVersion === undefined || r.previousVersion === r.version ? '' : ` (was ${r.previousVersion})`}${at(r)}`).join(', ')}`;
   return { ...base, status: changed.length === 0 ? 'nothing-to-deploy' : 'deployed', services: results, message };
 }
 

@@ -202,7 +202,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     child.on('exit', (code, signal) => {
       r.exited = true;
       r.child = undefined;
-      if (!stopped && running.get(d.serverId) === r) event('EXIT', d.serverId, code ?? 0, `${d.hint.service} exited (${signal ?? `code ${code}`}); restarting`);
+      if (!stopped && running.get(d.serverId) === r) event('EXIT', d.serverId, code ?? 0, `${d.hint.service} exited (${signal ?? `code ${code}`}); restarting. Last output: ${logTail(path.join(idir, 'service.log'))}`);
     });
     event('START', d.serverId, 0, `${d.hint.service} ${pointer.version} on http://${d.address}:${d.hint.port} (pid ${child.pid ?? '?'}, data ${d.dataDir})`);
     return r;
@@ -285,6 +285,16 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       await Promise.all([...running.keys()].map((id) => halt(id, 'the sandbox is shutting down')));
     },
   };
+}
+
+/** The end of a service's log, for the EXIT event (why it stopped, e.g. EADDRINUSE when another sandbox holds the address). */
+function logTail(file: string): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-300).replace(/\s+/g, ' ').trim() || '(none)';
+  } catch {
+    return '(none)';
+  }
 }
 
 /**

@@ -34,11 +34,7 @@ function instanceIds(o: Record<string, unknown>): string[] {
     .sort();
 }
 
-/**
- * The service's /healthz, checked to be this project's: floating IPs come from
- * 127.42.0.0/24 in every sandbox on the machine, so the data directory it
- * reports must be one of this sandbox's volumes.
- */
+/** The service's /healthz, checked to be this project's: the data directory it reports is one of this sandbox's volumes. */
 async function health(url: string): Promise<{ status: number; version: unknown }> {
   const res = await fetch(`${url}/healthz`);
   const body = (await res.json()) as { version?: unknown; checks?: { storage?: { dataDir?: string } } };
@@ -74,11 +70,11 @@ describe('pilot services on the sandbox', () => {
   it('provision valladolid ends with the urbanismo-en-red URL, which is healthy and lists the seeded plans', async () => {
     const r = await storm(['provision', 'valladolid', '--yes'], { cwd: project, env });
     expect(r.code, r.stderr).toBe(0);
-    const m = /"urbanismo-en-red":\{[^}]*"urls":\["(http:\/\/127\.42\.0\.\d+:8080)"\]/.exec(r.stdout);
+    const m = /"urbanismo-en-red":\{[^}]*"urls":\["(http:\/\/127\.\d+\.\d+\.\d+:8080)"\]/.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     const url = (m as RegExpExecArray)[1] as string;
     urls['urbanismo-en-red'] = url;
-    expect(r.stderr).toContain('deployed urbanismo-en-red 1.0.0');
+    expect(r.stderr).toContain(`deployed urbanismo-en-red 1.0.0 at ${url}`);
     expect(await health(url)).toEqual({ status: 200, version: '1.0.0' });
     const list = await (await fetch(`${url}/?lang=es`)).text();
     const seeded = (JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'urbanismo-en-red', 'seed', 'plans.json'), 'utf8')) as { plans: Array<{ title: string }> }).plans;
@@ -87,7 +83,7 @@ describe('pilot services on the sandbox', () => {
     // The sandbox ran it from the artifact, on the instance's volume, and logged it.
     const log = fs.readFileSync(path.join(project, '.storm', 'sandbox', 'requests.log'), 'utf8');
     expect(log).toMatch(/"service":"runner","method":"FETCH".*sha256 [0-9a-f]{12} verified/);
-    expect(log).toMatch(/"service":"runner","method":"START".*urbanismo-en-red 1\.0\.0 on http:\/\/127\.42\.0\.\d+:8080/);
+    expect(log).toMatch(/"service":"runner","method":"START".*urbanismo-en-red 1\.0\.0 on http:\/\/127\.\d+\.\d+\.\d+:8080/);
   }, 300_000);
 
   it('deploy right after changes nothing; a version bump rolls out without replacing the instance', async () => {
@@ -132,7 +128,7 @@ describe('pilot services on the sandbox', () => {
     fs.writeFileSync(file, withIdeas);
     const r = await storm(['provision', 'thessaloniki', '--yes'], { cwd: project, env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('deployed virtual-city-marketplace 1.0.0, participa 1.0.0');
+    expect(r.stderr).toMatch(/deployed virtual-city-marketplace 1\.0\.0 at http:\/\/127\.\d+\.\d+\.\d+:8080, participa 1\.0\.0 at http:\/\/127\.\d+\.\d+\.\d+:8080/);
     const services = (await outputs('thessaloniki')).services as Record<string, { urls: string[] }>;
     expect(Object.keys(services).sort()).toEqual(['participa', 'virtual-city-marketplace']);
     for (const s of Object.values(services)) expect((await health(s.urls[0] as string)).status).toBe(200);
@@ -179,7 +175,7 @@ describe('pilot services on the sandbox', () => {
     );
     const r = await storm(['deploy', 'valladolid', '--health-timeout', '6'], { cwd: project, env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/urbanismo-en-red on web-1 \(http:\/\/127\.42\.0\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/);
+    expect(r.stderr).toMatch(/urbanismo-en-red on web-1 \(http:\/\/127\.\d+\.\d+\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
