@@ -5,10 +5,10 @@
  * the same cloud without faults converges, plans no changes, and the cloud
  * holds nothing the state does not account for.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adoptUnrecorded, type CityRun, type ProjectLists, projectLists, removeDir, startCityRun, unrecordedCreates, untracked } from './support/city-cycle';
+import { adoptUnrecorded, type CityRun, type ProjectLists, projectLists, removeDir, settleAdoptions, startCityRun, unrecordedCreates, untracked } from './support/city-cycle';
 
 const FAULTS = 'compute:503@0.1,network:503@0.1';
 // tofu runs requests in parallel, so which request a seeded fault hits varies
@@ -54,17 +54,18 @@ describe(`valladolid production with ${FAULTS} (seed ${SEED})`, () => {
     const attempts: string[] = [];
     for (let i = 1; i <= MAX_FAULTY_APPLIES; i += 1) {
       const r = await faulty.tofu('apply', '-auto-approve', '-no-color');
+      await settleAdoptions(faulty);
       const inState = (await faulty.tofu('state', 'list')).stdout.split('\n').filter((l) => l.startsWith('openstack_')).length;
       if (r.exitCode === 0) {
         attempts.push(`#${i} converged (${inState} in state)`);
         break;
       }
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error: '));
-      attempts.push(`#${i} exit ${r.exitCode} (${inState} in state): ${errors[0] ?? r.stderr.slice(0, 200)}`);
+      attempts.push(`#${i} exit ${r.exitCode} (${inState} in state):`, ...errors.map((e) => `   ${e.slice(0, 220)}`));
       expect(errors.length, r.stderr).toBeGreaterThan(0);
       expect(r.stderr).toMatch(/503|Service ?Unavailable/i);
       const adopted = await adoptUnrecorded(faulty, unrecordedCreates(r.stderr));
-      if (adopted.length > 0) attempts.push(`   adopted what the provider created but did not record: ${adopted.join(', ')}`);
+      if (adopted.length > 0) attempts.push(`   adopting (import blocks) what the provider created but did not record: ${adopted.join(', ')}`);
     }
     const log = readFileSync(join(faulty.sandbox.dataDir, 'requests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogLine);
     const injected = log.filter((l) => l.fault !== undefined && l.status === 503).length;
@@ -80,6 +81,8 @@ describe(`valladolid production with ${FAULTS} (seed ${SEED})`, () => {
     clean = await startCityRun('valladolid', { dataDir: faulty.sandbox.dataDir, workDir: faulty.workDir });
     const apply = await clean.tofu('apply', '-auto-approve', '-no-color');
     expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+    await settleAdoptions(clean);
+    expect(existsSync(join(clean.workDir, 'adopt.tf.json')), 'every adoption carried out').toBe(false);
     const plan = await clean.tofu('plan', '-detailed-exitcode', '-no-color');
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
     const state = await clean.tofu('show', '-json');

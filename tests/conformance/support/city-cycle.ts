@@ -5,7 +5,7 @@
  * talks HTTP to the sandbox. Nothing sits between the provider and the
  * sandbox; the sandbox's `onJsonResponse` hook only records what it answered.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSandboxPartnerProjects } from '../../../src/cloud/sandbox-partners';
@@ -271,51 +271,103 @@ export function importDifferences(type: string, applied: Record<string, unknown>
 export interface UnrecordedCreate {
   address: string;
   type: string;
-  /** The id the error names (for a router interface: the router's). */
+  /** The id the error names: the resource's, or for a router interface the router's, for a volume attachment the server's. */
   id: string;
 }
 
 /**
  * terraform-provider-openstack 3.4.0 returns "Error waiting for <type> <id> to
- * become available" without recording <id> when the GET it waits with fails
- * after a successful create: on any cloud that resource is then unknown to the
+ * become available" (networks, subnets, routers, ports, floating IPs, router
+ * interfaces) and "Error attaching openstack_compute_volume_attach_v2
+ * <server id>" without recording the id when the GET it waits with fails after
+ * a successful create: on any cloud that resource is then unknown to the
  * state. tofu names the address on the `with <address>,` line of the block.
  */
 export function unrecordedCreates(stderr: string): UnrecordedCreate[] {
   const out: UnrecordedCreate[] = [];
   for (const block of stderr.split(/^(?=Error: )/m)) {
-    const m = /^Error: Error waiting for (openstack_\w+) ([0-9a-f-]{36}) to become available/.exec(block);
+    const m =
+      /^Error: Error waiting for (openstack_\w+) ([0-9a-f-]{36}) to become available/.exec(block) ??
+      /^Error: Error attaching (openstack_compute_volume_attach_v2) ([0-9a-f-]{36}):/.exec(block);
     const w = /^\s+with ([^,\s]+),/m.exec(block);
     if (m?.[1] !== undefined && m[2] !== undefined && w?.[1] !== undefined) out.push({ address: w[1], type: m[1], id: m[2] });
   }
   return out;
 }
 
+async function retried<T>(attempts: number, fn: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let i = 0; i < attempts; i += 1) {
+    const v = await fn();
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** The one item of a listing the state does not know, if exactly one. */
+async function theUnknownOne(run: CityRun, path: string, key: string, idOf: (item: { id: string }) => string): Promise<string | undefined> {
+  const { token } = await issueToken(run.sandbox.url, 'admin', 'admin');
+  const a = await call(`${run.sandbox.url}${path}`, { token });
+  if (a.status !== 200) return undefined;
+  const show = await run.tofu('show', '-json');
+  if (show.exitCode !== 0) return undefined;
+  const known = new Set(stateResources(show.stdout).map((r) => r.id));
+  const unknown = (((a.json as Record<string, unknown>)[key] as Array<{ id: string }> | undefined) ?? []).map(idOf).filter((id) => !known.has(id));
+  return unknown.length === 1 ? unknown[0] : undefined;
+}
+
+/** Where adoptions wait for the next apply (tofu `import` blocks). */
+const ADOPT_FILE = 'adopt.tf.json';
+
 /**
- * Imports each unrecorded create into its address, as an operator (or storm's
- * recovery) must before the next apply, or the next apply makes a second one.
- * A router interface is imported by its port: the one port of the router that
- * the state does not know. Retries, since the cloud may still be faulty.
+ * Adopts each unrecorded create into its address, as an operator (or storm's
+ * recovery) must before the next apply, or the next apply makes a second one
+ * or is refused. `tofu import` cannot run on a half-applied state (the config
+ * interpolates attributes of resources not created yet), so each adoption is an
+ * `import` block the next apply carries out; `settleAdoptions` drops the blocks
+ * done. A router interface is adopted by its port (the router's one interface
+ * port the state does not know), a volume attachment by `<server>/<volume>`
+ * (the server's one attachment the state does not know). Lookups retry, since
+ * the cloud may still be faulty. Returns one line per create.
  */
 export async function adoptUnrecorded(run: CityRun, creates: readonly UnrecordedCreate[]): Promise<string[]> {
-  const adopted: string[] = [];
+  const lines: string[] = [];
+  const blocks = pendingAdoptions(run);
   for (const c of creates) {
-    let id: string | undefined = c.id;
-    if (c.type === 'openstack_networking_router_interface_v2') {
-      const known = new Set(stateResources((await run.tofu('show', '-json')).stdout).map((r) => r.id));
-      const { token } = await issueToken(run.sandbox.url, 'admin', 'admin');
-      const ports = await call(`${run.sandbox.url}/networking/v2.0/ports?device_id=${c.id}&device_owner=network:router_interface`, { token });
-      const unknown = ((ports.json as { ports?: Array<{ id: string }> } | undefined)?.ports ?? []).filter((p) => !known.has(p.id));
-      id = unknown.length === 1 ? unknown[0]?.id : undefined;
-    }
-    if (id === undefined) continue;
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const r = await run.tofu('import', '-no-color', c.address, id);
-      if (r.exitCode === 0) {
-        adopted.push(`${c.address} ${id}`);
-        break;
+    const id = await retried(5, async () => {
+      switch (c.type) {
+        case 'openstack_networking_router_interface_v2':
+          return theUnknownOne(run, `/networking/v2.0/ports?device_id=${c.id}&device_owner=network:router_interface`, 'ports', (p) => p.id);
+        case 'openstack_compute_volume_attach_v2':
+          return theUnknownOne(run, `/compute/v2.1/servers/${c.id}/os-volume_attachments`, 'volumeAttachments', (v) => `${c.id}/${v.id}`);
+        default:
+          return c.id;
       }
+    });
+    if (id === undefined) {
+      lines.push(`${c.address}: NOT FOUND (${c.type} ${c.id})`);
+      continue;
     }
+    blocks.push({ to: c.address, id });
+    lines.push(`${c.address} ${id}`);
   }
-  return adopted;
+  if (blocks.length > 0) writeFileSync(join(run.workDir, ADOPT_FILE), JSON.stringify({ import: blocks }, null, 2));
+  return lines;
+}
+
+function pendingAdoptions(run: CityRun): Array<{ to: string; id: string }> {
+  const file = join(run.workDir, ADOPT_FILE);
+  return existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { import: Array<{ to: string; id: string }> }).import) : [];
+}
+
+/** Drops the import blocks an apply carried out (their address holds that id now). */
+export async function settleAdoptions(run: CityRun): Promise<void> {
+  const blocks = pendingAdoptions(run);
+  if (blocks.length === 0) return;
+  const show = await run.tofu('show', '-json');
+  if (show.exitCode !== 0) return;
+  const inState = new Set(stateResources(show.stdout).map((r) => `${r.address} ${r.id}`));
+  const left = blocks.filter((b) => !inState.has(`${b.to} ${b.id}`));
+  const file = join(run.workDir, ADOPT_FILE);
+  if (left.length === 0) rmSync(file, { force: true });
+  else writeFileSync(file, JSON.stringify({ import: left }, null, 2));
 }
