@@ -1,0 +1,101 @@
+/**
+ * Persistence with a real stack: valladolid production applied (real tofu +
+ * provider) to a sandbox run by `storm sandbox up --detach` (bin/storm, --cwd
+ * on a temp project) survives `storm sandbox down` / `up` — the next plan has
+ * no changes and the project holds exactly what it held; `storm sandbox reset`
+ * brings back the seed; `down` leaves no process behind.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureSandboxPartnerProjects } from '../../src/cloud/sandbox-partners';
+import { sandboxCredentials } from '../../src/cloud/sandbox-target';
+import { tofuCloudEnvironment } from '../../src/cloud/credentials';
+import { ensureEngine } from '../../src/engine/bootstrap';
+import { runTofu } from '../../src/engine/tofu';
+import { synthCity } from '../../src/synth/synth-city';
+import { PROJECT_ROOT, type Inventory, projectInventory, removeDir } from './support/city-cycle';
+
+const STORM = join(PROJECT_ROOT, 'bin', 'storm');
+const project = mkdtempSync(join(tmpdir(), 'storm-conformance-persist-'));
+const work = join(project, 'work');
+
+function storm(...args: string[]): { code: number; stderr: string; result: Record<string, unknown> } {
+  const env = { ...process.env };
+  delete env.STORM_SANDBOX_FAULTS;
+  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  let result: Record<string, unknown> = {};
+  try {
+    result = (JSON.parse(r.stdout) as { result: Record<string, unknown> }).result;
+  } catch {
+    // not JSON: the assertions on code/stderr say why
+  }
+  return { code: r.status ?? -1, stderr: r.stderr, result };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`)))) env[k] = v ?? '';
+  const r = await runTofu(await ensureEngine(() => undefined), args, { cwd: work, env });
+  return { exitCode: r.exitCode, out: r.stdout + r.stderr };
+}
+
+/** Names per kind, without ids (a reset seeds new ids). */
+function namesOnly(inv: Inventory): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(inv).map(([k, v]) => [k, v.map((i) => i.replace(/ ?[0-9a-f-]{32,36}$/, '')).sort()]));
+}
+
+const pids: number[] = [];
+
+afterAll(() => {
+  storm('sandbox', 'down');
+  for (const pid of pids) expect(alive(pid)).toBe(false);
+  removeDir(project);
+});
+
+describe('a stack in a detached sandbox across down/up and reset', () => {
+  it('keeps valladolid production across `storm sandbox down` / `up`, then `reset` restores the seed', async () => {
+    const up = storm('sandbox', 'up', '--detach', '--port', '0', '--delay-ms', '50');
+    expect(up.code, up.stderr).toBe(0);
+    let url = up.result.url as string;
+    pids.push(up.result.pid as number);
+    const seeded = await projectInventory(url);
+
+    const synth = synthCity('valladolid', { cwd: PROJECT_ROOT, env: 'production', outDir: work });
+    await ensureSandboxPartnerProjects(sandboxCredentials(url, `${url}/identity/v3`), synth.resolved.partners.map((p) => p.project));
+    expect((await tofu(url, 'init', '-no-color')).exitCode).toBe(0);
+    const apply = await tofu(url, 'apply', '-auto-approve', '-no-color');
+    expect(apply.exitCode, apply.out).toBe(0);
+    const applied = await projectInventory(url);
+
+    const down = storm('sandbox', 'down');
+    expect(down.code, down.stderr).toBe(0);
+    expect(alive(up.result.pid as number)).toBe(false);
+
+    const again = storm('sandbox', 'up', '--detach', '--port', '0', '--delay-ms', '50');
+    expect(again.code, again.stderr).toBe(0);
+    url = again.result.url as string;
+    pids.push(again.result.pid as number);
+    expect(await projectInventory(url)).toEqual(applied);
+    const plan = await tofu(url, 'plan', '-detailed-exitcode', '-no-color');
+    expect(plan.exitCode, plan.out).toBe(0);
+
+    const reset = storm('sandbox', 'reset');
+    expect(reset.code, reset.stderr).toBe(0);
+    url = (reset.result.url as string | undefined) ?? url;
+    const status = storm('sandbox', 'status');
+    if (typeof status.result.pid === 'number') pids.push(status.result.pid);
+    expect(namesOnly(await projectInventory(url))).toEqual(namesOnly(seeded));
+  }, 600_000);
+});
