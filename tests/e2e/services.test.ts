@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type RunningSandbox, cleanEnv, makeProject, startProjectSandbox, storm } from './lifecycle-support';
+import { ROOT, type RunningSandbox, SandboxReader, cleanEnv, makeProject, startProjectSandbox, storm } from './lifecycle-support';
 
 let project: string;
 let sandbox: RunningSandbox | undefined;
@@ -158,6 +158,27 @@ describe('pilot services on the sandbox', () => {
     for (const shot of ['urbanismo-en-red-plan.png']) expect(fs.existsSync(path.join(ROOT, 'test-results', 'templates', shot))).toBe(true);
   }, 600_000);
 
+  it('stopping an instance stops its service, starting it runs it again, destroying the city ends it', async () => {
+    const reader = new SandboxReader((sandbox as RunningSandbox).url);
+    await reader.login();
+    const out = await outputs('agueda');
+    const server = Object.values(out.instances as Record<string, { id: string; floating_ip?: string }>).find((i) => i.floating_ip !== undefined) as { id: string };
+    const url = urls.participa as string;
+    const answers = async (): Promise<boolean> => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+
+    expect((await reader.request('POST', 'compute', `/servers/${server.id}/action`, { 'os-stop': null })).status).toBe(202);
+    await expect.poll(answers, { timeout: 15_000, interval: 250 }).toBe(false);
+    expect((await reader.request('POST', 'compute', `/servers/${server.id}/action`, { 'os-start': null })).status).toBe(202);
+    await expect.poll(answers, { timeout: 15_000, interval: 250 }).toBe(true);
+    expect(await health(url)).toEqual({ status: 200, version: '1.0.0' });
+
+    const destroy = await storm(['destroy', 'agueda', '--yes'], { cwd: project, env });
+    expect(destroy.code, destroy.stderr).toBe(0);
+    expect(await answers()).toBe(false);
+    const log = fs.readFileSync(path.join(project, '.storm', 'sandbox', 'requests.log'), 'utf8');
+    expect(log).toMatch(new RegExp(`"method":"STOP","path":"/servers/${server.id}".*participa 1\\.0\\.0 stopped: the server was stopped`));
+  }, 180_000);
+
   it('storm init miskolc --from valladolid validates at once', async () => {
     const init = await storm(['init', 'miskolc', '--from', 'valladolid'], { cwd: project, env });
     expect(init.code, init.stderr).toBe(0);
@@ -180,7 +201,7 @@ describe('pilot services on the sandbox', () => {
   }, 120_000);
 
   it('storm sandbox down stops every service process', async () => {
-    expect(serviceProcesses().length).toBe(4);
+    expect(serviceProcesses().length).toBe(3);
     const down = await storm(['sandbox', 'down'], { cwd: project, env });
     expect(down.code, down.stderr).toBe(0);
     sandbox = undefined;
