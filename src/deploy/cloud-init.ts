@@ -142,6 +142,11 @@ case "$code" in
   304) exit 0 ;;
   *) echo "storm: fetching $url answered HTTP $code" >&2; exit 1 ;;
 esac
+# storm deploy writes the release pointer beside the artifact last; when it
+# names a sha256, the artifact must match it (else: mid-deploy, retry later).
+want="$(curl -sS --retry 3 --connect-timeout 10 -f "\${url%.tar.gz}.release.json" 2>/dev/null | sed -n 's/.*"sha256": *"\\([0-9a-f]\\{64\\}\\)".*/\\1/p' | head -n 1 || true)"
+got="$(sha256sum "$tmp/artifact.tar.gz" | cut -d' ' -f1)"
+if [ -n "$want" ] && [ "$want" != "$got" ]; then echo "storm: $url has sha256 $got, its release pointer says $want; not installing it yet" >&2; exit 1; fi
 sum="$(sha256sum "$tmp/artifact.tar.gz" | cut -c1-16)"
 release="$root/releases/$sum"
 if [ ! -d "$release" ]; then
