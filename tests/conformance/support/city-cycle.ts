@@ -371,3 +371,46 @@ export async function settleAdoptions(run: CityRun): Promise<void> {
   if (left.length === 0) rmSync(file, { force: true });
   else writeFileSync(file, JSON.stringify({ import: left }, null, 2));
 }
+
+interface PlannedChange {
+  address: string;
+  type: string;
+  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown>; replace_paths?: unknown[][] };
+}
+
+/** Whether `attribute` of `type` is one the provider never reads back (a list-item field counts for its list). */
+function notReadBack(type: string, attribute: string): boolean {
+  return NOT_READ_BACK.some((x) => (x.type === '*' || x.type === type) && (x.attribute === attribute || x.attribute.startsWith(`${attribute}[].`)));
+}
+
+/**
+ * Checks a plan made right after importing `imported` (the JSON of `tofu show
+ * -json <planfile>`): every change it wants must come from NOT_READ_BACK —
+ * on an imported resource only those attributes (or values left unknown by
+ * an upstream replacement) may change or force a replacement; any other
+ * resource may only change values that become unknown because of them.
+ * Returns what else the plan wants, one line per attribute.
+ */
+export function unexplainedImportChanges(planJson: string, imported: ReadonlySet<string>): string[] {
+  const plan = JSON.parse(planJson) as { resource_changes?: PlannedChange[] };
+  const out: string[] = [];
+  for (const rc of plan.resource_changes ?? []) {
+    const { actions, before, after, after_unknown: unknown = {}, replace_paths: replacePaths = [] } = rc.change;
+    if (actions.length === 1 && (actions[0] === 'no-op' || actions[0] === 'read')) continue;
+    const b = before ?? {};
+    const a = after ?? {};
+    const isImported = imported.has(rc.address);
+    const explained = (attr: string): boolean => unknown[attr] !== undefined || (isImported && notReadBack(rc.type, attr));
+    for (const path of replacePaths) {
+      const attr = String(path[0]);
+      if (!explained(attr)) out.push(`${rc.address}: ${attr} forces replacement`);
+    }
+    if (actions.includes('update') || actions.includes('create')) {
+      for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
+        if (JSON.stringify(b[k] ?? null) === JSON.stringify(a[k] ?? null)) continue;
+        if (!explained(k) && !(a[k] === null && actions.includes('create'))) out.push(`${rc.address}: ${k} ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`);
+      }
+    }
+  }
+  return out.sort();
+}
