@@ -13,6 +13,8 @@ import { describeCredentials, resolveCloudTarget, tofuCloudEnvironment } from '.
 import type { ManifestPath, PreflightReport } from '../cloud/preflight';
 import { QUOTA_LABELS } from '../cloud/inventory';
 import { runPreflight } from '../cloud/preflight';
+import { type PolicyGate, policyGate } from '../audit/policy';
+import type { AuditPolicySummary } from '../audit/audit-record';
 import { ensureSandboxPartnerProjects } from '../cloud/sandbox-partners';
 import type { Diagnostic, SourceLocation } from '../errors';
 import { StormError, isStormError } from '../errors';
@@ -306,7 +308,8 @@ export async function planStacks(ctx: LifecycleContext, refs: readonly StackRef[
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     try {
       const { stack, result } = await planStack(ctx, ref, options);
-      await audit(ctx, stack, 'plan', { skipPreflight: options.skipPreflight }, result.summary, result.summary.hasChanges ? 'planned' : 'no-changes', { planFile: result.planFile });
+      const policy = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: true }).summary;
+      await audit(ctx, stack, 'plan', { skipPreflight: options.skipPreflight }, result.summary, result.summary.hasChanges ? 'planned' : 'no-changes', { planFile: result.planFile, policy });
       if (options.out === undefined) removeRunPlan(result.planFile);
       return result;
     } catch (err) {
@@ -327,6 +330,8 @@ export interface ProvisionOptions {
   concurrency: number;
   /** --yes: recorded in the audit log. */
   autoApprove: boolean;
+  /** --allow-violations: apply even when error-severity policy rules fail (recorded). */
+  allowViolations: boolean;
   /** Asked once, with every stack that has changes; false cancels everything. */
   confirm: (plans: readonly StackPlanResult[]) => Promise<boolean>;
 }
@@ -342,13 +347,27 @@ export interface StackProvisionResult extends StackPlanResult {
 export async function provisionStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: ProvisionOptions): Promise<StackOutcome<StackProvisionResult>[]> {
   if (options.planFile !== undefined && refs.length > 1) throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
   const started = Date.now();
+  const gates = new Map<string, PolicyGate>();
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
+    let reviewed: { stack: PreparedStack; result: StackPlanResult };
     try {
-      return options.planFile === undefined ? await planStack(ctx, ref, options) : await reviewSavedPlan(ctx, ref, options.planFile, options);
+      reviewed = options.planFile === undefined ? await planStack(ctx, ref, options) : await reviewSavedPlan(ctx, ref, options.planFile, options);
     } catch (err) {
       await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
       throw err;
     }
+    // Policy before confirmation: a plan that breaks an error-severity rule is not offered
+    // for approval unless --allow-violations, and either way the record says so.
+    const { stack, result } = reviewed;
+    const gate = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: options.allowViolations });
+    gates.set(`${ref.city}/${ref.env}`, gate);
+    if (gate.refusal !== undefined) {
+      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'refused', { planFile: result.planFile, message: gate.refusal.message, policy: gate.summary });
+      if (options.planFile === undefined) removeRunPlan(result.planFile);
+      throw gate.refusal;
+    }
+    if (!gate.report.passed) ctx.progress({ kind: 'warning', message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)` });
+    return reviewed;
   });
   const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
   const approved = withChanges.length === 0 ? true : await options.confirm(withChanges);
@@ -367,7 +386,7 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
   async function applyReviewed(stack: PreparedStack, result: StackPlanResult): Promise<StackProvisionResult> {
     const base = { ...result, applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
     if (!approved) {
-      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed' });
+      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed', policy: gateOf(stack)?.summary });
       return { ...base, status: 'cancelled' };
     }
     try {
@@ -394,13 +413,21 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       const after = await readState(stack.run);
       const outputs = maskOutputs(after.outputs);
       const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
-      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile });
+      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile, policy: gateOf(stack)?.summary });
       return { ...base, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
     } catch (err) {
-      await audit(ctx, stack, 'provision', { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
+      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message, policy: gateOf(stack)?.summary });
       throw err;
     }
   }
+
+  function gateOf(stack: PreparedStack): PolicyGate | undefined {
+    return gates.get(`${stack.ref.city}/${stack.ref.env}`);
+  }
+}
+
+function provisionFlags(options: ProvisionOptions): { skipPreflight: boolean; autoApprove: boolean; allowViolations: boolean } {
+  return { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove, allowViolations: options.allowViolations };
 }
 
 /** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */
@@ -630,7 +657,7 @@ function sha256Bytes(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-type AuditOutcome = 'planned' | 'applied' | 'no-changes' | 'failed' | 'cancelled' | 'interrupted';
+type AuditOutcome = 'planned' | 'applied' | 'no-changes' | 'failed' | 'cancelled' | 'refused' | 'interrupted';
 
 function auditResult(outcome: AuditOutcome): AuditResult {
   switch (outcome) {
@@ -642,13 +669,14 @@ function auditResult(outcome: AuditOutcome): AuditResult {
     case 'failed':
       return 'failed';
     case 'cancelled':
+    case 'refused':
       return 'refused';
     case 'interrupted':
       return 'interrupted';
   }
 }
 
-async function audit(ctx: LifecycleContext, stack: PreparedStack, operation: AuditRecordInput['operation'], flags: { skipPreflight: boolean; autoApprove?: boolean }, summary: PlanSummary, outcome: AuditOutcome, extra: { planFile?: string; message?: string } = {}): Promise<void> {
+async function audit(ctx: LifecycleContext, stack: PreparedStack, operation: AuditRecordInput['operation'], flags: { skipPreflight: boolean; autoApprove?: boolean; allowViolations?: boolean }, summary: PlanSummary, outcome: AuditOutcome, extra: { planFile?: string; message?: string; policy?: AuditPolicySummary | undefined } = {}): Promise<void> {
   await ctx.deps.audit(ctx.cwd, {
     operation,
     city: stack.ref.city,
@@ -659,7 +687,8 @@ async function audit(ctx: LifecycleContext, stack: PreparedStack, operation: Aud
     configHash: stack.synthHash,
     ...(extra.planFile !== undefined && fs.existsSync(extra.planFile) ? { planHash: sha256Bytes(fs.readFileSync(extra.planFile)) } : {}),
     changes: summary.counts,
-    flags: { skipPreflight: flags.skipPreflight, ...(flags.autoApprove === undefined ? {} : { autoApprove: flags.autoApprove }) },
+    flags: { skipPreflight: flags.skipPreflight, ...(flags.autoApprove === undefined ? {} : { autoApprove: flags.autoApprove }), ...(flags.allowViolations === undefined ? {} : { allowViolations: flags.allowViolations }) },
+    ...(extra.policy === undefined ? {} : { policy: extra.policy }),
     ...(extra.message === undefined ? {} : { message: extra.message }),
   });
 }

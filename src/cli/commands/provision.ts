@@ -11,6 +11,7 @@ interface ProvisionFlags {
   yes: boolean;
   plan?: string;
   skipPreflight: boolean;
+  allowViolations: boolean;
   concurrency?: string;
   lockTimeout?: string;
 }
@@ -22,6 +23,7 @@ export const provisionCommand: CommandModule = (program, ctx) => {
     .option('-y, --yes', 'apply without asking (required when there is no terminal)', false)
     .option('--plan <file>', 'apply a plan saved by `storm plan --out` (refused if stale)')
     .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
+    .option('--allow-violations', 'apply even when error-severity policy rules fail (recorded in the audit log)', false)
     .addHelpText(
       'after',
       `
@@ -42,6 +44,7 @@ Examples:
         lockTimeout: parseLockTimeout(flags.lockTimeout),
         concurrency: parseConcurrency(flags.concurrency),
         autoApprove: flags.yes,
+        allowViolations: flags.allowViolations,
         confirm: async (plans) => {
           for (const p of plans) out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color }));
           return confirmOrRefuse(out, flags.yes, `Apply these changes to ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`, 'apply changes');
