@@ -122,7 +122,8 @@ describe('pilot services on the sandbox', () => {
     const file = path.join(project, 'stacks', 'thessaloniki.yaml');
     const text = fs.readFileSync(file, 'utf8');
     const withIdeas = text
-      .replace(/^storage:\n/m, '    - name: ideas\n      flavor: m1.small\n      image: ubuntu-24.04\n      count: 1\n      subnet: web\n      securityGroups: [web]\n      floatingIp: true\n      personalData: true\nstorage:\n')
+      // The ideas' volume holds personal data: the city declares it encrypted, as policy requires.
+      .replace(/^storage:\n {2}volumes:\n/m, '    - name: ideas\n      flavor: m1.small\n      image: ubuntu-24.04\n      count: 1\n      subnet: web\n      securityGroups: [web]\n      floatingIp: true\n      personalData: true\nstorage:\n  volumes:\n    - name: participa-data\n      size: 5\n      type: encrypted\n      personalData: true\n')
       .replace(/^state:\n/m, '  - template: participa\n    on: ideas\n    personalData: true\nstate:\n');
     expect(withIdeas).not.toBe(text);
     fs.writeFileSync(file, withIdeas);
