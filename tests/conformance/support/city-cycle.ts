@@ -315,6 +315,17 @@ async function theUnknownOne(run: CityRun, path: string, key: string, idOf: (ite
   return unknown.length === 1 ? unknown[0] : undefined;
 }
 
+/** The id in the state of the resource that `address`'s `attribute` refers to in the synthesized config (`${type.name.id}`). */
+async function referencedId(run: CityRun, address: string, attribute: string): Promise<string | undefined> {
+  const [type, name] = address.split('.');
+  const resources = (run.synth.json as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource;
+  const expr = type === undefined || name === undefined ? undefined : resources?.[type]?.[name]?.[attribute];
+  const m = typeof expr === 'string' ? /^\$\{([\w]+\.[\w]+)\.id\}$/.exec(expr) : null;
+  if (m?.[1] === undefined) return undefined;
+  const show = await run.tofu('show', '-json');
+  return show.exitCode === 0 ? stateResources(show.stdout).find((r) => r.address === m[1])?.id : undefined;
+}
+
 /** Where adoptions wait for the next apply (tofu `import` blocks). */
 const ADOPT_FILE = 'adopt.tf.json';
 
@@ -335,8 +346,12 @@ export async function adoptUnrecorded(run: CityRun, creates: readonly Unrecorded
   for (const c of creates) {
     const id = await retried(5, async () => {
       switch (c.type) {
-        case 'openstack_networking_router_interface_v2':
-          return theUnknownOne(run, `/networking/v2.0/ports?device_id=${c.id}&device_owner=network:router_interface`, 'ports', (p) => p.id);
+        case 'openstack_networking_router_interface_v2': {
+          // The interface's subnet, when the state knows it, tells two unrecorded interfaces apart.
+          const subnet = await referencedId(run, c.address, 'subnet_id');
+          const query = `device_id=${c.id}&device_owner=network:router_interface${subnet === undefined ? '' : `&fixed_ips=subnet_id%3D${subnet}`}`;
+          return theUnknownOne(run, `/networking/v2.0/ports?${query}`, 'ports', (p) => p.id);
+        }
         case 'openstack_compute_volume_attach_v2':
           return theUnknownOne(run, `/compute/v2.1/servers/${c.id}/os-volume_attachments`, 'volumeAttachments', (v) => `${c.id}/${v.id}`);
         default:
