@@ -31,6 +31,7 @@ export interface HealthResult {
 
 export interface WaitOptions {
   timeoutMs: number;
+  /** Longest pause between two probes of one instance (default 2 s). */
   intervalMs?: number;
   /** Per-request timeout. */
   requestTimeoutMs?: number;
@@ -87,11 +88,14 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** Polls every target until it is healthy with the expected version or the time is up; never throws for an unhealthy target. */
 export async function waitForHealthy(targets: readonly HealthTarget[], options: WaitOptions): Promise<HealthResult[]> {
   const deadline = Date.now() + options.timeoutMs;
-  const interval = options.intervalMs ?? 2000;
+  const maxInterval = options.intervalMs ?? 2000;
   const requestTimeout = options.requestTimeoutMs ?? 5000;
   return Promise.all(
     targets.map(async (target) => {
       let attempts = 0;
+      // A rollout usually lands within a second; a fresh VM takes minutes. Start with
+      // short pauses and back off, so neither waits long nor floods the instance.
+      let interval = Math.min(250, maxInterval);
       for (;;) {
         attempts += 1;
         const outcome: HealthOutcome = { ...(await probe(target, requestTimeout)), attempts };
@@ -101,6 +105,7 @@ export async function waitForHealthy(targets: readonly HealthTarget[], options: 
         }
         if (Date.now() + interval > deadline) return { target, outcome };
         await sleep(interval, options.signal);
+        interval = Math.min(interval * 2, maxInterval);
       }
     }),
   );
