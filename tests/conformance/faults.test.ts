@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkRecordedResponses, renderResponseCheck } from './support/response-check';
 import { adoptUnrecorded, type CityRun, type ProjectLists, projectLists, removeDir, settleAdoptions, startCityRun, unrecordedCreates, untracked } from './support/city-cycle';
 
 const FAULTS = 'compute:503@0.1,network:503@0.1';
@@ -92,4 +93,11 @@ describe(`valladolid production with ${FAULTS} (seed ${SEED})`, () => {
     expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
     expect(untracked(seeded, await projectLists(clean.sandbox.url), '{}')).toEqual({});
   }, STEP_TIMEOUT);
+
+  it('answered nothing that contradicts the OpenAPI files, faults and recovery included', () => {
+    const check = checkRecordedResponses([...(faulty?.recorded ?? []), ...(clean?.recorded ?? [])]);
+    console.log(renderResponseCheck('valladolid under faults and after', check));
+    expect(check.total).toBeGreaterThan(100);
+    expect(check.violations).toEqual([]);
+  });
 });
