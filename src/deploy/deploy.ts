@@ -96,6 +96,20 @@ async function readPointer(store: ObjectStore, name: string, signal: AbortSignal
   return parseReleasePointer(await res.text());
 }
 
+/** Instance names by address (floating and fixed), from the `instances` output synthesis writes. */
+function instanceNames(outputs: Record<string, unknown>): Map<string, string> {
+  const names = new Map<string, string>();
+  const instances = outputs.instances;
+  if (typeof instances !== 'object' || instances === null) return names;
+  for (const v of Object.values(instances as Record<string, unknown>)) {
+    if (typeof v !== 'object' || v === null) continue;
+    const r = v as Record<string, unknown>;
+    if (typeof r.name !== 'string') continue;
+    for (const address of [r.floating_ip, r.fixed_ip]) if (typeof address === 'string') names.set(address, r.name);
+  }
+  return names;
+}
+
 function instanceHealth(r: HealthResult): InstanceHealth {
   return r.outcome.kind === 'healthy'
     ? { instance: r.target.instance, url: r.target.url, status: 'healthy', version: r.outcome.version }
@@ -138,7 +152,9 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   }
 
   const timeoutMs = input.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-  const targets = healthTargets(published, input.outputs.services);
+  const names = instanceNames(input.outputs);
+  // Reports name the cloud's instance (valladolid-preprod-web-1), found by the address in its URL.
+  const targets = healthTargets(published, input.outputs.services).map((t) => ({ ...t, instance: names.get(new URL(t.url).hostname) ?? t.instance }));
   progress({ kind: 'step', message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy` });
   const health = requireHealthy(await waitForHealthy(targets, { timeoutMs, progress, ...(input.signal === undefined ? {} : { signal: input.signal }) }), timeoutMs);
 

@@ -197,7 +197,7 @@ describe('pilot services on the sandbox', () => {
     );
     const r = await storm(['deploy', 'valladolid', '--health-timeout', '6'], { cwd: project, env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/urbanismo-en-red on web-1 \(http:\/\/127\.\d+\.\d+\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/);
+    expect(r.stderr).toMatch(/urbanismo-en-red on valladolid-preprod-web-1 \(http:\/\/127\.\d+\.\d+\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
