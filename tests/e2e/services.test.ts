@@ -159,13 +159,21 @@ describe('pilot services on the sandbox', () => {
     for (const shot of ['urbanismo-en-red-plan.png']) expect(fs.existsSync(path.join(ROOT, 'test-results', 'templates', shot))).toBe(true);
   }, 600_000);
 
-  it('stopping an instance stops its service, starting it runs it again, destroying the city ends it', async () => {
+  it('a crashed service is restarted; stopping an instance stops it, starting runs it again, destroying the city ends it', async () => {
     const reader = new SandboxReader((sandbox as RunningSandbox).url);
     await reader.login();
     const out = await outputs('agueda');
     const server = Object.values(out.instances as Record<string, { id: string; floating_ip?: string }>).find((i) => i.floating_ip !== undefined) as { id: string };
     const url = urls.participa as string;
     const answers = async (): Promise<boolean> => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+
+    // A service that dies is restarted by the sandbox, like systemd's Restart=always on a VM.
+    const pidFile = path.join(project, '.storm', 'sandbox', 'instances', server.id, 'service.pid');
+    const crashed = Number(fs.readFileSync(pidFile, 'utf8').split(' ')[0]);
+    process.kill(crashed, 'SIGKILL');
+    await expect.poll(() => fs.readFileSync(pidFile, 'utf8').split(' ')[0], { timeout: 15_000, interval: 250 }).not.toBe(String(crashed));
+    await expect.poll(answers, { timeout: 15_000, interval: 250 }).toBe(true);
+    expect(fs.readFileSync(path.join(project, '.storm', 'sandbox', 'requests.log'), 'utf8')).toMatch(new RegExp(`"method":"EXIT","path":"/servers/${server.id}".*participa exited \\(SIGKILL\\); restarting`));
 
     expect((await reader.request('POST', 'compute', `/servers/${server.id}/action`, { 'os-stop': null })).status).toBe(202);
     await expect.poll(answers, { timeout: 15_000, interval: 250 }).toBe(false);
