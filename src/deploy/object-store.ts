@@ -15,6 +15,13 @@ export interface ObjectStore {
   /** The object's ETag (MD5 of its bytes), or undefined when it does not exist. */
   objectEtag(container: string, name: string): Promise<string | undefined>;
   putObject(container: string, name: string, body: Buffer, contentType: string): Promise<void>;
+  /** Deletes an object; false when it was not there. */
+  deleteObject(container: string, name: string): Promise<boolean>;
+  /** Version ids of an object in a versioned container (object versioning), newest first; [] when none. */
+  objectVersions(container: string, name: string): Promise<string[]>;
+  deleteObjectVersion(container: string, name: string, versionId: string): Promise<void>;
+  /** Deletes a container when it holds nothing; false when it is absent or not empty. */
+  deleteContainerIfEmpty(container: string): Promise<boolean>;
 }
 
 export function md5Hex(body: Buffer): string {
@@ -61,6 +68,30 @@ export function swiftObjectStore(endpoint: string, authHeaders: () => Record<str
     async putObject(container, name, body, contentType) {
       const res = await call('PUT', `${encodeURIComponent(container)}/${objectPath(name)}`, { 'Content-Type': contentType, ETag: md5Hex(body) }, body);
       if (!res.ok) await fail(res, `store ${container}/${name}`);
+    },
+    async deleteObject(container, name) {
+      const res = await call('DELETE', `${encodeURIComponent(container)}/${objectPath(name)}`);
+      if (res.status === 404) return false;
+      if (!res.ok) await fail(res, `delete ${container}/${name}`);
+      return true;
+    },
+    async objectVersions(container, name) {
+      const res = await call('GET', `${encodeURIComponent(container)}?versions&format=json&prefix=${encodeURIComponent(name)}`, { Accept: 'application/json' });
+      if (res.status === 404) return [];
+      if (!res.ok) await fail(res, `list the versions of ${container}/${name}`);
+      const list = (await res.json()) as Array<{ name?: string; version_id?: string }>;
+      return list.filter((v) => v.name === name && typeof v.version_id === 'string' && v.version_id !== 'null').map((v) => v.version_id as string);
+    },
+    async deleteObjectVersion(container, name, versionId) {
+      const res = await call('DELETE', `${encodeURIComponent(container)}/${objectPath(name)}?version-id=${encodeURIComponent(versionId)}`);
+      if (!res.ok && res.status !== 404) await fail(res, `delete version ${versionId} of ${container}/${name}`);
+    },
+    async deleteContainerIfEmpty(container) {
+      const res = await call('DELETE', encodeURIComponent(container));
+      // Swift answers 409 for a container that still holds objects.
+      if (res.status === 404 || res.status === 409) return false;
+      if (!res.ok) await fail(res, `delete container ${container}`);
+      return true;
     },
   };
 }

@@ -28,7 +28,12 @@ export async function applyPlanFile(
   planFile: string,
   total: number,
   locate?: (address: string) => Diagnostic['location'],
-  onInterrupted?: (unfinishedCreates: string[]) => Promise<void>,
+  /**
+   * Called with the creates that started but never completed when the run stops early
+   * (interrupted, or failed — e.g. a 503 while the provider waited for a new resource,
+   * after which it forgets the id it was given), so they can be adopted.
+   */
+  onUnfinishedCreates?: (unfinishedCreates: string[]) => Promise<void>,
 ): Promise<ApplyOutcome> {
   const tally = new ApplyTally(total);
   const unfinishedCreates = new Set<string>();
@@ -55,9 +60,13 @@ export async function applyPlanFile(
   });
   const applied = tally.finished.map((f) => ({ ...f }));
   if (res.interrupted) {
-    await onInterrupted?.([...unfinishedCreates].sort());
+    await onUnfinishedCreates?.([...unfinishedCreates].sort());
     throw interrupted(run, 'apply');
   }
-  if (res.exitCode !== 0) throw await withLockHolder(run, tofuFailure(run, 'apply', res, tally.diagnostics, locate));
+  if (res.exitCode !== 0) {
+    const failure = await withLockHolder(run, tofuFailure(run, 'apply', res, tally.diagnostics, locate));
+    if (failure.code !== 'state-locked') await onUnfinishedCreates?.([...unfinishedCreates].sort());
+    throw failure;
+  }
   return { applied, durationMs: res.durationMs };
 }

@@ -1,7 +1,8 @@
 /**
- * After an interrupted apply: a create the provider had already sent but was
- * still waiting on (a router becoming ACTIVE, a server booting) is cancelled
- * before tofu records it, leaving a resource in the cloud that no state knows.
+ * After an apply that stopped early: a create the provider had already sent but
+ * was still waiting on (a router becoming ACTIVE, a server booting) is cancelled
+ * by an interruption, or fails on an error while waiting (a 503 on the status
+ * check), before tofu records it — leaving a resource in the cloud that no state knows.
  * storm finds each such resource by the name the config gave it and imports it,
  * so the next run continues instead of creating a duplicate.
  */
@@ -114,7 +115,7 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
       .filter((id): id is string => id !== undefined && !known.has(id));
     // Only an unambiguous match is adopted: two unknown resources of that name need a person.
     if (ids.length !== 1 || ids[0] === undefined) continue;
-    run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the interruption` });
+    run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the run stopped` });
     const res = await tofu(run, ['import', `-lock-timeout=${run.lockTimeout}`, '-no-color', c.address, ids[0]]);
     if (res.exitCode === 0) {
       adopted.push({ address: c.address, id: ids[0] });

@@ -8,6 +8,7 @@ import { ensureEngine } from './bootstrap';
 import type { LifecycleDeps } from './lifecycle';
 import { startSandboxCredentials } from '../cloud/sandbox-target';
 import { serviceNeedsFor, synthesizeResolved } from '../synth/synth-city';
+import { withdrawCity } from '../deploy/withdraw';
 import { deployCity, objectStoreUrl, serviceUserData } from '../deploy/deploy';
 import { type HealthTarget, waitForHealthy } from '../deploy/health-check';
 
@@ -26,6 +27,9 @@ export function defaultLifecycleDeps(): LifecycleDeps {
     },
     sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
     deploy: (input) => deployCity(input),
+    withdraw: async (input) => {
+      await withdrawCity(input);
+    },
     audit: async (cwd, record) => {
       await appendAuditRecord(cwd, record);
     },

@@ -43,12 +43,13 @@ export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: s
 /** What the lifecycle needs from the rest of storm. */
 export interface LifecycleDeps {
   engine(progress: Progress, signal?: AbortSignal): Promise<EngineInfo>;
-  /** Terraform JSON of the city for its resolved environment. */
   /** Synthesizes one resolved environment exactly as `storm synth` does (services' needs included). */
   synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string, credentials: CloudCredentials): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
   sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;
+  /** Before destroy: removes what deploy stored in object storage, so the containers can go. */
+  withdraw(input: Omit<DeployInput, 'outputs' | 'service' | 'signal'>): Promise<void>;
   audit(cwd: string, record: AuditRecordInput): Promise<void>;
   /** One probe of each service instance the stack's outputs name (status). */
   serviceHealth(outputs: Record<string, unknown>): Promise<ServiceHealth[]>;
@@ -403,7 +404,7 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
               ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}` });
               return [];
             });
-            if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(stack.run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the interruption left half-created, so the next run does not duplicate them` });
+            if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(stack.run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them` });
           },
         );
         applied = outcome.applied;
@@ -519,6 +520,7 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
         await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'no-changes');
         return { ...result, status: 'nothing-to-destroy', applied: [], durationMs: Date.now() - started };
       }
+      await ctx.deps.withdraw({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, progress: ctx.progress });
       ctx.progress({ kind: 'step', message: `${label(stack.run)}: destroying ${result.summary.counts.delete} resource${result.summary.counts.delete === 1 ? '' : 's'}` });
       const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) => locateAddress(stack.loaded, stack.resolved, address));
       await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'applied', { planFile: result.planFile });
