@@ -21,7 +21,7 @@ import { createIdentityService, ensureCatalogEntries } from './services/identity
 import { createImageService } from './services/image';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
-import { startServiceRunner } from './service-runner';
+import { type ServiceRunner, startServiceRunner } from './service-runner';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 8800. */
@@ -318,6 +318,12 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     logStream.write(`${JSON.stringify(entry)}\n`);
   };
   app.addHook('onResponse', async (req, reply) => logRequest(req, reply.statusCode));
+  // A VM's updater notices a new release within its polling period; the service runner
+  // plays that VM but needs no such delay: an object written to storage starts a reconcile.
+  const runnerRef: { current?: ServiceRunner } = {};
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method === 'PUT' && reply.statusCode === 201 && req.url.startsWith('/object-store/')) runnerRef.current?.kick();
+  });
 
   app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log, identityUri()));
   app.setNotFoundHandler(async (req, reply) => {
@@ -343,6 +349,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   ctx.publicUrl = `http://${host}:${port}`;
   // Instances that carry a storm service run it as a local process (issue 7); a ':memory:' sandbox keeps no files to run from.
   const runner = persistent ? startServiceRunner({ store, dataDir: opts.dataDir, sandboxUrl: () => ctx.publicUrl, record: (e) => logStream?.write(`${JSON.stringify(e)}\n`) }) : undefined;
+  runnerRef.current = runner;
 
   let closed = false;
   return {

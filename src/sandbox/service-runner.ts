@@ -49,6 +49,8 @@ export interface ServiceRunnerOptions {
 export interface ServiceRunner {
   /** Server id → what runs for it (for status and tests). */
   running(): { serverId: string; service: string; version: string; address: string; pid: number | undefined }[];
+  /** Reconcile now instead of at the next tick (a release was just published). */
+  kick(): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   const hintCache = new Map<string, { userData: string; hint: SandboxServiceHint | undefined }>();
   let stopped = false;
   let busy = false;
+  let again = false;
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   const polledAt = new Map<string, number>();
@@ -261,7 +264,8 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       .finally(() => {
         busy = false;
         if (!stopped) {
-          timer = setTimeout(tick, interval);
+          timer = setTimeout(tick, again ? 0 : interval);
+          again = false;
           timer.unref();
         }
       });
@@ -276,6 +280,16 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   });
 
   return {
+    kick(): void {
+      if (stopped) return;
+      // Mid-reconcile, run again as soon as this one ends (it may have read the old release).
+      if (busy) {
+        again = true;
+        return;
+      }
+      if (timer !== undefined) clearTimeout(timer);
+      tick();
+    },
     running: () => [...running.values()].map((r) => ({ serverId: r.desired.serverId, service: r.desired.hint.service, version: r.pointer.version, address: r.desired.address, pid: r.child?.pid })),
     async stop(): Promise<void> {
       stopped = true;
