@@ -1,25 +1,26 @@
-// Generates city-manifest.types.ts from city-manifest.schema.json, the single
-// source of the manifest's shape. `npm run gen:types` writes it; the test
-// tests/manifest/types-drift.test.ts fails when the committed file differs.
+// Generates the TypeScript types of storm's two YAML documents from their JSON
+// Schemas, the single source of their shape: city-manifest.types.ts (a city
+// manifest) and template.types.ts (a template.yaml). `npm run gen:types` writes
+// both; tests/manifest/types-drift.test.ts and templates-types-drift.test.ts fail
+// when a committed file differs.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const schemaPath = join(here, 'city-manifest.schema.json');
 export const typesPath = join(here, 'city-manifest.types.ts');
+export const templateTypesPath = join(here, 'template.types.ts');
 
-const banner = `/* eslint-disable */
+async function generate(schemaFile, rootName) {
+  const schema = JSON.parse(await readFile(join(here, schemaFile), 'utf8'));
+  const bannerComment = `/* eslint-disable */
 /**
- * GENERATED from city-manifest.schema.json by src/manifest/generate-types.mjs
+ * GENERATED from ${schemaFile} by src/manifest/generate-types.mjs
  * (npm run gen:types). Do not edit: change the schema and regenerate.
  */`;
-
-export async function generateManifestTypes() {
-  const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
-  return compile(schema, 'CityManifest', {
-    bannerComment: banner,
+  return compile(schema, rootName, {
+    bannerComment,
     additionalProperties: false,
     unreachableDefinitions: true,
     strictIndexSignatures: true,
@@ -28,6 +29,15 @@ export async function generateManifestTypes() {
   });
 }
 
+export function generateManifestTypes() {
+  return generate('city-manifest.schema.json', 'CityManifest');
+}
+
+export function generateTemplateTypes() {
+  return generate('template.schema.json', 'TemplateDefinition');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await writeFile(typesPath, await generateManifestTypes());
+  await writeFile(templateTypesPath, await generateTemplateTypes());
 }

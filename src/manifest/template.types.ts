@@ -1,7 +1,7 @@
 /* eslint-disable */
 /**
- * GENERATED from template.schema.json by src/manifest/generate-template-types.mjs
- * (node src/manifest/generate-template-types.mjs). Do not edit: change the schema and regenerate.
+ * GENERATED from template.schema.json by src/manifest/generate-types.mjs
+ * (npm run gen:types). Do not edit: change the schema and regenerate.
  */
 
 /**

@@ -10,6 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { type Diagnostic, StormError } from '../errors';
+import { displayPath } from './files';
 import { schemaDiagnostics } from './schema-errors';
 import { type DocPath, type ManifestSource, formatPath, parseManifest } from './source';
 import { TEMPLATES_DIR, listTemplateNames } from './template-catalog';
@@ -66,11 +67,6 @@ function parameterValidator(t: LoadedTemplate): { check: ValidateFunction; withD
     parameterValidators.set(key, v);
   }
   return v;
-}
-
-function displayPath(abs: string, cwd: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
 }
 
 /** Checks the schema cannot express: name = directory, parameter schema compiles and its defaults pass it, references between tiers. */
