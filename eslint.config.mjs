@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/synth/gen/**', 'src/manifest/gen/**', 'coverage/**', '**/*.d.ts', 'templates/*/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.storm/**', 'test-results/**', 'src/synth/gen/**', 'src/manifest/gen/**', 'coverage/**', '**/*.d.ts', 'templates/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
