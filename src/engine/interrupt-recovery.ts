@@ -6,6 +6,8 @@
  * storm finds each such resource by the name the config gave it and imports it,
  * so the next run continues instead of creating a duplicate.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CloudCredentials } from '../cloud/credentials';
 import { OpenStackClient } from '../cloud/openstack-client';
 import type { StackRun } from './plan';
@@ -106,25 +108,49 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
   if (candidates.length === 0) return [];
   const client = await OpenStackClient.authenticate(credentials);
   const adopted: Adoption[] = [];
-  for (const c of candidates) {
-    const answer = await client.get(c.finder.service, c.listPath);
-    const list = isRecord(answer) ? answer[c.finder.key] : undefined;
-    const ids = (Array.isArray(list) ? list : [])
-      .filter((x): x is Record<string, unknown> => isRecord(x) && c.finder.matches(x, c.body, ref))
-      .map((x) => (c.finder.idOf === undefined ? (typeof x.id === 'string' ? x.id : undefined) : c.finder.idOf(x)))
-      .filter((id): id is string => id !== undefined && !known.has(id));
-    // Only an unambiguous match is adopted: two unknown resources of that name need a person.
-    if (ids.length !== 1 || ids[0] === undefined) continue;
-    run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the run stopped` });
-    const res = await tofu(run, ['import', `-lock-timeout=${run.lockTimeout}`, '-no-color', c.address, ids[0]]);
-    if (res.exitCode === 0) {
-      adopted.push({ address: c.address, id: ids[0] });
-      known.add(ids[0]);
-    } else {
-      run.progress({ kind: 'warning', message: `${label(run)}: could not import ${c.address} (${ids[0]}): ${res.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? `exit ${res.exitCode}`}` });
-    }
+  // `tofu import` evaluates the outputs too, and a half-created resource in the state
+  // (a floating IP tainted before its address was read) makes an output template such
+  // as "http://${...address}:8080" fail ("Invalid template interpolation value"). The
+  // outputs play no part in an import, so they are blanked while it runs.
+  const blankOutputs = path.join(run.ws.dir, ADOPT_OVERRIDE_FILE);
+  fs.writeFileSync(blankOutputs, outputsBlanked(terraformJson));
+  try {
+    await importEach();
+  } finally {
+    fs.rmSync(blankOutputs, { force: true });
   }
   return adopted;
+
+  async function importEach(): Promise<void> {
+    for (const c of candidates) {
+      const answer = await client.get(c.finder.service, c.listPath);
+      const list = isRecord(answer) ? answer[c.finder.key] : undefined;
+      const ids = (Array.isArray(list) ? list : [])
+        .filter((x): x is Record<string, unknown> => isRecord(x) && c.finder.matches(x, c.body, ref))
+        .map((x) => (c.finder.idOf === undefined ? (typeof x.id === 'string' ? x.id : undefined) : c.finder.idOf(x)))
+        .filter((id): id is string => id !== undefined && !known.has(id));
+      // Only an unambiguous match is adopted: two unknown resources of that name need a person.
+      if (ids.length !== 1 || ids[0] === undefined) continue;
+      run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the run stopped` });
+      const res = await tofu(run, ['import', `-lock-timeout=${run.lockTimeout}`, '-no-color', c.address, ids[0]]);
+      if (res.exitCode === 0) {
+        adopted.push({ address: c.address, id: ids[0] });
+        known.add(ids[0]);
+      } else {
+        run.progress({ kind: 'warning', message: `${label(run)}: could not import ${c.address} (${ids[0]}): ${res.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? `exit ${res.exitCode}`}` });
+      }
+    }
+  }
+}
+
+/** An override file (tofu merges `*_override.tf.json` last) present only while storm imports. */
+export const ADOPT_OVERRIDE_FILE = 'storm_adopt_override.tf.json';
+
+/** Every output of the config with its value replaced by null. */
+export function outputsBlanked(terraformJson: unknown): string {
+  const outputs = isRecord(terraformJson) && isRecord(terraformJson.output) ? Object.keys(terraformJson.output).sort() : [];
+  const doc = { '//': 'written by storm while it imports half-created resources; removed right after', ...(outputs.length === 0 ? {} : { output: Object.fromEntries(outputs.map((name) => [name, { value: null }])) }) };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

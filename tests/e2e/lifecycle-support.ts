@@ -27,9 +27,9 @@ export interface RunningSandbox {
  * Starts the project's own sandbox (<project>/.storm/sandbox, any free port, short
  * status delays) the way storm does; storm's commands then find it running.
  */
-export function startProjectSandbox(project: string): RunningSandbox {
+export function startProjectSandbox(project: string, settings: { faults?: string } = {}): RunningSandbox {
   const control = JSON.stringify(path.join(ROOT, 'dist', 'sandbox', 'control.js'));
-  const script = `require(${control}).ensureSandbox({ cwd: ${JSON.stringify(project)}, progress: () => {}, settings: { port: 0, statusDelayMs: 50 } }).then((i) => process.stdout.write(JSON.stringify(i)))`;
+  const script = `require(${control}).ensureSandbox({ cwd: ${JSON.stringify(project)}, progress: () => {}, settings: ${JSON.stringify({ port: 0, statusDelayMs: 50, ...settings })} }).then((i) => process.stdout.write(JSON.stringify(i)))`;
   const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { url: string };
   return {
     url: info.url,
