@@ -95,7 +95,7 @@ export async function waitForHealthy(targets: readonly HealthTarget[], options: 
       let attempts = 0;
       // A rollout usually lands within a second; a fresh VM takes minutes. Start with
       // short pauses and back off, so neither waits long nor floods the instance.
-      let interval = Math.min(250, maxInterval);
+      let interval = Math.min(50, maxInterval);
       for (;;) {
         attempts += 1;
         const outcome: HealthOutcome = { ...(await probe(target, requestTimeout)), attempts };

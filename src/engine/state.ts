@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { StormError } from '../errors';
 import type { Workspace } from './workspace';
 
@@ -198,6 +197,8 @@ export function pgCreationLockKey(schema: string, table = 'states'): bigint {
 
 /** Who holds the advisory lock of a pg-backed state, or undefined when nobody (or unknown). */
 export async function findPgLockHolder(connectionString: string, schema: string): Promise<LockInfo | undefined> {
+  // pg is loaded only for a pg backend's lock question, not by every storm start.
+  const { Client } = await import('pg');
   const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();

@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import { StormError } from '../errors';
 import type { Progress } from '../progress';
 import { FaultSpecError, parseFaultSpec } from './core/faults';
-import { DATABASE_FILE, SqliteStore } from './core/store';
-import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE, type RequestLogEntry, createSandbox } from './server';
+import { BLOB_DIR, DATABASE_FILE, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
+import type { RequestLogEntry } from './server';
 
 export const PID_FILE = 'sandbox.pid';
 /** Just the port, for scripts (`curl 127.0.0.1:$(cat .storm/sandbox/sandbox.port)`). */
@@ -178,8 +178,9 @@ async function running(dataDir: string): Promise<PidFile | undefined> {
   throw new StormError('sandbox', `the sandbox (pid ${pf.pid}) is running but does not answer at ${pf.url}`, { hint: 'stop it with `storm sandbox down`, then start it again' });
 }
 
-function countsOf(dataDir: string): Record<string, number> {
+async function countsOf(dataDir: string): Promise<Record<string, number>> {
   if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) return {};
+  const { SqliteStore } = await import('./core/store.js');
   const store = new SqliteStore(dataDir);
   try {
     return store.countsByKind();
@@ -191,7 +192,7 @@ function countsOf(dataDir: string): Record<string, number> {
 export async function sandboxStatus(opts: { cwd: string }): Promise<SandboxStatus> {
   const dataDir = sandboxDataDir(opts.cwd);
   const pf = alivePidFile(dataDir);
-  const counts = countsOf(dataDir);
+  const counts = await countsOf(dataDir);
   if (pf === undefined) return { running: false, dataDir, counts };
   return {
     running: true,
@@ -382,6 +383,8 @@ export async function startForeground(opts: { cwd: string; settings?: Partial<Sa
   if (await portInUse(settings.host, settings.port)) {
     throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, { hint: 'choose another with --port N (or --port 0 for any free port)' });
   }
+  // Loaded here only: finding or starting a detached sandbox needs neither fastify nor SQLite.
+  const { createSandbox } = await import('./server.js');
   const sandbox = await createSandbox({
     port: settings.port,
     host: settings.host,

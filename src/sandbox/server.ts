@@ -83,10 +83,10 @@ export interface RecordedResponse {
   apiVersion?: string;
 }
 
-export const REQUEST_LOG_FILE = 'requests.log';
-export const BLOB_DIR = 'blobs';
 const REQUEST_LOG_MAX_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_PORT = 8800;
+import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
+
+export { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE };
 export const SEED_KIND = 'core.meta';
 
 interface Mounted {

@@ -49,7 +49,7 @@ export interface ServiceRunnerOptions {
 export interface ServiceRunner {
   /** Server id → what runs for it (for status and tests). */
   running(): { serverId: string; service: string; version: string; address: string; pid: number | undefined }[];
-  /** Reconcile now instead of at the next tick (a release was just published). */
+  /** An object was written (perhaps a release pointer): reconcile now, asking every instance for its release at once. */
   kick(): void;
   stop(): Promise<void>;
 }
@@ -99,6 +99,9 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   let stopped = false;
   let busy = false;
   let again = false;
+  // An object was written since the last reconcile (perhaps a release pointer): ask now
+  // rather than at each instance's next poll.
+  let written = false;
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   const polledAt = new Map<string, number>();
@@ -221,6 +224,8 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   }
 
   async function reconcile(): Promise<void> {
+    const fresh = written;
+    written = false;
     const desired = desiredNow();
     for (const id of [...running.keys()]) {
       if (!desired.has(id)) await halt(id, 'the server is no longer active with a floating IP');
@@ -229,7 +234,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       if (stopped) return;
       const current0 = running.get(d.serverId);
       const urgent = current0 !== undefined && (current0.desired.address !== d.address || current0.desired.dataDir !== d.dataDir || current0.exited);
-      if (!urgent && Date.now() - (polledAt.get(d.serverId) ?? 0) < POINTER_POLL_MS) continue;
+      if (!urgent && !fresh && Date.now() - (polledAt.get(d.serverId) ?? 0) < POINTER_POLL_MS) continue;
       polledAt.set(d.serverId, Date.now());
       try {
         const pointer = await fetchPointer(d.pointerUrl);
@@ -282,6 +287,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   return {
     kick(): void {
       if (stopped) return;
+      written = true;
       // Mid-reconcile, run again as soon as this one ends (it may have read the old release).
       if (busy) {
         again = true;

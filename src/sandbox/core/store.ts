@@ -29,7 +29,9 @@ export interface Store {
   close(): void;
 }
 
-export const DATABASE_FILE = 'sandbox.sqlite';
+import { DATABASE_FILE } from './layout';
+
+export { DATABASE_FILE };
 
 interface Row {
   body: string;
