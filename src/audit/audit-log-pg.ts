@@ -5,7 +5,7 @@
  * last record. Appends run in a transaction under an advisory lock, so
  * concurrent storm processes on different machines extend one chain.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { StormError } from '../errors';
 import { recordBody, type AuditRecord, type AuditRecordInput } from './audit-record';
 import { parseRecord, seal, serialise, type ChainHead, type StoredLine } from './audit-chain';
@@ -29,7 +29,9 @@ export function connectionString(envVar: string, env: Readonly<Record<string, st
 }
 
 async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
+  // Loaded on first use: a file-backed audit log (the default) never needs pg.
+  const { Client: PgClient } = await import('pg');
+  const client = new PgClient({ connectionString: url });
   try {
     await client.connect();
   } catch (err) {

@@ -128,11 +128,10 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
   const withRegion: CloudCredentials = credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
   const target: TargetInfo = { cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName, sandbox: targetSpec.kind === 'sandbox', description: describeCredentials(withRegion) };
   ctx.progress({ kind: 'detail', message: `${tag}: ${target.description}` });
-  if (targetSpec.kind === 'sandbox') {
-    const created = await ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project));
-    if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
-  }
-  const terraformJson = await ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion);
+  // The sandbox's partner projects are only looked up at plan time: made while synthesis runs.
+  const partners = targetSpec.kind === 'sandbox' ? ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project)) : Promise.resolve([]);
+  const [terraformJson, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
+  if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
   const synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
   if (engine === undefined) {

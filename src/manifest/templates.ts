@@ -56,18 +56,20 @@ function validateMeta(data: unknown): readonly ErrorObject[] {
   return metaValidator(data) ? [] : (metaValidator.errors ?? []);
 }
 
-/** Compiled parameter schemas, by template directory and version: compiled once per process. */
-const parameterValidators = new Map<string, { check: ValidateFunction; withDefaults: ValidateFunction }>();
+/**
+ * Compiled parameter schemas, by the schema's text: one command reads the catalog
+ * several times (validation, synthesis, policy, deploy) and compiling is the slow part.
+ */
+const parameterValidators = new Map<string, { check?: ValidateFunction; withDefaults?: ValidateFunction }>();
 
-function parameterValidator(t: LoadedTemplate): { check: ValidateFunction; withDefaults: ValidateFunction } {
-  const key = `${t.dir}\u0000${t.definition.version}`;
-  let v = parameterValidators.get(key);
-  if (v === undefined) {
-    v = { check: newAjv(false).compile(t.definition.parameters), withDefaults: newAjv(true).compile(t.definition.parameters) };
-    parameterValidators.set(key, v);
-  }
-  return v;
+function compiledParameters(schema: TemplateDefinition['parameters'], useDefaults: boolean): ValidateFunction {
+  const key = JSON.stringify(schema);
+  const entry = parameterValidators.get(key) ?? {};
+  parameterValidators.set(key, entry);
+  if (useDefaults) return (entry.withDefaults ??= newAjv(true).compile(schema));
+  return (entry.check ??= newAjv(false).compile(schema));
 }
+
 
 /** Checks the schema cannot express: name = directory, parameter schema compiles and its defaults pass it, references between tiers. */
 function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, source: ManifestSource): Diagnostic[] {
@@ -79,7 +81,7 @@ function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, 
   if (def.name !== dirName) err(['name'], 'template.name-mismatch', `name "${def.name}" differs from its directory "${dirName}"`, `rename one so both are "${dirName}"`);
   let compiled: ValidateFunction | undefined;
   try {
-    compiled = newAjv(false).compile(def.parameters);
+    compiled = compiledParameters(def.parameters, false);
   } catch (e) {
     err(['parameters'], 'template.parameters-schema', `parameters is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -127,6 +129,21 @@ function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, 
   return out;
 }
 
+/** template.yaml parsed and checked against the meta-schema, by its text: once per process. */
+const parsedTemplates = new Map<string, { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] }>();
+
+function parsedTemplate(text: string, file: string, abs: string): { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] } {
+  const key = `${abs}\u0000${file}\u0000${text}`;
+  let entry = parsedTemplates.get(key);
+  if (entry === undefined) {
+    const parsed = parseManifest(text, file, abs);
+    const ok = parsed.data !== undefined && !parsed.diagnostics.some((d) => d.severity === 'error');
+    entry = { parsed, metaErrors: ok ? [...validateMeta(parsed.data)] : [] };
+    parsedTemplates.set(key, entry);
+  }
+  return entry;
+}
+
 /** Parses and validates one template.yaml; never throws for bad content. */
 export function readTemplate(cwd: string, name: string): { template?: LoadedTemplate; diagnostics: Diagnostic[] } {
   const dir = path.join(path.resolve(cwd), TEMPLATES_DIR, name);
@@ -142,10 +159,9 @@ export function readTemplate(cwd: string, name: string): { template?: LoadedTemp
   } catch {
     return { diagnostics: [{ severity: 'error', code: 'template.unreadable', message: `cannot read ${file}`, location: { file, line: 1, column: 1 } }] };
   }
-  const parsed = parseManifest(text, file, abs);
+  const { parsed, metaErrors } = parsedTemplate(text, file, abs);
   const diagnostics = [...parsed.diagnostics];
   if (parsed.data === undefined || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const metaErrors = validateMeta(parsed.data);
   if (metaErrors.length > 0) return { diagnostics: [...diagnostics, ...schemaDiagnostics(metaErrors, parsed.data, parsed.source, templateMetaSchema)] };
   const definition = parsed.data as TemplateDefinition;
   diagnostics.push(...semanticTemplateFindings(definition, dir, parsed.source));
@@ -196,7 +212,7 @@ function sourceUnder(source: ManifestSource, prefix: DocPath): ManifestSource {
  */
 export function checkServiceParameters(template: LoadedTemplate, parameters: unknown, source: ManifestSource, at: DocPath): Diagnostic[] {
   const value = parameters ?? {};
-  const { check } = parameterValidator(template);
+  const check = compiledParameters(template.definition.parameters, false);
   if (check(value)) return [];
   const prefix = formatPath(at);
   return schemaDiagnostics(check.errors ?? [], value, sourceUnder(source, at), template.definition.parameters as Record<string, unknown>).map((d) => ({
@@ -211,7 +227,7 @@ export function checkServiceParameters(template: LoadedTemplate, parameters: unk
 /** The parameters a deployed service runs with: the manifest's values over the template's defaults. */
 export function resolveServiceParameters(template: LoadedTemplate, parameters: Record<string, unknown> | undefined): Record<string, unknown> {
   const value = structuredClone(parameters ?? {});
-  const { withDefaults } = parameterValidator(template);
+  const withDefaults = compiledParameters(template.definition.parameters, true);
   if (!withDefaults(value)) {
     const first = withDefaults.errors?.[0];
     throw new StormError('invalid-manifest', `parameters of ${template.definition.name} are invalid: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim(), {
