@@ -23,14 +23,14 @@ import type { LoadedManifest } from '../manifest/load';
 import { loadCity } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
-import type { Progress } from '../progress';
+import type { Progress, ProgressEvent } from '../progress';
 import { STORM_VERSION } from '../version';
 import type { AppliedResource } from './apply';
 import { applyPlanFile } from './apply';
 import { adoptInterruptedCreates } from './interrupt-recovery';
 import type { PlanSummary } from './plan-changes';
 import type { StackRun } from './plan';
-import { ensureInit, label, planToFile, readState, showPlan, writeWorkspace } from './plan';
+import { ensureInit, label, planOnly, planToFile, readState, showPlan, writeWorkspace } from './plan';
 import { summarizePlan } from './plan-changes';
 import type { StateBackend, StateSnapshot } from './state';
 import { backendSetup, maskOutputs } from './state';
@@ -278,13 +278,27 @@ export function sidecarPath(planFile: string): string {
   return `${planFile}.storm.json`;
 }
 
+/** A plan file written, not yet read back: everything of the plan's result but its summary. */
+interface StartedPlan {
+  stack: PreparedStack;
+  base: Omit<StackPlanResult, 'summary'>;
+  hasChanges: boolean;
+  resourceChanges: number;
+}
+
 async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+  const started = await startPlan(ctx, ref, options);
+  const summary = summarizePlan(await showPlan(started.stack.run, started.base.planFile));
+  return { stack: started.stack, result: { ...started.base, summary } };
+}
+
+async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<StartedPlan> {
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   const pre = await preflight(stack, options.skipPreflight);
   await ensureInit(stack.run, stack.terraformJson);
   const planFile = options.out === undefined ? runPlanFile(stack.run.ws, 'apply') : path.resolve(ctx.cwd, options.out);
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
-  const outcome = await planToFile(stack.run, planFile, 'apply');
+  const written = await planOnly(stack.run, planFile, 'apply');
   const sidecar: PlanSidecar = {
     schemaVersion: 1,
     storm: STORM_VERSION,
@@ -298,7 +312,7 @@ async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOpti
     createdAt: new Date().toISOString(),
   };
   fs.writeFileSync(sidecarPath(planFile), `${JSON.stringify(sidecar, null, 2)}\n`);
-  return { stack, result: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, summary: outcome.summary, planFile, synthHash: stack.synthHash } };
+  return { stack, base: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, planFile, synthHash: stack.synthHash }, hasChanges: written.hasChanges, resourceChanges: written.resourceChanges };
 }
 
 export type StackOutcome<T> = { city: string; env: string; ok: true; value: T } | { city: string; env: string; ok: false; error: StormError };
@@ -348,6 +362,11 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
   if (options.planFile !== undefined && refs.length > 1) throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
   const started = Date.now();
   const gates = new Map<string, PolicyGate>();
+  // --yes without a saved plan: nobody reads the summary before the apply starts, so tofu
+  // applies the plan file while `tofu show -json` reads it back. The summary is still shown
+  // (and the policy gate decided) before anything the apply reports.
+  if (options.autoApprove && options.planFile === undefined) return runEach(ctx, refs, options.concurrency, provisionApproved);
+
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     let reviewed: { stack: PreparedStack; result: StackPlanResult };
     try {
@@ -356,17 +375,8 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
       throw err;
     }
-    // Policy before confirmation: a plan that breaks an error-severity rule is not offered
-    // for approval unless --allow-violations, and either way the record says so.
     const { stack, result } = reviewed;
-    const gate = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: options.allowViolations });
-    gates.set(`${ref.city}/${ref.env}`, gate);
-    if (gate.refusal !== undefined) {
-      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'refused', { planFile: result.planFile, message: gate.refusal.message, policy: gate.summary });
-      if (options.planFile === undefined) removeRunPlan(result.planFile);
-      throw gate.refusal;
-    }
-    if (!gate.report.passed) ctx.progress({ kind: 'warning', message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)` });
+    await passPolicyGate(stack, result.planFile, async () => result.summary);
     return reviewed;
   });
   const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
@@ -377,44 +387,92 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
     if (!p.ok) throw p.error;
     const { stack, result } = p.value;
     try {
-      return await applyReviewed(stack, result);
+      if (!approved) {
+        await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed', policy: gateOf(stack)?.summary });
+        return { ...result, status: 'cancelled', applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
+      }
+      const applying = result.summary.hasChanges ? startApply(stack, stack.run, result.planFile, result.summary.resources.length) : undefined;
+      return await finishProvision(stack, result, applying);
     } finally {
       if (options.planFile === undefined) removeRunPlan(result.planFile);
     }
   });
 
-  async function applyReviewed(stack: PreparedStack, result: StackPlanResult): Promise<StackProvisionResult> {
-    const base = { ...result, applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
-    if (!approved) {
-      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed', policy: gateOf(stack)?.summary });
-      return { ...base, status: 'cancelled' };
-    }
+  async function provisionApproved(ref: StackRef): Promise<StackProvisionResult> {
+    let plan: StartedPlan;
     try {
-      let applied: AppliedResource[] = [];
-      if (result.summary.hasChanges) {
-        ctx.progress({ kind: 'step', message: `${label(stack.run)}: applying ${result.summary.resources.length} change${result.summary.resources.length === 1 ? '' : 's'}` });
-        const outcome = await applyPlanFile(
-          stack.run,
-          result.planFile,
-          result.summary.resources.length,
-          (address) => locateAddress(stack.loaded, stack.resolved, address),
-          async (unfinished) => {
-            const adopted = await adoptInterruptedCreates(stack.run, stack.credentials, stack.terraformJson, unfinished).catch((err: unknown) => {
-              ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}` });
-              return [];
-            });
-            if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(stack.run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them` });
-          },
-        );
-        applied = outcome.applied;
-      } else {
-        ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
+      plan = await startPlan(ctx, ref, options);
+    } catch (err) {
+      await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
+      throw err;
+    }
+    const { stack, base } = plan;
+    try {
+      const reading = showPlan(stack.run, base.planFile).then(summarizePlan);
+      // Awaited below on every path; this only keeps a failure from counting as unhandled meanwhile.
+      reading.catch(() => undefined);
+      await passPolicyGate(stack, base.planFile, () => reading);
+      if (!plan.hasChanges) return await finishProvision(stack, { ...base, summary: await reading }, undefined);
+      // The apply's progress waits until the summary has been shown.
+      const held = heldProgress(ctx.progress);
+      const applying = startApply(stack, { ...stack.run, progress: held.progress }, base.planFile, plan.resourceChanges);
+      applying.catch(() => undefined);
+      let summary: PlanSummary;
+      try {
+        summary = await reading;
+        await options.confirm([{ ...base, summary }]);
+      } catch (err) {
+        // Only reading the plan back failed (or an interruption reached `tofu show`): the apply goes on.
+        ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not read the plan back for its summary (${asStormError(err).message}); applying it as planned` });
+        summary = summarizePlan({});
       }
+      ctx.progress({ kind: 'step', message: `${label(stack.run)}: applying ${plan.resourceChanges} change${plan.resourceChanges === 1 ? '' : 's'}` });
+      held.release();
+      return await finishProvision(stack, { ...base, summary }, applying);
+    } finally {
+      removeRunPlan(base.planFile);
+    }
+  }
+
+  /** Policy before any apply: a plan breaking an error-severity rule is refused unless --allow-violations, and either way recorded. */
+  async function passPolicyGate(stack: PreparedStack, planFile: string, summary: () => Promise<PlanSummary>): Promise<void> {
+    const gate = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: options.allowViolations });
+    gates.set(`${stack.ref.city}/${stack.ref.env}`, gate);
+    if (gate.refusal !== undefined) {
+      await audit(ctx, stack, 'provision', provisionFlags(options), await summary().catch(() => summarizePlan({})), 'refused', { planFile, message: gate.refusal.message, policy: gate.summary });
+      if (options.planFile === undefined) removeRunPlan(planFile);
+      throw gate.refusal;
+    }
+    if (!gate.report.passed) ctx.progress({ kind: 'warning', message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)` });
+  }
+
+  function startApply(stack: PreparedStack, run: StackRun, planFile: string, total: number): Promise<AppliedResource[]> {
+    if (run.progress === ctx.progress) ctx.progress({ kind: 'step', message: `${label(run)}: applying ${total} change${total === 1 ? '' : 's'}` });
+    return applyPlanFile(
+      run,
+      planFile,
+      total,
+      (address) => locateAddress(stack.loaded, stack.resolved, address),
+      async (unfinished) => {
+        const adopted = await adoptInterruptedCreates(run, stack.credentials, stack.terraformJson, unfinished).catch((err: unknown) => {
+          ctx.progress({ kind: 'warning', message: `${label(run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}` });
+          return [];
+        });
+        if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them` });
+      },
+    ).then((outcome) => outcome.applied);
+  }
+
+  /** After the apply (or with nothing to apply): deploy the services, read the outputs, record the run. */
+  async function finishProvision(stack: PreparedStack, result: StackPlanResult, applying: Promise<AppliedResource[]> | undefined): Promise<StackProvisionResult> {
+    try {
+      if (applying === undefined) ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
+      const applied = applying === undefined ? [] : await applying;
       const after = await readState(stack.run);
       const outputs = maskOutputs(after.outputs);
       const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
       await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile, policy: gateOf(stack)?.summary });
-      return { ...base, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
+      return { ...result, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
     } catch (err) {
       await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message, policy: gateOf(stack)?.summary });
       throw err;
@@ -424,6 +482,22 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
   function gateOf(stack: PreparedStack): PolicyGate | undefined {
     return gates.get(`${stack.ref.city}/${stack.ref.env}`);
   }
+}
+
+/** Progress held back (in order) until release, then passed straight through. */
+function heldProgress(progress: Progress): { progress: Progress; release: () => void } {
+  let held: ProgressEvent[] | undefined = [];
+  return {
+    progress: (event) => {
+      if (held === undefined) progress(event);
+      else held.push(event);
+    },
+    release: () => {
+      const events = held ?? [];
+      held = undefined;
+      for (const event of events) progress(event);
+    },
+  };
 }
 
 function provisionFlags(options: ProvisionOptions): { skipPreflight: boolean; autoApprove: boolean; allowViolations: boolean } {

@@ -79,15 +79,35 @@ export interface PlanOutcome {
 }
 
 export async function planToFile(run: StackRun, planFile: string, mode: PlanMode): Promise<PlanOutcome> {
-  const args = ['plan', '-json', `-out=${planFile}`, `-lock-timeout=${run.lockTimeout}`];
+  await planOnly(run, planFile, mode);
+  const show = await showPlan(run, planFile);
+  return { planFile, summary: summarizePlan(show), show };
+}
+
+export interface PlanFileWritten {
+  planFile: string;
+  /** tofu's -detailed-exitcode said the plan changes something. */
+  hasChanges: boolean;
+  /** Resources the plan creates, updates, replaces or deletes (its planned_change lines). */
+  resourceChanges: number;
+}
+
+/** `tofu plan -out` without reading the plan back (`showPlan` does that). */
+export async function planOnly(run: StackRun, planFile: string, mode: PlanMode): Promise<PlanFileWritten> {
+  const args = ['plan', '-json', '-detailed-exitcode', `-out=${planFile}`, `-lock-timeout=${run.lockTimeout}`];
   if (mode === 'destroy') args.push('-destroy');
   if (mode === 'refresh-only') args.push('-refresh-only');
   fs.mkdirSync(path.dirname(planFile), { recursive: true });
   const res = await tofu(run, args);
   if (res.interrupted) throw interrupted(run, 'plan');
-  if (res.exitCode !== 0) throw await withLockHolder(run, tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout)));
-  const show = await showPlan(run, planFile);
-  return { planFile, summary: summarizePlan(show), show };
+  // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
+  if (res.exitCode !== 0 && res.exitCode !== 2) throw await withLockHolder(run, tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout)));
+  let resourceChanges = 0;
+  for (const line of res.stdout.split('\n')) {
+    const ev = parseUiLine(line);
+    if (ev?.type === 'planned_change' && ev.action !== 'noop' && ev.action !== 'read') resourceChanges += 1;
+  }
+  return { planFile, hasChanges: res.exitCode === 2, resourceChanges };
 }
 
 export async function showPlan(run: StackRun, planFile: string): Promise<unknown> {
