@@ -101,6 +101,12 @@ describe('storm lifecycle against the sandbox', { timeout: 300_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/using storm's local sandbox/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/✓ valladolid\/preprod openstack_compute_instance_v2\.web_1 created/);
+    // With --yes tofu starts applying while the plan is read back; the summary still comes first.
+    const summaryAt = r.stderr.search(/valladolid\/preprod: \d+ to create/);
+    const applyingAt = r.stderr.search(/applying \d+ changes/);
+    expect(summaryAt, r.stderr).toBeGreaterThan(-1);
+    expect(summaryAt).toBeLessThan(applyingAt);
+    expect(applyingAt).toBeLessThan(r.stderr.search(/✓ valladolid\/preprod \S+ created/));
     expect(r.stdout).toContain('network_id = ');
     const plan = await run(['plan', 'valladolid', '--detailed-exitcode']);
     expect(plan.code, plan.stderr).toBe(0);
