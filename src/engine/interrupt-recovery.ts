@@ -60,6 +60,29 @@ const FINDERS: Record<string, Finder> = {
     key: 'floatingips',
     matches: (item, b) => item.description === b.description,
   },
+  // The interface is the router's port on the subnet; its import ID is the port's.
+  openstack_networking_router_interface_v2: {
+    service: NETWORK,
+    list: (b, ref) => {
+      const router = ref(b.router_id);
+      return router === undefined ? undefined : `/v2.0/ports?device_id=${q(router)}`;
+    },
+    key: 'ports',
+    matches: (item, b, ref) =>
+      String(item.device_owner ?? '').startsWith('network:router_interface') &&
+      (b.port_id !== undefined ? item.id === ref(b.port_id) : Array.isArray(item.fixed_ips) && item.fixed_ips.some((ip) => isRecord(ip) && ip.subnet_id === ref(b.subnet_id))),
+  },
+  // Nova names an attachment by its volume; the provider's import ID is "<server>/<attachment>".
+  openstack_compute_volume_attach_v2: {
+    service: COMPUTE,
+    list: (b, ref) => {
+      const server = ref(b.instance_id);
+      return server === undefined ? undefined : `/servers/${q(server)}/os-volume_attachments`;
+    },
+    key: 'volumeAttachments',
+    matches: (item, b, ref) => item.volumeId === ref(b.volume_id),
+    idOf: (item) => (typeof item.serverId === 'string' && typeof item.id === 'string' ? `${item.serverId}/${item.id}` : undefined),
+  },
   openstack_networking_secgroup_rule_v2: {
     service: NETWORK,
     list: (b, ref) => {
@@ -99,12 +122,18 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
     const m = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.id\}$/.exec(expr);
     return m === null ? expr : idOfAddress.get(m[1] ?? '');
   };
-  const candidates = interruptedCreates.filter((a) => !inState.has(a)).flatMap((address) => {
-    const body = resourceBody(terraformJson, address);
-    const finder = FINDERS[address.split('.')[0] ?? ''];
-    const listPath = body === undefined || finder === undefined ? undefined : finder.list(body, ref);
-    return body !== undefined && finder !== undefined && listPath !== undefined ? [{ address, body, finder, listPath }] : [];
-  });
+  // In FINDERS order (what others refer to first), so a resource adopted here can be
+  // referred to by the next one (a router, then its interface).
+  const order = Object.keys(FINDERS);
+  const rank = (address: string): number => order.indexOf(address.split('.')[0] ?? '');
+  const candidates = interruptedCreates
+    .filter((a) => !inState.has(a))
+    .flatMap((address) => {
+      const body = resourceBody(terraformJson, address);
+      const finder = FINDERS[address.split('.')[0] ?? ''];
+      return body !== undefined && finder !== undefined ? [{ address, body, finder }] : [];
+    })
+    .sort((a, b) => rank(a.address) - rank(b.address) || a.address.localeCompare(b.address));
   if (candidates.length === 0) return [];
   const client = await OpenStackClient.authenticate(credentials);
   const adopted: Adoption[] = [];
@@ -123,7 +152,9 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
 
   async function importEach(): Promise<void> {
     for (const c of candidates) {
-      const answer = await client.get(c.finder.service, c.listPath);
+      const listPath = c.finder.list(c.body, ref);
+      if (listPath === undefined) continue;
+      const answer = await client.get(c.finder.service, listPath);
       const list = isRecord(answer) ? answer[c.finder.key] : undefined;
       const ids = (Array.isArray(list) ? list : [])
         .filter((x): x is Record<string, unknown> => isRecord(x) && c.finder.matches(x, c.body, ref))
@@ -136,6 +167,7 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
       if (res.exitCode === 0) {
         adopted.push({ address: c.address, id: ids[0] });
         known.add(ids[0]);
+        idOfAddress.set(c.address, ids[0]);
       } else {
         run.progress({ kind: 'warning', message: `${label(run)}: could not import ${c.address} (${ids[0]}): ${res.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? `exit ${res.exitCode}`}` });
       }
