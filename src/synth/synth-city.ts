@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Diagnostic, StormError } from '../errors';
-import { loadCity } from '../manifest/load';
+import { type LoadedManifest, loadCity } from '../manifest/load';
 import { DEFAULT_ENVIRONMENT, type ResolvedCity, environmentNames, resolveEnvironment } from '../manifest/model';
 import { App } from './cdktf';
 import { type ServiceNeeds, loadTemplateCatalog, serviceNeeds } from '../manifest/templates';
@@ -146,8 +146,27 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
     stats: synthStats(json),
     json,
     resolved,
-    warnings: loaded.warnings,
+    warnings: [...loaded.warnings, ...userDataNotice(resolved, extras, loaded)],
   };
+}
+
+/**
+ * A city with services boots its instances with cloud-init naming the target cloud's
+ * object storage, which only the cloud can tell: offline synthesis leaves that user data
+ * out, and says so, so nobody diffs this output against an applied stack unawares.
+ */
+function userDataNotice(city: ResolvedCity, extras: SynthExtras, loaded: LoadedManifest): Diagnostic[] {
+  if (city.services.length === 0 || extras.userData !== undefined) return [];
+  return [
+    {
+      severity: 'info',
+      code: 'synth.user-data-omitted',
+      message: `the instances of ${city.services.map((s) => s.name).join(', ')} have no user_data here: it names the target cloud's object storage, which synthesis without a cloud cannot know`,
+      path: 'services',
+      location: loaded.locate(['services']),
+      hint: '`storm plan` synthesizes against the cloud and includes it',
+    },
+  ];
 }
 
 function writeAtomically(file: string, content: string): void {

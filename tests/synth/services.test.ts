@@ -72,4 +72,16 @@ describe('merging what services need into the model', () => {
     expect(r.stats.outputs).toContain('services');
     expect(r.stats.resources.openstack_blockstorage_volume_v3).toBe(3);
   });
+
+  it('says, at the manifest line, that offline synthesis leaves the service instances without user_data', () => {
+    const offline = synthCity('valladolid', { cwd: root, write: false });
+    const notice = offline.warnings.find((w) => w.code === 'synth.user-data-omitted');
+    expect(notice?.severity).toBe('info');
+    expect(notice?.message).toContain('urbanismo-en-red');
+    expect(notice?.location?.file).toBe('stacks/valladolid.yaml');
+    expect(JSON.stringify(offline.json)).not.toContain('user_data');
+    const withCloud = synthCity('valladolid', { cwd: root, write: false, extras: { userData: () => '#cloud-config\n' } });
+    expect(withCloud.warnings.map((w) => w.code)).not.toContain('synth.user-data-omitted');
+    expect(JSON.stringify(withCloud.json)).toContain('user_data');
+  });
 });
