@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { createSandbox } from '../../src/sandbox/server.js';
-import { validateResponse, type SchemaViolation } from './openapi-compute.js';
+import { validateResponse, type SchemaViolation } from './openapi.js';
 
 export type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 

@@ -6,7 +6,7 @@ import { ensureEngine, type Engine } from '../../src/engine/bootstrap.js';
 import { runTofu } from '../../src/engine/tofu.js';
 import { createSandbox } from '../../src/sandbox/server.js';
 import { ApiClient, type Sandbox } from './compute-client.js';
-import { validateResponse } from './openapi-compute.js';
+import { validateResponse } from './openapi.js';
 import { parseProviderLog } from './provider-log.js';
 
 /**
