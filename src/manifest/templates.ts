@@ -65,19 +65,28 @@ function validateMeta(data: unknown): readonly ErrorObject[] {
  * several times (validation, synthesis, policy, deploy) and compiling is the slow part.
  */
 const parameterValidators = new Map<string, { check?: ValidateFunction; withDefaults?: ValidateFunction }>();
+/** The same, by the schema object itself: the catalog hands out one object per template.yaml text. */
+const parameterValidatorsByObject = new WeakMap<object, { check?: ValidateFunction; withDefaults?: ValidateFunction }>();
 
 function compiledParameters(schema: TemplateDefinition['parameters'], useDefaults: boolean): ValidateFunction {
+  const byObject = parameterValidatorsByObject.get(schema);
+  const cached = useDefaults ? byObject?.withDefaults : byObject?.check;
+  if (cached !== undefined) return cached;
   const key = JSON.stringify(schema);
   const entry = parameterValidators.get(key) ?? {};
   parameterValidators.set(key, entry);
+  parameterValidatorsByObject.set(schema, entry);
+  const known = useDefaults ? entry.withDefaults : entry.check;
+  if (known !== undefined) return known;
   if (!jsonSchemaValidator(schema)) {
     // What ajv's own schema check would have thrown.
     throw new Error(`schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`);
   }
-  if (useDefaults) return (entry.withDefaults ??= newAjv(true).compile(schema));
-  return (entry.check ??= newAjv(false).compile(schema));
+  const compiled = newAjv(useDefaults).compile(schema);
+  if (useDefaults) entry.withDefaults = compiled;
+  else entry.check = compiled;
+  return compiled;
 }
-
 
 /** Checks the schema cannot express: name = directory, parameter schema compiles and its defaults pass it, references between tiers. */
 function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, source: ManifestSource): Diagnostic[] {
