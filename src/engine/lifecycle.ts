@@ -391,8 +391,9 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
         await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed', policy: gateOf(stack)?.summary });
         return { ...result, status: 'cancelled', applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
       }
-      const applying = result.summary.hasChanges ? startApply(stack, stack.run, result.planFile, result.summary.resources.length) : undefined;
-      return await finishProvision(stack, result, applying);
+      if (!result.summary.hasChanges) return await finishProvision(stack, result, undefined);
+      announceApply(stack.run, result.summary.resources.length);
+      return await finishProvision(stack, result, startApply(stack, stack.run, result.planFile, result.summary.resources.length));
     } finally {
       if (options.planFile === undefined) removeRunPlan(result.planFile);
     }
@@ -426,7 +427,7 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
         ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not read the plan back for its summary (${asStormError(err).message}); applying it as planned` });
         summary = summarizePlan({});
       }
-      ctx.progress({ kind: 'step', message: `${label(stack.run)}: applying ${plan.resourceChanges} change${plan.resourceChanges === 1 ? '' : 's'}` });
+      announceApply(stack.run, plan.resourceChanges);
       held.release();
       return await finishProvision(stack, { ...base, summary }, applying);
     } finally {
@@ -446,8 +447,11 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
     if (!gate.report.passed) ctx.progress({ kind: 'warning', message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)` });
   }
 
+  function announceApply(run: StackRun, total: number): void {
+    ctx.progress({ kind: 'step', message: `${label(run)}: applying ${total} change${total === 1 ? '' : 's'}` });
+  }
+
   function startApply(stack: PreparedStack, run: StackRun, planFile: string, total: number): Promise<AppliedResource[]> {
-    if (run.progress === ctx.progress) ctx.progress({ kind: 'step', message: `${label(run)}: applying ${total} change${total === 1 ? '' : 's'}` });
     return applyPlanFile(
       run,
       planFile,
