@@ -3,8 +3,9 @@
  * was still waiting on (a router becoming ACTIVE, a server booting) is cancelled
  * by an interruption, or fails on an error while waiting (a 503 on the status
  * check), before tofu records it — leaving a resource in the cloud that no state knows.
- * storm finds each such resource by the name the config gave it and imports it,
- * so the next run continues instead of creating a duplicate.
+ * storm finds each such resource by what the config says of it (its name, the
+ * router's port on a subnet, the server's attachment of a volume) and imports it,
+ * so the next run continues instead of creating a duplicate or being refused.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -176,10 +177,10 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
 }
 
 /** An override file (tofu merges `*_override.tf.json` last) present only while storm imports. */
-export const ADOPT_OVERRIDE_FILE = 'storm_adopt_override.tf.json';
+const ADOPT_OVERRIDE_FILE = 'storm_adopt_override.tf.json';
 
 /** Every output of the config with its value replaced by null. */
-export function outputsBlanked(terraformJson: unknown): string {
+function outputsBlanked(terraformJson: unknown): string {
   const outputs = isRecord(terraformJson) && isRecord(terraformJson.output) ? Object.keys(terraformJson.output).sort() : [];
   const doc = { '//': 'written by storm while it imports half-created resources; removed right after', ...(outputs.length === 0 ? {} : { output: Object.fromEntries(outputs.map((name) => [name, { value: null }])) }) };
   return `${JSON.stringify(doc, null, 2)}\n`;
