@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StormError } from '../errors';
 import type { Progress } from '../progress';
-import { withLock } from './cache-lock';
+import { processAlive, withLock } from './cache-lock';
 import { renderCliConfig } from './cli-config';
 import {
   MIN_ENGINE_VERSION, MIN_GO_VERSION, PROVIDER_HOSTS, PROVIDER_MODULE, PROVIDER_NAMESPACE, PROVIDER_TYPE,
@@ -325,15 +325,6 @@ function removeAbandonedBuilds(layout: CacheLayout): void {
       if (m === null || processAlive(Number(m[1]))) continue;
       fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -44,7 +44,8 @@ function readOwner(lockPath: string): LockOwner | undefined {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this machine is still there (EPERM: it is, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
