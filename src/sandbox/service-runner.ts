@@ -214,6 +214,20 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     return r;
   }
 
+  /**
+   * Why a running service is no longer wanted, read from the server itself: a
+   * stop or delete is often seen here first (its lifecycle notice only fires when
+   * some client next reads the server), and the log must say the same either way.
+   */
+  function whyNotRunning(serverId: string): string {
+    const server = opts.store.get<ServerRow>('compute.server', serverId);
+    const state = server === undefined ? 'DELETED' : effectiveState(server, Date.now());
+    if (state === 'DELETED') return 'the server was deleted';
+    if (state === 'SHUTOFF') return 'the server was stopped';
+    if (state !== 'ACTIVE') return `the server is ${state}`;
+    return 'the server no longer has a floating IP';
+  }
+
   async function halt(serverId: string, why: string): Promise<void> {
     const r = running.get(serverId);
     if (r === undefined) return;
@@ -228,7 +242,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     written = false;
     const desired = desiredNow();
     for (const id of [...running.keys()]) {
-      if (!desired.has(id)) await halt(id, 'the server is no longer active with a floating IP');
+      if (!desired.has(id)) await halt(id, whyNotRunning(id));
     }
     for (const d of desired.values()) {
       if (stopped) return;
