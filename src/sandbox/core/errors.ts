@@ -189,7 +189,7 @@ export function styledError(style: ErrorStyle, status: number, message: string):
 }
 
 /** Nova's and Cinder's fault wrappers map a status to the envelope key this way (nova/api/openstack/wsgi.py). */
-function novaKindFor(status: number): NovaErrorKind {
+export function novaKindFor(status: number): NovaErrorKind {
   switch (status) {
     case 400:
       return 'badRequest';
