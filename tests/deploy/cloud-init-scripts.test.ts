@@ -10,34 +10,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCloudInit } from '../../src/deploy/cloud-init';
 import { tarGzip } from '../../src/deploy/artifact';
-import { loadTemplate, resolveServiceParameters } from '../../src/manifest/templates';
-
-const root = path.join(__dirname, '..', '..');
-type WriteFile = { path: string; content: string };
-
-function filesFor(artifactUrl: string): WriteFile[] {
-  const t = loadTemplate(root, 'participa');
-  const text = renderCloudInit({
-    city: { name: 'agueda', displayName: 'Águeda', languages: ['pt', 'en'] },
-    environment: 'preprod',
-    service: { name: 'participa', parameters: resolveServiceParameters(t, {}) },
-    template: t.definition,
-    tier: 'web',
-    instance: { name: 'agueda-preprod-app-1' },
-    artifactUrl,
-    containerUrls: {},
-  });
-  return (parse(text) as { write_files: WriteFile[] }).write_files;
-}
+import { participaWriteFiles } from './participa-user-data';
 
 describe('systemd units', () => {
   it('parse cleanly with systemd-analyze verify', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-units-'));
-    const units = filesFor('http://127.0.0.1:9/a.tar.gz').filter((f) => f.path.startsWith('/etc/systemd/system/'));
+    const units = participaWriteFiles('http://127.0.0.1:9/a.tar.gz').filter((f) => f.path.startsWith('/etc/systemd/system/'));
     expect(units.map((u) => path.basename(u.path)).sort()).toEqual(['storm-participa-update.service', 'storm-participa-update.timer', 'storm-participa.service']);
     for (const u of units) {
       // Programs that exist only on the instance are swapped for /bin/true; every key and section is still checked.
@@ -69,7 +49,7 @@ describe('release updater', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const f = filesFor(`${base}/participa.tar.gz`).find((x) => x.path.endsWith('/update-service'))!;
+    const f = participaWriteFiles(`${base}/participa.tar.gz`).find((x) => x.path.endsWith('/update-service'))!;
     script = path.join(work, 'update-service');
     fs.writeFileSync(script, f.content, { mode: 0o755 });
   });

@@ -11,27 +11,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarGzip } from '../../src/deploy/artifact';
-import { renderCloudInit } from '../../src/deploy/cloud-init';
-import { loadTemplate, resolveServiceParameters } from '../../src/manifest/templates';
-
-const root = path.join(__dirname, '..', '..');
+import { participaWriteFiles } from './participa-user-data';
 
 function updaterScript(): string {
-  const t = loadTemplate(root, 'participa');
-  const text = renderCloudInit({
-    city: { name: 'agueda', displayName: 'Águeda', languages: ['pt', 'en'] },
-    environment: 'preprod',
-    service: { name: 'participa', parameters: resolveServiceParameters(t, {}) },
-    template: t.definition,
-    tier: 'web',
-    instance: { name: 'agueda-preprod-app-1' },
-    artifactUrl: 'http://127.0.0.1:9/unused.tar.gz',
-    containerUrls: {},
-  });
-  const file = (parse(text) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path.endsWith('/update-service'));
+  const file = participaWriteFiles('http://127.0.0.1:9/unused.tar.gz').find((f) => f.path.endsWith('/update-service'));
   if (file === undefined) throw new Error('no update-service in the user data');
   return file.content;
 }
