@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { StormError } from '../errors';
+import { processAlive } from '../process-alive';
 
 const STALE_MS = 60_000;
 const WAIT_MS = 15_000;
@@ -24,13 +25,7 @@ function readLock(lockPath: string): string | undefined {
 function ownerAlive(content: string): boolean {
   const pid = Number.parseInt(content.split(' ')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }
 
 function staleContent(lockPath: string): string | undefined {

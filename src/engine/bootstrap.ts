@@ -14,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StormError } from '../errors';
 import type { Progress } from '../progress';
-import { processAlive, withLock } from './cache-lock';
+import { processAlive } from '../process-alive';
+import { withLock } from './cache-lock';
 import { renderCliConfig } from './cli-config';
 import {
   MIN_ENGINE_VERSION, MIN_GO_VERSION, PROVIDER_HOSTS, PROVIDER_MODULE, PROVIDER_NAMESPACE, PROVIDER_TYPE,

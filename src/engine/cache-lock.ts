@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StormError } from '../errors';
+import { processAlive } from '../process-alive';
 
 export interface LockOwner {
   pid: number;
@@ -41,16 +42,6 @@ function readOwner(lockPath: string): LockOwner | undefined {
     return { pid: doc.pid, host: doc.host, acquiredAt: doc.acquiredAt, token: String(doc.token ?? '') };
   } catch {
     return undefined;
-  }
-}
-
-/** Whether a process of this machine is still there (EPERM: it is, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StormError } from '../errors';
+import { processAlive } from '../process-alive';
 import type { Progress } from '../progress';
 import { FaultSpecError, parseFaultSpec } from './core/faults';
 import { BLOB_DIR, DATABASE_FILE, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
@@ -122,18 +123,9 @@ function removeRunFiles(dataDir: string): void {
   fs.rmSync(path.join(dataDir, PORT_FILE), { force: true });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid is alive and still a sandbox process (not a recycled pid). */
 function isSandboxProcess(pid: number): boolean {
-  if (!isAlive(pid)) return false;
+  if (!processAlive(pid)) return false;
   if (pid === process.pid) return true;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -330,7 +322,7 @@ async function takeStartLock(dataDir: string): Promise<() => void> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(fs.readFileSync(file, 'utf8'));
       // A lock left by a process that died is stale.
-      if (!Number.isInteger(holder) || !isAlive(holder) || Date.now() > deadline) fs.rmSync(file, { force: true });
+      if (!Number.isInteger(holder) || !processAlive(holder) || Date.now() > deadline) fs.rmSync(file, { force: true });
       else await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -354,8 +346,8 @@ async function startDetachedLocked(opts: { cwd: string; progress: Progress }, da
       opts.progress({ kind: 'detail', message: `sandbox ready in ${Date.now() - t0} ms (pid ${pid})` });
       return { ...connectionInfo(ready.url), pid, alreadyRunning: false, dataDir };
     }
-    if (!isAlive(pid) || Date.now() > deadline) {
-      if (isAlive(pid)) killGroup(pid, 'SIGKILL');
+    if (!processAlive(pid) || Date.now() > deadline) {
+      if (processAlive(pid)) killGroup(pid, 'SIGKILL');
       const tail = lastLines(path.join(dataDir, OUT_FILE), 5);
       throw new StormError('sandbox', `the sandbox did not start${tail === '' ? '' : `:\n${tail}`}`, { hint: `see ${path.join(dataDir, OUT_FILE)}` });
     }
@@ -442,12 +434,12 @@ export async function stopSandbox(opts: { cwd: string; progress: Progress }): Pr
   if (pf.detached) killGroup(pf.pid, 'SIGTERM');
   else process.kill(pf.pid, 'SIGTERM');
   const deadline = Date.now() + 5000;
-  while (isAlive(pf.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  if (isAlive(pf.pid)) {
+  while (processAlive(pf.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (processAlive(pf.pid)) {
     opts.progress({ kind: 'warning', message: `pid ${pf.pid} ignored SIGTERM; killing it` });
     if (pf.detached) killGroup(pf.pid, 'SIGKILL');
     else process.kill(pf.pid, 'SIGKILL');
-    while (isAlive(pf.pid)) await new Promise((r) => setTimeout(r, 25));
+    while (processAlive(pf.pid)) await new Promise((r) => setTimeout(r, 25));
   }
   removeRunFiles(dataDir);
   return { stopped: true, pid: pf.pid };

@@ -17,6 +17,7 @@ import { ensureEngine } from '../../src/engine/bootstrap';
 import { runTofu } from '../../src/engine/tofu';
 import { synthCity } from '../../src/synth/synth-city';
 import { PROJECT_ROOT, type Inventory, projectInventory, removeDir } from './support/city-cycle';
+import { processAlive } from '../../src/process-alive';
 
 const STORM = join(PROJECT_ROOT, 'bin', 'storm');
 const project = mkdtempSync(join(tmpdir(), 'storm-conformance-persist-'));
@@ -35,15 +36,6 @@ function storm(...args: string[]): { code: number; stderr: string; result: Recor
   return { code: r.status ?? -1, stderr: r.stderr, result };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`)))) env[k] = v ?? '';
@@ -60,7 +52,7 @@ const pids: number[] = [];
 
 afterAll(() => {
   storm('sandbox', 'down');
-  for (const pid of pids) expect(alive(pid)).toBe(false);
+  for (const pid of pids) expect(processAlive(pid)).toBe(false);
   removeDir(project);
 });
 
@@ -81,7 +73,7 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
 
     const down = storm('sandbox', 'down');
     expect(down.code, down.stderr).toBe(0);
-    expect(alive(up.result.pid as number)).toBe(false);
+    expect(processAlive(up.result.pid as number)).toBe(false);
 
     const again = storm('sandbox', 'up', '--detach', '--port', '0', '--delay-ms', '50');
     expect(again.code, again.stderr).toBe(0);

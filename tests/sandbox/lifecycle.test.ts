@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, issueToken } from './helpers';
+import { processAlive } from '../../src/process-alive';
 
 const STORM = path.join(__dirname, '..', '..', 'bin', 'storm');
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-life-'));
@@ -24,15 +25,6 @@ function storm(...args: string[]): { code: number; stdout: string; stderr: strin
     // not JSON
   }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let url = '';
@@ -98,7 +90,7 @@ describe('storm sandbox', () => {
 
     const down = storm('sandbox', 'down');
     expect(down.json.result).toMatchObject({ stopped: true, pid });
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(storm('sandbox', 'status').json.result.running).toBe(false);
 
     const again = storm('sandbox', 'up', '--detach', '--port', '0', '--delay-ms', '0');
