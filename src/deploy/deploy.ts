@@ -10,8 +10,7 @@ import { OpenStackClient } from '../cloud/openstack-client';
 import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
-import type { Progress } from '../progress';
-import { type LifecycleContext, type StackDeployResult, type StackOutcome, type StackRef, deployStacks } from '../engine/lifecycle';
+import { type DeployInput, type LifecycleContext, type StackDeployResult, type StackOutcome, type StackRef, deployStacks } from '../engine/lifecycle';
 import type { SynthExtras } from '../synth/context';
 import { ARTIFACTS_CONTAINER, type PublishedService, healthTargets, publishServices } from './deploy-services';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from './deploy-step';
@@ -22,17 +21,9 @@ import { userDataHook } from './user-data';
 
 const OBJECT_STORE = ['object-store'];
 
-export interface DeployServicesInput {
-  cwd: string;
-  city: ResolvedCity;
-  credentials: CloudCredentials;
-  /** The stack's outputs (raw values); `services` lists each service's instance URLs. */
-  outputs: Record<string, unknown>;
-  progress: Progress;
-  /** Deploy only this service. */
-  service?: string;
+/** What the lifecycle hands its deploy step, plus how long to wait for health checks. */
+export interface DeployServicesInput extends DeployInput {
   healthTimeoutMs?: number;
-  signal?: AbortSignal;
 }
 
 export type InstanceHealth = { instance: string; url: string; status: 'healthy'; version: string } | { instance: string; url: string; status: 'unhealthy'; said: string };
