@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.storm/**', 'test-results/**', 'src/synth/gen/**', 'src/manifest/gen/**', 'coverage/**', '**/*.d.ts', 'templates/*/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.storm/**',
+      'test-results/**',
+      'src/synth/gen/**',
+      'src/manifest/gen/**',
+      'coverage/**',
+      '**/*.d.ts',
+      'templates/*/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,13 +25,33 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'bin/*', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', module: 'writable' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        module: 'writable',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Only the CLI layer may import the CLI layer.
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*', '../cli', './cli'], message: 'nothing imports cli/: return data and let the CLI render it' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cli/*', '../cli', './cli'],
+              message: 'nothing imports cli/: return data and let the CLI render it',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -57,7 +57,13 @@ async function schemaFromEngine() {
   try {
     fs.writeFileSync(
       path.join(dir, 'main.tf.json'),
-      JSON.stringify({ terraform: { required_providers: { openstack: { source: 'terraform-provider-openstack/openstack', version: PROVIDER_VERSION } } } }),
+      JSON.stringify({
+        terraform: {
+          required_providers: {
+            openstack: { source: 'terraform-provider-openstack/openstack', version: PROVIDER_VERSION },
+          },
+        },
+      }),
     );
     const run = async (args) => {
       const res = await runTofu(engine, args, { cwd: dir });
@@ -80,7 +86,8 @@ function trimSchema(schema, types) {
   const pick = (all, wanted, kind) => {
     const out = {};
     for (const name of [...wanted].sort()) {
-      if (all?.[name] === undefined) throw new Error(`${kind} ${name} (listed in src/synth/provider-types.json) is not in the provider schema`);
+      if (all?.[name] === undefined)
+        throw new Error(`${kind} ${name} (listed in src/synth/provider-types.json) is not in the provider schema`);
       out[name] = all[name];
     }
     return out;
@@ -99,7 +106,9 @@ function trimSchema(schema, types) {
 
 function listFiles(dir, base = dir) {
   const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listFiles(full, base));
     else out.push(path.relative(base, full));
@@ -120,7 +129,10 @@ function withOverrideModifiers(source) {
     .replaceAll('  protected synthesizeAttributes(): {', '  protected override synthesizeAttributes(): {')
     .replaceAll('  protected synthesizeHclAttributes(): {', '  protected override synthesizeHclAttributes(): {')
     .replaceAll('  public get alias() {', '  public override get alias() {')
-    .replaceAll('  public set alias(value: string | undefined) {', '  public override set alias(value: string | undefined) {');
+    .replaceAll(
+      '  public set alias(value: string | undefined) {',
+      '  public override set alias(value: string | undefined) {',
+    );
 }
 
 async function generate(schema, outDir, tofuPath) {

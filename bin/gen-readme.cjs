@@ -18,7 +18,11 @@ const sections = {
 function render(readme) {
   let out = readme;
   for (const [name, args] of Object.entries(sections)) {
-    const body = execFileSync(process.execPath, [storm, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).trim();
+    const body = execFileSync(process.execPath, [storm, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    }).trim();
     const re = new RegExp(`(<!-- generated:${name}:start[^>]*-->)[\\s\\S]*?(<!-- generated:${name}:end -->)`);
     if (!re.test(out)) throw new Error(`README.md has no generated:${name} markers`);
     out = out.replace(re, (_m, start, end) => `${start}\n${body.replace(/^###? /gm, (h) => `#${h}`)}\n${end}`);

@@ -17,7 +17,14 @@ const standaloneCode = require('ajv/dist/standalone').default;
 
 const root = join(__dirname, '..');
 const gen = join(root, 'src', 'manifest', 'gen');
-const options = { allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, code: { source: true, esm: true, lines: false } };
+const options = {
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  code: { source: true, esm: true, lines: false },
+};
 
 function schemaFile(name) {
   return JSON.parse(readFileSync(join(root, 'src', 'manifest', name), 'utf8'));
@@ -38,7 +45,11 @@ const targets = [
     file: join(gen, 'city-manifest.validate.ts'),
     text: () => {
       const ajv = newAjv({ discriminator: true });
-      return render('src/manifest/city-manifest.schema.json', ajv.compile(schemaFile('city-manifest.schema.json')), ajv);
+      return render(
+        'src/manifest/city-manifest.schema.json',
+        ajv.compile(schemaFile('city-manifest.schema.json')),
+        ajv,
+      );
     },
   },
   {
@@ -52,7 +63,11 @@ const targets = [
     file: join(gen, 'json-schema.validate.ts'),
     text: () => {
       const ajv = newAjv();
-      return render('ajv\'s copy of https://json-schema.org/draft/2020-12/schema', ajv.getSchema('https://json-schema.org/draft/2020-12/schema'), ajv);
+      return render(
+        "ajv's copy of https://json-schema.org/draft/2020-12/schema",
+        ajv.getSchema('https://json-schema.org/draft/2020-12/schema'),
+        ajv,
+      );
     },
   },
 ];
@@ -62,7 +77,11 @@ for (const t of targets) {
   const text = t.text();
   if (process.argv.includes('--check')) {
     let current = '';
-    try { current = readFileSync(t.file, 'utf8'); } catch { /* missing counts as drift */ }
+    try {
+      current = readFileSync(t.file, 'utf8');
+    } catch {
+      /* missing counts as drift */
+    }
     if (current !== text) {
       process.stderr.write(`${t.file} is out of date: run \`npm run gen:validators\`\n`);
       drift = true;

@@ -6,7 +6,14 @@ export type ProgressEvent =
   | { kind: 'step'; message: string }
   | { kind: 'detail'; message: string }
   | { kind: 'warning'; message: string }
-  | { kind: 'resource'; address: string; action: string; status: 'start' | 'done' | 'error'; elapsedSeconds?: number; message?: string }
+  | {
+      kind: 'resource';
+      address: string;
+      action: string;
+      status: 'start' | 'done' | 'error';
+      elapsedSeconds?: number;
+      message?: string;
+    }
   | { kind: 'counter'; done: number; total: number; label: string };
 
 export type Progress = (event: ProgressEvent) => void;

@@ -20,10 +20,15 @@ function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
-export function connectionString(envVar: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function connectionString(
+  envVar: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   const value = env[envVar];
   if (value === undefined || value === '') {
-    throw new StormError('usage', `the audit log of this city is in PostgreSQL, but ${envVar} is not set`, { hint: `export ${envVar}=postgres://user@host/db (the manifest's state.connectionStringEnv names it)` });
+    throw new StormError('usage', `the audit log of this city is in PostgreSQL, but ${envVar} is not set`, {
+      hint: `export ${envVar}=postgres://user@host/db (the manifest's state.connectionStringEnv names it)`,
+    });
   }
   return value;
 }
@@ -36,7 +41,11 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
     await client.connect();
   } catch (err) {
     // The message of a failed connection can hold the URL; never show it (it may carry a password).
-    throw new StormError('cloud', `cannot connect to the PostgreSQL audit log: ${(err as { code?: string }).code ?? 'connection failed'}`, { hint: 'check the connection string variable and that the server is reachable' });
+    throw new StormError(
+      'cloud',
+      `cannot connect to the PostgreSQL audit log: ${(err as { code?: string }).code ?? 'connection failed'}`,
+      { hint: 'check the connection string variable and that the server is reachable' },
+    );
   }
   try {
     return await work(client);
@@ -46,8 +55,12 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
 }
 
 async function ensureTables(c: Client, city: string): Promise<void> {
-  await c.query(`CREATE TABLE IF NOT EXISTS ${quote(auditTable(city))} (line bigserial PRIMARY KEY, record text NOT NULL)`);
-  await c.query(`CREATE TABLE IF NOT EXISTS ${quote(HEADS_TABLE)} (city text PRIMARY KEY, seq integer NOT NULL, hash text NOT NULL)`);
+  await c.query(
+    `CREATE TABLE IF NOT EXISTS ${quote(auditTable(city))} (line bigserial PRIMARY KEY, record text NOT NULL)`,
+  );
+  await c.query(
+    `CREATE TABLE IF NOT EXISTS ${quote(HEADS_TABLE)} (city text PRIMARY KEY, seq integer NOT NULL, hash text NOT NULL)`,
+  );
 }
 
 export async function appendAuditRecordPg(url: string, input: AuditRecordInput): Promise<AuditRecord> {
@@ -56,11 +69,19 @@ export async function appendAuditRecordPg(url: string, input: AuditRecordInput):
     try {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`storm-audit:${input.city}`]);
       await ensureTables(c, input.city);
-      const last = await c.query<{ record: string }>(`SELECT record FROM ${quote(auditTable(input.city))} ORDER BY line DESC LIMIT 1`);
+      const last = await c.query<{ record: string }>(
+        `SELECT record FROM ${quote(auditTable(input.city))} ORDER BY line DESC LIMIT 1`,
+      );
       const previous = last.rows[0] === undefined ? undefined : parseRecord(last.rows[0].record);
-      const record = seal(recordBody(input), previous === undefined ? undefined : { seq: previous.seq, hash: previous.hash });
+      const record = seal(
+        recordBody(input),
+        previous === undefined ? undefined : { seq: previous.seq, hash: previous.hash },
+      );
       await c.query(`INSERT INTO ${quote(auditTable(input.city))} (record) VALUES ($1)`, [serialise(record)]);
-      await c.query(`INSERT INTO ${quote(HEADS_TABLE)} (city, seq, hash) VALUES ($1, $2, $3) ON CONFLICT (city) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`, [input.city, record.seq, record.hash]);
+      await c.query(
+        `INSERT INTO ${quote(HEADS_TABLE)} (city, seq, hash) VALUES ($1, $2, $3) ON CONFLICT (city) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
+        [input.city, record.seq, record.hash],
+      );
       await c.query('COMMIT');
       return record;
     } catch (err) {
@@ -71,12 +92,21 @@ export async function appendAuditRecordPg(url: string, input: AuditRecordInput):
 }
 
 /** Rows in insertion order, numbered 1.. like lines of the file backend. */
-export async function readAuditRowsPg(url: string, city: string): Promise<{ lines: StoredLine[]; head: ChainHead | undefined }> {
+export async function readAuditRowsPg(
+  url: string,
+  city: string,
+): Promise<{ lines: StoredLine[]; head: ChainHead | undefined }> {
   return withClient(url, async (c) => {
     await ensureTables(c, city);
     const rows = await c.query<{ record: string }>(`SELECT record FROM ${quote(auditTable(city))} ORDER BY line`);
-    const head = await c.query<{ seq: number; hash: string }>(`SELECT seq, hash FROM ${quote(HEADS_TABLE)} WHERE city = $1`, [city]);
+    const head = await c.query<{ seq: number; hash: string }>(
+      `SELECT seq, hash FROM ${quote(HEADS_TABLE)} WHERE city = $1`,
+      [city],
+    );
     const h = head.rows[0];
-    return { lines: rows.rows.map((r, i) => ({ line: i + 1, text: r.record })), head: h === undefined ? undefined : { seq: h.seq, hash: h.hash } };
+    return {
+      lines: rows.rows.map((r, i) => ({ line: i + 1, text: r.record })),
+      head: h === undefined ? undefined : { seq: h.seq, hash: h.hash },
+    };
   });
 }

@@ -11,7 +11,15 @@ import { StormError } from '../errors';
 import { readManifest, resolveManifestRef } from '../manifest/load';
 import { recordBody, type AuditRecord, type AuditRecordInput } from './audit-record';
 import { appendAuditRecordPg, auditTable, connectionString, readAuditRowsPg } from './audit-log-pg';
-import { parseRecord, seal, serialise, verifyChain, type ChainHead, type ChainVerification, type StoredLine } from './audit-chain';
+import {
+  parseRecord,
+  seal,
+  serialise,
+  verifyChain,
+  type ChainHead,
+  type ChainVerification,
+  type StoredLine,
+} from './audit-chain';
 import { withFileLock } from './file-lock';
 
 export const AUDIT_DIR = path.join('.storm', 'audit');
@@ -32,10 +40,19 @@ export interface AuditLogOptions {
  * pg — one chain per city, so records of every environment go to one place.
  */
 export function auditBackendOf(manifest: unknown): AuditBackend {
-  const m = (manifest ?? {}) as { state?: { backend?: unknown; connectionStringEnv?: unknown }; environments?: Record<string, { state?: { backend?: unknown; connectionStringEnv?: unknown } } | undefined> };
-  const states = [m.state, ...Object.keys(m.environments ?? {}).sort().map((e) => m.environments?.[e]?.state)];
+  const m = (manifest ?? {}) as {
+    state?: { backend?: unknown; connectionStringEnv?: unknown };
+    environments?: Record<string, { state?: { backend?: unknown; connectionStringEnv?: unknown } } | undefined>;
+  };
+  const states = [
+    m.state,
+    ...Object.keys(m.environments ?? {})
+      .sort()
+      .map((e) => m.environments?.[e]?.state),
+  ];
   for (const st of states) {
-    if (st?.backend === 'pg' && typeof st.connectionStringEnv === 'string') return { kind: 'pg', connectionStringEnv: st.connectionStringEnv };
+    if (st?.backend === 'pg' && typeof st.connectionStringEnv === 'string')
+      return { kind: 'pg', connectionStringEnv: st.connectionStringEnv };
   }
   return { kind: 'file' };
 }
@@ -58,7 +75,10 @@ export interface AuditLogLocation {
 const CITY_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export function auditLogLocation(cwd: string, city: string): AuditLogLocation {
-  if (!CITY_NAME.test(city)) throw new StormError('usage', `"${city}" is not a city name`, { hint: 'city names are DNS-safe: lower-case letters, digits and hyphens' });
+  if (!CITY_NAME.test(city))
+    throw new StormError('usage', `"${city}" is not a city name`, {
+      hint: 'city names are DNS-safe: lower-case letters, digits and hyphens',
+    });
   const file = path.join(cwd, AUDIT_DIR, `${city}.jsonl`);
   return { file, head: `${file}.head`, lock: `${file}.lock` };
 }
@@ -79,7 +99,8 @@ function readLines(file: string): StoredLine[] {
 function readHead(file: string): ChainHead | undefined {
   try {
     const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ChainHead>;
-    if (Number.isInteger(value.seq) && typeof value.hash === 'string') return { seq: value.seq as number, hash: value.hash };
+    if (Number.isInteger(value.seq) && typeof value.hash === 'string')
+      return { seq: value.seq as number, hash: value.hash };
     return undefined;
   } catch {
     return undefined;
@@ -101,14 +122,22 @@ function lastRecord(lines: readonly StoredLine[]): AuditRecord | undefined {
  * concurrent storm processes (lock + O_APPEND). The lifecycle commands call this
  * once per plan, provision and destroy.
  */
-export async function appendAuditRecord(cwd: string, input: AuditRecordInput, options: AuditLogOptions = {}): Promise<AuditRecord> {
+export async function appendAuditRecord(
+  cwd: string,
+  input: AuditRecordInput,
+  options: AuditLogOptions = {},
+): Promise<AuditRecord> {
   const loc = auditLogLocation(cwd, input.city);
   const backend = options.backend ?? detectAuditBackend(cwd, input.city);
-  if (backend.kind === 'pg') return appendAuditRecordPg(connectionString(backend.connectionStringEnv, options.env), input);
+  if (backend.kind === 'pg')
+    return appendAuditRecordPg(connectionString(backend.connectionStringEnv, options.env), input);
   fs.mkdirSync(path.dirname(loc.file), { recursive: true });
   return withFileLock(loc.lock, () => {
     const previous = lastRecord(readLines(loc.file));
-    const record = seal(recordBody(input), previous === undefined ? undefined : { seq: previous.seq, hash: previous.hash });
+    const record = seal(
+      recordBody(input),
+      previous === undefined ? undefined : { seq: previous.seq, hash: previous.hash },
+    );
     const fd = fs.openSync(loc.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
     try {
       fs.writeSync(fd, `${serialise(record)}\n`);
@@ -139,7 +168,10 @@ export interface AuditLogListing {
 export async function readAuditLog(cwd: string, city: string, options: AuditLogOptions = {}): Promise<AuditLogListing> {
   const loc = auditLogLocation(cwd, city);
   const backend = options.backend ?? detectAuditBackend(cwd, city);
-  const lines = backend.kind === 'pg' ? (await readAuditRowsPg(connectionString(backend.connectionStringEnv, options.env), city)).lines : readLines(loc.file);
+  const lines =
+    backend.kind === 'pg'
+      ? (await readAuditRowsPg(connectionString(backend.connectionStringEnv, options.env), city)).lines
+      : readLines(loc.file);
   const entries: AuditLogEntry[] = [];
   const unreadable: number[] = [];
   for (const { line, text } of lines) {
@@ -147,7 +179,12 @@ export async function readAuditLog(cwd: string, city: string, options: AuditLogO
     if (record === undefined) unreadable.push(line);
     else entries.push({ line, record });
   }
-  return { city, file: backend.kind === 'pg' ? `postgresql:${auditTable(city)}` : path.relative(cwd, loc.file) || loc.file, entries, unreadable };
+  return {
+    city,
+    file: backend.kind === 'pg' ? `postgresql:${auditTable(city)}` : path.relative(cwd, loc.file) || loc.file,
+    entries,
+    unreadable,
+  };
 }
 
 export interface AuditLogVerification extends ChainVerification {
@@ -155,12 +192,19 @@ export interface AuditLogVerification extends ChainVerification {
   file: string;
 }
 
-export async function verifyAuditLog(cwd: string, city: string, options: AuditLogOptions = {}): Promise<AuditLogVerification> {
+export async function verifyAuditLog(
+  cwd: string,
+  city: string,
+  options: AuditLogOptions = {},
+): Promise<AuditLogVerification> {
   const loc = auditLogLocation(cwd, city);
   const backend = options.backend ?? detectAuditBackend(cwd, city);
   if (backend.kind === 'pg') {
     const { lines, head } = await readAuditRowsPg(connectionString(backend.connectionStringEnv, options.env), city);
-    if (lines.length === 0 && head === undefined) throw new StormError('not-found', `no audit records for ${city} in PostgreSQL (${auditTable(city)})`, { hint: 'storm plan, provision and destroy write them' });
+    if (lines.length === 0 && head === undefined)
+      throw new StormError('not-found', `no audit records for ${city} in PostgreSQL (${auditTable(city)})`, {
+        hint: 'storm plan, provision and destroy write them',
+      });
     return { city, file: `postgresql:${auditTable(city)}`, ...verifyChain(lines, head) };
   }
   if (!fs.existsSync(loc.file)) {
@@ -168,7 +212,9 @@ export async function verifyAuditLog(cwd: string, city: string, options: AuditLo
       const head = readHead(loc.head);
       return { city, file: path.relative(cwd, loc.file), ...verifyChain([], head) };
     }
-    throw new StormError('not-found', `no audit log for ${city} (${path.relative(cwd, loc.file)})`, { hint: 'storm plan, provision and destroy write it' });
+    throw new StormError('not-found', `no audit log for ${city} (${path.relative(cwd, loc.file)})`, {
+      hint: 'storm plan, provision and destroy write it',
+    });
   }
   return { city, file: path.relative(cwd, loc.file), ...verifyChain(readLines(loc.file), readHead(loc.head)) };
 }

@@ -98,7 +98,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const MASKED = '(masked)';
 
 /** Names of environment variables whose values must never appear in a record. */
-const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|CONNECTION_STRING|DATABASE_URL|_DSN)$/i;
+const SECRET_ENV =
+  /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|CONNECTION_STRING|DATABASE_URL|_DSN)$/i;
 
 /**
  * Removes credentials from free text: values of secret-looking environment
@@ -108,7 +109,8 @@ export function scrubText(text: string, env: Readonly<Record<string, string | un
   let out = text;
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value.length < 4) continue;
-    if (SECRET_ENV.test(name) || (name.startsWith('OS_') && /(PASSWORD|SECRET|TOKEN)/i.test(name))) out = out.split(value).join(MASKED);
+    if (SECRET_ENV.test(name) || (name.startsWith('OS_') && /(PASSWORD|SECRET|TOKEN)/i.test(name)))
+      out = out.split(value).join(MASKED);
   }
   out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, `$1${MASKED}@`);
   out = out.replace(/\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${MASKED}`);
@@ -131,7 +133,10 @@ function cleanCount(n: number): number {
  * Normalises an input into the record body (no seq/prevHash/hash yet), copying
  * only the known fields so nothing else can slip into the log.
  */
-export function recordBody(input: AuditRecordInput, env: Readonly<Record<string, string | undefined>> = process.env): Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> {
+export function recordBody(
+  input: AuditRecordInput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> {
   const scrub = (s: string): string => scrubText(s, env);
   return {
     time: input.time ?? new Date().toISOString(),
@@ -151,7 +156,14 @@ export function recordBody(input: AuditRecordInput, env: Readonly<Record<string,
     ...(input.planHash === undefined ? {} : { planHash: hashField('planHash', input.planHash) }),
     ...(input.changes === undefined
       ? {}
-      : { changes: { create: cleanCount(input.changes.create), update: cleanCount(input.changes.update), replace: cleanCount(input.changes.replace), delete: cleanCount(input.changes.delete) } }),
+      : {
+          changes: {
+            create: cleanCount(input.changes.create),
+            update: cleanCount(input.changes.update),
+            replace: cleanCount(input.changes.replace),
+            delete: cleanCount(input.changes.delete),
+          },
+        }),
     ...(input.policy === undefined
       ? {}
       : {
@@ -164,10 +176,20 @@ export function recordBody(input: AuditRecordInput, env: Readonly<Record<string,
               subject: v.subject,
               ...(v.location === undefined ? {} : { location: v.location }),
             })),
-            waiversUsed: input.policy.waiversUsed.map((w) => ({ rule: w.rule, subject: w.subject, approvedBy: scrub(w.approvedBy), expires: w.expires, reason: scrub(w.reason) })),
+            waiversUsed: input.policy.waiversUsed.map((w) => ({
+              rule: w.rule,
+              subject: w.subject,
+              approvedBy: scrub(w.approvedBy),
+              expires: w.expires,
+              reason: scrub(w.reason),
+            })),
           },
         }),
-    flags: { skipPreflight: input.flags?.skipPreflight === true, allowViolations: input.flags?.allowViolations === true, autoApprove: input.flags?.autoApprove === true },
+    flags: {
+      skipPreflight: input.flags?.skipPreflight === true,
+      allowViolations: input.flags?.allowViolations === true,
+      autoApprove: input.flags?.autoApprove === true,
+    },
     ...(input.message === undefined ? {} : { message: scrub(input.message).slice(0, 2000) }),
   };
 }

@@ -64,7 +64,9 @@ interface DiffCommon {
   notes: string[];
 }
 
-export function countResources(resources: readonly { change: ResourceChangeKind }[]): Pick<DiffCounts, 'create' | 'update' | 'replace' | 'delete'> {
+export function countResources(
+  resources: readonly { change: ResourceChangeKind }[],
+): Pick<DiffCounts, 'create' | 'update' | 'replace' | 'delete'> {
   const c = { create: 0, update: 0, replace: 0, delete: 0 };
   for (const r of resources) c[r.change] += 1;
   return c;

@@ -10,7 +10,15 @@ import { diffAttributes, layerOf, type AttributeChange, type Layer } from '../en
 export type ResourceChangeKind = 'create' | 'update' | 'replace' | 'delete';
 
 export type RiskKind = 'delete' | 'replace' | 'rebuild' | 'resize' | 'exposure' | 'public-container' | 'production';
-export const RISK_KINDS: readonly RiskKind[] = ['delete', 'replace', 'rebuild', 'resize', 'exposure', 'public-container', 'production'];
+export const RISK_KINDS: readonly RiskKind[] = [
+  'delete',
+  'replace',
+  'rebuild',
+  'resize',
+  'exposure',
+  'public-container',
+  'production',
+];
 
 export interface RiskFlag {
   kind: RiskKind;
@@ -31,17 +39,84 @@ export interface ResourceDiff {
 
 /** Attributes whose change makes the provider destroy and re-create the resource (ForceNew in v3.4.0). */
 export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
-  openstack_networking_secgroup_rule_v2: ['description', 'direction', 'ethertype', 'port_range_max', 'port_range_min', 'protocol', 'region', 'remote_address_group_id', 'remote_group_id', 'remote_ip_prefix', 'security_group_id', 'tenant_id'],
-  openstack_networking_subnet_v2: ['cidr', 'dns_publish_fixed_ip', 'ip_version', 'network_id', 'prefix_length', 'region', 'subnetpool_id', 'tenant_id', 'value_specs'],
-  openstack_compute_instance_v2: ['availability_zone', 'availability_zone_hints', 'block_device', 'config_drive', 'hypervisor_hostname', 'key_pair', 'network', 'network_mode', 'region', 'scheduler_hints', 'user_data'],
-  openstack_blockstorage_volume_v3: ['availability_zone', 'backup_id', 'consistency_group_id', 'image_id', 'region', 'scheduler_hints', 'snapshot_id', 'source_replica', 'source_vol_id'],
-  openstack_networking_network_v2: ['availability_zone_hints', 'region', 'tenant_id', 'transparent_vlan', 'value_specs'],
+  openstack_networking_secgroup_rule_v2: [
+    'description',
+    'direction',
+    'ethertype',
+    'port_range_max',
+    'port_range_min',
+    'protocol',
+    'region',
+    'remote_address_group_id',
+    'remote_group_id',
+    'remote_ip_prefix',
+    'security_group_id',
+    'tenant_id',
+  ],
+  openstack_networking_subnet_v2: [
+    'cidr',
+    'dns_publish_fixed_ip',
+    'ip_version',
+    'network_id',
+    'prefix_length',
+    'region',
+    'subnetpool_id',
+    'tenant_id',
+    'value_specs',
+  ],
+  openstack_compute_instance_v2: [
+    'availability_zone',
+    'availability_zone_hints',
+    'block_device',
+    'config_drive',
+    'hypervisor_hostname',
+    'key_pair',
+    'network',
+    'network_mode',
+    'region',
+    'scheduler_hints',
+    'user_data',
+  ],
+  openstack_blockstorage_volume_v3: [
+    'availability_zone',
+    'backup_id',
+    'consistency_group_id',
+    'image_id',
+    'region',
+    'scheduler_hints',
+    'snapshot_id',
+    'source_replica',
+    'source_vol_id',
+  ],
+  openstack_networking_network_v2: [
+    'availability_zone_hints',
+    'region',
+    'tenant_id',
+    'transparent_vlan',
+    'value_specs',
+  ],
   openstack_objectstorage_container_v1: ['region', 'storage_class', 'storage_policy'],
-  openstack_networking_port_v2: ['device_id', 'device_owner', 'mac_address', 'network_id', 'region', 'tenant_id', 'value_specs'],
+  openstack_networking_port_v2: [
+    'device_id',
+    'device_owner',
+    'mac_address',
+    'network_id',
+    'region',
+    'tenant_id',
+    'value_specs',
+  ],
   openstack_compute_keypair_v2: ['name', 'public_key', 'region', 'user_id', 'value_specs'],
   openstack_networking_rbac_policy_v2: ['action', 'object_id', 'object_type', 'region'],
   openstack_compute_volume_attach_v2: ['instance_id', 'multiattach', 'region', 'tag', 'vendor_options', 'volume_id'],
-  openstack_networking_floatingip_v2: ['address', 'dns_domain', 'dns_name', 'pool', 'region', 'tenant_id', 'value_specs'],
+  openstack_networking_floatingip_v2: [
+    'address',
+    'dns_domain',
+    'dns_name',
+    'pool',
+    'region',
+    'tenant_id',
+    'value_specs',
+  ],
   openstack_networking_router_interface_v2: ['port_id', 'region', 'router_id', 'subnet_id'],
   openstack_networking_secgroup_v2: ['delete_default_rules', 'region', 'tenant_id'],
   openstack_compute_servergroup_v2: ['name', 'policies', 'region', 'rules', 'value_specs'],
@@ -64,7 +139,15 @@ function topAttribute(path: string): string {
 }
 
 function masked(attrs: AttributeChange[]): AttributeChange[] {
-  return attrs.map((a) => (SECRET_ATTRIBUTE.test(a.path) ? { path: a.path, ...(a.before === undefined ? {} : { before: MASKED_VALUE }), ...(a.after === undefined ? {} : { after: MASKED_VALUE }) } : a));
+  return attrs.map((a) =>
+    SECRET_ATTRIBUTE.test(a.path)
+      ? {
+          path: a.path,
+          ...(a.before === undefined ? {} : { before: MASKED_VALUE }),
+          ...(a.after === undefined ? {} : { after: MASKED_VALUE }),
+        }
+      : a,
+  );
 }
 
 const WORLD = /\/0$/;
@@ -74,18 +157,42 @@ function str(v: unknown): string | undefined {
 }
 
 /** Risks of one resource change, from the values it will have. */
-export function resourceRisks(type: string, address: string, change: ResourceChangeKind, attributes: readonly AttributeChange[], after: Record<string, unknown>, production: boolean): RiskFlag[] {
+export function resourceRisks(
+  type: string,
+  address: string,
+  change: ResourceChangeKind,
+  attributes: readonly AttributeChange[],
+  after: Record<string, unknown>,
+  production: boolean,
+): RiskFlag[] {
   const out: RiskFlag[] = [];
   if (change === 'delete') out.push({ kind: 'delete', subject: address, message: `${address} is deleted` });
   if (change === 'replace') {
     const why = attributes.filter((a) => a.forcesReplacement === true).map((a) => a.path);
-    const lost = type === 'openstack_compute_instance_v2' || type === 'openstack_blockstorage_volume_v3' ? ': its data is lost' : '';
-    out.push({ kind: 'replace', subject: address, message: `${address} is destroyed and re-created${why.length > 0 ? ` (${why.join(', ')} cannot change in place)` : ''}${lost}` });
+    const lost =
+      type === 'openstack_compute_instance_v2' || type === 'openstack_blockstorage_volume_v3'
+        ? ': its data is lost'
+        : '';
+    out.push({
+      kind: 'replace',
+      subject: address,
+      message: `${address} is destroyed and re-created${why.length > 0 ? ` (${why.join(', ')} cannot change in place)` : ''}${lost}`,
+    });
   }
   if (type === 'openstack_compute_instance_v2' && change === 'update') {
     const changed = new Set(attributes.map((a) => topAttribute(a.path)));
-    if (changed.has('image_name') || changed.has('image_id')) out.push({ kind: 'rebuild', subject: address, message: `${address}: the image changes, so the server is rebuilt and its root disk wiped` });
-    if (changed.has('flavor_name') || changed.has('flavor_id')) out.push({ kind: 'resize', subject: address, message: `${address}: the flavor changes, so the server is resized and rebooted` });
+    if (changed.has('image_name') || changed.has('image_id'))
+      out.push({
+        kind: 'rebuild',
+        subject: address,
+        message: `${address}: the image changes, so the server is rebuilt and its root disk wiped`,
+      });
+    if (changed.has('flavor_name') || changed.has('flavor_id'))
+      out.push({
+        kind: 'resize',
+        subject: address,
+        message: `${address}: the flavor changes, so the server is resized and rebooted`,
+      });
   }
   if (change !== 'delete' && type === 'openstack_networking_secgroup_rule_v2' && after.direction === 'ingress') {
     const prefix = str(after.remote_ip_prefix);
@@ -93,12 +200,17 @@ export function resourceRisks(type: string, address: string, change: ResourceCha
       const lo = typeof after.port_range_min === 'number' ? after.port_range_min : 0;
       const hi = typeof after.port_range_max === 'number' ? after.port_range_max : 0;
       const ports = lo === 0 ? 'all ports' : lo === hi ? `port ${lo}` : `ports ${lo}-${hi}`;
-      out.push({ kind: 'exposure', subject: address, message: `${address} opens ${ports}/${str(after.protocol) ?? 'any'} to ${prefix}` });
+      out.push({
+        kind: 'exposure',
+        subject: address,
+        message: `${address} opens ${ports}/${str(after.protocol) ?? 'any'} to ${prefix}`,
+      });
     }
   }
   if (change !== 'delete' && type === 'openstack_objectstorage_container_v1') {
     const read = str(after.container_read) ?? '';
-    if (/\.r:\*/.test(read)) out.push({ kind: 'public-container', subject: address, message: `${address} is readable by anyone (${read})` });
+    if (/\.r:\*/.test(read))
+      out.push({ kind: 'public-container', subject: address, message: `${address} is readable by anyone (${read})` });
   }
   if (production) out.push({ kind: 'production', subject: address, message: `${address} changes in production` });
   return out;
@@ -129,12 +241,22 @@ export function diffConfigs(from: unknown, to: unknown, options: { production?: 
         attributes = diffAttributes(before, after, undefined, undefined, undefined, false);
         if (attributes.length === 0) continue;
         const forceNew = new Set(FORCE_NEW[type] ?? []);
-        attributes = attributes.map((x) => (forceNew.has(topAttribute(x.path)) ? { ...x, forcesReplacement: true } : x));
+        attributes = attributes.map((x) =>
+          forceNew.has(topAttribute(x.path)) ? { ...x, forcesReplacement: true } : x,
+        );
         change = attributes.some((x) => x.forcesReplacement === true) ? 'replace' : 'update';
       }
       attributes = masked(attributes);
       const afterValues = (after ?? {}) as Record<string, unknown>;
-      out.push({ address, type, name, layer: layerOf(type), change, attributes, risks: resourceRisks(type, address, change, attributes, afterValues, options.production === true) });
+      out.push({
+        address,
+        type,
+        name,
+        layer: layerOf(type),
+        change,
+        attributes,
+        risks: resourceRisks(type, address, change, attributes, afterValues, options.production === true),
+      });
     }
   }
   return out;

@@ -82,7 +82,10 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T> |
       breakStale(lockPath, stale);
       continue;
     }
-    if (Date.now() > deadline) throw new StormError('state-locked', `audit log is locked by another storm process (${lockPath})`, { hint: 'wait for the other run to finish; remove the lock file only if no storm process is running' });
+    if (Date.now() > deadline)
+      throw new StormError('state-locked', `audit log is locked by another storm process (${lockPath})`, {
+        hint: 'wait for the other run to finish; remove the lock file only if no storm process is running',
+      });
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 100);
   }

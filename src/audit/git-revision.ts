@@ -28,7 +28,10 @@ export const SCHEMA_PATH = 'src/manifest/city-manifest.schema.json';
 
 async function git(cwd: string, args: readonly string[]): Promise<string> {
   const r = await runTool('git', args, { cwd });
-  if (r.exitCode !== 0) throw new StormError('usage', `git ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0] ?? ''}`, { hint: 'storm diff --from needs the project to be inside a git repository' });
+  if (r.exitCode !== 0)
+    throw new StormError('usage', `git ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0] ?? ''}`, {
+      hint: 'storm diff --from needs the project to be inside a git repository',
+    });
   return r.stdout;
 }
 
@@ -37,8 +40,13 @@ export async function resolveCommit(cwd: string, ref: string): Promise<string> {
   const r = await runTool('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
   if (r.exitCode !== 0) {
     const inRepo = await runTool('git', ['rev-parse', '--is-inside-work-tree'], { cwd });
-    if (inRepo.exitCode !== 0) throw new StormError('usage', `${cwd} is not inside a git repository`, { hint: 'storm diff --from reads other revisions through git' });
-    throw new StormError('usage', `no git revision "${ref}"`, { hint: 'name a commit, branch or tag, e.g. --from HEAD or --from origin/main' });
+    if (inRepo.exitCode !== 0)
+      throw new StormError('usage', `${cwd} is not inside a git repository`, {
+        hint: 'storm diff --from reads other revisions through git',
+      });
+    throw new StormError('usage', `no git revision "${ref}"`, {
+      hint: 'name a commit, branch or tag, e.g. --from HEAD or --from origin/main',
+    });
   }
   return r.stdout.trim();
 }
@@ -46,8 +54,12 @@ export async function resolveCommit(cwd: string, ref: string): Promise<string> {
 export async function checkoutRevision(cwd: string, ref: string, city: string): Promise<RevisionProject> {
   const commit = await resolveCommit(cwd, ref);
   const prefix = (await git(cwd, ['rev-parse', '--show-prefix'])).trim();
-  const wanted = [`stacks/${city}.yaml`, `stacks/${city}.yml`, 'templates', POLICY_CONFIG_FILE, SCHEMA_PATH].map((p) => `${prefix}${p}`);
-  const listed = (await git(cwd, ['ls-tree', '--name-only', commit, '--', ...wanted])).split('\n').filter((l) => l !== '');
+  const wanted = [`stacks/${city}.yaml`, `stacks/${city}.yml`, 'templates', POLICY_CONFIG_FILE, SCHEMA_PATH].map(
+    (p) => `${prefix}${p}`,
+  );
+  const listed = (await git(cwd, ['ls-tree', '--name-only', commit, '--', ...wanted]))
+    .split('\n')
+    .filter((l) => l !== '');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-rev-'));
   const cleanup = (): void => fs.rmSync(tmp, { recursive: true, force: true });
   try {

@@ -61,7 +61,10 @@ function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
   for (let i = n - 1; i >= 0; i -= 1) {
     for (let j = m - 1; j >= 0; j -= 1) {
       const row = t[i] as number[];
-      row[j] = a[i] === b[j] ? ((t[i + 1] as number[])[j + 1] ?? 0) + 1 : Math.max((t[i + 1] as number[])[j] ?? 0, row[j + 1] ?? 0);
+      row[j] =
+        a[i] === b[j]
+          ? ((t[i + 1] as number[])[j + 1] ?? 0) + 1
+          : Math.max((t[i + 1] as number[])[j] ?? 0, row[j + 1] ?? 0);
     }
   }
   const pairs: [number, number][] = [];
@@ -86,7 +89,8 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
       const inB = k in b && b[k] !== undefined;
       if (inA && inB) diffInto(a[k], b[k], join(path, k), [...pa, k], [...pb, k], out);
       else if (inB) out.push({ kind: 'added', path: join(path, k), toPath: [...pb, k], fromParent: pa, after: b[k] });
-      else if (inA) out.push({ kind: 'removed', path: join(path, k), fromPath: [...pa, k], toParent: pb, before: a[k] });
+      else if (inA)
+        out.push({ kind: 'removed', path: join(path, k), fromPath: [...pa, k], toParent: pb, before: a[k] });
     }
     return;
   }
@@ -96,13 +100,15 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
       b.forEach((v, j) => {
         const key = itemKey(v) as string;
         const i = indexA.get(key);
-        if (i === undefined) out.push({ kind: 'added', path: join(path, key), toPath: [...pb, j], fromParent: pa, after: v });
+        if (i === undefined)
+          out.push({ kind: 'added', path: join(path, key), toPath: [...pb, j], fromParent: pa, after: v });
         else diffInto(a[i], v, join(path, key), [...pa, i], [...pb, j], out);
       });
       const inB = new Set(b.map(itemKey));
       a.forEach((v, i) => {
         const key = itemKey(v) as string;
-        if (!inB.has(key)) out.push({ kind: 'removed', path: join(path, key), fromPath: [...pa, i], toParent: pb, before: v });
+        if (!inB.has(key))
+          out.push({ kind: 'removed', path: join(path, key), fromPath: [...pa, i], toParent: pb, before: v });
       });
       return;
     }
@@ -131,7 +137,8 @@ function diffInto(a: unknown, b: unknown, path: string, pa: DocPath, pb: DocPath
     }
     return;
   }
-  if (canonicalJson(a) !== canonicalJson(b)) out.push({ kind: 'changed', path, fromPath: pa, toPath: pb, before: a, after: b });
+  if (canonicalJson(a) !== canonicalJson(b))
+    out.push({ kind: 'changed', path, fromPath: pa, toPath: pb, before: a, after: b });
 }
 
 export function diffManifests(from: unknown, to: unknown): ManifestChange[] {
@@ -144,11 +151,29 @@ export function diffManifests(from: unknown, to: unknown): ManifestChange[] {
 export function invertChange(change: ManifestChange): ManifestChange {
   switch (change.kind) {
     case 'added':
-      return { kind: 'removed', path: change.path, ...(change.toPath === undefined ? {} : { fromPath: change.toPath }), before: change.after };
+      return {
+        kind: 'removed',
+        path: change.path,
+        ...(change.toPath === undefined ? {} : { fromPath: change.toPath }),
+        before: change.after,
+      };
     case 'removed':
-      return { kind: 'added', path: change.path, ...(change.toParent === undefined ? {} : { fromParent: change.toParent }), ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }), after: change.before };
+      return {
+        kind: 'added',
+        path: change.path,
+        ...(change.toParent === undefined ? {} : { fromParent: change.toParent }),
+        ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }),
+        after: change.before,
+      };
     case 'changed':
-      return { kind: 'changed', path: change.path, ...(change.toPath === undefined ? {} : { fromPath: change.toPath }), ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }), before: change.after, after: change.before };
+      return {
+        kind: 'changed',
+        path: change.path,
+        ...(change.toPath === undefined ? {} : { fromPath: change.toPath }),
+        ...(change.fromPath === undefined ? {} : { toPath: change.fromPath }),
+        before: change.after,
+        after: change.before,
+      };
   }
 }
 
@@ -176,7 +201,8 @@ export function applyChange(from: unknown, change: ManifestChange): unknown {
       const p = change.fromPath ?? [];
       if (p.length === 0) return clone(change.after);
       const parent = parentOf(doc, p.slice(0, -1));
-      if (parent !== null && typeof parent === 'object') (parent as Record<string | number, unknown>)[p[p.length - 1] as string | number] = clone(change.after);
+      if (parent !== null && typeof parent === 'object')
+        (parent as Record<string | number, unknown>)[p[p.length - 1] as string | number] = clone(change.after);
       return doc;
     }
     case 'removed': {
@@ -184,14 +210,17 @@ export function applyChange(from: unknown, change: ManifestChange): unknown {
       const parent = parentOf(doc, p.slice(0, -1));
       const last = p[p.length - 1];
       if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
-      else if (parent !== null && typeof parent === 'object' && last !== undefined) delete (parent as Record<string | number, unknown>)[last];
+      else if (parent !== null && typeof parent === 'object' && last !== undefined)
+        delete (parent as Record<string | number, unknown>)[last];
       return doc;
     }
     case 'added': {
       const parent = parentOf(doc, change.fromParent ?? []);
       const last = change.toPath?.[change.toPath.length - 1];
-      if (Array.isArray(parent)) parent.splice(typeof last === 'number' ? Math.min(last, parent.length) : parent.length, 0, clone(change.after));
-      else if (parent !== null && typeof parent === 'object' && last !== undefined) (parent as Record<string | number, unknown>)[last] = clone(change.after);
+      if (Array.isArray(parent))
+        parent.splice(typeof last === 'number' ? Math.min(last, parent.length) : parent.length, 0, clone(change.after));
+      else if (parent !== null && typeof parent === 'object' && last !== undefined)
+        (parent as Record<string | number, unknown>)[last] = clone(change.after);
       return doc;
     }
   }

@@ -27,7 +27,9 @@ function riskKind(kind: PlanWarning['kind']): RiskKind {
 function publicContainer(r: ResourceChange): RiskFlag | undefined {
   if (r.type !== 'openstack_objectstorage_container_v1' || r.change === 'delete') return undefined;
   const read = r.attributes.find((a) => a.path === 'container_read')?.after ?? '';
-  return /\.r:\*/.test(read) ? { kind: 'public-container', subject: r.address, message: `${r.address} is readable by anyone (${read})` } : undefined;
+  return /\.r:\*/.test(read)
+    ? { kind: 'public-container', subject: r.address, message: `${r.address} is readable by anyone (${read})` }
+    : undefined;
 }
 
 export function planDiffReport(city: string, env: string, summary: PlanSummary, planFile?: string): DiffReport {
@@ -35,15 +37,32 @@ export function planDiffReport(city: string, env: string, summary: PlanSummary, 
   const resources: ResourceDiff[] = summary.resources
     .filter((r): r is ResourceChange & { change: ResourceChangeKind } => r.change !== 'read')
     .map((r) => {
-      const risks: RiskFlag[] = summary.warnings.filter((w) => w.address === r.address).map((w) => ({ kind: riskKind(w.kind), subject: w.address, message: w.message }));
+      const risks: RiskFlag[] = summary.warnings
+        .filter((w) => w.address === r.address)
+        .map((w) => ({ kind: riskKind(w.kind), subject: w.address, message: w.message }));
       const pub = publicContainer(r);
       if (pub !== undefined) risks.push(pub);
-      if (production) risks.push({ kind: 'production', subject: r.address, message: `${r.address} changes in production` });
-      return { address: r.address, type: r.type, name: r.name, layer: r.layer, change: r.change, attributes: r.attributes, risks };
+      if (production)
+        risks.push({ kind: 'production', subject: r.address, message: `${r.address} changes in production` });
+      return {
+        address: r.address,
+        type: r.type,
+        name: r.name,
+        layer: r.layer,
+        change: r.change,
+        attributes: r.attributes,
+        risks,
+      };
     });
   const risks = sortRisks(resources.flatMap((r) => r.risks.filter((x) => x.kind !== 'production')));
-  if (production && resources.length > 0) risks.push({ kind: 'production', subject: `${city}/${env}`, message: 'these changes apply to production' });
-  const notes = summary.drift.length > 0 ? [`${summary.drift.length} resource(s) changed outside storm since the last apply: ${summary.drift.map((d) => d.address).join(', ')}`] : [];
+  if (production && resources.length > 0)
+    risks.push({ kind: 'production', subject: `${city}/${env}`, message: 'these changes apply to production' });
+  const notes =
+    summary.drift.length > 0
+      ? [
+          `${summary.drift.length} resource(s) changed outside storm since the last apply: ${summary.drift.map((d) => d.address).join(', ')}`,
+        ]
+      : [];
   return {
     formatVersion: DIFF_FORMAT_VERSION,
     kind: 'plan',
@@ -52,7 +71,9 @@ export function planDiffReport(city: string, env: string, summary: PlanSummary, 
     ...(planFile === undefined ? {} : { planFile }),
     hasChanges: resources.length > 0,
     counts: { manifestChanges: 0, ...countResources(resources), risks: risks.length },
-    layers: LAYERS.map((layer) => ({ layer, resources: resources.filter((r) => r.layer === layer) })).filter((l) => l.resources.length > 0),
+    layers: LAYERS.map((layer) => ({ layer, resources: resources.filter((r) => r.layer === layer) })).filter(
+      (l) => l.resources.length > 0,
+    ),
     risks,
     notes,
   };

@@ -12,16 +12,51 @@ export const POLICY_CONFIG_FILE = 'storm.policy.json';
 
 /** EU member states plus the EEA (IS, LI, NO). */
 export const EU_EEA_COUNTRIES: readonly string[] = [
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
-  'IS', 'LI', 'NO',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
+  'IS',
+  'LI',
+  'NO',
 ];
 
-export const DEFAULT_POLICY_CONFIG: PolicyConfig = { countries: [...EU_EEA_COUNTRIES], regions: [], clouds: [], encryptedVolumeTypes: [] };
+export const DEFAULT_POLICY_CONFIG: PolicyConfig = {
+  countries: [...EU_EEA_COUNTRIES],
+  regions: [],
+  clouds: [],
+  encryptedVolumeTypes: [],
+};
 
 function stringList(value: unknown, key: string, file: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new StormError('usage', `${file}: "${key}" must be a list of strings`, { hint: `e.g. { "${key}": ["..."] }` });
+    throw new StormError('usage', `${file}: "${key}" must be a list of strings`, {
+      hint: `e.g. { "${key}": ["..."] }`,
+    });
   }
   return value as string[];
 }
@@ -33,10 +68,14 @@ export function parsePolicyConfig(text: string, file: string): PolicyConfig {
   } catch (err) {
     throw new StormError('usage', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new StormError('usage', `${file} must hold a JSON object`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new StormError('usage', `${file} must hold a JSON object`);
   const known = new Set(['$schema', 'countries', 'regions', 'clouds', 'encryptedVolumeTypes']);
   for (const key of Object.keys(data)) {
-    if (!known.has(key)) throw new StormError('usage', `${file}: unknown key "${key}"`, { hint: `known keys: ${[...known].filter((k) => k !== '$schema').join(', ')}` });
+    if (!known.has(key))
+      throw new StormError('usage', `${file}: unknown key "${key}"`, {
+        hint: `known keys: ${[...known].filter((k) => k !== '$schema').join(', ')}`,
+      });
   }
   const d = data as Record<string, unknown>;
   const countries = stringList(d.countries, 'countries', file);

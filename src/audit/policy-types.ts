@@ -102,7 +102,8 @@ interface FindingBase {
   source: FindingSource;
 }
 
-export type PolicyFinding = (FindingBase & { status: 'violation' }) | (FindingBase & { status: 'waived'; waiver: WaiverRef });
+export type PolicyFinding =
+  (FindingBase & { status: 'violation' }) | (FindingBase & { status: 'waived'; waiver: WaiverRef });
 
 export interface PolicyCounts {
   errors: number;

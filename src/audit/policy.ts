@@ -44,7 +44,9 @@ function todayUtc(): string {
 export function evaluatePolicies(loaded: LoadedManifest, env: string, options: EvaluateOptions = {}): PolicyReport {
   const manifest = loaded.doc;
   if (manifest.environments[env] === undefined) {
-    throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `environments: ${Object.keys(manifest.environments).join(', ')}` });
+    throw new StormError('usage', `${loaded.file} has no environment "${env}"`, {
+      hint: `environments: ${Object.keys(manifest.environments).join(', ')}`,
+    });
   }
   const project = projectOf(loaded);
   // Rules judge what will really run: the manifest plus what its services' templates add (volumes, containers, open ports).
@@ -71,7 +73,8 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
     today,
     ...(options.plan === undefined ? {} : { plan: options.plan }),
   };
-  const terraform = options.terraform ?? synthesizeResolved(resolveBoth(env).declared, { services: resolveBoth(env).needs });
+  const terraform =
+    options.terraform ?? synthesizeResolved(resolveBoth(env).declared, { services: resolveBoth(env).needs });
   const configured = configResources(terraform);
   const planned = options.plan === undefined ? undefined : plannedResources(options.plan);
   const waivers = collectWaivers(loaded, manifest, env).filter((w) => !isExpired(w, today));
@@ -84,7 +87,8 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
     const resourceCheck = RESOURCE_CHECKS[rule.id];
     // Configuration and plan add information only where the manifest did not already show the problem.
     if (resourceCheck !== undefined && hits.length === 0) hits.push(...resourceCheck(ctx, configured, 'config'));
-    if (resourceCheck !== undefined && planned !== undefined && hits.length === 0) hits.push(...resourceCheck(ctx, planned, 'plan'));
+    if (resourceCheck !== undefined && planned !== undefined && hits.length === 0)
+      hits.push(...resourceCheck(ctx, planned, 'plan'));
     for (const hit of hits) {
       const base = {
         rule: rule.id,
@@ -107,7 +111,15 @@ export function evaluatePolicies(loaded: LoadedManifest, env: string, options: E
       }
     }
   }
-  return finish({ city: manifest.city.name, env, file: loaded.file, date: today, rulesEvaluated: rules.length, findings, waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line) });
+  return finish({
+    city: manifest.city.name,
+    env,
+    file: loaded.file,
+    date: today,
+    rulesEvaluated: rules.length,
+    findings,
+    waiversUsed: [...used.values()].sort((a, b) => a.location.line - b.location.line),
+  });
 }
 
 const ITEM_LISTS: readonly (readonly [string, string])[] = [
@@ -125,20 +137,38 @@ const ITEM_LISTS: readonly (readonly [string, string])[] = [
 function blameServiceItem(ctx: PolicyContext, hit: RuleHit): RuleHit {
   const [a, b, i] = hit.path;
   if (typeof i !== 'number' || !ITEM_LISTS.some(([x, y]) => x === a && y === b)) return hit;
-  const declared = ((ctx.manifest as unknown as Record<string, Record<string, unknown[] | undefined> | undefined>)[a as string]?.[b as string] ?? []).length;
+  const declared = (
+    (ctx.manifest as unknown as Record<string, Record<string, unknown[] | undefined> | undefined>)[a as string]?.[
+      b as string
+    ] ?? []
+  ).length;
   if (i < declared) return hit;
-  const items = (ctx.city as unknown as Record<string, Record<string, { name: string }[]>>)[a as string]?.[b as string] ?? [];
+  const items =
+    (ctx.city as unknown as Record<string, Record<string, { name: string }[]>>)[a as string]?.[b as string] ?? [];
   const name = items[i]?.name ?? '';
-  const si = ctx.city.services.findIndex((s) => name === serviceGroupName(s.name) || name.startsWith(`${s.name}-`) || name.startsWith(`${s.template}-`));
+  const si = ctx.city.services.findIndex(
+    (s) => name === serviceGroupName(s.name) || name.startsWith(`${s.name}-`) || name.startsWith(`${s.template}-`),
+  );
   const service = ctx.city.services[si < 0 ? 0 : si];
   if (service === undefined) return hit;
-  return { ...hit, path: ['services', si < 0 ? 0 : si], subject: `services.${service.name}.${hit.subject}`, message: `${hit.message} (added by template ${service.template} for service "${service.name}": declare it in the manifest to choose its settings)` };
+  return {
+    ...hit,
+    path: ['services', si < 0 ? 0 : si],
+    subject: `services.${service.name}.${hit.subject}`,
+    message: `${hit.message} (added by template ${service.template} for service "${service.name}": declare it in the manifest to choose its settings)`,
+  };
 }
 
 /** Sorts the findings (violations by severity, then waived; manifest order within) and counts them. */
 function finish(r: Omit<PolicyReport, 'passed' | 'counts'>): PolicyReport {
   const order = (f: PolicyFinding): number => (f.status === 'waived' ? 2 : f.severity === 'error' ? 0 : 1);
-  const findings = [...r.findings].sort((a, b) => order(a) - order(b) || a.location.line - b.location.line || a.location.column - b.location.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const findings = [...r.findings].sort(
+    (a, b) =>
+      order(a) - order(b) ||
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
   const errors = findings.filter((f) => f.status === 'violation' && f.severity === 'error').length;
   const warnings = findings.filter((f) => f.status === 'violation' && f.severity === 'warning').length;
   const waived = findings.filter((f) => f.status === 'waived').length;
@@ -159,22 +189,48 @@ export interface PolicyRun {
  * only when every environment is judged: a waiver for production alone waives
  * nothing in preprod, and that is fine.
  */
-export function evaluateEnvironments(loaded: LoadedManifest, envs: readonly string[] | undefined, options: EvaluateOptions = {}): PolicyRun {
+export function evaluateEnvironments(
+  loaded: LoadedManifest,
+  envs: readonly string[] | undefined,
+  options: EvaluateOptions = {},
+): PolicyRun {
   const names = envs ?? environmentNames(loaded.doc);
   const config = options.config ?? loadPolicyConfig(projectOf(loaded));
   let reports = names.map((env) => evaluatePolicies(loaded, env, { ...options, config }));
-  if (envs === undefined) reports = withCityRules(loaded, reports, options.rules ?? POLICY_RULES, options.today ?? todayUtc());
+  if (envs === undefined)
+    reports = withCityRules(loaded, reports, options.rules ?? POLICY_RULES, options.today ?? todayUtc());
   const sum = (k: keyof PolicyReport['counts']): number => reports.reduce((n, r) => n + r.counts[k], 0);
-  return { city: loaded.doc.city.name, file: loaded.file, passed: reports.every((r) => r.passed), counts: { errors: sum('errors'), warnings: sum('warnings'), waived: sum('waived') }, reports };
+  return {
+    city: loaded.doc.city.name,
+    file: loaded.file,
+    passed: reports.every((r) => r.passed),
+    counts: { errors: sum('errors'), warnings: sum('warnings'), waived: sum('waived') },
+    reports,
+  };
 }
 
-function withCityRules(loaded: LoadedManifest, reports: PolicyReport[], rules: readonly PolicyRule[], today: string): PolicyReport[] {
+function withCityRules(
+  loaded: LoadedManifest,
+  reports: PolicyReport[],
+  rules: readonly PolicyRule[],
+  today: string,
+): PolicyReport[] {
   const waivers = new Map(reports.map((r) => [r.env, collectWaivers(loaded, loaded.doc, r.env)] as const));
   const extra = new Map<string, PolicyFinding[]>();
   for (const rule of rules) {
     if (rule.scope !== 'city') continue;
     for (const hit of rule.checkCity({ loaded, today, reports, waivers })) {
-      const finding: PolicyFinding = { status: 'violation', rule: rule.id, severity: rule.severity, title: rule.title, message: hit.message, subject: hit.subject, location: loaded.locate(hit.path), hint: hit.hint ?? rule.hint, source: hit.source ?? 'manifest' };
+      const finding: PolicyFinding = {
+        status: 'violation',
+        rule: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        message: hit.message,
+        subject: hit.subject,
+        location: loaded.locate(hit.path),
+        hint: hit.hint ?? rule.hint,
+        source: hit.source ?? 'manifest',
+      };
       extra.set(hit.env, [...(extra.get(hit.env) ?? []), finding]);
     }
   }
@@ -194,7 +250,13 @@ export function auditPolicySummary(report: PolicyReport): AuditPolicySummary {
       .map((f) => ({ rule: f.rule, severity: f.severity, subject: f.subject, location: formatLocation(f.location) })),
     waiversUsed: report.findings
       .filter((f): f is Extract<PolicyFinding, { status: 'waived' }> => f.status === 'waived')
-      .map((f) => ({ rule: f.rule, subject: f.subject, approvedBy: f.waiver.approvedBy, expires: f.waiver.expires, reason: f.waiver.reason })),
+      .map((f) => ({
+        rule: f.rule,
+        subject: f.subject,
+        approvedBy: f.waiver.approvedBy,
+        expires: f.waiver.expires,
+        reason: f.waiver.reason,
+      })),
   };
 }
 
@@ -202,11 +264,25 @@ export function auditPolicySummary(report: PolicyReport): AuditPolicySummary {
 export function policyViolationError(report: PolicyReport | PolicyRun): StormError {
   const reports = 'reports' in report ? report.reports : [report];
   const errors = reports.flatMap((r) => r.findings.filter((f) => f.status === 'violation' && f.severity === 'error'));
-  const failing = reports.filter((r) => !r.passed).map((r) => r.env).join(', ');
-  return new StormError('policy-violation', `${report.city} (${failing}) violates ${errors.length} policy rule${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((f) => f.rule))].join(', ')}`, {
-    hint: 'fix the findings, or add a waiver (rule, reason, approvedBy, expires) next to the setting',
-    diagnostics: errors.map((f) => ({ severity: 'error', code: f.rule, message: f.message, path: f.subject, location: f.location, hint: f.hint })),
-  });
+  const failing = reports
+    .filter((r) => !r.passed)
+    .map((r) => r.env)
+    .join(', ');
+  return new StormError(
+    'policy-violation',
+    `${report.city} (${failing}) violates ${errors.length} policy rule${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((f) => f.rule))].join(', ')}`,
+    {
+      hint: 'fix the findings, or add a waiver (rule, reason, approvedBy, expires) next to the setting',
+      diagnostics: errors.map((f) => ({
+        severity: 'error',
+        code: f.rule,
+        message: f.message,
+        path: f.subject,
+        location: f.location,
+        hint: f.hint,
+      })),
+    },
+  );
 }
 
 /**
@@ -221,11 +297,22 @@ export interface PolicyGate {
   refusal?: StormError;
 }
 
-export function policyGate(loaded: LoadedManifest, env: string, options: EvaluateOptions & { allowViolations: boolean }): PolicyGate {
+export function policyGate(
+  loaded: LoadedManifest,
+  env: string,
+  options: EvaluateOptions & { allowViolations: boolean },
+): PolicyGate {
   const { allowViolations, ...evaluate } = options;
   const report = evaluatePolicies(loaded, env, evaluate);
   const summary = auditPolicySummary(report);
   if (report.passed || allowViolations) return { report, summary };
   const err = policyViolationError(report);
-  return { report, summary, refusal: new StormError('policy-violation', `${err.message}; refusing to apply`, { hint: 'fix the findings (storm audit shows them) or, if accepted, apply with --allow-violations (recorded in the audit log)', diagnostics: err.diagnostics }) };
+  return {
+    report,
+    summary,
+    refusal: new StormError('policy-violation', `${err.message}; refusing to apply`, {
+      hint: 'fix the findings (storm audit shows them) or, if accepted, apply with --allow-violations (recorded in the audit log)',
+      diagnostics: err.diagnostics,
+    }),
+  };
 }

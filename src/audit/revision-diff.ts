@@ -14,7 +14,14 @@ import { resolveEnvironment, type CityManifest } from '../manifest/model';
 import { synthesizeResolved } from '../synth/synth-city';
 import { canonicalJson } from './canonical-json';
 import { changedAddresses, diffConfigs, RISK_KINDS, type ResourceDiff, type RiskFlag } from './config-diff';
-import { countResources, DIFF_FORMAT_VERSION, type DiffReport, type LayerChanges, type ManifestChangeView, type RevisionRef } from './change-report';
+import {
+  countResources,
+  DIFF_FORMAT_VERSION,
+  type DiffReport,
+  type LayerChanges,
+  type ManifestChangeView,
+  type RevisionRef,
+} from './change-report';
 import { checkoutRevision, SCHEMA_PATH, type RevisionProject } from './git-revision';
 import { applyChange, diffManifests, invertChange, type ManifestChange } from './manifest-diff';
 import { serviceNeedsOrNone } from './service-needs';
@@ -46,7 +53,15 @@ function synth(doc: CityManifest, env: string, project: string): unknown {
   return synthesizeResolved(resolved, { services: serviceNeedsOrNone(resolved, project) });
 }
 
-function loadSide(project: string, city: string, ref: RevisionRef, env: string, label: string, fallbackTemplates: string | undefined, notes: string[]): Side {
+function loadSide(
+  project: string,
+  city: string,
+  ref: RevisionRef,
+  env: string,
+  label: string,
+  fallbackTemplates: string | undefined,
+  notes: string[],
+): Side {
   if (!ref.exists) return { ref, project };
   let loaded: LoadedManifest;
   try {
@@ -54,9 +69,18 @@ function loadSide(project: string, city: string, ref: RevisionRef, env: string, 
   } catch (err) {
     if (!(err instanceof StormError && err.code === 'invalid-manifest')) throw err;
     // An older revision's templates may not satisfy this storm's template checks; its manifest may still be fine.
-    const retried = fallbackTemplates === undefined ? undefined : withTemplatesOf(project, fallbackTemplates, () => loadCity(city, { cwd: project }));
-    if (retried === undefined) throw new StormError('invalid-manifest', `the manifest of ${city} at ${label} is not valid: ${err.message}`, { hint: err.hint ?? 'fix it, or diff against another revision', diagnostics: err.diagnostics });
-    notes.push(`the templates of ${label} do not pass this storm's checks; its manifest was read with the working tree's templates`);
+    const retried =
+      fallbackTemplates === undefined
+        ? undefined
+        : withTemplatesOf(project, fallbackTemplates, () => loadCity(city, { cwd: project }));
+    if (retried === undefined)
+      throw new StormError('invalid-manifest', `the manifest of ${city} at ${label} is not valid: ${err.message}`, {
+        hint: err.hint ?? 'fix it, or diff against another revision',
+        diagnostics: err.diagnostics,
+      });
+    notes.push(
+      `the templates of ${label} do not pass this storm's checks; its manifest was read with the working tree's templates`,
+    );
     loaded = retried;
   }
   return { ref: { ...ref, file: loaded.file }, project, loaded, config: synth(loaded.doc, env, project) };
@@ -83,25 +107,38 @@ const WORLD = /(^|[^0-9])(0\.0\.0\.0\/0|::\/0)/;
 function manifestRisks(change: ManifestChange): RiskFlag[] {
   const out: RiskFlag[] = [];
   const after = render(change.after) ?? '';
-  if (change.kind !== 'removed' && WORLD.test(after) && /security|adminCidrs/.test(change.path)) out.push({ kind: 'exposure', subject: change.path, message: `${change.path} opens access to the whole internet` });
-  if (change.kind !== 'removed' && /public-read/.test(after)) out.push({ kind: 'public-container', subject: change.path, message: `${change.path} makes a container public` });
-  if (change.kind === 'removed' && /^(compute|storage|network)\./.test(change.path)) out.push({ kind: 'delete', subject: change.path, message: `${change.path} is removed from the manifest` });
-  if (change.path === 'environments.production' || change.path.startsWith('environments.production.')) out.push({ kind: 'production', subject: change.path, message: `${change.path} changes what production runs` });
+  if (change.kind !== 'removed' && WORLD.test(after) && /security|adminCidrs/.test(change.path))
+    out.push({ kind: 'exposure', subject: change.path, message: `${change.path} opens access to the whole internet` });
+  if (change.kind !== 'removed' && /public-read/.test(after))
+    out.push({ kind: 'public-container', subject: change.path, message: `${change.path} makes a container public` });
+  if (change.kind === 'removed' && /^(compute|storage|network)\./.test(change.path))
+    out.push({ kind: 'delete', subject: change.path, message: `${change.path} is removed from the manifest` });
+  if (change.path === 'environments.production' || change.path.startsWith('environments.production.'))
+    out.push({ kind: 'production', subject: change.path, message: `${change.path} changes what production runs` });
   return out;
 }
 
 function byLayer(resources: readonly ResourceDiff[]): LayerChanges[] {
-  return LAYERS.map((layer) => ({ layer, resources: resources.filter((r) => r.layer === layer) })).filter((l) => l.resources.length > 0);
+  return LAYERS.map((layer) => ({ layer, resources: resources.filter((r) => r.layer === layer) })).filter(
+    (l) => l.resources.length > 0,
+  );
 }
 
 export function sortRisks(risks: readonly RiskFlag[]): RiskFlag[] {
-  return [...risks].sort((a, b) => RISK_KINDS.indexOf(a.kind) - RISK_KINDS.indexOf(b.kind) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+  return [...risks].sort(
+    (a, b) =>
+      RISK_KINDS.indexOf(a.kind) - RISK_KINDS.indexOf(b.kind) ||
+      (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0),
+  );
 }
 
 function isolated(base: Side, change: ManifestChange, env: string): string[] | undefined {
   if (base.loaded === undefined) return undefined;
   try {
-    return changedAddresses(base.config, synth(applyChange(base.loaded.doc, change) as CityManifest, env, base.project));
+    return changedAddresses(
+      base.config,
+      synth(applyChange(base.loaded.doc, change) as CityManifest, env, base.project),
+    );
   } catch {
     // The change does not stand alone (it needs another change of the same revision).
     return undefined;
@@ -134,7 +171,9 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     let toRef: RevisionRef;
     let toSchema: string | undefined;
     if (options.to === undefined) {
-      const exists = fs.existsSync(path.join(cwd, 'stacks', `${city}.yaml`)) || fs.existsSync(path.join(cwd, 'stacks', `${city}.yml`));
+      const exists =
+        fs.existsSync(path.join(cwd, 'stacks', `${city}.yaml`)) ||
+        fs.existsSync(path.join(cwd, 'stacks', `${city}.yml`));
       toRef = { ref: 'working tree', exists };
       const schemaFile = path.join(cwd, SCHEMA_PATH);
       if (fs.existsSync(schemaFile)) toSchema = fs.readFileSync(schemaFile, 'utf8');
@@ -147,7 +186,9 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     }
     const fromRef: RevisionRef = { ref: options.from, commit: fromRev.commit, exists: fromRev.hasManifest };
     if (!fromRef.exists && !toRef.exists) {
-      throw new StormError('not-found', `no manifest stacks/${city}.yaml in ${options.from} nor in ${toRef.ref}`, { hint: 'check the city name and the revisions' });
+      throw new StormError('not-found', `no manifest stacks/${city}.yaml in ${options.from} nor in ${toRef.ref}`, {
+        hint: 'check the city name and the revisions',
+      });
     }
     const notes: string[] = [];
     const currentTemplates = path.join(cwd, 'templates');
@@ -156,19 +197,32 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
     const to = loadSide(toProject, city, toRef, env, toRef.ref, toProject === cwd ? undefined : fallback, notes);
     for (const side of [from, to]) {
       if (side.loaded !== undefined && side.loaded.doc.environments[env] === undefined) {
-        throw new StormError('usage', `${side.loaded.file} at ${side.ref.ref} has no environment "${env}"`, { hint: `environments: ${Object.keys(side.loaded.doc.environments).join(', ')}` });
+        throw new StormError('usage', `${side.loaded.file} at ${side.ref.ref} has no environment "${env}"`, {
+          hint: `environments: ${Object.keys(side.loaded.doc.environments).join(', ')}`,
+        });
       }
     }
     if (fromRev.schemaText !== undefined && toSchema !== undefined && fromRev.schemaText !== toSchema) {
-      notes.push(`the manifest schema differs between ${options.from} and ${toRef.ref}; both manifests were validated by this storm`);
+      notes.push(
+        `the manifest schema differs between ${options.from} and ${toRef.ref}; both manifests were validated by this storm`,
+      );
     }
-    if (!from.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${options.from}: the whole city is new, every resource is created`);
-    if (!to.ref.exists) notes.push(`stacks/${city}.yaml does not exist at ${toRef.ref}: the whole city is removed, every resource is deleted`);
+    if (!from.ref.exists)
+      notes.push(
+        `stacks/${city}.yaml does not exist at ${options.from}: the whole city is new, every resource is created`,
+      );
+    if (!to.ref.exists)
+      notes.push(
+        `stacks/${city}.yaml does not exist at ${toRef.ref}: the whole city is removed, every resource is deleted`,
+      );
 
     const production = env === 'production';
     const resources = diffConfigs(from.config ?? {}, to.config ?? {}, { production });
     const changes = diffManifests(from.loaded?.doc ?? {}, to.loaded?.doc ?? {});
-    if (changes.length > MAX_ISOLATED_CHANGES) notes.push(`${changes.length} manifest changes: affected resources are listed for the first ${MAX_ISOLATED_CHANGES} only`);
+    if (changes.length > MAX_ISOLATED_CHANGES)
+      notes.push(
+        `${changes.length} manifest changes: affected resources are listed for the first ${MAX_ISOLATED_CHANGES} only`,
+      );
     const manifest: ManifestChangeView[] = changes.map((c, i) => {
       const affected = i < MAX_ISOLATED_CHANGES ? affectedBy(c, from, to, env) : undefined;
       const before = render(c.before);
@@ -178,14 +232,20 @@ export async function diffRevisions(options: RevisionDiffOptions): Promise<DiffR
         path: c.path,
         ...(before === undefined ? {} : { before }),
         ...(after === undefined ? {} : { after }),
-        ...(c.fromPath !== undefined && from.loaded !== undefined ? { fromLocation: from.loaded.locate(c.fromPath) } : {}),
+        ...(c.fromPath !== undefined && from.loaded !== undefined
+          ? { fromLocation: from.loaded.locate(c.fromPath) }
+          : {}),
         ...(c.toPath !== undefined && to.loaded !== undefined ? { toLocation: to.loaded.locate(c.toPath) } : {}),
         ...(affected === undefined ? {} : { affected }),
         risks: manifestRisks(c),
       };
     });
-    const risks = sortRisks([...manifest.flatMap((m) => m.risks), ...resources.flatMap((r) => r.risks.filter((x) => x.kind !== 'production'))]);
-    if (production && (resources.length > 0 || manifest.length > 0)) risks.push({ kind: 'production', subject: `${city}/${env}`, message: `these changes apply to production` });
+    const risks = sortRisks([
+      ...manifest.flatMap((m) => m.risks),
+      ...resources.flatMap((r) => r.risks.filter((x) => x.kind !== 'production')),
+    ]);
+    if (production && (resources.length > 0 || manifest.length > 0))
+      risks.push({ kind: 'production', subject: `${city}/${env}`, message: `these changes apply to production` });
     const counts = countResources(resources);
     return {
       formatVersion: DIFF_FORMAT_VERSION,

@@ -17,27 +17,54 @@ export interface PlacedWaiver extends WaiverRef {
 
 type Named = { name: string; waivers?: Waiver[] };
 
-export function collectWaivers(loaded: Pick<LoadedManifest, 'locate'>, manifest: CityManifest, env: string): PlacedWaiver[] {
+export function collectWaivers(
+  loaded: Pick<LoadedManifest, 'locate'>,
+  manifest: CityManifest,
+  env: string,
+): PlacedWaiver[] {
   const out: PlacedWaiver[] = [];
   const add = (list: Waiver[] | undefined, path: DocPath, subject: string): void => {
     (list ?? []).forEach((w, i) => {
       const at: DocPath = [...path, 'waivers', i];
-      out.push({ rule: w.rule, reason: w.reason, approvedBy: w.approvedBy, expires: w.expires, subject, path: at, location: loaded.locate(at) });
+      out.push({
+        rule: w.rule,
+        reason: w.reason,
+        approvedBy: w.approvedBy,
+        expires: w.expires,
+        subject,
+        path: at,
+        location: loaded.locate(at),
+      });
     });
   };
   const topLevel = (list: Waiver[] | undefined, path: DocPath): void => {
     (list ?? []).forEach((w, i) => {
       const at: DocPath = [...path, 'waivers', i];
-      out.push({ rule: w.rule, reason: w.reason, approvedBy: w.approvedBy, expires: w.expires, subject: w.target ?? '', path: at, location: loaded.locate(at) });
+      out.push({
+        rule: w.rule,
+        reason: w.reason,
+        approvedBy: w.approvedBy,
+        expires: w.expires,
+        subject: w.target ?? '',
+        path: at,
+        location: loaded.locate(at),
+      });
     });
   };
   topLevel(manifest.waivers, []);
   const o = manifest.environments[env];
   if (o !== undefined) topLevel(o.waivers, ['environments', env]);
 
-  const items = <T extends Named>(list: T[] | undefined, path: DocPath, prefix: string, overrides: Record<string, { waivers?: Waiver[] } | undefined> | undefined, overridePath: DocPath): void => {
+  const items = <T extends Named>(
+    list: T[] | undefined,
+    path: DocPath,
+    prefix: string,
+    overrides: Record<string, { waivers?: Waiver[] } | undefined> | undefined,
+    overridePath: DocPath,
+  ): void => {
     (list ?? []).forEach((item, i) => add(item.waivers, [...path, i], `${prefix}.${item.name}`));
-    for (const [name, ov] of Object.entries(overrides ?? {})) add(ov?.waivers, [...overridePath, name], `${prefix}.${name}`);
+    for (const [name, ov] of Object.entries(overrides ?? {}))
+      add(ov?.waivers, [...overridePath, name], `${prefix}.${name}`);
   };
   const envPath: DocPath = ['environments', env];
 
@@ -45,18 +72,36 @@ export function collectWaivers(loaded: Pick<LoadedManifest, 'locate'>, manifest:
   (manifest.security?.groups ?? []).forEach((g, gi) => {
     add(g.waivers, ['security', 'groups', gi], `security.groups.${g.name}`);
     const ov = o?.security?.groups?.[g.name];
-    if (ov?.rules === undefined) (g.rules ?? []).forEach((r, ri) => add(r.waivers, ['security', 'groups', gi, 'rules', ri], `security.groups.${g.name}.rules[${ri}]`));
+    if (ov?.rules === undefined)
+      (g.rules ?? []).forEach((r, ri) =>
+        add(r.waivers, ['security', 'groups', gi, 'rules', ri], `security.groups.${g.name}.rules[${ri}]`),
+      );
   });
   for (const [name, ov] of Object.entries(o?.security?.groups ?? {})) {
     add(ov?.waivers, [...envPath, 'security', 'groups', name], `security.groups.${name}`);
-    (ov?.rules ?? []).forEach((r, ri) => add(r.waivers, [...envPath, 'security', 'groups', name, 'rules', ri], `security.groups.${name}.rules[${ri}]`));
+    (ov?.rules ?? []).forEach((r, ri) =>
+      add(r.waivers, [...envPath, 'security', 'groups', name, 'rules', ri], `security.groups.${name}.rules[${ri}]`),
+    );
   }
-  items(manifest.compute?.groups, ['compute', 'groups'], 'compute.groups', o?.compute?.groups, [...envPath, 'compute', 'groups']);
-  items(manifest.storage?.volumes, ['storage', 'volumes'], 'storage.volumes', o?.storage?.volumes, [...envPath, 'storage', 'volumes']);
-  items(manifest.storage?.containers, ['storage', 'containers'], 'storage.containers', o?.storage?.containers, [...envPath, 'storage', 'containers']);
+  items(manifest.compute?.groups, ['compute', 'groups'], 'compute.groups', o?.compute?.groups, [
+    ...envPath,
+    'compute',
+    'groups',
+  ]);
+  items(manifest.storage?.volumes, ['storage', 'volumes'], 'storage.volumes', o?.storage?.volumes, [
+    ...envPath,
+    'storage',
+    'volumes',
+  ]);
+  items(manifest.storage?.containers, ['storage', 'containers'], 'storage.containers', o?.storage?.containers, [
+    ...envPath,
+    'storage',
+    'containers',
+  ]);
   items(manifest.partners, ['partners'], 'partners', o?.partners, [...envPath, 'partners']);
   (manifest.services ?? []).forEach((s, i) => add(s.waivers, ['services', i], `services.${serviceName(s)}`));
-  for (const [name, ov] of Object.entries(o?.services ?? {})) add(ov?.waivers, [...envPath, 'services', name], `services.${name}`);
+  for (const [name, ov] of Object.entries(o?.services ?? {}))
+    add(ov?.waivers, [...envPath, 'services', name], `services.${name}`);
   return out;
 }
 
@@ -71,12 +116,25 @@ export function namesRule(waiverRule: string, rule: { id: string; name: string }
 }
 
 /** True when the waiver names the rule and its subject is the hit's subject or contains it. */
-export function covers(waiver: Pick<WaiverRef, 'rule' | 'subject'>, rule: { id: string; name: string }, subject: string): boolean {
+export function covers(
+  waiver: Pick<WaiverRef, 'rule' | 'subject'>,
+  rule: { id: string; name: string },
+  subject: string,
+): boolean {
   if (!namesRule(waiver.rule, rule)) return false;
   if (waiver.subject === '') return true;
-  return subject === waiver.subject || subject.startsWith(`${waiver.subject}.`) || subject.startsWith(`${waiver.subject}[`);
+  return (
+    subject === waiver.subject || subject.startsWith(`${waiver.subject}.`) || subject.startsWith(`${waiver.subject}[`)
+  );
 }
 
 export function toWaiverRef(w: PlacedWaiver): WaiverRef {
-  return { rule: w.rule, reason: w.reason, approvedBy: w.approvedBy, expires: w.expires, subject: w.subject, location: w.location };
+  return {
+    rule: w.rule,
+    reason: w.reason,
+    approvedBy: w.approvedBy,
+    expires: w.expires,
+    subject: w.subject,
+    location: w.location,
+  };
 }

@@ -87,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here with exit code 0.
       if (err.exitCode === 0) return ExitCode.ok;
       const out = ctx.output();
-      if (out.options.json) out.failure(command, new StormError('usage', err.message.replace(/^error: /, '')), ExitCode.error);
+      if (out.options.json)
+        out.failure(command, new StormError('usage', err.message.replace(/^error: /, '')), ExitCode.error);
       return ExitCode.error;
     }
     const out = ctx.output();
@@ -98,7 +99,13 @@ export async function main(argv: string[]): Promise<number> {
       return code;
     }
     const message = err instanceof Error ? err.message : String(err);
-    out.failure(command, new StormError('internal', `internal error: ${message}`, { hint: 'this is a bug in storm; run again with --verbose and report the stack trace' }), ExitCode.error);
+    out.failure(
+      command,
+      new StormError('internal', `internal error: ${message}`, {
+        hint: 'this is a bug in storm; run again with --verbose and report the stack trace',
+      }),
+      ExitCode.error,
+    );
     if (out.options.verbose && err instanceof Error && err.stack !== undefined) out.note(err.stack);
     return ExitCode.error;
   }

@@ -44,7 +44,11 @@ export class Output {
   readonly chalk: ChalkInstance;
   private resultWritten = false;
 
-  constructor(options: OutputOptions, private readonly stdout: NodeJS.WriteStream = process.stdout, private readonly stderr: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    options: OutputOptions,
+    private readonly stdout: NodeJS.WriteStream = process.stdout,
+    private readonly stderr: NodeJS.WriteStream = process.stderr,
+  ) {
     this.options = options;
     this.chalk = new Chalk({ level: options.color ? 1 : 0 });
   }
@@ -103,7 +107,8 @@ export class Output {
         return;
       }
       case 'counter':
-        if (this.stderrIsTTY) this.rawStderr(`\r  ${event.label} ${event.done}/${event.total}${event.done === event.total ? '\n' : ''}`);
+        if (this.stderrIsTTY)
+          this.rawStderr(`\r  ${event.label} ${event.done}/${event.total}${event.done === event.total ? '\n' : ''}`);
         return;
     }
   };
@@ -112,7 +117,13 @@ export class Output {
   jsonResult(command: string, exitCode: number, result: unknown): void {
     if (!this.options.json || this.resultWritten) return;
     this.resultWritten = true;
-    const doc: JsonSuccess = { schemaVersion: JSON_SCHEMA_VERSION, command, ok: exitCode === 0 || exitCode === 2, exitCode, result };
+    const doc: JsonSuccess = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      command,
+      ok: exitCode === 0 || exitCode === 2,
+      exitCode,
+      result,
+    };
     this.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
 
@@ -141,7 +152,8 @@ export class Output {
 
   renderDiagnostic(d: Diagnostic): string {
     const where = d.location === undefined ? '' : `${formatLocation(d.location)}  `;
-    const color = d.severity === 'error' ? this.chalk.red : d.severity === 'warning' ? this.chalk.yellow : this.chalk.blue;
+    const color =
+      d.severity === 'error' ? this.chalk.red : d.severity === 'warning' ? this.chalk.yellow : this.chalk.blue;
     const path = d.path === undefined || d.path === '' ? '' : `${d.path}: `;
     const hint = d.hint === undefined ? '' : ` — ${d.hint}`;
     return `${where}${color(d.severity)} ${path}${d.message}${hint}`;

@@ -73,7 +73,11 @@ export function configSearchPaths(fileName: 'clouds.yaml' | 'secure.yaml', looku
   const home = lookup.home ?? os.homedir();
   const etc = lookup.etcDir ?? '/etc/openstack';
   const explicit = fileName === 'clouds.yaml' ? lookup.env.OS_CLIENT_CONFIG_FILE : lookup.env.OS_CLIENT_SECURE_FILE;
-  const paths = [path.join(lookup.cwd, fileName), path.join(home, '.config', 'openstack', fileName), path.join(etc, fileName)];
+  const paths = [
+    path.join(lookup.cwd, fileName),
+    path.join(home, '.config', 'openstack', fileName),
+    path.join(etc, fileName),
+  ];
   return explicit !== undefined && explicit !== '' ? [path.resolve(lookup.cwd, explicit), ...paths] : paths;
 }
 
@@ -96,7 +100,10 @@ function loadCloudsFile(file: string): LoadedCloudsFile {
     throw new StormError('cloud', `${file} is not valid YAML: ${(err as Error).message}`);
   }
   const clouds = isRecord(doc) && isRecord(doc.clouds) ? doc.clouds : undefined;
-  if (clouds === undefined) throw new StormError('cloud', `${file} has no "clouds:" mapping`, { hint: 'see https://docs.openstack.org/openstacksdk/latest/user/config/configuration.html' });
+  if (clouds === undefined)
+    throw new StormError('cloud', `${file} has no "clouds:" mapping`, {
+      hint: 'see https://docs.openstack.org/openstacksdk/latest/user/config/configuration.html',
+    });
   return { file, clouds };
 }
 
@@ -118,30 +125,60 @@ export function resolveCloudTarget(manifestCloudName: string, lookup: Credential
   const secure = secureFile === undefined ? undefined : loadCloudsFile(secureFile);
   const entry = loaded?.clouds[name];
   if (loaded !== undefined && entry !== undefined) {
-    const merged = deepMerge(isRecord(entry) ? entry : {}, isRecord(secure?.clouds[name]) ? (secure.clouds[name] as Record<string, unknown>) : {});
+    const merged = deepMerge(
+      isRecord(entry) ? entry : {},
+      isRecord(secure?.clouds[name]) ? (secure.clouds[name] as Record<string, unknown>) : {},
+    );
     return {
       kind: 'configured',
-      credentials: credentialsFromEntry(name, merged, { kind: 'clouds-yaml', file: loaded.file, ...(secure !== undefined && secure.clouds[name] !== undefined ? { secureFile: secure.file } : {}) }, env),
+      credentials: credentialsFromEntry(
+        name,
+        merged,
+        {
+          kind: 'clouds-yaml',
+          file: loaded.file,
+          ...(secure !== undefined && secure.clouds[name] !== undefined ? { secureFile: secure.file } : {}),
+        },
+        env,
+      ),
     };
   }
   if (nonEmpty(env.OS_AUTH_URL) !== undefined && osCloud === undefined) {
     return { kind: 'configured', credentials: credentialsFromEnvironment(name, env) };
   }
   if (name === SANDBOX_CLOUD_NAME) return { kind: 'sandbox', cloudName: name, reason: 'named-sandbox' };
-  if (loaded === undefined && osCloud === undefined) return { kind: 'sandbox', cloudName: name, reason: 'nothing-configured' };
+  if (loaded === undefined && osCloud === undefined)
+    return { kind: 'sandbox', cloudName: name, reason: 'nothing-configured' };
   const known = loaded === undefined ? [] : Object.keys(loaded.clouds).sort();
   const suggestion = didYouMean(name, known);
-  throw new StormError('cloud', `unknown cloud "${name}"${osCloud !== undefined ? ' (from OS_CLOUD)' : ''}: ${loaded === undefined ? 'no clouds.yaml found' : `${loaded.file} defines ${known.length === 0 ? 'no clouds' : known.map((k) => `"${k}"`).join(', ')}`}`, {
-    hint: suggestion !== undefined ? `did you mean "${suggestion}"?` : `add a "${name}" entry to clouds.yaml (searched: ${configSearchPaths('clouds.yaml', lookup).join(', ')}) or set cloud.name to "sandbox"`,
-  });
+  throw new StormError(
+    'cloud',
+    `unknown cloud "${name}"${osCloud !== undefined ? ' (from OS_CLOUD)' : ''}: ${loaded === undefined ? 'no clouds.yaml found' : `${loaded.file} defines ${known.length === 0 ? 'no clouds' : known.map((k) => `"${k}"`).join(', ')}`}`,
+    {
+      hint:
+        suggestion !== undefined
+          ? `did you mean "${suggestion}"?`
+          : `add a "${name}" entry to clouds.yaml (searched: ${configSearchPaths('clouds.yaml', lookup).join(', ')}) or set cloud.name to "sandbox"`,
+    },
+  );
 }
 
-function credentialsFromEntry(name: string, entry: Record<string, unknown>, source: CredentialSource, env: NodeJS.ProcessEnv): CloudCredentials {
+function credentialsFromEntry(
+  name: string,
+  entry: Record<string, unknown>,
+  source: CredentialSource,
+  env: NodeJS.ProcessEnv,
+): CloudCredentials {
   const auth = isRecord(entry.auth) ? entry.auth : {};
-  const authType = str(entry.auth_type) ?? (str(auth.application_credential_secret) !== undefined ? 'v3applicationcredential' : 'password');
+  const authType =
+    str(entry.auth_type) ??
+    (str(auth.application_credential_secret) !== undefined ? 'v3applicationcredential' : 'password');
   const where = source.kind === 'clouds-yaml' ? source.file : 'the environment';
   const authUrl = str(auth.auth_url);
-  if (authUrl === undefined) throw new StormError('cloud', `cloud "${name}" in ${where} has no auth.auth_url`, { hint: 'set auth.auth_url to the Keystone endpoint, e.g. https://keystone.example.org:5000/v3' });
+  if (authUrl === undefined)
+    throw new StormError('cloud', `cloud "${name}" in ${where} has no auth.auth_url`, {
+      hint: 'set auth.auth_url to the Keystone endpoint, e.g. https://keystone.example.org:5000/v3',
+    });
   return {
     cloudName: name,
     source,
@@ -159,7 +196,8 @@ function credentialsFromEntry(name: string, entry: Record<string, unknown>, sour
       projectDomainId: str(auth.project_domain_id) ?? str(auth.domain_id),
       applicationCredentialId: str(auth.application_credential_id),
       applicationCredentialName: str(auth.application_credential_name),
-      applicationCredentialSecret: str(auth.application_credential_secret) ?? nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET),
+      applicationCredentialSecret:
+        str(auth.application_credential_secret) ?? nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET),
     }),
     ...optional('regionName', str(entry.region_name) ?? nonEmpty(env.OS_REGION_NAME)),
     ...optional('interface', str(entry.interface) ?? str(entry.endpoint_type)),
@@ -169,7 +207,9 @@ function credentialsFromEntry(name: string, entry: Record<string, unknown>, sour
 }
 
 function credentialsFromEnvironment(name: string, env: NodeJS.ProcessEnv): CloudCredentials {
-  const authType = nonEmpty(env.OS_AUTH_TYPE) ?? (nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET) !== undefined ? 'v3applicationcredential' : 'password');
+  const authType =
+    nonEmpty(env.OS_AUTH_TYPE) ??
+    (nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET) !== undefined ? 'v3applicationcredential' : 'password');
   return {
     cloudName: name,
     source: { kind: 'environment' },
@@ -215,25 +255,48 @@ function buildAuth(name: string, where: string, authType: string, raw: RawAuth):
   switch (authType) {
     case 'password':
     case 'v3password': {
-      if (raw.password === undefined) throw new StormError('cloud', `cloud "${name}" (${where}) uses password auth but no password is set`, { hint: 'put it in secure.yaml (auth.password) or export OS_PASSWORD' });
-      if (raw.username === undefined && raw.userId === undefined) throw new StormError('cloud', `cloud "${name}" (${where}) has no username`, { hint: 'set auth.username (or OS_USERNAME)' });
+      if (raw.password === undefined)
+        throw new StormError('cloud', `cloud "${name}" (${where}) uses password auth but no password is set`, {
+          hint: 'put it in secure.yaml (auth.password) or export OS_PASSWORD',
+        });
+      if (raw.username === undefined && raw.userId === undefined)
+        throw new StormError('cloud', `cloud "${name}" (${where}) has no username`, {
+          hint: 'set auth.username (or OS_USERNAME)',
+        });
       return {
         type: 'password',
         authUrl: raw.authUrl,
         password: raw.password,
         ...optional('username', raw.username),
         ...optional('userId', raw.userId),
-        ...optional('userDomainName', raw.userDomainName ?? (raw.userDomainId === undefined && raw.userId === undefined ? 'Default' : undefined)),
+        ...optional(
+          'userDomainName',
+          raw.userDomainName ?? (raw.userDomainId === undefined && raw.userId === undefined ? 'Default' : undefined),
+        ),
         ...optional('userDomainId', raw.userDomainId),
         ...optional('projectName', raw.projectName),
         ...optional('projectId', raw.projectId),
-        ...optional('projectDomainName', raw.projectDomainName ?? (raw.projectDomainId === undefined && raw.projectId === undefined && raw.projectName !== undefined ? 'Default' : undefined)),
+        ...optional(
+          'projectDomainName',
+          raw.projectDomainName ??
+            (raw.projectDomainId === undefined && raw.projectId === undefined && raw.projectName !== undefined
+              ? 'Default'
+              : undefined),
+        ),
         ...optional('projectDomainId', raw.projectDomainId),
       };
     }
     case 'v3applicationcredential': {
-      if (raw.applicationCredentialSecret === undefined) throw new StormError('cloud', `cloud "${name}" (${where}) uses an application credential but no secret is set`, { hint: 'set auth.application_credential_secret (or OS_APPLICATION_CREDENTIAL_SECRET)' });
-      if (raw.applicationCredentialId === undefined && raw.applicationCredentialName === undefined) throw new StormError('cloud', `cloud "${name}" (${where}) has no application_credential_id`, { hint: 'set auth.application_credential_id' });
+      if (raw.applicationCredentialSecret === undefined)
+        throw new StormError(
+          'cloud',
+          `cloud "${name}" (${where}) uses an application credential but no secret is set`,
+          { hint: 'set auth.application_credential_secret (or OS_APPLICATION_CREDENTIAL_SECRET)' },
+        );
+      if (raw.applicationCredentialId === undefined && raw.applicationCredentialName === undefined)
+        throw new StormError('cloud', `cloud "${name}" (${where}) has no application_credential_id`, {
+          hint: 'set auth.application_credential_id',
+        });
       return {
         type: 'v3applicationcredential',
         authUrl: raw.authUrl,
@@ -245,7 +308,11 @@ function buildAuth(name: string, where: string, authType: string, raw: RawAuth):
       };
     }
     default:
-      throw new StormError('cloud', `cloud "${name}" (${where}) uses auth_type "${authType}", which storm does not support`, { hint: 'use "password" or "v3applicationcredential"' });
+      throw new StormError(
+        'cloud',
+        `cloud "${name}" (${where}) uses auth_type "${authType}", which storm does not support`,
+        { hint: 'use "password" or "v3applicationcredential"' },
+      );
   }
 }
 
@@ -290,10 +357,37 @@ export function tofuCloudEnvironment(credentials: CloudCredentials): Record<stri
 
 /** Every OS_* variable the provider reads; cleared before storm sets its own. */
 export const OS_VARIABLES = [
-  'OS_CLOUD', 'OS_CLIENT_CONFIG_FILE', 'OS_CLIENT_SECURE_FILE', 'OS_AUTH_URL', 'OS_AUTH_TYPE', 'OS_USERNAME', 'OS_USER_ID', 'OS_PASSWORD', 'OS_TOKEN', 'OS_AUTH_TOKEN',
-  'OS_USER_DOMAIN_NAME', 'OS_USER_DOMAIN_ID', 'OS_PROJECT_NAME', 'OS_PROJECT_ID', 'OS_TENANT_NAME', 'OS_TENANT_ID', 'OS_PROJECT_DOMAIN_NAME',
-  'OS_PROJECT_DOMAIN_ID', 'OS_DOMAIN_NAME', 'OS_DOMAIN_ID', 'OS_DEFAULT_DOMAIN', 'OS_APPLICATION_CREDENTIAL_ID', 'OS_APPLICATION_CREDENTIAL_NAME',
-  'OS_APPLICATION_CREDENTIAL_SECRET', 'OS_REGION_NAME', 'OS_INTERFACE', 'OS_ENDPOINT_TYPE', 'OS_CACERT', 'OS_CERT', 'OS_KEY', 'OS_INSECURE',
+  'OS_CLOUD',
+  'OS_CLIENT_CONFIG_FILE',
+  'OS_CLIENT_SECURE_FILE',
+  'OS_AUTH_URL',
+  'OS_AUTH_TYPE',
+  'OS_USERNAME',
+  'OS_USER_ID',
+  'OS_PASSWORD',
+  'OS_TOKEN',
+  'OS_AUTH_TOKEN',
+  'OS_USER_DOMAIN_NAME',
+  'OS_USER_DOMAIN_ID',
+  'OS_PROJECT_NAME',
+  'OS_PROJECT_ID',
+  'OS_TENANT_NAME',
+  'OS_TENANT_ID',
+  'OS_PROJECT_DOMAIN_NAME',
+  'OS_PROJECT_DOMAIN_ID',
+  'OS_DOMAIN_NAME',
+  'OS_DOMAIN_ID',
+  'OS_DEFAULT_DOMAIN',
+  'OS_APPLICATION_CREDENTIAL_ID',
+  'OS_APPLICATION_CREDENTIAL_NAME',
+  'OS_APPLICATION_CREDENTIAL_SECRET',
+  'OS_REGION_NAME',
+  'OS_INTERFACE',
+  'OS_ENDPOINT_TYPE',
+  'OS_CACERT',
+  'OS_CERT',
+  'OS_KEY',
+  'OS_INSECURE',
 ] as const;
 
 /** Every secret value of these credentials, so outputs can be checked for leaks. */
@@ -305,8 +399,16 @@ export function secretValues(credentials: CloudCredentials): string[] {
 /** One-line description of the target, safe to print. */
 export function describeCredentials(credentials: CloudCredentials): string {
   const a = credentials.auth;
-  const who = a.type === 'password' ? `user ${a.username ?? a.userId ?? '?'}${a.projectName !== undefined ? ` / project ${a.projectName}` : a.projectId !== undefined ? ` / project ${a.projectId}` : ''}` : `application credential ${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}`;
-  const from = credentials.source.kind === 'clouds-yaml' ? credentials.source.file : credentials.source.kind === 'environment' ? 'OS_* variables' : credentials.source.url;
+  const who =
+    a.type === 'password'
+      ? `user ${a.username ?? a.userId ?? '?'}${a.projectName !== undefined ? ` / project ${a.projectName}` : a.projectId !== undefined ? ` / project ${a.projectId}` : ''}`
+      : `application credential ${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}`;
+  const from =
+    credentials.source.kind === 'clouds-yaml'
+      ? credentials.source.file
+      : credentials.source.kind === 'environment'
+        ? 'OS_* variables'
+        : credentials.source.url;
   return `cloud "${credentials.cloudName}" (${who} at ${a.authUrl}, from ${from})`;
 }
 

@@ -19,7 +19,19 @@ export interface QuotaUsage {
   limit: number;
 }
 
-export type QuotaName = 'instances' | 'cores' | 'ramMiB' | 'volumes' | 'gigabytes' | 'floatingIps' | 'ports' | 'securityGroups' | 'securityGroupRules' | 'networks' | 'subnets' | 'routers';
+export type QuotaName =
+  | 'instances'
+  | 'cores'
+  | 'ramMiB'
+  | 'volumes'
+  | 'gigabytes'
+  | 'floatingIps'
+  | 'ports'
+  | 'securityGroups'
+  | 'securityGroupRules'
+  | 'networks'
+  | 'subnets'
+  | 'routers';
 
 export const QUOTA_LABELS: Record<QuotaName, string> = {
   instances: 'instances',
@@ -62,7 +74,17 @@ const VOLUME = ['block-storage', 'volumev3', 'volume'];
 export async function readInventory(client: OpenStackClient): Promise<CloudInventory> {
   const hasVolume = client.hasService(VOLUME);
   const hasCompute = client.hasService(COMPUTE);
-  const [flavors, images, externalNetworks, availabilityZones, volumeTypes, computeLimits, volumeLimits, networkQuotas, projects] = await Promise.all([
+  const [
+    flavors,
+    images,
+    externalNetworks,
+    availabilityZones,
+    volumeTypes,
+    computeLimits,
+    volumeLimits,
+    networkQuotas,
+    projects,
+  ] = await Promise.all([
     hasCompute ? readFlavors(client) : Promise.resolve([]),
     client.hasService(IMAGE) ? readImages(client) : Promise.resolve({ names: [], minimums: {} }),
     readExternalNetworks(client),
@@ -73,15 +95,35 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     readNetworkQuotas(client),
     readProjects(client),
   ]);
-  return { projectId: client.projectId, hasCompute, flavors, images: images.names, imageMinimums: images.minimums, externalNetworks, availabilityZones, volumeTypes, projects: projects?.names, projectIds: projects?.ids, quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas } };
+  return {
+    projectId: client.projectId,
+    hasCompute,
+    flavors,
+    images: images.names,
+    imageMinimums: images.minimums,
+    externalNetworks,
+    availabilityZones,
+    volumeTypes,
+    projects: projects?.names,
+    projectIds: projects?.ids,
+    quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas },
+  };
 }
 
 async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
   const body = await client.get(COMPUTE, '/flavors/detail?is_public=None');
-  return records(field(body, 'flavors')).map((f) => ({ id: String(f.id), name: String(f.name), vcpus: num(f.vcpus), ramMiB: num(f.ram), diskGiB: num(f.disk) }));
+  return records(field(body, 'flavors')).map((f) => ({
+    id: String(f.id),
+    name: String(f.name),
+    vcpus: num(f.vcpus),
+    ramMiB: num(f.ram),
+    diskGiB: num(f.disk),
+  }));
 }
 
-async function readImages(client: OpenStackClient): Promise<{ names: string[]; minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> }> {
+async function readImages(
+  client: OpenStackClient,
+): Promise<{ names: string[]; minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> }> {
   const names: string[] = [];
   const minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> = {};
   let next: string | undefined = '/v2/images?limit=1000';
@@ -100,7 +142,9 @@ async function readImages(client: OpenStackClient): Promise<{ names: string[]; m
 
 async function readExternalNetworks(client: OpenStackClient): Promise<string[]> {
   const body = await client.get(NETWORK, '/v2.0/networks?router:external=true');
-  return records(field(body, 'networks')).filter((n) => n['router:external'] === true).map((n) => String(n.name));
+  return records(field(body, 'networks'))
+    .filter((n) => n['router:external'] === true)
+    .map((n) => String(n.name));
 }
 
 async function readAvailabilityZones(client: OpenStackClient): Promise<string[]> {
@@ -198,7 +242,11 @@ function records(v: unknown): Record<string, unknown>[] {
 }
 
 function num(v: unknown, fallback = 0): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback;
+  return typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : fallback;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

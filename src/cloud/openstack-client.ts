@@ -38,7 +38,12 @@ export class OpenStackClient {
     const url = `${a.authUrl.replace(/\/+$/, '')}/auth/tokens`;
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(tokenRequest(a)), signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(tokenRequest(a)),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw unreachable(credentials, a.authUrl, err);
     }
@@ -46,18 +51,44 @@ export class OpenStackClient {
     if (res.status === 401) {
       const detail = keystoneMessage(body);
       throw a.type === 'password'
-        ? new StormError('cloud', `cloud "${credentials.cloudName}" rejected the credentials of user "${a.username ?? a.userId ?? '?'}": wrong username or password${detail !== undefined ? ` (${detail})` : ''}`, { hint: 'check auth.password in secure.yaml / OS_PASSWORD, auth.username and the user domain' })
-        : new StormError('cloud', `cloud "${credentials.cloudName}" rejected application credential "${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}": it has expired, was deleted, or the secret is wrong`, { hint: 'create a new one with `openstack application credential create` and update clouds.yaml / secure.yaml' });
+        ? new StormError(
+            'cloud',
+            `cloud "${credentials.cloudName}" rejected the credentials of user "${a.username ?? a.userId ?? '?'}": wrong username or password${detail !== undefined ? ` (${detail})` : ''}`,
+            { hint: 'check auth.password in secure.yaml / OS_PASSWORD, auth.username and the user domain' },
+          )
+        : new StormError(
+            'cloud',
+            `cloud "${credentials.cloudName}" rejected application credential "${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}": it has expired, was deleted, or the secret is wrong`,
+            {
+              hint: 'create a new one with `openstack application credential create` and update clouds.yaml / secure.yaml',
+            },
+          );
     }
-    if (res.status === 404) throw new StormError('cloud', `no Keystone v3 token API at ${url} (HTTP 404)`, { hint: 'auth_url must point at the identity v3 endpoint, usually ending in /v3' });
-    if (res.status !== 201 && res.status !== 200) throw new StormError('cloud', `cloud "${credentials.cloudName}": token request failed with HTTP ${res.status}${describeBody(body)}`);
+    if (res.status === 404)
+      throw new StormError('cloud', `no Keystone v3 token API at ${url} (HTTP 404)`, {
+        hint: 'auth_url must point at the identity v3 endpoint, usually ending in /v3',
+      });
+    if (res.status !== 201 && res.status !== 200)
+      throw new StormError(
+        'cloud',
+        `cloud "${credentials.cloudName}": token request failed with HTTP ${res.status}${describeBody(body)}`,
+      );
     const token = res.headers.get('x-subject-token');
     const tokenBody = isRecord(body) && isRecord(body.token) ? body.token : undefined;
-    if (token === null || tokenBody === undefined) throw new StormError('cloud', `cloud "${credentials.cloudName}": the identity service answered without a token`);
+    if (token === null || tokenBody === undefined)
+      throw new StormError('cloud', `cloud "${credentials.cloudName}": the identity service answered without a token`);
     const expiresAt = typeof tokenBody.expires_at === 'string' ? Date.parse(tokenBody.expires_at) : NaN;
-    if (!Number.isNaN(expiresAt) && expiresAt < Date.now()) throw new StormError('cloud', `cloud "${credentials.cloudName}" issued a token that is already expired (${String(tokenBody.expires_at)})`, { hint: "check this machine's clock" });
+    if (!Number.isNaN(expiresAt) && expiresAt < Date.now())
+      throw new StormError(
+        'cloud',
+        `cloud "${credentials.cloudName}" issued a token that is already expired (${String(tokenBody.expires_at)})`,
+        { hint: "check this machine's clock" },
+      );
     const project = isRecord(tokenBody.project) ? tokenBody.project : undefined;
-    if (project === undefined || typeof project.id !== 'string') throw new StormError('cloud', `cloud "${credentials.cloudName}": the token is not scoped to a project`, { hint: 'set auth.project_name (and project_domain_name) or auth.project_id' });
+    if (project === undefined || typeof project.id !== 'string')
+      throw new StormError('cloud', `cloud "${credentials.cloudName}": the token is not scoped to a project`, {
+        hint: 'set auth.project_name (and project_domain_name) or auth.project_id',
+      });
     return new OpenStackClient(credentials, token, project.id, parseCatalog(tokenBody.catalog), timeoutMs);
   }
 
@@ -68,12 +99,24 @@ export class OpenStackClient {
     for (const type of serviceTypes) {
       const svc = this.catalog.find((s) => s.type === type);
       if (svc === undefined) continue;
-      const ep = svc.endpoints.find((e) => (e.interface === iface || e.interface === `${iface}URL`) && (region === undefined || e.region === region));
+      const ep = svc.endpoints.find(
+        (e) =>
+          (e.interface === iface || e.interface === `${iface}URL`) && (region === undefined || e.region === region),
+      );
       if (ep !== undefined) return ep.url.replace(/\/+$/, '');
       const regions = [...new Set(svc.endpoints.map((e) => e.region ?? '?'))].sort();
-      throw new StormError('cloud', `cloud "${this.credentials.cloudName}" has no ${iface} ${type} endpoint${region !== undefined ? ` in region "${region}"` : ''}`, { hint: `the catalog lists regions ${regions.join(', ')}; set region_name in clouds.yaml or cloud.region in the manifest` });
+      throw new StormError(
+        'cloud',
+        `cloud "${this.credentials.cloudName}" has no ${iface} ${type} endpoint${region !== undefined ? ` in region "${region}"` : ''}`,
+        {
+          hint: `the catalog lists regions ${regions.join(', ')}; set region_name in clouds.yaml or cloud.region in the manifest`,
+        },
+      );
     }
-    throw new StormError('cloud', `cloud "${this.credentials.cloudName}" offers no ${serviceTypes.join('/')} service in its catalog`);
+    throw new StormError(
+      'cloud',
+      `cloud "${this.credentials.cloudName}" offers no ${serviceTypes.join('/')} service in its catalog`,
+    );
   }
 
   hasService(serviceTypes: readonly string[]): boolean {
@@ -86,12 +129,16 @@ export class OpenStackClient {
     const url = `${base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { 'X-Auth-Token': this.token, Accept: 'application/json', ...headers }, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, {
+        headers: { 'X-Auth-Token': this.token, Accept: 'application/json', ...headers },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       throw unreachable(this.credentials, base, err);
     }
     const body = await readJson(res);
-    if (res.status >= 400) throw new OpenStackHttpError(`GET ${url} → HTTP ${res.status}${describeBody(body)}`, res.status);
+    if (res.status >= 400)
+      throw new OpenStackHttpError(`GET ${url} → HTTP ${res.status}${describeBody(body)}`, res.status);
     return body;
   }
   /** POST a JSON body to a path under a service's endpoint and return the JSON answer. */
@@ -100,12 +147,18 @@ export class OpenStackClient {
     const url = `${base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'X-Auth-Token': this.token, Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'X-Auth-Token': this.token, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       throw unreachable(this.credentials, base, err);
     }
     const answer = await readJson(res);
-    if (res.status >= 400) throw new OpenStackHttpError(`POST ${url} → HTTP ${res.status}${describeBody(answer)}`, res.status);
+    if (res.status >= 400)
+      throw new OpenStackHttpError(`POST ${url} → HTTP ${res.status}${describeBody(answer)}`, res.status);
     return answer;
   }
 
@@ -117,7 +170,10 @@ export class OpenStackClient {
 
 /** An HTTP error answer from a service (kept apart so callers can fall back on 404). */
 export class OpenStackHttpError extends StormError {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super('cloud', message);
   }
 }
@@ -135,9 +191,19 @@ function tokenRequest(a: CloudAuth): unknown {
         a.projectId !== undefined
           ? { project: { id: a.projectId } }
           : a.projectName !== undefined
-            ? { project: { name: a.projectName, domain: a.projectDomainId !== undefined ? { id: a.projectDomainId } : { name: a.projectDomainName ?? 'Default' } } }
+            ? {
+                project: {
+                  name: a.projectName,
+                  domain:
+                    a.projectDomainId !== undefined
+                      ? { id: a.projectDomainId }
+                      : { name: a.projectDomainName ?? 'Default' },
+                },
+              }
             : undefined;
-      return { auth: { identity: { methods: ['password'], password: { user } }, ...(scope === undefined ? {} : { scope }) } };
+      return {
+        auth: { identity: { methods: ['password'], password: { user } }, ...(scope === undefined ? {} : { scope }) },
+      };
     }
     case 'v3applicationcredential': {
       const cred: Record<string, unknown> = { secret: a.applicationCredentialSecret };
@@ -159,7 +225,11 @@ function parseCatalog(raw: unknown): CatalogService[] {
     const endpoints: CatalogEndpoint[] = [];
     for (const e of Array.isArray(s.endpoints) ? s.endpoints : []) {
       if (!isRecord(e) || typeof e.url !== 'string') continue;
-      endpoints.push({ interface: typeof e.interface === 'string' ? e.interface : 'public', region: typeof e.region_id === 'string' ? e.region_id : typeof e.region === 'string' ? e.region : undefined, url: e.url });
+      endpoints.push({
+        interface: typeof e.interface === 'string' ? e.interface : 'public',
+        region: typeof e.region_id === 'string' ? e.region_id : typeof e.region === 'string' ? e.region : undefined,
+        url: e.url,
+      });
     }
     out.push({ type: s.type, name: typeof s.name === 'string' ? s.name : s.type, endpoints });
   }
@@ -169,7 +239,9 @@ function parseCatalog(raw: unknown): CatalogService[] {
 function unreachable(credentials: CloudCredentials, url: string, err: unknown): StormError {
   const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.name) : String(err);
   const reason = cause === 'TimeoutError' ? 'no answer in time' : cause;
-  return new StormError('cloud', `cannot reach cloud "${credentials.cloudName}" at ${url} (${reason})`, { hint: 'check auth_url, the network/VPN and that the endpoint is up' });
+  return new StormError('cloud', `cannot reach cloud "${credentials.cloudName}" at ${url} (${reason})`, {
+    hint: 'check auth_url, the network/VPN and that the endpoint is up',
+  });
 }
 
 async function readJson(res: Response): Promise<unknown> {
@@ -182,7 +254,9 @@ async function readJson(res: Response): Promise<unknown> {
 }
 
 function keystoneMessage(body: unknown): string | undefined {
-  return isRecord(body) && isRecord(body.error) && typeof body.error.message === 'string' ? body.error.message : undefined;
+  return isRecord(body) && isRecord(body.error) && typeof body.error.message === 'string'
+    ? body.error.message
+    : undefined;
 }
 
 /** The message of an OpenStack error body, whichever service's shape it has. */
@@ -193,7 +267,10 @@ function describeBody(body: unknown): string {
     }
   }
   if (typeof body === 'string') {
-    const text = body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = body
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     return text === '' ? '' : `: ${text.slice(0, 200)}`;
   }
   return '';

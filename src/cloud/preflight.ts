@@ -26,7 +26,16 @@ export interface NamedRequirement {
 export interface PreflightCity {
   cloud: { externalNetwork?: string; availabilityZones?: readonly string[] };
   network?: { router?: { externalGateway?: boolean } };
-  compute?: { groups?: ReadonlyArray<{ name: string; flavor: string; image: string; count?: number; availabilityZone?: string; floatingIp?: boolean }> };
+  compute?: {
+    groups?: ReadonlyArray<{
+      name: string;
+      flavor: string;
+      image: string;
+      count?: number;
+      availabilityZone?: string;
+      floatingIp?: boolean;
+    }>;
+  };
   storage?: { volumes?: ReadonlyArray<{ name: string; type?: string }> };
   partners?: ReadonlyArray<{ name: string; project: string }>;
 }
@@ -35,18 +44,28 @@ export function requirementsOf(city: PreflightCity): NamedRequirement[] {
   const out: NamedRequirement[] = [];
   const groups = city.compute?.groups ?? [];
   const needsExternal = city.network?.router?.externalGateway === true || groups.some((g) => g.floatingIp === true);
-  if (city.cloud.externalNetwork !== undefined && needsExternal) out.push({ kind: 'external-network', name: city.cloud.externalNetwork, path: ['cloud', 'externalNetwork'] });
-  (city.cloud.availabilityZones ?? []).forEach((az, i) => out.push({ kind: 'availability-zone', name: az, path: ['cloud', 'availabilityZones', i] }));
+  if (city.cloud.externalNetwork !== undefined && needsExternal)
+    out.push({ kind: 'external-network', name: city.cloud.externalNetwork, path: ['cloud', 'externalNetwork'] });
+  (city.cloud.availabilityZones ?? []).forEach((az, i) =>
+    out.push({ kind: 'availability-zone', name: az, path: ['cloud', 'availabilityZones', i] }),
+  );
   groups.forEach((g, i) => {
     if ((g.count ?? 1) === 0) return;
     out.push({ kind: 'flavor', name: g.flavor, path: ['compute', 'groups', i, 'flavor'] });
     out.push({ kind: 'image', name: g.image, path: ['compute', 'groups', i, 'image'] });
-    if (g.availabilityZone !== undefined) out.push({ kind: 'availability-zone', name: g.availabilityZone, path: ['compute', 'groups', i, 'availabilityZone'] });
+    if (g.availabilityZone !== undefined)
+      out.push({
+        kind: 'availability-zone',
+        name: g.availabilityZone,
+        path: ['compute', 'groups', i, 'availabilityZone'],
+      });
   });
   (city.storage?.volumes ?? []).forEach((v, i) => {
     if (v.type !== undefined) out.push({ kind: 'volume-type', name: v.type, path: ['storage', 'volumes', i, 'type'] });
   });
-  (city.partners ?? []).forEach((p, i) => out.push({ kind: 'project', name: p.project, path: ['partners', i, 'project'] }));
+  (city.partners ?? []).forEach((p, i) =>
+    out.push({ kind: 'project', name: p.project, path: ['partners', i, 'project'] }),
+  );
   return out;
 }
 
@@ -66,7 +85,10 @@ const KIND_LABEL: Record<RequirementKind, string> = {
   project: 'partner project',
 };
 
-export function checkRequirements(requirements: readonly NamedRequirement[], inventory: CloudInventory): PreflightFinding[] {
+export function checkRequirements(
+  requirements: readonly NamedRequirement[],
+  inventory: CloudInventory,
+): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
   const seen = new Set<string>();
   for (const req of requirements) {
@@ -74,7 +96,14 @@ export function checkRequirements(requirements: readonly NamedRequirement[], inv
     if (available === undefined) continue;
     // Reported once by checkServices rather than as one unknown name per group.
     if (!inventory.hasCompute && (req.kind === 'flavor' || req.kind === 'availability-zone')) continue;
-    if (req.kind === 'flavor' ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name) : req.kind === 'project' ? (inventory.projectIds ?? []).includes(req.name) || available.includes(req.name) : available.includes(req.name)) continue;
+    if (
+      req.kind === 'flavor'
+        ? inventory.flavors.some((f) => f.name === req.name || f.id === req.name)
+        : req.kind === 'project'
+          ? (inventory.projectIds ?? []).includes(req.name) || available.includes(req.name)
+          : available.includes(req.name)
+    )
+      continue;
     const key = `${req.kind}\0${req.name}\0${req.path.join('.')}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -110,7 +139,14 @@ function availableNames(kind: RequirementKind, inv: CloudInventory): readonly st
 /** A city with instances needs a compute service; without one every flavor would look missing. */
 export function checkServices(city: PreflightCity, inventory: CloudInventory): PreflightFinding[] {
   if (inventory.hasCompute || (city.compute?.groups ?? []).every((g) => (g.count ?? 1) === 0)) return [];
-  return [{ code: 'preflight.no-compute-service', message: 'the target cloud offers no compute service in its catalog, but the manifest asks for instances', path: ['compute', 'groups'], hint: 'check the cloud (and region) the manifest targets' }];
+  return [
+    {
+      code: 'preflight.no-compute-service',
+      message: 'the target cloud offers no compute service in its catalog, but the manifest asks for instances',
+      path: ['compute', 'groups'],
+      hint: 'check the cloud (and region) the manifest targets',
+    },
+  ];
 }
 
 /**
@@ -128,8 +164,15 @@ export function checkFlavorFitsImage(city: PreflightCity, inventory: CloudInvent
     const diskShort = flavor.diskGiB > 0 && flavor.diskGiB < min.minDiskGiB;
     const ramShort = flavor.ramMiB < min.minRamMiB;
     if (!diskShort && !ramShort) return;
-    const fitting = inventory.flavors.filter((f) => (f.diskGiB === 0 || f.diskGiB >= min.minDiskGiB) && f.ramMiB >= min.minRamMiB).sort((a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB)[0];
-    const why = [diskShort ? `a ${flavor.diskGiB} GiB root disk, the image needs ${min.minDiskGiB} GiB` : undefined, ramShort ? `${flavor.ramMiB} MiB RAM, the image needs ${min.minRamMiB} MiB` : undefined].filter((x) => x !== undefined).join('; ');
+    const fitting = inventory.flavors
+      .filter((f) => (f.diskGiB === 0 || f.diskGiB >= min.minDiskGiB) && f.ramMiB >= min.minRamMiB)
+      .sort((a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB)[0];
+    const why = [
+      diskShort ? `a ${flavor.diskGiB} GiB root disk, the image needs ${min.minDiskGiB} GiB` : undefined,
+      ramShort ? `${flavor.ramMiB} MiB RAM, the image needs ${min.minRamMiB} MiB` : undefined,
+    ]
+      .filter((x) => x !== undefined)
+      .join('; ');
     out.push({
       code: 'preflight.flavor-too-small',
       message: `flavor "${flavor.name}" is too small for image "${g.image}": ${why}`,
@@ -154,7 +197,11 @@ interface StackResource {
  * are not already in the state. Updates in place are not counted (a flavor change
  * of an existing server is a resize, its quota delta is small and checked by Nova).
  */
-export function demandOf(terraformJson: unknown, existingAddresses: ReadonlySet<string>, flavors: readonly FlavorInfo[]): QuotaDemand {
+export function demandOf(
+  terraformJson: unknown,
+  existingAddresses: ReadonlySet<string>,
+  flavors: readonly FlavorInfo[],
+): QuotaDemand {
   const demand: QuotaDemand = {};
   const add = (q: QuotaName, n: number): void => {
     if (n !== 0) demand[q] = (demand[q] ?? 0) + n;
@@ -165,14 +212,30 @@ export function demandOf(terraformJson: unknown, existingAddresses: ReadonlySet<
     switch (r.type) {
       case 'openstack_compute_instance_v2': {
         add('instances', 1);
-        const wanted = typeof b.flavor_name === 'string' ? b.flavor_name : typeof b.flavor_id === 'string' ? flavorNameOfReference(terraformJson, b.flavor_id) : undefined;
+        const wanted =
+          typeof b.flavor_name === 'string'
+            ? b.flavor_name
+            : typeof b.flavor_id === 'string'
+              ? flavorNameOfReference(terraformJson, b.flavor_id)
+              : undefined;
         const flavor = flavors.find((f) => f.name === wanted || f.id === wanted);
         if (flavor !== undefined) {
           add('cores', flavor.vcpus);
           add('ramMiB', flavor.ramMiB);
         }
         const networks = Array.isArray(b.network) ? b.network : b.network === undefined ? [] : [b.network];
-        add('ports', networks.filter((n) => !(typeof n === 'object' && n !== null && 'port' in n && (n as Record<string, unknown>).port !== undefined)).length);
+        add(
+          'ports',
+          networks.filter(
+            (n) =>
+              !(
+                typeof n === 'object' &&
+                n !== null &&
+                'port' in n &&
+                (n as Record<string, unknown>).port !== undefined
+              ),
+          ).length,
+        );
         break;
       }
       case 'openstack_blockstorage_volume_v3':
@@ -287,7 +350,10 @@ export function checkQuotas(lines: readonly QuotaLine[]): PreflightFinding[] {
       code: 'preflight.quota-exceeded',
       message: `quota ${QUOTA_LABELS[l.quota]}: this run needs ${l.needed} more, but only ${l.free} of ${l.limit} are free (used ${l.used} / needed ${l.needed} / limit ${l.limit})`,
       path: QUOTA_SOURCE[l.quota],
-      hint: l.quota === 'cores' || l.quota === 'ramMiB' || l.quota === 'instances' ? 'use smaller flavors or fewer instances, or ask the cloud operator to raise the quota' : 'ask the cloud operator to raise the quota, or reduce what the manifest asks for',
+      hint:
+        l.quota === 'cores' || l.quota === 'ramMiB' || l.quota === 'instances'
+          ? 'use smaller flavors or fewer instances, or ask the cloud operator to raise the quota'
+          : 'ask the cloud operator to raise the quota, or reduce what the manifest asks for',
     }));
 }
 
@@ -315,18 +381,36 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const requirements = requirementsOf(input.city);
   const demand = demandOf(input.terraformJson, input.existingAddresses, inventory.flavors);
   const lines = quotaLines(demand, inventory);
-  const findings = [...checkServices(input.city, inventory), ...checkRequirements(requirements, inventory), ...checkFlavorFitsImage(input.city, inventory), ...checkQuotas(lines)];
+  const findings = [
+    ...checkServices(input.city, inventory),
+    ...checkRequirements(requirements, inventory),
+    ...checkFlavorFitsImage(input.city, inventory),
+    ...checkQuotas(lines),
+  ];
   if (findings.length > 0) {
     const diagnostics = findings.map((f) => toDiagnostic(f, input.locate));
-    throw new StormError('preflight', `pre-flight found ${findings.length} problem${findings.length === 1 ? '' : 's'} in cloud "${input.credentials.cloudName}"; nothing was changed`, {
-      hint: 'fix the manifest (or the cloud) and run again; --skip-preflight bypasses these checks',
-      diagnostics,
-    });
+    throw new StormError(
+      'preflight',
+      `pre-flight found ${findings.length} problem${findings.length === 1 ? '' : 's'} in cloud "${input.credentials.cloudName}"; nothing was changed`,
+      {
+        hint: 'fix the manifest (or the cloud) and run again; --skip-preflight bypasses these checks',
+        diagnostics,
+      },
+    );
   }
-  return { cloud: input.credentials.cloudName, projectId: inventory.projectId, checked: requirements.length, quotas: lines, warnings: [] };
+  return {
+    cloud: input.credentials.cloudName,
+    projectId: inventory.projectId,
+    checked: requirements.length,
+    quotas: lines,
+    warnings: [],
+  };
 }
 
-export function toDiagnostic(f: PreflightFinding, locate: (path: ManifestPath) => SourceLocation | undefined): Diagnostic {
+export function toDiagnostic(
+  f: PreflightFinding,
+  locate: (path: ManifestPath) => SourceLocation | undefined,
+): Diagnostic {
   const location = locate(f.path);
   return {
     severity: 'error',

@@ -13,7 +13,10 @@ interface ProjectList {
 }
 
 /** Creates the named projects that the sandbox lacks; returns the names it created. */
-export async function ensureSandboxPartnerProjects(credentials: CloudCredentials, projects: readonly string[]): Promise<string[]> {
+export async function ensureSandboxPartnerProjects(
+  credentials: CloudCredentials,
+  projects: readonly string[],
+): Promise<string[]> {
   const wanted = [...new Set(projects)].filter((p) => !/^[0-9a-f]{32}$/.test(p)).sort();
   if (wanted.length === 0) return [];
   const client = await OpenStackClient.authenticate(credentials);
@@ -22,7 +25,9 @@ export async function ensureSandboxPartnerProjects(credentials: CloudCredentials
   const created: string[] = [];
   for (const name of wanted) {
     if (names.has(name)) continue;
-    await client.post(['identity'], '/projects', { project: { name, domain_id: 'default', description: 'partner project rehearsed by storm in the sandbox' } });
+    await client.post(['identity'], '/projects', {
+      project: { name, domain_id: 'default', description: 'partner project rehearsed by storm in the sandbox' },
+    });
     created.push(name);
   }
   return created;

@@ -15,7 +15,15 @@ export function sandboxCredentials(url: string, authUrl: string): CloudCredentia
   return {
     cloudName: 'sandbox',
     source: { kind: 'sandbox', url },
-    auth: { type: 'password', authUrl, username: SANDBOX_USER, password: SANDBOX_PASSWORD, userDomainName: 'Default', projectName: SANDBOX_PROJECT, projectDomainName: 'Default' },
+    auth: {
+      type: 'password',
+      authUrl,
+      username: SANDBOX_USER,
+      password: SANDBOX_PASSWORD,
+      userDomainName: 'Default',
+      projectName: SANDBOX_PROJECT,
+      projectDomainName: 'Default',
+    },
     regionName: 'RegionOne',
   };
 }

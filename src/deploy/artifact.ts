@@ -81,7 +81,9 @@ export function tarGzip(files: readonly ArtifactFile[]): Buffer {
   const chunks: Buffer[] = [];
   for (const d of [...dirs].sort()) chunks.push(header({ path: d, size: 0, mode: 0o755, type: '5' }));
   for (const f of sorted) {
-    chunks.push(header({ path: f.path, size: f.content.length, mode: f.executable === true ? 0o755 : 0o644, type: '0' }));
+    chunks.push(
+      header({ path: f.path, size: f.content.length, mode: f.executable === true ? 0o755 : 0o644, type: '0' }),
+    );
     chunks.push(f.content);
     const pad = (BLOCK - (f.content.length % BLOCK)) % BLOCK;
     if (pad > 0) chunks.push(Buffer.alloc(pad, 0));
@@ -105,18 +107,42 @@ export function packTemplateArtifact(template: LoadedTemplate): PackedArtifact {
   const def = template.definition;
   const entry = path.join(template.dir, def.runtime.entry);
   if (!fs.existsSync(entry)) {
-    throw new StormError('deploy', `template ${def.name} is not built: ${path.relative(process.cwd(), entry) || entry} is missing`, {
-      hint: 'build the pilot applications with `npx tsc -b templates` (part of `npm run build`)',
-    });
+    throw new StormError(
+      'deploy',
+      `template ${def.name} is not built: ${path.relative(process.cwd(), entry) || entry} is missing`,
+      {
+        hint: 'build the pilot applications with `npx tsc -b templates` (part of `npm run build`)',
+      },
+    );
   }
-  const files: ArtifactFile[] = [{ path: 'template.yaml', content: fs.readFileSync(path.join(template.dir, 'template.yaml')) }];
-  collect(template.dir, 'dist', files, (rel) => rel.endsWith('.d.ts') || rel.endsWith('.tsbuildinfo') || rel.endsWith('.map'));
-  if (fs.existsSync(path.join(template.dir, 'seed'))) collect(template.dir, 'seed', files, (rel) => rel.endsWith('.mjs'));
+  const files: ArtifactFile[] = [
+    { path: 'template.yaml', content: fs.readFileSync(path.join(template.dir, 'template.yaml')) },
+  ];
+  collect(
+    template.dir,
+    'dist',
+    files,
+    (rel) => rel.endsWith('.d.ts') || rel.endsWith('.tsbuildinfo') || rel.endsWith('.map'),
+  );
+  if (fs.existsSync(path.join(template.dir, 'seed')))
+    collect(template.dir, 'seed', files, (rel) => rel.endsWith('.mjs'));
   const listed = files.map((f) => f.path).sort();
-  const metadata = { name: def.name, version: def.version, entry: def.runtime.entry, node: def.runtime.node, files: listed };
+  const metadata = {
+    name: def.name,
+    version: def.version,
+    entry: def.runtime.entry,
+    node: def.runtime.node,
+    files: listed,
+  };
   files.push({ path: ARTIFACT_METADATA, content: Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`) });
   const bytes = tarGzip(files);
-  return { name: def.name, version: def.version, bytes, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), files: [...listed, ARTIFACT_METADATA].sort() };
+  return {
+    name: def.name,
+    version: def.version,
+    bytes,
+    sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    files: [...listed, ARTIFACT_METADATA].sort(),
+  };
 }
 
 function readString(buf: Buffer, start: number, length: number): string {
@@ -147,7 +173,8 @@ export function unpackArtifact(archive: Buffer, dest: string): string[] {
     const mode = parseInt(readString(h, 100, 8).trim() || '644', 8);
     offset += BLOCK;
     const target = path.resolve(root, full);
-    if (target !== root && !target.startsWith(root + path.sep)) throw new StormError('deploy', `artifact entry escapes its directory: ${full}`);
+    if (target !== root && !target.startsWith(root + path.sep))
+      throw new StormError('deploy', `artifact entry escapes its directory: ${full}`);
     if (type === '5') {
       fs.mkdirSync(target, { recursive: true });
     } else if (type === '0' || type === '\0') {
@@ -155,7 +182,10 @@ export function unpackArtifact(archive: Buffer, dest: string): string[] {
       fs.writeFileSync(target, tar.subarray(offset, offset + size), { mode: mode & 0o755 });
       written.push(full);
     } else {
-      throw new StormError('deploy', `artifact entry ${full} has unsupported type ${JSON.stringify(type)} (only files and directories)`);
+      throw new StormError(
+        'deploy',
+        `artifact entry ${full} has unsupported type ${JSON.stringify(type)} (only files and directories)`,
+      );
     }
     offset += Math.ceil(size / BLOCK) * BLOCK;
   }
@@ -189,7 +219,13 @@ export function containerSeedObjects(template: LoadedTemplate): SeedObject[] {
     if (c.seedFrom === undefined) continue;
     const files: ArtifactFile[] = [];
     collect(path.join(template.dir, c.seedFrom), '', files, () => false);
-    for (const f of files) out.push({ container: c.name, name: f.path, content: f.content, contentType: CONTENT_TYPES[path.extname(f.path).toLowerCase()] ?? 'application/octet-stream' });
+    for (const f of files)
+      out.push({
+        container: c.name,
+        name: f.path,
+        content: f.content,
+        contentType: CONTENT_TYPES[path.extname(f.path).toLowerCase()] ?? 'application/octet-stream',
+      });
   }
   return out.sort((a, b) => (a.container + '/' + a.name < b.container + '/' + b.name ? -1 : 1));
 }

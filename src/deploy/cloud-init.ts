@@ -49,7 +49,22 @@ export const SANDBOX_HINT_PATH = '/etc/storm/service.json';
 
 /** Top-level keys of cloud-init's cloud-config that storm may emit (and tests hold it to). */
 export const KNOWN_CLOUD_CONFIG_KEYS = [
-  'bootcmd', 'disk_setup', 'fs_setup', 'mounts', 'package_update', 'package_upgrade', 'packages', 'runcmd', 'users', 'groups', 'write_files', 'final_message', 'timezone', 'ssh_pwauth', 'hostname', 'manage_etc_hosts',
+  'bootcmd',
+  'disk_setup',
+  'fs_setup',
+  'mounts',
+  'package_update',
+  'package_upgrade',
+  'packages',
+  'runcmd',
+  'users',
+  'groups',
+  'write_files',
+  'final_message',
+  'timezone',
+  'ssh_pwauth',
+  'hostname',
+  'manage_etc_hosts',
 ] as const;
 
 export interface CloudInitInput {
@@ -71,7 +86,13 @@ export interface CloudInitInput {
 
 const LIB = '/usr/local/lib/storm';
 
-export function servicePaths(service: string): { root: string; configDir: string; configFile: string; unit: string; updateUnit: string } {
+export function servicePaths(service: string): {
+  root: string;
+  configDir: string;
+  configFile: string;
+  unit: string;
+  updateUnit: string;
+} {
   return {
     root: `/opt/storm/${service}`,
     configDir: `/etc/storm/${service}`,
@@ -83,7 +104,10 @@ export function servicePaths(service: string): { root: string; configDir: string
 
 function tierOf(template: TemplateDefinition, name: string): TemplateTier {
   const tier = template.needs.tiers.find((t) => t.name === name);
-  if (tier === undefined) throw new Error(`template ${template.name} has no tier ${name} (tiers: ${template.needs.tiers.map((t) => t.name).join(', ')})`);
+  if (tier === undefined)
+    throw new Error(
+      `template ${template.name} has no tier ${name} (tiers: ${template.needs.tiers.map((t) => t.name).join(', ')})`,
+    );
   return tier;
 }
 
@@ -166,7 +190,9 @@ if systemctl is-enabled --quiet "storm-$svc.service"; then systemctl restart "st
 function serviceUnit(input: CloudInitInput, tier: TemplateTier, dataDir: string): string {
   const svc = input.service.name;
   const p = servicePaths(svc);
-  const prepare = tier.volumes.map((v, i) => `ExecStartPre=+${LIB}/prepare-data ${deviceFor(input, v.name, i)} ${v.mountPath} storm`);
+  const prepare = tier.volumes.map(
+    (v, i) => `ExecStartPre=+${LIB}/prepare-data ${deviceFor(input, v.name, i)} ${v.mountPath} storm`,
+  );
   return [
     '[Unit]',
     `Description=storm service ${svc} (${input.template.name}) for ${input.city.name} ${input.environment}`,
@@ -228,32 +254,71 @@ export function renderCloudInit(input: CloudInitInput): string {
   };
   const doc: Record<string, unknown> = {
     ...(input.instance.hostname === undefined ? {} : { hostname: input.instance.hostname, manage_etc_hosts: true }),
-    users: ['default', { name: 'storm', system: true, shell: '/usr/sbin/nologin', homedir: '/var/lib/storm', no_create_home: true }],
+    users: [
+      'default',
+      { name: 'storm', system: true, shell: '/usr/sbin/nologin', homedir: '/var/lib/storm', no_create_home: true },
+    ],
     package_update: true,
     packages: ['nodejs', 'curl', 'ca-certificates', 'e2fsprogs'],
     write_files: [
       { path: p.configFile, owner: 'root:root', permissions: '0644', content: `${JSON.stringify(config, null, 2)}\n` },
-      { path: SANDBOX_HINT_PATH, owner: 'root:root', permissions: '0644', content: `${JSON.stringify(hint, null, 2)}\n` },
+      {
+        path: SANDBOX_HINT_PATH,
+        owner: 'root:root',
+        permissions: '0644',
+        content: `${JSON.stringify(hint, null, 2)}\n`,
+      },
       { path: `${LIB}/prepare-data`, owner: 'root:root', permissions: '0755', content: PREPARE_DATA },
       { path: `${LIB}/update-service`, owner: 'root:root', permissions: '0755', content: UPDATE_SERVICE },
-      { path: `/etc/systemd/system/${p.unit}.service`, owner: 'root:root', permissions: '0644', content: serviceUnit(input, tier, dataDir) },
+      {
+        path: `/etc/systemd/system/${p.unit}.service`,
+        owner: 'root:root',
+        permissions: '0644',
+        content: serviceUnit(input, tier, dataDir),
+      },
       {
         path: `/etc/systemd/system/${p.updateUnit}.service`,
         owner: 'root:root',
         permissions: '0644',
-        content: ['[Unit]', `Description=storm: fetch a new release of ${svc}`, 'After=network-online.target', 'Wants=network-online.target', '', '[Service]', 'Type=oneshot', `ExecStart=${LIB}/update-service ${svc} ${input.artifactUrl}`, ''].join('\n'),
+        content: [
+          '[Unit]',
+          `Description=storm: fetch a new release of ${svc}`,
+          'After=network-online.target',
+          'Wants=network-online.target',
+          '',
+          '[Service]',
+          'Type=oneshot',
+          `ExecStart=${LIB}/update-service ${svc} ${input.artifactUrl}`,
+          '',
+        ].join('\n'),
       },
       {
         path: `/etc/systemd/system/${p.updateUnit}.timer`,
         owner: 'root:root',
         permissions: '0644',
-        content: ['[Unit]', `Description=storm: look for a new release of ${svc} every 30 seconds`, '', '[Timer]', 'OnBootSec=15s', 'OnUnitActiveSec=30s', 'AccuracySec=5s', '', '[Install]', 'WantedBy=timers.target', ''].join('\n'),
+        content: [
+          '[Unit]',
+          `Description=storm: look for a new release of ${svc} every 30 seconds`,
+          '',
+          '[Timer]',
+          'OnBootSec=15s',
+          'OnUnitActiveSec=30s',
+          'AccuracySec=5s',
+          '',
+          '[Install]',
+          'WantedBy=timers.target',
+          '',
+        ].join('\n'),
       },
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', `${p.unit}.service`],
-      ['sh', '-c', `${LIB}/update-service ${svc} ${input.artifactUrl} || echo "storm: artifact not available yet; the timer retries"`],
+      [
+        'sh',
+        '-c',
+        `${LIB}/update-service ${svc} ${input.artifactUrl} || echo "storm: artifact not available yet; the timer retries"`,
+      ],
       ['systemctl', 'start', `${p.unit}.service`],
       ['systemctl', 'enable', '--now', `${p.updateUnit}.timer`],
     ],

@@ -35,18 +35,29 @@ export interface PublishedService {
 }
 
 /** Uploads what changed; re-running with nothing changed uploads nothing. */
-export async function publishServices(city: ResolvedCity, templates: readonly LoadedTemplate[], store: ObjectStore, progress: Progress): Promise<PublishedService[]> {
+export async function publishServices(
+  city: ResolvedCity,
+  templates: readonly LoadedTemplate[],
+  store: ObjectStore,
+  progress: Progress,
+): Promise<PublishedService[]> {
   if (city.services.length === 0) return [];
   await store.ensureContainer(ARTIFACTS_CONTAINER, { publicRead: true });
   const out: PublishedService[] = [];
   for (const service of city.services) {
     const template = templates.find((t) => t.definition.name === service.template);
-    if (template === undefined) throw new StormError('deploy', `service ${service.name} uses unknown template ${service.template}`, { hint: 'run `storm templates list`' });
+    if (template === undefined)
+      throw new StormError('deploy', `service ${service.name} uses unknown template ${service.template}`, {
+        hint: 'run `storm templates list`',
+      });
     const packed = packTemplateArtifact(template);
     const object = artifactObjectName(city.city.name, city.env, service.name);
     const uploaded = (await store.objectEtag(ARTIFACTS_CONTAINER, object)) !== md5Hex(packed.bytes);
     if (uploaded) {
-      progress({ kind: 'step', message: `uploading ${service.name} ${packed.version} (${Math.ceil(packed.bytes.length / 1024)} KiB)` });
+      progress({
+        kind: 'step',
+        message: `uploading ${service.name} ${packed.version} (${Math.ceil(packed.bytes.length / 1024)} KiB)`,
+      });
       await store.putObject(ARTIFACTS_CONTAINER, object, packed.bytes, 'application/gzip');
     } else {
       progress({ kind: 'detail', message: `${service.name} ${packed.version}: artifact unchanged` });
@@ -62,12 +73,20 @@ export async function publishServices(city: ResolvedCity, templates: readonly Lo
       await store.putObject(container, o.name, o.content, o.contentType);
       seeded += 1;
     }
-    if (seeded > 0) progress({ kind: 'detail', message: `${service.name}: ${seeded} seed object${seeded === 1 ? '' : 's'} uploaded` });
+    if (seeded > 0)
+      progress({
+        kind: 'detail',
+        message: `${service.name}: ${seeded} seed object${seeded === 1 ? '' : 's'} uploaded`,
+      });
     out.push({
       service: service.name,
       template: template.definition.name,
       version: packed.version,
-      artifact: { url: artifactUrl(store.endpoint, city.city.name, city.env, service.name), sha256: packed.sha256, uploaded },
+      artifact: {
+        url: artifactUrl(store.endpoint, city.city.name, city.env, service.name),
+        sha256: packed.sha256,
+        uploaded,
+      },
       seedObjects: { uploaded: seeded, unchanged },
     });
   }
@@ -76,14 +95,26 @@ export async function publishServices(city: ResolvedCity, templates: readonly Lo
 
 /** The `services` output synthesis writes: per service, its health-check path and one URL per instance. */
 export function healthTargets(published: readonly PublishedService[], servicesOutput: unknown): HealthTarget[] {
-  const services = (servicesOutput ?? {}) as Record<string, { urls?: unknown; health_check?: unknown; group?: unknown }>;
+  const services = (servicesOutput ?? {}) as Record<
+    string,
+    { urls?: unknown; health_check?: unknown; group?: unknown }
+  >;
   const targets: HealthTarget[] = [];
   for (const p of published) {
     const s = services[p.service];
     const urls = Array.isArray(s?.urls) ? s.urls.filter((u): u is string => typeof u === 'string') : [];
-    if (urls.length === 0) throw new StormError('deploy', `no instance address for service ${p.service} in the stack outputs`, { hint: 'run `storm provision` so the instances and their addresses exist' });
+    if (urls.length === 0)
+      throw new StormError('deploy', `no instance address for service ${p.service} in the stack outputs`, {
+        hint: 'run `storm provision` so the instances and their addresses exist',
+      });
     urls.forEach((url, i) =>
-      targets.push({ service: p.service, instance: `${typeof s?.group === 'string' ? s.group : p.service}-${i + 1}`, url, healthCheck: typeof s?.health_check === 'string' ? s.health_check : '/healthz', expectedVersion: p.version }),
+      targets.push({
+        service: p.service,
+        instance: `${typeof s?.group === 'string' ? s.group : p.service}-${i + 1}`,
+        url,
+        healthCheck: typeof s?.health_check === 'string' ? s.health_check : '/healthz',
+        expectedVersion: p.version,
+      }),
     );
   }
   return targets;
@@ -105,7 +136,15 @@ export async function deployServices(
   const published = await publishServices(city, templates, store, options.progress);
   if (published.length === 0) return { published, health: [] };
   const targets = healthTargets(published, servicesOutput);
-  options.progress({ kind: 'step', message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy` });
-  const health = await waitForHealthy(targets, { timeoutMs: options.timeoutMs, progress: options.progress, ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  options.progress({
+    kind: 'step',
+    message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy`,
+  });
+  const health = await waitForHealthy(targets, {
+    timeoutMs: options.timeoutMs,
+    progress: options.progress,
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return { published, health: requireHealthy(health, options.timeoutMs) };
 }

@@ -11,17 +11,32 @@ import type { ObjectStore } from './object-store';
 /** Long enough for a VM's first boot (packages, volume, first fetch); the sandbox answers in seconds. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10 * 60 * 1000;
 
-export async function runDeployStep(input: DeployInput, store: ObjectStore, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DeployReport> {
-  if (input.city.services.length === 0) return { status: 'nothing-to-deploy', services: [], message: 'nothing to deploy (the manifest names no services)' };
+export async function runDeployStep(
+  input: DeployInput,
+  store: ObjectStore,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<DeployReport> {
+  if (input.city.services.length === 0)
+    return { status: 'nothing-to-deploy', services: [], message: 'nothing to deploy (the manifest names no services)' };
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-  const result = await deployServices(input.city, loadTemplateCatalog(input.cwd).templates, store, input.outputs.services, {
-    timeoutMs,
-    progress: input.progress,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const result = await deployServices(
+    input.city,
+    loadTemplateCatalog(input.cwd).templates,
+    store,
+    input.outputs.services,
+    {
+      timeoutMs,
+      progress: input.progress,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+  );
   const services = result.published.map((p) => {
     const healthy = result.health.filter((h) => h.target.service === p.service);
-    return { name: p.service, ...(healthy[0] === undefined ? {} : { url: healthy[0].target.url }), healthy: healthy.every((h) => h.outcome.kind === 'healthy') };
+    return {
+      name: p.service,
+      ...(healthy[0] === undefined ? {} : { url: healthy[0].target.url }),
+      healthy: healthy.every((h) => h.outcome.kind === 'healthy'),
+    };
   });
   const changed = result.published.filter((p) => p.artifact.uploaded || p.seedObjects.uploaded > 0);
   const lines = result.published.map((p) => {
@@ -31,6 +46,7 @@ export async function runDeployStep(input: DeployInput, store: ObjectStore, opti
   return {
     status: changed.length === 0 ? 'nothing-to-deploy' : 'deployed',
     services,
-    message: changed.length === 0 ? `nothing to deploy: every service is current\n${lines.join('\n')}` : lines.join('\n'),
+    message:
+      changed.length === 0 ? `nothing to deploy: every service is current\n${lines.join('\n')}` : lines.join('\n'),
   };
 }

@@ -10,13 +10,26 @@ import { OpenStackClient } from '../cloud/openstack-client';
 import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
-import { type DeployInput, type LifecycleContext, type StackDeployResult, type StackOutcome, type StackRef, deployStacks } from '../engine/lifecycle';
+import {
+  type DeployInput,
+  type LifecycleContext,
+  type StackDeployResult,
+  type StackOutcome,
+  type StackRef,
+  deployStacks,
+} from '../engine/lifecycle';
 import type { SynthExtras } from '../synth/context';
 import { ARTIFACTS_CONTAINER, type PublishedService, healthTargets, publishServices } from './deploy-services';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from './deploy-step';
 import { type HealthResult, describeHealthFailure, requireHealthy, waitForHealthy } from './health-check';
 import { type ObjectStore, swiftObjectStore } from './object-store';
-import { type ReleasePointer, parseReleasePointer, releasePointer, releasePointerName, serviceLocations } from './release';
+import {
+  type ReleasePointer,
+  parseReleasePointer,
+  releasePointer,
+  releasePointerName,
+  serviceLocations,
+} from './release';
 import { userDataHook } from './user-data';
 
 const OBJECT_STORE = ['object-store'];
@@ -26,7 +39,9 @@ export interface DeployServicesInput extends DeployInput {
   healthTimeoutMs?: number;
 }
 
-export type InstanceHealth = { instance: string; url: string; status: 'healthy'; version: string } | { instance: string; url: string; status: 'unhealthy'; said: string };
+export type InstanceHealth =
+  | { instance: string; url: string; status: 'healthy'; version: string }
+  | { instance: string; url: string; status: 'unhealthy'; said: string };
 
 export interface ServiceDeployResult {
   name: string;
@@ -78,8 +93,15 @@ export function escapeTerraformTemplate(text: string): string {
   return text.replace(/([$%])\{/g, (_m, sigil: string) => `${sigil}${sigil}{`);
 }
 
-async function readPointer(store: ObjectStore, name: string, signal: AbortSignal | undefined): Promise<ReleasePointer | undefined> {
-  const res = await fetch(`${store.containerUrl(ARTIFACTS_CONTAINER)}/${name.split('/').map(encodeURIComponent).join('/')}`, signal === undefined ? {} : { signal });
+async function readPointer(
+  store: ObjectStore,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<ReleasePointer | undefined> {
+  const res = await fetch(
+    `${store.containerUrl(ARTIFACTS_CONTAINER)}/${name.split('/').map(encodeURIComponent).join('/')}`,
+    signal === undefined ? {} : { signal },
+  );
   if (res.status !== 200) {
     await res.arrayBuffer();
     return undefined;
@@ -112,9 +134,20 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   const base = { city: city.city.name, env: city.env };
   const services = input.service === undefined ? city.services : city.services.filter((s) => s.name === input.service);
   if (input.service !== undefined && services.length === 0) {
-    throw new StormError('usage', `${city.city.name} has no service "${input.service}"`, { hint: city.services.length === 0 ? 'the manifest names no services' : `services: ${city.services.map((s) => s.name).join(', ')}` });
+    throw new StormError('usage', `${city.city.name} has no service "${input.service}"`, {
+      hint:
+        city.services.length === 0
+          ? 'the manifest names no services'
+          : `services: ${city.services.map((s) => s.name).join(', ')}`,
+    });
   }
-  if (services.length === 0) return { ...base, status: 'nothing-to-deploy', services: [], message: 'nothing to deploy (the manifest names no services)' };
+  if (services.length === 0)
+    return {
+      ...base,
+      status: 'nothing-to-deploy',
+      services: [],
+      message: 'nothing to deploy (the manifest names no services)',
+    };
 
   const templates = loadTemplateCatalog(input.cwd).templates;
   const client = await OpenStackClient.authenticate(input.credentials);
@@ -126,28 +159,59 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   for (const p of published) {
     const service = services.find((s) => s.name === p.service);
     const template = templates.find((t) => t.definition.name === p.template);
-    if (service === undefined || template === undefined) throw new StormError('internal', `published ${p.service} is not a service of ${city.city.name}`);
+    if (service === undefined || template === undefined)
+      throw new StormError('internal', `published ${p.service} is not a service of ${city.city.name}`);
     const name = releasePointerName(city.city.name, city.env, p.service);
     const previous = await readPointer(store, name, input.signal);
     const wanted = releasePointer({ city, service, template, version: p.version, sha256: p.artifact.sha256, bytes: 0 });
-    const artifactBytes = Number((await fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0');
+    const artifactBytes = Number(
+      (await fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0',
+    );
     const pointer: ReleasePointer = { ...wanted, bytes: artifactBytes };
-    if (previous !== undefined && previous.sha256 === pointer.sha256 && previous.configSha256 === pointer.configSha256) {
+    if (
+      previous !== undefined &&
+      previous.sha256 === pointer.sha256 &&
+      previous.configSha256 === pointer.configSha256
+    ) {
       pointers.set(p.service, { action: 'unchanged', previous: previous.version });
-      progress({ kind: 'step', message: `${p.service}: ${p.version} (${p.artifact.sha256.slice(0, 12)}) is already the published release` });
+      progress({
+        kind: 'step',
+        message: `${p.service}: ${p.version} (${p.artifact.sha256.slice(0, 12)}) is already the published release`,
+      });
       continue;
     }
-    progress({ kind: 'step', message: `${p.service}: releasing ${p.version} (${p.artifact.sha256.slice(0, 12)})${previous === undefined ? '' : ` over ${previous.version}`}` });
-    await store.putObject(ARTIFACTS_CONTAINER, name, Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`), 'application/json');
+    progress({
+      kind: 'step',
+      message: `${p.service}: releasing ${p.version} (${p.artifact.sha256.slice(0, 12)})${previous === undefined ? '' : ` over ${previous.version}`}`,
+    });
+    await store.putObject(
+      ARTIFACTS_CONTAINER,
+      name,
+      Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`),
+      'application/json',
+    );
     pointers.set(p.service, { action: 'published', previous: previous?.version });
   }
 
   const timeoutMs = input.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const names = instanceNames(input.outputs);
   // Reports name the cloud's instance (valladolid-preprod-web-1), found by the address in its URL.
-  const targets = healthTargets(published, input.outputs.services).map((t) => ({ ...t, instance: names.get(new URL(t.url).hostname) ?? t.instance }));
-  progress({ kind: 'step', message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy` });
-  const health = requireHealthy(await waitForHealthy(targets, { timeoutMs, progress, ...(input.signal === undefined ? {} : { signal: input.signal }) }), timeoutMs);
+  const targets = healthTargets(published, input.outputs.services).map((t) => ({
+    ...t,
+    instance: names.get(new URL(t.url).hostname) ?? t.instance,
+  }));
+  progress({
+    kind: 'step',
+    message: `waiting for ${targets.length} service instance${targets.length === 1 ? '' : 's'} to report healthy`,
+  });
+  const health = requireHealthy(
+    await waitForHealthy(targets, {
+      timeoutMs,
+      progress,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    }),
+    timeoutMs,
+  );
 
   const results = published.map((p: PublishedService): ServiceDeployResult => {
     const mine = health.filter((h) => h.target.service === p.service);
@@ -177,7 +241,13 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
 }
 
 /** `storm deploy <cities>`: the deploy step alone on provisioned stacks. */
-export function deployCities(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string; healthTimeoutMs?: number }): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
+export function deployCities(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: { lockTimeout: string; service?: string; healthTimeoutMs?: number },
+): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
   const { healthTimeoutMs } = options;
-  return deployStacks(ctx, refs, options, (input) => deployCity(healthTimeoutMs === undefined ? input : { ...input, healthTimeoutMs }));
+  return deployStacks(ctx, refs, options, (input) =>
+    deployCity(healthTimeoutMs === undefined ? input : { ...input, healthTimeoutMs }),
+  );
 }

@@ -41,7 +41,10 @@ export interface WaitOptions {
 
 function describeBody(text: string): string {
   try {
-    const body = JSON.parse(text) as { status?: unknown; checks?: Record<string, { status?: unknown; error?: unknown }> };
+    const body = JSON.parse(text) as {
+      status?: unknown;
+      checks?: Record<string, { status?: unknown; error?: unknown }>;
+    };
     const failed = Object.entries(body.checks ?? {})
       .filter(([, c]) => c.status !== 'ok')
       .map(([name, c]) => `${name}: ${typeof c.error === 'string' ? c.error : String(c.status)}`);
@@ -60,7 +63,12 @@ async function probe(target: HealthTarget, requestTimeoutMs: number): Promise<Pr
   try {
     res = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(requestTimeoutMs) });
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    const cause =
+      err instanceof Error && err.cause instanceof Error
+        ? err.cause.message
+        : err instanceof Error
+          ? err.message
+          : String(err);
     return { kind: 'unreachable', error: cause };
   }
   const text = await res.text();
@@ -72,17 +80,22 @@ async function probe(target: HealthTarget, requestTimeoutMs: number): Promise<Pr
   } catch {
     return { kind: 'unhealthy', httpStatus: res.status, said: `not JSON: ${text.trim().slice(0, 120)}` };
   }
-  if (target.expectedVersion !== undefined && version !== target.expectedVersion) return { kind: 'wrong-version', version };
+  if (target.expectedVersion !== undefined && version !== target.expectedVersion)
+    return { kind: 'wrong-version', version };
   return { kind: 'healthy', version };
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new StormError('interrupted', 'interrupted while waiting for health checks'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new StormError('interrupted', 'interrupted while waiting for health checks'));
+      },
+      { once: true },
+    );
   });
 
 /** Polls every target until it is healthy with the expected version or the time is up; never throws for an unhealthy target. */
@@ -100,7 +113,10 @@ export async function waitForHealthy(targets: readonly HealthTarget[], options: 
         attempts += 1;
         const outcome: HealthOutcome = { ...(await probe(target, requestTimeout)), attempts };
         if (outcome.kind === 'healthy') {
-          options.progress?.({ kind: 'detail', message: `${target.service} on ${target.instance}: healthy (${outcome.version})` });
+          options.progress?.({
+            kind: 'detail',
+            message: `${target.service} on ${target.instance}: healthy (${outcome.version})`,
+          });
           return { target, outcome };
         }
         if (Date.now() + interval > deadline) return { target, outcome };
@@ -130,7 +146,11 @@ export function describeHealthFailure(r: HealthResult): string {
 export function requireHealthy(results: readonly HealthResult[], timeoutMs: number): HealthResult[] {
   const failed = results.filter((r) => r.outcome.kind !== 'healthy');
   if (failed.length === 0) return [...results];
-  throw new StormError('deploy', `${failed.length} of ${results.length} service instance${results.length === 1 ? '' : 's'} not healthy after ${Math.round(timeoutMs / 1000)} s:\n${failed.map((r) => `  ${describeHealthFailure(r)}`).join('\n')}`, {
-    hint: 'look at the service on that instance (journalctl -u storm-<service> on a VM, `storm sandbox logs` in the sandbox)',
-  });
+  throw new StormError(
+    'deploy',
+    `${failed.length} of ${results.length} service instance${results.length === 1 ? '' : 's'} not healthy after ${Math.round(timeoutMs / 1000)} s:\n${failed.map((r) => `  ${describeHealthFailure(r)}`).join('\n')}`,
+    {
+      hint: 'look at the service on that instance (journalctl -u storm-<service> on a VM, `storm sandbox logs` in the sandbox)',
+    },
+  );
 }

@@ -32,19 +32,39 @@ function objectPath(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');
 }
 
-export function swiftObjectStore(endpoint: string, authHeaders: () => Record<string, string>, timeoutMs = 30_000): ObjectStore {
+export function swiftObjectStore(
+  endpoint: string,
+  authHeaders: () => Record<string, string>,
+  timeoutMs = 30_000,
+): ObjectStore {
   const base = endpoint.replace(/\/+$/, '');
-  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> => {
+  const call = async (
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<Response> => {
     const url = `${base}/${path}`;
     try {
-      return await fetch(url, { method, headers: { ...authHeaders(), ...headers }, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(url, {
+        method,
+        headers: { ...authHeaders(), ...headers },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
-      throw new StormError('deploy', `object storage at ${base} is unreachable (${method} ${path}): ${err instanceof Error ? err.message : String(err)}`);
+      throw new StormError(
+        'deploy',
+        `object storage at ${base} is unreachable (${method} ${path}): ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   };
   const fail = async (res: Response, what: string): Promise<never> => {
     const text = (await res.text()).trim().slice(0, 200);
-    throw new StormError('deploy', `object storage refused to ${what}: HTTP ${res.status}${text === '' ? '' : ` — ${text}`}`);
+    throw new StormError(
+      'deploy',
+      `object storage refused to ${what}: HTTP ${res.status}${text === '' ? '' : ` — ${text}`}`,
+    );
   };
   return {
     endpoint: base,
@@ -55,7 +75,11 @@ export function swiftObjectStore(endpoint: string, authHeaders: () => Record<str
       if (head.status !== 404 && !head.ok) await fail(head, `read container ${container}`);
       const current = head.headers.get('x-container-read') ?? '';
       if (head.ok && current === wanted) return 'unchanged';
-      const res = await call('PUT', encodeURIComponent(container), options.publicRead ? { 'X-Container-Read': wanted } : { 'X-Remove-Container-Read': 'x' });
+      const res = await call(
+        'PUT',
+        encodeURIComponent(container),
+        options.publicRead ? { 'X-Container-Read': wanted } : { 'X-Remove-Container-Read': 'x' },
+      );
       if (!res.ok) await fail(res, `create container ${container}`);
       return head.ok ? 'updated' : 'created';
     },
@@ -66,7 +90,12 @@ export function swiftObjectStore(endpoint: string, authHeaders: () => Record<str
       return (res.headers.get('etag') ?? '').replace(/"/g, '').toLowerCase() || undefined;
     },
     async putObject(container, name, body, contentType) {
-      const res = await call('PUT', `${encodeURIComponent(container)}/${objectPath(name)}`, { 'Content-Type': contentType, ETag: md5Hex(body) }, body);
+      const res = await call(
+        'PUT',
+        `${encodeURIComponent(container)}/${objectPath(name)}`,
+        { 'Content-Type': contentType, ETag: md5Hex(body) },
+        body,
+      );
       if (!res.ok) await fail(res, `store ${container}/${name}`);
     },
     async deleteObject(container, name) {
@@ -76,14 +105,23 @@ export function swiftObjectStore(endpoint: string, authHeaders: () => Record<str
       return true;
     },
     async objectVersions(container, name) {
-      const res = await call('GET', `${encodeURIComponent(container)}?versions&format=json&prefix=${encodeURIComponent(name)}`, { Accept: 'application/json' });
+      const res = await call(
+        'GET',
+        `${encodeURIComponent(container)}?versions&format=json&prefix=${encodeURIComponent(name)}`,
+        { Accept: 'application/json' },
+      );
       if (res.status === 404) return [];
       if (!res.ok) await fail(res, `list the versions of ${container}/${name}`);
       const list = (await res.json()) as Array<{ name?: string; version_id?: string }>;
-      return list.filter((v) => v.name === name && typeof v.version_id === 'string' && v.version_id !== 'null').map((v) => v.version_id as string);
+      return list
+        .filter((v) => v.name === name && typeof v.version_id === 'string' && v.version_id !== 'null')
+        .map((v) => v.version_id as string);
     },
     async deleteObjectVersion(container, name, versionId) {
-      const res = await call('DELETE', `${encodeURIComponent(container)}/${objectPath(name)}?version-id=${encodeURIComponent(versionId)}`);
+      const res = await call(
+        'DELETE',
+        `${encodeURIComponent(container)}/${objectPath(name)}?version-id=${encodeURIComponent(versionId)}`,
+      );
       if (!res.ok && res.status !== 404) await fail(res, `delete version ${versionId} of ${container}/${name}`);
     },
     async deleteContainerIfEmpty(container) {

@@ -36,7 +36,9 @@ export function releasePointerName(city: string, env: string, service: string): 
 
 /** The pointer's URL beside an artifact URL (what the sandbox's runner polls); undefined for another layout. */
 export function releasePointerUrl(artifactUrlText: string): string | undefined {
-  return artifactUrlText.endsWith(ARTIFACT_SUFFIX) ? artifactUrlText.slice(0, -ARTIFACT_SUFFIX.length) + POINTER_SUFFIX : undefined;
+  return artifactUrlText.endsWith(ARTIFACT_SUFFIX)
+    ? artifactUrlText.slice(0, -ARTIFACT_SUFFIX.length) + POINTER_SUFFIX
+    : undefined;
 }
 
 /** Where instances find a city's artifacts and containers in a cloud whose object-store account URL is `objectStore`. */
@@ -44,16 +46,28 @@ export function serviceLocations(objectStore: string, city: ResolvedCity): Servi
   const base = objectStore.replace(/\/+$/, '');
   return {
     artifactUrl: (service: ResolvedService) => artifactUrl(base, city.city.name, city.env, service.name),
-    containerUrl: (container: string) => `${base}/${encodeURIComponent(cloudName(city.city.name, city.env, container))}`,
+    containerUrl: (container: string) =>
+      `${base}/${encodeURIComponent(cloudName(city.city.name, city.env, container))}`,
   };
 }
 
 export function configDigest(template: LoadedTemplate, service: ResolvedService, city: ResolvedCity): string {
-  const containers = Object.fromEntries(template.definition.needs.containers.map((c) => [c.name, cloudName(city.city.name, city.env, c.name)]));
-  return createHash('sha256').update(JSON.stringify({ parameters: resolveServiceParameters(template, service.parameters), containers })).digest('hex');
+  const containers = Object.fromEntries(
+    template.definition.needs.containers.map((c) => [c.name, cloudName(city.city.name, city.env, c.name)]),
+  );
+  return createHash('sha256')
+    .update(JSON.stringify({ parameters: resolveServiceParameters(template, service.parameters), containers }))
+    .digest('hex');
 }
 
-export function releasePointer(input: { city: ResolvedCity; service: ResolvedService; template: LoadedTemplate; version: string; sha256: string; bytes: number }): ReleasePointer {
+export function releasePointer(input: {
+  city: ResolvedCity;
+  service: ResolvedService;
+  template: LoadedTemplate;
+  version: string;
+  sha256: string;
+  bytes: number;
+}): ReleasePointer {
   return {
     apiVersion: 'storm/v1',
     kind: 'Release',
@@ -77,6 +91,12 @@ export function parseReleasePointer(text: string): ReleasePointer | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const strings = ['service', 'template', 'version', 'artifact', 'sha256', 'configSha256'] as const;
-  if (r.apiVersion !== 'storm/v1' || r.kind !== 'Release' || strings.some((k) => typeof r[k] !== 'string') || typeof r.bytes !== 'number') return undefined;
+  if (
+    r.apiVersion !== 'storm/v1' ||
+    r.kind !== 'Release' ||
+    strings.some((k) => typeof r[k] !== 'string') ||
+    typeof r.bytes !== 'number'
+  )
+    return undefined;
   return r as unknown as ReleasePointer;
 }

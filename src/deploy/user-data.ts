@@ -24,18 +24,29 @@ export function serviceTier(template: LoadedTemplate): TemplateTier {
   return tier;
 }
 
-export function userDataHook(city: ResolvedCity, templates: readonly LoadedTemplate[], locations: ServiceLocations): (slot: InstanceSlot) => string | undefined {
+export function userDataHook(
+  city: ResolvedCity,
+  templates: readonly LoadedTemplate[],
+  locations: ServiceLocations,
+): (slot: InstanceSlot) => string | undefined {
   return (slot) => {
     const services = city.services.filter((s) => s.on === slot.group.name);
     if (services.length === 0) return undefined;
     if (services.length > 1) {
-      throw new StormError('deploy', `compute group ${slot.group.name} runs ${services.length} services (${services.map((s) => s.name).join(', ')}); an instance runs one`, {
-        hint: 'give each service its own compute group with `on:`',
-      });
+      throw new StormError(
+        'deploy',
+        `compute group ${slot.group.name} runs ${services.length} services (${services.map((s) => s.name).join(', ')}); an instance runs one`,
+        {
+          hint: 'give each service its own compute group with `on:`',
+        },
+      );
     }
     const service = services[0] as ResolvedService;
     const template = templates.find((t) => t.definition.name === service.template);
-    if (template === undefined) throw new StormError('deploy', `service ${service.name} uses unknown template ${service.template}`, { hint: 'run `storm templates list`' });
+    if (template === undefined)
+      throw new StormError('deploy', `service ${service.name} uses unknown template ${service.template}`, {
+        hint: 'run `storm templates list`',
+      });
     const tier = serviceTier(template);
     return renderCloudInit({
       city: { name: city.city.name, displayName: city.city.displayName, languages: [...city.city.languages] },
@@ -45,7 +56,9 @@ export function userDataHook(city: ResolvedCity, templates: readonly LoadedTempl
       tier: tier.name,
       instance: { name: slot.name, hostname: slot.name },
       artifactUrl: locations.artifactUrl(service),
-      containerUrls: Object.fromEntries(template.definition.needs.containers.map((c) => [c.name, locations.containerUrl(c.name)])),
+      containerUrls: Object.fromEntries(
+        template.definition.needs.containers.map((c) => [c.name, locations.containerUrl(c.name)]),
+      ),
     });
   };
 }

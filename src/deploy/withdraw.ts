@@ -41,17 +41,32 @@ export async function withdrawCity(input: WithdrawInput): Promise<WithdrawResult
   if (!client.hasService(OBJECT_STORE)) return { deleted: 0, kept: [] };
   const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders());
   const result = await withdrawServices(city, loadTemplateCatalog(input.cwd).templates, store);
-  if (result.deleted > 0) input.progress({ kind: 'step', message: `${city.city.name}/${city.env}: removed ${result.deleted} deployed object${result.deleted === 1 ? '' : 's'} (artifacts, release pointers, seed data)` });
-  for (const k of result.kept) input.progress({ kind: 'warning', message: `${city.city.name}/${city.env}: kept ${k}: it changed since it was seeded, so it is the city's data now` });
+  if (result.deleted > 0)
+    input.progress({
+      kind: 'step',
+      message: `${city.city.name}/${city.env}: removed ${result.deleted} deployed object${result.deleted === 1 ? '' : 's'} (artifacts, release pointers, seed data)`,
+    });
+  for (const k of result.kept)
+    input.progress({
+      kind: 'warning',
+      message: `${city.city.name}/${city.env}: kept ${k}: it changed since it was seeded, so it is the city's data now`,
+    });
   return result;
 }
 
 /** Deletes what publishServices and the release step stored for this city/env. */
-export async function withdrawServices(city: ResolvedCity, templates: Parameters<typeof containerSeedObjects>[0][], store: ObjectStore): Promise<WithdrawResult> {
+export async function withdrawServices(
+  city: ResolvedCity,
+  templates: Parameters<typeof containerSeedObjects>[0][],
+  store: ObjectStore,
+): Promise<WithdrawResult> {
   let deleted = 0;
   const kept: string[] = [];
   for (const service of city.services) {
-    for (const name of [artifactObjectName(city.city.name, city.env, service.name), releasePointerName(city.city.name, city.env, service.name)]) {
+    for (const name of [
+      artifactObjectName(city.city.name, city.env, service.name),
+      releasePointerName(city.city.name, city.env, service.name),
+    ]) {
       if (await store.deleteObject(ARTIFACTS_CONTAINER, name)) deleted += 1;
     }
     const template = templates.find((t) => t.definition.name === service.template);
@@ -65,7 +80,8 @@ export async function withdrawServices(city: ResolvedCity, templates: Parameters
       }
       if (etag !== undefined && (await store.deleteObject(container, o.name))) deleted += 1;
       // In a versioned container the delete only adds a marker: the seed's versions go too.
-      for (const v of await store.objectVersions(container, o.name)) await store.deleteObjectVersion(container, o.name, v);
+      for (const v of await store.objectVersions(container, o.name))
+        await store.deleteObjectVersion(container, o.name, v);
     }
   }
   // The shared artifacts container goes with the last city that used it.

@@ -51,7 +51,13 @@ export async function applyPlanFile(
       case 'apply_complete':
       case 'apply_errored':
         if (ev.type === 'apply_complete') unfinishedCreates.delete(ev.address);
-        run.progress({ kind: 'resource', address: `${name} ${ev.address}`, action: ev.action, status: ev.type === 'apply_complete' ? 'done' : 'error', elapsedSeconds: ev.elapsedSeconds });
+        run.progress({
+          kind: 'resource',
+          address: `${name} ${ev.address}`,
+          action: ev.action,
+          status: ev.type === 'apply_complete' ? 'done' : 'error',
+          elapsedSeconds: ev.elapsedSeconds,
+        });
         run.progress({ kind: 'counter', done: tally.done, total: Math.max(total, tally.done), label: name });
         return;
       default:

@@ -18,8 +18,16 @@ import { processAlive } from '../process-alive';
 import { withLock } from './cache-lock';
 import { renderCliConfig } from './cli-config';
 import {
-  MIN_ENGINE_VERSION, MIN_GO_VERSION, PROVIDER_HOSTS, PROVIDER_MODULE, PROVIDER_NAMESPACE, PROVIDER_TYPE,
-  PROVIDER_VERSION, TOFU_LDFLAGS, TOFU_MODULE, TOFU_VERSION,
+  MIN_ENGINE_VERSION,
+  MIN_GO_VERSION,
+  PROVIDER_HOSTS,
+  PROVIDER_MODULE,
+  PROVIDER_NAMESPACE,
+  PROVIDER_TYPE,
+  PROVIDER_VERSION,
+  TOFU_LDFLAGS,
+  TOFU_MODULE,
+  TOFU_VERSION,
 } from './pins';
 import { runTool } from './tofu';
 import { atLeast, parseEngineVersionJson, parseGoVersion } from './versions';
@@ -88,7 +96,9 @@ export function cacheLayout(cacheDir: string, platform = goPlatform()): CacheLay
     tofuPath: path.join(tofuDir, 'tofu'),
     tofuStamp: path.join(tofuDir, 'stamp.json'),
     mirrorDir,
-    providerPaths: PROVIDER_HOSTS.map((host) => path.join(mirrorDir, host, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION, platform, exe)),
+    providerPaths: PROVIDER_HOSTS.map((host) =>
+      path.join(mirrorDir, host, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION, platform, exe),
+    ),
     providerStamp: path.join(cacheDir, 'stamps', `provider-${PROVIDER_TYPE}-${PROVIDER_VERSION}-${platform}.json`),
     cliConfigPath: path.join(cacheDir, 'tofurc'),
     lockPath: path.join(cacheDir, 'bootstrap.lock'),
@@ -118,7 +128,12 @@ function readStamp(file: string): BuildStamp | undefined {
   try {
     const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BuildStamp>;
     if (typeof doc.name !== 'string' || typeof doc.version !== 'string') return undefined;
-    return { name: doc.name, version: doc.version, goVersion: String(doc.goVersion ?? ''), module: String(doc.module ?? '') };
+    return {
+      name: doc.name,
+      version: doc.version,
+      goVersion: String(doc.goVersion ?? ''),
+      module: String(doc.module ?? ''),
+    };
   } catch {
     return undefined;
   }
@@ -135,7 +150,10 @@ function cachedProviderReady(layout: CacheLayout): boolean {
 /** Runs `<binary> version -json`; undefined when it is not an OpenTofu/Terraform. */
 export async function engineVersion(binary: string): Promise<string | undefined> {
   try {
-    const res = await runTool(binary, ['version', '-json'], { cwd: os.tmpdir(), env: { TF_CLI_CONFIG_FILE: '', CHECKPOINT_DISABLE: '1' } });
+    const res = await runTool(binary, ['version', '-json'], {
+      cwd: os.tmpdir(),
+      env: { TF_CLI_CONFIG_FILE: '', CHECKPOINT_DISABLE: '1' },
+    });
     if (res.exitCode !== 0) return undefined;
     return parseEngineVersionJson(res.stdout);
   } catch {
@@ -189,16 +207,30 @@ export async function planEngine(env: Env = process.env): Promise<EnginePlan> {
   const needGo = engine === undefined || !providerCached;
   const go = await findGo(env);
   const actions: string[] = [];
-  if (engine === undefined) actions.push(`build OpenTofu ${TOFU_VERSION} from ${TOFU_MODULE}@v${TOFU_VERSION} into ${layout.tofuPath} (about 1 min with a warm Go build cache, 5–6 min cold)`);
+  if (engine === undefined)
+    actions.push(
+      `build OpenTofu ${TOFU_VERSION} from ${TOFU_MODULE}@v${TOFU_VERSION} into ${layout.tofuPath} (about 1 min with a warm Go build cache, 5–6 min cold)`,
+    );
   else actions.push(`use ${engine.path} (${engine.version}, from ${engine.source})`);
-  if (!providerCached) actions.push(`build terraform-provider-openstack ${PROVIDER_VERSION} into the mirror ${layout.mirrorDir} (about 40 s)`);
+  if (!providerCached)
+    actions.push(
+      `build terraform-provider-openstack ${PROVIDER_VERSION} into the mirror ${layout.mirrorDir} (about 40 s)`,
+    );
   else actions.push(`use the provider ${PROVIDER_VERSION} from the mirror ${layout.mirrorDir}`);
   if (needGo && go === undefined) actions.push(`cannot build: no go found — ${INSTALL_GO_HINT}`);
   return {
     cacheDir: layout.cacheDir,
-    engine: engine === undefined ? { state: 'build', path: layout.tofuPath, version: TOFU_VERSION } : { state: 'found', ...engine },
+    engine:
+      engine === undefined
+        ? { state: 'build', path: layout.tofuPath, version: TOFU_VERSION }
+        : { state: 'found', ...engine },
     skipped,
-    provider: { version: PROVIDER_VERSION, mirrorDir: layout.mirrorDir, state: providerCached ? 'cached' : 'build', paths: layout.providerPaths },
+    provider: {
+      version: PROVIDER_VERSION,
+      mirrorDir: layout.mirrorDir,
+      state: providerCached ? 'cached' : 'build',
+      paths: layout.providerPaths,
+    },
     go,
     actions,
   };
@@ -210,7 +242,11 @@ interface FoundEngine {
   version: string;
 }
 
-async function chooseExistingEngine(env: Env, layout: CacheLayout, skipped: EnginePlan['skipped']): Promise<FoundEngine | undefined> {
+async function chooseExistingEngine(
+  env: Env,
+  layout: CacheLayout,
+  skipped: EnginePlan['skipped'],
+): Promise<FoundEngine | undefined> {
   const explicit = env.STORM_TOFU;
   if (explicit !== undefined && explicit !== '') {
     const resolved = path.resolve(explicit);
@@ -221,9 +257,13 @@ async function chooseExistingEngine(env: Env, layout: CacheLayout, skipped: Engi
       });
     }
     if (!atLeast(version, MIN_ENGINE_VERSION)) {
-      throw new StormError('engine-missing', `STORM_TOFU=${explicit} is version ${version}; storm needs ≥ ${MIN_ENGINE_VERSION}`, {
-        hint: `upgrade it, or unset STORM_TOFU to let storm use or build OpenTofu ${TOFU_VERSION}`,
-      });
+      throw new StormError(
+        'engine-missing',
+        `STORM_TOFU=${explicit} is version ${version}; storm needs ≥ ${MIN_ENGINE_VERSION}`,
+        {
+          hint: `upgrade it, or unset STORM_TOFU to let storm use or build OpenTofu ${TOFU_VERSION}`,
+        },
+      );
     }
     return { source: 'STORM_TOFU', path: resolved, version };
   }
@@ -231,7 +271,10 @@ async function chooseExistingEngine(env: Env, layout: CacheLayout, skipped: Engi
   if (onPath !== undefined) {
     const version = await engineVersion(onPath);
     if (version !== undefined && atLeast(version, MIN_ENGINE_VERSION)) return { source: 'path', path: onPath, version };
-    skipped.push({ path: onPath, reason: version === undefined ? 'does not answer `version -json`' : `version ${version} < ${MIN_ENGINE_VERSION}` });
+    skipped.push({
+      path: onPath,
+      reason: version === undefined ? 'does not answer `version -json`' : `version ${version} < ${MIN_ENGINE_VERSION}`,
+    });
   }
   if (cachedTofuReady(layout)) return { source: 'cache', path: layout.tofuPath, version: TOFU_VERSION };
   return undefined;
@@ -273,7 +316,10 @@ async function bootstrapEngine(env: Env, progress: Progress, signal: AbortSignal
       {
         signal,
         onWait: (owner) =>
-          progress({ kind: 'step', message: `waiting for another storm process${owner === undefined ? '' : ` (pid ${owner.pid} on ${owner.host})`} that is building the engine into ${layout.cacheDir}` }),
+          progress({
+            kind: 'step',
+            message: `waiting for another storm process${owner === undefined ? '' : ` (pid ${owner.pid} on ${owner.host})`} that is building the engine into ${layout.cacheDir}`,
+          }),
       },
       async () => {
         removeAbandonedBuilds(layout);
@@ -283,11 +329,22 @@ async function bootstrapEngine(env: Env, progress: Progress, signal: AbortSignal
         if (!needTofu && !needProvider) return;
         const go = await findGo(env);
         if (go === undefined) {
-          const what = [needTofu ? `OpenTofu ${TOFU_VERSION}` : '', needProvider ? `terraform-provider-openstack ${PROVIDER_VERSION}` : ''].filter((s) => s !== '').join(' and ');
-          throw new StormError('engine-missing', `storm needs ${what} and cannot build it: no \`go\` on PATH`, { hint: INSTALL_GO_HINT });
+          const what = [
+            needTofu ? `OpenTofu ${TOFU_VERSION}` : '',
+            needProvider ? `terraform-provider-openstack ${PROVIDER_VERSION}` : '',
+          ]
+            .filter((s) => s !== '')
+            .join(' and ');
+          throw new StormError('engine-missing', `storm needs ${what} and cannot build it: no \`go\` on PATH`, {
+            hint: INSTALL_GO_HINT,
+          });
         }
         if (!atLeast(go.version, MIN_GO_VERSION)) {
-          throw new StormError('engine-missing', `go ${go.version} is too old to build the engine (storm needs go ≥ ${MIN_GO_VERSION})`, { hint: INSTALL_GO_HINT });
+          throw new StormError(
+            'engine-missing',
+            `go ${go.version} is too old to build the engine (storm needs go ≥ ${MIN_GO_VERSION})`,
+            { hint: INSTALL_GO_HINT },
+          );
         }
         if (needTofu) await buildTofu(go, layout, progress, signal);
         if (needProvider) await buildProvider(go, layout, progress, signal);
@@ -360,7 +417,14 @@ async function withHeartbeat<T>(what: string, progress: Progress, work: () => Pr
   }
 }
 
-async function goRun(go: GoToolchain, args: string[], cwd: string, env: Record<string, string>, progress: Progress, signal: AbortSignal | undefined): Promise<string> {
+async function goRun(
+  go: GoToolchain,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const res = await runTool(go.path, args, {
     cwd,
     env,
@@ -379,11 +443,26 @@ async function goRun(go: GoToolchain, args: string[], cwd: string, env: Record<s
   return res.stdout;
 }
 
-async function buildTofu(go: GoToolchain, layout: CacheLayout, progress: Progress, signal: AbortSignal | undefined): Promise<void> {
+async function buildTofu(
+  go: GoToolchain,
+  layout: CacheLayout,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const started = Date.now();
-  progress({ kind: 'step', message: `building OpenTofu ${TOFU_VERSION} with go ${go.version} (one time; about 1 min with a warm Go build cache, 5–6 min cold)` });
+  progress({
+    kind: 'step',
+    message: `building OpenTofu ${TOFU_VERSION} with go ${go.version} (one time; about 1 min with a warm Go build cache, 5–6 min cold)`,
+  });
   progress({ kind: 'detail', message: `go mod download ${TOFU_MODULE}@v${TOFU_VERSION}` });
-  const dl = await goRun(go, ['mod', 'download', '-json', `${TOFU_MODULE}@v${TOFU_VERSION}`], os.tmpdir(), {}, progress, signal);
+  const dl = await goRun(
+    go,
+    ['mod', 'download', '-json', `${TOFU_MODULE}@v${TOFU_VERSION}`],
+    os.tmpdir(),
+    {},
+    progress,
+    signal,
+  );
   const dir = moduleDirFromDownload(dl);
   fs.mkdirSync(path.dirname(layout.tofuDir), { recursive: true });
   const staging = tempSibling(layout.tofuDir);
@@ -392,11 +471,36 @@ async function buildTofu(go: GoToolchain, layout: CacheLayout, progress: Progres
     // Built inside the module's own directory so its go.mod `replace` directives apply
     // (`go install pkg@version` refuses modules that have them).
     await withHeartbeat(`building OpenTofu ${TOFU_VERSION}`, progress, () =>
-      goRun(go, ['build', '-trimpath', '-buildvcs=false', '-ldflags', TOFU_LDFLAGS, '-o', path.join(staging, 'tofu'), './cmd/tofu'], dir, {}, progress, signal),
+      goRun(
+        go,
+        [
+          'build',
+          '-trimpath',
+          '-buildvcs=false',
+          '-ldflags',
+          TOFU_LDFLAGS,
+          '-o',
+          path.join(staging, 'tofu'),
+          './cmd/tofu',
+        ],
+        dir,
+        {},
+        progress,
+        signal,
+      ),
     );
     const version = await engineVersion(path.join(staging, 'tofu'));
-    if (version !== TOFU_VERSION) throw new StormError('engine-failed', `the OpenTofu build reports version ${version ?? '(none)'}, expected ${TOFU_VERSION}`);
-    const stamp: BuildStamp = { name: 'opentofu', version: TOFU_VERSION, goVersion: go.version, module: `${TOFU_MODULE}@v${TOFU_VERSION}` };
+    if (version !== TOFU_VERSION)
+      throw new StormError(
+        'engine-failed',
+        `the OpenTofu build reports version ${version ?? '(none)'}, expected ${TOFU_VERSION}`,
+      );
+    const stamp: BuildStamp = {
+      name: 'opentofu',
+      version: TOFU_VERSION,
+      goVersion: go.version,
+      module: `${TOFU_MODULE}@v${TOFU_VERSION}`,
+    };
     fs.writeFileSync(path.join(staging, 'stamp.json'), `${JSON.stringify(stamp, null, 2)}\n`);
     fs.rmSync(layout.tofuDir, { recursive: true, force: true });
     fs.renameSync(staging, layout.tofuDir);
@@ -404,17 +508,35 @@ async function buildTofu(go: GoToolchain, layout: CacheLayout, progress: Progres
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  progress({ kind: 'step', message: `built OpenTofu ${TOFU_VERSION} in ${Math.round((Date.now() - started) / 1000)}s → ${layout.tofuPath}` });
+  progress({
+    kind: 'step',
+    message: `built OpenTofu ${TOFU_VERSION} in ${Math.round((Date.now() - started) / 1000)}s → ${layout.tofuPath}`,
+  });
 }
 
-async function buildProvider(go: GoToolchain, layout: CacheLayout, progress: Progress, signal: AbortSignal | undefined): Promise<void> {
+async function buildProvider(
+  go: GoToolchain,
+  layout: CacheLayout,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const started = Date.now();
-  progress({ kind: 'step', message: `building terraform-provider-openstack ${PROVIDER_VERSION} with go ${go.version} (one time; about 40 s with a warm Go build cache)` });
+  progress({
+    kind: 'step',
+    message: `building terraform-provider-openstack ${PROVIDER_VERSION} with go ${go.version} (one time; about 40 s with a warm Go build cache)`,
+  });
   const staging = tempSibling(path.join(layout.cacheDir, 'provider-build'));
   fs.mkdirSync(staging, { recursive: true });
   try {
     await withHeartbeat(`building terraform-provider-openstack ${PROVIDER_VERSION}`, progress, () =>
-      goRun(go, ['install', `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`], os.tmpdir(), { GOBIN: staging }, progress, signal),
+      goRun(
+        go,
+        ['install', `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`],
+        os.tmpdir(),
+        { GOBIN: staging },
+        progress,
+        signal,
+      ),
     );
     const built = path.join(staging, `terraform-provider-${PROVIDER_TYPE}`);
     if (!isExecutable(built)) throw new StormError('engine-failed', `go install did not produce ${built}`);
@@ -435,13 +557,21 @@ async function buildProvider(go: GoToolchain, layout: CacheLayout, progress: Pro
       }
       fs.renameSync(otherTmp, other);
     }
-    const stamp: BuildStamp = { name: 'terraform-provider-openstack', version: PROVIDER_VERSION, goVersion: go.version, module: `${PROVIDER_MODULE}@v${PROVIDER_VERSION}` };
+    const stamp: BuildStamp = {
+      name: 'terraform-provider-openstack',
+      version: PROVIDER_VERSION,
+      goVersion: go.version,
+      module: `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`,
+    };
     writeIfChanged(layout.providerStamp, `${JSON.stringify(stamp, null, 2)}\n`);
     lastBuilt.add(layout.providerStamp);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  progress({ kind: 'step', message: `built terraform-provider-openstack ${PROVIDER_VERSION} in ${Math.round((Date.now() - started) / 1000)}s → ${layout.mirrorDir}` });
+  progress({
+    kind: 'step',
+    message: `built terraform-provider-openstack ${PROVIDER_VERSION} in ${Math.round((Date.now() - started) / 1000)}s → ${layout.mirrorDir}`,
+  });
 }
 
 /** `go mod download -json` prints one JSON object; its Dir is the extracted module. */
@@ -454,6 +584,7 @@ export function moduleDirFromDownload(stdout: string): string {
   }
   const rec = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
   if (typeof rec.Error === 'string') throw new StormError('engine-failed', `go mod download failed: ${rec.Error}`);
-  if (typeof rec.Dir !== 'string' || rec.Dir === '') throw new StormError('engine-failed', 'go mod download -json did not report a module directory (Dir)');
+  if (typeof rec.Dir !== 'string' || rec.Dir === '')
+    throw new StormError('engine-failed', 'go mod download -json did not report a module directory (Dir)');
   return rec.Dir;
 }

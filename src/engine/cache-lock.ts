@@ -38,7 +38,8 @@ let tokenCounter = 0;
 function readOwner(lockPath: string): LockOwner | undefined {
   try {
     const doc = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockOwner>;
-    if (typeof doc.pid !== 'number' || typeof doc.host !== 'string' || typeof doc.acquiredAt !== 'string') return undefined;
+    if (typeof doc.pid !== 'number' || typeof doc.host !== 'string' || typeof doc.acquiredAt !== 'string')
+      return undefined;
     return { pid: doc.pid, host: doc.host, acquiredAt: doc.acquiredAt, token: String(doc.token ?? '') };
   } catch {
     return undefined;
@@ -46,7 +47,12 @@ function readOwner(lockPath: string): LockOwner | undefined {
 }
 
 /** Whether a lock's holder can no longer release it (pure apart from the liveness probe). */
-export function isStale(owner: LockOwner | undefined, ageMs: number, staleAfterMs: number, host = os.hostname()): boolean {
+export function isStale(
+  owner: LockOwner | undefined,
+  ageMs: number,
+  staleAfterMs: number,
+  host = os.hostname(),
+): boolean {
   if (ageMs > staleAfterMs) return true;
   // A half-written lock file: its writer died between open and write, or is writing now.
   if (owner === undefined) return ageMs > 5_000;
@@ -58,7 +64,12 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
   const staleAfterMs = options.staleAfterMs ?? 2 * 60 * 60 * 1000;
   const started = Date.now();
   tokenCounter += 1;
-  const owner: LockOwner = { pid: process.pid, host: os.hostname(), acquiredAt: new Date().toISOString(), token: `${process.pid}-${tokenCounter}` };
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    acquiredAt: new Date().toISOString(),
+    token: `${process.pid}-${tokenCounter}`,
+  };
   let announced = false;
   for (;;) {
     try {
@@ -113,10 +124,14 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
     }
     if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
       throw new StormError('engine-failed', `timed out waiting for the lock ${lockPath}`, {
-        hint: holder === undefined ? 'remove the lock file if no storm process is running' : `held by pid ${holder.pid} on ${holder.host} since ${holder.acquiredAt}`,
+        hint:
+          holder === undefined
+            ? 'remove the lock file if no storm process is running'
+            : `held by pid ${holder.pid} on ${holder.host} since ${holder.acquiredAt}`,
       });
     }
-    if (options.signal?.aborted === true) throw new StormError('interrupted', 'interrupted while waiting for the cache lock');
+    if (options.signal?.aborted === true)
+      throw new StormError('interrupted', 'interrupted while waiting for the cache lock');
     await sleep(pollMs);
   }
 }

@@ -7,7 +7,9 @@ import { PROVIDER_HOSTS, PROVIDER_NAMESPACE, PROVIDER_TYPE } from './pins';
 
 /** An HCL quoted string: JSON escaping plus HCL's own template sequences. */
 export function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+  return JSON.stringify(value)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 }
 
 export function mirroredProviderAddresses(): string[] {

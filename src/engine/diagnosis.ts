@@ -20,15 +20,25 @@ export interface EngineDiagnosis {
   elapsedMs: number;
 }
 
-export async function diagnoseEngine(options: { build: boolean; signal?: AbortSignal }, progress: Progress): Promise<EngineDiagnosis> {
+export async function diagnoseEngine(
+  options: { build: boolean; signal?: AbortSignal },
+  progress: Progress,
+): Promise<EngineDiagnosis> {
   const started = Date.now();
   const plan = await planEngine();
   if (!options.build) {
     return {
       ready: plan.engine.state === 'found' && plan.provider.state === 'cached',
       cacheDir: plan.cacheDir,
-      engine: plan.engine.state === 'found' ? { path: plan.engine.path, version: plan.engine.version, source: plan.engine.source } : { path: plan.engine.path, version: TOFU_VERSION, source: 'to-build' },
-      provider: { version: plan.provider.version, mirrorDir: plan.provider.mirrorDir, state: plan.provider.state === 'cached' ? 'ready' : 'to-build' },
+      engine:
+        plan.engine.state === 'found'
+          ? { path: plan.engine.path, version: plan.engine.version, source: plan.engine.source }
+          : { path: plan.engine.path, version: TOFU_VERSION, source: 'to-build' },
+      provider: {
+        version: plan.provider.version,
+        mirrorDir: plan.provider.mirrorDir,
+        state: plan.provider.state === 'cached' ? 'ready' : 'to-build',
+      },
       cliConfigPath: undefined,
       go: plan.go,
       skipped: plan.skipped,
@@ -40,7 +50,11 @@ export async function diagnoseEngine(options: { build: boolean; signal?: AbortSi
   const did: string[] = [];
   if (engine.source === 'built') did.push(`built OpenTofu ${engine.tofuVersion} into ${engine.tofuPath}`);
   else did.push(`using ${engine.tofuPath} (${engine.tofuVersion}, from ${engine.source})`);
-  did.push(engine.providerSource === 'built' ? `built terraform-provider-openstack ${engine.providerVersion} into ${engine.mirrorDir}` : `using terraform-provider-openstack ${engine.providerVersion} from ${engine.mirrorDir}`);
+  did.push(
+    engine.providerSource === 'built'
+      ? `built terraform-provider-openstack ${engine.providerVersion} into ${engine.mirrorDir}`
+      : `using terraform-provider-openstack ${engine.providerVersion} from ${engine.mirrorDir}`,
+  );
   return {
     ready: true,
     cacheDir: engine.cacheDir,

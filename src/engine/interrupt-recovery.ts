@@ -20,7 +20,11 @@ interface Finder {
   list: (body: Record<string, unknown>, ref: (expr: unknown) => string | undefined) => string | undefined;
   key: string;
   /** Whether an answered item is the resource this body describes. */
-  matches: (item: Record<string, unknown>, body: Record<string, unknown>, ref: (expr: unknown) => string | undefined) => boolean;
+  matches: (
+    item: Record<string, unknown>,
+    body: Record<string, unknown>,
+    ref: (expr: unknown) => string | undefined,
+  ) => boolean;
   /** The import ID of an item (its id, or its name for key pairs). */
   idOf?: (item: Record<string, unknown>) => string | undefined;
 }
@@ -47,7 +51,12 @@ const FINDERS: Record<string, Finder> = {
   openstack_networking_secgroup_v2: byName(NETWORK, '/v2.0/security-groups', 'security_groups'),
   openstack_compute_instance_v2: byName(COMPUTE, '/servers', 'servers'),
   openstack_blockstorage_volume_v3: byName(VOLUME, '/volumes', 'volumes'),
-  openstack_compute_servergroup_v2: { service: COMPUTE, list: () => '/os-server-groups', key: 'server_groups', matches: (item, b) => item.name === b.name },
+  openstack_compute_servergroup_v2: {
+    service: COMPUTE,
+    list: () => '/os-server-groups',
+    key: 'server_groups',
+    matches: (item, b) => item.name === b.name,
+  },
   openstack_compute_keypair_v2: {
     service: COMPUTE,
     list: () => '/os-keypairs',
@@ -57,7 +66,10 @@ const FINDERS: Record<string, Finder> = {
   },
   openstack_networking_floatingip_v2: {
     service: NETWORK,
-    list: (b) => (typeof b.description === 'string' && b.description !== '' ? `/v2.0/floatingips?description=${q(b.description)}` : undefined),
+    list: (b) =>
+      typeof b.description === 'string' && b.description !== ''
+        ? `/v2.0/floatingips?description=${q(b.description)}`
+        : undefined,
     key: 'floatingips',
     matches: (item, b) => item.description === b.description,
   },
@@ -71,7 +83,10 @@ const FINDERS: Record<string, Finder> = {
     key: 'ports',
     matches: (item, b, ref) =>
       String(item.device_owner ?? '').startsWith('network:router_interface') &&
-      (b.port_id !== undefined ? item.id === ref(b.port_id) : Array.isArray(item.fixed_ips) && item.fixed_ips.some((ip) => isRecord(ip) && ip.subnet_id === ref(b.subnet_id))),
+      (b.port_id !== undefined
+        ? item.id === ref(b.port_id)
+        : Array.isArray(item.fixed_ips) &&
+          item.fixed_ips.some((ip) => isRecord(ip) && ip.subnet_id === ref(b.subnet_id))),
   },
   // Nova names an attachment by its volume; the provider's import ID is "<server>/<attachment>".
   openstack_compute_volume_attach_v2: {
@@ -82,7 +97,8 @@ const FINDERS: Record<string, Finder> = {
     },
     key: 'volumeAttachments',
     matches: (item, b, ref) => item.volumeId === ref(b.volume_id),
-    idOf: (item) => (typeof item.serverId === 'string' && typeof item.id === 'string' ? `${item.serverId}/${item.id}` : undefined),
+    idOf: (item) =>
+      typeof item.serverId === 'string' && typeof item.id === 'string' ? `${item.serverId}/${item.id}` : undefined,
   },
   openstack_networking_secgroup_rule_v2: {
     service: NETWORK,
@@ -111,7 +127,12 @@ export interface Adoption {
  * `interruptedCreates` are the addresses tofu had started creating but not
  * finished. Returns what was imported; anything it cannot tell for sure is left alone.
  */
-export async function adoptInterruptedCreates(run: StackRun, credentials: CloudCredentials, terraformJson: unknown, interruptedCreates: readonly string[]): Promise<Adoption[]> {
+export async function adoptInterruptedCreates(
+  run: StackRun,
+  credentials: CloudCredentials,
+  terraformJson: unknown,
+  interruptedCreates: readonly string[],
+): Promise<Adoption[]> {
   if (interruptedCreates.length === 0) return [];
   const state = await readState(run);
   const known = new Set(state.resources.map((r) => r.id).filter((id): id is string => id !== undefined));
@@ -163,14 +184,25 @@ export async function adoptInterruptedCreates(run: StackRun, credentials: CloudC
         .filter((id): id is string => id !== undefined && !known.has(id));
       // Only an unambiguous match is adopted: two unknown resources of that name need a person.
       if (ids.length !== 1 || ids[0] === undefined) continue;
-      run.progress({ kind: 'step', message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the run stopped` });
+      run.progress({
+        kind: 'step',
+        message: `${label(run)}: adopting ${c.address} (${ids[0]}), created in the cloud before the run stopped`,
+      });
       const res = await tofu(run, ['import', `-lock-timeout=${run.lockTimeout}`, '-no-color', c.address, ids[0]]);
       if (res.exitCode === 0) {
         adopted.push({ address: c.address, id: ids[0] });
         known.add(ids[0]);
         idOfAddress.set(c.address, ids[0]);
       } else {
-        run.progress({ kind: 'warning', message: `${label(run)}: could not import ${c.address} (${ids[0]}): ${res.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? `exit ${res.exitCode}`}` });
+        run.progress({
+          kind: 'warning',
+          message: `${label(run)}: could not import ${c.address} (${ids[0]}): ${
+            res.stderr
+              .trim()
+              .split('\n')
+              .find((l) => l.trim() !== '') ?? `exit ${res.exitCode}`
+          }`,
+        });
       }
     }
   }
@@ -181,8 +213,12 @@ const ADOPT_OVERRIDE_FILE = 'storm_adopt_override.tf.json';
 
 /** Every output of the config with its value replaced by null. */
 function outputsBlanked(terraformJson: unknown): string {
-  const outputs = isRecord(terraformJson) && isRecord(terraformJson.output) ? Object.keys(terraformJson.output).sort() : [];
-  const doc = { '//': 'written by storm while it imports half-created resources; removed right after', ...(outputs.length === 0 ? {} : { output: Object.fromEntries(outputs.map((name) => [name, { value: null }])) }) };
+  const outputs =
+    isRecord(terraformJson) && isRecord(terraformJson.output) ? Object.keys(terraformJson.output).sort() : [];
+  const doc = {
+    '//': 'written by storm while it imports half-created resources; removed right after',
+    ...(outputs.length === 0 ? {} : { output: Object.fromEntries(outputs.map((name) => [name, { value: null }])) }),
+  };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 

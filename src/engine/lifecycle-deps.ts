@@ -16,13 +16,19 @@ export function defaultLifecycleDeps(): LifecycleDeps {
   return {
     engine: async (progress, signal) => {
       const e = await ensureEngine(progress, signal === undefined ? {} : { signal });
-      return { tofuPath: e.tofuPath, cliConfigPath: e.cliConfigPath, tofuVersion: e.tofuVersion, providerVersion: e.providerVersion };
+      return {
+        tofuPath: e.tofuPath,
+        cliConfigPath: e.cliConfigPath,
+        tofuVersion: e.tofuVersion,
+        providerVersion: e.providerVersion,
+      };
     },
     // Service instances boot with user data naming this cloud's object storage,
     // so synthesis asks the cloud where that is (only when the city has services).
     synth: async (_loaded, resolved, cwd, credentials) => {
       const services = serviceNeedsFor(resolved, cwd);
-      const userData = resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
+      const userData =
+        resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
       return synthesizeResolved(resolved, { services, ...(userData === undefined ? {} : { userData }) });
     },
     sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
@@ -40,7 +46,11 @@ export function defaultLifecycleDeps(): LifecycleDeps {
         url: target.url,
         healthy: outcome.kind === 'healthy',
         detail:
-          outcome.kind === 'healthy' || outcome.kind === 'wrong-version' ? `version ${outcome.version}` : outcome.kind === 'unhealthy' ? `HTTP ${outcome.httpStatus}: ${outcome.said}` : `unreachable: ${outcome.error}`,
+          outcome.kind === 'healthy' || outcome.kind === 'wrong-version'
+            ? `version ${outcome.version}`
+            : outcome.kind === 'unhealthy'
+              ? `HTTP ${outcome.httpStatus}: ${outcome.said}`
+              : `unreachable: ${outcome.error}`,
       }));
     },
   };

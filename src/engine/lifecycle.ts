@@ -119,19 +119,34 @@ const engines = new WeakMap<LifecycleDeps, Promise<EngineInfo>>();
 async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: string): Promise<PreparedStack> {
   const loaded = loadCity(ref.city, { cwd: ctx.cwd });
   const envs = environmentNames(loaded.doc);
-  if (!envs.includes(ref.env)) throw new StormError('usage', `${loaded.file} has no environment "${ref.env}"`, { hint: `environments: ${envs.join(', ')}` });
+  if (!envs.includes(ref.env))
+    throw new StormError('usage', `${loaded.file} has no environment "${ref.env}"`, {
+      hint: `environments: ${envs.join(', ')}`,
+    });
   const resolved = resolveEnvironment(loaded.doc, ref.env);
   const city = resolved.city.name;
   const tag = `${city}/${ref.env}`;
   const targetSpec = resolveCloudTarget(resolved.cloud.name, { cwd: ctx.cwd, env: ctx.env });
   const credentials = await credentialsFor(ctx, targetSpec);
-  const withRegion: CloudCredentials = credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
-  const target: TargetInfo = { cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName, sandbox: targetSpec.kind === 'sandbox', description: describeCredentials(withRegion) };
+  const withRegion: CloudCredentials =
+    credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
+  const target: TargetInfo = {
+    cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName,
+    sandbox: targetSpec.kind === 'sandbox',
+    description: describeCredentials(withRegion),
+  };
   ctx.progress({ kind: 'detail', message: `${tag}: ${target.description}` });
   // The sandbox's partner projects are only looked up at plan time: made while synthesis runs.
-  const partners = targetSpec.kind === 'sandbox' ? ensureSandboxPartnerProjects(withRegion, resolved.partners.map((p) => p.project)) : Promise.resolve([]);
+  const partners =
+    targetSpec.kind === 'sandbox'
+      ? ensureSandboxPartnerProjects(
+          withRegion,
+          resolved.partners.map((p) => p.project),
+        )
+      : Promise.resolve([]);
   const [terraformJson, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
-  if (created.length > 0) ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
+  if (created.length > 0)
+    ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
   const synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
   if (engine === undefined) {
@@ -154,7 +169,18 @@ async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: s
   // does; other backends need an initialised workspace to pull the state.
   if (run.backend.kind !== 'local') await ensureInit(run, terraformJson);
   const state = await readState(run);
-  return { ref: { city, env: ref.env }, loaded, resolved, terraformJson, synthHash, credentials: withRegion, target, run, engine: engineInfo, state };
+  return {
+    ref: { city, env: ref.env },
+    loaded,
+    resolved,
+    terraformJson,
+    synthHash,
+    credentials: withRegion,
+    target,
+    run,
+    engine: engineInfo,
+    state,
+  };
 }
 
 async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promise<CloudCredentials> {
@@ -165,7 +191,10 @@ async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promi
       let pending = sandboxCredentials.get(ctx.deps);
       if (pending === undefined) {
         pending = ctx.deps.sandbox(ctx.cwd, ctx.progress).then((c) => {
-          const why = target.reason === 'nothing-configured' ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"` : 'the manifest names cloud "sandbox"';
+          const why =
+            target.reason === 'nothing-configured'
+              ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"`
+              : 'the manifest names cloud "sandbox"';
           ctx.progress({ kind: 'step', message: `using storm's local sandbox cloud at ${c.auth.authUrl} (${why})` });
           return c;
         });
@@ -185,7 +214,10 @@ function definedOnly(env: Record<string, string | undefined>): Record<string, st
 
 async function preflight(stack: PreparedStack, skip: boolean): Promise<PreflightStatus> {
   if (skip) {
-    stack.run.progress({ kind: 'warning', message: `${label(stack.run)}: pre-flight skipped (--skip-preflight); cloud problems will surface during apply` });
+    stack.run.progress({
+      kind: 'warning',
+      message: `${label(stack.run)}: pre-flight skipped (--skip-preflight); cloud problems will surface during apply`,
+    });
     return { status: 'skipped' };
   }
   stack.run.progress({ kind: 'detail', message: `${label(stack.run)}: pre-flight against ${stack.target.cloud}` });
@@ -196,19 +228,33 @@ async function preflight(stack: PreparedStack, skip: boolean): Promise<Preflight
     existingAddresses: new Set(stack.state.addresses),
     locate: (p) => locateResolvedPath(stack.loaded, stack.resolved.env, p),
   });
-  const quotas = report.quotas.map((q) => `${QUOTA_LABELS[q.quota]} ${q.used}+${q.needed}/${q.limit < 0 ? '∞' : q.limit}`).join(', ');
-  stack.run.progress({ kind: 'step', message: `${label(stack.run)}: pre-flight passed (${report.checked} names found in ${report.cloud}${quotas === '' ? '' : `; quota used+needed/limit: ${quotas}`})` });
+  const quotas = report.quotas
+    .map((q) => `${QUOTA_LABELS[q.quota]} ${q.used}+${q.needed}/${q.limit < 0 ? '∞' : q.limit}`)
+    .join(', ');
+  stack.run.progress({
+    kind: 'step',
+    message: `${label(stack.run)}: pre-flight passed (${report.checked} names found in ${report.cloud}${quotas === '' ? '' : `; quota used+needed/limit: ${quotas}`})`,
+  });
   return { status: 'passed', report };
 }
 
 /** Maps a path of the resolved city to where it is written (the environment override when it sets it). */
 export function locateResolvedPath(loaded: LoadedManifest, env: string, p: ManifestPath): SourceLocation {
   const [a, b, i, field] = p;
-  if (a === 'partners' && typeof b === 'number') return loaded.locate(overrideOrigin(loaded.doc, env, 'partners', b, typeof i === 'string' ? i : undefined));
+  if (a === 'partners' && typeof b === 'number')
+    return loaded.locate(overrideOrigin(loaded.doc, env, 'partners', b, typeof i === 'string' ? i : undefined));
   if (typeof i === 'number') {
     const collection = `${String(a)}.${String(b)}`;
-    if (collection === 'compute.groups' || collection === 'storage.volumes' || collection === 'storage.containers' || collection === 'security.groups' || collection === 'network.subnets') {
-      return loaded.locate(overrideOrigin(loaded.doc, env, collection, i, typeof field === 'string' ? field : undefined));
+    if (
+      collection === 'compute.groups' ||
+      collection === 'storage.volumes' ||
+      collection === 'storage.containers' ||
+      collection === 'security.groups' ||
+      collection === 'network.subnets'
+    ) {
+      return loaded.locate(
+        overrideOrigin(loaded.doc, env, collection, i, typeof field === 'string' ? field : undefined),
+      );
     }
   }
   if (a === 'cloud' && typeof b === 'string') {
@@ -219,7 +265,11 @@ export function locateResolvedPath(loaded: LoadedManifest, env: string, p: Manif
 }
 
 /** Best effort: the manifest item a resource address comes from, by its name. */
-export function locateAddress(loaded: LoadedManifest, resolved: ResolvedCity, address: string): SourceLocation | undefined {
+export function locateAddress(
+  loaded: LoadedManifest,
+  resolved: ResolvedCity,
+  address: string,
+): SourceLocation | undefined {
   const m = /(?:^|\.)(openstack_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/.exec(address);
   if (m === null) return undefined;
   const [, type = '', name = ''] = m;
@@ -228,15 +278,22 @@ export function locateAddress(loaded: LoadedManifest, resolved: ResolvedCity, ad
     const parts = item.toLowerCase().split(/[_-]+/);
     return tokens.some((_, k) => parts.every((p, j) => tokens[k + j] === p));
   };
-  const pick = (collection: 'compute.groups' | 'storage.volumes' | 'storage.containers' | 'security.groups' | 'network.subnets', items: ReadonlyArray<{ name: string }>): SourceLocation | undefined => {
+  const pick = (
+    collection: 'compute.groups' | 'storage.volumes' | 'storage.containers' | 'security.groups' | 'network.subnets',
+    items: ReadonlyArray<{ name: string }>,
+  ): SourceLocation | undefined => {
     const i = items.findIndex((it) => has(it.name));
     return i < 0 ? undefined : locateResolvedPath(loaded, resolved.env, [...collection.split('.'), i]);
   };
-  if (/compute_instance|servergroup|floatingip|volume_attach|keypair|interface_attach/.test(type)) return pick('compute.groups', resolved.compute.groups) ?? loaded.locate(['compute']);
-  if (/blockstorage_volume/.test(type)) return pick('storage.volumes', resolved.storage.volumes) ?? loaded.locate(['storage']);
-  if (/objectstorage/.test(type)) return pick('storage.containers', resolved.storage.containers) ?? loaded.locate(['storage']);
+  if (/compute_instance|servergroup|floatingip|volume_attach|keypair|interface_attach/.test(type))
+    return pick('compute.groups', resolved.compute.groups) ?? loaded.locate(['compute']);
+  if (/blockstorage_volume/.test(type))
+    return pick('storage.volumes', resolved.storage.volumes) ?? loaded.locate(['storage']);
+  if (/objectstorage/.test(type))
+    return pick('storage.containers', resolved.storage.containers) ?? loaded.locate(['storage']);
   if (/secgroup/.test(type)) return pick('security.groups', resolved.security.groups) ?? loaded.locate(['security']);
-  if (/subnet|router_interface/.test(type)) return pick('network.subnets', resolved.network.subnets) ?? loaded.locate(['network']);
+  if (/subnet|router_interface/.test(type))
+    return pick('network.subnets', resolved.network.subnets) ?? loaded.locate(['network']);
   if (/rbac/.test(type)) return loaded.locate(['partners']);
   if (/networking/.test(type)) return loaded.locate(['network']);
   return undefined;
@@ -286,7 +343,11 @@ interface StartedPlan {
   resourceChanges: number;
 }
 
-async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+async function planStack(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  options: PlanOptions,
+): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
   const started = await startPlan(ctx, ref, options);
   const summary = summarizePlan(await showPlan(started.stack.run, started.base.planFile));
   return { stack: started.stack, result: { ...started.base, summary } };
@@ -312,18 +373,49 @@ async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOpti
     createdAt: new Date().toISOString(),
   };
   fs.writeFileSync(sidecarPath(planFile), `${JSON.stringify(sidecar, null, 2)}\n`);
-  return { stack, base: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, planFile, synthHash: stack.synthHash }, hasChanges: written.hasChanges, resourceChanges: written.resourceChanges };
+  return {
+    stack,
+    base: {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      preflight: pre,
+      planFile,
+      synthHash: stack.synthHash,
+    },
+    hasChanges: written.hasChanges,
+    resourceChanges: written.resourceChanges,
+  };
 }
 
-export type StackOutcome<T> = { city: string; env: string; ok: true; value: T } | { city: string; env: string; ok: false; error: StormError };
+export type StackOutcome<T> =
+  { city: string; env: string; ok: true; value: T } | { city: string; env: string; ok: false; error: StormError };
 
-export async function planStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: PlanOptions & { concurrency: number }): Promise<StackOutcome<StackPlanResult>[]> {
-  if (options.out !== undefined && refs.length > 1) throw new StormError('usage', '--out saves the plan of exactly one city/environment', { hint: 'plan the cities one at a time when saving plan files' });
+export async function planStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: PlanOptions & { concurrency: number },
+): Promise<StackOutcome<StackPlanResult>[]> {
+  if (options.out !== undefined && refs.length > 1)
+    throw new StormError('usage', '--out saves the plan of exactly one city/environment', {
+      hint: 'plan the cities one at a time when saving plan files',
+    });
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     try {
       const { stack, result } = await planStack(ctx, ref, options);
-      const policy = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: true }).summary;
-      await audit(ctx, stack, 'plan', { skipPreflight: options.skipPreflight }, result.summary, result.summary.hasChanges ? 'planned' : 'no-changes', { planFile: result.planFile, policy });
+      const policy = policyGate(stack.loaded, stack.ref.env, {
+        terraform: stack.terraformJson,
+        allowViolations: true,
+      }).summary;
+      await audit(
+        ctx,
+        stack,
+        'plan',
+        { skipPreflight: options.skipPreflight },
+        result.summary,
+        result.summary.hasChanges ? 'planned' : 'no-changes',
+        { planFile: result.planFile, policy },
+      );
       if (options.out === undefined) removeRunPlan(result.planFile);
       return result;
     } catch (err) {
@@ -358,19 +450,28 @@ export interface StackProvisionResult extends StackPlanResult {
   durationMs: number;
 }
 
-export async function provisionStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: ProvisionOptions): Promise<StackOutcome<StackProvisionResult>[]> {
-  if (options.planFile !== undefined && refs.length > 1) throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
+export async function provisionStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: ProvisionOptions,
+): Promise<StackOutcome<StackProvisionResult>[]> {
+  if (options.planFile !== undefined && refs.length > 1)
+    throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
   const started = Date.now();
   const gates = new Map<string, PolicyGate>();
   // --yes without a saved plan: nobody reads the summary before the apply starts, so tofu
   // applies the plan file while `tofu show -json` reads it back. The summary is still shown
   // (and the policy gate decided) before anything the apply reports.
-  if (options.autoApprove && options.planFile === undefined) return runEach(ctx, refs, options.concurrency, provisionApproved);
+  if (options.autoApprove && options.planFile === undefined)
+    return runEach(ctx, refs, options.concurrency, provisionApproved);
 
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     let reviewed: { stack: PreparedStack; result: StackPlanResult };
     try {
-      reviewed = options.planFile === undefined ? await planStack(ctx, ref, options) : await reviewSavedPlan(ctx, ref, options.planFile, options);
+      reviewed =
+        options.planFile === undefined
+          ? await planStack(ctx, ref, options)
+          : await reviewSavedPlan(ctx, ref, options.planFile, options);
     } catch (err) {
       await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
       throw err;
@@ -388,12 +489,27 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
     const { stack, result } = p.value;
     try {
       if (!approved) {
-        await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', { planFile: result.planFile, message: 'not confirmed', policy: gateOf(stack)?.summary });
-        return { ...result, status: 'cancelled', applied: [], outputs: maskOutputs(stack.state.outputs), deploy: undefined, durationMs: Date.now() - started };
+        await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, 'cancelled', {
+          planFile: result.planFile,
+          message: 'not confirmed',
+          policy: gateOf(stack)?.summary,
+        });
+        return {
+          ...result,
+          status: 'cancelled',
+          applied: [],
+          outputs: maskOutputs(stack.state.outputs),
+          deploy: undefined,
+          durationMs: Date.now() - started,
+        };
       }
       if (!result.summary.hasChanges) return await finishProvision(stack, result, undefined);
       announceApply(stack.run, result.summary.resources.length);
-      return await finishProvision(stack, result, startApply(stack, stack.run, result.planFile, result.summary.resources.length));
+      return await finishProvision(
+        stack,
+        result,
+        startApply(stack, stack.run, result.planFile, result.summary.resources.length),
+      );
     } finally {
       if (options.planFile === undefined) removeRunPlan(result.planFile);
     }
@@ -416,7 +532,12 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
       if (!plan.hasChanges) return await finishProvision(stack, { ...base, summary: await reading }, undefined);
       // The apply's progress waits until the summary has been shown.
       const held = heldProgress(ctx.progress);
-      const applying = startApply(stack, { ...stack.run, progress: held.progress }, base.planFile, plan.resourceChanges);
+      const applying = startApply(
+        stack,
+        { ...stack.run, progress: held.progress },
+        base.planFile,
+        plan.resourceChanges,
+      );
       applying.catch(() => undefined);
       let summary: PlanSummary;
       try {
@@ -424,7 +545,10 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
         await options.confirm([{ ...base, summary }]);
       } catch (err) {
         // Only reading the plan back failed (or an interruption reached `tofu show`): the apply goes on.
-        ctx.progress({ kind: 'warning', message: `${label(stack.run)}: could not read the plan back for its summary (${asStormError(err).message}); applying it as planned` });
+        ctx.progress({
+          kind: 'warning',
+          message: `${label(stack.run)}: could not read the plan back for its summary (${asStormError(err).message}); applying it as planned`,
+        });
         summary = summarizePlan({});
       }
       announceApply(stack.run, plan.resourceChanges);
@@ -436,49 +560,116 @@ export async function provisionStacks(ctx: LifecycleContext, refs: readonly Stac
   }
 
   /** Policy before any apply: a plan breaking an error-severity rule is refused unless --allow-violations, and either way recorded. */
-  async function passPolicyGate(stack: PreparedStack, planFile: string, summary: () => Promise<PlanSummary>): Promise<void> {
-    const gate = policyGate(stack.loaded, stack.ref.env, { terraform: stack.terraformJson, allowViolations: options.allowViolations });
+  async function passPolicyGate(
+    stack: PreparedStack,
+    planFile: string,
+    summary: () => Promise<PlanSummary>,
+  ): Promise<void> {
+    const gate = policyGate(stack.loaded, stack.ref.env, {
+      terraform: stack.terraformJson,
+      allowViolations: options.allowViolations,
+    });
     gates.set(`${stack.ref.city}/${stack.ref.env}`, gate);
     if (gate.refusal !== undefined) {
-      await audit(ctx, stack, 'provision', provisionFlags(options), await summary().catch(() => summarizePlan({})), 'refused', { planFile, message: gate.refusal.message, policy: gate.summary });
+      await audit(
+        ctx,
+        stack,
+        'provision',
+        provisionFlags(options),
+        await summary().catch(() => summarizePlan({})),
+        'refused',
+        { planFile, message: gate.refusal.message, policy: gate.summary },
+      );
       if (options.planFile === undefined) removeRunPlan(planFile);
       throw gate.refusal;
     }
-    if (!gate.report.passed) ctx.progress({ kind: 'warning', message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)` });
+    if (!gate.report.passed)
+      ctx.progress({
+        kind: 'warning',
+        message: `${label(stack.run)}: applying despite ${gate.summary.errors} policy violation${gate.summary.errors === 1 ? '' : 's'} (--allow-violations, recorded in the audit log)`,
+      });
   }
 
   function announceApply(run: StackRun, total: number): void {
     ctx.progress({ kind: 'step', message: `${label(run)}: applying ${total} change${total === 1 ? '' : 's'}` });
   }
 
-  function startApply(stack: PreparedStack, run: StackRun, planFile: string, total: number): Promise<AppliedResource[]> {
+  function startApply(
+    stack: PreparedStack,
+    run: StackRun,
+    planFile: string,
+    total: number,
+  ): Promise<AppliedResource[]> {
     return applyPlanFile(
       run,
       planFile,
       total,
       (address) => locateAddress(stack.loaded, stack.resolved, address),
       async (unfinished) => {
-        const adopted = await adoptInterruptedCreates(run, stack.credentials, stack.terraformJson, unfinished).catch((err: unknown) => {
-          ctx.progress({ kind: 'warning', message: `${label(run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}` });
-          return [];
-        });
-        if (adopted.length > 0) ctx.progress({ kind: 'step', message: `${label(run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them` });
+        const adopted = await adoptInterruptedCreates(run, stack.credentials, stack.terraformJson, unfinished).catch(
+          (err: unknown) => {
+            ctx.progress({
+              kind: 'warning',
+              message: `${label(run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}`,
+            });
+            return [];
+          },
+        );
+        if (adopted.length > 0)
+          ctx.progress({
+            kind: 'step',
+            message: `${label(run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them`,
+          });
       },
     ).then((outcome) => outcome.applied);
   }
 
   /** After the apply (or with nothing to apply): deploy the services, read the outputs, record the run. */
-  async function finishProvision(stack: PreparedStack, result: StackPlanResult, applying: Promise<AppliedResource[]> | undefined): Promise<StackProvisionResult> {
+  async function finishProvision(
+    stack: PreparedStack,
+    result: StackPlanResult,
+    applying: Promise<AppliedResource[]> | undefined,
+  ): Promise<StackProvisionResult> {
     try {
       if (applying === undefined) ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
       const applied = applying === undefined ? [] : await applying;
       const after = await readState(stack.run);
       const outputs = maskOutputs(after.outputs);
-      const deploy = await ctx.deps.deploy({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(after), progress: ctx.progress, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
-      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, result.summary.hasChanges ? 'applied' : 'no-changes', { planFile: result.planFile, policy: gateOf(stack)?.summary });
-      return { ...result, status: result.summary.hasChanges ? 'applied' : 'no-changes', applied, outputs, deploy, durationMs: Date.now() - started };
+      const deploy = await ctx.deps.deploy({
+        cwd: ctx.cwd,
+        city: stack.resolved,
+        credentials: stack.credentials,
+        outputs: rawOutputs(after),
+        progress: ctx.progress,
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+      });
+      await audit(
+        ctx,
+        stack,
+        'provision',
+        provisionFlags(options),
+        result.summary,
+        result.summary.hasChanges ? 'applied' : 'no-changes',
+        { planFile: result.planFile, policy: gateOf(stack)?.summary },
+      );
+      return {
+        ...result,
+        status: result.summary.hasChanges ? 'applied' : 'no-changes',
+        applied,
+        outputs,
+        deploy,
+        durationMs: Date.now() - started,
+      };
     } catch (err) {
-      await audit(ctx, stack, 'provision', provisionFlags(options), result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message, policy: gateOf(stack)?.summary });
+      await audit(
+        ctx,
+        stack,
+        'provision',
+        provisionFlags(options),
+        result.summary,
+        isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed',
+        { planFile: result.planFile, message: asStormError(err).message, policy: gateOf(stack)?.summary },
+      );
       throw err;
     }
   }
@@ -504,38 +695,81 @@ function heldProgress(progress: Progress): { progress: Progress; release: () => 
   };
 }
 
-function provisionFlags(options: ProvisionOptions): { skipPreflight: boolean; autoApprove: boolean; allowViolations: boolean } {
-  return { skipPreflight: options.skipPreflight, autoApprove: options.autoApprove, allowViolations: options.allowViolations };
+function provisionFlags(options: ProvisionOptions): {
+  skipPreflight: boolean;
+  autoApprove: boolean;
+  allowViolations: boolean;
+} {
+  return {
+    skipPreflight: options.skipPreflight,
+    autoApprove: options.autoApprove,
+    allowViolations: options.allowViolations,
+  };
 }
 
 /** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */
-async function reviewSavedPlan(ctx: LifecycleContext, ref: StackRef, planFile: string, options: { skipPreflight: boolean; lockTimeout: string }): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+async function reviewSavedPlan(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  planFile: string,
+  options: { skipPreflight: boolean; lockTimeout: string },
+): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
   const file = path.resolve(ctx.cwd, planFile);
-  if (!fs.existsSync(file)) throw new StormError('not-found', `plan file ${planFile} does not exist`, { hint: 'create it with `storm plan <city> --out <file>`' });
+  if (!fs.existsSync(file))
+    throw new StormError('not-found', `plan file ${planFile} does not exist`, {
+      hint: 'create it with `storm plan <city> --out <file>`',
+    });
   let sidecar: PlanSidecar;
   try {
     sidecar = JSON.parse(fs.readFileSync(sidecarPath(file), 'utf8')) as PlanSidecar;
   } catch {
-    throw new StormError('stale-plan', `${planFile} has no storm record (${path.basename(sidecarPath(file))}): storm cannot tell what it was made from`, { hint: 'make plan files with `storm plan <city> --out <file>` and keep the .storm.json beside them' });
+    throw new StormError(
+      'stale-plan',
+      `${planFile} has no storm record (${path.basename(sidecarPath(file))}): storm cannot tell what it was made from`,
+      { hint: 'make plan files with `storm plan <city> --out <file>` and keep the .storm.json beside them' },
+    );
   }
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   if (sidecar.city !== stack.ref.city || sidecar.env !== stack.ref.env) {
-    throw new StormError('stale-plan', `${planFile} is a plan for ${sidecar.city}/${sidecar.env}, not ${stack.ref.city}/${stack.ref.env}`, { hint: `run \`storm provision ${sidecar.city} --env ${sidecar.env} --plan ${planFile}\`` });
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is a plan for ${sidecar.city}/${sidecar.env}, not ${stack.ref.city}/${stack.ref.env}`,
+      { hint: `run \`storm provision ${sidecar.city} --env ${sidecar.env} --plan ${planFile}\`` },
+    );
   }
   if (sidecar.synthHash !== stack.synthHash) {
-    throw new StormError('stale-plan', `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt} (configuration ${sidecar.synthHash.slice(0, 12)} then, ${stack.synthHash.slice(0, 12)} now)`, {
-      hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
-    });
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt} (configuration ${sidecar.synthHash.slice(0, 12)} then, ${stack.synthHash.slice(0, 12)} now)`,
+      {
+        hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+      },
+    );
   }
   if (sidecar.stateSerial !== stack.state.serial || sidecar.stateLineage !== stack.state.lineage) {
-    throw new StormError('stale-plan', `${planFile} is stale: the state of ${stack.ref.city}/${stack.ref.env} changed since the plan was made (serial ${sidecar.stateSerial} → ${stack.state.serial})`, {
-      hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
-    });
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is stale: the state of ${stack.ref.city}/${stack.ref.env} changed since the plan was made (serial ${sidecar.stateSerial} → ${stack.state.serial})`,
+      {
+        hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+      },
+    );
   }
   const pre = await preflight(stack, options.skipPreflight);
   await ensureInit(stack.run, stack.terraformJson);
   const summary = summarizePlan(await showPlan(stack.run, file));
-  return { stack, result: { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: pre, summary, planFile: file, synthHash: stack.synthHash } };
+  return {
+    stack,
+    result: {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      preflight: pre,
+      summary,
+      planFile: file,
+      synthHash: stack.synthHash,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -558,10 +792,16 @@ export interface StackDestroyResult extends StackPlanResult {
 
 export const PROTECTED_ENVIRONMENTS = new Set(['production']);
 
-export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: DestroyOptions): Promise<StackOutcome<StackDestroyResult>[]> {
+export async function destroyStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: DestroyOptions,
+): Promise<StackOutcome<StackDestroyResult>[]> {
   for (const ref of refs) {
     if (PROTECTED_ENVIRONMENTS.has(ref.env) && options.confirmCity !== ref.city) {
-      throw new StormError('confirmation-required', `destroying ${ref.city}/${ref.env} needs --confirm ${ref.city}`, { hint: `this deletes the ${ref.env} tenancy of ${ref.city}; repeat the city name with --confirm ${ref.city} if that is what you want` });
+      throw new StormError('confirmation-required', `destroying ${ref.city}/${ref.env} needs --confirm ${ref.city}`, {
+        hint: `this deletes the ${ref.env} tenancy of ${ref.city}; repeat the city name with --confirm ${ref.city} if that is what you want`,
+      });
     }
   }
   const started = Date.now();
@@ -570,7 +810,15 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
     await ensureInit(stack.run, stack.terraformJson);
     ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
     const outcome = await planToFile(stack.run, runPlanFile(stack.run.ws, 'destroy'), 'destroy');
-    const result: StackPlanResult = { city: stack.ref.city, env: stack.ref.env, target: stack.target, preflight: { status: 'skipped' }, summary: outcome.summary, planFile: outcome.planFile, synthHash: stack.synthHash };
+    const result: StackPlanResult = {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      preflight: { status: 'skipped' },
+      summary: outcome.summary,
+      planFile: outcome.planFile,
+      synthHash: stack.synthHash,
+    };
     return { stack, result };
   });
   const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
@@ -589,21 +837,62 @@ export async function destroyStacks(ctx: LifecycleContext, refs: readonly StackR
 
   async function destroyReviewed(stack: PreparedStack, result: StackPlanResult): Promise<StackDestroyResult> {
     if (!approved) {
-      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'cancelled', { message: 'not confirmed' });
+      await audit(
+        ctx,
+        stack,
+        'destroy',
+        { skipPreflight: true, autoApprove: options.autoApprove },
+        result.summary,
+        'cancelled',
+        { message: 'not confirmed' },
+      );
       return { ...result, status: 'cancelled', applied: [], durationMs: Date.now() - started };
     }
     try {
       if (!result.summary.hasChanges) {
-        await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'no-changes');
+        await audit(
+          ctx,
+          stack,
+          'destroy',
+          { skipPreflight: true, autoApprove: options.autoApprove },
+          result.summary,
+          'no-changes',
+        );
         return { ...result, status: 'nothing-to-destroy', applied: [], durationMs: Date.now() - started };
       }
-      await ctx.deps.withdraw({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, progress: ctx.progress });
-      ctx.progress({ kind: 'step', message: `${label(stack.run)}: destroying ${result.summary.counts.delete} resource${result.summary.counts.delete === 1 ? '' : 's'}` });
-      const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) => locateAddress(stack.loaded, stack.resolved, address));
-      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, 'applied', { planFile: result.planFile });
+      await ctx.deps.withdraw({
+        cwd: ctx.cwd,
+        city: stack.resolved,
+        credentials: stack.credentials,
+        progress: ctx.progress,
+      });
+      ctx.progress({
+        kind: 'step',
+        message: `${label(stack.run)}: destroying ${result.summary.counts.delete} resource${result.summary.counts.delete === 1 ? '' : 's'}`,
+      });
+      const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) =>
+        locateAddress(stack.loaded, stack.resolved, address),
+      );
+      await audit(
+        ctx,
+        stack,
+        'destroy',
+        { skipPreflight: true, autoApprove: options.autoApprove },
+        result.summary,
+        'applied',
+        { planFile: result.planFile },
+      );
       return { ...result, status: 'destroyed', applied: outcome.applied, durationMs: Date.now() - started };
     } catch (err) {
-      await audit(ctx, stack, 'destroy', { skipPreflight: true, autoApprove: options.autoApprove }, result.summary, isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed', { planFile: result.planFile, message: asStormError(err).message });
+      await audit(
+        ctx,
+        stack,
+        'destroy',
+        { skipPreflight: true, autoApprove: options.autoApprove },
+        result.summary,
+        isStormError(err) && err.code === 'interrupted' ? 'interrupted' : 'failed',
+        { planFile: result.planFile, message: asStormError(err).message },
+      );
       throw err;
     }
   }
@@ -635,7 +924,11 @@ export interface StackStatusResult {
   services: ServiceHealth[];
 }
 
-export async function statusStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; concurrency: number }): Promise<StackOutcome<StackStatusResult>[]> {
+export async function statusStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: { lockTimeout: string; concurrency: number },
+): Promise<StackOutcome<StackStatusResult>[]> {
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
     await ensureInit(stack.run, stack.terraformJson);
@@ -665,7 +958,11 @@ export interface StackOutputResult {
   outputs: Record<string, unknown>;
 }
 
-export async function outputStacks(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string }): Promise<StackOutcome<StackOutputResult>[]> {
+export async function outputStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: { lockTimeout: string },
+): Promise<StackOutcome<StackOutputResult>[]> {
   return runEach(ctx, refs, 1, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
     return { city: stack.ref.city, env: stack.ref.env, outputs: maskOutputs(stack.state.outputs) };
@@ -680,11 +977,29 @@ export interface StackDeployResult<T> {
 }
 
 /** `storm deploy`: a deploy step alone (`deploy`, richer than the lifecycle's), against what the stack's state says is there. */
-export async function deployStacks<T>(ctx: LifecycleContext, refs: readonly StackRef[], options: { lockTimeout: string; service?: string }, deployStep: (input: DeployInput) => Promise<T>): Promise<StackOutcome<StackDeployResult<T>>[]> {
+export async function deployStacks<T>(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: { lockTimeout: string; service?: string },
+  deployStep: (input: DeployInput) => Promise<T>,
+): Promise<StackOutcome<StackDeployResult<T>>[]> {
   return runEach(ctx, refs, 1, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
-    if (stack.state.resources.length === 0) throw new StormError('not-found', `${stack.ref.city}/${stack.ref.env} is not provisioned: its state holds no resources`, { hint: `run \`storm provision ${stack.ref.city} --env ${stack.ref.env}\` first` });
-    const deploy = await deployStep({ cwd: ctx.cwd, city: stack.resolved, credentials: stack.credentials, outputs: rawOutputs(stack.state), progress: ctx.progress, ...(options.service === undefined ? {} : { service: options.service }), ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
+    if (stack.state.resources.length === 0)
+      throw new StormError(
+        'not-found',
+        `${stack.ref.city}/${stack.ref.env} is not provisioned: its state holds no resources`,
+        { hint: `run \`storm provision ${stack.ref.city} --env ${stack.ref.env}\` first` },
+      );
+    const deploy = await deployStep({
+      cwd: ctx.cwd,
+      city: stack.resolved,
+      credentials: stack.credentials,
+      outputs: rawOutputs(stack.state),
+      progress: ctx.progress,
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    });
     return { city: stack.ref.city, env: stack.ref.env, target: stack.target, deploy };
   });
 }
@@ -699,7 +1014,12 @@ function rawOutputs(state: StateSnapshot): Record<string, unknown> {
 // Running many stacks
 
 /** Runs fn for every stack with at most `concurrency` at once; failures are kept, not thrown. */
-export async function runEach<T>(ctx: { signal?: AbortSignal }, refs: readonly StackRef[], concurrency: number, fn: (ref: StackRef) => Promise<T>): Promise<StackOutcome<T>[]> {
+export async function runEach<T>(
+  ctx: { signal?: AbortSignal },
+  refs: readonly StackRef[],
+  concurrency: number,
+  fn: (ref: StackRef) => Promise<T>,
+): Promise<StackOutcome<T>[]> {
   const results: StackOutcome<T>[] = new Array<StackOutcome<T>>(refs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -708,7 +1028,12 @@ export async function runEach<T>(ctx: { signal?: AbortSignal }, refs: readonly S
       const ref = refs[i];
       if (ref === undefined) return;
       if (ctx.signal?.aborted === true) {
-        results[i] = { city: ref.city, env: ref.env, ok: false, error: new StormError('interrupted', `${ref.city}/${ref.env}: not started, the run was interrupted`) };
+        results[i] = {
+          city: ref.city,
+          env: ref.env,
+          ok: false,
+          error: new StormError('interrupted', `${ref.city}/${ref.env}: not started, the run was interrupted`),
+        };
         continue;
       }
       try {
@@ -725,11 +1050,19 @@ export async function runEach<T>(ctx: { signal?: AbortSignal }, refs: readonly S
 function asStormError(err: unknown): StormError {
   if (isStormError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new StormError('internal', `internal error: ${message}`, { cause: err, hint: 'this is a bug in storm; run again with --verbose' });
+  return new StormError('internal', `internal error: ${message}`, {
+    cause: err,
+    hint: 'this is a bug in storm; run again with --verbose',
+  });
 }
 
 export function failureOf(error: StormError): StackFailure {
-  return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }), diagnostics: [...error.diagnostics] };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    diagnostics: [...error.diagnostics],
+  };
 }
 
 function sha256Bytes(bytes: Buffer): string {
@@ -755,25 +1088,49 @@ function auditResult(outcome: AuditOutcome): AuditResult {
   }
 }
 
-async function audit(ctx: LifecycleContext, stack: PreparedStack, operation: AuditRecordInput['operation'], flags: { skipPreflight: boolean; autoApprove?: boolean; allowViolations?: boolean }, summary: PlanSummary, outcome: AuditOutcome, extra: { planFile?: string; message?: string; policy?: AuditPolicySummary | undefined } = {}): Promise<void> {
+async function audit(
+  ctx: LifecycleContext,
+  stack: PreparedStack,
+  operation: AuditRecordInput['operation'],
+  flags: { skipPreflight: boolean; autoApprove?: boolean; allowViolations?: boolean },
+  summary: PlanSummary,
+  outcome: AuditOutcome,
+  extra: { planFile?: string; message?: string; policy?: AuditPolicySummary | undefined } = {},
+): Promise<void> {
   await ctx.deps.audit(ctx.cwd, {
     operation,
     city: stack.ref.city,
     env: stack.ref.env,
     result: auditResult(outcome),
-    versions: { storm: STORM_VERSION, ...(stack.engine.tofuVersion === undefined ? {} : { engine: stack.engine.tofuVersion }), ...(stack.engine.providerVersion === undefined ? {} : { provider: stack.engine.providerVersion }) },
+    versions: {
+      storm: STORM_VERSION,
+      ...(stack.engine.tofuVersion === undefined ? {} : { engine: stack.engine.tofuVersion }),
+      ...(stack.engine.providerVersion === undefined ? {} : { provider: stack.engine.providerVersion }),
+    },
     manifestHash: sha256(stack.loaded.text),
     configHash: stack.synthHash,
-    ...(extra.planFile !== undefined && fs.existsSync(extra.planFile) ? { planHash: sha256Bytes(fs.readFileSync(extra.planFile)) } : {}),
+    ...(extra.planFile !== undefined && fs.existsSync(extra.planFile)
+      ? { planHash: sha256Bytes(fs.readFileSync(extra.planFile)) }
+      : {}),
     changes: summary.counts,
-    flags: { skipPreflight: flags.skipPreflight, ...(flags.autoApprove === undefined ? {} : { autoApprove: flags.autoApprove }), ...(flags.allowViolations === undefined ? {} : { allowViolations: flags.allowViolations }) },
+    flags: {
+      skipPreflight: flags.skipPreflight,
+      ...(flags.autoApprove === undefined ? {} : { autoApprove: flags.autoApprove }),
+      ...(flags.allowViolations === undefined ? {} : { allowViolations: flags.allowViolations }),
+    },
     ...(extra.policy === undefined ? {} : { policy: extra.policy }),
     ...(extra.message === undefined ? {} : { message: extra.message }),
   });
 }
 
 /** A failure before the stack was even prepared (bad manifest, cloud unreachable, pre-flight). */
-async function auditFailure(ctx: LifecycleContext, ref: StackRef, operation: AuditRecordInput['operation'], skipPreflight: boolean, err: unknown): Promise<void> {
+async function auditFailure(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  operation: AuditRecordInput['operation'],
+  skipPreflight: boolean,
+  err: unknown,
+): Promise<void> {
   const e = asStormError(err);
   // Nothing to record against a city that does not exist or a manifest storm could not read.
   if (e.code === 'not-found' || e.code === 'invalid-manifest' || e.code === 'usage') return;

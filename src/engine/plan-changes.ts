@@ -128,7 +128,9 @@ export function summarizePlan(showJson: unknown): PlanSummary {
   // description edited by hand), or anything tofu marks as relevant to this plan;
   // not values the cloud fills in after creation (a port's binding once its server
   // boots), which are not news to the user.
-  const relevant = new Set(records(doc.relevant_attributes).map((r) => (typeof r.resource === 'string' ? r.resource : '')));
+  const relevant = new Set(
+    records(doc.relevant_attributes).map((r) => (typeof r.resource === 'string' ? r.resource : '')),
+  );
   const configured = configuredAttributes(doc.configuration);
   const drift: ResourceChange[] = [];
   for (const rc of records(doc.resource_drift)) {
@@ -164,7 +166,8 @@ function configuredAttributes(configuration: unknown): Map<string, Set<string>> 
   const out = new Map<string, Set<string>>();
   const root = isRecord(configuration) && isRecord(configuration.root_module) ? configuration.root_module : {};
   for (const r of records(root.resources)) {
-    if (typeof r.address === 'string' && isRecord(r.expressions)) out.set(r.address, new Set(Object.keys(r.expressions)));
+    if (typeof r.address === 'string' && isRecord(r.expressions))
+      out.set(r.address, new Set(Object.keys(r.expressions)));
   }
   return out;
 }
@@ -173,8 +176,26 @@ function describeResourceChange(rc: Record<string, unknown>, kind: ChangeKind): 
   const change = isRecord(rc.change) ? rc.change : {};
   const type = typeof rc.type === 'string' ? rc.type : '';
   const replacePaths = new Set(records2paths(change.replace_paths));
-  const attributes = kind === 'delete' ? [] : diffAttributes(change.before, change.after, change.after_unknown, change.before_sensitive, change.after_sensitive, kind === 'create', replacePaths).map((a) => (replacePaths.has(a.path) ? { ...a, forcesReplacement: true } : a));
-  return { address: String(rc.address ?? ''), type, name: String(rc.name ?? ''), layer: layerOf(type), change: kind, attributes };
+  const attributes =
+    kind === 'delete'
+      ? []
+      : diffAttributes(
+          change.before,
+          change.after,
+          change.after_unknown,
+          change.before_sensitive,
+          change.after_sensitive,
+          kind === 'create',
+          replacePaths,
+        ).map((a) => (replacePaths.has(a.path) ? { ...a, forcesReplacement: true } : a));
+  return {
+    address: String(rc.address ?? ''),
+    type,
+    name: String(rc.name ?? ''),
+    layer: layerOf(type),
+    change: kind,
+    attributes,
+  };
 }
 
 function warningsFor(r: ResourceChange, change: Record<string, unknown>): PlanWarning[] {
@@ -182,18 +203,47 @@ function warningsFor(r: ResourceChange, change: Record<string, unknown>): PlanWa
   if (r.change === 'delete') out.push({ kind: 'delete', address: r.address, message: `${r.address} will be DELETED` });
   if (r.change === 'replace') {
     const why = r.attributes.filter((a) => a.forcesReplacement === true).map((a) => a.path);
-    out.push({ kind: 'replace', address: r.address, message: `${r.address} will be destroyed and re-created${why.length > 0 ? ` (forced by ${why.join(', ')})` : ''}${r.type === 'openstack_compute_instance_v2' || r.type === 'openstack_blockstorage_volume_v3' ? ': its data is lost' : ''}` });
+    out.push({
+      kind: 'replace',
+      address: r.address,
+      message: `${r.address} will be destroyed and re-created${why.length > 0 ? ` (forced by ${why.join(', ')})` : ''}${r.type === 'openstack_compute_instance_v2' || r.type === 'openstack_blockstorage_volume_v3' ? ': its data is lost' : ''}`,
+    });
   }
   const after = isRecord(change.after) ? change.after : {};
-  if (r.type === 'openstack_networking_secgroup_rule_v2' && (r.change === 'create' || r.change === 'update' || r.change === 'replace') && after.direction === 'ingress' && typeof after.remote_ip_prefix === 'string' && INTERNET.has(after.remote_ip_prefix)) {
+  if (
+    r.type === 'openstack_networking_secgroup_rule_v2' &&
+    (r.change === 'create' || r.change === 'update' || r.change === 'replace') &&
+    after.direction === 'ingress' &&
+    typeof after.remote_ip_prefix === 'string' &&
+    INTERNET.has(after.remote_ip_prefix)
+  ) {
     const proto = typeof after.protocol === 'string' && after.protocol !== '' ? after.protocol : 'any protocol';
-    const ports = typeof after.port_range_min === 'number' && after.port_range_min > 0 ? (after.port_range_min === after.port_range_max ? `port ${after.port_range_min}` : `ports ${after.port_range_min}-${String(after.port_range_max)}`) : 'all ports';
-    out.push({ kind: 'internet-exposure', address: r.address, message: `${r.address} opens ${ports}/${proto} to the whole internet (${after.remote_ip_prefix})` });
+    const ports =
+      typeof after.port_range_min === 'number' && after.port_range_min > 0
+        ? after.port_range_min === after.port_range_max
+          ? `port ${after.port_range_min}`
+          : `ports ${after.port_range_min}-${String(after.port_range_max)}`
+        : 'all ports';
+    out.push({
+      kind: 'internet-exposure',
+      address: r.address,
+      message: `${r.address} opens ${ports}/${proto} to the whole internet (${after.remote_ip_prefix})`,
+    });
   }
   if (r.type === 'openstack_compute_instance_v2' && r.change === 'update') {
     const changed = new Set(r.attributes.map((a) => a.path));
-    if (changed.has('image_name') || changed.has('image_id')) out.push({ kind: 'server-rebuild', address: r.address, message: `${r.address}: the image changes, so the server is REBUILT in place — its root disk is wiped (attached volumes survive)` });
-    if (changed.has('flavor_name') || changed.has('flavor_id')) out.push({ kind: 'server-resize', address: r.address, message: `${r.address}: the flavor changes, so the server is RESIZED and REBOOTED (downtime)` });
+    if (changed.has('image_name') || changed.has('image_id'))
+      out.push({
+        kind: 'server-rebuild',
+        address: r.address,
+        message: `${r.address}: the image changes, so the server is REBUILT in place — its root disk is wiped (attached volumes survive)`,
+      });
+    if (changed.has('flavor_name') || changed.has('flavor_id'))
+      out.push({
+        kind: 'server-resize',
+        address: r.address,
+        message: `${r.address}: the flavor changes, so the server is RESIZED and REBOOTED (downtime)`,
+      });
   }
   return out;
 }
@@ -202,7 +252,15 @@ function warningsFor(r: ResourceChange, change: Record<string, unknown>): PlanWa
  * Flattens both sides into path → rendered value and keeps the paths that differ.
  * For a create only the attributes that get a value are listed.
  */
-export function diffAttributes(before: unknown, after: unknown, afterUnknown: unknown, beforeSensitive: unknown, afterSensitive: unknown, isCreate: boolean, forcedPaths: ReadonlySet<string> = new Set()): AttributeChange[] {
+export function diffAttributes(
+  before: unknown,
+  after: unknown,
+  afterUnknown: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+  isCreate: boolean,
+  forcedPaths: ReadonlySet<string> = new Set(),
+): AttributeChange[] {
   const b = new Map<string, string>();
   const a = new Map<string, string>();
   // The before side is cut where the after side becomes unknown, so a block that will
@@ -230,7 +288,14 @@ export function diffAttributes(before: unknown, after: unknown, afterUnknown: un
 
 const EMPTY = new Set(['null', '""', '[]', '{}', 'false']);
 
-function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: string, out: Map<string, string>, cut?: unknown): void {
+function flatten(
+  value: unknown,
+  sensitive: unknown,
+  unknown: unknown,
+  prefix: string,
+  out: Map<string, string>,
+  cut?: unknown,
+): void {
   if (sensitive === true) {
     out.set(prefix, MASK);
     return;
@@ -243,18 +308,28 @@ function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: s
     if (prefix !== '') out.set(prefix, value === undefined ? 'null' : JSON.stringify(value));
     return;
   }
-  if (Array.isArray(value) && value.every((v) => !isRecord(v) && !Array.isArray(v)) && !containsTrue(sensitive) && !containsTrue(unknown)) {
+  if (
+    Array.isArray(value) &&
+    value.every((v) => !isRecord(v) && !Array.isArray(v)) &&
+    !containsTrue(sensitive) &&
+    !containsTrue(unknown)
+  ) {
     if (value.length > 0 || prefix !== '') out.set(prefix, JSON.stringify(value));
     return;
   }
   if (Array.isArray(value) || isRecord(value)) {
     const keys = Array.isArray(value) ? value.map((_, i) => String(i)) : Object.keys(value);
-    const unknownKeys = isRecord(unknown) ? Object.keys(unknown) : Array.isArray(unknown) ? unknown.map((_, i) => String(i)) : [];
+    const unknownKeys = isRecord(unknown)
+      ? Object.keys(unknown)
+      : Array.isArray(unknown)
+        ? unknown.map((_, i) => String(i))
+        : [];
     for (const k of [...new Set([...keys, ...unknownKeys])]) {
       const child = Array.isArray(value) ? value[Number(k)] : (value as Record<string, unknown>)[k];
       flatten(child, pick(sensitive, k), pick(unknown, k), prefix === '' ? k : `${prefix}.${k}`, out, pick(cut, k));
     }
-    if (keys.length === 0 && unknownKeys.length === 0 && prefix !== '') out.set(prefix, Array.isArray(value) ? '[]' : '{}');
+    if (keys.length === 0 && unknownKeys.length === 0 && prefix !== '')
+      out.set(prefix, Array.isArray(value) ? '[]' : '{}');
     return;
   }
   if (prefix === '') return;

@@ -45,14 +45,18 @@ export async function ensureInit(run: StackRun, terraformJson: unknown): Promise
   const key = initKey(`${run.engine.tofuPath}\0${run.engine.cliConfigPath}`, terraformJson, run.backend.overrideJson);
   if (initIsCurrent(run.ws, key)) return 'cached';
   // Two storm runs of the same stack share its workspace: one initialises, the other waits.
-  return withLock(path.join(run.ws.dir, '.storm-init.lock'), { pollMs: 100, ...(run.signal === undefined ? {} : { signal: run.signal }) }, async () => {
-    if (initIsCurrent(run.ws, key)) return 'cached' as const;
-    run.progress({ kind: 'detail', message: `${label(run)}: tofu init` });
-    const res = await tofu(run, ['init', '-no-color', '-reconfigure', `-lock-timeout=${run.lockTimeout}`]);
-    if (res.exitCode !== 0) throw tofuFailure(run, 'init', res, textDiagnostics(res.stderr + res.stdout));
-    recordInit(run.ws, key);
-    return 'ran' as const;
-  });
+  return withLock(
+    path.join(run.ws.dir, '.storm-init.lock'),
+    { pollMs: 100, ...(run.signal === undefined ? {} : { signal: run.signal }) },
+    async () => {
+      if (initIsCurrent(run.ws, key)) return 'cached' as const;
+      run.progress({ kind: 'detail', message: `${label(run)}: tofu init` });
+      const res = await tofu(run, ['init', '-no-color', '-reconfigure', `-lock-timeout=${run.lockTimeout}`]);
+      if (res.exitCode !== 0) throw tofuFailure(run, 'init', res, textDiagnostics(res.stderr + res.stdout));
+      recordInit(run.ws, key);
+      return 'ran' as const;
+    },
+  );
 }
 
 /** The current state: the local file directly, or `tofu state pull` for remote backends. */
@@ -101,7 +105,8 @@ export async function planOnly(run: StackRun, planFile: string, mode: PlanMode):
   const res = await tofu(run, args);
   if (res.interrupted) throw interrupted(run, 'plan');
   // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
-  if (res.exitCode !== 0 && res.exitCode !== 2) throw await withLockHolder(run, tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout)));
+  if (res.exitCode !== 0 && res.exitCode !== 2)
+    throw await withLockHolder(run, tofuFailure(run, 'plan', res, uiDiagnostics(res.stdout)));
   let resourceChanges = 0;
   for (const line of res.stdout.split('\n')) {
     const ev = parseUiLine(line);
@@ -116,7 +121,11 @@ export async function showPlan(run: StackRun, planFile: string): Promise<unknown
   return JSON.parse(res.stdout) as unknown;
 }
 
-export async function tofu(run: StackRun, args: readonly string[], onLine?: (line: string) => void): Promise<RunResult> {
+export async function tofu(
+  run: StackRun,
+  args: readonly string[],
+  onLine?: (line: string) => void,
+): Promise<RunResult> {
   run.progress({ kind: 'detail', message: `${label(run)}: tofu ${args.join(' ')}` });
   return runTofu(run.engine, args, {
     cwd: run.ws.dir,
@@ -149,22 +158,42 @@ export function textDiagnostics(text: string): UiDiagnostic[] {
   for (const part of parts) {
     const m = /^(Error|Warning): (.*)\n?([\s\S]*)$/.exec(part);
     if (m === null) continue;
-    out.push({ severity: m[1] === 'Warning' ? 'warning' : 'error', summary: (m[2] ?? '').trim(), detail: (m[3] ?? '').trim() });
+    out.push({
+      severity: m[1] === 'Warning' ? 'warning' : 'error',
+      summary: (m[2] ?? '').trim(),
+      detail: (m[3] ?? '').trim(),
+    });
   }
-  if (out.length === 0 && clean.trim() !== '') out.push({ severity: 'error', summary: clean.trim().split('\n')[0] ?? '', detail: clean.trim() });
+  if (out.length === 0 && clean.trim() !== '')
+    out.push({ severity: 'error', summary: clean.trim().split('\n')[0] ?? '', detail: clean.trim() });
   return out;
 }
 
 export function interrupted(run: StackRun, stage: string): StormError {
-  return new StormError('interrupted', `${label(run)}: the ${stage} was interrupted; tofu stopped gracefully and saved the state it had reached`, {
-    hint: `run \`storm plan ${run.ws.city} --env ${run.ws.env}\` to see what is left, then \`storm provision ${run.ws.city} --env ${run.ws.env}\` to finish`,
-  });
+  return new StormError(
+    'interrupted',
+    `${label(run)}: the ${stage} was interrupted; tofu stopped gracefully and saved the state it had reached`,
+    {
+      hint: `run \`storm plan ${run.ws.city} --env ${run.ws.env}\` to see what is left, then \`storm provision ${run.ws.city} --env ${run.ws.env}\` to finish`,
+    },
+  );
 }
 
 /** Turns a failed tofu run into a StormError: lock contention gets its own code and names the holder. */
-export function tofuFailure(run: StackRun, stage: string, res: RunResult, diags: UiDiagnostic[], locate?: (address: string) => Diagnostic['location']): StormError {
+export function tofuFailure(
+  run: StackRun,
+  stage: string,
+  res: RunResult,
+  diags: UiDiagnostic[],
+  locate?: (address: string) => Diagnostic['location'],
+): StormError {
   const lockDiag = diags.find((d) => /state lock/i.test(d.summary));
-  const lockText = lockDiag !== undefined ? `${lockDiag.summary}\n${lockDiag.detail}` : /Error acquiring the state lock/.test(res.stderr) ? res.stderr : undefined;
+  const lockText =
+    lockDiag !== undefined
+      ? `${lockDiag.summary}\n${lockDiag.detail}`
+      : /Error acquiring the state lock/.test(res.stderr)
+        ? res.stderr
+        : undefined;
   const lock = lockText === undefined ? undefined : parseLockError(lockText);
   if (lock !== undefined) return lockedError(run, lock);
   const errors = diags.filter((d) => d.severity === 'error');
@@ -178,17 +207,33 @@ export function tofuFailure(run: StackRun, stage: string, res: RunResult, diags:
     };
   });
   const first = errors[0];
-  return new StormError('engine-failed', `${label(run)}: tofu ${stage} failed${first !== undefined ? `: ${first.summary}` : ` (exit ${res.exitCode})`}`, {
-    diagnostics,
-    hint: stage === 'apply' ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again` : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
-  });
+  return new StormError(
+    'engine-failed',
+    `${label(run)}: tofu ${stage} failed${first !== undefined ? `: ${first.summary}` : ` (exit ${res.exitCode})`}`,
+    {
+      diagnostics,
+      hint:
+        stage === 'apply'
+          ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again`
+          : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
+    },
+  );
 }
 
 function lockedError(run: StackRun, holder: LockInfo): StormError {
-  const parts = [holder.who !== undefined ? `held by ${holder.who}` : undefined, holder.operation !== undefined ? `for ${holder.operation.replace(/^OperationType/, '').toLowerCase()}` : undefined, holder.created !== undefined ? `since ${holder.created}` : undefined, holder.id !== undefined ? `lock ID ${holder.id}` : undefined].filter((x): x is string => x !== undefined);
-  return new StormError('state-locked', `${label(run)}: the state is locked by another run (${parts.length > 0 ? parts.join(', ') : 'holder unknown'}); gave up after waiting ${run.lockTimeout}`, {
-    hint: `wait for that run to finish and try again (or raise --lock-timeout); if it crashed, unlock it with \`tofu force-unlock <ID>\` in ${run.ws.dir}`,
-  });
+  const parts = [
+    holder.who !== undefined ? `held by ${holder.who}` : undefined,
+    holder.operation !== undefined ? `for ${holder.operation.replace(/^OperationType/, '').toLowerCase()}` : undefined,
+    holder.created !== undefined ? `since ${holder.created}` : undefined,
+    holder.id !== undefined ? `lock ID ${holder.id}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  return new StormError(
+    'state-locked',
+    `${label(run)}: the state is locked by another run (${parts.length > 0 ? parts.join(', ') : 'holder unknown'}); gave up after waiting ${run.lockTimeout}`,
+    {
+      hint: `wait for that run to finish and try again (or raise --lock-timeout); if it crashed, unlock it with \`tofu force-unlock <ID>\` in ${run.ws.dir}`,
+    },
+  );
 }
 
 /** For the pg backend, replaces tofu's lock info (our own) with the holder's, read from PostgreSQL. */

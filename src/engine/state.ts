@@ -37,14 +37,23 @@ export function backendSetup(ws: Workspace, state: StateBackend, processEnv: Nod
     case 'local': {
       const file = state.path === undefined ? ws.localStateFile : path.resolve(ws.root, state.path);
       const rel = path.relative(ws.dir, file).split(path.sep).join('/');
-      return { kind: 'local', overrideJson: backendJson({ local: { path: rel } }), env: {}, description: `local state ${path.relative(ws.root, file)}` };
+      return {
+        kind: 'local',
+        overrideJson: backendJson({ local: { path: rel } }),
+        env: {},
+        description: `local state ${path.relative(ws.root, file)}`,
+      };
     }
     case 'pg': {
       const conn = processEnv[state.connectionStringEnv];
       if (conn === undefined || conn === '') {
-        throw new StormError('usage', `the manifest keeps ${ws.city}/${ws.env} state in PostgreSQL, but $${state.connectionStringEnv} is not set`, {
-          hint: `export ${state.connectionStringEnv}=postgres://user:password@host/db (the manifest names the variable, never the secret)`,
-        });
+        throw new StormError(
+          'usage',
+          `the manifest keeps ${ws.city}/${ws.env} state in PostgreSQL, but $${state.connectionStringEnv} is not set`,
+          {
+            hint: `export ${state.connectionStringEnv}=postgres://user:password@host/db (the manifest names the variable, never the secret)`,
+          },
+        );
       }
       const schema = state.schemaName ?? pgSchemaName(ws.city, ws.env);
       return {
@@ -57,7 +66,12 @@ export function backendSetup(ws: Workspace, state: StateBackend, processEnv: Nod
     }
     case 's3':
     case 'http':
-      return { kind: state.backend, overrideJson: backendJson({ [state.backend]: state.config }), env: {}, description: `${state.backend} state` };
+      return {
+        kind: state.backend,
+        overrideJson: backendJson({ [state.backend]: state.config }),
+        env: {},
+        description: `${state.backend} state`,
+      };
   }
 }
 
@@ -96,9 +110,22 @@ export function parseState(raw: string): StateSnapshot {
     for (const inst of Array.isArray(res.instances) ? res.instances : []) {
       const i = (typeof inst === 'object' && inst !== null ? inst : {}) as Record<string, unknown>;
       const key = i.index_key;
-      const address = key === undefined ? prefix : typeof key === 'number' ? `${prefix}[${key}]` : `${prefix}[${JSON.stringify(key)}]`;
-      const attrs = (typeof i.attributes === 'object' && i.attributes !== null ? i.attributes : {}) as Record<string, unknown>;
-      resources.push({ address, type: String(res.type), id: typeof attrs.id === 'string' ? attrs.id : undefined, name: typeof attrs.name === 'string' ? attrs.name : undefined });
+      const address =
+        key === undefined
+          ? prefix
+          : typeof key === 'number'
+            ? `${prefix}[${key}]`
+            : `${prefix}[${JSON.stringify(key)}]`;
+      const attrs = (typeof i.attributes === 'object' && i.attributes !== null ? i.attributes : {}) as Record<
+        string,
+        unknown
+      >;
+      resources.push({
+        address,
+        type: String(res.type),
+        id: typeof attrs.id === 'string' ? attrs.id : undefined,
+        name: typeof attrs.name === 'string' ? attrs.name : undefined,
+      });
     }
   }
   resources.sort((a, b) => a.address.localeCompare(b.address));
@@ -109,7 +136,13 @@ export function parseState(raw: string): StateSnapshot {
       outputs[k] = { sensitive: o.sensitive === true, value: o.value };
     }
   }
-  return { serial: typeof doc.serial === 'number' ? doc.serial : 0, lineage: typeof doc.lineage === 'string' ? doc.lineage : '', addresses: resources.map((r) => r.address), resources, outputs };
+  return {
+    serial: typeof doc.serial === 'number' ? doc.serial : 0,
+    lineage: typeof doc.lineage === 'string' ? doc.lineage : '',
+    addresses: resources.map((r) => r.address),
+    resources,
+    outputs,
+  };
 }
 
 /** Reads a local state file directly (no tofu run needed); absent → empty. */
@@ -205,14 +238,21 @@ export async function findPgLockHolder(connectionString: string, schema: string)
     const ident = `"${schema.replace(/"/g, '""')}"`;
     const keys = [pgCreationLockKey(schema)];
     try {
-      const row = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${ident}.states WHERE name = 'default'`);
+      const row = await client.query<{ id: string }>(
+        `SELECT id::text AS id FROM ${ident}.states WHERE name = 'default'`,
+      );
       if (row.rows[0] !== undefined) keys.unshift(BigInt(row.rows[0].id));
     } catch {
       // no table yet: only the creation lock can be held
     }
     for (const key of keys) {
       const unsigned = BigInt.asUintN(64, key);
-      const holders = await client.query<{ application_name: string | null; client_addr: string | null; backend_start: Date | null; pid: number }>(
+      const holders = await client.query<{
+        application_name: string | null;
+        client_addr: string | null;
+        backend_start: Date | null;
+        pid: number;
+      }>(
         `SELECT a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.pid
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())

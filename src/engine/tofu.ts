@@ -52,10 +52,27 @@ const INPUT_FLAG_SUBCOMMANDS: ReadonlySet<string> = new Set(['init', 'plan', 'ap
 
 /** Environment variables of the caller that tofu may see, besides OS_*. */
 const ENV_ALLOW_LIST: readonly string[] = [
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
-  'TF_LOG', 'TF_LOG_PATH', 'TF_LOG_PROVIDER', 'TF_LOG_CORE',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'TF_LOG',
+  'TF_LOG_PATH',
+  'TF_LOG_PROVIDER',
+  'TF_LOG_CORE',
 ];
 
 /** Inserts -input=false right after the subcommand when tofu accepts it there. */
@@ -102,7 +119,13 @@ export async function runTool(command: string, args: readonly string[], opts: Ru
   return run(command, [...args], { ...(process.env as Record<string, string>), ...opts.env }, true, opts);
 }
 
-async function run(command: string, args: string[], env: Record<string, string>, extendEnv: boolean, opts: RunOptions): Promise<RunResult> {
+async function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  extendEnv: boolean,
+  opts: RunOptions,
+): Promise<RunResult> {
   const started = Date.now();
   const child = execa(command, args, {
     cwd: opts.cwd,
@@ -163,7 +186,11 @@ async function run(command: string, args: string[], env: Record<string, string>,
   };
 
   try {
-    const [result] = await Promise.all([child, pump(child.stdout, 'stdout', stdout), pump(child.stderr, 'stderr', stderr)]);
+    const [result] = await Promise.all([
+      child,
+      pump(child.stdout, 'stdout', stdout),
+      pump(child.stderr, 'stderr', stderr),
+    ]);
     if (result.failed && result.exitCode === undefined && !interrupted && result.signal === undefined) {
       const reason = result.code === 'ENOENT' ? 'not found' : (result.shortMessage ?? 'could not start');
       throw new StormError('engine-failed', `cannot run ${command}: ${reason}`, { cause: result.cause });

@@ -53,7 +53,13 @@ export function parseUiLine(line: string): UiEvent | undefined {
     case 'apply_progress':
       return { type: 'apply_progress', address, action, elapsedSeconds };
     case 'apply_complete':
-      return { type: 'apply_complete', address, action, elapsedSeconds, ...(typeof hook.id_value === 'string' ? { id: hook.id_value } : {}) };
+      return {
+        type: 'apply_complete',
+        address,
+        action,
+        elapsedSeconds,
+        ...(typeof hook.id_value === 'string' ? { id: hook.id_value } : {}),
+      };
     case 'apply_errored':
       return { type: 'apply_errored', address, action, elapsedSeconds };
     case 'refresh_complete':
@@ -65,7 +71,15 @@ export function parseUiLine(line: string): UiEvent | undefined {
     }
     case 'change_summary': {
       const c = isRecord(msg.changes) ? msg.changes : {};
-      return { type: 'change_summary', changes: { add: numberOr0(c.add), change: numberOr0(c.change), remove: numberOr0(c.remove), operation: typeof c.operation === 'string' ? c.operation : 'plan' } };
+      return {
+        type: 'change_summary',
+        changes: {
+          add: numberOr0(c.add),
+          change: numberOr0(c.change),
+          remove: numberOr0(c.remove),
+          operation: typeof c.operation === 'string' ? c.operation : 'plan',
+        },
+      };
     }
     case 'diagnostic': {
       const d = isRecord(msg.diagnostic) ? msg.diagnostic : {};
@@ -91,7 +105,11 @@ export function parseUiLine(line: string): UiEvent | undefined {
     }
     case 'log':
     case 'version':
-      return { type: 'log', level: typeof msg['@level'] === 'string' ? msg['@level'] : 'info', message: typeof msg['@message'] === 'string' ? msg['@message'] : '' };
+      return {
+        type: 'log',
+        level: typeof msg['@level'] === 'string' ? msg['@level'] : 'info',
+        message: typeof msg['@message'] === 'string' ? msg['@message'] : '',
+      };
     default:
       return { type: 'other', raw: text };
   }
@@ -146,11 +164,21 @@ export class ApplyTally {
         return;
       case 'apply_complete':
         this.inFlight.delete(event.address);
-        this.finished.push({ address: event.address, action: event.action, elapsedSeconds: event.elapsedSeconds, ok: true });
+        this.finished.push({
+          address: event.address,
+          action: event.action,
+          elapsedSeconds: event.elapsedSeconds,
+          ok: true,
+        });
         return;
       case 'apply_errored':
         this.inFlight.delete(event.address);
-        this.finished.push({ address: event.address, action: event.action, elapsedSeconds: event.elapsedSeconds, ok: false });
+        this.finished.push({
+          address: event.address,
+          action: event.action,
+          elapsedSeconds: event.elapsedSeconds,
+          ok: false,
+        });
         return;
       case 'diagnostic':
         this.diagnostics.push(event.diagnostic);

@@ -74,9 +74,18 @@ function sortKeys(value: unknown): unknown {
  * the provider requirements — not the resources, which change all the time.
  */
 export function initKey(engineId: string, terraformJson: unknown, backendJson: string): string {
-  const doc = typeof terraformJson === 'object' && terraformJson !== null ? (terraformJson as Record<string, unknown>) : {};
-  const tf = typeof doc.terraform === 'object' && doc.terraform !== null ? (doc.terraform as Record<string, unknown>) : {};
-  return sha256(canonicalJson({ engineId, requiredProviders: tf.required_providers ?? null, backend: backendJson, modules: doc.module ?? null }));
+  const doc =
+    typeof terraformJson === 'object' && terraformJson !== null ? (terraformJson as Record<string, unknown>) : {};
+  const tf =
+    typeof doc.terraform === 'object' && doc.terraform !== null ? (doc.terraform as Record<string, unknown>) : {};
+  return sha256(
+    canonicalJson({
+      engineId,
+      requiredProviders: tf.required_providers ?? null,
+      backend: backendJson,
+      modules: doc.module ?? null,
+    }),
+  );
 }
 
 export function initIsCurrent(ws: Workspace, key: string): boolean {

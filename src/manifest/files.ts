@@ -41,7 +41,8 @@ export function displayPath(absPath: string, cwd: string): string {
 export function resolveManifestRef(ref: string, cwd: string): string {
   if (isManifestPath(ref)) {
     const abs = path.resolve(cwd, ref);
-    if (!fs.existsSync(abs)) throw new StormError('not-found', `manifest file ${ref} does not exist`, { hint: `looked for ${abs}` });
+    if (!fs.existsSync(abs))
+      throw new StormError('not-found', `manifest file ${ref} does not exist`, { hint: `looked for ${abs}` });
     return abs;
   }
   for (const ext of ['.yaml', '.yml']) {
@@ -50,7 +51,8 @@ export function resolveManifestRef(ref: string, cwd: string): string {
   }
   const cities = listCities(cwd);
   const suggestion = closestMatch(ref, cities);
-  const known = cities.length === 0 ? `there are no manifests in ${path.join(cwd, STACKS_DIR)}` : `cities: ${cities.join(', ')}`;
+  const known =
+    cities.length === 0 ? `there are no manifests in ${path.join(cwd, STACKS_DIR)}` : `cities: ${cities.join(', ')}`;
   throw new StormError('not-found', `no city "${ref}" (looked for ${STACKS_DIR}/${ref}.yaml)`, {
     hint: suggestion === undefined ? known : `did you mean "${suggestion}"? ${known}`,
   });
@@ -68,7 +70,14 @@ export function readManifest(absPath: string, cwd: string): ParsedManifest {
   if (!stat.isFile()) throw new StormError('not-found', `${file} is not a file`);
   if (stat.size > MAX_MANIFEST_BYTES) {
     return {
-      source: { file, absPath, text: '', locate: () => ({ file, line: 1, column: 1 }), locateKey: () => ({ file, line: 1, column: 1 }), has: () => false },
+      source: {
+        file,
+        absPath,
+        text: '',
+        locate: () => ({ file, line: 1, column: 1 }),
+        locateKey: () => ({ file, line: 1, column: 1 }),
+        has: () => false,
+      },
       data: undefined,
       diagnostics: [
         {
@@ -83,4 +92,3 @@ export function readManifest(absPath: string, cwd: string): ParsedManifest {
   }
   return parseManifest(fs.readFileSync(absPath, 'utf8'), file, absPath);
 }
-

@@ -39,10 +39,14 @@ export function loadCity(ref: string, options: LoadOptions): LoadedManifest {
   const result = validateParsed(parsed, { cwd: options.cwd });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (result.doc === undefined || errors.length > 0) {
-    throw new StormError('invalid-manifest', `${parsed.source.file} is not a valid city manifest (${errors.length} ${errors.length === 1 ? 'problem' : 'problems'})`, {
-      hint: 'fix the findings above; `storm schema` prints the manifest schema',
-      diagnostics: result.diagnostics,
-    });
+    throw new StormError(
+      'invalid-manifest',
+      `${parsed.source.file} is not a valid city manifest (${errors.length} ${errors.length === 1 ? 'problem' : 'problems'})`,
+      {
+        hint: 'fix the findings above; `storm schema` prints the manifest schema',
+        diagnostics: result.diagnostics,
+      },
+    );
   }
   const { source } = parsed;
   return {

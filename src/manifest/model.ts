@@ -56,7 +56,11 @@ export type ResolvedService = Service & {
   waivers: Waiver[];
 };
 
-export type ResolvedSubnet = Subnet & { dnsServers: string[]; allocationPools: NonNullable<Subnet['allocationPools']>; enableDhcp: boolean };
+export type ResolvedSubnet = Subnet & {
+  dnsServers: string[];
+  allocationPools: NonNullable<Subnet['allocationPools']>;
+  enableDhcp: boolean;
+};
 
 export interface ResolvedCity {
   /** Environment this city was resolved for, e.g. "production". */
@@ -67,10 +71,27 @@ export interface ResolvedCity {
   city: City;
   tags: Tags;
   cloud: Omit<Cloud, 'region' | 'availabilityZones'> & { region: string; availabilityZones: string[] };
-  network: Omit<Network, 'subnets'> & { name: string; dnsServers: string[]; subnets: ResolvedSubnet[]; router: { externalGateway: boolean } };
-  security: { adminCidrs: Cidr[]; groups: (SecurityGroup & { rules: NonNullable<SecurityGroup['rules']>; waivers: Waiver[] })[] };
+  network: Omit<Network, 'subnets'> & {
+    name: string;
+    dnsServers: string[];
+    subnets: ResolvedSubnet[];
+    router: { externalGateway: boolean };
+  };
+  security: {
+    adminCidrs: Cidr[];
+    groups: (SecurityGroup & { rules: NonNullable<SecurityGroup['rules']>; waivers: Waiver[] })[];
+  };
   compute: { keypairs: Keypair[]; groups: ResolvedComputeGroup[] };
-  storage: { volumes: (Volume & { personalData: boolean; waivers: Waiver[] })[]; containers: (Container & { acl: 'private' | 'public-read'; versioning: boolean; openData: boolean; personalData: boolean; waivers: Waiver[] })[] };
+  storage: {
+    volumes: (Volume & { personalData: boolean; waivers: Waiver[] })[];
+    containers: (Container & {
+      acl: 'private' | 'public-read';
+      versioning: boolean;
+      openData: boolean;
+      personalData: boolean;
+      waivers: Waiver[];
+    })[];
+  };
   partners: (Partner & { waivers: Waiver[] })[];
   services: ResolvedService[];
   state: State;
@@ -102,7 +123,11 @@ function compareEnvironments(a: string, b: string): number {
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function mergeByName<T extends { name: string }, O extends object>(items: readonly T[], overrides: Record<string, O | undefined> | undefined, merge: (item: T, override: O) => T): T[] {
+function mergeByName<T extends { name: string }, O extends object>(
+  items: readonly T[],
+  overrides: Record<string, O | undefined> | undefined,
+  merge: (item: T, override: O) => T,
+): T[] {
   return items.map((item) => {
     const override = overrides?.[item.name];
     return override === undefined ? item : merge(item, override);
@@ -115,7 +140,11 @@ function applyOverride<T extends object>(item: T, override: object, mergedKeys: 
   for (const [key, value] of Object.entries(override)) {
     if (value === undefined) continue;
     if (key === 'waivers') out.waivers = [...((out.waivers as unknown[] | undefined) ?? []), ...(value as unknown[])];
-    else if (mergedKeys.includes(key)) out[key] = { ...((out[key] as Record<string, unknown> | undefined) ?? {}), ...(value as Record<string, unknown>) };
+    else if (mergedKeys.includes(key))
+      out[key] = {
+        ...((out[key] as Record<string, unknown> | undefined) ?? {}),
+        ...(value as Record<string, unknown>),
+      };
     else out[key] = value;
   }
   return out as T;
@@ -132,10 +161,17 @@ export function resolveEnvironment(manifest: CityManifest, env: string): Resolve
   const network = manifest.network;
   const dnsServers = o.network?.dnsServers ?? network.dnsServers ?? [];
   const subnets = mergeByName(network.subnets, o.network?.subnets, (s, ov) => applyOverride(s, ov)).map(
-    (s): ResolvedSubnet => ({ ...s, dnsServers: s.dnsServers ?? dnsServers, allocationPools: s.allocationPools ?? [], enableDhcp: s.enableDhcp ?? true }),
+    (s): ResolvedSubnet => ({
+      ...s,
+      dnsServers: s.dnsServers ?? dnsServers,
+      allocationPools: s.allocationPools ?? [],
+      enableDhcp: s.enableDhcp ?? true,
+    }),
   );
   const keypairs = manifest.compute?.keypairs ?? [];
-  const groups = mergeByName(manifest.compute?.groups ?? [], o.compute?.groups, (g, ov) => applyOverride(g, ov, ['metadata'])).map((g): ResolvedComputeGroup => {
+  const groups = mergeByName(manifest.compute?.groups ?? [], o.compute?.groups, (g, ov) =>
+    applyOverride(g, ov, ['metadata']),
+  ).map((g): ResolvedComputeGroup => {
     const keypair = groupKeypair(g, keypairs);
     const resolved: ResolvedComputeGroup = {
       ...g,
@@ -155,7 +191,13 @@ export function resolveEnvironment(manifest: CityManifest, env: string): Resolve
   const services = (manifest.services ?? []).map((s): ResolvedService => {
     const name = serviceName(s);
     const merged = servicesByName[name] === undefined ? s : applyOverride(s, servicesByName[name], ['parameters']);
-    return { ...merged, name, parameters: (merged.parameters as Record<string, unknown> | undefined) ?? {}, personalData: merged.personalData ?? false, waivers: merged.waivers ?? [] };
+    return {
+      ...merged,
+      name,
+      parameters: (merged.parameters as Record<string, unknown> | undefined) ?? {},
+      personalData: merged.personalData ?? false,
+      waivers: merged.waivers ?? [],
+    };
   });
   return {
     env,
@@ -164,15 +206,27 @@ export function resolveEnvironment(manifest: CityManifest, env: string): Resolve
     city: manifest.city,
     tags: { ...(manifest.tags ?? {}), ...(o.tags ?? {}) },
     cloud: { ...cloud, region: cloud.region ?? 'RegionOne', availabilityZones: cloud.availabilityZones ?? [] },
-    network: { ...network, name: network.name ?? manifest.city.name, dnsServers, subnets, router: { externalGateway: network.router?.externalGateway ?? true } },
+    network: {
+      ...network,
+      name: network.name ?? manifest.city.name,
+      dnsServers,
+      subnets,
+      router: { externalGateway: network.router?.externalGateway ?? true },
+    },
     security: {
       adminCidrs: o.security?.adminCidrs ?? manifest.security?.adminCidrs ?? [],
-      groups: mergeByName(manifest.security?.groups ?? [], o.security?.groups, (g, ov) => applyOverride(g, ov)).map((g) => ({ ...g, rules: g.rules ?? [], waivers: g.waivers ?? [] })),
+      groups: mergeByName(manifest.security?.groups ?? [], o.security?.groups, (g, ov) => applyOverride(g, ov)).map(
+        (g) => ({ ...g, rules: g.rules ?? [], waivers: g.waivers ?? [] }),
+      ),
     },
     compute: { keypairs, groups },
     storage: {
-      volumes: mergeByName(manifest.storage?.volumes ?? [], o.storage?.volumes, (v, ov) => applyOverride(v, ov)).map((v) => ({ ...v, personalData: v.personalData ?? false, waivers: v.waivers ?? [] })),
-      containers: mergeByName(manifest.storage?.containers ?? [], o.storage?.containers, (c, ov) => applyOverride(c, ov)).map((c) => ({
+      volumes: mergeByName(manifest.storage?.volumes ?? [], o.storage?.volumes, (v, ov) => applyOverride(v, ov)).map(
+        (v) => ({ ...v, personalData: v.personalData ?? false, waivers: v.waivers ?? [] }),
+      ),
+      containers: mergeByName(manifest.storage?.containers ?? [], o.storage?.containers, (c, ov) =>
+        applyOverride(c, ov),
+      ).map((c) => ({
         ...c,
         acl: c.acl ?? 'private',
         versioning: c.versioning ?? false,
@@ -181,14 +235,24 @@ export function resolveEnvironment(manifest: CityManifest, env: string): Resolve
         waivers: c.waivers ?? [],
       })),
     },
-    partners: mergeByName(manifest.partners ?? [], o.partners, (p, ov) => applyOverride(p, ov)).map((p) => ({ ...p, waivers: p.waivers ?? [] })),
+    partners: mergeByName(manifest.partners ?? [], o.partners, (p, ov) => applyOverride(p, ov)).map((p) => ({
+      ...p,
+      waivers: p.waivers ?? [],
+    })),
     services,
     state: o.state ?? manifest.state ?? { backend: 'local' },
     waivers: [...(manifest.waivers ?? []), ...(o.waivers ?? [])],
   };
 }
 
-type NamedCollection = 'network.subnets' | 'security.groups' | 'compute.groups' | 'storage.volumes' | 'storage.containers' | 'partners' | 'services';
+type NamedCollection =
+  | 'network.subnets'
+  | 'security.groups'
+  | 'compute.groups'
+  | 'storage.volumes'
+  | 'storage.containers'
+  | 'partners'
+  | 'services';
 
 const OVERRIDE_KEY: Record<NamedCollection, DocPath> = {
   'network.subnets': ['network', 'subnets'],
@@ -205,13 +269,20 @@ const OVERRIDE_KEY: Record<NamedCollection, DocPath> = {
  * environment's override when it sets that field, else on the item itself.
  * Audit uses this to blame the line a person has to change.
  */
-export function overrideOrigin(manifest: CityManifest, env: string, collection: NamedCollection, index: number, field?: string): DocPath {
+export function overrideOrigin(
+  manifest: CityManifest,
+  env: string,
+  collection: NamedCollection,
+  index: number,
+  field?: string,
+): DocPath {
   const base: DocPath = [...collection.split('.'), index];
   const items = collectionItems(manifest, collection);
   const item = items[index];
   if (item === undefined) return base;
   const name = collection === 'services' ? serviceName(item as Service) : (item as { name: string }).name;
-  const override = lookup(manifest.environments[env], OVERRIDE_KEY[collection]) as Record<string, Record<string, unknown>> | undefined;
+  const override = lookup(manifest.environments[env], OVERRIDE_KEY[collection]) as
+    Record<string, Record<string, unknown>> | undefined;
   const entry = override?.[name];
   const overridePath: DocPath = ['environments', env, ...OVERRIDE_KEY[collection], name];
   if (entry === undefined) return field === undefined ? base : [...base, field];

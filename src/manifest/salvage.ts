@@ -40,7 +40,12 @@ const ITEM_PATTERNS: readonly (readonly string[])[] = [
 ];
 
 /** Stands in for a city block the schema rejected: semantic checks only need its name. */
-const PLACEHOLDER_CITY = { displayName: '-', country: 'ES', languages: ['en'], owner: { team: '-', email: 'placeholder@example.org' } };
+const PLACEHOLDER_CITY = {
+  displayName: '-',
+  country: 'ES',
+  languages: ['en'],
+  owner: { team: '-', email: 'placeholder@example.org' },
+};
 const CITY_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function matches(path: DocPath, pattern: readonly string[]): boolean {
@@ -49,7 +54,11 @@ function matches(path: DocPath, pattern: readonly string[]): boolean {
 
 const key = (path: DocPath): string => JSON.stringify(path);
 
-export function salvageManifest(data: unknown, errors: readonly ErrorObject[], validate: ValidateFunction): Salvaged | undefined {
+export function salvageManifest(
+  data: unknown,
+  errors: readonly ErrorObject[],
+  validate: ValidateFunction,
+): Salvaged | undefined {
   const drop = new Set<string>();
   let replaceCity = false;
   for (const e of errors) {
@@ -122,7 +131,8 @@ export interface WrittenNames {
 export function writtenNames(data: unknown): WrittenNames {
   const at = (path: DocPath): unknown[] => {
     let node: unknown = data;
-    for (const seg of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined;
+    for (const seg of path)
+      node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined;
     return Array.isArray(node) ? node : [];
   };
   const names = (path: DocPath, field = 'name'): string[] =>

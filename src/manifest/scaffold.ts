@@ -117,9 +117,15 @@ function takenNetworks(cwd: string, except: string): Cidr[] {
 
 export function scaffoldCity(options: ScaffoldOptions): ScaffoldResult {
   const { cwd, name } = options;
-  if (!NAME.test(name)) throw new StormError('usage', `"${name}" is not a valid city name`, { hint: 'use lower-case letters, digits and hyphens, starting with a letter (it becomes stacks/<name>.yaml and resource names)' });
+  if (!NAME.test(name))
+    throw new StormError('usage', `"${name}" is not a valid city name`, {
+      hint: 'use lower-case letters, digits and hyphens, starting with a letter (it becomes stacks/<name>.yaml and resource names)',
+    });
   const target = path.join(cwd, STACKS_DIR, `${name}.yaml`);
-  if (fs.existsSync(target) && options.force !== true) throw new StormError('usage', `${STACKS_DIR}/${name}.yaml already exists`, { hint: 'choose another name, or pass --force to overwrite it' });
+  if (fs.existsSync(target) && options.force !== true)
+    throw new StormError('usage', `${STACKS_DIR}/${name}.yaml already exists`, {
+      hint: 'choose another name, or pass --force to overwrite it',
+    });
   const source = loadCity(options.from, { cwd });
   const original = source.doc;
   const doc = parseDocument(source.text, { version: '1.2' });
@@ -150,12 +156,19 @@ export function scaffoldCity(options: ScaffoldOptions): ScaffoldResult {
 
   const from = parseCidr(original.network.cidr)!;
   const to = freeNetwork(from.prefix, takenNetworks(cwd, name));
-  if (to === undefined) throw new StormError('usage', `no free /${from.prefix} private network is left for ${name}`, { hint: 'other cities use every private range of that size' });
+  if (to === undefined)
+    throw new StormError('usage', `no free /${from.prefix} private network is left for ${name}`, {
+      hint: 'other cities use every private range of that size',
+    });
   shiftAddresses(doc, from, to);
 
   if (original.security?.adminCidrs !== undefined) {
     doc.setIn(['security', 'adminCidrs'], doc.createNode([PLACEHOLDER_ADMIN_CIDR], { flow: true }));
-    markFillIn(doc, ['security', 'adminCidrs'], `the networks your operators administer from (${PLACEHOLDER_ADMIN_CIDR} is a placeholder that reaches nobody)`);
+    markFillIn(
+      doc,
+      ['security', 'adminCidrs'],
+      `the networks your operators administer from (${PLACEHOLDER_ADMIN_CIDR} is a placeholder that reaches nobody)`,
+    );
     fillIn.push('security.adminCidrs');
   }
   // Key pairs are the other city's operators' keys.
@@ -165,12 +178,15 @@ export function scaffoldCity(options: ScaffoldOptions): ScaffoldResult {
     const groups = doc.getIn(['compute', 'groups'], true);
     if (isSeq(groups)) for (const g of groups.items) removeKey(g, 'keypair');
     const first = isMap(compute) ? (compute as YAMLMap).items[0] : undefined;
-    if (isPair(first) && isScalar(first.key)) first.key.commentBefore = ' FILL IN: keypairs: [{ name, publicKey }] for your operators';
+    if (isPair(first) && isScalar(first.key))
+      first.key.commentBefore = ' FILL IN: keypairs: [{ name, publicKey }] for your operators';
     fillIn.push('compute.keypairs');
   }
   if (removeKey(doc.contents, 'partners')) {
-    const services = pairOf(doc.contents, 'services') ?? pairOf(doc.contents, 'state') ?? pairOf(doc.contents, 'environments');
-    if (services !== undefined && isScalar(services.key)) services.key.commentBefore = ` FILL IN: partners of ${displayName} (those of ${original.city.name} were removed)`;
+    const services =
+      pairOf(doc.contents, 'services') ?? pairOf(doc.contents, 'state') ?? pairOf(doc.contents, 'environments');
+    if (services !== undefined && isScalar(services.key))
+      services.key.commentBefore = ` FILL IN: partners of ${displayName} (those of ${original.city.name} were removed)`;
     fillIn.push('partners');
   }
   // Waivers were approved for the other city; this one approves its own.
@@ -184,14 +200,19 @@ export function scaffoldCity(options: ScaffoldOptions): ScaffoldResult {
   const lines = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).split('\n');
   const header = `# ${displayName} — scaffolded from ${original.city.name} by \`storm init\`; search for FILL IN.`;
   // Keep the schema modeline; replace the original city's description line.
-  const body = lines[0]?.startsWith('# yaml-language-server:') ? [lines[0], header, ...lines.slice(lines[1]?.startsWith('#') ? 2 : 1)] : [header, ...lines];
+  const body = lines[0]?.startsWith('# yaml-language-server:')
+    ? [lines[0], header, ...lines.slice(lines[1]?.startsWith('#') ? 2 : 1)]
+    : [header, ...lines];
   const text = body.join('\n');
 
   // Checked exactly as `storm validate` would check the file, before anything is written.
   const result = validateParsed(parseManifest(text, `${STACKS_DIR}/${name}.yaml`, target), { cwd });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    throw new StormError('internal', `the scaffolded manifest for ${name} does not validate`, { diagnostics: errors, hint: 'this is a bug in storm init; please report it with the manifest it started from' });
+    throw new StormError('internal', `the scaffolded manifest for ${name} does not validate`, {
+      diagnostics: errors,
+      hint: 'this is a bug in storm init; please report it with the manifest it started from',
+    });
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, text);

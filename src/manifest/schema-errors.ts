@@ -27,9 +27,27 @@ interface Finding {
   propertyName?: string;
 }
 
-const VALUE_KEYWORDS = new Set(['type', 'const', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'summary']);
+const VALUE_KEYWORDS = new Set([
+  'type',
+  'const',
+  'enum',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'summary',
+]);
 
-export function schemaDiagnostics(errors: readonly ErrorObject[], data: unknown, source: ManifestSource, root: SchemaNode): Diagnostic[] {
+export function schemaDiagnostics(
+  errors: readonly ErrorObject[],
+  data: unknown,
+  source: ManifestSource,
+  root: SchemaNode,
+): Diagnostic[] {
   const findings = dropMisspeltRequired(collapse(errors, root));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -49,8 +67,15 @@ function isUnder(path: string, prefix: string): boolean {
 }
 
 function toFinding(e: ErrorObject, root: SchemaNode): Finding {
-  const f: Finding = { instancePath: e.instancePath, keyword: e.keyword, params: e.params as Record<string, unknown>, parentSchema: e.parentSchema as SchemaNode | undefined, data: e.data };
-  if (e.keyword === 'additionalProperties') f.allowedKeys = Object.keys(propertiesOf(e.parentSchema as SchemaNode | undefined, root));
+  const f: Finding = {
+    instancePath: e.instancePath,
+    keyword: e.keyword,
+    params: e.params as Record<string, unknown>,
+    parentSchema: e.parentSchema as SchemaNode | undefined,
+    data: e.data,
+  };
+  if (e.keyword === 'additionalProperties')
+    f.allowedKeys = Object.keys(propertiesOf(e.parentSchema as SchemaNode | undefined, root));
   if (e.propertyName !== undefined) f.propertyName = e.propertyName;
   return f;
 }
@@ -70,7 +95,15 @@ function collapse(errors: readonly ErrorObject[], root: SchemaNode): Finding[] {
   }
   // A missing discriminator tag is already reported as a missing required key.
   return out.filter(
-    (f) => !(f.keyword === 'discriminator' && f.params.error === 'tag' && out.some((g) => g.keyword === 'required' && g.instancePath === f.instancePath && g.params.missingProperty === f.params.tag)),
+    (f) =>
+      !(
+        f.keyword === 'discriminator' &&
+        f.params.error === 'tag' &&
+        out.some(
+          (g) =>
+            g.keyword === 'required' && g.instancePath === f.instancePath && g.params.missingProperty === f.params.tag,
+        )
+      ),
   );
 }
 
@@ -80,7 +113,10 @@ function dropMisspeltRequired(findings: Finding[]): Finding[] {
     if (f.keyword !== 'required') return true;
     const missing = String(f.params.missingProperty);
     return !findings.some(
-      (g) => g.keyword === 'additionalProperties' && g.instancePath === f.instancePath && closestMatch(String(g.params.additionalProperty), g.allowedKeys ?? []) === missing,
+      (g) =>
+        g.keyword === 'additionalProperties' &&
+        g.instancePath === f.instancePath &&
+        closestMatch(String(g.params.additionalProperty), g.allowedKeys ?? []) === missing,
     );
   });
 }
@@ -107,7 +143,9 @@ function chooseBranchErrors(run: Finding[], anyOf: ErrorObject, branches: number
   const sameLevel = run.every((f) => f.instancePath === at && VALUE_KEYWORDS.has(f.keyword));
   if (sameLevel) {
     // The branch whose type matched says the useful thing (e.g. "above the maximum").
-    const typed = run.filter((f) => f.keyword !== 'type' && f.keyword !== 'summary' && f.keyword !== 'const' && f.keyword !== 'pattern');
+    const typed = run.filter(
+      (f) => f.keyword !== 'type' && f.keyword !== 'summary' && f.keyword !== 'const' && f.keyword !== 'pattern',
+    );
     if (typed.length > 0 && typed.every((f) => f.keyword === typed[0]!.keyword)) return [typed[0]!];
     return [summary()];
   }
@@ -125,7 +163,8 @@ function chooseBranchErrors(run: Finding[], anyOf: ErrorObject, branches: number
   for (const group of count.values()) {
     if (group.length < branches) continue;
     const first = { ...group[0]! };
-    if (first.keyword === 'additionalProperties') first.allowedKeys = [...new Set(group.flatMap((g) => g.allowedKeys ?? []))].sort();
+    if (first.keyword === 'additionalProperties')
+      first.allowedKeys = [...new Set(group.flatMap((g) => g.allowedKeys ?? []))].sort();
     common.push(first);
   }
   const kept = [...common, ...deeper];
@@ -136,7 +175,10 @@ export function resolveRef(ref: string, root: SchemaNode): SchemaNode | undefine
   const hash = ref.indexOf('#');
   if (hash === -1) return undefined;
   let node: unknown = root;
-  for (const raw of ref.slice(hash + 1).split('/').filter((s) => s !== '')) {
+  for (const raw of ref
+    .slice(hash + 1)
+    .split('/')
+    .filter((s) => s !== '')) {
     const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[seg];
@@ -185,7 +227,15 @@ function typeName(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+};
 
 function expectedType(type: unknown): string {
   const types = Array.isArray(type) ? (type as string[]) : [String(type)];
@@ -194,7 +244,9 @@ function expectedType(type: unknown): string {
 
 function listChoices(values: readonly unknown[]): string {
   const shown = values.slice(0, 12).map((v) => JSON.stringify(v));
-  return values.length > shown.length ? `${shown.join(', ')}, … (${values.length} in all; see \`storm schema\`)` : shown.join(', ');
+  return values.length > shown.length
+    ? `${shown.join(', ')}, … (${values.length} in all; see \`storm schema\`)`
+    : shown.join(', ');
 }
 
 function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: SchemaNode): Diagnostic | undefined {
@@ -214,7 +266,12 @@ function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: S
     const keyPath = [...path, f.propertyName];
     const pattern = typeof f.params.pattern === 'string' ? new RegExp(f.params.pattern, 'u') : undefined;
     const lower = f.propertyName.toLowerCase().replace(/\s+/g, '-');
-    const hint = pattern !== undefined && pattern.test(lower) ? `did you mean "${lower}"?` : pattern !== undefined ? `keys here must match ${String(f.params.pattern)}` : description;
+    const hint =
+      pattern !== undefined && pattern.test(lower)
+        ? `did you mean "${lower}"?`
+        : pattern !== undefined
+          ? `keys here must match ${String(f.params.pattern)}`
+          : description;
     return at(keyPath, 'manifest.invalid-key', `key ${JSON.stringify(f.propertyName)} is not allowed here`, hint, true);
   }
   switch (f.keyword) {
@@ -222,7 +279,12 @@ function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: S
       const key = String(f.params.additionalProperty);
       const allowed = f.allowedKeys ?? [];
       const match = closestMatch(key, allowed);
-      const hint = match !== undefined ? `did you mean "${match}"?` : allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
+      const hint =
+        match !== undefined
+          ? `did you mean "${match}"?`
+          : allowed.length > 0
+            ? `allowed keys: ${allowed.join(', ')}`
+            : undefined;
       return at([...path, key], 'manifest.unknown-key', 'unknown key', hint, true);
     }
     case 'required': {
@@ -231,48 +293,100 @@ function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: S
       return at(path, 'manifest.missing-key', `missing required key "${key}"`, describe(prop, root), false);
     }
     case 'type':
-      return at(path, 'manifest.wrong-type', `expected ${expectedType(f.params.type)}, got ${typeName(f.data)}`, description);
+      return at(
+        path,
+        'manifest.wrong-type',
+        `expected ${expectedType(f.params.type)}, got ${typeName(f.data)}`,
+        description,
+      );
     case 'enum': {
       const allowed = (f.params.allowedValues as unknown[] | undefined) ?? [];
-      const match = typeof f.data === 'string' ? closestMatch(f.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      const match =
+        typeof f.data === 'string'
+          ? closestMatch(
+              f.data,
+              allowed.filter((v): v is string => typeof v === 'string'),
+            )
+          : undefined;
       // A long list (countries) helps nobody in a one-line message: say what is wanted instead.
-      const message = allowed.length > 12 ? `${show(f.data)} is not an allowed value` : `${show(f.data)} is not one of ${listChoices(allowed)}`;
+      const message =
+        allowed.length > 12
+          ? `${show(f.data)} is not an allowed value`
+          : `${show(f.data)} is not one of ${listChoices(allowed)}`;
       const hint = match === undefined ? description : `did you mean "${match}"?`;
-      return at(path, 'manifest.invalid-value', message, allowed.length > 12 && match !== undefined && description !== undefined ? `${hint} (${description})` : hint);
+      return at(
+        path,
+        'manifest.invalid-value',
+        message,
+        allowed.length > 12 && match !== undefined && description !== undefined ? `${hint} (${description})` : hint,
+      );
     }
     case 'const':
-      return at(path, 'manifest.invalid-value', `must be ${JSON.stringify(f.params.allowedValue)}, got ${show(f.data)}`);
+      return at(
+        path,
+        'manifest.invalid-value',
+        `must be ${JSON.stringify(f.params.allowedValue)}, got ${show(f.data)}`,
+      );
     case 'pattern':
     case 'summary':
       return at(path, 'manifest.invalid-value', `invalid value ${show(f.data)}`, f.expected ?? description);
     case 'format':
-      return at(path, 'manifest.invalid-value', `${show(f.data)} is not a valid ${String(f.params.format)}`, description);
+      return at(
+        path,
+        'manifest.invalid-value',
+        `${show(f.data)} is not a valid ${String(f.params.format)}`,
+        description,
+      );
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const min = f.parentSchema?.minimum;
       const max = f.parentSchema?.maximum;
-      const range = typeof min === 'number' && typeof max === 'number' ? `${min}..${max}` : `${String(f.params.comparison)} ${String(f.params.limit)}`;
+      const range =
+        typeof min === 'number' && typeof max === 'number'
+          ? `${min}..${max}`
+          : `${String(f.params.comparison)} ${String(f.params.limit)}`;
       return at(path, 'manifest.out-of-range', `${show(f.data)} is out of range (${range})`, description);
     }
     case 'minLength':
-      return at(path, 'manifest.invalid-value', f.params.limit === 1 ? 'must not be empty' : `must be at least ${String(f.params.limit)} characters long`, description);
+      return at(
+        path,
+        'manifest.invalid-value',
+        f.params.limit === 1 ? 'must not be empty' : `must be at least ${String(f.params.limit)} characters long`,
+        description,
+      );
     case 'maxLength':
       return at(path, 'manifest.invalid-value', `is longer than ${String(f.params.limit)} characters`, description);
     case 'minItems':
-      return at(path, 'manifest.invalid-value', `needs at least ${String(f.params.limit)} ${f.params.limit === 1 ? 'entry' : 'entries'}`, description);
+      return at(
+        path,
+        'manifest.invalid-value',
+        `needs at least ${String(f.params.limit)} ${f.params.limit === 1 ? 'entry' : 'entries'}`,
+        description,
+      );
     case 'maxItems':
       return at(path, 'manifest.invalid-value', `allows at most ${String(f.params.limit)} entries`, description);
     case 'uniqueItems':
-      return at([...path, Number(f.params.i)], 'manifest.duplicate-entry', `repeats entry ${String(f.params.j)} of the list`, 'remove the duplicate');
+      return at(
+        [...path, Number(f.params.i)],
+        'manifest.duplicate-entry',
+        `repeats entry ${String(f.params.j)} of the list`,
+        'remove the duplicate',
+      );
     case 'discriminator': {
       const tag = String(f.params.tag);
       const values = branchTagValues(f.parentSchema, tag, root);
-      if (f.params.error === 'tag') return at([...path, tag], 'manifest.wrong-type', `"${tag}" must be a string`, `one of ${listChoices(values)}`);
+      if (f.params.error === 'tag')
+        return at([...path, tag], 'manifest.wrong-type', `"${tag}" must be a string`, `one of ${listChoices(values)}`);
       const value = f.params.tagValue;
       const match = typeof value === 'string' ? closestMatch(value, values) : undefined;
-      return at([...path, tag], 'manifest.invalid-value', `${show(value)} is not one of ${listChoices(values)}`, match === undefined ? description : `did you mean "${match}"?`);
+      return at(
+        [...path, tag],
+        'manifest.invalid-value',
+        `${show(value)} is not one of ${listChoices(values)}`,
+        match === undefined ? description : `did you mean "${match}"?`,
+      );
     }
     default:
       return at(path, 'manifest.invalid-value', `does not match the schema (${f.keyword})`, description);

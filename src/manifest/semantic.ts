@@ -7,7 +7,17 @@
 import type { Diagnostic } from '../errors';
 import type { CityManifest, Rule } from './city-manifest.types';
 import { closestMatch } from './did-you-mean';
-import { addressIn, cidrContains, cidrsOverlap, formatIpv4, hasHostBits, networkOf, parseCidr, parseIpv4, type Cidr } from './ip-address';
+import {
+  addressIn,
+  cidrContains,
+  cidrsOverlap,
+  formatIpv4,
+  hasHostBits,
+  networkOf,
+  parseCidr,
+  parseIpv4,
+  type Cidr,
+} from './ip-address';
 import { environmentNames, overrideOrigin, resolveEnvironment, serviceName, type ResolvedCity } from './model';
 import type { WrittenNames } from './salvage';
 import { formatPath, type DocPath, type ManifestSource } from './source';
@@ -45,17 +55,32 @@ class Findings {
     private readonly originalPath: (path: DocPath) => DocPath = (p) => p,
   ) {}
 
-  add(severity: Diagnostic['severity'], code: string, docPath: DocPath, message: string, hint?: string, key = false): void {
+  add(
+    severity: Diagnostic['severity'],
+    code: string,
+    docPath: DocPath,
+    message: string,
+    hint?: string,
+    key = false,
+  ): void {
     const path = this.originalPath(docPath);
     const location = key ? this.source.locateKey(path) : this.source.locate(path);
     const id = `${location.line}:${location.column}\u0000${code}\u0000${message}`;
     const earlier = this.seen.get(id);
     if (earlier !== undefined) {
-      if (earlier.environments !== undefined && this.env !== undefined && !earlier.environments.includes(this.env)) earlier.environments.push(this.env);
+      if (earlier.environments !== undefined && this.env !== undefined && !earlier.environments.includes(this.env))
+        earlier.environments.push(this.env);
       return;
     }
     const finding: SemanticFinding = {
-      diagnostic: { severity, code, message, path: formatPath(path), location, ...(hint === undefined ? {} : { hint }) },
+      diagnostic: {
+        severity,
+        code,
+        message,
+        path: formatPath(path),
+        location,
+        ...(hint === undefined ? {} : { hint }),
+      },
       environments: this.env === undefined ? undefined : [this.env],
     };
     this.seen.set(id, finding);
@@ -70,13 +95,21 @@ class Findings {
 function unknownName(kind: string, name: string, known: readonly string[]): { message: string; hint: string } {
   const match = closestMatch(name, known);
   const list = known.length === 0 ? `there are no ${kind}s defined` : `known ${kind}s: ${known.join(', ')}`;
-  return { message: `unknown ${kind} "${name}"`, hint: match === undefined ? list : `did you mean "${match}"? (${list})` };
+  return {
+    message: `unknown ${kind} "${name}"`,
+    hint: match === undefined ? list : `did you mean "${match}"? (${list})`,
+  };
 }
 
 export function semanticFindings(manifest: CityManifest, ctx: SemanticContext): SemanticFinding[] {
   const f = new Findings(ctx.source, ctx.originalPath);
   if (ctx.expectedCityName !== undefined && manifest.city.name !== ctx.expectedCityName) {
-    f.error('manifest.city-name-mismatch', ['city', 'name'], `city name "${manifest.city.name}" does not match the file name (stacks/${ctx.expectedCityName}.yaml)`, `rename the file or set city.name: ${ctx.expectedCityName}`);
+    f.error(
+      'manifest.city-name-mismatch',
+      ['city', 'name'],
+      `city name "${manifest.city.name}" does not match the file name (stacks/${ctx.expectedCityName}.yaml)`,
+      `rename the file or set city.name: ${ctx.expectedCityName}`,
+    );
   }
   checkDuplicates(manifest, f);
   checkOverrideNames(manifest, ctx, f);
@@ -106,7 +139,13 @@ function checkDuplicates(m: CityManifest, f: Findings): void {
       if (name === undefined) return;
       const earlier = first.get(name);
       if (earlier === undefined) first.set(name, i);
-      else f.error('manifest.duplicate-name', [...base, i, 'name'], `duplicate ${kind} name "${name}" (already used by ${formatPath([...base, earlier])})`, `give each ${kind} a distinct name`);
+      else
+        f.error(
+          'manifest.duplicate-name',
+          [...base, i, 'name'],
+          `duplicate ${kind} name "${name}" (already used by ${formatPath([...base, earlier])})`,
+          `give each ${kind} a distinct name`,
+        );
     });
   }
   const services = new Map<string, number>();
@@ -114,7 +153,13 @@ function checkDuplicates(m: CityManifest, f: Findings): void {
     const name = serviceName(s);
     const earlier = services.get(name);
     if (earlier === undefined) services.set(name, i);
-    else f.error('manifest.duplicate-name', ['services', i, s.name === undefined ? 'template' : 'name'], `duplicate service name "${name}" (already used by services[${earlier}])`, 'give the second service its own `name:` to run a template twice');
+    else
+      f.error(
+        'manifest.duplicate-name',
+        ['services', i, s.name === undefined ? 'template' : 'name'],
+        `duplicate service name "${name}" (already used by services[${earlier}])`,
+        'give the second service its own `name:` to run a template twice',
+      );
   });
 }
 
@@ -122,20 +167,61 @@ function checkOverrideNames(m: CityManifest, ctx: SemanticContext, f: Findings):
   for (const [env, o] of Object.entries(m.environments)) {
     if (o === undefined) continue;
     f.env = env;
-    const check = (kind: string, path: DocPath, overrides: Record<string, unknown> | undefined, known: readonly string[]): void => {
+    const check = (
+      kind: string,
+      path: DocPath,
+      overrides: Record<string, unknown> | undefined,
+      known: readonly string[],
+    ): void => {
       for (const name of Object.keys(overrides ?? {})) {
         if (!unknown(ctx, kind, name, known)) continue;
         const u = unknownName(kind, name, known);
-        f.error('manifest.unknown-override', ['environments', env, ...path, name], `environment ${env} overrides an ${u.message.replace(/^unknown /, 'unknown ')}`, u.hint, true);
+        f.error(
+          'manifest.unknown-override',
+          ['environments', env, ...path, name],
+          `environment ${env} overrides an ${u.message.replace(/^unknown /, 'unknown ')}`,
+          u.hint,
+          true,
+        );
       }
     };
-    check('subnet', ['network', 'subnets'], o.network?.subnets, m.network.subnets.map((s) => s.name));
-    check('security group', ['security', 'groups'], o.security?.groups, (m.security?.groups ?? []).map((g) => g.name));
-    check('compute group', ['compute', 'groups'], o.compute?.groups, (m.compute?.groups ?? []).map((g) => g.name));
-    check('volume', ['storage', 'volumes'], o.storage?.volumes, (m.storage?.volumes ?? []).map((v) => v.name));
-    check('container', ['storage', 'containers'], o.storage?.containers, (m.storage?.containers ?? []).map((c) => c.name));
+    check(
+      'subnet',
+      ['network', 'subnets'],
+      o.network?.subnets,
+      m.network.subnets.map((s) => s.name),
+    );
+    check(
+      'security group',
+      ['security', 'groups'],
+      o.security?.groups,
+      (m.security?.groups ?? []).map((g) => g.name),
+    );
+    check(
+      'compute group',
+      ['compute', 'groups'],
+      o.compute?.groups,
+      (m.compute?.groups ?? []).map((g) => g.name),
+    );
+    check(
+      'volume',
+      ['storage', 'volumes'],
+      o.storage?.volumes,
+      (m.storage?.volumes ?? []).map((v) => v.name),
+    );
+    check(
+      'container',
+      ['storage', 'containers'],
+      o.storage?.containers,
+      (m.storage?.containers ?? []).map((c) => c.name),
+    );
     check('service', ['services'], o.services, (m.services ?? []).map(serviceName));
-    check('partner', ['partners'], o.partners, (m.partners ?? []).map((p) => p.name));
+    check(
+      'partner',
+      ['partners'],
+      o.partners,
+      (m.partners ?? []).map((p) => p.name),
+    );
   }
 }
 
@@ -162,12 +248,19 @@ function checkWaiverTargets(m: CityManifest, ctx: SemanticContext, f: Findings):
         const rest = w.target.slice(prefix.length);
         const known = names(m);
         // Names may contain dots (containers): the longest known name that starts the rest wins.
-        const named = known.filter((n) => rest === n || rest.startsWith(`${n}.`) || rest.startsWith(`${n}[`)).sort((a, b) => b.length - a.length)[0];
+        const named = known
+          .filter((n) => rest === n || rest.startsWith(`${n}.`) || rest.startsWith(`${n}[`))
+          .sort((a, b) => b.length - a.length)[0];
         if (named !== undefined) return;
         const written = /^[^.[]+/.exec(rest)?.[0] ?? rest;
         if (!unknown(ctx, kind, written, known)) return;
         const u = unknownName(kind, written, known);
-        f.error('manifest.unknown-waiver-target', [...base, 'waivers', i, 'target'], `waiver target "${w.target}" names an ${u.message}: the waiver would waive nothing`, u.hint);
+        f.error(
+          'manifest.unknown-waiver-target',
+          [...base, 'waivers', i, 'target'],
+          `waiver target "${w.target}" names an ${u.message}: the waiver would waive nothing`,
+          u.hint,
+        );
         return;
       }
     });
@@ -210,20 +303,45 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
         return;
       }
       const other = volumeUsers.get(v);
-      if (other !== undefined && other !== g.name) f.error('manifest.volume-shared', [...at('volumes'), i], `volume "${v}" is already attached to compute group "${other}"`, 'a volume definition belongs to one group; define a second volume');
+      if (other !== undefined && other !== g.name)
+        f.error(
+          'manifest.volume-shared',
+          [...at('volumes'), i],
+          `volume "${v}" is already attached to compute group "${other}"`,
+          'a volume definition belongs to one group; define a second volume',
+        );
       else volumeUsers.set(v, g.name);
     });
     if (g.keypair !== undefined && !keypairNames.includes(g.keypair)) {
       if (unknown(ctx, 'key pair', g.keypair, keypairNames)) {
         const u = unknownName('key pair', g.keypair, keypairNames);
-        f.error('manifest.unknown-reference', at('keypair'), u.message, `${u.hint}; key pairs are declared in compute.keypairs`);
+        f.error(
+          'manifest.unknown-reference',
+          at('keypair'),
+          u.message,
+          `${u.hint}; key pairs are declared in compute.keypairs`,
+        );
       }
     } else if (g.keypair === undefined && keypairNames.length > 1) {
-      f.error('manifest.ambiguous-keypair', overrideOrigin(m, env, 'compute.groups', gi), `compute group "${g.name}" must name its key pair: there are ${keypairNames.length} (${keypairNames.join(', ')})`, 'add `keypair: <name>` to the group');
+      f.error(
+        'manifest.ambiguous-keypair',
+        overrideOrigin(m, env, 'compute.groups', gi),
+        `compute group "${g.name}" must name its key pair: there are ${keypairNames.length} (${keypairNames.join(', ')})`,
+        'add `keypair: <name>` to the group',
+      );
     }
-    if (g.availabilityZone !== undefined && city.cloud.availabilityZones.length > 0 && !city.cloud.availabilityZones.includes(g.availabilityZone)) {
+    if (
+      g.availabilityZone !== undefined &&
+      city.cloud.availabilityZones.length > 0 &&
+      !city.cloud.availabilityZones.includes(g.availabilityZone)
+    ) {
       const u = unknownName('availability zone', g.availabilityZone, city.cloud.availabilityZones);
-      f.error('manifest.unknown-reference', at('availabilityZone'), u.message, `${u.hint}; zones are listed in cloud.availabilityZones`);
+      f.error(
+        'manifest.unknown-reference',
+        at('availabilityZone'),
+        u.message,
+        `${u.hint}; zones are listed in cloud.availabilityZones`,
+      );
     }
     if (env === 'production' && g.count > 1 && !g.antiAffinity) {
       f.error(
@@ -245,7 +363,13 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
           const u = unknownName('network or subnet', a.network, networkNames);
           f.error('manifest.unknown-reference', [...accessPath, ai, 'network'], u.message, u.hint);
         }
-        if (a.mode === 'write') f.error('manifest.invalid-access', [...accessPath, ai, 'mode'], 'a network can only be shared for use (mode: read); Neutron RBAC has no write access to a network', 'remove `mode: write`');
+        if (a.mode === 'write')
+          f.error(
+            'manifest.invalid-access',
+            [...accessPath, ai, 'mode'],
+            'a network can only be shared for use (mode: read); Neutron RBAC has no write access to a network',
+            'remove `mode: write`',
+          );
       } else if (unknown(ctx, 'container', a.container, containerNames)) {
         const u = unknownName('container', a.container, containerNames);
         f.error('manifest.unknown-reference', [...accessPath, ai, 'container'], u.message, u.hint);
@@ -258,7 +382,12 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
     city.services.forEach((s, si) => {
       if (templates.includes(s.template)) return;
       const u = unknownName('template', s.template, templates);
-      f.error('manifest.unknown-template', overrideOrigin(m, env, 'services', si, 'template'), u.message, `${u.hint}; templates are the directories of templates/ that hold a template.yaml`);
+      f.error(
+        'manifest.unknown-template',
+        overrideOrigin(m, env, 'services', si, 'template'),
+        u.message,
+        `${u.hint}; templates are the directories of templates/ that hold a template.yaml`,
+      );
     });
   }
   city.services.forEach((s, si) => {
@@ -271,12 +400,30 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
 function checkCidrText(text: string, path: DocPath, f: Findings, strictNetwork: boolean): Cidr | undefined {
   const c = parseCidr(text);
   if (c === undefined) {
-    f.error('manifest.invalid-cidr', path, `"${text}" is not a valid CIDR`, 'write an address and a prefix length, e.g. 10.20.0.0/16');
+    f.error(
+      'manifest.invalid-cidr',
+      path,
+      `"${text}" is not a valid CIDR`,
+      'write an address and a prefix length, e.g. 10.20.0.0/16',
+    );
     return undefined;
   }
   if (hasHostBits(c)) {
-    if (strictNetwork) f.error('manifest.invalid-cidr', path, `"${text}" has host bits set: it is not a network address`, `did you mean "${networkOf(c)}"?`);
-    else f.add('warning', 'manifest.cidr-host-bits', path, `"${text}" has host bits set; OpenStack will use "${networkOf(c)}"`, `write "${networkOf(c)}"`);
+    if (strictNetwork)
+      f.error(
+        'manifest.invalid-cidr',
+        path,
+        `"${text}" has host bits set: it is not a network address`,
+        `did you mean "${networkOf(c)}"?`,
+      );
+    else
+      f.add(
+        'warning',
+        'manifest.cidr-host-bits',
+        path,
+        `"${text}" has host bits set; OpenStack will use "${networkOf(c)}"`,
+        `write "${networkOf(c)}"`,
+      );
   }
   return c;
 }
@@ -289,13 +436,29 @@ function checkNetwork(m: CityManifest, city: ResolvedCity, f: Findings): void {
     const at = (field: string): DocPath => overrideOrigin(m, env, 'network.subnets', si, field);
     const cidr = checkCidrText(s.cidr, at('cidr'), f, true);
     if (cidr === undefined) return;
-    if (cidr.prefix > 29) f.error('manifest.subnet-too-small', at('cidr'), `subnet "${s.name}" (${s.cidr}) is too small: it leaves no room for instances`, 'use a /29 or larger');
+    if (cidr.prefix > 29)
+      f.error(
+        'manifest.subnet-too-small',
+        at('cidr'),
+        `subnet "${s.name}" (${s.cidr}) is too small: it leaves no room for instances`,
+        'use a /29 or larger',
+      );
     if (net !== undefined && !cidrContains(net, cidr)) {
-      f.error('manifest.subnet-outside-network', at('cidr'), `subnet "${s.name}" (${s.cidr}) is not inside the network ${city.network.cidr}`, `choose a CIDR inside ${city.network.cidr}, or widen network.cidr`);
+      f.error(
+        'manifest.subnet-outside-network',
+        at('cidr'),
+        `subnet "${s.name}" (${s.cidr}) is not inside the network ${city.network.cidr}`,
+        `choose a CIDR inside ${city.network.cidr}, or widen network.cidr`,
+      );
     }
     for (const other of parsed) {
       if (cidrsOverlap(other.cidr, cidr)) {
-        f.error('manifest.overlapping-subnets', at('cidr'), `subnet "${s.name}" (${s.cidr}) overlaps subnet "${other.name}" (${networkOf(other.cidr)}) at ${formatPath(other.path)}`, 'give each subnet its own address range');
+        f.error(
+          'manifest.overlapping-subnets',
+          at('cidr'),
+          `subnet "${s.name}" (${s.cidr}) overlaps subnet "${other.name}" (${networkOf(other.cidr)}) at ${formatPath(other.path)}`,
+          'give each subnet its own address range',
+        );
       }
     }
     parsed.push({ name: s.name, cidr, path: at('cidr') });
@@ -304,7 +467,12 @@ function checkNetwork(m: CityManifest, city: ResolvedCity, f: Findings): void {
     if (gatewayText !== undefined) {
       gateway = parseIpv4(gatewayText);
       if (gateway !== undefined && (!addressIn(cidr, gateway) || gateway === cidr.first || gateway === cidr.last)) {
-        f.error('manifest.gateway-outside-subnet', at('gatewayIp'), `gateway ${gatewayText} is not a usable address of subnet ${s.cidr}`, `use an address between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`);
+        f.error(
+          'manifest.gateway-outside-subnet',
+          at('gatewayIp'),
+          `gateway ${gatewayText} is not a usable address of subnet ${s.cidr}`,
+          `use an address between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`,
+        );
       }
     }
     const pools: { start: bigint; end: bigint; i: number }[] = [];
@@ -314,25 +482,47 @@ function checkNetwork(m: CityManifest, city: ResolvedCity, f: Findings): void {
       const end = parseIpv4(pool.end);
       if (start === undefined || end === undefined) return;
       if (start > end) {
-        f.error('manifest.invalid-allocation-pool', poolPath, `allocation pool starts (${pool.start}) after it ends (${pool.end})`, 'swap start and end');
+        f.error(
+          'manifest.invalid-allocation-pool',
+          poolPath,
+          `allocation pool starts (${pool.start}) after it ends (${pool.end})`,
+          'swap start and end',
+        );
         return;
       }
       if (!addressIn(cidr, start) || !addressIn(cidr, end) || start === cidr.first || end === cidr.last) {
-        f.error('manifest.pool-outside-subnet', poolPath, `allocation pool ${pool.start}-${pool.end} is not inside the usable addresses of subnet ${s.cidr}`, `keep it between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`);
+        f.error(
+          'manifest.pool-outside-subnet',
+          poolPath,
+          `allocation pool ${pool.start}-${pool.end} is not inside the usable addresses of subnet ${s.cidr}`,
+          `keep it between ${formatIpv4(cidr.first + 1n)} and ${formatIpv4(cidr.last - 1n)}`,
+        );
         return;
       }
       if (gateway !== undefined && gateway >= start && gateway <= end) {
-        f.error('manifest.pool-contains-gateway', poolPath, `allocation pool ${pool.start}-${pool.end} contains the gateway ${formatIpv4(gateway)}`, 'start the pool after the gateway (OpenStack refuses this subnet)');
+        f.error(
+          'manifest.pool-contains-gateway',
+          poolPath,
+          `allocation pool ${pool.start}-${pool.end} contains the gateway ${formatIpv4(gateway)}`,
+          'start the pool after the gateway (OpenStack refuses this subnet)',
+        );
       }
       for (const other of pools) {
-        if (start <= other.end && other.start <= end) f.error('manifest.overlapping-pools', poolPath, `allocation pool ${pool.start}-${pool.end} overlaps allocationPools[${other.i}]`, 'pools of one subnet must not overlap');
+        if (start <= other.end && other.start <= end)
+          f.error(
+            'manifest.overlapping-pools',
+            poolPath,
+            `allocation pool ${pool.start}-${pool.end} overlaps allocationPools[${other.i}]`,
+            'pools of one subnet must not overlap',
+          );
       }
       pools.push({ start, end, i: pi });
     });
   });
   const dnsPath = envPath(m, env, 'network', 'dnsServers');
   city.network.dnsServers.forEach((d, i) => {
-    if (parseIpv4(d) === undefined) f.error('manifest.invalid-address', [...dnsPath, i], `"${d}" is not an IPv4 address`);
+    if (parseIpv4(d) === undefined)
+      f.error('manifest.invalid-address', [...dnsPath, i], `"${d}" is not an IPv4 address`);
   });
 }
 
@@ -346,22 +536,39 @@ function checkAddressing(m: CityManifest, city: ResolvedCity, f: Findings): void
   city.network.subnets.forEach((s, si) => {
     const cidr = parseCidr(s.cidr);
     if (cidr === undefined || cidr.version !== 4) return;
-    const usable = s.allocationPools.length > 0 ? s.allocationPools.reduce((n, p) => {
-      const start = parseIpv4(p.start);
-      const end = parseIpv4(p.end);
-      return start === undefined || end === undefined || end < start ? n : n + Number(end - start) + 1;
-    }, 0) : Number(cidr.last - cidr.first) - 2;
+    const usable =
+      s.allocationPools.length > 0
+        ? s.allocationPools.reduce((n, p) => {
+            const start = parseIpv4(p.start);
+            const end = parseIpv4(p.end);
+            return start === undefined || end === undefined || end < start ? n : n + Number(end - start) + 1;
+          }, 0)
+        : Number(cidr.last - cidr.first) - 2;
     // The DHCP agent takes one address from the pool.
     const capacity = usable - (s.enableDhcp ? 1 : 0);
     const needed = city.compute.groups.filter((g) => g.subnet === s.name).reduce((n, g) => n + g.count, 0);
     if (needed > capacity) {
-      const where = s.allocationPools.length > 0 ? overrideOrigin(m, env, 'network.subnets', si, 'allocationPools') : overrideOrigin(m, env, 'network.subnets', si, 'cidr');
-      f.error('manifest.subnet-exhausted', where, `subnet "${s.name}" has room for ${Math.max(capacity, 0)} instance ${capacity === 1 ? 'port' : 'ports'} but its compute groups need ${needed}${env === 'production' || env === 'preprod' ? ` in ${env}` : ''}`, 'widen the subnet or its allocation pools, or run fewer instances');
+      const where =
+        s.allocationPools.length > 0
+          ? overrideOrigin(m, env, 'network.subnets', si, 'allocationPools')
+          : overrideOrigin(m, env, 'network.subnets', si, 'cidr');
+      f.error(
+        'manifest.subnet-exhausted',
+        where,
+        `subnet "${s.name}" has room for ${Math.max(capacity, 0)} instance ${capacity === 1 ? 'port' : 'ports'} but its compute groups need ${needed}${env === 'production' || env === 'preprod' ? ` in ${env}` : ''}`,
+        'widen the subnet or its allocation pools, or run fewer instances',
+      );
     }
   });
   if (!city.network.router.externalGateway) {
     city.compute.groups.forEach((g, gi) => {
-      if (g.floatingIp) f.error('manifest.floating-ip-unreachable', overrideOrigin(m, env, 'compute.groups', gi, 'floatingIp'), `compute group "${g.name}" asks for floating IPs, but the router has no gateway to ${city.cloud.externalNetwork}`, 'set network.router.externalGateway: true, or floatingIp: false');
+      if (g.floatingIp)
+        f.error(
+          'manifest.floating-ip-unreachable',
+          overrideOrigin(m, env, 'compute.groups', gi, 'floatingIp'),
+          `compute group "${g.name}" asks for floating IPs, but the router has no gateway to ${city.cloud.externalNetwork}`,
+          'set network.router.externalGateway: true, or floatingIp: false',
+        );
     });
   }
 }
@@ -384,13 +591,28 @@ function checkSecurity(m: CityManifest, city: ResolvedCity, ctx: SemanticContext
     const written = new Map<string, number>();
     g.rules.forEach((rule, ri) => {
       const bounds = portBounds(rule.ports);
-      const remotes = rule.remote === 'admin' ? city.security.adminCidrs : rule.remote === undefined ? [`group:${rule.remoteGroup ?? ''}`] : [rule.remote];
+      const remotes =
+        rule.remote === 'admin'
+          ? city.security.adminCidrs
+          : rule.remote === undefined
+            ? [`group:${rule.remoteGroup ?? ''}`]
+            : [rule.remote];
       for (const remote of remotes) {
         const parsed = remote.startsWith('group:') ? undefined : parseCidr(remote);
-        const id = [rule.direction, rule.protocol, bounds?.join('-') ?? 'all', parsed === undefined ? remote : networkOf(parsed)].join(' ');
+        const id = [
+          rule.direction,
+          rule.protocol,
+          bounds?.join('-') ?? 'all',
+          parsed === undefined ? remote : networkOf(parsed),
+        ].join(' ');
         const earlier = written.get(id);
         if (earlier !== undefined && earlier !== ri) {
-          f.error('manifest.duplicate-rule', [...rulesPath, ri], `this rule repeats rules[${earlier}] of group "${g.name}"${rule.remote === 'admin' ? ` (for admin CIDR ${remote})` : ''}`, 'remove one of them: OpenStack refuses identical rules in one group');
+          f.error(
+            'manifest.duplicate-rule',
+            [...rulesPath, ri],
+            `this rule repeats rules[${earlier}] of group "${g.name}"${rule.remote === 'admin' ? ` (for admin CIDR ${remote})` : ''}`,
+            'remove one of them: OpenStack refuses identical rules in one group',
+          );
           break;
         }
         written.set(id, ri);
@@ -401,10 +623,22 @@ function checkSecurity(m: CityManifest, city: ResolvedCity, ctx: SemanticContext
       const hasRemote = rule.remote !== undefined;
       const hasGroup = rule.remoteGroup !== undefined;
       if (hasRemote === hasGroup) {
-        f.error('manifest.rule-remote', at, hasRemote ? 'a rule takes either `remote` or `remoteGroup`, not both' : 'a rule needs `remote` (a CIDR or "admin") or `remoteGroup`', 'e.g. `remote: 0.0.0.0/0`, `remote: admin` or `remoteGroup: web`');
+        f.error(
+          'manifest.rule-remote',
+          at,
+          hasRemote
+            ? 'a rule takes either `remote` or `remoteGroup`, not both'
+            : 'a rule needs `remote` (a CIDR or "admin") or `remoteGroup`',
+          'e.g. `remote: 0.0.0.0/0`, `remote: admin` or `remoteGroup: web`',
+        );
       }
       if (rule.remote === 'admin' && city.security.adminCidrs.length === 0) {
-        f.error('manifest.no-admin-cidrs', [...at, 'remote'], '`remote: admin` but security.adminCidrs is empty', 'list the networks operators administer from in security.adminCidrs');
+        f.error(
+          'manifest.no-admin-cidrs',
+          [...at, 'remote'],
+          '`remote: admin` but security.adminCidrs is empty',
+          'list the networks operators administer from in security.adminCidrs',
+        );
       } else if (rule.remote !== undefined && rule.remote !== 'admin') {
         checkCidrText(rule.remote, [...at, 'remote'], f, false);
       }
@@ -415,13 +649,28 @@ function checkSecurity(m: CityManifest, city: ResolvedCity, ctx: SemanticContext
       const bounds = portBounds(rule.ports);
       if (bounds !== undefined) {
         if (rule.protocol !== 'tcp' && rule.protocol !== 'udp') {
-          f.error('manifest.ports-without-protocol', [...at, 'ports'], `ports apply to tcp and udp only, not to ${rule.protocol}`, 'remove `ports`, or use protocol tcp or udp');
+          f.error(
+            'manifest.ports-without-protocol',
+            [...at, 'ports'],
+            `ports apply to tcp and udp only, not to ${rule.protocol}`,
+            'remove `ports`, or use protocol tcp or udp',
+          );
         }
         const [lo, hi] = bounds;
         if (!(lo >= 1 && lo <= 65535 && hi >= 1 && hi <= 65535)) {
-          f.error('manifest.port-out-of-range', [...at, 'ports'], `port ${JSON.stringify(rule.ports)} is out of range (1..65535)`, 'ports are numbered 1 to 65535');
+          f.error(
+            'manifest.port-out-of-range',
+            [...at, 'ports'],
+            `port ${JSON.stringify(rule.ports)} is out of range (1..65535)`,
+            'ports are numbered 1 to 65535',
+          );
         } else if (lo > hi) {
-          f.error('manifest.port-range-reversed', [...at, 'ports'], `port range "${String(rule.ports)}" starts after it ends`, `did you mean "${hi}-${lo}"?`);
+          f.error(
+            'manifest.port-range-reversed',
+            [...at, 'ports'],
+            `port range "${String(rule.ports)}" starts after it ends`,
+            `did you mean "${hi}-${lo}"?`,
+          );
         }
       }
     });

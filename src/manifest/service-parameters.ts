@@ -40,7 +40,9 @@ export function validateServiceParameters(service: Service, location: ServiceLoc
 
 export function serviceParameterFindings(service: Service, location: ServiceLocation): ParameterFinding[] {
   const { source, index, catalog } = location;
-  const template = catalog.templates.find((t) => t.definition.name === service.template || path.basename(t.dir) === service.template);
+  const template = catalog.templates.find(
+    (t) => t.definition.name === service.template || path.basename(t.dir) === service.template,
+  );
   const base: DocPath = ['services', index, 'parameters'];
   if (template === undefined) {
     if (!location.templateNames.includes(service.template)) return [];
@@ -54,7 +56,9 @@ export function serviceParameterFindings(service: Service, location: ServiceLoca
     };
     return [{ diagnostic }];
   }
-  const out: ParameterFinding[] = checkServiceParameters(template, service.parameters ?? {}, source, base).map((diagnostic) => ({ diagnostic }));
+  const out: ParameterFinding[] = checkServiceParameters(template, service.parameters ?? {}, source, base).map(
+    (diagnostic) => ({ diagnostic }),
+  );
   const name = serviceName(service);
   for (const [env, o] of Object.entries(location.environments)) {
     const override = o?.services?.[name]?.parameters;
@@ -75,7 +79,9 @@ export function serviceParameterFindings(service: Service, location: ServiceLoca
     }
     const prefix = `${template.definition.name}: `;
     for (const d of checkServiceParameters(template, merged, dispatch, at)) {
-      const message = d.message.startsWith(prefix) ? `${template.definition.name} (${env}): ${d.message.slice(prefix.length)}` : `${d.message} (${env})`;
+      const message = d.message.startsWith(prefix)
+        ? `${template.definition.name} (${env}): ${d.message.slice(prefix.length)}`
+        : `${d.message} (${env})`;
       out.push({ diagnostic: { ...d, message }, env });
     }
   }

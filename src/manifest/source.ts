@@ -118,7 +118,13 @@ export function locationAt(lineCounter: LineCounter, file: string, offset: numbe
  */
 export function parseManifest(text: string, file: string, absPath: string): ParsedManifest {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, version: '1.2' });
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    version: '1.2',
+  });
   const locateNode = (path: DocPath): SourceLocation => positionOf(lineCounter, file, walk(doc, path).node);
   const source: ManifestSource = {
     file,
@@ -154,18 +160,36 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
     } else {
       fatal = true;
       // yaml often reports one slip twice at the same spot; once is enough.
-      if (diagnostics.some((d) => d.code === 'manifest.yaml-syntax' && d.location?.line === location.line && d.location.column === location.column)) continue;
+      if (
+        diagnostics.some(
+          (d) =>
+            d.code === 'manifest.yaml-syntax' &&
+            d.location?.line === location.line &&
+            d.location.column === location.column,
+        )
+      )
+        continue;
       diagnostics.push({
         severity: 'error',
         code: 'manifest.yaml-syntax',
-        message: err.code === 'MULTIPLE_DOCS' ? 'YAML syntax error: more than one document in the file' : `YAML syntax error: ${firstLine(err.message)}`,
+        message:
+          err.code === 'MULTIPLE_DOCS'
+            ? 'YAML syntax error: more than one document in the file'
+            : `YAML syntax error: ${firstLine(err.message)}`,
         location,
-        hint: SYNTAX_HINTS[err.code] ?? 'fix the YAML at that position (indentation, quoting, a missing ":" or closing bracket)',
+        hint:
+          SYNTAX_HINTS[err.code] ??
+          'fix the YAML at that position (indentation, quoting, a missing ":" or closing bracket)',
       });
     }
   }
   for (const warning of doc.warnings) {
-    diagnostics.push({ severity: 'warning', code: 'manifest.yaml-warning', message: firstLine(warning.message), location: locationAt(lineCounter, file, warning.pos[0]) });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'manifest.yaml-warning',
+      message: firstLine(warning.message),
+      location: locationAt(lineCounter, file, warning.pos[0]),
+    });
   }
   if (fatal) return { source, data: undefined, diagnostics };
 
@@ -178,7 +202,9 @@ export function parseManifest(text: string, file: string, absPath: string): Pars
     diagnostics.push({
       severity: 'error',
       code: aliasBomb ? 'manifest.alias-bomb' : 'manifest.yaml-syntax',
-      message: aliasBomb ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): refusing a document that expands exponentially` : `YAML could not be read: ${firstLine(message)}`,
+      message: aliasBomb
+        ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): refusing a document that expands exponentially`
+        : `YAML could not be read: ${firstLine(message)}`,
       location: { file, line: 1, column: 1 },
       hint: aliasBomb ? 'write the repeated values out, or use fewer anchors/aliases' : undefined,
     });

@@ -20,7 +20,13 @@ import metaSchemaJson from './template.schema.json';
 import type { ResolvedCity } from './model';
 import type { TemplateDefinition, Tier } from './template.types';
 
-export type { Container as TemplateContainer, Port as TemplatePort, TemplateDefinition, Tier as TemplateTier, Volume as TemplateVolume } from './template.types';
+export type {
+  Container as TemplateContainer,
+  Port as TemplatePort,
+  TemplateDefinition,
+  Tier as TemplateTier,
+  Volume as TemplateVolume,
+} from './template.types';
 
 export const templateMetaSchema: Record<string, unknown> = metaSchemaJson as unknown as Record<string, unknown>;
 const MAX_TEMPLATE_BYTES = 256 * 1024;
@@ -46,7 +52,15 @@ const ajvInstances = new Map<boolean, Ajv2020>();
 function newAjv(useDefaults: boolean): Ajv2020 {
   let ajv = ajvInstances.get(useDefaults);
   if (ajv === undefined) {
-    ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, useDefaults, validateSchema: false });
+    ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+      useDefaults,
+      validateSchema: false,
+    });
     addFormats(ajv);
     ajvInstances.set(useDefaults, ajv);
   }
@@ -66,7 +80,10 @@ function validateMeta(data: unknown): readonly ErrorObject[] {
  */
 const parameterValidators = new Map<string, { check?: ValidateFunction; withDefaults?: ValidateFunction }>();
 /** The same, by the schema object itself: the catalog hands out one object per template.yaml text. */
-const parameterValidatorsByObject = new WeakMap<object, { check?: ValidateFunction; withDefaults?: ValidateFunction }>();
+const parameterValidatorsByObject = new WeakMap<
+  object,
+  { check?: ValidateFunction; withDefaults?: ValidateFunction }
+>();
 
 function compiledParameters(schema: TemplateDefinition['parameters'], useDefaults: boolean): ValidateFunction {
   const byObject = parameterValidatorsByObject.get(schema);
@@ -80,7 +97,9 @@ function compiledParameters(schema: TemplateDefinition['parameters'], useDefault
   if (known !== undefined) return known;
   if (!jsonSchemaValidator(schema)) {
     // What ajv's own schema check would have thrown.
-    throw new Error(`schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`);
+    throw new Error(
+      `schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`,
+    );
   }
   const compiled = newAjv(useDefaults).compile(schema);
   if (useDefaults) entry.withDefaults = compiled;
@@ -93,63 +112,133 @@ function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, 
   const dirName = path.basename(templateDir);
   const out: Diagnostic[] = [];
   const err = (p: DocPath, code: string, message: string, hint?: string): void => {
-    out.push({ severity: 'error', code, message, path: formatPath(p), location: source.locate(p), ...(hint === undefined ? {} : { hint }) });
+    out.push({
+      severity: 'error',
+      code,
+      message,
+      path: formatPath(p),
+      location: source.locate(p),
+      ...(hint === undefined ? {} : { hint }),
+    });
   };
-  if (def.name !== dirName) err(['name'], 'template.name-mismatch', `name "${def.name}" differs from its directory "${dirName}"`, `rename one so both are "${dirName}"`);
+  if (def.name !== dirName)
+    err(
+      ['name'],
+      'template.name-mismatch',
+      `name "${def.name}" differs from its directory "${dirName}"`,
+      `rename one so both are "${dirName}"`,
+    );
   let compiled: ValidateFunction | undefined;
   try {
     compiled = compiledParameters(def.parameters, false);
   } catch (e) {
-    err(['parameters'], 'template.parameters-schema', `parameters is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
+    err(
+      ['parameters'],
+      'template.parameters-schema',
+      `parameters is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (compiled !== undefined) {
     const props = def.parameters.properties as Record<string, { default?: unknown }>;
     for (const [name, prop] of Object.entries(props)) {
       if (prop.default === undefined) {
-        err(['parameters', 'properties', name], 'template.parameter-without-default', `parameter ${name} has no default`, 'every parameter needs a default so a city can use the template without setting it');
+        err(
+          ['parameters', 'properties', name],
+          'template.parameter-without-default',
+          `parameter ${name} has no default`,
+          'every parameter needs a default so a city can use the template without setting it',
+        );
       }
     }
-    const defaults = Object.fromEntries(Object.entries(props).filter(([, p]) => p.default !== undefined).map(([n, p]) => [n, p.default]));
+    const defaults = Object.fromEntries(
+      Object.entries(props)
+        .filter(([, p]) => p.default !== undefined)
+        .map(([n, p]) => [n, p.default]),
+    );
     if (!compiled(defaults)) {
       for (const e of compiled.errors ?? []) {
         const name = e.instancePath.split('/')[1] ?? '';
-        err(['parameters', 'properties', name, 'default'], 'template.invalid-default', `default of ${name || 'parameters'} does not match its own schema: ${e.message ?? e.keyword}`);
+        err(
+          ['parameters', 'properties', name, 'default'],
+          'template.invalid-default',
+          `default of ${name || 'parameters'} does not match its own schema: ${e.message ?? e.keyword}`,
+        );
       }
     }
   }
   const tierNames = new Set<string>();
   def.needs.tiers.forEach((tier: Tier, i) => {
-    if (tierNames.has(tier.name)) err(['needs', 'tiers', i, 'name'], 'template.duplicate-tier', `tier "${tier.name}" is declared twice`);
+    if (tierNames.has(tier.name))
+      err(['needs', 'tiers', i, 'name'], 'template.duplicate-tier', `tier "${tier.name}" is declared twice`);
     tierNames.add(tier.name);
   });
   def.needs.tiers.forEach((tier: Tier, i) => {
     const volumes = new Set<string>();
     tier.volumes.forEach((v, j) => {
-      if (volumes.has(v.name)) err(['needs', 'tiers', i, 'volumes', j, 'name'], 'template.duplicate-volume', `volume "${v.name}" is declared twice in tier ${tier.name}`);
+      if (volumes.has(v.name))
+        err(
+          ['needs', 'tiers', i, 'volumes', j, 'name'],
+          'template.duplicate-volume',
+          `volume "${v.name}" is declared twice in tier ${tier.name}`,
+        );
       volumes.add(v.name);
     });
     tier.ports.forEach((p, j) => {
       if (p.from.startsWith('tier:') && !tierNames.has(p.from.slice(5)))
-        err(['needs', 'tiers', i, 'ports', j, 'from'], 'template.unknown-tier', `ports[${j}] is open to unknown tier "${p.from.slice(5)}"`, `known tiers: ${[...tierNames].join(', ')}`);
+        err(
+          ['needs', 'tiers', i, 'ports', j, 'from'],
+          'template.unknown-tier',
+          `ports[${j}] is open to unknown tier "${p.from.slice(5)}"`,
+          `known tiers: ${[...tierNames].join(', ')}`,
+        );
     });
     if (tier.role !== 'database' && !tier.ports.some((p) => p.port === tier.servicePort))
-      err(['needs', 'tiers', i, 'servicePort'], 'template.service-port-closed', `servicePort ${tier.servicePort} of tier ${tier.name} is not among its ports`, 'add it to ports with the audience that should reach it');
+      err(
+        ['needs', 'tiers', i, 'servicePort'],
+        'template.service-port-closed',
+        `servicePort ${tier.servicePort} of tier ${tier.name} is not among its ports`,
+        'add it to ports with the audience that should reach it',
+      );
   });
   const containers = new Set<string>();
   def.needs.containers.forEach((c, i) => {
-    if (containers.has(c.name)) err(['needs', 'containers', i, 'name'], 'template.duplicate-container', `container "${c.name}" is declared twice`);
+    if (containers.has(c.name))
+      err(
+        ['needs', 'containers', i, 'name'],
+        'template.duplicate-container',
+        `container "${c.name}" is declared twice`,
+      );
     containers.add(c.name);
-    if (c.openData && c.acl !== 'public-read') err(['needs', 'containers', i, 'acl'], 'template.open-data-private', `container ${c.name} is open data but not public-read`);
-    if (c.seedFrom !== undefined && !fs.statSync(path.join(templateDir, c.seedFrom), { throwIfNoEntry: false })?.isDirectory())
-      err(['needs', 'containers', i, 'seedFrom'], 'template.missing-seed', `seedFrom ${c.seedFrom} is not a directory of the template`);
+    if (c.openData && c.acl !== 'public-read')
+      err(
+        ['needs', 'containers', i, 'acl'],
+        'template.open-data-private',
+        `container ${c.name} is open data but not public-read`,
+      );
+    if (
+      c.seedFrom !== undefined &&
+      !fs.statSync(path.join(templateDir, c.seedFrom), { throwIfNoEntry: false })?.isDirectory()
+    )
+      err(
+        ['needs', 'containers', i, 'seedFrom'],
+        'template.missing-seed',
+        `seedFrom ${c.seedFrom} is not a directory of the template`,
+      );
   });
   return out;
 }
 
 /** template.yaml parsed and checked against the meta-schema, by its text: once per process. */
-const parsedTemplates = new Map<string, { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] }>();
+const parsedTemplates = new Map<
+  string,
+  { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] }
+>();
 
-function parsedTemplate(text: string, file: string, abs: string): { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] } {
+function parsedTemplate(
+  text: string,
+  file: string,
+  abs: string,
+): { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] } {
   const key = `${abs}\u0000${file}\u0000${text}`;
   let entry = parsedTemplates.get(key);
   if (entry === undefined) {
@@ -170,16 +259,37 @@ export function readTemplate(cwd: string, name: string): { template?: LoadedTemp
   try {
     const size = fs.statSync(abs).size;
     if (size > MAX_TEMPLATE_BYTES) {
-      return { diagnostics: [{ severity: 'error', code: 'template.too-large', message: `template.yaml is ${size} bytes; the limit is ${MAX_TEMPLATE_BYTES}`, location: { file, line: 1, column: 1 } }] };
+      return {
+        diagnostics: [
+          {
+            severity: 'error',
+            code: 'template.too-large',
+            message: `template.yaml is ${size} bytes; the limit is ${MAX_TEMPLATE_BYTES}`,
+            location: { file, line: 1, column: 1 },
+          },
+        ],
+      };
     }
     text = fs.readFileSync(abs, 'utf8');
   } catch {
-    return { diagnostics: [{ severity: 'error', code: 'template.unreadable', message: `cannot read ${file}`, location: { file, line: 1, column: 1 } }] };
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'template.unreadable',
+          message: `cannot read ${file}`,
+          location: { file, line: 1, column: 1 },
+        },
+      ],
+    };
   }
   const { parsed, metaErrors } = parsedTemplate(text, file, abs);
   const diagnostics = [...parsed.diagnostics];
   if (parsed.data === undefined || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  if (metaErrors.length > 0) return { diagnostics: [...diagnostics, ...schemaDiagnostics(metaErrors, parsed.data, parsed.source, templateMetaSchema)] };
+  if (metaErrors.length > 0)
+    return {
+      diagnostics: [...diagnostics, ...schemaDiagnostics(metaErrors, parsed.data, parsed.source, templateMetaSchema)],
+    };
   const definition = parsed.data as TemplateDefinition;
   diagnostics.push(...semanticTemplateFindings(definition, dir, parsed.source));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
@@ -203,11 +313,16 @@ export function loadTemplate(cwd: string, name: string): LoadedTemplate {
   const known = listTemplateNames(cwd);
   if (!known.includes(name)) {
     throw new StormError('not-found', `no template named "${name}"`, {
-      hint: known.length === 0 ? `no templates under ${path.join(cwd, TEMPLATES_DIR)}` : `templates: ${known.join(', ')}`,
+      hint:
+        known.length === 0 ? `no templates under ${path.join(cwd, TEMPLATES_DIR)}` : `templates: ${known.join(', ')}`,
     });
   }
   const r = readTemplate(cwd, name);
-  if (r.template === undefined) throw new StormError('invalid-manifest', `template ${name} is invalid`, { diagnostics: r.diagnostics, hint: 'fix templates/<name>/template.yaml at the positions shown' });
+  if (r.template === undefined)
+    throw new StormError('invalid-manifest', `template ${name} is invalid`, {
+      diagnostics: r.diagnostics,
+      hint: 'fix templates/<name>/template.yaml at the positions shown',
+    });
   return r.template;
 }
 
@@ -227,12 +342,22 @@ function sourceUnder(source: ManifestSource, prefix: DocPath): ManifestSource {
  * Checks a service's `parameters` against its template's schema. `at` is the
  * path of the parameters value in the manifest (e.g. ["services", 0, "parameters"]).
  */
-export function checkServiceParameters(template: LoadedTemplate, parameters: unknown, source: ManifestSource, at: DocPath): Diagnostic[] {
+export function checkServiceParameters(
+  template: LoadedTemplate,
+  parameters: unknown,
+  source: ManifestSource,
+  at: DocPath,
+): Diagnostic[] {
   const value = parameters ?? {};
   const check = compiledParameters(template.definition.parameters, false);
   if (check(value)) return [];
   const prefix = formatPath(at);
-  return schemaDiagnostics(check.errors ?? [], value, sourceUnder(source, at), template.definition.parameters as Record<string, unknown>).map((d) => ({
+  return schemaDiagnostics(
+    check.errors ?? [],
+    value,
+    sourceUnder(source, at),
+    template.definition.parameters as Record<string, unknown>,
+  ).map((d) => ({
     ...d,
     code: d.code.replace(/^manifest\./, 'service.parameters.'),
     path: d.path === undefined || d.path === '' ? prefix : `${prefix}.${d.path}`,
@@ -242,21 +367,29 @@ export function checkServiceParameters(template: LoadedTemplate, parameters: unk
 }
 
 /** The parameters a deployed service runs with: the manifest's values over the template's defaults. */
-export function resolveServiceParameters(template: LoadedTemplate, parameters: Record<string, unknown> | undefined): Record<string, unknown> {
+export function resolveServiceParameters(
+  template: LoadedTemplate,
+  parameters: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const value = structuredClone(parameters ?? {});
   const withDefaults = compiledParameters(template.definition.parameters, true);
   if (!withDefaults(value)) {
     const first = withDefaults.errors?.[0];
-    throw new StormError('invalid-manifest', `parameters of ${template.definition.name} are invalid: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim(), {
-      hint: 'run `storm validate` for positions',
-    });
+    throw new StormError(
+      'invalid-manifest',
+      `parameters of ${template.definition.name} are invalid: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim(),
+      {
+        hint: 'run `storm validate` for positions',
+      },
+    );
   }
   return value;
 }
 
 /** Instances and flavor of a tier in an environment: production has its own defaults. */
 export function tierSizing(tier: Tier, environment: string): { count: number; flavor: string } {
-  if (environment === 'production') return { count: tier.production?.count ?? tier.count, flavor: tier.production?.flavor ?? tier.flavor };
+  if (environment === 'production')
+    return { count: tier.production?.count ?? tier.count, flavor: tier.production?.flavor ?? tier.flavor };
   return { count: tier.count, flavor: tier.flavor };
 }
 
@@ -290,23 +423,44 @@ export interface TemplateDetail extends TemplateSummary {
 
 function summaryOf(t: LoadedTemplate): TemplateSummary {
   const d = t.definition;
-  return { name: d.name, version: d.version, description: d.description.trim(), languages: [...d.languages], personalData: d.needs.personalData, tiers: d.needs.tiers.map((x) => x.name), file: t.file };
+  return {
+    name: d.name,
+    version: d.version,
+    description: d.description.trim(),
+    languages: [...d.languages],
+    personalData: d.needs.personalData,
+    tiers: d.needs.tiers.map((x) => x.name),
+    file: t.file,
+  };
 }
 
 function parameterSummary(name: string, schema: Record<string, unknown>): TemplateParameterSummary {
   const constraints: string[] = [];
   const items = schema.items as Record<string, unknown> | undefined;
-  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') constraints.push(`${schema.minimum} ≤ value ≤ ${schema.maximum}`);
+  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number')
+    constraints.push(`${schema.minimum} ≤ value ≤ ${schema.maximum}`);
   else if (typeof schema.minimum === 'number') constraints.push(`≥ ${schema.minimum}`);
   else if (typeof schema.maximum === 'number') constraints.push(`≤ ${schema.maximum}`);
-  if (typeof schema.minItems === 'number') constraints.push(`at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`);
+  if (typeof schema.minItems === 'number')
+    constraints.push(`at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`);
   if (schema.uniqueItems === true) constraints.push('no duplicates');
   if (typeof schema.pattern === 'string') constraints.push(`matches ${schema.pattern}`);
   if (typeof schema.format === 'string') constraints.push(`format ${schema.format}`);
   if (Array.isArray(schema.enum)) constraints.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   if (items !== undefined && typeof items.pattern === 'string') constraints.push(`items match ${items.pattern}`);
-  const type = typeof schema.type === 'string' ? (schema.type === 'array' && typeof items?.type === 'string' ? `${items.type}[]` : schema.type) : 'any';
-  return { name, type, default: schema.default, description: typeof schema.description === 'string' ? schema.description : '', constraints };
+  const type =
+    typeof schema.type === 'string'
+      ? schema.type === 'array' && typeof items?.type === 'string'
+        ? `${items.type}[]`
+        : schema.type
+      : 'any';
+  return {
+    name,
+    type,
+    default: schema.default,
+    description: typeof schema.description === 'string' ? schema.description : '',
+    constraints,
+  };
 }
 
 /** `storm templates list`: every valid template, plus findings about broken ones. */
@@ -316,7 +470,11 @@ export function listTemplates(cwd: string): { templates: TemplateSummary[]; diag
 }
 
 /** `storm templates show <name>`: parameters, needs and version; `usedBy` names the cities running it. */
-export function describeTemplate(cwd: string, name: string, usage: readonly { name: string; services: readonly string[] }[]): TemplateDetail {
+export function describeTemplate(
+  cwd: string,
+  name: string,
+  usage: readonly { name: string; services: readonly string[] }[],
+): TemplateDetail {
   const t = loadTemplate(cwd, name);
   const props = t.definition.parameters.properties as Record<string, Record<string, unknown>>;
   return {
@@ -324,7 +482,10 @@ export function describeTemplate(cwd: string, name: string, usage: readonly { na
     runtime: t.definition.runtime,
     parameters: Object.entries(props).map(([n, s]) => parameterSummary(n, s)),
     needs: t.definition.needs,
-    usedBy: usage.filter((c) => c.services.includes(name)).map((c) => c.name).sort(),
+    usedBy: usage
+      .filter((c) => c.services.includes(name))
+      .map((c) => c.name)
+      .sort(),
   };
 }
 
@@ -358,7 +519,10 @@ export interface ServiceNeeds {
 export function serviceNeeds(city: ResolvedCity, templates: readonly LoadedTemplate[]): ServiceNeeds[] {
   return city.services.map((service) => {
     const template = templates.find((t) => t.definition.name === service.template);
-    if (template === undefined) throw new StormError('not-found', `service ${service.name} uses unknown template ${service.template}`, { hint: 'run `storm templates list`' });
+    if (template === undefined)
+      throw new StormError('not-found', `service ${service.name} uses unknown template ${service.template}`, {
+        hint: 'run `storm templates list`',
+      });
     const def = template.definition;
     const tier = def.needs.tiers.find((t) => t.role === 'web') ?? (def.needs.tiers[0] as Tier);
     const source = (from: string): ServiceIngressSource => {

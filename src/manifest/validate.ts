@@ -79,7 +79,8 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
       return;
     }
     envSpecific.push(diagnostic);
-    if (diagnostic.severity === 'error') for (const env of environments) envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
+    if (diagnostic.severity === 'error')
+      for (const env of environments) envErrors.set(env, (envErrors.get(env) ?? 0) + 1);
   };
   let cityNameKnown = true;
   const done = (doc: CityManifest | undefined, checked: CityManifest | undefined = doc): ValidationResult => {
@@ -88,13 +89,22 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
       file: source.file,
       city: cityNameKnown ? checked?.city.name : undefined,
       doc,
-      environments: checked === undefined ? [] : environmentNames(checked).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
+      environments:
+        checked === undefined
+          ? []
+          : environmentNames(checked).map((name) => ({ name, errors: general + (envErrors.get(name) ?? 0) })),
       diagnostics: [...diagnostics, ...envSpecific].sort(byPosition),
     };
   };
   if (parsed.data === undefined) return done(undefined);
   if (parsed.data === null || typeof parsed.data !== 'object' || Array.isArray(parsed.data)) {
-    diagnostics.push({ severity: 'error', code: 'manifest.not-a-mapping', message: 'a city manifest is a YAML mapping (apiVersion:, city:, …)', location: { file: source.file, line: 1, column: 1 }, hint: 'start from stacks/valladolid.yaml' });
+    diagnostics.push({
+      severity: 'error',
+      code: 'manifest.not-a-mapping',
+      message: 'a city manifest is a YAML mapping (apiVersion:, city:, …)',
+      location: { file: source.file, line: 1, column: 1 },
+      hint: 'start from stacks/valladolid.yaml',
+    });
     return done(undefined);
   }
   const validate = schemaValidator();
@@ -121,7 +131,11 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     expectedCityName: inStacks && cityNameKnown ? path.basename(source.absPath).replace(/\.ya?ml$/i, '') : undefined,
   });
   const allEnvironments = environmentNames(doc);
-  for (const { diagnostic, environments } of findings) record(diagnostic, environments === undefined || environments.length === allEnvironments.length ? undefined : environments);
+  for (const { diagnostic, environments } of findings)
+    record(
+      diagnostic,
+      environments === undefined || environments.length === allEnvironments.length ? undefined : environments,
+    );
   if (templates.length === 0 && (doc.services ?? []).length > 0) {
     diagnostics.push({
       severity: 'warning',
@@ -136,7 +150,13 @@ export function validateParsed(parsed: ParsedManifest, options: ValidationOption
     // An override that repeats a base problem would report it twice: keep the first.
     const seen = new Set<string>();
     (doc.services ?? []).forEach((service, index) => {
-      for (const { diagnostic: d, env } of serviceParameterFindings(service, { source, index: originalPath === undefined ? index : Number(originalPath(['services', index])[1]), catalog, templateNames: templates, environments: doc.environments })) {
+      for (const { diagnostic: d, env } of serviceParameterFindings(service, {
+        source,
+        index: originalPath === undefined ? index : Number(originalPath(['services', index])[1]),
+        catalog,
+        templateNames: templates,
+        environments: doc.environments,
+      })) {
         const id = `${d.location?.line}:${d.location?.column}\u0000${d.code}\u0000${d.path?.split('.').pop() ?? ''}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -176,7 +196,9 @@ export function validateManifests(refs: readonly string[], options: ValidateMany
   for (const ref of refs) paths.push(resolveManifestRef(ref, options.cwd));
   const unique = [...new Set(paths)];
   if (unique.length === 0) {
-    throw new StormError('not-found', `no manifests to validate in ${path.join(options.cwd, STACKS_DIR)}`, { hint: 'create stacks/<city>.yaml, or name a file' });
+    throw new StormError('not-found', `no manifests to validate in ${path.join(options.cwd, STACKS_DIR)}`, {
+      hint: 'create stacks/<city>.yaml, or name a file',
+    });
   }
   const templates = listTemplateNames(options.cwd);
   const catalog = loadTemplateCatalog(options.cwd);

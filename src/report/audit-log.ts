@@ -37,7 +37,8 @@ function flags(r: AuditRecord): string {
 }
 
 export function renderAuditLog(listing: AuditLogListing, chalk: ChalkInstance): string {
-  if (listing.entries.length === 0 && listing.unreadable.length === 0) return `no audit records for ${listing.city} yet (${listing.file})`;
+  if (listing.entries.length === 0 && listing.unreadable.length === 0)
+    return `no audit records for ${listing.city} yet (${listing.file})`;
   const header = ['SEQ', 'TIME', 'OPERATION', 'ENV', 'RESULT', 'CHANGES', 'POLICY', 'USER@HOST', 'MANIFEST', 'FLAGS'];
   const rows = listing.entries.map(({ record: r }) => [
     String(r.seq),
@@ -59,14 +60,24 @@ export function renderAuditLog(listing: AuditLogListing, chalk: ChalkInstance): 
     cells[4] = resultColour(record.result, chalk)(cells[4] ?? '');
     lines.push(cells.join('  ').trimEnd());
   });
-  if (listing.unreadable.length > 0) lines.push(chalk.red(`unreadable lines: ${listing.unreadable.join(', ')} (run \`storm audit verify ${listing.city}\`)`));
+  if (listing.unreadable.length > 0)
+    lines.push(
+      chalk.red(`unreadable lines: ${listing.unreadable.join(', ')} (run \`storm audit verify ${listing.city}\`)`),
+    );
   lines.push(chalk.dim(`${listing.entries.length} record(s) in ${listing.file}`));
   return lines.join('\n');
 }
 
 export function renderAuditVerification(v: AuditLogVerification, chalk: ChalkInstance): string {
-  if (v.ok) return `${chalk.green('✓')} ${v.file}: ${v.records} record(s), chain intact (last hash ${v.lastHash.slice(0, 16)}…)`;
+  if (v.ok)
+    return `${chalk.green('✓')} ${v.file}: ${v.records} record(s), chain intact (last hash ${v.lastHash.slice(0, 16)}…)`;
   const p = v.problem;
   const where = p === undefined ? '' : `first bad record: seq ${p.seq ?? p.expectedSeq} at line ${p.line}`;
-  return [`${chalk.red('✗')} ${v.file}: chain broken — ${where}`, p === undefined ? '' : `  ${p.message}`, chalk.dim(`  ${v.records} record(s) before it verify`)].filter((l) => l !== '').join('\n');
+  return [
+    `${chalk.red('✗')} ${v.file}: chain broken — ${where}`,
+    p === undefined ? '' : `  ${p.message}`,
+    chalk.dim(`  ${v.records} record(s) before it verify`),
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
 }

@@ -17,7 +17,11 @@ export function renderAuditText(run: PolicyRun, chalk: ChalkInstance): string {
   if (run.reports.length > 1) {
     const c = run.counts;
     const summary = `${run.reports.length} environments: ${c.errors} error(s), ${c.warnings} warning(s), ${c.waived} waived`;
-    parts.push(run.passed ? chalk.green(chalk.bold(`✓ ${run.city} passed (${summary})`)) : chalk.red(chalk.bold(`✗ ${run.city} failed (${summary})`)));
+    parts.push(
+      run.passed
+        ? chalk.green(chalk.bold(`✓ ${run.city} passed (${summary})`))
+        : chalk.red(chalk.bold(`✗ ${run.city} failed (${summary})`)),
+    );
   }
   return parts.join('\n\n');
 }
@@ -35,7 +39,12 @@ export function renderReportText(report: PolicyReport, chalk: ChalkInstance): st
       const colour = f.status === 'waived' ? chalk.dim : f.severity === 'error' ? chalk.red : chalk.yellow;
       lines.push(`${(locs[i] ?? '').padEnd(lw)}  ${colour(label.padEnd(7))}  ${f.rule.padEnd(rw)}  ${f.message}`);
       const indent = ' '.repeat(lw + 2 + 7 + 2 + rw + 2);
-      if (f.status === 'waived') lines.push(chalk.dim(`${indent}waived until ${f.waiver.expires} by ${f.waiver.approvedBy}: ${f.waiver.reason} (${formatLocation(f.waiver.location)})`));
+      if (f.status === 'waived')
+        lines.push(
+          chalk.dim(
+            `${indent}waived until ${f.waiver.expires} by ${f.waiver.approvedBy}: ${f.waiver.reason} (${formatLocation(f.waiver.location)})`,
+          ),
+        );
       else lines.push(chalk.dim(`${indent}fix: ${f.hint}`));
     });
   }
@@ -68,10 +77,21 @@ export function renderReportMarkdown(report: PolicyReport): string {
   ];
   for (const [title, fs] of groups) {
     if (fs.length === 0) continue;
-    lines.push('', `<details${title === 'Violations' ? ' open' : ''}><summary>${title} (${fs.length})</summary>`, '', '| severity | rule | where | finding | fix / waiver |', '|---|---|---|---|---|');
+    lines.push(
+      '',
+      `<details${title === 'Violations' ? ' open' : ''}><summary>${title} (${fs.length})</summary>`,
+      '',
+      '| severity | rule | where | finding | fix / waiver |',
+      '|---|---|---|---|---|',
+    );
     for (const f of fs) {
-      const extra = f.status === 'waived' ? `waived until ${f.waiver.expires} by ${f.waiver.approvedBy}: ${f.waiver.reason}` : f.hint;
-      lines.push(`| ${f.severity} | \`${f.rule}\` | \`${formatLocation(f.location)}\` | ${mdCell(f.message)} | ${mdCell(extra)} |`);
+      const extra =
+        f.status === 'waived'
+          ? `waived until ${f.waiver.expires} by ${f.waiver.approvedBy}: ${f.waiver.reason}`
+          : f.hint;
+      lines.push(
+        `| ${f.severity} | \`${f.rule}\` | \`${formatLocation(f.location)}\` | ${mdCell(f.message)} | ${mdCell(extra)} |`,
+      );
     }
     lines.push('', '</details>');
   }
@@ -81,7 +101,11 @@ export function renderReportMarkdown(report: PolicyReport): string {
 /** The rule table (`storm audit --rules`; the README table is generated from it). */
 export function renderRulesTable(rules: readonly PolicyRule[], format: 'text' | 'markdown'): string {
   if (format === 'markdown') {
-    return ['| id | name (for waivers) | severity | rule | fix |', '|---|---|---|---|---|', ...rules.map((r) => `| \`${r.id}\` | \`${r.name}\` | ${r.severity} | ${mdCell(r.title)} | ${mdCell(r.hint)} |`)].join('\n');
+    return [
+      '| id | name (for waivers) | severity | rule | fix |',
+      '|---|---|---|---|---|',
+      ...rules.map((r) => `| \`${r.id}\` | \`${r.name}\` | ${r.severity} | ${mdCell(r.title)} | ${mdCell(r.hint)} |`),
+    ].join('\n');
   }
   const iw = Math.max(...rules.map((r) => r.id.length));
   const nw = Math.max(...rules.map((r) => r.name.length));

@@ -6,11 +6,23 @@ import { Chalk } from 'chalk';
 import type { DeployResult, ServiceDeployResult } from '../deploy/deploy';
 
 function renderService(s: ServiceDeployResult, chalk: InstanceType<typeof Chalk>): string[] {
-  const action = s.action === 'published' ? chalk.green(s.previousVersion === undefined || s.previousVersion === s.version ? 'published' : `published (was ${s.previousVersion})`) : chalk.dim('unchanged');
+  const action =
+    s.action === 'published'
+      ? chalk.green(
+          s.previousVersion === undefined || s.previousVersion === s.version
+            ? 'published'
+            : `published (was ${s.previousVersion})`,
+        )
+      : chalk.dim('unchanged');
   const lines = [`  ${chalk.bold(s.name)} ${s.template} ${s.version} ${chalk.dim(s.sha256.slice(0, 12))} ${action}`];
-  if (s.seedObjects.uploaded > 0) lines.push(`    seed objects: ${s.seedObjects.uploaded} uploaded, ${s.seedObjects.unchanged} unchanged`);
+  if (s.seedObjects.uploaded > 0)
+    lines.push(`    seed objects: ${s.seedObjects.uploaded} uploaded, ${s.seedObjects.unchanged} unchanged`);
   for (const i of s.instances) {
-    lines.push(i.status === 'healthy' ? `    ${chalk.green('✓')} ${i.instance} ${i.url} healthy (${i.version})` : `    ${chalk.red('✗')} ${i.instance} ${i.url} /healthz said ${i.said}`);
+    lines.push(
+      i.status === 'healthy'
+        ? `    ${chalk.green('✓')} ${i.instance} ${i.url} healthy (${i.version})`
+        : `    ${chalk.red('✗')} ${i.instance} ${i.url} /healthz said ${i.said}`,
+    );
   }
   return lines;
 }

@@ -12,7 +12,8 @@ const SYMBOL: Record<ResourceDiff['change'], string> = { create: '+', update: '~
 const MANIFEST_SYMBOL: Record<ManifestChangeView['kind'], string> = { added: '+', changed: '~', removed: '-' };
 
 function title(r: DiffReport): string {
-  if (r.kind === 'revision') return `${r.city} (${r.env}): ${r.from.ref}${r.from.commit === undefined ? '' : ` (${r.from.commit.slice(0, 10)})`} → ${r.to.ref}${r.to.commit === undefined ? '' : ` (${r.to.commit.slice(0, 10)})`}`;
+  if (r.kind === 'revision')
+    return `${r.city} (${r.env}): ${r.from.ref}${r.from.commit === undefined ? '' : ` (${r.from.commit.slice(0, 10)})`} → ${r.to.ref}${r.to.commit === undefined ? '' : ` (${r.to.commit.slice(0, 10)})`}`;
   return `${r.city} (${r.env}): live state → plan${r.planFile === undefined ? '' : ` ${r.planFile}`}`;
 }
 
@@ -34,7 +35,10 @@ function short(v: string | undefined, max = 100): string {
   return v.length > max ? `${v.slice(0, max - 3)}...` : v;
 }
 
-function colourFor(change: ResourceDiff['change'] | ManifestChangeView['kind'], chalk: ChalkInstance): (s: string) => string {
+function colourFor(
+  change: ResourceDiff['change'] | ManifestChangeView['kind'],
+  chalk: ChalkInstance,
+): (s: string) => string {
   switch (change) {
     case 'create':
     case 'added':
@@ -61,7 +65,8 @@ export function renderDiffText(r: DiffReport, chalk: ChalkInstance): string {
       lines.push(`  ${c(MANIFEST_SYMBOL[m.kind])} ${m.path.padEnd(pw)}  ${chalk.dim(where(m))}`);
       if (m.kind !== 'added') lines.push(`      ${chalk.red('-')} ${short(m.before)}`);
       if (m.kind !== 'removed') lines.push(`      ${chalk.green('+')} ${short(m.after)}`);
-      if (m.affected !== undefined) lines.push(chalk.dim(`      affects: ${m.affected.length === 0 ? 'no resources' : m.affected.join(', ')}`));
+      if (m.affected !== undefined)
+        lines.push(chalk.dim(`      affects: ${m.affected.length === 0 ? 'no resources' : m.affected.join(', ')}`));
     }
   }
   for (const layer of r.layers) {
@@ -72,7 +77,9 @@ export function renderDiffText(r: DiffReport, chalk: ChalkInstance): string {
       const aw = Math.max(0, ...res.attributes.map((a) => a.path.length));
       for (const a of res.attributes) {
         const arrow = res.change === 'create' ? short(a.after, 80) : `${short(a.before, 60)} → ${short(a.after, 60)}`;
-        lines.push(`        ${a.path.padEnd(aw)}  ${arrow}${a.forcesReplacement === true ? chalk.magenta('  # forces replacement') : ''}`);
+        lines.push(
+          `        ${a.path.padEnd(aw)}  ${arrow}${a.forcesReplacement === true ? chalk.magenta('  # forces replacement') : ''}`,
+        );
       }
     }
   }
@@ -114,21 +121,45 @@ export function renderDiffMarkdown(r: DiffReport): string {
     for (const risk of r.risks) lines.push(`- ⚠️ **${risk.kind}** — ${md(risk.message)}`);
   }
   if (r.kind === 'revision' && r.manifest.length > 0) {
-    lines.push('', `<details open><summary>manifest (${r.manifest.length})</summary>`, '', '| | path | where | before | after | affected resources |', '|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      `<details open><summary>manifest (${r.manifest.length})</summary>`,
+      '',
+      '| | path | where | before | after | affected resources |',
+      '|---|---|---|---|---|---|',
+    );
     for (const m of r.manifest) {
-      const loc = [m.fromLocation === undefined ? '' : `${code(formatLocation(m.fromLocation))} (${r.from.ref})`, m.toLocation === undefined ? '' : `${code(formatLocation(m.toLocation))} (${r.to.ref})`].filter((s) => s !== '').join('<br>');
-      const affected = m.affected === undefined ? '(not isolated)' : m.affected.length === 0 ? '—' : m.affected.map((a) => code(a)).join('<br>');
-      lines.push(`| ${MANIFEST_SYMBOL[m.kind]} | ${code(m.path)} ${riskBadges(m.risks)} | ${loc} | ${code(m.before)} | ${code(m.after)} | ${affected} |`);
+      const loc = [
+        m.fromLocation === undefined ? '' : `${code(formatLocation(m.fromLocation))} (${r.from.ref})`,
+        m.toLocation === undefined ? '' : `${code(formatLocation(m.toLocation))} (${r.to.ref})`,
+      ]
+        .filter((s) => s !== '')
+        .join('<br>');
+      const affected =
+        m.affected === undefined
+          ? '(not isolated)'
+          : m.affected.length === 0
+            ? '—'
+            : m.affected.map((a) => code(a)).join('<br>');
+      lines.push(
+        `| ${MANIFEST_SYMBOL[m.kind]} | ${code(m.path)} ${riskBadges(m.risks)} | ${loc} | ${code(m.before)} | ${code(m.after)} | ${affected} |`,
+      );
     }
     lines.push('', '</details>');
   }
   for (const layer of r.layers) {
     lines.push('', `<details><summary>${layer.layer} (${layer.resources.length})</summary>`, '');
     for (const res of layer.resources) {
-      lines.push(`**${SYMBOL[res.change]} \`${res.address}\`** ${res.change} ${riskBadges(res.risks.filter((x) => x.kind !== 'production'))}`, '');
+      lines.push(
+        `**${SYMBOL[res.change]} \`${res.address}\`** ${res.change} ${riskBadges(res.risks.filter((x) => x.kind !== 'production'))}`,
+        '',
+      );
       if (res.attributes.length > 0) {
         lines.push('| attribute | before | after |', '|---|---|---|');
-        for (const a of res.attributes) lines.push(`| ${code(a.path)}${a.forcesReplacement === true ? ' (forces replacement)' : ''} | ${code(a.before, 80)} | ${code(a.after, 80)} |`);
+        for (const a of res.attributes)
+          lines.push(
+            `| ${code(a.path)}${a.forcesReplacement === true ? ' (forces replacement)' : ''} | ${code(a.before, 80)} | ${code(a.after, 80)} |`,
+          );
         lines.push('');
       }
     }

@@ -11,10 +11,16 @@ export function renderDoctor(d: EngineDiagnosis, chalk: ChalkInstance): string {
     `  cache      ${d.cacheDir}`,
   ];
   if (d.cliConfigPath !== undefined) lines.push(`  cli config ${d.cliConfigPath}`);
-  lines.push(d.go === undefined ? `${chalk.yellow('!')} go         not found` : `  go         ${d.go.path}  ${d.go.version}`);
+  lines.push(
+    d.go === undefined ? `${chalk.yellow('!')} go         not found` : `  go         ${d.go.path}  ${d.go.version}`,
+  );
   for (const s of d.skipped) lines.push(`${chalk.yellow('!')} skipped    ${s.path}: ${s.reason}`);
   lines.push('');
   for (const a of d.actions) lines.push(`  ${a}`);
-  lines.push(d.ready ? chalk.green('ready') : chalk.yellow('not ready: run `storm doctor` (without --check) to build what is missing'));
+  lines.push(
+    d.ready
+      ? chalk.green('ready')
+      : chalk.yellow('not ready: run `storm doctor` (without --check) to build what is missing'),
+  );
   return lines.join('\n');
 }

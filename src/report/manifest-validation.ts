@@ -22,7 +22,10 @@ export function renderValidationLines(report: ValidationReport, chalk: ChalkInst
 export function renderValidationSummary(report: ValidationReport): string | undefined {
   const files = report.files.length;
   const bad = report.files.filter((f) => !f.ok).length;
-  if (report.ok) return report.warnings === 0 ? undefined : `${files} ${files === 1 ? 'manifest' : 'manifests'} valid, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'}`;
+  if (report.ok)
+    return report.warnings === 0
+      ? undefined
+      : `${files} ${files === 1 ? 'manifest' : 'manifests'} valid, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'}`;
   return `${bad} of ${files} ${files === 1 ? 'manifest' : 'manifests'} invalid: ${report.errors} ${report.errors === 1 ? 'error' : 'errors'}${report.warnings === 0 ? '' : `, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'}`}`;
 }
 
@@ -42,7 +45,11 @@ export function renderCityList(cities: readonly CitySummary[], chalk: ChalkInsta
   ]);
   const header = ['CITY', 'COUNTRY', 'NAME', 'SERVICES', 'ENVIRONMENTS', ''];
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const fmt = (r: string[]): string => r.map((cell, i) => pad(cell, i === r.length - 1 ? 0 : (widths[i] ?? 0))).join('  ').trimEnd();
+  const fmt = (r: string[]): string =>
+    r
+      .map((cell, i) => pad(cell, i === r.length - 1 ? 0 : (widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [chalk.bold(fmt(header)), ...rows.map((r) => (r[5] === '' ? fmt(r) : chalk.red(fmt(r))))].join('\n');
 }
 

@@ -33,7 +33,8 @@ export function renderPlanSummary(title: string, summary: PlanSummary, options: 
   }
   if (summary.outputs.length > 0) {
     lines.push('', chalk.underline('outputs'));
-    for (const o of summary.outputs) lines.push(`  ${paint(o.change, chalk)(SYMBOL[o.change])} ${o.name}${o.sensitive ? ' (sensitive)' : ''}`);
+    for (const o of summary.outputs)
+      lines.push(`  ${paint(o.change, chalk)(SYMBOL[o.change])} ${o.name}${o.sensitive ? ' (sensitive)' : ''}`);
   }
   if (summary.drift.length > 0) {
     lines.push('', chalk.underline('changed outside storm (drift)'));
@@ -48,14 +49,17 @@ export function renderPlanSummary(title: string, summary: PlanSummary, options: 
 
 function renderResource(r: ResourceChange, chalk: ChalkInstance, maxCreate: number): string[] {
   const color = paint(r.change, chalk);
-  const lines = [`  ${color(SYMBOL[r.change].padEnd(3))} ${r.address}${r.change === 'replace' ? chalk.red(' (replace)') : ''}`];
+  const lines = [
+    `  ${color(SYMBOL[r.change].padEnd(3))} ${r.address}${r.change === 'replace' ? chalk.red(' (replace)') : ''}`,
+  ];
   const attrs = r.change === 'create' ? r.attributes.slice(0, maxCreate) : r.attributes;
   for (const a of attrs) {
     const forced = a.forcesReplacement === true ? chalk.red(' # forces replacement') : '';
     if (r.change === 'create') lines.push(`        ${a.path} = ${a.after ?? 'null'}`);
     else lines.push(`        ${a.path}: ${a.before ?? 'null'} → ${a.after ?? 'null'}${forced}`);
   }
-  if (r.change === 'create' && r.attributes.length > attrs.length) lines.push(chalk.dim(`        … and ${r.attributes.length - attrs.length} more`));
+  if (r.change === 'create' && r.attributes.length > attrs.length)
+    lines.push(chalk.dim(`        … and ${r.attributes.length - attrs.length} more`));
   return lines;
 }
 
@@ -87,7 +91,8 @@ export function renderResultsTable(rows: readonly ResultRow[], options: { color:
   const w1 = Math.max(5, ...rows.map((r) => r.stack.length));
   const w2 = Math.max(6, ...rows.map((r) => r.status.length));
   const lines = [chalk.bold(`${'STACK'.padEnd(w1)}  ${'RESULT'.padEnd(w2)}  DETAIL`)];
-  for (const r of rows) lines.push(`${r.stack.padEnd(w1)}  ${(r.ok ? chalk.green : chalk.red)(r.status.padEnd(w2))}  ${r.detail}`);
+  for (const r of rows)
+    lines.push(`${r.stack.padEnd(w1)}  ${(r.ok ? chalk.green : chalk.red)(r.status.padEnd(w2))}  ${r.detail}`);
   return lines.join('\n');
 }
 
@@ -95,7 +100,9 @@ export function renderResultsTable(rows: readonly ResultRow[], options: { color:
 export function renderOutputs(outputs: Record<string, unknown>): string {
   const keys = Object.keys(outputs).sort();
   if (keys.length === 0) return '(no outputs)';
-  return keys.map((k) => `${k} = ${typeof outputs[k] === 'string' ? String(outputs[k]) : JSON.stringify(outputs[k])}`).join('\n');
+  return keys
+    .map((k) => `${k} = ${typeof outputs[k] === 'string' ? String(outputs[k]) : JSON.stringify(outputs[k])}`)
+    .join('\n');
 }
 
 export interface StatusView {
@@ -113,19 +120,37 @@ export interface StatusView {
 
 export function renderStatus(s: StatusView, options: { color: boolean }): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const lines = [chalk.bold(`${s.city}/${s.env}`) + ` on ${s.target.cloud}${s.target.sandbox ? ' (sandbox)' : ''} — ${s.backend}, serial ${s.serial}`];
+  const lines = [
+    chalk.bold(`${s.city}/${s.env}`) +
+      ` on ${s.target.cloud}${s.target.sandbox ? ' (sandbox)' : ''} — ${s.backend}, serial ${s.serial}`,
+  ];
   lines.push(`  ${s.resources.length} resource${s.resources.length === 1 ? '' : 's'} in state`);
-  for (const r of s.resources) lines.push(chalk.dim(`    ${r.address}${r.name !== undefined ? ` (${r.name})` : ''}${r.id !== undefined ? ` ${r.id}` : ''}`));
+  for (const r of s.resources)
+    lines.push(
+      chalk.dim(`    ${r.address}${r.name !== undefined ? ` (${r.name})` : ''}${r.id !== undefined ? ` ${r.id}` : ''}`),
+    );
   if (s.drift.length === 0) lines.push(`  cloud drift: ${chalk.green('none')}`);
   else {
-    lines.push(`  cloud drift: ${chalk.yellow(`${s.drift.length} resource${s.drift.length === 1 ? '' : 's'} changed outside storm`)}`);
+    lines.push(
+      `  cloud drift: ${chalk.yellow(`${s.drift.length} resource${s.drift.length === 1 ? '' : 's'} changed outside storm`)}`,
+    );
     for (const r of s.drift) {
       lines.push(`    ${r.change} ${r.address}`);
       for (const a of r.attributes) lines.push(`        ${a.path}: ${a.before ?? 'null'} → ${a.after ?? 'null'}`);
     }
   }
-  lines.push(`  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}`);
-  for (const h of s.services) lines.push(`  service ${h.service} at ${h.url}: ${h.healthy ? chalk.green('healthy') : chalk.red('NOT healthy')} (${h.detail})`);
-  lines.push('  outputs:', ...renderOutputs(s.outputs).split('\n').map((l) => `    ${l}`));
+  lines.push(
+    `  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}`,
+  );
+  for (const h of s.services)
+    lines.push(
+      `  service ${h.service} at ${h.url}: ${h.healthy ? chalk.green('healthy') : chalk.red('NOT healthy')} (${h.detail})`,
+    );
+  lines.push(
+    '  outputs:',
+    ...renderOutputs(s.outputs)
+      .split('\n')
+      .map((l) => `    ${l}`),
+  );
   return lines.join('\n');
 }

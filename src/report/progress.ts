@@ -23,13 +23,22 @@ export function renderProgressBar(state: BarState, options: { color: boolean; wi
   return `${state.label} [${bar}] ${state.done}/${state.total} ${formatElapsed(state.elapsedSeconds)}${current}`;
 }
 
-export function renderFinishedLine(r: { address: string; action: string; ok: boolean; elapsedSeconds: number }, options: { color: boolean }): string {
+export function renderFinishedLine(
+  r: { address: string; action: string; ok: boolean; elapsedSeconds: number },
+  options: { color: boolean },
+): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const mark = r.ok ? chalk.green('✓') : chalk.red('✗');
   return `  ${mark} ${r.address} ${r.ok ? (PAST[r.action] ?? r.action) : `${r.action} FAILED`} (${formatElapsed(r.elapsedSeconds)})`;
 }
 
-const PAST: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted', read: 'read' };
+const PAST: Record<string, string> = {
+  create: 'created',
+  update: 'updated',
+  replace: 'replaced',
+  delete: 'deleted',
+  read: 'read',
+};
 
 export function formatElapsed(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

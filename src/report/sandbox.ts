@@ -30,8 +30,13 @@ const SHOWN = /^(network|compute|volume|image|object)\./;
 export function renderStatus(s: SandboxStatus, chalk: ChalkInstance): string {
   const lines: string[] = [];
   if (s.running) {
-    lines.push(`${chalk.green('●')} running   pid ${s.pid ?? '?'}  ${s.url ?? ''}  up ${duration(s.uptimeSeconds ?? 0)}${s.answering === false ? chalk.red('  (not answering)') : ''}`);
-    if (s.settings !== undefined && s.settings.faults !== '') lines.push(`  faults    ${s.settings.faults}${s.settings.faultSeed === undefined ? '' : ` (seed ${s.settings.faultSeed})`}`);
+    lines.push(
+      `${chalk.green('●')} running   pid ${s.pid ?? '?'}  ${s.url ?? ''}  up ${duration(s.uptimeSeconds ?? 0)}${s.answering === false ? chalk.red('  (not answering)') : ''}`,
+    );
+    if (s.settings !== undefined && s.settings.faults !== '')
+      lines.push(
+        `  faults    ${s.settings.faults}${s.settings.faultSeed === undefined ? '' : ` (seed ${s.settings.faultSeed})`}`,
+      );
   } else {
     lines.push(`${chalk.dim('○')} stopped   (start it with \`storm sandbox up --detach\`)`);
   }
@@ -46,7 +51,12 @@ export function renderStatus(s: SandboxStatus, chalk: ChalkInstance): string {
 }
 
 export function renderLogEntry(e: RequestLogEntry, chalk: ChalkInstance): string {
-  const status = e.status >= 500 ? chalk.red(String(e.status)) : e.status >= 400 ? chalk.yellow(String(e.status)) : chalk.green(String(e.status));
+  const status =
+    e.status >= 500
+      ? chalk.red(String(e.status))
+      : e.status >= 400
+        ? chalk.yellow(String(e.status))
+        : chalk.green(String(e.status));
   const fault = e.fault === undefined ? '' : chalk.magenta(`  [fault ${e.fault.join(', ')}]`);
   return `${e.time}  ${e.method.padEnd(6)} ${status} ${`${e.ms.toFixed(1)}ms`.padStart(9)}  ${e.requestId}  ${e.path}${fault}`;
 }

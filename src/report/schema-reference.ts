@@ -23,7 +23,9 @@ function typeOf(node: SchemaNode | undefined, root: SchemaNode): string {
   if ('const' in node) return `\`${JSON.stringify(node.const)}\``;
   if (Array.isArray(node.enum)) {
     const values = node.enum as unknown[];
-    return values.length > 8 ? `one of ${values.length} codes` : values.map((v) => `\`${JSON.stringify(v)}\``).join(' | ');
+    return values.length > 8
+      ? `one of ${values.length} codes`
+      : values.map((v) => `\`${JSON.stringify(v)}\``).join(' | ');
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     if (Array.isArray(node[key])) return (node[key] as SchemaNode[]).map((b) => typeOf(b, root)).join(' or ');
@@ -33,7 +35,9 @@ function typeOf(node: SchemaNode | undefined, root: SchemaNode): string {
   if (type === 'object') {
     if (isObjectDef(node)) return 'mapping';
     const values = node.additionalProperties;
-    return values !== undefined && typeof values === 'object' ? `map of name → ${typeOf(values as SchemaNode, root)}` : 'mapping';
+    return values !== undefined && typeof values === 'object'
+      ? `map of name → ${typeOf(values as SchemaNode, root)}`
+      : 'mapping';
   }
   if (Array.isArray(type)) return (type as string[]).join(' or ');
   if (typeof type === 'string') return node.format === undefined ? type : `${type} (${String(node.format)})`;
@@ -84,11 +88,17 @@ export function renderSchemaReference(root: SchemaNode): string {
         const target = typeof prop.$ref === 'string' ? defs[refName(prop.$ref)] : undefined;
         const description = (prop.description ?? target?.description ?? '') as string;
         const def = prop.default === undefined ? '' : `\`${JSON.stringify(prop.default)}\``;
-        out.push(`| \`${prefix}${key}\` | ${cell(typeOf(prop, root))} | ${requiredKeys.has(key) ? 'yes' : ''} | ${cell(def)} | ${cell(description)} |`);
+        out.push(
+          `| \`${prefix}${key}\` | ${cell(typeOf(prop, root))} | ${requiredKeys.has(key) ? 'yes' : ''} | ${cell(def)} | ${cell(description)} |`,
+        );
         // Inline objects (no definition of their own) are listed in place, with dotted keys.
         const inline = prop.type === 'array' ? (prop.items as SchemaNode | undefined) : prop;
         if (inline !== undefined && inline.$ref === undefined && isObjectDef(inline)) {
-          rows(inline.properties as Record<string, SchemaNode>, new Set((inline.required as string[] | undefined) ?? []), `${prefix}${key}${prop.type === 'array' ? '[]' : ''}.`);
+          rows(
+            inline.properties as Record<string, SchemaNode>,
+            new Set((inline.required as string[] | undefined) ?? []),
+            `${prefix}${key}${prop.type === 'array' ? '[]' : ''}.`,
+          );
         }
       }
     };

@@ -16,7 +16,11 @@ export interface SynthJsonResult {
   elapsedMs: number;
 }
 
-export function synthJsonResult(r: SynthCityResult, displayFile: string | undefined, elapsedMs: number): SynthJsonResult {
+export function synthJsonResult(
+  r: SynthCityResult,
+  displayFile: string | undefined,
+  elapsedMs: number,
+): SynthJsonResult {
   return {
     city: r.city,
     env: r.env,
@@ -34,7 +38,9 @@ export function synthJsonResult(r: SynthCityResult, displayFile: string | undefi
 
 export function renderSynth(r: SynthJsonResult, chalk: ChalkInstance): string {
   const width = Math.max(0, ...Object.keys(r.resources).map((t) => t.length));
-  const lines = [`${chalk.green('✓')} ${r.city} ${chalk.bold(r.env)} → ${r.file ?? '(not written)'}  ${r.resourceTotal} resources, sha256 ${r.sha256.slice(0, 12)}`];
+  const lines = [
+    `${chalk.green('✓')} ${r.city} ${chalk.bold(r.env)} → ${r.file ?? '(not written)'}  ${r.resourceTotal} resources, sha256 ${r.sha256.slice(0, 12)}`,
+  ];
   for (const [type, n] of Object.entries(r.resources)) lines.push(`  ${type.padEnd(width)}  ${n}`);
   const data = Object.entries(r.dataSources).map(([t, n]) => `${t} ×${n}`);
   if (data.length > 0) lines.push(chalk.dim(`  reads: ${data.join(', ')}`));

@@ -4,7 +4,13 @@ import type { TemplateDetail, TemplateSummary } from '../manifest/templates';
 
 function table(header: string[], rows: string[][], chalk: ChalkInstance): string {
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const fmt = (r: string[]): string => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...cell].length)))).join('  ').trimEnd();
+  const fmt = (r: string[]): string =>
+    r
+      .map((cell, i) =>
+        i === r.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...cell].length)),
+      )
+      .join('  ')
+      .trimEnd();
   return [chalk.bold(fmt(header)), ...rows.map(fmt)].join('\n');
 }
 
@@ -12,7 +18,14 @@ export function renderTemplateList(templates: readonly TemplateSummary[], chalk:
   if (templates.length === 0) return 'no templates: add templates/<name>/template.yaml';
   return table(
     ['TEMPLATE', 'VERSION', 'LANGUAGES', 'TIERS', 'PERSONAL DATA', 'DESCRIPTION'],
-    templates.map((t) => [t.name, t.version, t.languages.join(', '), t.tiers.join(', '), t.personalData ? 'yes' : 'no', firstSentence(t.description)]),
+    templates.map((t) => [
+      t.name,
+      t.version,
+      t.languages.join(', '),
+      t.tiers.join(', '),
+      t.personalData ? 'yes' : 'no',
+      firstSentence(t.description),
+    ]),
     chalk,
   );
 }
@@ -28,7 +41,9 @@ export function renderTemplateDetail(t: TemplateDetail, chalk: ChalkInstance): s
   lines.push(t.description, '');
   lines.push(`${chalk.bold('Languages:')} ${t.languages.join(', ')}`);
   lines.push(`${chalk.bold('Runtime:')} node ${t.runtime.node}, entry ${t.runtime.entry}`);
-  lines.push(`${chalk.bold('Personal data:')} ${t.needs.personalData ? 'yes (names, emails): policy and audit apply' : 'no'}`);
+  lines.push(
+    `${chalk.bold('Personal data:')} ${t.needs.personalData ? 'yes (names, emails): policy and audit apply' : 'no'}`,
+  );
   lines.push(`${chalk.bold('Used by:')} ${t.usedBy.length === 0 ? 'no city yet' : t.usedBy.join(', ')}`, '');
   lines.push(chalk.bold('Parameters'));
   if (t.parameters.length === 0) lines.push('  none');
@@ -39,14 +54,22 @@ export function renderTemplateDetail(t: TemplateDetail, chalk: ChalkInstance): s
   }
   lines.push('', chalk.bold('Tiers'));
   for (const tier of t.needs.tiers) {
-    const prod = tier.production === undefined ? '' : `; production ${tier.production.count ?? tier.count} × ${tier.production.flavor ?? tier.flavor}`;
-    lines.push(`  ${chalk.cyan(tier.name)} (${tier.role}): ${tier.count} × ${tier.flavor}${prod}${tier.subnet === undefined ? '' : `, subnet ${tier.subnet}`}`);
+    const prod =
+      tier.production === undefined
+        ? ''
+        : `; production ${tier.production.count ?? tier.count} × ${tier.production.flavor ?? tier.flavor}`;
+    lines.push(
+      `  ${chalk.cyan(tier.name)} (${tier.role}): ${tier.count} × ${tier.flavor}${prod}${tier.subnet === undefined ? '' : `, subnet ${tier.subnet}`}`,
+    );
     lines.push(`    service port ${tier.servicePort}, health check ${tier.healthCheck}`);
     for (const v of tier.volumes) lines.push(`    volume ${v.name}: ${v.size} GiB at ${v.mountPath}`);
     for (const p of tier.ports) lines.push(`    open ${p.protocol}/${p.port} to ${p.from}`);
   }
   lines.push('', chalk.bold('Object containers'));
   if (t.needs.containers.length === 0) lines.push('  none');
-  for (const c of t.needs.containers) lines.push(`  ${chalk.cyan(c.name)}: ${c.acl}${c.versioning ? ', versioned' : ''}${c.openData ? ', open data' : ''}${c.seedFrom === undefined ? '' : `, seeded from ${c.seedFrom}`}`);
+  for (const c of t.needs.containers)
+    lines.push(
+      `  ${chalk.cyan(c.name)}: ${c.acl}${c.versioning ? ', versioned' : ''}${c.openData ? ', open data' : ''}${c.seedFrom === undefined ? '' : `, seeded from ${c.seedFrom}`}`,
+    );
   return lines.join('\n');
 }

@@ -33,7 +33,14 @@ export interface SandboxSettings {
   faultSeed: number | undefined;
 }
 
-export const DEFAULT_SETTINGS: SandboxSettings = { port: DEFAULT_PORT, host: '127.0.0.1', statusDelayMs: 300, tokenTtlSeconds: 3600, faults: '', faultSeed: undefined };
+export const DEFAULT_SETTINGS: SandboxSettings = {
+  port: DEFAULT_PORT,
+  host: '127.0.0.1',
+  statusDelayMs: 300,
+  tokenTtlSeconds: 3600,
+  faults: '',
+  faultSeed: undefined,
+};
 
 interface PidFile {
   pid: number;
@@ -167,7 +174,9 @@ async function running(dataDir: string): Promise<PidFile | undefined> {
   if (pf === undefined) return undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) if (await probe(pf.url, 2000)) return pf;
   if (!isSandboxProcess(pf.pid)) return undefined;
-  throw new StormError('sandbox', `the sandbox (pid ${pf.pid}) is running but does not answer at ${pf.url}`, { hint: 'stop it with `storm sandbox down`, then start it again' });
+  throw new StormError('sandbox', `the sandbox (pid ${pf.pid}) is running but does not answer at ${pf.url}`, {
+    hint: 'stop it with `storm sandbox down`, then start it again',
+  });
 }
 
 async function countsOf(dataDir: string): Promise<Record<string, number>> {
@@ -200,11 +209,17 @@ export async function sandboxStatus(opts: { cwd: string }): Promise<SandboxStatu
 }
 
 function checkSettings(s: SandboxSettings): void {
-  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw new StormError('usage', `--port ${s.port} is not a TCP port`, { hint: 'use a number between 1 and 65535 (0 picks a free one)' });
+  if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535)
+    throw new StormError('usage', `--port ${s.port} is not a TCP port`, {
+      hint: 'use a number between 1 and 65535 (0 picks a free one)',
+    });
   try {
     parseFaultSpec(s.faults);
   } catch (e) {
-    if (e instanceof FaultSpecError) throw new StormError('usage', e.message, { hint: 'see src/sandbox/SPEC.md "Fault injection" for the grammar, e.g. compute:503@0.1,*:latency=50ms' });
+    if (e instanceof FaultSpecError)
+      throw new StormError('usage', e.message, {
+        hint: 'see src/sandbox/SPEC.md "Fault injection" for the grammar, e.g. compute:503@0.1,*:latency=50ms',
+      });
     throw e;
   }
 }
@@ -217,7 +232,20 @@ function mainScript(): string {
 }
 
 function processArgs(dataDir: string, s: SandboxSettings): string[] {
-  const args = ['--port', String(s.port), '--host', s.host, '--data', dataDir, '--delay-ms', String(s.statusDelayMs), '--token-ttl', String(s.tokenTtlSeconds), '--faults', s.faults];
+  const args = [
+    '--port',
+    String(s.port),
+    '--host',
+    s.host,
+    '--data',
+    dataDir,
+    '--delay-ms',
+    String(s.statusDelayMs),
+    '--token-ttl',
+    String(s.tokenTtlSeconds),
+    '--faults',
+    s.faults,
+  ];
   if (s.faultSeed !== undefined) args.push('--fault-seed', String(s.faultSeed));
   return args;
 }
@@ -234,7 +262,11 @@ function spawnDetached(dataDir: string, s: SandboxSettings): number {
     // Faults come from the settings only, never inherited by accident.
     delete env.STORM_SANDBOX_FAULTS;
     delete env.STORM_SANDBOX_FAULT_SEED;
-    const child = spawn(process.execPath, [mainScript(), ...processArgs(dataDir, s)], { detached: true, stdio: ['ignore', out, out], env });
+    const child = spawn(process.execPath, [mainScript(), ...processArgs(dataDir, s)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env,
+    });
     child.unref();
     if (child.pid === undefined) throw new StormError('sandbox', 'could not start the sandbox process');
     return child.pid;
@@ -295,7 +327,11 @@ export interface StartResult extends ConnectionInfo {
 }
 
 /** Starts the sandbox as a detached process and returns once it answers. */
-export async function startDetached(opts: { cwd: string; settings?: Partial<SandboxSettings>; progress: Progress }): Promise<StartResult> {
+export async function startDetached(opts: {
+  cwd: string;
+  settings?: Partial<SandboxSettings>;
+  progress: Progress;
+}): Promise<StartResult> {
   const dataDir = sandboxDataDir(opts.cwd);
   const settings: SandboxSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
   checkSettings(settings);
@@ -328,20 +364,36 @@ async function takeStartLock(dataDir: string): Promise<() => void> {
   }
 }
 
-async function startDetachedLocked(opts: { cwd: string; progress: Progress }, dataDir: string, settings: SandboxSettings): Promise<StartResult> {
+async function startDetachedLocked(
+  opts: { cwd: string; progress: Progress },
+  dataDir: string,
+  settings: SandboxSettings,
+): Promise<StartResult> {
   const existing = await running(dataDir);
-  if (existing !== undefined) return { ...connectionInfo(existing.url), pid: existing.pid, alreadyRunning: true, dataDir };
+  if (existing !== undefined)
+    return { ...connectionInfo(existing.url), pid: existing.pid, alreadyRunning: true, dataDir };
   if (await portInUse(settings.host, settings.port)) {
-    throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, { hint: 'choose another with --port N (or --port 0 for any free port)' });
+    throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, {
+      hint: 'choose another with --port N (or --port 0 for any free port)',
+    });
   }
-  opts.progress({ kind: 'step', message: `starting the sandbox (data in ${path.relative(opts.cwd, dataDir) || dataDir})` });
+  opts.progress({
+    kind: 'step',
+    message: `starting the sandbox (data in ${path.relative(opts.cwd, dataDir) || dataDir})`,
+  });
   const t0 = Date.now();
   const pid = spawnDetached(dataDir, settings);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const ready = readyLine(dataDir, pid);
     if (ready !== undefined && (await probe(ready.url))) {
-      const pf: PidFile = { pid, url: ready.url, startedAt: new Date().toISOString(), detached: true, settings: { ...settings, port: Number(new URL(ready.url).port) } };
+      const pf: PidFile = {
+        pid,
+        url: ready.url,
+        startedAt: new Date().toISOString(),
+        detached: true,
+        settings: { ...settings, port: Number(new URL(ready.url).port) },
+      };
       writeRunFiles(dataDir, pf);
       opts.progress({ kind: 'detail', message: `sandbox ready in ${Date.now() - t0} ms (pid ${pid})` });
       return { ...connectionInfo(ready.url), pid, alreadyRunning: false, dataDir };
@@ -349,7 +401,9 @@ async function startDetachedLocked(opts: { cwd: string; progress: Progress }, da
     if (!processAlive(pid) || Date.now() > deadline) {
       if (processAlive(pid)) killGroup(pid, 'SIGKILL');
       const tail = lastLines(path.join(dataDir, OUT_FILE), 5);
-      throw new StormError('sandbox', `the sandbox did not start${tail === '' ? '' : `:\n${tail}`}`, { hint: `see ${path.join(dataDir, OUT_FILE)}` });
+      throw new StormError('sandbox', `the sandbox did not start${tail === '' ? '' : `:\n${tail}`}`, {
+        hint: `see ${path.join(dataDir, OUT_FILE)}`,
+      });
     }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -364,16 +418,27 @@ export interface ForegroundHandle extends ConnectionInfo {
 }
 
 /** Runs the sandbox inside this process until `signal` aborts. */
-export async function startForeground(opts: { cwd: string; settings?: Partial<SandboxSettings>; signal: AbortSignal; progress: Progress }): Promise<ForegroundHandle> {
+export async function startForeground(opts: {
+  cwd: string;
+  settings?: Partial<SandboxSettings>;
+  signal: AbortSignal;
+  progress: Progress;
+}): Promise<ForegroundHandle> {
   const dataDir = sandboxDataDir(opts.cwd);
   const settings: SandboxSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
   checkSettings(settings);
   const existing = await running(dataDir);
   if (existing !== undefined) {
-    throw new StormError('sandbox', `the sandbox of this project is already running (pid ${existing.pid}, ${existing.url})`, { hint: 'stop it with `storm sandbox down`, or use it as it is' });
+    throw new StormError(
+      'sandbox',
+      `the sandbox of this project is already running (pid ${existing.pid}, ${existing.url})`,
+      { hint: 'stop it with `storm sandbox down`, or use it as it is' },
+    );
   }
   if (await portInUse(settings.host, settings.port)) {
-    throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, { hint: 'choose another with --port N (or --port 0 for any free port)' });
+    throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, {
+      hint: 'choose another with --port N (or --port 0 for any free port)',
+    });
   }
   // Loaded here only: finding or starting a detached sandbox needs neither fastify nor SQLite.
   const { createSandbox } = await import('./server.js');
@@ -387,7 +452,13 @@ export async function startForeground(opts: { cwd: string; settings?: Partial<Sa
     ...(settings.faultSeed === undefined ? {} : { faultSeed: settings.faultSeed }),
     log: (line) => opts.progress({ kind: 'warning', message: line }),
   });
-  const pf: PidFile = { pid: process.pid, url: sandbox.url, startedAt: new Date().toISOString(), detached: false, settings };
+  const pf: PidFile = {
+    pid: process.pid,
+    url: sandbox.url,
+    startedAt: new Date().toISOString(),
+    detached: false,
+    settings,
+  };
   writeRunFiles(dataDir, pf);
   const done = new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -457,11 +528,14 @@ export async function resetSandbox(opts: { cwd: string; progress: Progress }): P
   const pf = alivePidFile(dataDir);
   const wasRunning = pf !== undefined;
   if (wasRunning && pf?.detached === false) {
-    throw new StormError('sandbox', `the sandbox is running in the foreground (pid ${pf.pid})`, { hint: 'stop it (Ctrl-C in its terminal), then run `storm sandbox reset`' });
+    throw new StormError('sandbox', `the sandbox is running in the foreground (pid ${pf.pid})`, {
+      hint: 'stop it (Ctrl-C in its terminal), then run `storm sandbox reset`',
+    });
   }
   if (wasRunning) await stopSandbox(opts);
   opts.progress({ kind: 'step', message: 'emptying the sandbox back to its seed' });
-  for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) fs.rmSync(path.join(dataDir, f), { force: true });
+  for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`])
+    fs.rmSync(path.join(dataDir, f), { force: true });
   fs.rmSync(path.join(dataDir, BLOB_DIR), { recursive: true, force: true });
   if (!wasRunning || pf === undefined) return { restarted: false };
   const started = await startDetached({ cwd: opts.cwd, settings: pf.settings, progress: opts.progress });
@@ -469,7 +543,13 @@ export async function resetSandbox(opts: { cwd: string; progress: Progress }): P
 }
 
 /** Reads the request log; with `follow`, keeps delivering new entries until the signal aborts. */
-export async function readRequestLog(opts: { cwd: string; follow: boolean; signal?: AbortSignal; tail?: number; onEntry: (e: RequestLogEntry) => void }): Promise<number> {
+export async function readRequestLog(opts: {
+  cwd: string;
+  follow: boolean;
+  signal?: AbortSignal;
+  tail?: number;
+  onEntry: (e: RequestLogEntry) => void;
+}): Promise<number> {
   const file = path.join(sandboxDataDir(opts.cwd), REQUEST_LOG_FILE);
   let offset = 0;
   let carry = '';
@@ -536,7 +616,11 @@ export function faultsFromEnvironment(env: NodeJS.ProcessEnv): Partial<SandboxSe
  * For commands that target the cloud `sandbox`: the running sandbox of this
  * project, started (detached) when it is not running.
  */
-export async function ensureSandbox(opts: { cwd: string; progress: Progress; settings?: Partial<SandboxSettings> }): Promise<ConnectionInfo & { started: boolean }> {
+export async function ensureSandbox(opts: {
+  cwd: string;
+  progress: Progress;
+  settings?: Partial<SandboxSettings>;
+}): Promise<ConnectionInfo & { started: boolean }> {
   const dataDir = sandboxDataDir(opts.cwd);
   const existing = await running(dataDir);
   if (existing !== undefined) return { ...connectionInfo(existing.url), started: false };

@@ -31,11 +31,13 @@ function parseArgs(argv: readonly string[]): MainArgs {
     floatingCidr: undefined,
     tokenTtlSeconds: undefined,
     faults: process.env.STORM_SANDBOX_FAULTS,
-    faultSeed: process.env.STORM_SANDBOX_FAULT_SEED === undefined ? undefined : Number(process.env.STORM_SANDBOX_FAULT_SEED),
+    faultSeed:
+      process.env.STORM_SANDBOX_FAULT_SEED === undefined ? undefined : Number(process.env.STORM_SANDBOX_FAULT_SEED),
   };
   const number = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got ${String(v)}`);
+    if (v === undefined || !Number.isFinite(n) || n < 0)
+      throw new Error(`${flag} needs a non-negative number, got ${String(v)}`);
     return n;
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -80,7 +82,8 @@ function parseArgs(argv: readonly string[]): MainArgs {
         throw new Error(`unknown argument ${String(flag)}`);
     }
   }
-  if (args.faultSeed !== undefined && !Number.isInteger(args.faultSeed)) throw new Error('--fault-seed needs a whole number');
+  if (args.faultSeed !== undefined && !Number.isInteger(args.faultSeed))
+    throw new Error('--fault-seed needs a whole number');
   return args;
 }
 
@@ -99,7 +102,15 @@ async function run(): Promise<void> {
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   const cpu = process.cpuUsage();
-  const ready = { ready: true, url: sandbox.url, pid: process.pid, dataDir: args.dataDir, faults: args.faults ?? '', faultSeed: sandbox.faultSeed, startupCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  const ready = {
+    ready: true,
+    url: sandbox.url,
+    pid: process.pid,
+    dataDir: args.dataDir,
+    faults: args.faults ?? '',
+    faultSeed: sandbox.faultSeed,
+    startupCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   let stopping = false;
   const stop = (): void => {

@@ -116,7 +116,9 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
 /** Service modules in seed order: identity first (others look up its projects). */
 function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number; blobDir: string }): SandboxService[] {
   const list: SandboxService[] = [];
-  list.push(createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }));
+  list.push(
+    createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }),
+  );
   list.push(createImageService({ blobDir: path.join(core.blobDir, 'images') }));
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
   list.push(networkService, blockStorageService, computeService);
@@ -137,7 +139,9 @@ declare module 'fastify' {
 }
 
 function swiftTransId(): string {
-  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`;
+  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(10, '0')}`;
 }
 
 function firstHeader(v: string | string[] | undefined): string | undefined {
@@ -155,9 +159,15 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const faultSeed = opts.faultSeed ?? randomBytes(4).readUInt32BE(0);
   const faults = new FaultInjector(parseFaultSpec(opts.faults ?? ''), faultSeed);
   // A ':memory:' sandbox still needs somewhere for bytes; it gets a temp dir removed on close.
-  const blobDir = persistent ? path.join(opts.dataDir, BLOB_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sandbox-'));
+  const blobDir = persistent
+    ? path.join(opts.dataDir, BLOB_DIR)
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sandbox-'));
   const services = serviceList({ tokens, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, blobDir });
-  const mounted: Mounted[] = services.map((service) => ({ service, style: STYLE_OF[service.type], fault: FAULT_SERVICE_OF[service.type] }));
+  const mounted: Mounted[] = services.map((service) => ({
+    service,
+    style: STYLE_OF[service.type],
+    fault: FAULT_SERVICE_OF[service.type],
+  }));
   const hangs = new Set<() => void>();
 
   const app = Fastify({
@@ -193,7 +203,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (token === undefined || token === '') throw unauthorizedError(style, identityUri(), swiftAccountOf(req));
       const checked = tokens.check(token);
       // Services only accept project-scoped tokens; Keystone accepts unscoped ones too.
-      if (!checked.ok || (style !== 'keystone' && checked.record.projectId === undefined)) throw unauthorizedError(style, identityUri(), swiftAccountOf(req));
+      if (!checked.ok || (style !== 'keystone' && checked.record.projectId === undefined))
+        throw unauthorizedError(style, identityUri(), swiftAccountOf(req));
       return authInfoOf(token, checked.record);
     },
     projectName(projectId: string): string | undefined {
@@ -225,12 +236,18 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     try {
       done(null, JSON.parse(body));
     } catch (e) {
-      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & { statusCode: number };
+      const err = new Error(`Malformed JSON in request body: ${(e as Error).message}`) as Error & {
+        statusCode: number;
+      };
       err.statusCode = 400;
       done(err);
     }
   };
-  app.addContentTypeParser(['application/json', 'application/openstack-images-v2.1-json-patch'], { parseAs: 'string' }, jsonParser);
+  app.addContentTypeParser(
+    ['application/json', 'application/openstack-images-v2.1-json-patch'],
+    { parseAs: 'string' },
+    jsonParser,
+  );
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.decorateRequest('sandbox', null as unknown as RequestState);
@@ -322,23 +339,34 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   // plays that VM but needs no such delay: an object written to storage starts a reconcile.
   const runnerRef: { current?: ServiceRunner } = {};
   app.addHook('onResponse', async (req, reply) => {
-    if (req.method === 'PUT' && reply.statusCode === 201 && req.url.startsWith('/object-store/')) runnerRef.current?.kick();
+    if (req.method === 'PUT' && reply.statusCode === 201 && req.url.startsWith('/object-store/'))
+      runnerRef.current?.kick();
   });
 
   app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log, identityUri()));
   app.setNotFoundHandler(async (req, reply) => {
     const m = req.sandbox?.mounted ?? mountedFor(req.url);
-    const err = m === undefined ? new SandboxHttpError(404, { error: { code: 404, message: 'The resource could not be found.', title: 'Not Found' } }) : notFoundFor(m.style);
+    const err =
+      m === undefined
+        ? new SandboxHttpError(404, {
+            error: { code: 404, message: 'The resource could not be found.', title: 'Not Found' },
+          })
+        : notFoundFor(m.style);
     return sendError(req, reply, err, log, identityUri());
   });
 
   for (const m of mounted) {
-    await app.register(async (scope) => {
-      await m.service.register(scope, ctx);
-    }, { prefix: m.service.prefix });
+    await app.register(
+      async (scope) => {
+        await m.service.register(scope, ctx);
+      },
+      { prefix: m.service.prefix },
+    );
   }
 
-  app.get('/', async () => ({ versions: mounted.map((m) => ({ service: m.service.type, url: `${ctx.publicUrl}${m.service.prefix}` })) }));
+  app.get('/', async () => ({
+    versions: mounted.map((m) => ({ service: m.service.type, url: `${ctx.publicUrl}${m.service.prefix}` })),
+  }));
 
   seedIfEmpty(ctx, services);
   tokens.purgeExpired();
@@ -348,7 +376,14 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_PORT);
   ctx.publicUrl = `http://${host}:${port}`;
   // Instances that carry a storm service run it as a local process (issue 7); a ':memory:' sandbox keeps no files to run from.
-  const runner = persistent ? startServiceRunner({ store, dataDir: opts.dataDir, sandboxUrl: () => ctx.publicUrl, record: (e) => logStream?.write(`${JSON.stringify(e)}\n`) }) : undefined;
+  const runner = persistent
+    ? startServiceRunner({
+        store,
+        dataDir: opts.dataDir,
+        sandboxUrl: () => ctx.publicUrl,
+        record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
+      })
+    : undefined;
   runnerRef.current = runner;
 
   let closed = false;
@@ -386,7 +421,9 @@ function swiftAccountOf(req: FastifyRequest): string | undefined {
 }
 
 function faultMessage(status: number): string {
-  return status === 503 ? 'The server is currently unavailable. Please try again at a later time. (injected fault)' : `Injected fault: ${status}.`;
+  return status === 503
+    ? 'The server is currently unavailable. Please try again at a later time. (injected fault)'
+    : `Injected fault: ${status}.`;
 }
 
 function notFoundFor(style: ErrorStyle): SandboxHttpError {
@@ -405,20 +442,36 @@ function notFoundFor(style: ErrorStyle): SandboxHttpError {
   }
 }
 
-async function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, log: (line: string) => void, identityUri: string): Promise<FastifyReply> {
+async function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  log: (line: string) => void,
+  identityUri: string,
+): Promise<FastifyReply> {
   const style = req.sandbox?.mounted?.style ?? 'keystone';
   let err: SandboxHttpError;
   if (error instanceof SandboxHttpError) err = error;
   else {
     const e = error as { statusCode?: number; message?: string; code?: string };
     const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
-    if (status === 500) log(`unexpected error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    err = styledError(style, status, status === 500 ? 'The server has either erred or is incapable of performing the requested operation.' : (e.message ?? 'Bad request'));
+    if (status === 500)
+      log(
+        `unexpected error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    err = styledError(
+      style,
+      status,
+      status === 500
+        ? 'The server has either erred or is incapable of performing the requested operation.'
+        : (e.message ?? 'Bad request'),
+    );
   }
   reply.code(err.status);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
   // Keystone names itself on every 401, whichever code path refused.
-  if (err.status === 401 && style === 'keystone' && !('www-authenticate' in err.headers)) reply.header('www-authenticate', `Keystone uri="${identityUri}/v3"`);
+  if (err.status === 401 && style === 'keystone' && !('www-authenticate' in err.headers))
+    reply.header('www-authenticate', `Keystone uri="${identityUri}/v3"`);
   if (req.method === 'HEAD') return reply.send();
   if (typeof err.body === 'string') {
     if (!('content-type' in err.headers)) reply.header('content-type', 'text/plain; charset=UTF-8');

@@ -108,7 +108,16 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
 
   const event = (method: RunnerEvent['method'], serverId: string, status: number, message: string): void => {
     seq += 1;
-    opts.record({ time: new Date().toISOString(), requestId: `runner-${seq}`, service: 'runner', method, path: `/servers/${serverId}`, status, ms: 0, message });
+    opts.record({
+      time: new Date().toISOString(),
+      requestId: `runner-${seq}`,
+      service: 'runner',
+      method,
+      path: `/servers/${serverId}`,
+      status,
+      ms: 0,
+      message,
+    });
   };
 
   const instanceDir = (serverId: string): string => path.join(opts.dataDir, 'instances', serverId);
@@ -136,7 +145,13 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     if (servers.length === 0) return out;
     const ports = opts.store.list<{ id: string; device_id: string }>('network.port');
     const fips = opts.store.list<{ floating_ip_address: string; port_id: string | null }>('network.floatingip');
-    const attachments = opts.store.list<{ volume_id: string; instance: string | null; status: string; mountpoint: string | null; _attached_at_ms: number | null }>('volume.attachment');
+    const attachments = opts.store.list<{
+      volume_id: string;
+      instance: string | null;
+      status: string;
+      mountpoint: string | null;
+      _attached_at_ms: number | null;
+    }>('volume.attachment');
     for (const server of servers) {
       const hint = hintOf(server);
       if (hint === undefined) continue;
@@ -147,17 +162,35 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       const fip = fips.find((f) => f.port_id !== null && portIds.has(f.port_id));
       if (fip === undefined) continue;
       const volume = attachments
-        .filter((a) => a.instance === server.id && (a.status === 'attached' || (a._attached_at_ms !== null && a._attached_at_ms <= now)) && a.mountpoint !== '/dev/vda')
+        .filter(
+          (a) =>
+            a.instance === server.id &&
+            (a.status === 'attached' || (a._attached_at_ms !== null && a._attached_at_ms <= now)) &&
+            a.mountpoint !== '/dev/vda',
+        )
         .sort((a, b) => String(a.mountpoint).localeCompare(String(b.mountpoint)))[0];
-      const dataDir = volume === undefined ? path.join(instanceDir(server.id), 'data') : path.join(opts.dataDir, 'volumes', volume.volume_id);
-      out.set(server.id, { serverId: server.id, hint, artifactUrl, pointerUrl, address: fip.floating_ip_address, dataDir });
+      const dataDir =
+        volume === undefined
+          ? path.join(instanceDir(server.id), 'data')
+          : path.join(opts.dataDir, 'volumes', volume.volume_id);
+      out.set(server.id, {
+        serverId: server.id,
+        hint,
+        artifactUrl,
+        pointerUrl,
+        address: fip.floating_ip_address,
+        dataDir,
+      });
     }
     return out;
   }
 
   async function fetchPointer(url: string): Promise<ReleasePointer | undefined> {
     const cached = pointerCache.get(url);
-    const res = await fetch(url, { headers: cached === undefined ? {} : { 'If-None-Match': cached.etag }, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(url, {
+      headers: cached === undefined ? {} : { 'If-None-Match': cached.etag },
+      signal: AbortSignal.timeout(5000),
+    });
     if (res.status === 304 && cached !== undefined) return cached.pointer;
     if (res.status !== 200) {
       await res.arrayBuffer();
@@ -180,14 +213,24 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     const bytes = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`GET ${url} answered HTTP ${res.status}`);
     const sum = createHash('sha256').update(bytes).digest('hex');
-    if (sum !== pointer.sha256) throw new Error(`artifact ${pointer.artifact} has sha256 ${sum}, the release pointer says ${pointer.sha256}`);
+    if (sum !== pointer.sha256)
+      throw new Error(`artifact ${pointer.artifact} has sha256 ${sum}, the release pointer says ${pointer.sha256}`);
     const partial = `${dir}.partial`;
     fs.rmSync(partial, { recursive: true, force: true });
     unpackArtifact(bytes, partial);
     fs.writeFileSync(path.join(partial, '.storm-sha256'), pointer.sha256);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(partial, dir);
-    opts.record({ time: new Date().toISOString(), requestId: `runner-${++seq}`, service: 'runner', method: 'FETCH', path: `/servers/${d.serverId}`, status: 200, ms: Date.now() - started, message: `${pointer.service} ${pointer.version} (${bytes.length} bytes, sha256 ${pointer.sha256.slice(0, 12)} verified)` });
+    opts.record({
+      time: new Date().toISOString(),
+      requestId: `runner-${++seq}`,
+      service: 'runner',
+      method: 'FETCH',
+      path: `/servers/${d.serverId}`,
+      status: 200,
+      ms: Date.now() - started,
+      message: `${pointer.service} ${pointer.version} (${bytes.length} bytes, sha256 ${pointer.sha256.slice(0, 12)} verified)`,
+    });
     return dir;
   }
 
@@ -199,18 +242,37 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     const log = fs.openSync(path.join(idir, 'service.log'), 'a');
     const child = spawn(process.execPath, [path.join(releaseDir, d.hint.entry)], {
       cwd: releaseDir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: d.address, PORT: String(d.hint.port), STORM_DATA_DIR: d.dataDir, STORM_SERVICE_CONFIG: configFile, NODE_ENV: 'production' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOST: d.address,
+        PORT: String(d.hint.port),
+        STORM_DATA_DIR: d.dataDir,
+        STORM_SERVICE_CONFIG: configFile,
+        NODE_ENV: 'production',
+      },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
     const r: Running = { desired: d, pointer, child, exited: false, restarts: 0, nextStartAt: 0 };
-    if (child.pid !== undefined) fs.writeFileSync(path.join(idir, 'service.pid'), `${child.pid} ${path.join(releaseDir, d.hint.entry)}\n`);
+    if (child.pid !== undefined)
+      fs.writeFileSync(path.join(idir, 'service.pid'), `${child.pid} ${path.join(releaseDir, d.hint.entry)}\n`);
     child.on('exit', (code, signal) => {
       r.exited = true;
       r.child = undefined;
-      if (!stopped && running.get(d.serverId) === r) event('EXIT', d.serverId, code ?? 0, `${d.hint.service} exited (${signal ?? `code ${code}`}); restarting. Last output: ${logTail(path.join(idir, 'service.log'))}`);
+      if (!stopped && running.get(d.serverId) === r)
+        event(
+          'EXIT',
+          d.serverId,
+          code ?? 0,
+          `${d.hint.service} exited (${signal ?? `code ${code}`}); restarting. Last output: ${logTail(path.join(idir, 'service.log'))}`,
+        );
     });
-    event('START', d.serverId, 0, `${d.hint.service} ${pointer.version} on http://${d.address}:${d.hint.port} (pid ${child.pid ?? '?'}, data ${d.dataDir})`);
+    event(
+      'START',
+      d.serverId,
+      0,
+      `${d.hint.service} ${pointer.version} on http://${d.address}:${d.hint.port} (pid ${child.pid ?? '?'}, data ${d.dataDir})`,
+    );
     return r;
   }
 
@@ -247,14 +309,20 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     for (const d of desired.values()) {
       if (stopped) return;
       const current0 = running.get(d.serverId);
-      const urgent = current0 !== undefined && (current0.desired.address !== d.address || current0.desired.dataDir !== d.dataDir || current0.exited);
+      const urgent =
+        current0 !== undefined &&
+        (current0.desired.address !== d.address || current0.desired.dataDir !== d.dataDir || current0.exited);
       if (!urgent && !fresh && Date.now() - (polledAt.get(d.serverId) ?? 0) < POINTER_POLL_MS) continue;
       polledAt.set(d.serverId, Date.now());
       try {
         const pointer = await fetchPointer(d.pointerUrl);
         if (pointer === undefined) continue; // nothing published yet
         const current = running.get(d.serverId);
-        const same = current !== undefined && current.pointer.sha256 === pointer.sha256 && current.desired.address === d.address && current.desired.dataDir === d.dataDir;
+        const same =
+          current !== undefined &&
+          current.pointer.sha256 === pointer.sha256 &&
+          current.desired.address === d.address &&
+          current.desired.dataDir === d.dataDir;
         if (same && !current.exited) continue;
         if (same && current.exited) {
           if (Date.now() < current.nextStartAt) continue;
@@ -310,7 +378,14 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       if (timer !== undefined) clearTimeout(timer);
       tick();
     },
-    running: () => [...running.values()].map((r) => ({ serverId: r.desired.serverId, service: r.desired.hint.service, version: r.pointer.version, address: r.desired.address, pid: r.child?.pid })),
+    running: () =>
+      [...running.values()].map((r) => ({
+        serverId: r.desired.serverId,
+        service: r.desired.hint.service,
+        version: r.pointer.version,
+        address: r.desired.address,
+        pid: r.child?.pid,
+      })),
     async stop(): Promise<void> {
       stopped = true;
       unsubscribe();

@@ -25,7 +25,10 @@ export class CityStack extends TerraformStack {
     provider.overrideLogicalId('openstack');
     // The short source lets OpenTofu and Terraform each resolve their own registry
     // host; storm's mirror serves the pinned build under both.
-    this.addOverride(`terraform.required_providers.${PROVIDER_TYPE}`, { source: `${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`, version: PROVIDER_VERSION });
+    this.addOverride(`terraform.required_providers.${PROVIDER_TYPE}`, {
+      source: `${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`,
+      version: PROVIDER_VERSION,
+    });
     this.addOverride('terraform.required_version', `>= ${MIN_ENGINE_VERSION}`);
 
     const network = new NetworkLayer(this, 'network', ctx);

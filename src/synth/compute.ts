@@ -25,7 +25,11 @@ export interface InstanceRefs {
 }
 
 /** The zone of the i-th instance (1-based): the group's, else round-robin over the cloud's. */
-export function instanceZone(group: Pick<ResolvedComputeGroup, 'availabilityZone'>, zones: readonly string[], index: number): string | undefined {
+export function instanceZone(
+  group: Pick<ResolvedComputeGroup, 'availabilityZone'>,
+  zones: readonly string[],
+  index: number,
+): string | undefined {
   if (group.availabilityZone !== undefined) return group.availabilityZone;
   if (zones.length === 0) return undefined;
   return zones[(index - 1) % zones.length];
@@ -36,12 +40,22 @@ export class ComputeLayer extends Construct {
   readonly serverGroups = new Map<string, openstack.computeServergroupV2.ComputeServergroupV2>();
   readonly instances: InstanceRefs[] = [];
 
-  constructor(scope: Construct, id: string, ctx: SynthContext, network: NetworkLayer, security: SecurityLayer, extras: SynthExtras = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    ctx: SynthContext,
+    network: NetworkLayer,
+    security: SecurityLayer,
+    extras: SynthExtras = {},
+  ) {
     super(scope, id);
     const { city } = ctx;
 
     for (const k of city.compute.keypairs) {
-      const kp = new openstack.computeKeypairV2.ComputeKeypairV2(this, logicalId('keypair', k.name), { name: ctx.name(k.name), publicKey: k.publicKey });
+      const kp = new openstack.computeKeypairV2.ComputeKeypairV2(this, logicalId('keypair', k.name), {
+        name: ctx.name(k.name),
+        publicKey: k.publicKey,
+      });
       kp.overrideLogicalId(logicalId(k.name));
       this.keypairs.set(k.name, kp);
     }
@@ -50,12 +64,20 @@ export class ComputeLayer extends Construct {
     const flavors = new Map<string, openstack.dataOpenstackComputeFlavorV2.DataOpenstackComputeFlavorV2>();
     for (const g of city.compute.groups) {
       if (!images.has(g.image)) {
-        const img = new openstack.dataOpenstackImagesImageV2.DataOpenstackImagesImageV2(this, logicalId('image', g.image), { name: g.image, mostRecent: true });
+        const img = new openstack.dataOpenstackImagesImageV2.DataOpenstackImagesImageV2(
+          this,
+          logicalId('image', g.image),
+          { name: g.image, mostRecent: true },
+        );
         img.overrideLogicalId(logicalId(g.image));
         images.set(g.image, img);
       }
       if (!flavors.has(g.flavor)) {
-        const fl = new openstack.dataOpenstackComputeFlavorV2.DataOpenstackComputeFlavorV2(this, logicalId('flavor', g.flavor), { name: g.flavor });
+        const fl = new openstack.dataOpenstackComputeFlavorV2.DataOpenstackComputeFlavorV2(
+          this,
+          logicalId('flavor', g.flavor),
+          { name: g.flavor },
+        );
         fl.overrideLogicalId(logicalId(g.flavor));
         flavors.set(g.flavor, fl);
       }
@@ -64,7 +86,10 @@ export class ComputeLayer extends Construct {
     for (const g of city.compute.groups) {
       let serverGroup: openstack.computeServergroupV2.ComputeServergroupV2 | undefined;
       if (g.antiAffinity) {
-        serverGroup = new openstack.computeServergroupV2.ComputeServergroupV2(this, logicalId('servergroup', g.name), { name: ctx.name(g.name), policies: ['anti-affinity'] });
+        serverGroup = new openstack.computeServergroupV2.ComputeServergroupV2(this, logicalId('servergroup', g.name), {
+          name: ctx.name(g.name),
+          policies: ['anti-affinity'],
+        });
         serverGroup.overrideLogicalId(logicalId(g.name));
         this.serverGroups.set(g.name, serverGroup);
       }
@@ -119,12 +144,16 @@ export class ComputeLayer extends Construct {
           });
           floatingIp.overrideLogicalId(lid);
           const routerInterface = network.routerInterfaces.get(g.subnet);
-          const assoc = new openstack.networkingFloatingipAssociateV2.NetworkingFloatingipAssociateV2(this, logicalId('fipassoc', g.name, i), {
-            floatingIp: floatingIp.address,
-            portId: port.id,
-            // Neutron refuses the association until the subnet is routed to the external network.
-            ...(routerInterface === undefined ? {} : { dependsOn: [routerInterface] }),
-          });
+          const assoc = new openstack.networkingFloatingipAssociateV2.NetworkingFloatingipAssociateV2(
+            this,
+            logicalId('fipassoc', g.name, i),
+            {
+              floatingIp: floatingIp.address,
+              portId: port.id,
+              // Neutron refuses the association until the subnet is routed to the external network.
+              ...(routerInterface === undefined ? {} : { dependsOn: [routerInterface] }),
+            },
+          );
           assoc.overrideLogicalId(lid);
         }
         this.instances.push({ group: g.name, index: i, name, port, instance, floatingIp });

@@ -39,7 +39,9 @@ export class NetworkLayer extends Construct {
         enableDhcp: s.enableDhcp,
         dnsNameservers: s.dnsServers,
         ...(s.gatewayIp === undefined ? {} : { gatewayIp: s.gatewayIp }),
-        ...(s.allocationPools.length === 0 ? {} : { allocationPool: s.allocationPools.map((p) => ({ start: p.start, end: p.end })) }),
+        ...(s.allocationPools.length === 0
+          ? {}
+          : { allocationPool: s.allocationPools.map((p) => ({ start: p.start, end: p.end })) }),
         tags: ctx.tags,
       });
       subnet.overrideLogicalId(logicalId(s.name));
@@ -48,26 +50,36 @@ export class NetworkLayer extends Construct {
 
     const needsExternal = net.router.externalGateway || city.compute.groups.some((g) => g.floatingIp);
     if (needsExternal) {
-      this.externalNetwork = new openstack.dataOpenstackNetworkingNetworkV2.DataOpenstackNetworkingNetworkV2(this, 'external', {
-        name: city.cloud.externalNetwork,
-        external: true,
-      });
+      this.externalNetwork = new openstack.dataOpenstackNetworkingNetworkV2.DataOpenstackNetworkingNetworkV2(
+        this,
+        'external',
+        {
+          name: city.cloud.externalNetwork,
+          external: true,
+        },
+      );
       this.externalNetwork.overrideLogicalId('external');
     }
 
     this.router = new openstack.networkingRouterV2.NetworkingRouterV2(this, 'router', {
       name: ctx.name('router'),
       adminStateUp: true,
-      ...(net.router.externalGateway && this.externalNetwork !== undefined ? { externalNetworkId: this.externalNetwork.id } : {}),
+      ...(net.router.externalGateway && this.externalNetwork !== undefined
+        ? { externalNetworkId: this.externalNetwork.id }
+        : {}),
       tags: ctx.tags,
     });
     this.router.overrideLogicalId('router');
 
     for (const [name, subnet] of this.subnets) {
-      const itf = new openstack.networkingRouterInterfaceV2.NetworkingRouterInterfaceV2(this, logicalId('router', name), {
-        routerId: this.router.id,
-        subnetId: subnet.id,
-      });
+      const itf = new openstack.networkingRouterInterfaceV2.NetworkingRouterInterfaceV2(
+        this,
+        logicalId('router', name),
+        {
+          routerId: this.router.id,
+          subnetId: subnet.id,
+        },
+      );
       itf.overrideLogicalId(logicalId(name));
       this.routerInterfaces.set(name, itf);
     }

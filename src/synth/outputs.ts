@@ -16,13 +16,28 @@ function output(scope: Construct, id: string, value: unknown, description: strin
 }
 
 export class OutputsLayer extends Construct {
-  constructor(scope: Construct, id: string, layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer }, services: readonly ServiceNeeds[]) {
+  constructor(
+    scope: Construct,
+    id: string,
+    layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer },
+    services: readonly ServiceNeeds[],
+  ) {
     super(scope, id);
     const { network, security, compute, storage } = layers;
     output(this, 'network_id', network.network.id, 'ID of the city network');
-    output(this, 'subnet_ids', Object.fromEntries([...network.subnets].map(([name, s]) => [name, s.id])), 'Subnet IDs by manifest name');
+    output(
+      this,
+      'subnet_ids',
+      Object.fromEntries([...network.subnets].map(([name, s]) => [name, s.id])),
+      'Subnet IDs by manifest name',
+    );
     output(this, 'router_id', network.router.id, 'ID of the city router');
-    output(this, 'security_group_ids', Object.fromEntries([...security.groups].map(([name, g]) => [name, g.id])), 'Security group IDs by manifest name');
+    output(
+      this,
+      'security_group_ids',
+      Object.fromEntries([...security.groups].map(([name, g]) => [name, g.id])),
+      'Security group IDs by manifest name',
+    );
     output(
       this,
       'instances',
@@ -40,7 +55,17 @@ export class OutputsLayer extends Construct {
       ),
       'Instances by <group>-<n>: id, name, fixed and floating address',
     );
-    output(this, 'volume_ids', Object.fromEntries(storage.volumes.map((v) => [v.attachedTo === undefined ? v.definition : `${v.attachedTo}-${v.definition}`, v.volume.id])), 'Volume IDs');
+    output(
+      this,
+      'volume_ids',
+      Object.fromEntries(
+        storage.volumes.map((v) => [
+          v.attachedTo === undefined ? v.definition : `${v.attachedTo}-${v.definition}`,
+          v.volume.id,
+        ]),
+      ),
+      'Volume IDs',
+    );
     if (services.length > 0) {
       output(
         this,
@@ -57,13 +82,21 @@ export class OutputsLayer extends Construct {
               // The floating address when the instance has one (reachable from outside), else the fixed one.
               urls: compute.instances
                 .filter((i) => i.group === s.group)
-                .map((i) => `http://${i.floatingIp === undefined ? Fn.element(i.port.allFixedIps, 0) : i.floatingIp.address}:${s.servicePort}`),
+                .map(
+                  (i) =>
+                    `http://${i.floatingIp === undefined ? Fn.element(i.port.allFixedIps, 0) : i.floatingIp.address}:${s.servicePort}`,
+                ),
             },
           ]),
         ),
         'Services by name: template, group, port, health check path and URL per instance',
       );
     }
-    output(this, 'containers', Object.fromEntries([...storage.containers].map(([name, c]) => [name, c.name])), 'Object storage container names by manifest name');
+    output(
+      this,
+      'containers',
+      Object.fromEntries([...storage.containers].map(([name, c]) => [name, c.name])),
+      'Object storage container names by manifest name',
+    );
   }
 }

@@ -32,11 +32,34 @@ export function ruleRemotes(rule: Rule, adminCidrs: readonly string[]): (string 
  * or reordering rules in the manifest never replaces the others:
  * web_in_tcp_22_from_193_146_0_0_24, web_in_tcp_443_from_anywhere, data_in_tcp_5432_from_group_web.
  */
-export function ruleId(group: string, rule: Pick<Rule, 'direction' | 'protocol' | 'ports' | 'remoteGroup'>, remote: string | undefined): string {
-  const ports = rule.ports !== undefined && (rule.protocol === 'tcp' || rule.protocol === 'udp') ? parsePorts(rule.ports) : undefined;
+export function ruleId(
+  group: string,
+  rule: Pick<Rule, 'direction' | 'protocol' | 'ports' | 'remoteGroup'>,
+  remote: string | undefined,
+): string {
+  const ports =
+    rule.ports !== undefined && (rule.protocol === 'tcp' || rule.protocol === 'udp')
+      ? parsePorts(rule.ports)
+      : undefined;
   const portPart = ports === undefined ? [] : [ports.min === ports.max ? `${ports.min}` : `${ports.min}_${ports.max}`];
-  const peer = rule.remoteGroup !== undefined ? ['group', rule.remoteGroup] : remote === '0.0.0.0/0' ? ['anywhere'] : remote === '::/0' ? ['anywhere', 'v6'] : remote !== undefined ? [remote] : ['any'];
-  return logicalId(group, rule.direction === 'ingress' ? 'in' : 'out', rule.protocol, ...portPart, rule.direction === 'ingress' ? 'from' : 'to', ...peer);
+  const peer =
+    rule.remoteGroup !== undefined
+      ? ['group', rule.remoteGroup]
+      : remote === '0.0.0.0/0'
+        ? ['anywhere']
+        : remote === '::/0'
+          ? ['anywhere', 'v6']
+          : remote !== undefined
+            ? [remote]
+            : ['any'];
+  return logicalId(
+    group,
+    rule.direction === 'ingress' ? 'in' : 'out',
+    rule.protocol,
+    ...portPart,
+    rule.direction === 'ingress' ? 'from' : 'to',
+    ...peer,
+  );
 }
 
 export class SecurityLayer extends Construct {
@@ -68,7 +91,10 @@ export class SecurityLayer extends Construct {
           let id = ruleId(g.name, rule, remote);
           for (let n = 2; taken.has(id); n += 1) id = `${ruleId(g.name, rule, remote)}_${n}`;
           taken.add(id);
-          const ports = rule.ports !== undefined && (rule.protocol === 'tcp' || rule.protocol === 'udp') ? parsePorts(rule.ports) : undefined;
+          const ports =
+            rule.ports !== undefined && (rule.protocol === 'tcp' || rule.protocol === 'udp')
+              ? parsePorts(rule.ports)
+              : undefined;
           const remoteGroup = rule.remoteGroup === undefined ? undefined : this.groups.get(rule.remoteGroup);
           const r = new openstack.networkingSecgroupRuleV2.NetworkingSecgroupRuleV2(this, `rule_${id}`, {
             securityGroupId: group.id,

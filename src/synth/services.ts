@@ -53,7 +53,11 @@ export function withServiceNeeds(city: ResolvedCity, needs: readonly ServiceNeed
   const volumes = [...city.storage.volumes];
   const containers = [...city.storage.containers];
   const securityGroups = [...city.security.groups];
-  const computeGroups = city.compute.groups.map((g) => ({ ...g, volumes: [...g.volumes], securityGroups: [...g.securityGroups] }));
+  const computeGroups = city.compute.groups.map((g) => ({
+    ...g,
+    volumes: [...g.volumes],
+    securityGroups: [...g.securityGroups],
+  }));
 
   for (const need of needs) {
     const group = computeGroups.find((g) => g.name === need.group);
@@ -61,14 +65,27 @@ export function withServiceNeeds(city: ResolvedCity, needs: readonly ServiceNeed
 
     for (const v of need.volumes) {
       if (!volumes.some((x) => x.name === v.name)) {
-        volumes.push({ name: v.name, size: v.size, description: `${need.service} data, mounted at ${v.mountPath}`, personalData: need.personalData, waivers: [] });
+        volumes.push({
+          name: v.name,
+          size: v.size,
+          description: `${need.service} data, mounted at ${v.mountPath}`,
+          personalData: need.personalData,
+          waivers: [],
+        });
       }
       if (!group.volumes.includes(v.name)) group.volumes.push(v.name);
     }
 
     for (const c of need.containers) {
       if (containers.some((x) => x.name === c.name)) continue;
-      containers.push({ name: c.name, acl: c.acl, versioning: c.versioning, openData: c.openData, personalData: need.personalData, waivers: [] });
+      containers.push({
+        name: c.name,
+        acl: c.acl,
+        versioning: c.versioning,
+        openData: c.openData,
+        personalData: need.personalData,
+        waivers: [],
+      });
     }
 
     const own = securityGroups.filter((g) => group.securityGroups.includes(g.name));
@@ -79,15 +96,36 @@ export function withServiceNeeds(city: ResolvedCity, needs: readonly ServiceNeed
       if (ingress.from.kind === 'cidrs') {
         for (const cidr of ingress.from.cidrs) {
           if (covered(own, city.security.adminCidrs, ingress.protocol, ingress.port, { cidr })) continue;
-          rules.push({ direction: 'ingress', protocol: ingress.protocol, ports: ingress.port, remote: cidr, description });
+          rules.push({
+            direction: 'ingress',
+            protocol: ingress.protocol,
+            ports: ingress.port,
+            remote: cidr,
+            description,
+          });
         }
-      } else if (!covered(own, city.security.adminCidrs, ingress.protocol, ingress.port, { remoteGroups: [...group.securityGroups, svcName] })) {
+      } else if (
+        !covered(own, city.security.adminCidrs, ingress.protocol, ingress.port, {
+          remoteGroups: [...group.securityGroups, svcName],
+        })
+      ) {
         // The group's own instances: members of the service group reach each other.
-        rules.push({ direction: 'ingress', protocol: ingress.protocol, ports: ingress.port, remoteGroup: svcName, description });
+        rules.push({
+          direction: 'ingress',
+          protocol: ingress.protocol,
+          ports: ingress.port,
+          remoteGroup: svcName,
+          description,
+        });
       }
     }
     if (rules.length > 0 && !securityGroups.some((g) => g.name === svcName)) {
-      securityGroups.push({ name: svcName, description: `What ${need.service} (${need.template}) needs open`, rules, waivers: [] });
+      securityGroups.push({
+        name: svcName,
+        description: `What ${need.service} (${need.template}) needs open`,
+        rules,
+        waivers: [],
+      });
       group.securityGroups.push(svcName);
     }
   }

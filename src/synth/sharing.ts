@@ -31,7 +31,11 @@ export class SharingLayer extends Construct {
     for (const p of ctx.city.partners) {
       let projectId = p.project;
       if (!isProjectId(p.project)) {
-        const lookup = new openstack.dataOpenstackIdentityProjectV3.DataOpenstackIdentityProjectV3(this, logicalId('project', p.name), { name: p.project });
+        const lookup = new openstack.dataOpenstackIdentityProjectV3.DataOpenstackIdentityProjectV3(
+          this,
+          logicalId('project', p.name),
+          { name: p.project },
+        );
         lookup.overrideLogicalId(logicalId('partner', p.name));
         projectId = lookup.id;
       }
@@ -66,7 +70,10 @@ export class SharingLayer extends Construct {
 }
 
 /** Swift container ACLs: public read adds the referrer and listing grants. */
-export function containerAcl(acl: 'private' | 'public-read', grants: readonly ContainerGrant[]): { read: string[]; write: string[] } {
+export function containerAcl(
+  acl: 'private' | 'public-read',
+  grants: readonly ContainerGrant[],
+): { read: string[]; write: string[] } {
   const read: string[] = acl === 'public-read' ? ['.r:*', '.rlistings'] : [];
   const write: string[] = [];
   for (const g of grants) {

@@ -34,18 +34,26 @@ export class StorageLayer extends Construct {
         if (def === undefined) continue;
         used.add(volName);
         const lid = logicalId(inst.group, inst.index, volName);
-        const volume = new openstack.blockstorageVolumeV3.BlockstorageVolumeV3(this, logicalId('volume', inst.group, inst.index, volName), {
-          name: ctx.name(inst.group, inst.index, volName),
-          size: def.size,
-          ...(def.type === undefined ? {} : { volumeType: def.type }),
-          ...(def.description === undefined ? {} : { description: def.description }),
-          metadata: { ...ctx.labels, 'storm-volume': volName },
-        });
+        const volume = new openstack.blockstorageVolumeV3.BlockstorageVolumeV3(
+          this,
+          logicalId('volume', inst.group, inst.index, volName),
+          {
+            name: ctx.name(inst.group, inst.index, volName),
+            size: def.size,
+            ...(def.type === undefined ? {} : { volumeType: def.type }),
+            ...(def.description === undefined ? {} : { description: def.description }),
+            metadata: { ...ctx.labels, 'storm-volume': volName },
+          },
+        );
         volume.overrideLogicalId(lid);
-        const attach = new openstack.computeVolumeAttachV2.ComputeVolumeAttachV2(this, logicalId('attach', inst.group, inst.index, volName), {
-          instanceId: inst.instance.id,
-          volumeId: volume.id,
-        });
+        const attach = new openstack.computeVolumeAttachV2.ComputeVolumeAttachV2(
+          this,
+          logicalId('attach', inst.group, inst.index, volName),
+          {
+            instanceId: inst.instance.id,
+            volumeId: volume.id,
+          },
+        );
         attach.overrideLogicalId(lid);
         this.volumes.push({ definition: volName, attachedTo: `${inst.group}-${inst.index}`, volume });
       }
@@ -65,15 +73,19 @@ export class StorageLayer extends Construct {
 
     for (const c of city.storage.containers) {
       const acl = containerAcl(c.acl, sharing.grantsFor(c.name));
-      const container = new openstack.objectstorageContainerV1.ObjectstorageContainerV1(this, logicalId('container', c.name), {
-        name: ctx.name(c.name),
-        ...(acl.read.length === 0 ? {} : { containerRead: acl.read.join(',') }),
-        ...(acl.write.length === 0 ? {} : { containerWrite: acl.write.join(',') }),
-        versioning: c.versioning,
-        metadata: { ...ctx.labels, ...(c.openData ? { 'open-data': 'true' } : {}) },
-        // Pre-production is torn down and rebuilt; production data is never deleted by a destroy.
-        forceDestroy: city.env !== 'production',
-      });
+      const container = new openstack.objectstorageContainerV1.ObjectstorageContainerV1(
+        this,
+        logicalId('container', c.name),
+        {
+          name: ctx.name(c.name),
+          ...(acl.read.length === 0 ? {} : { containerRead: acl.read.join(',') }),
+          ...(acl.write.length === 0 ? {} : { containerWrite: acl.write.join(',') }),
+          versioning: c.versioning,
+          metadata: { ...ctx.labels, ...(c.openData ? { 'open-data': 'true' } : {}) },
+          // Pre-production is torn down and rebuilt; production data is never deleted by a destroy.
+          forceDestroy: city.env !== 'production',
+        },
+      );
       container.overrideLogicalId(logicalId(c.name));
       this.containers.set(c.name, container);
     }

@@ -24,7 +24,11 @@ export const SYNTH_FILE = 'main.tf.json';
 /** Builds the stack of one resolved city in memory (pure: no files, no environment). */
 export function synthesizeResolved(city: ResolvedCity, extras: SynthExtras = {}): TerraformJson {
   // No outdir is ever written: the stack is turned into JSON directly.
-  const app = new App({ outdir: '.', skipValidation: true, context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } });
+  const app = new App({
+    outdir: '.',
+    skipValidation: true,
+    context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' },
+  });
   const merged = extras.services === undefined ? city : withServiceNeeds(city, extras.services);
   const stack = new CityStack(app, merged, extras);
   return sortKeys(withoutComments(stack.toTerraform())) as TerraformJson;
@@ -74,7 +78,9 @@ export function synthStats(json: TerraformJson): SynthStats {
   const count = (block: unknown): Record<string, number> => {
     const out: Record<string, number> = {};
     if (block === null || typeof block !== 'object') return out;
-    for (const [type, items] of Object.entries(block as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [type, items] of Object.entries(block as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
       out[type] = items !== null && typeof items === 'object' ? Object.keys(items).length : 0;
     }
     return out;
@@ -124,10 +130,15 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
   const env = options.env ?? DEFAULT_ENVIRONMENT;
   const envs = environmentNames(loaded.doc);
   if (!envs.includes(env)) {
-    throw new StormError('usage', `${loaded.file} has no environment "${env}"`, { hint: `use one of: ${envs.join(', ')}` });
+    throw new StormError('usage', `${loaded.file} has no environment "${env}"`, {
+      hint: `use one of: ${envs.join(', ')}`,
+    });
   }
   const resolved = resolveEnvironment(loaded.doc, env);
-  const extras: SynthExtras = { ...options.extras, services: options.extras?.services ?? serviceNeedsFor(resolved, options.cwd) };
+  const extras: SynthExtras = {
+    ...options.extras,
+    services: options.extras?.services ?? serviceNeedsFor(resolved, options.cwd),
+  };
   const json = synthesizeResolved(resolved, extras);
   const text = renderTerraformJson(json);
   let file: string | undefined;

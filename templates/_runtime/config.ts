@@ -44,11 +44,17 @@ export function shippedVersion(artifactRoot: string): string {
   }
 }
 
-export function loadEnvironment(service: string, artifactRoot: string, env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+export function loadEnvironment(
+  service: string,
+  artifactRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RuntimeEnvironment {
   const dataDir = path.resolve(env.STORM_DATA_DIR ?? path.join(artifactRoot, 'data'));
   const configFile = env.STORM_SERVICE_CONFIG;
   const given: Partial<ServiceConfig> =
-    configFile === undefined || configFile === '' ? {} : (JSON.parse(fs.readFileSync(configFile, 'utf8')) as Partial<ServiceConfig>);
+    configFile === undefined || configFile === ''
+      ? {}
+      : (JSON.parse(fs.readFileSync(configFile, 'utf8')) as Partial<ServiceConfig>);
   const config: ServiceConfig = {
     service: given.service ?? service,
     version: given.version ?? shippedVersion(artifactRoot),
@@ -62,7 +68,8 @@ export function loadEnvironment(service: string, artifactRoot: string, env: Node
   const port = Number(env.PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`);
   const writeLimitPerMinute = Number(env.STORM_WRITE_LIMIT_PER_MINUTE ?? '60');
-  if (!Number.isInteger(writeLimitPerMinute) || writeLimitPerMinute < 1) throw new Error(`STORM_WRITE_LIMIT_PER_MINUTE must be a positive integer, got ${env.STORM_WRITE_LIMIT_PER_MINUTE}`);
+  if (!Number.isInteger(writeLimitPerMinute) || writeLimitPerMinute < 1)
+    throw new Error(`STORM_WRITE_LIMIT_PER_MINUTE must be a positive integer, got ${env.STORM_WRITE_LIMIT_PER_MINUTE}`);
   return { port, host: env.HOST ?? '0.0.0.0', dataDir, artifactRoot, config, writeLimitPerMinute };
 }
 

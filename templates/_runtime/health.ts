@@ -27,7 +27,8 @@ export function storageCheck(dataDir: string, dataFile: string): Check {
       } finally {
         fs.closeSync(fd);
       }
-      if (fs.readFileSync(probe, 'utf8') !== stamp) return { status: 'fail', error: 'probe file read back different bytes' };
+      if (fs.readFileSync(probe, 'utf8') !== stamp)
+        return { status: 'fail', error: 'probe file read back different bytes' };
       fs.accessSync(dataFile, fs.constants.R_OK | fs.constants.W_OK);
       return { status: 'ok', dataDir };
     } catch (err) {
@@ -36,7 +37,11 @@ export function storageCheck(dataDir: string, dataFile: string): Check {
   };
 }
 
-export function healthReport(service: string, version: string, checks: Record<string, Check>): { httpStatus: number; body: Record<string, unknown> } {
+export function healthReport(
+  service: string,
+  version: string,
+  checks: Record<string, Check>,
+): { httpStatus: number; body: Record<string, unknown> } {
   const results: Record<string, CheckResult> = {};
   let ok = true;
   for (const [name, check] of Object.entries(checks)) {

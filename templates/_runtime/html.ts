@@ -63,31 +63,52 @@ export function layout(o: LayoutOptions): string {
     return `?${q.toString()}`;
   };
   const switcher = o.languages.map(
-    (l) => html`<li><a href="${hrefFor(l.code)}" hreflang="${l.code}" lang="${l.code}"${l.code === o.lang ? raw(' aria-current="true"') : ''}>${l.name}</a></li>`,
+    (l) =>
+      html`<li>
+        <a
+          href="${hrefFor(l.code)}"
+          hreflang="${l.code}"
+          lang="${l.code}"
+          ${l.code === o.lang ? raw(' aria-current="true"') : ''}
+          >${l.name}</a
+        >
+      </li>`,
   );
-  const nav = o.nav.map((n) => html`<li><a href="${n.href}"${n.current === true ? raw(' aria-current="page"') : ''}>${n.label}</a></li>`);
-  return `<!doctype html>\n${html`<html lang="${o.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${o.title} · ${o.siteName}</title>
-<link rel="stylesheet" href="/assets/storm.css">
-</head>
-<body>
-<a class="skip" href="#main">${o.labels.skipToContent}</a>
-<header class="site">
-  <p class="city">${o.cityName}</p>
-  <p class="site-name"><a href="/">${o.siteName}</a></p>
-  <nav aria-label="${o.labels.language}"><ul class="langs">${switcher}</ul></nav>
-</header>
-<nav class="main-nav" aria-label="${o.labels.mainNavigation}"><ul>${nav}</ul></nav>
-<main id="main" tabindex="-1">
-<h1>${o.title}</h1>
-${o.body}
-</main>
-<footer class="site"><p>${o.footer}</p></footer>
-</body>
-</html>`.value}\n`;
+  const nav = o.nav.map(
+    (n) => html`<li><a href="${n.href}" ${n.current === true ? raw(' aria-current="page"') : ''}>${n.label}</a></li>`,
+  );
+  return `<!doctype html>\n${
+    html`<html lang="${o.lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${o.title} · ${o.siteName}</title>
+        <link rel="stylesheet" href="/assets/storm.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">${o.labels.skipToContent}</a>
+        <header class="site">
+          <p class="city">${o.cityName}</p>
+          <p class="site-name"><a href="/">${o.siteName}</a></p>
+          <nav aria-label="${o.labels.language}">
+            <ul class="langs">
+              ${switcher}
+            </ul>
+          </nav>
+        </header>
+        <nav class="main-nav" aria-label="${o.labels.mainNavigation}">
+          <ul>
+            ${nav}
+          </ul>
+        </nav>
+        <main id="main" tabindex="-1">
+          <h1>${o.title}</h1>
+          ${o.body}
+        </main>
+        <footer class="site"><p>${o.footer}</p></footer>
+      </body>
+    </html>`.value
+  }\n`;
 }
 
 /** Shared stylesheet: system fonts, WCAG AA contrast, visible focus. */

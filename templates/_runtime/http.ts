@@ -60,13 +60,17 @@ export class Router {
   }
 
   /** Finds the route; `allowed` lists methods that match the path when the method does not. */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | { allowed: string[] } {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string> } | { allowed: string[] } {
     const parts = pathname.split('/').filter((s) => s !== '');
     const allowed: string[] = [];
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (params === undefined) continue;
-      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params };
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET'))
+        return { handler: route.handler, params };
       allowed.push(route.method);
     }
     return { allowed };
@@ -96,7 +100,13 @@ export class Router {
       }
       if ('allowed' in found) {
         if (found.allowed.length > 0) res.setHeader('Allow', found.allowed.join(', '));
-        onError(ctx, new HttpError(found.allowed.length > 0 ? 405 : 404, found.allowed.length > 0 ? 'method not allowed' : 'not found'));
+        onError(
+          ctx,
+          new HttpError(
+            found.allowed.length > 0 ? 405 : 404,
+            found.allowed.length > 0 ? 'method not allowed' : 'not found',
+          ),
+        );
         return;
       }
       ctx.params = found.params;
@@ -157,7 +167,8 @@ async function readBody(req: http.IncomingMessage): Promise<Record<string, unkno
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError(400, 'request body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -165,19 +176,44 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
 };
 
-export function send(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+export function send(
+  res: http.ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': contentType,
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
   res.end(body);
 }
 
-export function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value, null, 2)}\n`, { 'Cache-Control': 'no-store', ...headers });
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
+  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value, null, 2)}\n`, {
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
 }
 
-export function sendHtml(res: http.ServerResponse, status: number, page: string, headers: Record<string, string> = {}): void {
+export function sendHtml(
+  res: http.ServerResponse,
+  status: number,
+  page: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, 'text/html; charset=utf-8', page, headers);
 }
 
@@ -186,12 +222,20 @@ export function redirect(res: http.ServerResponse, location: string, headers: Re
   res.end();
 }
 
-export function cookie(name: string, value: string, options: { maxAgeSeconds: number; httpOnly: boolean; path?: string }): string {
+export function cookie(
+  name: string,
+  value: string,
+  options: { maxAgeSeconds: number; httpOnly: boolean; path?: string },
+): string {
   return `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}; Max-Age=${options.maxAgeSeconds}; SameSite=Lax${options.httpOnly ? '; HttpOnly' : ''}`;
 }
 
 /** Reads a string field, trimmed; throws 400 naming the field when required and missing or too long. */
-export function field(body: Record<string, unknown>, name: string, opts: { required: boolean; max: number }): string | undefined {
+export function field(
+  body: Record<string, unknown>,
+  name: string,
+  opts: { required: boolean; max: number },
+): string | undefined {
   const v = body[name];
   if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
     if (opts.required) throw new HttpError(400, `${name} is required`, { field: name });

@@ -20,7 +20,8 @@ export const LANGUAGE_NAMES: Record<string, string> = {
 /** City languages that the service has messages for, then English; with no city languages, all it ships. */
 export function offeredLanguages(cityLanguages: readonly string[], shipped: readonly string[]): string[] {
   const out: string[] = [];
-  for (const l of [...(cityLanguages.length === 0 ? shipped : cityLanguages), 'en']) if (shipped.includes(l) && !out.includes(l)) out.push(l);
+  for (const l of [...(cityLanguages.length === 0 ? shipped : cityLanguages), 'en'])
+    if (shipped.includes(l) && !out.includes(l)) out.push(l);
   return out;
 }
 
@@ -54,7 +55,8 @@ export function translator<K extends string>(messages: Messages<K>, lang: string
   if (table === undefined) throw new Error('messages must include English');
   return (key, vars) => {
     let text = table[key];
-    if (vars !== undefined) for (const [name, value] of Object.entries(vars)) text = text.split(`{${name}}`).join(String(value));
+    if (vars !== undefined)
+      for (const [name, value] of Object.entries(vars)) text = text.split(`{${name}}`).join(String(value));
     return text;
   };
 }

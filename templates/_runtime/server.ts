@@ -23,8 +23,14 @@ export interface ServiceDefinition {
 
 /** The visitor's language; a ?lang= choice is remembered in a cookie. */
 export function requestLanguage(ctx: RequestContext, offered: readonly string[]): string {
-  const lang = chooseLanguage(offered, ctx.url.searchParams.get('lang'), ctx.cookies.lang, ctx.req.headers['accept-language']);
-  if (ctx.url.searchParams.get('lang') === lang) ctx.res.appendHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
+  const lang = chooseLanguage(
+    offered,
+    ctx.url.searchParams.get('lang'),
+    ctx.cookies.lang,
+    ctx.req.headers['accept-language'],
+  );
+  if (ctx.url.searchParams.get('lang') === lang)
+    ctx.res.appendHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
   return lang;
 }
 
@@ -70,7 +76,9 @@ export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): h
     const report = healthReport(env.config.service, env.config.version, app.checks);
     sendJson(ctx.res, report.httpStatus, report.body);
   });
-  router.get('/assets/storm.css', (ctx) => send(ctx.res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'Cache-Control': 'public, max-age=3600' }));
+  router.get('/assets/storm.css', (ctx) =>
+    send(ctx.res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'Cache-Control': 'public, max-age=3600' }),
+  );
   return http.createServer(
     router.listener((ctx, err) => {
       const status = err instanceof HttpError ? err.status : 500;
@@ -80,7 +88,8 @@ export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): h
         ctx.res.destroy();
         return;
       }
-      if (wantsJson(ctx)) sendJson(ctx.res, status, { error: { status, message, ...(err instanceof HttpError ? err.details : {}) } });
+      if (wantsJson(ctx))
+        sendJson(ctx.res, status, { error: { status, message, ...(err instanceof HttpError ? err.details : {}) } });
       else sendHtml(ctx.res, status, app.errorPage(ctx, status, message));
     }),
   );
@@ -92,7 +101,9 @@ export function runService(def: ServiceDefinition, artifactRoot: string): void {
   server.listen(env.port, env.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : env.port;
-    console.log(`${env.config.service} ${env.config.version} listening on http://${env.host}:${port} (data: ${env.dataDir})`);
+    console.log(
+      `${env.config.service} ${env.config.version} listening on http://${env.host}:${port} (data: ${env.dataDir})`,
+    );
   });
   const stop = (): void => {
     server.close(() => process.exit(0));

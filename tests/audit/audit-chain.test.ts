@@ -61,14 +61,20 @@ describe('audit hash chain', () => {
     const lines = chain(3);
     const forged = JSON.parse(lines[1]!.text) as Record<string, unknown>;
     forged.result = 'failed';
-    const v = verifyChain(renumber([lines[0]!, { line: 0, text: JSON.stringify(forged) }, lines[1]!, lines[2]!]), undefined);
+    const v = verifyChain(
+      renumber([lines[0]!, { line: 0, text: JSON.stringify(forged) }, lines[1]!, lines[2]!]),
+      undefined,
+    );
     expect(v.problem).toMatchObject({ kind: 'hash-mismatch', seq: 2, line: 2 });
   });
 
   it('a re-hashed insertion is caught by the next record link', () => {
     const lines = chain(3);
     const first = JSON.parse(lines[0]!.text) as { seq: number; hash: string };
-    const inserted = seal(recordBody({ ...input(9), time: '2026-11-29T09:30:00.000Z' }, {}), { seq: first.seq, hash: first.hash });
+    const inserted = seal(recordBody({ ...input(9), time: '2026-11-29T09:30:00.000Z' }, {}), {
+      seq: first.seq,
+      hash: first.hash,
+    });
     const tail = lines.slice(1).map((l) => {
       const r = JSON.parse(l.text) as { seq: number };
       return { line: 0, text: l.text, seq: r.seq };
@@ -94,7 +100,11 @@ describe('audit hash chain', () => {
 describe('audit record body', () => {
   it('copies only known fields and masks credentials', () => {
     const body = recordBody(
-      { ...input(1), message: 'apply failed: postgres://storm:s3cr3t-pw@db/x and OS_PASSWORD leaked hunter22', extra: 'nope' } as AuditRecordInput,
+      {
+        ...input(1),
+        message: 'apply failed: postgres://storm:s3cr3t-pw@db/x and OS_PASSWORD leaked hunter22',
+        extra: 'nope',
+      } as AuditRecordInput,
       { OS_PASSWORD: 'hunter22' },
     );
     expect(JSON.stringify(body)).not.toContain('s3cr3t-pw');

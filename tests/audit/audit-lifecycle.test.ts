@@ -18,7 +18,11 @@ let dir: string;
 
 function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const r = spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8', env, timeout: 600_000 });
+  const r = spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 600_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,8 +60,14 @@ describe('audit records of provision and destroy', () => {
     expect(diff.code, diff.stderr).toBe(0);
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8')) as object);
-    const doc = JSON.parse(diff.stdout) as { result: { kind: string; risks: { kind: string }[]; layers: { layer: string }[] } };
+    const validate = ajv.compile(
+      JSON.parse(
+        fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8'),
+      ) as object,
+    );
+    const doc = JSON.parse(diff.stdout) as {
+      result: { kind: string; risks: { kind: string }[]; layers: { layer: string }[] };
+    };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.result.kind).toBe('plan');
     expect(doc.result.layers.map((l) => l.layer)).toEqual(['security']);
@@ -69,9 +79,26 @@ describe('audit records of provision and destroy', () => {
 
     const log = storm('--json', 'audit', 'log', 'agueda');
     expect(log.code, log.stderr).toBe(0);
-    const records = (JSON.parse(log.stdout) as { result: { entries: { record: { operation: string; result: string; manifestHash?: string; changes?: { create: number; delete: number } } }[] } }).result.entries.map((e) => e.record);
+    const records = (
+      JSON.parse(log.stdout) as {
+        result: {
+          entries: {
+            record: {
+              operation: string;
+              result: string;
+              manifestHash?: string;
+              changes?: { create: number; delete: number };
+            };
+          }[];
+        };
+      }
+    ).result.entries.map((e) => e.record);
     // storm diff planned, so the plan is on record between them.
-    expect(records.map((r) => `${r.operation}:${r.result}`)).toEqual(['provision:succeeded', 'plan:succeeded', 'destroy:succeeded']);
+    expect(records.map((r) => `${r.operation}:${r.result}`)).toEqual([
+      'provision:succeeded',
+      'plan:succeeded',
+      'destroy:succeeded',
+    ]);
     expect(records[0]?.changes?.create).toBeGreaterThan(0);
     expect(records[2]?.changes?.delete).toBe(records[0]?.changes?.create);
     expect(records[0]?.manifestHash).toMatch(/^[0-9a-f]{64}$/);

@@ -35,7 +35,10 @@ afterAll(() => {
 const env = (): Record<string, string> => ({ STORM_AUDIT_PG: pg.url });
 
 function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--no-color', ...args], { encoding: 'utf8', env: { ...process.env, STORM_AUDIT_PG: pg.url } });
+  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--no-color', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, STORM_AUDIT_PG: pg.url },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,15 +56,33 @@ describe.runIf(postgresAvailable())('audit log in PostgreSQL', () => {
   it('concurrent appends make one chain; the manifest selects the backend for the CLI', async () => {
     await Promise.all(
       [0, 1, 2, 3, 4].map((i) =>
-        appendAuditRecord(project, { operation: i % 2 === 0 ? 'provision' : 'destroy', city: 'valladolid', env: 'preprod', result: 'succeeded', versions: { storm: '0.1.0' } }, { backend, env: env() }),
+        appendAuditRecord(
+          project,
+          {
+            operation: i % 2 === 0 ? 'provision' : 'destroy',
+            city: 'valladolid',
+            env: 'preprod',
+            result: 'succeeded',
+            versions: { storm: '0.1.0' },
+          },
+          { backend, env: env() },
+        ),
       ),
     );
     // No backend given: read from the manifest's state (pg), connection string from the environment.
     process.env.STORM_AUDIT_PG = pg.url;
-    await appendAuditRecord(project, { operation: 'plan', city: 'valladolid', env: 'production', result: 'no-changes', versions: { storm: '0.1.0' } });
+    await appendAuditRecord(project, {
+      operation: 'plan',
+      city: 'valladolid',
+      env: 'production',
+      result: 'no-changes',
+      versions: { storm: '0.1.0' },
+    });
     delete process.env.STORM_AUDIT_PG;
     expect(fs.existsSync(path.join(project, '.storm', 'audit', 'valladolid.jsonl'))).toBe(false);
-    expect((await readAuditLog(project, 'valladolid', { backend, env: env() })).entries.map((e) => e.record.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      (await readAuditLog(project, 'valladolid', { backend, env: env() })).entries.map((e) => e.record.seq),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     const log = storm('audit', 'log', 'valladolid');
     expect(log.code, log.stderr).toBe(0);
     expect(log.stdout).toContain(`6 record(s) in postgresql:${auditTable('valladolid')}`);
@@ -71,7 +92,9 @@ describe.runIf(postgresAvailable())('audit log in PostgreSQL', () => {
   });
 
   it('an edited row is named by verify', async () => {
-    await sql(`UPDATE ${auditTable('valladolid')} SET record = replace(record, '"result":"succeeded"', '"result":"failed"') WHERE line = (SELECT line FROM ${auditTable('valladolid')} ORDER BY line OFFSET 2 LIMIT 1)`);
+    await sql(
+      `UPDATE ${auditTable('valladolid')} SET record = replace(record, '"result":"succeeded"', '"result":"failed"') WHERE line = (SELECT line FROM ${auditTable('valladolid')} ORDER BY line OFFSET 2 LIMIT 1)`,
+    );
     const v = await verifyAuditLog(project, 'valladolid', { backend, env: env() });
     expect(v.problem).toMatchObject({ kind: 'hash-mismatch', seq: 3, line: 3 });
     const r = storm('audit', 'verify', 'valladolid');
@@ -80,13 +103,18 @@ describe.runIf(postgresAvailable())('audit log in PostgreSQL', () => {
   });
 
   it('a deleted row is named by verify', async () => {
-    await sql(`DELETE FROM ${auditTable('valladolid')} WHERE line = (SELECT line FROM ${auditTable('valladolid')} ORDER BY line OFFSET 1 LIMIT 1)`);
+    await sql(
+      `DELETE FROM ${auditTable('valladolid')} WHERE line = (SELECT line FROM ${auditTable('valladolid')} ORDER BY line OFFSET 1 LIMIT 1)`,
+    );
     const v = await verifyAuditLog(project, 'valladolid', { backend, env: env() });
     expect(v.problem).toMatchObject({ kind: 'out-of-sequence', seq: 3, expectedSeq: 2, line: 2 });
   });
 
   it('a missing connection string is a clear error', () => {
-    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'audit', 'log', 'valladolid'], { encoding: 'utf8', env: { ...process.env, STORM_AUDIT_PG: '' } });
+    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'audit', 'log', 'valladolid'], {
+      encoding: 'utf8',
+      env: { ...process.env, STORM_AUDIT_PG: '' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('STORM_AUDIT_PG is not set');
   });

@@ -35,7 +35,10 @@ async function writeRecords(n: number): Promise<string> {
 }
 
 function editLines(file: string, edit: (lines: string[]) => string[]): void {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   fs.writeFileSync(file, `${edit(lines).join('\n')}\n`);
 }
 
@@ -53,8 +56,15 @@ describe('audit log on disk', () => {
     expect(verify.stdout).toContain('3 record(s), chain intact');
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'audit-log.schema.json'), 'utf8')) as object);
-    for (const args of [['audit', 'log', 'valladolid'], ['audit', 'verify', 'valladolid']]) {
+    const validate = ajv.compile(
+      JSON.parse(
+        fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'audit-log.schema.json'), 'utf8'),
+      ) as object,
+    );
+    for (const args of [
+      ['audit', 'log', 'valladolid'],
+      ['audit', 'verify', 'valladolid'],
+    ]) {
       const r = storm(dir, '--json', ...args);
       expect(r.code).toBe(0);
       expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).toBe(true);
@@ -64,13 +74,19 @@ describe('audit log on disk', () => {
   it('stays one chain under concurrent appenders in several processes', async () => {
     const script = `const {appendAuditRecord}=require(${JSON.stringify(path.join(ROOT, 'dist', 'audit', 'audit-log.js'))});
       (async()=>{for(let i=0;i<8;i++) await appendAuditRecord(process.argv[1],{operation:'plan',city:'valladolid',env:'preprod',result:'no-changes',versions:{storm:'0.1.0'}});})();`;
-    const children = [0, 1, 2, 3].map(() => new Promise<void>((resolve, reject) => {
-      const c = spawn(process.execPath, ['-e', script, dir], { stdio: 'inherit' });
-      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`appender exited ${code}`))));
-    }));
+    const children = [0, 1, 2, 3].map(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, ['-e', script, dir], { stdio: 'inherit' });
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`appender exited ${code}`))));
+        }),
+    );
     await Promise.all(children);
     expect(await verifyAuditLog(dir, 'valladolid')).toMatchObject({ ok: true, records: 32 });
-    expect(fs.readdirSync(path.dirname(auditLogLocation(dir, 'valladolid').file)).sort()).toEqual(['valladolid.jsonl', 'valladolid.jsonl.head']);
+    expect(fs.readdirSync(path.dirname(auditLogLocation(dir, 'valladolid').file)).sort()).toEqual([
+      'valladolid.jsonl',
+      'valladolid.jsonl.head',
+    ]);
   });
 
   it.each([

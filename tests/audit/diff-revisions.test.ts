@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.join(__dirname, '..', '..');
 const STORM = path.join(ROOT, 'bin', 'storm');
-const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8'),
+) as object;
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
 const validate = ajv.compile(schema);
@@ -16,7 +18,17 @@ const validate = ajv.compile(schema);
 let repo: string;
 
 function git(...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+  const r = spawnSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.org',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.org',
+    },
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -24,14 +36,20 @@ function git(...args: string[]): string {
 function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
   // No cloud: no OS_* variables, no clouds.yaml, no state.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const r = spawnSync(process.execPath, [STORM, '--cwd', repo, '--no-color', ...args], { encoding: 'utf8', env: { ...env, OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' } });
+  const r = spawnSync(process.execPath, [STORM, '--cwd', repo, '--no-color', ...args], {
+    encoding: 'utf8',
+    env: { ...env, OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const manifestFile = (): string => path.join(repo, 'stacks', 'valladolid.yaml');
 
 function lineOf(needle: string): number {
-  const i = fs.readFileSync(manifestFile(), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  const i = fs
+    .readFileSync(manifestFile(), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
   expect(i).toBeGreaterThanOrEqual(0);
   return i + 1;
 }
@@ -40,7 +58,10 @@ beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-diff-'));
   fs.cpSync(path.join(ROOT, 'stacks'), path.join(repo, 'stacks'), { recursive: true });
   // Templates as the project has them (their files are checked with the manifest), without build output.
-  fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), { recursive: true, filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src) });
+  fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src),
+  });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'pilots');
@@ -72,7 +93,14 @@ describe('storm diff --from (offline)', () => {
   it('JSON validates against the documented schema and attributes the change', () => {
     const r = storm('diff', 'valladolid', '--from', 'HEAD', '--json', '--env', 'production');
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { result: { kind: string; manifest: { path: string; affected?: string[]; toLocation?: { line: number } }[]; layers: { layer: string; resources: { change: string }[] }[]; risks: { kind: string }[] } };
+    const doc = JSON.parse(r.stdout) as {
+      result: {
+        kind: string;
+        manifest: { path: string; affected?: string[]; toLocation?: { line: number } }[];
+        layers: { layer: string; resources: { change: string }[] }[];
+        risks: { kind: string }[];
+      };
+    };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     const change = doc.result.manifest.find((m) => m.path.endsWith('.remote'));
     expect(change?.toLocation?.line).toBe(lineOf('ports: 22, remote: 0.0.0.0/0'));
@@ -80,13 +108,25 @@ describe('storm diff --from (offline)', () => {
     expect(change?.affected?.length).toBeGreaterThan(0);
     for (const a of change?.affected ?? []) expect(a).toMatch(/^openstack_networking_secgroup_rule_v2\.web\w*$/);
     expect(doc.result.layers.map((l) => l.layer)).toEqual(['security']);
-    expect(doc.result.layers[0]!.resources.map((x) => x.change).sort()).toEqual(change!.affected!.length === 1 ? ['replace'] : ['create', 'delete']);
+    expect(doc.result.layers[0]!.resources.map((x) => x.change).sort()).toEqual(
+      change!.affected!.length === 1 ? ['replace'] : ['create', 'delete'],
+    );
     expect(doc.result.risks.map((x) => x.kind)).toEqual(expect.arrayContaining(['exposure', 'production']));
   });
 
   it('compares two commits with --to, and --detailed-exitcode exits 2 on changes', () => {
     git('commit', '-q', '-am', 'open ssh');
-    const r = storm('diff', 'valladolid', '--from', 'HEAD~1', '--to', 'HEAD', '--format', 'text', '--detailed-exitcode');
+    const r = storm(
+      'diff',
+      'valladolid',
+      '--from',
+      'HEAD~1',
+      '--to',
+      'HEAD',
+      '--format',
+      'text',
+      '--detailed-exitcode',
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toContain('HEAD~1');
     expect(r.stdout).toMatch(/(-\/\+|\+|-) +openstack_networking_secgroup_rule_v2\.web\w*/);
@@ -110,7 +150,10 @@ describe('storm diff --from when the older templates do not pass the current che
     try {
       fs.cpSync(path.join(ROOT, 'stacks'), path.join(repo, 'stacks'), { recursive: true });
       // Committed: a template that is only a template.yaml with an unknown key (this storm refuses it).
-      fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), { recursive: true, filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src) });
+      fs.cpSync(path.join(ROOT, 'templates'), path.join(repo, 'templates'), {
+        recursive: true,
+        filter: (src) => !/[\\/](node_modules|dist)([\\/]|$)/.test(src),
+      });
       const tpl = path.join(repo, 'templates', 'urbanismo-en-red', 'template.yaml');
       const good = fs.readFileSync(tpl, 'utf8');
       fs.writeFileSync(tpl, `${good.trimEnd()}\nlegacyKey: true\n`);

@@ -5,7 +5,13 @@ const base = {
   security: {
     adminCidrs: ['10.0.0.0/8'],
     groups: [
-      { name: 'web', rules: [{ ports: 80, remote: '0.0.0.0/0' }, { ports: 22, remote: 'admin' }] },
+      {
+        name: 'web',
+        rules: [
+          { ports: 80, remote: '0.0.0.0/0' },
+          { ports: 22, remote: 'admin' },
+        ],
+      },
       { name: 'db', rules: [{ ports: 5432, remoteGroup: 'web' }] },
     ],
   },
@@ -20,7 +26,14 @@ describe('diffManifests', () => {
     const after = clone(base);
     after.security.groups[0]!.rules[1]!.remote = '0.0.0.0/0';
     expect(diffManifests(base, after)).toEqual([
-      { kind: 'changed', path: 'security.groups.web.rules[1].remote', fromPath: ['security', 'groups', 0, 'rules', 1, 'remote'], toPath: ['security', 'groups', 0, 'rules', 1, 'remote'], before: 'admin', after: '0.0.0.0/0' },
+      {
+        kind: 'changed',
+        path: 'security.groups.web.rules[1].remote',
+        fromPath: ['security', 'groups', 0, 'rules', 1, 'remote'],
+        toPath: ['security', 'groups', 0, 'rules', 1, 'remote'],
+        before: 'admin',
+        after: '0.0.0.0/0',
+      },
     ]);
   });
 
@@ -35,7 +48,12 @@ describe('diffManifests', () => {
     after.security.groups[0]!.rules.unshift({ ports: 443, remote: '0.0.0.0/0' });
     const changes = diffManifests(base, after);
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ kind: 'added', path: 'security.groups.web.rules[0]', toPath: ['security', 'groups', 0, 'rules', 0], fromParent: ['security', 'groups', 0, 'rules'] });
+    expect(changes[0]).toMatchObject({
+      kind: 'added',
+      path: 'security.groups.web.rules[0]',
+      toPath: ['security', 'groups', 0, 'rules', 0],
+      fromParent: ['security', 'groups', 0, 'rules'],
+    });
   });
 
   it('reports added and removed keys and items', () => {
@@ -51,11 +69,17 @@ describe('diffManifests', () => {
     after.security.groups[0]!.rules.unshift({ ports: 443, remote: '0.0.0.0/0' });
     after.security.adminCidrs = ['192.0.2.0/24'];
     const changes = diffManifests(base, after);
-    const onlyRule = applyChange(base, changes.find((c) => c.path.includes('rules'))!) as typeof base;
+    const onlyRule = applyChange(
+      base,
+      changes.find((c) => c.path.includes('rules'))!,
+    ) as typeof base;
     expect(onlyRule.security.groups[0]!.rules).toHaveLength(3);
     expect(onlyRule.security.adminCidrs).toEqual(['10.0.0.0/8']);
     expect(base.security.groups[0]!.rules).toHaveLength(2);
-    const removed = applyChange(after, diffManifests(after, base).find((c) => c.kind === 'removed')!) as typeof base;
+    const removed = applyChange(
+      after,
+      diffManifests(after, base).find((c) => c.kind === 'removed')!,
+    ) as typeof base;
     expect(removed.security.groups[0]!.rules).toHaveLength(2);
   });
 

@@ -22,8 +22,20 @@ const showJson = {
       name: 'web_3',
       change: {
         actions: ['delete', 'create'],
-        before: { direction: 'ingress', port_range_min: 22, port_range_max: 22, protocol: 'tcp', remote_ip_prefix: '193.146.0.0/24' },
-        after: { direction: 'ingress', port_range_min: 22, port_range_max: 22, protocol: 'tcp', remote_ip_prefix: '0.0.0.0/0' },
+        before: {
+          direction: 'ingress',
+          port_range_min: 22,
+          port_range_max: 22,
+          protocol: 'tcp',
+          remote_ip_prefix: '193.146.0.0/24',
+        },
+        after: {
+          direction: 'ingress',
+          port_range_min: 22,
+          port_range_max: 22,
+          protocol: 'tcp',
+          remote_ip_prefix: '0.0.0.0/0',
+        },
         after_unknown: { id: true },
         before_sensitive: {},
         after_sensitive: {},
@@ -35,14 +47,28 @@ const showJson = {
       mode: 'managed',
       type: 'openstack_compute_instance_v2',
       name: 'web_2',
-      change: { actions: ['delete'], before: { name: 'valladolid-production-web-2', admin_pass: 'hunter2' }, after: null, after_unknown: {}, before_sensitive: { admin_pass: true }, after_sensitive: false },
+      change: {
+        actions: ['delete'],
+        before: { name: 'valladolid-production-web-2', admin_pass: 'hunter2' },
+        after: null,
+        after_unknown: {},
+        before_sensitive: { admin_pass: true },
+        after_sensitive: false,
+      },
     },
     {
       address: 'openstack_objectstorage_container_v1.plan_documents',
       mode: 'managed',
       type: 'openstack_objectstorage_container_v1',
       name: 'plan_documents',
-      change: { actions: ['update'], before: { name: 'plan-documents', container_read: '' }, after: { name: 'plan-documents', container_read: '.r:*,.rlistings' }, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+      change: {
+        actions: ['update'],
+        before: { name: 'plan-documents', container_read: '' },
+        after: { name: 'plan-documents', container_read: '.r:*,.rlistings' },
+        after_unknown: {},
+        before_sensitive: {},
+        after_sensitive: {},
+      },
     },
   ],
 };
@@ -64,10 +90,16 @@ describe('diff against a plan', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-plan-diff-'));
     const file = path.join(dir, 'plan.json');
     fs.writeFileSync(file, JSON.stringify(showJson));
-    const r = spawnSync(process.execPath, [STORM, '--cwd', ROOT, 'diff', 'valladolid', '--env', 'production', '--plan', file, '--format', 'json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [STORM, '--cwd', ROOT, 'diff', 'valladolid', '--env', 'production', '--plan', file, '--format', 'json'],
+      { encoding: 'utf8' },
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     expect(r.status, r.stderr).toBe(0);
-    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8'),
+    ) as object;
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
     const validate = ajv.compile(schema);

@@ -55,11 +55,14 @@ function violations(r: PolicyReport): string[] {
   return r.findings.filter((f) => f.status === 'violation').map((f) => f.rule);
 }
 
-const sshToWorld = { direction: 'ingress', protocol: 'tcp', ports: 22, remote: '0.0.0.0/0', description: 'ssh-from-anywhere' };
-const webRules = [
-  { direction: 'ingress', protocol: 'tcp', ports: 443, remote: '0.0.0.0/0' },
-  sshToWorld,
-];
+const sshToWorld = {
+  direction: 'ingress',
+  protocol: 'tcp',
+  ports: 22,
+  remote: '0.0.0.0/0',
+  description: 'ssh-from-anywhere',
+};
+const webRules = [{ direction: 'ingress', protocol: 'tcp', ports: 443, remote: '0.0.0.0/0' }, sshToWorld];
 
 describe('policy rules', () => {
   it('has at least 12 rules with stable, unique ids', () => {
@@ -72,13 +75,18 @@ describe('policy rules', () => {
   it.each(['valladolid', 'thessaloniki', 'agueda'])('pilot %s passes in preprod and production', (city) => {
     for (const env of ['preprod', 'production']) {
       const r = evaluatePolicies(loadCity(city, { cwd: ROOT }), env, { today: TODAY });
-      expect(r.findings.filter((f) => f.status === 'violation' && f.severity === 'error'), `${city}/${env}`).toEqual([]);
+      expect(
+        r.findings.filter((f) => f.status === 'violation' && f.severity === 'error'),
+        `${city}/${env}`,
+      ).toEqual([]);
       expect(r.passed).toBe(true);
     }
   });
 
   it('SSH open to the world in production names the rule and the override line', () => {
-    const dir = project((d) => d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }));
+    const dir = project((d) =>
+      d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }),
+    );
     const r = audit(dir, 'production');
     const f = r.findings.find((x) => x.rule === 'STORM-SEC-001');
     expect(f?.status).toBe('violation');
@@ -93,7 +101,12 @@ describe('policy rules', () => {
   });
 
   it('a valid waiver next to the rule waives it; an expired one is itself a violation', () => {
-    const waiver = (expires: string) => ({ rule: 'storm-sec-001', reason: 'break-glass access during migration', approvedBy: 'CISO <ciso@ava.es>', expires });
+    const waiver = (expires: string) => ({
+      rule: 'storm-sec-001',
+      reason: 'break-glass access during migration',
+      approvedBy: 'CISO <ciso@ava.es>',
+      expires,
+    });
     const withWaiver = (expires: string) =>
       project((d) => {
         d.setIn(['security', 'groups', 0, 'rules'], [webRules[0], { ...sshToWorld, waivers: [waiver(expires)] }]);
@@ -117,15 +130,41 @@ describe('policy rules', () => {
   it('a top-level waiver with a target covers only that target', () => {
     const dir = project((d) => {
       d.setIn(['security', 'groups', 0, 'rules'], webRules);
-      d.setIn(['waivers'], [{ rule: 'sec.admin-port-open-to-world', reason: 'only the data tier is waived', approvedBy: 'CISO', expires: '2027-01-01', target: 'security.groups.data' }]);
+      d.setIn(
+        ['waivers'],
+        [
+          {
+            rule: 'sec.admin-port-open-to-world',
+            reason: 'only the data tier is waived',
+            approvedBy: 'CISO',
+            expires: '2027-01-01',
+            target: 'security.groups.data',
+          },
+        ],
+      );
     });
     expect(violations(audit(dir, 'preprod'))).toContain('STORM-SEC-001');
   });
 
   const cases: [string, string, (d: ReturnType<typeof parseDocument>) => void, string?][] = [
-    ['STORM-SEC-002', 'preprod', (d) => d.setIn(['security', 'groups', 1, 'rules', 0], { direction: 'ingress', protocol: 'tcp', ports: '5000-6000', remote: '::/0' })],
+    [
+      'STORM-SEC-002',
+      'preprod',
+      (d) =>
+        d.setIn(['security', 'groups', 1, 'rules', 0], {
+          direction: 'ingress',
+          protocol: 'tcp',
+          ports: '5000-6000',
+          remote: '::/0',
+        }),
+    ],
     ['STORM-SEC-003', 'preprod', (d) => d.setIn(['security', 'adminCidrs'], ['0.0.0.0/0'])],
-    ['STORM-SEC-004', 'preprod', (d) => d.setIn(['security', 'groups', 0, 'rules'], [{ direction: 'ingress', protocol: 'any', remote: '0.0.0.0/0' }])],
+    [
+      'STORM-SEC-004',
+      'preprod',
+      (d) =>
+        d.setIn(['security', 'groups', 0, 'rules'], [{ direction: 'ingress', protocol: 'any', remote: '0.0.0.0/0' }]),
+    ],
     ['STORM-SEC-005', 'preprod', (d) => d.deleteIn(['compute', 'keypairs'])],
     ['STORM-DATA-001', 'preprod', (d) => d.setIn(['storage', 'containers', 0, 'openData'], false)],
     ['STORM-DATA-002', 'preprod', (d) => d.setIn(['storage', 'containers', 0, 'personalData'], true)],
@@ -136,16 +175,36 @@ describe('policy rules', () => {
     ['STORM-GOV-002', 'preprod', (d) => d.setIn(['tags', 'data-classification'], 'secretish')],
     ['STORM-GOV-003', 'preprod', (d) => d.deleteIn(['city', 'contacts'])],
     ['STORM-SHR-001', 'preprod', (d) => d.setIn(['partners', 0, 'access', 0, 'mode'], 'write')],
-    ['STORM-SHR-002', 'preprod', (d) => {
-      d.setIn(['partners', 1, 'access'], [{ network: 'data' }]);
-      d.setIn(['compute', 'groups', 1, 'personalData'], true);
-    }],
-    ['STORM-SHR-003', 'preprod', (d) => {
-      d.setIn(['partners', 0, 'kind'], 'private');
-      d.setIn(['storage', 'containers', 1, 'personalData'], true);
-    }],
-    ['STORM-ENV-001', 'production', (d) => d.setIn(['environments', 'production', 'compute', 'groups', 'db', 'image'], 'debian-13')],
-    ['STORM-WVR-002', 'preprod', (d) => d.setIn(['waivers'], [{ rule: 'storm-nope-001', reason: 'a rule that does not exist', approvedBy: 'CISO', expires: '2027-01-01' }])],
+    [
+      'STORM-SHR-002',
+      'preprod',
+      (d) => {
+        d.setIn(['partners', 1, 'access'], [{ network: 'data' }]);
+        d.setIn(['compute', 'groups', 1, 'personalData'], true);
+      },
+    ],
+    [
+      'STORM-SHR-003',
+      'preprod',
+      (d) => {
+        d.setIn(['partners', 0, 'kind'], 'private');
+        d.setIn(['storage', 'containers', 1, 'personalData'], true);
+      },
+    ],
+    [
+      'STORM-ENV-001',
+      'production',
+      (d) => d.setIn(['environments', 'production', 'compute', 'groups', 'db', 'image'], 'debian-13'),
+    ],
+    [
+      'STORM-WVR-002',
+      'preprod',
+      (d) =>
+        d.setIn(
+          ['waivers'],
+          [{ rule: 'storm-nope-001', reason: 'a rule that does not exist', approvedBy: 'CISO', expires: '2027-01-01' }],
+        ),
+    ],
   ];
 
   it.each(cases)('%s fires on a manifest that breaks it (%s)', (rule, env, edit) => {
@@ -160,9 +219,20 @@ describe('policy rules', () => {
     const doc = parseDocument(BASE);
     doc.setIn(['environments', 'production', 'compute', 'groups', 'web', 'antiAffinity'], false);
     const parsed = parseManifest(doc.toString(), 'stacks/valladolid.yaml', '/nonexistent/stacks/valladolid.yaml');
-    const loaded: LoadedManifest = { file: parsed.source.file, absPath: parsed.source.absPath, text: parsed.source.text, doc: parsed.data as CityManifest, locate: parsed.source.locate, locateKey: parsed.source.locateKey, warnings: [] };
+    const loaded: LoadedManifest = {
+      file: parsed.source.file,
+      absPath: parsed.source.absPath,
+      text: parsed.source.text,
+      doc: parsed.data as CityManifest,
+      locate: parsed.source.locate,
+      locateKey: parsed.source.locateKey,
+      warnings: [],
+    };
     const r = evaluatePolicies(loaded, 'production', { today: TODAY, config: DEFAULT_POLICY_CONFIG });
-    expect(r.findings.find((f) => f.rule === 'STORM-AVL-001')).toMatchObject({ status: 'violation', subject: 'compute.groups.web' });
+    expect(r.findings.find((f) => f.rule === 'STORM-AVL-001')).toMatchObject({
+      status: 'violation',
+      subject: 'compute.groups.web',
+    });
   });
 
   it('RES-002 honours the project allow-list', () => {
@@ -179,26 +249,46 @@ describe('policy rules', () => {
       planned_values: {
         root_module: {
           resources: [
-            { address: 'openstack_networking_secgroup_rule_v2.web_22', mode: 'managed', type: 'openstack_networking_secgroup_rule_v2', values: { direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' } },
+            {
+              address: 'openstack_networking_secgroup_rule_v2.web_22',
+              mode: 'managed',
+              type: 'openstack_networking_secgroup_rule_v2',
+              values: {
+                direction: 'ingress',
+                protocol: 'tcp',
+                port_range_min: 22,
+                port_range_max: 22,
+                remote_ip_prefix: '0.0.0.0/0',
+              },
+            },
           ],
         },
       },
     };
     const r = evaluatePolicies(loadCity('valladolid', { cwd: ROOT }), 'preprod', { today: TODAY, plan });
     const f = r.findings.find((x) => x.rule === 'STORM-SEC-001');
-    expect(f).toMatchObject({ status: 'violation', source: 'plan', subject: 'plan.openstack_networking_secgroup_rule_v2.web_22' });
+    expect(f).toMatchObject({
+      status: 'violation',
+      source: 'plan',
+      subject: 'plan.openstack_networking_secgroup_rule_v2.web_22',
+    });
   });
 });
 
 describe('storm audit (CLI)', () => {
-  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'audit.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'audit.schema.json'), 'utf8'),
+  ) as object;
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
-  const run = (dir: string, ...args: string[]) => spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8' });
+  const run = (dir: string, ...args: string[]) =>
+    spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8' });
 
   it('exits 3 naming the rule id and file:line (every environment by default); --json validates against the schema', () => {
-    const dir = project((d) => d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }));
+    const dir = project((d) =>
+      d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }),
+    );
     const text = run(dir, 'audit', 'valladolid');
     expect(text.status).toBe(3);
     const m = /stacks\/valladolid\.yaml:(\d+):\d+ +error +STORM-SEC-001 /.exec(text.stdout);
@@ -212,7 +302,10 @@ describe('storm audit (CLI)', () => {
     expect(json.status).toBe(3);
     const doc = JSON.parse(json.stdout) as { result: { passed: boolean; reports: { env: string; passed: boolean }[] } };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-    expect(doc.result.reports.map((r) => [r.env, r.passed])).toEqual([['preprod', true], ['production', false]]);
+    expect(doc.result.reports.map((r) => [r.env, r.passed])).toEqual([
+      ['preprod', true],
+      ['production', false],
+    ]);
   });
 
   it.each(['valladolid', 'thessaloniki', 'agueda'])('pilot %s exits 0 for both environments, JSON valid', (city) => {
@@ -226,8 +319,38 @@ describe('storm audit (CLI)', () => {
   it('a valid waiver next to the production rule exits 0, an expired one exits 3', () => {
     const waived = (expires: string) =>
       project((d) => {
-        d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: [webRules[0], { ...sshToWorld, waivers: [{ rule: 'sec.admin-port-open-to-world', reason: 'vendor support during go-live', approvedBy: 'CISO <ciso@ava.es>', expires }] }] } } });
-        d.setIn(['environments', 'production', 'waivers'], [{ rule: 'storm-env-001', reason: 'go-live support access exists only in production', approvedBy: 'CISO <ciso@ava.es>', expires: '2099-12-31', target: 'security.groups.web' }]);
+        d.setIn(['environments', 'production', 'security'], {
+          groups: {
+            web: {
+              rules: [
+                webRules[0],
+                {
+                  ...sshToWorld,
+                  waivers: [
+                    {
+                      rule: 'sec.admin-port-open-to-world',
+                      reason: 'vendor support during go-live',
+                      approvedBy: 'CISO <ciso@ava.es>',
+                      expires,
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        });
+        d.setIn(
+          ['environments', 'production', 'waivers'],
+          [
+            {
+              rule: 'storm-env-001',
+              reason: 'go-live support access exists only in production',
+              approvedBy: 'CISO <ciso@ava.es>',
+              expires: '2099-12-31',
+              target: 'security.groups.web',
+            },
+          ],
+        );
       });
     const ok = run(waived('2099-12-31'), 'audit', 'valladolid');
     expect(ok.status, ok.stdout).toBe(0);
@@ -273,16 +396,33 @@ describe('checks on the synthesized configuration', () => {
     const loaded = loadCity('valladolid', { cwd: ROOT });
     const terraform = {
       resource: {
-        openstack_networking_secgroup_rule_v2: { web_in_tcp_22_from_193_146_0_0_24: { direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' } },
-        openstack_objectstorage_container_v1: { cadastre_exchange: { name: 'valladolid-preprod-cadastre-exchange', container_read: '.r:*' } },
+        openstack_networking_secgroup_rule_v2: {
+          web_in_tcp_22_from_193_146_0_0_24: {
+            direction: 'ingress',
+            protocol: 'tcp',
+            port_range_min: 22,
+            port_range_max: 22,
+            remote_ip_prefix: '0.0.0.0/0',
+          },
+        },
+        openstack_objectstorage_container_v1: {
+          cadastre_exchange: { name: 'valladolid-preprod-cadastre-exchange', container_read: '.r:*' },
+        },
       },
     };
     const r = evaluatePolicies(loaded, 'preprod', { today: TODAY, terraform });
     const ssh = r.findings.find((f) => f.rule === 'STORM-SEC-001');
-    expect(ssh).toMatchObject({ status: 'violation', source: 'config', subject: 'config.openstack_networking_secgroup_rule_v2.web_in_tcp_22_from_193_146_0_0_24' });
+    expect(ssh).toMatchObject({
+      status: 'violation',
+      source: 'config',
+      subject: 'config.openstack_networking_secgroup_rule_v2.web_in_tcp_22_from_193_146_0_0_24',
+    });
     const text = fs.readFileSync(path.join(ROOT, 'stacks', 'valladolid.yaml'), 'utf8').split('\n');
     expect(text[ssh!.location.line - 1]).toContain('ports: 22');
-    expect(r.findings.find((f) => f.rule === 'STORM-DATA-001')).toMatchObject({ source: 'config', status: 'violation' });
+    expect(r.findings.find((f) => f.rule === 'STORM-DATA-001')).toMatchObject({
+      source: 'config',
+      status: 'violation',
+    });
   });
 });
 
@@ -290,16 +430,62 @@ describe('city-wide rules', () => {
   it('STORM-WVR-003 warns about a waiver that waives nothing in any environment, not about one used in production only', async () => {
     const { evaluateEnvironments } = await import('../../src/audit/policy');
     const dir = project((d) => {
-      d.setIn(['storage', 'containers', 1, 'waivers'], [{ rule: 'storm-sec-001', reason: 'nothing here opens SSH any more', approvedBy: 'CISO', expires: '2099-01-01' }]);
-      d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: [webRules[0], { ...sshToWorld, waivers: [{ rule: 'storm-sec-001', reason: 'vendor access during go-live', approvedBy: 'CISO', expires: '2099-01-01' }] }] } } });
-      d.setIn(['environments', 'production', 'waivers'], [{ rule: 'storm-env-001', reason: 'go-live vendor access exists only in production', approvedBy: 'CISO', expires: '2099-01-01', target: 'security.groups.web' }]);
+      d.setIn(
+        ['storage', 'containers', 1, 'waivers'],
+        [
+          {
+            rule: 'storm-sec-001',
+            reason: 'nothing here opens SSH any more',
+            approvedBy: 'CISO',
+            expires: '2099-01-01',
+          },
+        ],
+      );
+      d.setIn(['environments', 'production', 'security'], {
+        groups: {
+          web: {
+            rules: [
+              webRules[0],
+              {
+                ...sshToWorld,
+                waivers: [
+                  {
+                    rule: 'storm-sec-001',
+                    reason: 'vendor access during go-live',
+                    approvedBy: 'CISO',
+                    expires: '2099-01-01',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      });
+      d.setIn(
+        ['environments', 'production', 'waivers'],
+        [
+          {
+            rule: 'storm-env-001',
+            reason: 'go-live vendor access exists only in production',
+            approvedBy: 'CISO',
+            expires: '2099-01-01',
+            target: 'security.groups.web',
+          },
+        ],
+      );
     });
     const run = evaluateEnvironments(loadCity('valladolid', { cwd: dir }), undefined, { today: TODAY });
     expect(run.passed).toBe(true);
-    const stale = run.reports.flatMap((r) => r.findings.filter((f) => f.rule === 'STORM-WVR-003').map((f) => [r.env, f.subject]));
+    const stale = run.reports.flatMap((r) =>
+      r.findings.filter((f) => f.rule === 'STORM-WVR-003').map((f) => [r.env, f.subject]),
+    );
     expect(stale).toEqual([['preprod', 'storage.containers.cadastre-exchange']]);
     // Judging one environment alone says nothing about unused waivers.
-    expect(evaluateEnvironments(loadCity('valladolid', { cwd: dir }), ['preprod'], { today: TODAY }).reports[0]!.findings.map((f) => f.rule)).not.toContain('STORM-WVR-003');
+    expect(
+      evaluateEnvironments(loadCity('valladolid', { cwd: dir }), ['preprod'], {
+        today: TODAY,
+      }).reports[0]!.findings.map((f) => f.rule),
+    ).not.toContain('STORM-WVR-003');
   });
 });
 
@@ -319,7 +505,8 @@ describe('what services add', () => {
     const f = r.findings.find((x) => x.rule === 'STORM-DATA-003');
     expect(f).toMatchObject({ status: 'violation', subject: 'services.participa.storage.volumes.participa-data' });
     expect(f?.message).toContain('added by template participa');
-    const line = fs.readFileSync(path.join(dir, 'stacks', 'agueda.yaml'), 'utf8').split('\n')[f!.location.line - 1] ?? '';
+    const line =
+      fs.readFileSync(path.join(dir, 'stacks', 'agueda.yaml'), 'utf8').split('\n')[f!.location.line - 1] ?? '';
     expect(line).toContain('template: participa');
   });
 });

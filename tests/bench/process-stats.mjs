@@ -13,7 +13,11 @@ export function measureProcess(cmd, args, { cwd, env, runs = 5 } = {}) {
   try {
     for (let i = 0; i < runs; i++) {
       const out = join(dir, `time-${i}`);
-      const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...args], { cwd, env: env ?? process.env, encoding: 'utf8' });
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...args], {
+        cwd,
+        env: env ?? process.env,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
       const [wall, rssKb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
       walls.push(wall);

@@ -20,7 +20,10 @@ export async function run({ root }) {
   const quiet = () => undefined;
   try {
     cpSync(join(root, 'stacks'), join(project, 'stacks'), { recursive: true });
-    cpSync(join(root, 'templates'), join(project, 'templates'), { recursive: true, filter: (src) => !src.includes('node_modules') });
+    cpSync(join(root, 'templates'), join(project, 'templates'), {
+      recursive: true,
+      filter: (src) => !src.includes('node_modules'),
+    });
     const sandbox = await control.ensureSandbox({ cwd: project, progress: quiet, settings: { port: 0 } });
     const engine = await ensureEngine(quiet);
     await createPartnerProjects(sandbox.url, ['dg-catastro', 'jcyl-infraestructura-datos-espaciales']);
@@ -32,17 +35,46 @@ export async function run({ root }) {
     for (let i = 0; i < RUNS; i++) {
       rmSync(join(project, '.storm', 'work'), { recursive: true, force: true });
       rmSync(join(project, '.storm', 'state'), { recursive: true, force: true });
-      stormWalls.push(timed(process.execPath, [storm, 'provision', 'valladolid', '--yes', '--cwd', project], { cwd: project, env }));
-      check(spawnSync(process.execPath, [storm, 'destroy', 'valladolid', '--yes', '--cwd', project], { cwd: project, env, encoding: 'utf8' }), 'storm destroy');
+      stormWalls.push(
+        timed(process.execPath, [storm, 'provision', 'valladolid', '--yes', '--cwd', project], { cwd: project, env }),
+      );
+      check(
+        spawnSync(process.execPath, [storm, 'destroy', 'valladolid', '--yes', '--cwd', project], {
+          cwd: project,
+          env,
+          encoding: 'utf8',
+        }),
+        'storm destroy',
+      );
 
       const plain = join(project, `plain-${i}`);
       mkdirSync(plain);
-      writeFileSync(join(plain, 'main.tf.json'), readFileSync(join(project, '.storm', 'work', 'valladolid', 'preprod', 'main.tf.json')));
+      writeFileSync(
+        join(plain, 'main.tf.json'),
+        readFileSync(join(project, '.storm', 'work', 'valladolid', 'preprod', 'main.tf.json')),
+      );
       const started = process.hrtime.bigint();
-      check(spawnSync(engine.tofuPath, ['init', '-input=false'], { cwd: plain, env: tofuEnv, encoding: 'utf8' }), 'tofu init');
-      check(spawnSync(engine.tofuPath, ['apply', '-input=false', '-auto-approve'], { cwd: plain, env: tofuEnv, encoding: 'utf8' }), 'tofu apply');
+      check(
+        spawnSync(engine.tofuPath, ['init', '-input=false'], { cwd: plain, env: tofuEnv, encoding: 'utf8' }),
+        'tofu init',
+      );
+      check(
+        spawnSync(engine.tofuPath, ['apply', '-input=false', '-auto-approve'], {
+          cwd: plain,
+          env: tofuEnv,
+          encoding: 'utf8',
+        }),
+        'tofu apply',
+      );
       tofuWalls.push(Number(process.hrtime.bigint() - started) / 1e9);
-      check(spawnSync(engine.tofuPath, ['destroy', '-input=false', '-auto-approve'], { cwd: plain, env: tofuEnv, encoding: 'utf8' }), 'tofu destroy');
+      check(
+        spawnSync(engine.tofuPath, ['destroy', '-input=false', '-auto-approve'], {
+          cwd: plain,
+          env: tofuEnv,
+          encoding: 'utf8',
+        }),
+        'tofu destroy',
+      );
     }
     await control.stopSandbox({ cwd: project, progress: quiet });
     const s = Math.min(...stormWalls);
@@ -50,7 +82,12 @@ export async function run({ root }) {
     return [
       { name: 'storm provision valladolid --yes (wall, sandbox)', value: s, unit: 's' },
       { name: 'plain tofu init + apply, same stack (wall, sandbox)', value: t, unit: 's' },
-      { name: 'storm provision overhead (storm / plain tofu)', value: s / t, unit: '×', target: { op: '<=', value: 1.05 } },
+      {
+        name: 'storm provision overhead (storm / plain tofu)',
+        value: s / t,
+        unit: '×',
+        target: { op: '<=', value: 1.05 },
+      },
     ];
   } finally {
     await control.stopSandbox({ cwd: project, progress: quiet }).catch(() => undefined);
@@ -79,10 +116,22 @@ async function createPartnerProjects(url, names) {
   const auth = await fetch(`${url}/identity/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   const token = auth.headers.get('x-subject-token');
   for (const name of names) {
-    await fetch(`${url}/identity/v3/projects`, { method: 'POST', headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ project: { name, domain_id: 'default' } }) });
+    await fetch(`${url}/identity/v3/projects`, {
+      method: 'POST',
+      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ project: { name, domain_id: 'default' } }),
+    });
   }
 }

@@ -13,11 +13,15 @@ const args = process.argv.slice(2);
 const record = args.includes('--record');
 const only = args.filter((a) => !a.startsWith('--'));
 
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
 
 const baselinePath = join(here, 'baseline.json');
 const baseline = existsSync(baselinePath) ? JSON.parse(readFileSync(baselinePath, 'utf8')) : {};
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort()
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 
 const results = {};
@@ -36,16 +40,27 @@ for (const file of files) {
   for (const f of figures) {
     results[f.name] = f;
     const base = baseline[f.name]?.value;
-    const ratio = typeof base === 'number' && base > 0 ? ` ×${(f.value / base).toFixed(2)} vs baseline ${fmt(base)} ${f.unit}` : '';
-    const target = f.target === undefined ? '' : ` (target ${f.target.op} ${fmt(f.target.value)} ${f.unit}: ${meets(f) ? 'met' : 'MISSED'})`;
+    const ratio =
+      typeof base === 'number' && base > 0 ? ` ×${(f.value / base).toFixed(2)} vs baseline ${fmt(base)} ${f.unit}` : '';
+    const target =
+      f.target === undefined
+        ? ''
+        : ` (target ${f.target.op} ${fmt(f.target.value)} ${f.unit}: ${meets(f) ? 'met' : 'MISSED'})`;
     process.stdout.write(`${f.name.padEnd(58)} ${fmt(f.value).padStart(10)} ${f.unit}${target}${ratio}\n`);
   }
 }
 if (record) {
-  writeFileSync(baselinePath, `${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { value: v.value, unit: v.unit }])), null, 2)}\n`);
+  writeFileSync(
+    baselinePath,
+    `${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { value: v.value, unit: v.unit }])), null, 2)}\n`,
+  );
   process.stderr.write(`baseline recorded in ${baselinePath}\n`);
 }
 process.exitCode = failures > 0 ? 1 : 0;
 
-function fmt(v) { return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1); }
-function meets(f) { return f.target.op === '<=' ? f.value <= f.target.value : f.value >= f.target.value; }
+function fmt(v) {
+  return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1);
+}
+function meets(f) {
+  return f.target.op === '<=' ? f.value <= f.target.value : f.value >= f.target.value;
+}

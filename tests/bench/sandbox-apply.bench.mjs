@@ -24,7 +24,10 @@ export async function run({ root }) {
     const synth = synthCity('valladolid', { cwd: root, env: 'production', outDir: work });
     const sandbox = await control.ensureSandbox({ cwd: project, progress: quiet, settings: { port: 0 } });
     const credentials = sandboxCredentials(sandbox.url, sandbox.authUrl);
-    await ensureSandboxPartnerProjects(credentials, synth.resolved.partners.map((p) => p.project));
+    await ensureSandboxPartnerProjects(
+      credentials,
+      synth.resolved.partners.map((p) => p.project),
+    );
     const env = Object.fromEntries(Object.entries(tofuCloudEnvironment(credentials)).map(([k, v]) => [k, v ?? '']));
     const tofu = async (...args) => {
       const r = await runTofu(engine, args, { cwd: work, env });

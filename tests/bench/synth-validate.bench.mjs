@@ -11,12 +11,20 @@ export async function run({ root }) {
   const out = mkdtempSync(join(tmpdir(), 'storm-bench-synth-'));
   try {
     const one = measureProcess(storm, ['synth', 'valladolid', '--env', 'production', '--out', out], { cwd: root });
-    figures.push({ name: 'storm synth valladolid (wall, whole process)', value: one.wallSeconds, unit: 's', target: { op: '<=', value: 1 } });
+    figures.push({
+      name: 'storm synth valladolid (wall, whole process)',
+      value: one.wallSeconds,
+      unit: 's',
+      target: { op: '<=', value: 1 },
+    });
     figures.push({ name: 'storm synth valladolid (peak RSS)', value: one.peakMiB, unit: 'MiB' });
     let wall = 0;
     let peak = 0;
     for (const city of ['valladolid', 'thessaloniki', 'agueda']) {
-      const m = measureProcess(storm, ['synth', city, '--env', 'production', '--out', join(out, city)], { cwd: root, runs: 3 });
+      const m = measureProcess(storm, ['synth', city, '--env', 'production', '--out', join(out, city)], {
+        cwd: root,
+        runs: 3,
+      });
       wall += m.wallSeconds;
       peak = Math.max(peak, m.peakMiB);
     }
@@ -28,12 +36,17 @@ export async function run({ root }) {
 
   const project = mkdtempSync(join(tmpdir(), 'storm-bench-validate-'));
   try {
-    const { generateManifests } = await import(join(root, 'tests', 'manifest', 'generate-manifests.mjs')).catch(() => ({ generateManifests: undefined }));
+    const { generateManifests } = await import(join(root, 'tests', 'manifest', 'generate-manifests.mjs')).catch(() => ({
+      generateManifests: undefined,
+    }));
     if (generateManifests === undefined) throw new Error('tests/manifest/generate-manifests.mjs is missing');
     cpSync(join(root, 'templates'), join(project, 'templates'), { recursive: true });
     mkdirSync(join(project, 'stacks'));
     for (const m of generateManifests(1000)) writeFileSync(join(project, 'stacks', `${m.name}.yaml`), m.text);
-    const v = measureProcess(join(root, 'bin', 'storm'), ['validate', '--all', '--cwd', project], { cwd: project, runs: 3 });
+    const v = measureProcess(join(root, 'bin', 'storm'), ['validate', '--all', '--cwd', project], {
+      cwd: project,
+      runs: 3,
+    });
     figures.push({ name: 'storm validate --all, 1,000 manifests (wall)', value: v.wallSeconds, unit: 's' });
     figures.push({ name: 'storm validate --all, 1,000 manifests (peak RSS)', value: v.peakMiB, unit: 'MiB' });
   } finally {

@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configSearchPaths, resolveCloudTarget, secretValues, tofuCloudEnvironment, type CredentialLookup } from '../../src/cloud/credentials';
+import {
+  configSearchPaths,
+  resolveCloudTarget,
+  secretValues,
+  tofuCloudEnvironment,
+  type CredentialLookup,
+} from '../../src/cloud/credentials';
 import { StormError } from '../../src/errors';
 
 let dir: string;
@@ -11,7 +17,12 @@ let lookup: (env?: NodeJS.ProcessEnv) => CredentialLookup;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-cred-'));
   for (const d of ['project', 'home/.config/openstack', 'etc']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  lookup = (env = {}) => ({ cwd: path.join(dir, 'project'), env, home: path.join(dir, 'home'), etcDir: path.join(dir, 'etc') });
+  lookup = (env = {}) => ({
+    cwd: path.join(dir, 'project'),
+    env,
+    home: path.join(dir, 'home'),
+    etcDir: path.join(dir, 'etc'),
+  });
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -19,27 +30,61 @@ const write = (rel: string, text: string): void => fs.writeFileSync(path.join(di
 
 describe('resolveCloudTarget', () => {
   it('falls back to the sandbox when nothing is configured', () => {
-    expect(resolveCloudTarget('sandbox', lookup())).toEqual({ kind: 'sandbox', cloudName: 'sandbox', reason: 'named-sandbox' });
-    expect(resolveCloudTarget('city-cloud', lookup())).toEqual({ kind: 'sandbox', cloudName: 'city-cloud', reason: 'nothing-configured' });
+    expect(resolveCloudTarget('sandbox', lookup())).toEqual({
+      kind: 'sandbox',
+      cloudName: 'sandbox',
+      reason: 'named-sandbox',
+    });
+    expect(resolveCloudTarget('city-cloud', lookup())).toEqual({
+      kind: 'sandbox',
+      cloudName: 'city-cloud',
+      reason: 'nothing-configured',
+    });
   });
 
   it('reads the named entry from ./clouds.yaml and merges secure.yaml', () => {
-    write('project/clouds.yaml', 'clouds:\n  ava:\n    region_name: RegionTwo\n    auth:\n      auth_url: https://keystone.ava.es:5000/v3\n      username: deployer\n      project_name: urbanismo\n      user_domain_name: AVA\n');
+    write(
+      'project/clouds.yaml',
+      'clouds:\n  ava:\n    region_name: RegionTwo\n    auth:\n      auth_url: https://keystone.ava.es:5000/v3\n      username: deployer\n      project_name: urbanismo\n      user_domain_name: AVA\n',
+    );
     write('home/.config/openstack/secure.yaml', 'clouds:\n  ava:\n    auth:\n      password: canary-7f3a\n');
     const t = resolveCloudTarget('ava', lookup());
     expect(t.kind).toBe('configured');
     if (t.kind !== 'configured') return;
-    expect(t.credentials.auth).toEqual({ type: 'password', authUrl: 'https://keystone.ava.es:5000/v3', password: 'canary-7f3a', username: 'deployer', userDomainName: 'AVA', projectName: 'urbanismo', projectDomainName: 'Default' });
+    expect(t.credentials.auth).toEqual({
+      type: 'password',
+      authUrl: 'https://keystone.ava.es:5000/v3',
+      password: 'canary-7f3a',
+      username: 'deployer',
+      userDomainName: 'AVA',
+      projectName: 'urbanismo',
+      projectDomainName: 'Default',
+    });
     expect(t.credentials.regionName).toBe('RegionTwo');
-    expect(t.credentials.source).toEqual({ kind: 'clouds-yaml', file: path.join(dir, 'project/clouds.yaml'), secureFile: path.join(dir, 'home/.config/openstack/secure.yaml') });
+    expect(t.credentials.source).toEqual({
+      kind: 'clouds-yaml',
+      file: path.join(dir, 'project/clouds.yaml'),
+      secureFile: path.join(dir, 'home/.config/openstack/secure.yaml'),
+    });
     expect(secretValues(t.credentials)).toEqual(['canary-7f3a']);
   });
 
   it('searches OS_CLIENT_CONFIG_FILE, then ./, then ~/.config/openstack, then /etc/openstack', () => {
     const l = lookup({ OS_CLIENT_CONFIG_FILE: '/x/mine.yaml' });
-    expect(configSearchPaths('clouds.yaml', l)).toEqual(['/x/mine.yaml', path.join(dir, 'project/clouds.yaml'), path.join(dir, 'home/.config/openstack/clouds.yaml'), path.join(dir, 'etc/clouds.yaml')]);
-    write('etc/clouds.yaml', 'clouds:\n  sys:\n    auth: {auth_url: "http://etc:5000/v3", username: u, password: p, project_name: pr}\n');
-    write('home/.config/openstack/clouds.yaml', 'clouds:\n  home:\n    auth: {auth_url: "http://home:5000/v3", username: u, password: p, project_name: pr}\n');
+    expect(configSearchPaths('clouds.yaml', l)).toEqual([
+      '/x/mine.yaml',
+      path.join(dir, 'project/clouds.yaml'),
+      path.join(dir, 'home/.config/openstack/clouds.yaml'),
+      path.join(dir, 'etc/clouds.yaml'),
+    ]);
+    write(
+      'etc/clouds.yaml',
+      'clouds:\n  sys:\n    auth: {auth_url: "http://etc:5000/v3", username: u, password: p, project_name: pr}\n',
+    );
+    write(
+      'home/.config/openstack/clouds.yaml',
+      'clouds:\n  home:\n    auth: {auth_url: "http://home:5000/v3", username: u, password: p, project_name: pr}\n',
+    );
     // The first file found wins: ~/.config hides /etc.
     expect(() => resolveCloudTarget('sys', lookup())).toThrow(/unknown cloud "sys"/);
     const t = resolveCloudTarget('home', lookup());
@@ -47,24 +92,49 @@ describe('resolveCloudTarget', () => {
   });
 
   it('OS_CLOUD selects the entry instead of the manifest name', () => {
-    write('project/clouds.yaml', 'clouds:\n  a:\n    auth: {auth_url: "http://a/v3", username: u, password: p}\n  b:\n    auth: {auth_url: "http://b/v3", username: u, password: p}\n');
+    write(
+      'project/clouds.yaml',
+      'clouds:\n  a:\n    auth: {auth_url: "http://a/v3", username: u, password: p}\n  b:\n    auth: {auth_url: "http://b/v3", username: u, password: p}\n',
+    );
     const t = resolveCloudTarget('a', lookup({ OS_CLOUD: 'b' }));
     expect(t.kind === 'configured' && t.credentials.auth.authUrl).toBe('http://b/v3');
   });
 
   it('uses OS_* variables when no clouds.yaml entry matches', () => {
-    const t = resolveCloudTarget('sandbox', lookup({ OS_AUTH_URL: 'http://k:5000/v3', OS_USERNAME: 'u', OS_PASSWORD: 'canary-1', OS_PROJECT_NAME: 'p', OS_REGION_NAME: 'R1' }));
+    const t = resolveCloudTarget(
+      'sandbox',
+      lookup({
+        OS_AUTH_URL: 'http://k:5000/v3',
+        OS_USERNAME: 'u',
+        OS_PASSWORD: 'canary-1',
+        OS_PROJECT_NAME: 'p',
+        OS_REGION_NAME: 'R1',
+      }),
+    );
     expect(t.kind).toBe('configured');
     if (t.kind !== 'configured') return;
     expect(t.credentials.source).toEqual({ kind: 'environment' });
-    expect(t.credentials.auth).toMatchObject({ type: 'password', username: 'u', password: 'canary-1', projectName: 'p' });
+    expect(t.credentials.auth).toMatchObject({
+      type: 'password',
+      username: 'u',
+      password: 'canary-1',
+      projectName: 'p',
+    });
     expect(t.credentials.regionName).toBe('R1');
   });
 
   it('supports application credentials', () => {
-    write('project/clouds.yaml', 'clouds:\n  ci:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: http://k/v3\n      application_credential_id: abc123\n      application_credential_secret: s3cret\n');
+    write(
+      'project/clouds.yaml',
+      'clouds:\n  ci:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: http://k/v3\n      application_credential_id: abc123\n      application_credential_secret: s3cret\n',
+    );
     const t = resolveCloudTarget('ci', lookup());
-    expect(t.kind === 'configured' && t.credentials.auth).toEqual({ type: 'v3applicationcredential', authUrl: 'http://k/v3', applicationCredentialId: 'abc123', applicationCredentialSecret: 's3cret' });
+    expect(t.kind === 'configured' && t.credentials.auth).toEqual({
+      type: 'v3applicationcredential',
+      authUrl: 'http://k/v3',
+      applicationCredentialId: 'abc123',
+      applicationCredentialSecret: 's3cret',
+    });
     if (t.kind !== 'configured') return;
     const env = tofuCloudEnvironment(t.credentials);
     expect(env.OS_AUTH_TYPE).toBe('v3applicationcredential');
@@ -74,7 +144,10 @@ describe('resolveCloudTarget', () => {
   });
 
   it('names the clouds that exist for an unknown cloud, with a did-you-mean', () => {
-    write('project/clouds.yaml', 'clouds:\n  valladolid-prod:\n    auth: {auth_url: "http://a/v3", username: u, password: p}\n');
+    write(
+      'project/clouds.yaml',
+      'clouds:\n  valladolid-prod:\n    auth: {auth_url: "http://a/v3", username: u, password: p}\n',
+    );
     try {
       resolveCloudTarget('valladolid-prd', lookup());
       expect.unreachable();
@@ -90,6 +163,8 @@ describe('resolveCloudTarget', () => {
     write('project/clouds.yaml', 'clouds:\n  x:\n    auth: {auth_url: "http://a/v3", username: u}\n');
     expect(() => resolveCloudTarget('x', lookup())).toThrow(/no password is set/);
     const t = resolveCloudTarget('x', lookup({ OS_PASSWORD: 'from-env' }));
-    expect(t.kind === 'configured' && t.credentials.auth.type === 'password' && t.credentials.auth.password).toBe('from-env');
+    expect(t.kind === 'configured' && t.credentials.auth.type === 'password' && t.credentials.auth.password).toBe(
+      'from-env',
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudInventory } from '../../src/cloud/inventory';
-import { checkFlavorFitsImage, checkQuotas, checkRequirements, demandOf, quotaLines, requirementsOf } from '../../src/cloud/preflight';
+import {
+  checkFlavorFitsImage,
+  checkQuotas,
+  checkRequirements,
+  demandOf,
+  quotaLines,
+  requirementsOf,
+} from '../../src/cloud/preflight';
 
 const inventory: CloudInventory = {
   projectId: 'p1',
@@ -14,13 +21,25 @@ const inventory: CloudInventory = {
   externalNetworks: ['public'],
   availabilityZones: ['nova'],
   volumeTypes: ['standard'],
-  quotas: { instances: { used: 1, limit: 10 }, cores: { used: 18, limit: 20 }, ramMiB: { used: 0, limit: 51200 }, floatingIps: { used: 0, limit: -1 }, volumes: { used: 0, limit: 10 }, gigabytes: { used: 990, limit: 1000 } },
+  quotas: {
+    instances: { used: 1, limit: 10 },
+    cores: { used: 18, limit: 20 },
+    ramMiB: { used: 0, limit: 51200 },
+    floatingIps: { used: 0, limit: -1 },
+    volumes: { used: 0, limit: 10 },
+    gigabytes: { used: 990, limit: 1000 },
+  },
 };
 
 const city = {
   cloud: { externalNetwork: 'publik', availabilityZones: ['nova', 'az2'] },
   network: { router: { externalGateway: true } },
-  compute: { groups: [{ name: 'web', flavor: 'm1.smal', image: 'debian-12', count: 2 }, { name: 'db', flavor: 'm1.medium', image: 'debain-12' }] },
+  compute: {
+    groups: [
+      { name: 'web', flavor: 'm1.smal', image: 'debian-12', count: 2 },
+      { name: 'db', flavor: 'm1.medium', image: 'debain-12' },
+    ],
+  },
   storage: { volumes: [{ name: 'pgdata', type: 'ssd' }] },
 };
 
@@ -34,27 +53,51 @@ describe('pre-flight: named things exist', () => {
       ['preflight.unknown-image', 'compute.groups.1.image', 'did you mean "debian-12"?'],
       ['preflight.unknown-volume-type', 'storage.volumes.0.type', undefined],
     ]);
-    expect(findings[2]?.message).toBe('flavor "m1.smal" does not exist in the target cloud (available: m1.medium, m1.small)');
+    expect(findings[2]?.message).toBe(
+      'flavor "m1.smal" does not exist in the target cloud (available: m1.medium, m1.small)',
+    );
   });
 
   it('accepts a flavor given by id and finds nothing wrong in a correct city', () => {
-    const ok = { cloud: { externalNetwork: 'public', availabilityZones: ['nova'] }, compute: { groups: [{ name: 'w', flavor: '2', image: 'debian-12' }] } };
+    const ok = {
+      cloud: { externalNetwork: 'public', availabilityZones: ['nova'] },
+      compute: { groups: [{ name: 'w', flavor: '2', image: 'debian-12' }] },
+    };
     expect(checkRequirements(requirementsOf(ok), inventory)).toEqual([]);
   });
 
   it('checks partner projects when the credentials may list them', () => {
     const withPartner = { cloud: {}, partners: [{ name: 'catastro', project: 'dg-catastro' }] };
     expect(checkRequirements(requirementsOf(withPartner), inventory)).toEqual([]);
-    const findings = checkRequirements(requirementsOf(withPartner), { ...inventory, projects: ['admin', 'dg-catastros'], projectIds: ['p1', 'p2'] });
-    expect(findings.map((f) => [f.path.join('.'), f.hint])).toEqual([['partners.0.project', 'did you mean "dg-catastros"?']]);
+    const findings = checkRequirements(requirementsOf(withPartner), {
+      ...inventory,
+      projects: ['admin', 'dg-catastros'],
+      projectIds: ['p1', 'p2'],
+    });
+    expect(findings.map((f) => [f.path.join('.'), f.hint])).toEqual([
+      ['partners.0.project', 'did you mean "dg-catastros"?'],
+    ]);
   });
 });
 
 describe('pre-flight: flavor fits the image', () => {
   it('reports a root disk below the image minimum, with the smallest flavor that fits', () => {
-    const city = { cloud: {}, compute: { groups: [{ name: 'app', flavor: 'm1.small', image: 'debian-12' }, { name: 'big', flavor: 'm1.small', image: 'ubuntu-24.04' }] } };
+    const city = {
+      cloud: {},
+      compute: {
+        groups: [
+          { name: 'app', flavor: 'm1.small', image: 'debian-12' },
+          { name: 'big', flavor: 'm1.small', image: 'ubuntu-24.04' },
+        ],
+      },
+    };
     expect(checkFlavorFitsImage(city, inventory)).toEqual([
-      { code: 'preflight.flavor-too-small', message: 'flavor "m1.small" is too small for image "ubuntu-24.04": a 20 GiB root disk, the image needs 30 GiB', path: ['compute', 'groups', 1, 'flavor'], hint: 'the smallest flavor that fits is "m1.medium"' },
+      {
+        code: 'preflight.flavor-too-small',
+        message: 'flavor "m1.small" is too small for image "ubuntu-24.04": a 20 GiB root disk, the image needs 30 GiB',
+        path: ['compute', 'groups', 1, 'flavor'],
+        hint: 'the smallest flavor that fits is "m1.medium"',
+      },
     ]);
   });
 });
@@ -63,7 +106,10 @@ describe('pre-flight: quotas', () => {
   const tf = {
     data: { openstack_compute_flavor_v2: { m1_medium: { name: 'm1.medium' } } },
     resource: {
-      openstack_compute_instance_v2: { web_0: { flavor_name: 'm1.small', network: [{ uuid: 'x' }] }, db: { flavor_id: '${data.openstack_compute_flavor_v2.m1_medium.id}', count: 1, network: [{ port: '${p.id}' }] } },
+      openstack_compute_instance_v2: {
+        web_0: { flavor_name: 'm1.small', network: [{ uuid: 'x' }] },
+        db: { flavor_id: '${data.openstack_compute_flavor_v2.m1_medium.id}', count: 1, network: [{ port: '${p.id}' }] },
+      },
       openstack_blockstorage_volume_v3: { pgdata: { size: 20 } },
       openstack_networking_floatingip_v2: { web_0: { pool: 'public' } },
       openstack_networking_secgroup_v2: { web: { name: 'web' } },
@@ -73,18 +119,54 @@ describe('pre-flight: quotas', () => {
   };
 
   it('counts what the stack adds beyond the state', () => {
-    expect(demandOf(tf, new Set(), inventory.flavors)).toEqual({ instances: 2, cores: 3, ramMiB: 6144, ports: 2, volumes: 1, gigabytes: 20, floatingIps: 1, securityGroups: 1, securityGroupRules: 4 });
-    expect(demandOf(tf, new Set(['openstack_compute_instance_v2.web_0', 'openstack_compute_instance_v2.db[0]']), inventory.flavors)).toEqual({ volumes: 1, gigabytes: 20, floatingIps: 1, ports: 1, securityGroups: 1, securityGroupRules: 4 });
+    expect(demandOf(tf, new Set(), inventory.flavors)).toEqual({
+      instances: 2,
+      cores: 3,
+      ramMiB: 6144,
+      ports: 2,
+      volumes: 1,
+      gigabytes: 20,
+      floatingIps: 1,
+      securityGroups: 1,
+      securityGroupRules: 4,
+    });
+    expect(
+      demandOf(
+        tf,
+        new Set(['openstack_compute_instance_v2.web_0', 'openstack_compute_instance_v2.db[0]']),
+        inventory.flavors,
+      ),
+    ).toEqual({ volumes: 1, gigabytes: 20, floatingIps: 1, ports: 1, securityGroups: 1, securityGroupRules: 4 });
   });
 
   it('shows used / needed / limit and fails the quotas without room', () => {
     const lines = quotaLines(demandOf(tf, new Set(), inventory.flavors), inventory);
-    expect(lines.find((l) => l.quota === 'cores')).toEqual({ quota: 'cores', used: 18, needed: 3, limit: 20, free: 2, ok: false });
-    expect(lines.find((l) => l.quota === 'floatingIps')).toEqual({ quota: 'floatingIps', used: 0, needed: 1, limit: -1, free: -1, ok: true });
+    expect(lines.find((l) => l.quota === 'cores')).toEqual({
+      quota: 'cores',
+      used: 18,
+      needed: 3,
+      limit: 20,
+      free: 2,
+      ok: false,
+    });
+    expect(lines.find((l) => l.quota === 'floatingIps')).toEqual({
+      quota: 'floatingIps',
+      used: 0,
+      needed: 1,
+      limit: -1,
+      free: -1,
+      ok: true,
+    });
     const findings = checkQuotas(lines);
     expect(findings.map((f) => [f.path.join('.'), f.message])).toEqual([
-      ['compute.groups', 'quota cores: this run needs 3 more, but only 2 of 20 are free (used 18 / needed 3 / limit 20)'],
-      ['storage.volumes', 'quota volume gigabytes: this run needs 20 more, but only 10 of 1000 are free (used 990 / needed 20 / limit 1000)'],
+      [
+        'compute.groups',
+        'quota cores: this run needs 3 more, but only 2 of 20 are free (used 18 / needed 3 / limit 20)',
+      ],
+      [
+        'storage.volumes',
+        'quota volume gigabytes: this run needs 20 more, but only 10 of 1000 are free (used 990 / needed 20 / limit 1000)',
+      ],
     ]);
   });
 });

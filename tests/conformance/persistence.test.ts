@@ -26,7 +26,11 @@ const work = join(project, 'work');
 function storm(...args: string[]): { code: number; stderr: string; result: Record<string, unknown> } {
   const env = { ...process.env };
   delete env.STORM_SANDBOX_FAULTS;
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   let result: Record<string, unknown> = {};
   try {
     result = (JSON.parse(r.stdout) as { result: Record<string, unknown> }).result;
@@ -38,14 +42,17 @@ function storm(...args: string[]): { code: number; stderr: string; result: Recor
 
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`)))) env[k] = v ?? '';
+  for (const [k, v] of Object.entries(tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`))))
+    env[k] = v ?? '';
   const r = await runTofu(await ensureEngine(() => undefined), args, { cwd: work, env });
   return { exitCode: r.exitCode, out: r.stdout + r.stderr };
 }
 
 /** Names per kind, without ids (a reset seeds new ids). */
 function namesOnly(inv: Inventory): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(inv).map(([k, v]) => [k, v.map((i) => i.replace(/ ?[0-9a-f-]{32,36}$/, '')).sort()]));
+  return Object.fromEntries(
+    Object.entries(inv).map(([k, v]) => [k, v.map((i) => i.replace(/ ?[0-9a-f-]{32,36}$/, '')).sort()]),
+  );
 }
 
 const pids: number[] = [];
@@ -65,7 +72,10 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     const seeded = await projectInventory(url);
 
     const synth = synthCity('valladolid', { cwd: PROJECT_ROOT, env: 'production', outDir: work });
-    await ensureSandboxPartnerProjects(sandboxCredentials(url, `${url}/identity/v3`), synth.resolved.partners.map((p) => p.project));
+    await ensureSandboxPartnerProjects(
+      sandboxCredentials(url, `${url}/identity/v3`),
+      synth.resolved.partners.map((p) => p.project),
+    );
     expect((await tofu(url, 'init', '-no-color')).exitCode).toBe(0);
     const apply = await tofu(url, 'apply', '-auto-approve', '-no-color');
     expect(apply.exitCode, apply.out).toBe(0);

@@ -4,13 +4,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACT_METADATA, containerSeedObjects, packTemplateArtifact, tarGzip, unpackArtifact } from '../../src/deploy/artifact';
+import {
+  ARTIFACT_METADATA,
+  containerSeedObjects,
+  packTemplateArtifact,
+  tarGzip,
+  unpackArtifact,
+} from '../../src/deploy/artifact';
 import { loadTemplate } from '../../src/manifest/templates';
 import { type RunningApp, buildTemplate, repoRoot } from '../templates/app-process';
 import { spawn } from 'node:child_process';
 
 async function runExtracted(root: string, entry: string, dataDir: string): Promise<RunningApp> {
-  const child = spawn(process.execPath, [path.join(root, entry)], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, entry)], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -21,7 +30,17 @@ async function runExtracted(root: string, entry: string, dataDir: string): Promi
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
-  return { url, dataDir, output: () => out, stop: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+  return {
+    url,
+    dataDir,
+    output: () => out,
+    stop: () =>
+      new Promise((r) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 describe('template artifact', () => {
@@ -49,12 +68,18 @@ describe('template artifact', () => {
     const packed = packTemplateArtifact(t);
     const file = path.join(tmp, 'participa.tar.gz');
     fs.writeFileSync(file, packed.bytes);
-    const listed = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter((l) => l !== '' && !l.endsWith('/')).sort();
+    const listed = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l !== '' && !l.endsWith('/'))
+      .sort();
     expect(listed).toEqual(packed.files);
     const root = path.join(tmp, 'gnu');
     fs.mkdirSync(root);
     execFileSync('tar', ['-xzf', file, '-C', root]);
-    const meta = JSON.parse(fs.readFileSync(path.join(root, ARTIFACT_METADATA), 'utf8')) as { version: string; entry: string };
+    const meta = JSON.parse(fs.readFileSync(path.join(root, ARTIFACT_METADATA), 'utf8')) as {
+      version: string;
+      entry: string;
+    };
     expect(meta.version).toBe(t.definition.version);
     app = await runExtracted(root, meta.entry, path.join(tmp, 'data'));
     const health = (await (await fetch(`${app.url}/healthz`)).json()) as { version: string; status: string };
@@ -68,7 +93,8 @@ describe('template artifact', () => {
     const dest = path.join(tmp, 'js');
     const written = unpackArtifact(packed.bytes, dest).sort();
     expect(written).toEqual(packed.files);
-    for (const f of written) expect(fs.readFileSync(path.join(dest, f)).equals(fs.readFileSync(path.join(tmp, 'gnu', f)))).toBe(true);
+    for (const f of written)
+      expect(fs.readFileSync(path.join(dest, f)).equals(fs.readFileSync(path.join(tmp, 'gnu', f)))).toBe(true);
   });
 
   it('handles long paths and refuses entries that escape the destination', () => {
@@ -90,11 +116,16 @@ describe('template artifact', () => {
 
   it('lists the seed objects to upload into containers, with content types', () => {
     const objects = containerSeedObjects(loadTemplate(repoRoot, 'urbanismo-en-red'));
-    expect(objects.map((o) => `${o.container}/${o.name} ${o.contentType}`)).toContain('plan-documents/ped-rio-norte-memoria.pdf application/pdf');
+    expect(objects.map((o) => `${o.container}/${o.name} ${o.contentType}`)).toContain(
+      'plan-documents/ped-rio-norte-memoria.pdf application/pdf',
+    );
     expect(objects.find((o) => o.name.endsWith('.txt'))?.contentType).toBe('text/plain; charset=utf-8');
-    const plans = JSON.parse(fs.readFileSync(path.join(repoRoot, 'templates/urbanismo-en-red/seed/plans.json'), 'utf8')) as { plans: { documents: { object: string; bytes: number }[] }[] };
+    const plans = JSON.parse(
+      fs.readFileSync(path.join(repoRoot, 'templates/urbanismo-en-red/seed/plans.json'), 'utf8'),
+    ) as { plans: { documents: { object: string; bytes: number }[] }[] };
     // Every document a seeded plan links to is uploaded, with the size the plan states.
-    for (const d of plans.plans.flatMap((p) => p.documents)) expect(objects.find((o) => o.name === d.object)?.content.length).toBe(d.bytes);
+    for (const d of plans.plans.flatMap((p) => p.documents))
+      expect(objects.find((o) => o.name === d.object)?.content.length).toBe(d.bytes);
     expect(containerSeedObjects(loadTemplate(repoRoot, 'participa'))).toEqual([]);
   });
 });

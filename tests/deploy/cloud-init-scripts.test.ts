@@ -17,15 +17,28 @@ import { participaWriteFiles } from './participa-user-data';
 describe('systemd units', () => {
   it('parse cleanly with systemd-analyze verify', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-units-'));
-    const units = participaWriteFiles('http://127.0.0.1:9/a.tar.gz').filter((f) => f.path.startsWith('/etc/systemd/system/'));
-    expect(units.map((u) => path.basename(u.path)).sort()).toEqual(['storm-participa-update.service', 'storm-participa-update.timer', 'storm-participa.service']);
+    const units = participaWriteFiles('http://127.0.0.1:9/a.tar.gz').filter((f) =>
+      f.path.startsWith('/etc/systemd/system/'),
+    );
+    expect(units.map((u) => path.basename(u.path)).sort()).toEqual([
+      'storm-participa-update.service',
+      'storm-participa-update.timer',
+      'storm-participa.service',
+    ]);
     for (const u of units) {
       // Programs that exist only on the instance are swapped for /bin/true; every key and section is still checked.
-      fs.writeFileSync(path.join(dir, path.basename(u.path)), u.content.replace(/\/usr\/local\/lib\/storm\/[a-z-]+/g, '/bin/true').replace(/\/usr\/bin\/node/g, '/bin/true'));
+      fs.writeFileSync(
+        path.join(dir, path.basename(u.path)),
+        u.content.replace(/\/usr\/local\/lib\/storm\/[a-z-]+/g, '/bin/true').replace(/\/usr\/bin\/node/g, '/bin/true'),
+      );
     }
     for (const u of units) {
       const r = spawnSync('systemd-analyze', ['verify', path.join(dir, path.basename(u.path))], { encoding: 'utf8' });
-      expect({ unit: path.basename(u.path), code: r.status, stderr: r.stderr.trim() }).toEqual({ unit: path.basename(u.path), code: 0, stderr: '' });
+      expect({ unit: path.basename(u.path), code: r.status, stderr: r.stderr.trim() }).toEqual({
+        unit: path.basename(u.path),
+        code: 0,
+        stderr: '',
+      });
     }
   });
 });
@@ -45,7 +58,9 @@ describe('release updater', () => {
       const etag = `"${crypto.createHash('md5').update(artifact).digest('hex')}"`;
       if (status !== 200) return void res.writeHead(status).end('gone');
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
-      res.writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length }).end(artifact);
+      res
+        .writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length })
+        .end(artifact);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,7 +73,10 @@ describe('release updater', () => {
   // Asynchronous: the HTTP server answering the script lives in this process.
   const run = (): Promise<{ status: number | null; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], { env: { ...process.env, STORM_SERVICES_ROOT: work }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], {
+        env: { ...process.env, STORM_SERVICES_ROOT: work },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('close', (status) => resolve({ status, stderr }));

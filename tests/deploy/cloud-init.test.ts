@@ -4,7 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { type CloudInitInput, KNOWN_CLOUD_CONFIG_KEYS, SANDBOX_HINT_PATH, readSandboxHint, renderCloudInit } from '../../src/deploy/cloud-init';
+import {
+  type CloudInitInput,
+  KNOWN_CLOUD_CONFIG_KEYS,
+  SANDBOX_HINT_PATH,
+  readSandboxHint,
+  renderCloudInit,
+} from '../../src/deploy/cloud-init';
 import { loadTemplate, resolveServiceParameters } from '../../src/manifest/templates';
 
 const root = path.join(__dirname, '..', '..');
@@ -19,7 +25,9 @@ function inputFor(name: string, city: string, languages: string[]): CloudInitInp
     tier: 'web',
     instance: { name: `${city}-preprod-web-0`, hostname: `${city}-web-0` },
     artifactUrl: `http://127.0.0.1:8999/v1/AUTH_x/storm-artifacts/${name}/current.tar.gz`,
-    containerUrls: Object.fromEntries(template.definition.needs.containers.map((c) => [c.name, `http://127.0.0.1:8999/v1/AUTH_x/${c.name}`])),
+    containerUrls: Object.fromEntries(
+      template.definition.needs.containers.map((c) => [c.name, `http://127.0.0.1:8999/v1/AUTH_x/${c.name}`]),
+    ),
   };
 }
 
@@ -65,15 +73,30 @@ describe.each([
 
   it('writes the service config the application reads', () => {
     const config = JSON.parse(file(`/etc/storm/${name}/config.json`).content) as Record<string, unknown>;
-    expect(config).toMatchObject({ service: name, template: name, city: { name: city }, environment: 'preprod', languages });
+    expect(config).toMatchObject({
+      service: name,
+      template: name,
+      city: { name: city },
+      environment: 'preprod',
+      languages,
+    });
     // The token file is found from STORM_DATA_DIR, so the config is portable to the sandbox.
     expect(config.adminTokenFile).toBeUndefined();
-    expect(Object.keys((config.objectStorage as { containers: object }).containers)).toEqual(input.template.needs.containers.map((c) => c.name));
+    expect(Object.keys((config.objectStorage as { containers: object }).containers)).toEqual(
+      input.template.needs.containers.map((c) => c.name),
+    );
   });
 
   it('carries the sandbox hint', () => {
     const hint = readSandboxHint(text);
-    expect(hint).toMatchObject({ kind: 'ServiceInstance', service: name, artifactUrl: input.artifactUrl, port: 8080, healthCheck: '/healthz', entry: input.template.runtime.entry });
+    expect(hint).toMatchObject({
+      kind: 'ServiceInstance',
+      service: name,
+      artifactUrl: input.artifactUrl,
+      port: 8080,
+      healthCheck: '/healthz',
+      entry: input.template.runtime.entry,
+    });
     expect(file(SANDBOX_HINT_PATH).permissions).toBe('0644');
   });
 
@@ -89,7 +112,10 @@ describe.each([
   it("passes cloud-init's own schema validation (Debian cloud-init: apt-get install cloud-init)", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'storm-ci-')), 'user-data.yaml');
     fs.writeFileSync(file, text);
-    const out = execFileSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('cloud-init', ['schema', '--config-file', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toContain('Valid cloud-config');
   });
 

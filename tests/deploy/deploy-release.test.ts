@@ -5,15 +5,31 @@ import { renderDeployResult } from '../../src/report/deploy';
 
 describe('release pointer', () => {
   it('sits beside the artifact', () => {
-    expect(releasePointerName('valladolid', 'preprod', 'urbanismo-en-red')).toBe('valladolid/preprod/urbanismo-en-red.release.json');
-    expect(releasePointerUrl('http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-artifacts/valladolid/preprod/urbanismo-en-red.tar.gz')).toBe(
+    expect(releasePointerName('valladolid', 'preprod', 'urbanismo-en-red')).toBe(
+      'valladolid/preprod/urbanismo-en-red.release.json',
+    );
+    expect(
+      releasePointerUrl(
+        'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-artifacts/valladolid/preprod/urbanismo-en-red.tar.gz',
+      ),
+    ).toBe(
       'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-artifacts/valladolid/preprod/urbanismo-en-red.release.json',
     );
     expect(releasePointerUrl('http://example.org/artifact.zip')).toBeUndefined();
   });
 
   it('parses what the deploy step writes and refuses anything else', () => {
-    const pointer = { apiVersion: 'storm/v1', kind: 'Release', service: 's', template: 't', version: '1.0.0', artifact: 'storm-artifacts/c/e/s.tar.gz', sha256: 'a'.repeat(64), bytes: 10, configSha256: 'b'.repeat(64) };
+    const pointer = {
+      apiVersion: 'storm/v1',
+      kind: 'Release',
+      service: 's',
+      template: 't',
+      version: '1.0.0',
+      artifact: 'storm-artifacts/c/e/s.tar.gz',
+      sha256: 'a'.repeat(64),
+      bytes: 10,
+      configSha256: 'b'.repeat(64),
+    };
     expect(parseReleasePointer(JSON.stringify(pointer))).toEqual(pointer);
     expect(parseReleasePointer(JSON.stringify({ ...pointer, kind: 'Other' }))).toBeUndefined();
     expect(parseReleasePointer(JSON.stringify({ ...pointer, sha256: 3 }))).toBeUndefined();
@@ -23,7 +39,9 @@ describe('release pointer', () => {
 
 describe('user data in Terraform JSON', () => {
   it('escapes template sequences so shell and YAML reach the instance literally', () => {
-    expect(escapeTerraformTemplate('root="${STORM_SERVICES_ROOT:-/opt/storm}" -w \'%{http_code}\' $HOME')).toBe('root="$${STORM_SERVICES_ROOT:-/opt/storm}" -w \'%%{http_code}\' $HOME');
+    expect(escapeTerraformTemplate('root="${STORM_SERVICES_ROOT:-/opt/storm}" -w \'%{http_code}\' $HOME')).toBe(
+      'root="$${STORM_SERVICES_ROOT:-/opt/storm}" -w \'%%{http_code}\' $HOME',
+    );
     expect(escapeTerraformTemplate('no templates here $ % {')).toBe('no templates here $ % {');
   });
 });

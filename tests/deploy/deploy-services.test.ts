@@ -12,7 +12,12 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackArtifact } from '../../src/deploy/artifact';
 import { renderCloudInit } from '../../src/deploy/cloud-init';
-import { ARTIFACTS_CONTAINER, artifactObjectName, deployServices, publishServices } from '../../src/deploy/deploy-services';
+import {
+  ARTIFACTS_CONTAINER,
+  artifactObjectName,
+  deployServices,
+  publishServices,
+} from '../../src/deploy/deploy-services';
 import { runDeployStep } from '../../src/deploy/deploy-step';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
 import { type ObjectStore, swiftObjectStore } from '../../src/deploy/object-store';
@@ -33,10 +38,20 @@ async function sandboxStore(): Promise<ObjectStore> {
   const res = await fetch(`${info.authUrl}/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   const token = res.headers.get('x-subject-token')!;
-  const catalog = ((await res.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }).token.catalog;
+  const catalog = (
+    (await res.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }
+  ).token.catalog;
   const endpoint = catalog.find((s) => s.type === 'object-store')!.endpoints.find((e) => e.interface === 'public')!.url;
   return swiftObjectStore(endpoint, () => ({ 'X-Auth-Token': token }));
 }
@@ -59,18 +74,26 @@ describe('deploying services to the sandbox', () => {
   it('uploads the artifact and seed documents once, readable anonymously by URL', async () => {
     const templates = loadTemplateCatalog(repoRoot).templates;
     const [first] = await publishServices(city, templates, store, silentProgress);
-    expect(first).toMatchObject({ service: 'urbanismo-en-red', artifact: { uploaded: true }, seedObjects: { uploaded: 7, unchanged: 0 } });
+    expect(first).toMatchObject({
+      service: 'urbanismo-en-red',
+      artifact: { uploaded: true },
+      seedObjects: { uploaded: 7, unchanged: 0 },
+    });
     const artifact = await fetch(first!.artifact.url);
     expect(artifact.status).toBe(200);
     const bytes = Buffer.from(await artifact.arrayBuffer());
     expect(unpackArtifact(bytes, path.join(work, 'anon'))).toContain('template.yaml');
-    const doc = await fetch(`${store.containerUrl(cloudName(city.city.name, city.env, 'plan-documents'))}/ped-rio-norte-memoria.pdf`);
+    const doc = await fetch(
+      `${store.containerUrl(cloudName(city.city.name, city.env, 'plan-documents'))}/ped-rio-norte-memoria.pdf`,
+    );
     expect(doc.status).toBe(200);
     expect(doc.headers.get('content-type')).toBe('application/pdf');
 
     const [again] = await publishServices(city, templates, store, silentProgress);
     expect(again).toMatchObject({ artifact: { uploaded: false }, seedObjects: { uploaded: 0, unchanged: 7 } });
-    expect(await store.objectEtag(ARTIFACTS_CONTAINER, artifactObjectName('valladolid', 'preprod', 'urbanismo-en-red'))).toMatch(/^[0-9a-f]{32}$/);
+    expect(
+      await store.objectEtag(ARTIFACTS_CONTAINER, artifactObjectName('valladolid', 'preprod', 'urbanismo-en-red')),
+    ).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("installs the artifact with cloud-init's updater, which then asks only whether it changed", async () => {
@@ -87,9 +110,20 @@ describe('deploying services to the sandbox', () => {
       containerUrls: {},
     });
     const script = path.join(work, 'update-service');
-    fs.writeFileSync(script, (parse(userData) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path.endsWith('/update-service'))!.content, { mode: 0o755 });
+    fs.writeFileSync(
+      script,
+      (parse(userData) as { write_files: { path: string; content: string }[] }).write_files.find((f) =>
+        f.path.endsWith('/update-service'),
+      )!.content,
+      { mode: 0o755 },
+    );
     const run = (): Promise<number | null> =>
-      new Promise((resolve) => spawn('sh', [script, service.name, url], { env: { ...process.env, STORM_SERVICES_ROOT: path.join(work, 'opt') }, stdio: 'ignore' }).on('close', resolve));
+      new Promise((resolve) =>
+        spawn('sh', [script, service.name, url], {
+          env: { ...process.env, STORM_SERVICES_ROOT: path.join(work, 'opt') },
+          stdio: 'ignore',
+        }).on('close', resolve),
+      );
     expect(await run()).toBe(0);
     const current = path.join(work, 'opt', service.name, 'current');
     const release = fs.realpathSync(current);
@@ -100,21 +134,52 @@ describe('deploying services to the sandbox', () => {
 
   it('waits for the service run from that artifact to report the version it ships', async () => {
     const root = path.join(work, 'opt', service.name, 'current');
-    const child = spawn(process.execPath, [path.join(root, 'dist/urbanismo-en-red/app/main.js')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: path.join(work, 'data') }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(root, 'dist/urbanismo-en-red/app/main.js')], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: path.join(work, 'data') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     stops.push(() => child.kill('SIGTERM'));
-    const url = await new Promise<string>((resolve) => child.stdout.on('data', (c: Buffer) => { const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(c.toString()); if (m?.[1] !== undefined) resolve(m[1]); }));
-    const result = await deployServices(city, loadTemplateCatalog(repoRoot).templates, store, { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } }, { timeoutMs: 10_000, intervalMs: 300, progress: silentProgress });
+    const url = await new Promise<string>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(c.toString());
+        if (m?.[1] !== undefined) resolve(m[1]);
+      }),
+    );
+    const result = await deployServices(
+      city,
+      loadTemplateCatalog(repoRoot).templates,
+      store,
+      { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } },
+      { timeoutMs: 10_000, intervalMs: 300, progress: silentProgress },
+    );
     expect(result.published[0]!.artifact.uploaded).toBe(false);
     expect(result.health.map((h) => [h.target.instance, h.outcome.kind])).toEqual([['web-1', 'healthy']]);
     await expect(
-      deployServices(city, loadTemplateCatalog(repoRoot).templates, store, { [service.name]: { group: 'web', health_check: '/healthz', urls: ['http://127.0.0.1:9'] } }, { timeoutMs: 600, intervalMs: 200, progress: silentProgress }),
+      deployServices(
+        city,
+        loadTemplateCatalog(repoRoot).templates,
+        store,
+        { [service.name]: { group: 'web', health_check: '/healthz', urls: ['http://127.0.0.1:9'] } },
+        { timeoutMs: 600, intervalMs: 200, progress: silentProgress },
+      ),
     ).rejects.toThrow(/urbanismo-en-red on web-1 \(http:\/\/127\.0\.0\.1:9\/healthz\): unreachable/);
 
     // As the lifecycle calls it after apply: nothing changed, so it says so and lists where the service answers.
-    const report = await runDeployStep({ cwd: repoRoot, city, credentials: sandboxCredentials('http://127.0.0.1:1', 'http://127.0.0.1:1/identity/v3'), outputs: { services: { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } } }, progress: silentProgress }, store, { timeoutMs: 5000 });
+    const report = await runDeployStep(
+      {
+        cwd: repoRoot,
+        city,
+        credentials: sandboxCredentials('http://127.0.0.1:1', 'http://127.0.0.1:1/identity/v3'),
+        outputs: { services: { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } } },
+        progress: silentProgress,
+      },
+      store,
+      { timeoutMs: 5000 },
+    );
     expect(report.status).toBe('nothing-to-deploy');
     expect(report.message).toContain('nothing to deploy: every service is current');
-    const version = loadTemplateCatalog(repoRoot).templates.find((t) => t.definition.name === 'urbanismo-en-red')!.definition.version;
+    const version = loadTemplateCatalog(repoRoot).templates.find((t) => t.definition.name === 'urbanismo-en-red')!
+      .definition.version;
     expect(report.message).toContain(`urbanismo-en-red ${version} unchanged, healthy on 1 instance: ${url}`);
     expect(report.services).toEqual([{ name: 'urbanismo-en-red', url, healthy: true }]);
   });

@@ -34,12 +34,18 @@ describe('release updater and the release pointer', () => {
     fs.writeFileSync(script, updaterScript());
     server = http.createServer((req, res) => {
       if (req.url === '/participa.release.json') {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify({ apiVersion: 'storm/v1', kind: 'Release', service: 'participa', version: 'x', sha256: pointerSha, configSha256: 'c'.repeat(64) }, null, 2)}\n`);
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(
+            `${JSON.stringify({ apiVersion: 'storm/v1', kind: 'Release', service: 'participa', version: 'x', sha256: pointerSha, configSha256: 'c'.repeat(64) }, null, 2)}\n`,
+          );
         return;
       }
       const etag = `"${crypto.createHash('md5').update(artifact).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
-      res.writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length }).end(artifact);
+      res
+        .writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length })
+        .end(artifact);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,12 +57,16 @@ describe('release updater and the release pointer', () => {
 
   const run = (): Promise<{ status: number | null; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], { env: { ...process.env, STORM_SERVICES_ROOT: path.join(work, 'opt') }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], {
+        env: { ...process.env, STORM_SERVICES_ROOT: path.join(work, 'opt') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('close', (status) => resolve({ status, stderr }));
     });
-  const currentVersion = (): string => fs.readFileSync(path.join(work, 'opt', 'participa', 'current', 'template.yaml'), 'utf8');
+  const currentVersion = (): string =>
+    fs.readFileSync(path.join(work, 'opt', 'participa', 'current', 'template.yaml'), 'utf8');
 
   it('installs the artifact the pointer names', async () => {
     pointerSha = sha(artifact);

@@ -8,10 +8,30 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxReader, cleanEnv, makeProject, startProjectSandbox, stateOf, storm, type RunningSandbox } from './lifecycle-support';
+import {
+  SandboxReader,
+  cleanEnv,
+  makeProject,
+  startProjectSandbox,
+  stateOf,
+  storm,
+  type RunningSandbox,
+} from './lifecycle-support';
 
-const PARTNERS = ['dg-catastro', 'jcyl-infraestructura-datos-espaciales', 'ua-deti-smart-cities', 'ebeth-chamber-of-commerce'];
-const KINDS = ['openstack_compute_instance_v2', 'openstack_networking_network_v2', 'openstack_networking_secgroup_v2', 'openstack_networking_port_v2', 'openstack_blockstorage_volume_v3', 'openstack_networking_router_v2'];
+const PARTNERS = [
+  'dg-catastro',
+  'jcyl-infraestructura-datos-espaciales',
+  'ua-deti-smart-cities',
+  'ebeth-chamber-of-commerce',
+];
+const KINDS = [
+  'openstack_compute_instance_v2',
+  'openstack_networking_network_v2',
+  'openstack_networking_secgroup_v2',
+  'openstack_networking_port_v2',
+  'openstack_blockstorage_volume_v3',
+  'openstack_networking_router_v2',
+];
 
 interface StateResource {
   type: string;
@@ -64,7 +84,8 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
     sandbox = startProjectSandbox(project, { faults: scenario.faults });
     const admin = new SandboxReader(sandbox.url);
     await admin.login();
-    for (const name of PARTNERS) await admin.request('POST', 'identity', '/projects', { project: { name, domain_id: 'default' } });
+    for (const name of PARTNERS)
+      await admin.request('POST', 'identity', '/projects', { project: { name, domain_id: 'default' } });
   }, 120_000);
 
   afterAll(() => {
@@ -96,7 +117,9 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
     await reader.login();
     expect(await reader.namesWithPrefix('thessaloniki')).toEqual(inState);
     // Interfaces have no name: count the router's ports instead.
-    const routerPorts = ((await reader.get('network', '/v2.0/ports?device_owner=network:router_interface')).ports as unknown[]).length;
+    const routerPorts = (
+      (await reader.get('network', '/v2.0/ports?device_owner=network:router_interface')).ports as unknown[]
+    ).length;
     expect(routerPorts).toBe(resources().filter((x) => x.type === 'openstack_networking_router_interface_v2').length);
     const plan = await storm(['plan', 'thessaloniki', '--detailed-exitcode'], { cwd: project, env });
     expect(plan.code, plan.stderr).toBe(0);

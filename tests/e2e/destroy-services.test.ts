@@ -6,7 +6,15 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSandbox, SandboxReader, cleanEnv, makeProject, startProjectSandbox, stateOf, storm } from './lifecycle-support';
+import {
+  type RunningSandbox,
+  SandboxReader,
+  cleanEnv,
+  makeProject,
+  startProjectSandbox,
+  stateOf,
+  storm,
+} from './lifecycle-support';
 
 let project: string;
 let sandbox: RunningSandbox;
@@ -29,14 +37,20 @@ describe('destroy after deploy', () => {
 
     const reader = new SandboxReader(sandbox.url);
     await reader.login();
-    const containersBefore = (await reader.request('GET', 'object-store', '?format=json')).body as Array<{ name: string }>;
-    expect(containersBefore.map((c) => c.name)).toEqual(expect.arrayContaining(['storm-artifacts', 'valladolid-preprod-plan-documents']));
+    const containersBefore = (await reader.request('GET', 'object-store', '?format=json')).body as Array<{
+      name: string;
+    }>;
+    expect(containersBefore.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['storm-artifacts', 'valladolid-preprod-plan-documents']),
+    );
 
     const down = await storm(['destroy', 'valladolid', '--yes'], { cwd: project, env: cleanEnv() });
     expect(down.stderr).toMatch(/removed \d+ deployed objects/);
     expect(down.code).toBe(0);
     expect(stateOf(project, 'valladolid')?.resources ?? []).toEqual([]);
-    const containersAfter = (await reader.request('GET', 'object-store', '?format=json')).body as Array<{ name: string }>;
+    const containersAfter = (await reader.request('GET', 'object-store', '?format=json')).body as Array<{
+      name: string;
+    }>;
     expect(containersAfter).toEqual([]);
     expect(await reader.namesWithPrefix('valladolid-')).toEqual([]);
   }, 300_000);

@@ -7,7 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { SandboxReader, cleanEnv, filesUnder, makeProject, startProjectSandbox, storm, type RunningSandbox } from './lifecycle-support';
+import {
+  SandboxReader,
+  cleanEnv,
+  filesUnder,
+  makeProject,
+  startProjectSandbox,
+  storm,
+  type RunningSandbox,
+} from './lifecycle-support';
 
 let pg: TestPostgres;
 let project: string;
@@ -19,11 +27,19 @@ beforeAll(async () => {
   project = makeProject('lifecycle-pg');
   const file = path.join(project, 'stacks', 'agueda.yaml');
   // pg state; and a flavor whose root disk fits debian-12 (m1.tiny's 1 GiB does not).
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('state:\n  backend: local\n', 'state:\n  backend: pg\n  connectionStringEnv: STORM_PG_URL\n').replace('flavor: m1.tiny', 'flavor: m1.small'));
+  fs.writeFileSync(
+    file,
+    fs
+      .readFileSync(file, 'utf8')
+      .replace('state:\n  backend: local\n', 'state:\n  backend: pg\n  connectionStringEnv: STORM_PG_URL\n')
+      .replace('flavor: m1.tiny', 'flavor: m1.small'),
+  );
   sandbox = startProjectSandbox(project);
   const reader = new SandboxReader(sandbox.url);
   await reader.login();
-  await reader.request('POST', 'identity', '/projects', { project: { name: 'ua-deti-smart-cities', domain_id: 'default' } });
+  await reader.request('POST', 'identity', '/projects', {
+    project: { name: 'ua-deti-smart-cities', domain_id: 'default' },
+  });
   env = cleanEnv({ STORM_PG_URL: pg.url });
 }, 120_000);
 
@@ -41,7 +57,9 @@ describe('pg state backend', { timeout: 300_000 }, () => {
     const [winner, loser] = results;
     expect(winner?.code, winner?.stderr).toBe(0);
     expect(loser?.code, loser?.stderr).toBe(1);
-    expect(loser?.stderr).toMatch(/agueda\/preprod: the state is locked by another run \(held by storm \S+@\S+ pid \d+ .*\); gave up after waiting 1s/);
+    expect(loser?.stderr).toMatch(
+      /agueda\/preprod: the state is locked by another run \(held by storm \S+@\S+ pid \d+ .*\); gave up after waiting 1s/,
+    );
 
     const plan = await storm(['plan', 'agueda', '--detailed-exitcode'], { cwd: project, env });
     expect(plan.code, plan.stderr).toBe(0);

@@ -14,7 +14,10 @@ export const STORM = path.join(ROOT, 'bin', 'storm');
 export function makeProject(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `storm-${prefix}-`));
   fs.cpSync(path.join(ROOT, 'stacks'), path.join(dir, 'stacks'), { recursive: true });
-  fs.cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+  fs.cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}node_modules`),
+  });
   return dir;
 }
 
@@ -34,7 +37,10 @@ export function startProjectSandbox(project: string, settings: { faults?: string
   return {
     url: info.url,
     stop: () => {
-      execFileSync(process.execPath, ['-e', `require(${control}).stopSandbox({ cwd: ${JSON.stringify(project)}, progress: () => {} })`]);
+      execFileSync(process.execPath, [
+        '-e',
+        `require(${control}).stopSandbox({ cwd: ${JSON.stringify(project)}, progress: () => {} })`,
+      ]);
     },
   };
 }
@@ -49,7 +55,14 @@ export interface StormResult {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('OS_') || k === 'TF_CLI_CONFIG_FILE' || k.startsWith('STORM_SANDBOX') || k === 'FORCE_COLOR' || k === 'CI') continue;
+    if (
+      k.startsWith('OS_') ||
+      k === 'TF_CLI_CONFIG_FILE' ||
+      k.startsWith('STORM_SANDBOX') ||
+      k === 'FORCE_COLOR' ||
+      k === 'CI'
+    )
+      continue;
     env[k] = v;
   }
   return { ...env, NO_COLOR: '1', ...extra };
@@ -65,7 +78,11 @@ export interface RunOptions {
 
 export function storm(args: readonly string[], opts: RunOptions): Promise<StormResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [STORM, '--cwd', opts.cwd, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STORM, '--cwd', opts.cwd, ...args], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -82,13 +99,25 @@ export function storm(args: readonly string[], opts: RunOptions): Promise<StormR
 export class SandboxReader {
   private token = '';
   private catalog: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }> = [];
-  constructor(private readonly url: string, private readonly user = 'admin', private readonly password = 'admin') {}
+  constructor(
+    private readonly url: string,
+    private readonly user = 'admin',
+    private readonly password = 'admin',
+  ) {}
 
   async login(): Promise<void> {
     const res = await fetch(`${this.url}/identity/v3/auth/tokens`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: this.user, domain: { name: 'Default' }, password: this.password } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: this.user, domain: { name: 'Default' }, password: this.password } },
+          },
+          scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+        },
+      }),
     });
     if (res.status !== 201) throw new Error(`sandbox login: HTTP ${res.status}`);
     this.token = res.headers.get('x-subject-token') ?? '';
@@ -103,7 +132,11 @@ export class SandboxReader {
   }
 
   async request(method: string, type: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${this.endpoint(type)}${p}`, { method, headers: { 'X-Auth-Token': this.token, 'Content-Type': 'application/json', Accept: 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${this.endpoint(type)}${p}`, {
+      method,
+      headers: { 'X-Auth-Token': this.token, 'Content-Type': 'application/json', Accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -139,7 +172,11 @@ export class SandboxReader {
   }
 }
 
-export function stateOf(project: string, city: string, env = 'preprod'): { serial: number; resources: unknown[] } | undefined {
+export function stateOf(
+  project: string,
+  city: string,
+  env = 'preprod',
+): { serial: number; resources: unknown[] } | undefined {
   const file = path.join(project, '.storm', 'state', city, env, 'terraform.tfstate');
   if (!fs.existsSync(file)) return undefined;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as { serial: number; resources: unknown[] };

@@ -16,7 +16,10 @@ beforeAll(() => {
   // Águeda's administrators open SSH to the whole internet: STORM-SEC-001.
   const file = path.join(project, 'stacks', 'agueda.yaml');
   const text = fs.readFileSync(file, 'utf8');
-  const opened = text.replace('{ direction: ingress, protocol: tcp, ports: 22, remote: admin }', '{ direction: ingress, protocol: tcp, ports: 22, remote: 0.0.0.0/0 }');
+  const opened = text.replace(
+    '{ direction: ingress, protocol: tcp, ports: 22, remote: admin }',
+    '{ direction: ingress, protocol: tcp, ports: 22, remote: 0.0.0.0/0 }',
+  );
   expect(opened).not.toBe(text);
   fs.writeFileSync(file, opened);
   sandbox = startProjectSandbox(project);
@@ -28,7 +31,12 @@ afterAll(async () => {
   fs.rmSync(project, { recursive: true, force: true });
 });
 
-function auditRecords(): Array<{ operation: string; result: string; flags: { allowViolations: boolean }; policy?: { errors: number; violations: Array<{ rule: string }> } }> {
+function auditRecords(): Array<{
+  operation: string;
+  result: string;
+  flags: { allowViolations: boolean };
+  policy?: { errors: number; violations: Array<{ rule: string }> };
+}> {
   return fs
     .readFileSync(path.join(project, '.storm', 'audit', 'agueda.jsonl'), 'utf8')
     .trim()
@@ -54,6 +62,10 @@ describe('provision and the policy gate', () => {
     expect(r.stderr).toMatch(/despite 1 policy violation/);
     expect(r.code).toBe(0);
     expect((stateOf(project, 'agueda')?.resources ?? []).length).toBeGreaterThan(0);
-    expect(auditRecords().at(-1)).toMatchObject({ operation: 'provision', result: 'succeeded', flags: { allowViolations: true } });
+    expect(auditRecords().at(-1)).toMatchObject({
+      operation: 'provision',
+      result: 'succeeded',
+      flags: { allowViolations: true },
+    });
   }, 300_000);
 });

@@ -24,10 +24,13 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 // Every city in stacks/ and every environment it defines (the three pilots × preprod/production at least).
-const stacks = listCities(root).flatMap((city) => environmentNames(loadCity(city, { cwd: root }).doc).map((env) => [city, env] as const));
+const stacks = listCities(root).flatMap((city) =>
+  environmentNames(loadCity(city, { cwd: root }).doc).map((env) => [city, env] as const),
+);
 
 it('covers the three pilots in preprod and production', () => {
-  for (const city of ['valladolid', 'thessaloniki', 'agueda']) for (const env of ['preprod', 'production']) expect(stacks).toContainEqual([city, env]);
+  for (const city of ['valladolid', 'thessaloniki', 'agueda'])
+    for (const env of ['preprod', 'production']) expect(stacks).toContainEqual([city, env]);
 });
 
 describe('tofu validate of every synthesized stack', () => {
@@ -39,10 +42,27 @@ describe('tofu validate of every synthesized stack', () => {
     const init = await runTofu(engine, ['init', '-backend=false', '-no-color'], { cwd: dir });
     expect(init.exitCode, init.stderr + init.stdout).toBe(0);
     // The provider came from storm's mirror, not a registry.
-    expect(fs.realpathSync(path.join(dir, '.terraform', 'providers', 'registry.opentofu.org', 'terraform-provider-openstack', 'openstack', '3.4.0'))).toBeTruthy();
+    expect(
+      fs.realpathSync(
+        path.join(
+          dir,
+          '.terraform',
+          'providers',
+          'registry.opentofu.org',
+          'terraform-provider-openstack',
+          'openstack',
+          '3.4.0',
+        ),
+      ),
+    ).toBeTruthy();
 
     const validate = await runTofu(engine, ['validate', '-json', '-no-color'], { cwd: dir });
-    const report = JSON.parse(validate.stdout) as { valid: boolean; error_count: number; warning_count: number; diagnostics: { severity: string; summary: string; detail: string }[] };
+    const report = JSON.parse(validate.stdout) as {
+      valid: boolean;
+      error_count: number;
+      warning_count: number;
+      diagnostics: { severity: string; summary: string; detail: string }[];
+    };
     expect(report.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail}`)).toEqual([]);
     expect(report.valid).toBe(true);
     expect(validate.exitCode).toBe(0);

@@ -14,20 +14,29 @@ afterEach(() => {
 });
 
 describe('cache lock', () => {
-  it('serialises two concurrent acquirers: the second waits, then sees the first one\'s work', async () => {
+  it("serialises two concurrent acquirers: the second waits, then sees the first one's work", async () => {
     const lockPath = path.join(dir, 'bootstrap.lock');
     const events: string[] = [];
     let waited = 0;
     const worker = (name: string) =>
-      withLock(lockPath, { pollMs: 20, onWait: () => { waited += 1; } }, async () => {
-        events.push(`${name}:start`);
-        const built = fs.existsSync(path.join(dir, 'artifact'));
-        if (!built) {
-          await sleep(100);
-          fs.writeFileSync(path.join(dir, 'artifact'), name);
-        }
-        events.push(`${name}:end:${built ? 'reused' : 'built'}`);
-      });
+      withLock(
+        lockPath,
+        {
+          pollMs: 20,
+          onWait: () => {
+            waited += 1;
+          },
+        },
+        async () => {
+          events.push(`${name}:start`);
+          const built = fs.existsSync(path.join(dir, 'artifact'));
+          if (!built) {
+            await sleep(100);
+            fs.writeFileSync(path.join(dir, 'artifact'), name);
+          }
+          events.push(`${name}:end:${built ? 'reused' : 'built'}`);
+        },
+      );
     await Promise.all([worker('a'), worker('b')]);
     expect(events).toHaveLength(4);
     // No interleaving: each start is followed by its own end.
@@ -40,7 +49,10 @@ describe('cache lock', () => {
 
   it('takes over a lock left by a dead process on this host', async () => {
     const lockPath = path.join(dir, 'bootstrap.lock');
-    fs.writeFileSync(lockPath, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), acquiredAt: '2020-01-01T00:00:00Z', token: 'dead' }));
+    fs.writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), acquiredAt: '2020-01-01T00:00:00Z', token: 'dead' }),
+    );
     const lock = await acquireLock(lockPath, { pollMs: 10, timeoutMs: 2000 });
     expect(JSON.parse(fs.readFileSync(lockPath, 'utf8')).pid).toBe(process.pid);
     lock.release();
@@ -50,7 +62,9 @@ describe('cache lock', () => {
   it('waits for a live holder and times out with who holds it', async () => {
     const lockPath = path.join(dir, 'bootstrap.lock');
     const held = await acquireLock(lockPath);
-    await expect(acquireLock(lockPath, { pollMs: 10, timeoutMs: 100 })).rejects.toThrow(/timed out waiting for the lock/);
+    await expect(acquireLock(lockPath, { pollMs: 10, timeoutMs: 100 })).rejects.toThrow(
+      /timed out waiting for the lock/,
+    );
     held.release();
   });
 
@@ -59,7 +73,9 @@ describe('cache lock', () => {
     expect(isStale({ pid: process.pid, host, acquiredAt: '', token: 't' }, 10, 1000, host)).toBe(false);
     expect(isStale({ pid: process.pid, host, acquiredAt: '', token: 't' }, 2000, 1000, host)).toBe(true);
     expect(isStale({ pid: 2 ** 22 + 12345, host, acquiredAt: '', token: 't' }, 10, 1000, host)).toBe(true);
-    expect(isStale({ pid: 2 ** 22 + 12345, host: 'elsewhere', acquiredAt: '', token: 't' }, 10, 1000, host)).toBe(false);
+    expect(isStale({ pid: 2 ** 22 + 12345, host: 'elsewhere', acquiredAt: '', token: 't' }, 10, 1000, host)).toBe(
+      false,
+    );
     expect(isStale(undefined, 10, 1000, host)).toBe(false);
     expect(isStale(undefined, 10_000, 100_000, host)).toBe(true);
   });

@@ -17,9 +17,19 @@ describe('storm doctor', () => {
   it('reports a working pinned engine and provider (building them once if needed)', () => {
     const first = run(['doctor', '--json']);
     expect(first.code, first.stderr).toBe(0);
-    const doc = JSON.parse(first.stdout) as { ok: boolean; result: { ready: boolean; engine: { path: string; version: string; source: string }; provider: { version: string; mirrorDir: string; state: string }; cliConfigPath: string } };
+    const doc = JSON.parse(first.stdout) as {
+      ok: boolean;
+      result: {
+        ready: boolean;
+        engine: { path: string; version: string; source: string };
+        provider: { version: string; mirrorDir: string; state: string };
+        cliConfigPath: string;
+      };
+    };
     expect(doc.ok).toBe(true);
-    const schema = JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', 'doctor.v1.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', 'doctor.v1.schema.json'), 'utf8'),
+    ) as object;
     const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.result.ready).toBe(true);
@@ -32,7 +42,9 @@ describe('storm doctor', () => {
     const again = run(['doctor', '--json']);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/building/);
-    expect((JSON.parse(again.stdout) as { result: { engine: { source: string } } }).result.engine.source).not.toBe('built');
+    expect((JSON.parse(again.stdout) as { result: { engine: { source: string } } }).result.engine.source).not.toBe(
+      'built',
+    );
   });
 
   it('says exactly what to install when there is no engine and no go', () => {

@@ -5,7 +5,10 @@ import { MASK, UNKNOWN, diffAttributes, summarizePlan } from '../../src/engine/p
 import { renderPlanSummary } from '../../src/report/plan-summary';
 
 // `tofu show -json` of real plans against the sandbox (ids blanked).
-const show = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'lifecycle', `show-netonly-${name}.json`), 'utf8')) as unknown;
+const show = (name: string): unknown =>
+  JSON.parse(
+    fs.readFileSync(path.join(__dirname, 'fixtures', 'lifecycle', `show-netonly-${name}.json`), 'utf8'),
+  ) as unknown;
 
 describe('plan summary from tofu show -json', () => {
   it('counts a first plan, groups it by layer and flags internet exposure', () => {
@@ -20,7 +23,13 @@ describe('plan summary from tofu show -json', () => {
       'security create openstack_networking_secgroup_rule_v2.app_1',
       'security create openstack_networking_secgroup_v2.app',
     ]);
-    expect(s.warnings).toEqual([{ kind: 'internet-exposure', address: 'openstack_networking_secgroup_rule_v2.app_1', message: 'openstack_networking_secgroup_rule_v2.app_1 opens port 8080/tcp to the whole internet (0.0.0.0/0)' }]);
+    expect(s.warnings).toEqual([
+      {
+        kind: 'internet-exposure',
+        address: 'openstack_networking_secgroup_rule_v2.app_1',
+        message: 'openstack_networking_secgroup_rule_v2.app_1 opens port 8080/tcp to the whole internet (0.0.0.0/0)',
+      },
+    ]);
     const subnet = s.resources.find((r) => r.address === 'openstack_networking_subnet_v2.app');
     expect(subnet?.attributes).toContainEqual({ path: 'cidr', after: '"192.168.81.0/24"' });
     expect(subnet?.attributes).toContainEqual({ path: 'id', after: UNKNOWN });
@@ -30,7 +39,9 @@ describe('plan summary from tofu show -json', () => {
     const s = summarizePlan(show('update'));
     expect(s.counts).toEqual({ create: 0, update: 1, replace: 2, delete: 1 });
     const subnet = s.resources.find((r) => r.address === 'openstack_networking_subnet_v2.app');
-    expect(subnet?.attributes).toEqual([{ path: 'cidr', before: '"192.168.80.0/24"', after: '"192.168.81.0/24"', forcesReplacement: true }]);
+    expect(subnet?.attributes).toEqual([
+      { path: 'cidr', before: '"192.168.80.0/24"', after: '"192.168.81.0/24"', forcesReplacement: true },
+    ]);
     const sg = s.resources.find((r) => r.address === 'openstack_networking_secgroup_v2.app');
     expect(sg?.attributes).toEqual([{ path: 'description', before: '"app"', after: '"app tier (changed)"' }]);
     expect(s.warnings.map((w) => w.kind)).toEqual(['replace', 'delete', 'replace']);
@@ -42,7 +53,10 @@ describe('plan summary from tofu show -json', () => {
   });
 
   it('says no changes for an empty plan', () => {
-    const s = summarizePlan({ format_version: '1.2', resource_changes: [{ address: 'a.b', mode: 'managed', type: 'a', name: 'b', change: { actions: ['no-op'] } }] });
+    const s = summarizePlan({
+      format_version: '1.2',
+      resource_changes: [{ address: 'a.b', mode: 'managed', type: 'a', name: 'b', change: { actions: ['no-op'] } }],
+    });
     expect(s.hasChanges).toBe(false);
     expect(renderPlanSummary('x/preprod', s, { color: false })).toBe('x/preprod: no changes');
   });
@@ -50,17 +64,46 @@ describe('plan summary from tofu show -json', () => {
 
 describe('attribute diff', () => {
   it('masks sensitive values on both sides', () => {
-    expect(diffAttributes({ name: 'a', admin_pass: 'old-secret' }, { name: 'a', admin_pass: 'new-secret' }, {}, { admin_pass: true }, { admin_pass: true }, false)).toEqual([]);
-    const created = diffAttributes(null, { name: 'a', admin_pass: 'canary-secret' }, {}, {}, { admin_pass: true }, true);
-    expect(created).toEqual([{ path: 'admin_pass', after: MASK }, { path: 'name', after: '"a"' }]);
+    expect(
+      diffAttributes(
+        { name: 'a', admin_pass: 'old-secret' },
+        { name: 'a', admin_pass: 'new-secret' },
+        {},
+        { admin_pass: true },
+        { admin_pass: true },
+        false,
+      ),
+    ).toEqual([]);
+    const created = diffAttributes(
+      null,
+      { name: 'a', admin_pass: 'canary-secret' },
+      {},
+      {},
+      { admin_pass: true },
+      true,
+    );
+    expect(created).toEqual([
+      { path: 'admin_pass', after: MASK },
+      { path: 'name', after: '"a"' },
+    ]);
     expect(JSON.stringify(created)).not.toContain('canary-secret');
   });
 
   it('flags the server rebuild an image change causes and the resize a flavor change causes', () => {
     const change = (before: Record<string, unknown>, after: Record<string, unknown>): unknown => ({
-      resource_changes: [{ address: 'openstack_compute_instance_v2.db_1', mode: 'managed', type: 'openstack_compute_instance_v2', name: 'db_1', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} } }],
+      resource_changes: [
+        {
+          address: 'openstack_compute_instance_v2.db_1',
+          mode: 'managed',
+          type: 'openstack_compute_instance_v2',
+          name: 'db_1',
+          change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+        },
+      ],
     });
-    const rebuild = summarizePlan(change({ image_id: 'img-debian', flavor_id: '2' }, { image_id: 'img-ubuntu', flavor_id: '3' }));
+    const rebuild = summarizePlan(
+      change({ image_id: 'img-debian', flavor_id: '2' }, { image_id: 'img-ubuntu', flavor_id: '3' }),
+    );
     expect(rebuild.warnings.map((w) => w.kind)).toEqual(['server-rebuild', 'server-resize']);
     expect(rebuild.warnings[0]?.message).toContain('root disk is wiped');
     expect(rebuild.warnings[1]?.message).toContain('RESIZED and REBOOTED');

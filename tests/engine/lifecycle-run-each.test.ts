@@ -18,7 +18,13 @@ describe('runEach', () => {
       return ref.city.toUpperCase();
     });
     expect(peak).toBe(2);
-    expect(out.map((o) => (o.ok ? o.value : `${o.error.code}: ${o.error.message}`))).toEqual(['A', 'engine-failed: b broke', 'internal: internal error: not a StormError', 'D', 'E']);
+    expect(out.map((o) => (o.ok ? o.value : `${o.error.code}: ${o.error.message}`))).toEqual([
+      'A',
+      'engine-failed: b broke',
+      'internal: internal error: not a StormError',
+      'D',
+      'E',
+    ]);
   });
 
   it('does not start stacks once the run is interrupted', async () => {
@@ -36,7 +42,13 @@ describe('init cache key', () => {
     const k = initKey('tofu', base, '{"local":{}}');
     expect(initKey('tofu', { ...base, resource: { a: { c: {} } } }, '{"local":{}}')).toBe(k);
     expect(initKey('tofu', base, '{"pg":{}}')).not.toBe(k);
-    expect(initKey('tofu', { ...base, terraform: { required_providers: { openstack: { version: '3.5.0' } } } }, '{"local":{}}')).not.toBe(k);
+    expect(
+      initKey(
+        'tofu',
+        { ...base, terraform: { required_providers: { openstack: { version: '3.5.0' } } } },
+        '{"local":{}}',
+      ),
+    ).not.toBe(k);
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
 });

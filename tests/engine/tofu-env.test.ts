@@ -12,7 +12,15 @@ describe('tofu invocation', () => {
 
   it('passes an allow-list plus OS_*, and never the machine TF_CLI_CONFIG_FILE', () => {
     const env = tofuEnvironment(
-      { PATH: '/bin', HOME: '/root', TF_CLI_CONFIG_FILE: '/root/.terraformrc', OS_CLOUD: 'city', OS_PASSWORD: 'pw', AWS_SECRET_ACCESS_KEY: 'no', NODE_OPTIONS: '--inspect' },
+      {
+        PATH: '/bin',
+        HOME: '/root',
+        TF_CLI_CONFIG_FILE: '/root/.terraformrc',
+        OS_CLOUD: 'city',
+        OS_PASSWORD: 'pw',
+        AWS_SECRET_ACCESS_KEY: 'no',
+        NODE_OPTIONS: '--inspect',
+      },
       '/c/tofurc',
       { TF_DATA_DIR: '/w/.terraform', TF_CLI_CONFIG_FILE: '/evil' },
     );

@@ -5,7 +5,10 @@ import { runTool } from '../../src/engine/tofu';
 describe('runTool (the subprocess door)', () => {
   it('streams lines and collects output', async () => {
     const lines: string[] = [];
-    const res = await runTool('sh', ['-c', 'echo one; echo two >&2; printf three'], { cwd: os.tmpdir(), onLine: (l, s) => lines.push(`${s}:${l}`) });
+    const res = await runTool('sh', ['-c', 'echo one; echo two >&2; printf three'], {
+      cwd: os.tmpdir(),
+      onLine: (l, s) => lines.push(`${s}:${l}`),
+    });
     expect(res.exitCode).toBe(0);
     expect(res.stdout).toBe('one\nthree');
     expect(res.stderr).toBe('two\n');
@@ -15,13 +18,17 @@ describe('runTool (the subprocess door)', () => {
 
   it('turns an abort into one SIGINT and waits for the child to finish cleanly', async () => {
     const controller = new AbortController();
-    const pending = runTool('sh', ['-c', 'trap "echo saved-state; exit 3" INT; echo ready; while :; do sleep 0.05; done'], {
-      cwd: os.tmpdir(),
-      signal: controller.signal,
-      onLine: (l) => {
-        if (l === 'ready') controller.abort();
+    const pending = runTool(
+      'sh',
+      ['-c', 'trap "echo saved-state; exit 3" INT; echo ready; while :; do sleep 0.05; done'],
+      {
+        cwd: os.tmpdir(),
+        signal: controller.signal,
+        onLine: (l) => {
+          if (l === 'ready') controller.abort();
+        },
       },
-    });
+    );
     const res = await pending;
     expect(res.interrupted).toBe(true);
     expect(res.exitCode).toBe(3);
@@ -29,7 +36,9 @@ describe('runTool (the subprocess door)', () => {
   });
 
   it('reports a missing program as a StormError', async () => {
-    await expect(runTool('/nonexistent/tool', [], { cwd: os.tmpdir() })).rejects.toMatchObject({ code: 'engine-failed' });
+    await expect(runTool('/nonexistent/tool', [], { cwd: os.tmpdir() })).rejects.toMatchObject({
+      code: 'engine-failed',
+    });
   });
 });
 
@@ -48,7 +57,11 @@ describe('Ctrl-C while a tool runs', () => {
       });
       parent.on('close', () => resolve());
     });
-    const result = JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? '{}') as { interrupted?: boolean; exitCode?: number; stdout?: string };
+    const result = JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? '{}') as {
+      interrupted?: boolean;
+      exitCode?: number;
+      stdout?: string;
+    };
     expect(result.interrupted).toBe(true);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toMatch(/^ready\nints\n$/);

@@ -3,7 +3,9 @@ import { atLeast, parseEngineVersionJson, parseGoVersion, parseSemVer } from '..
 
 describe('engine and go version parsing', () => {
   it('reads tofu version -json', () => {
-    expect(parseEngineVersionJson('{"terraform_version":"1.12.6","platform":"linux_amd64","provider_selections":{}}')).toBe('1.12.6');
+    expect(
+      parseEngineVersionJson('{"terraform_version":"1.12.6","platform":"linux_amd64","provider_selections":{}}'),
+    ).toBe('1.12.6');
     expect(parseEngineVersionJson('{"terraform_version":"1.12.6-dev"}')).toBe('1.12.6-dev');
     expect(parseEngineVersionJson('OpenTofu v1.12.6')).toBeUndefined();
     expect(parseEngineVersionJson('{"version":"1.2.3"}')).toBeUndefined();

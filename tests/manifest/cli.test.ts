@@ -12,12 +12,18 @@ const storm = path.join(root, 'bin', 'storm');
 function conforms(schemaFile: string, doc: unknown): void {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object);
+  const validate = ajv.compile(
+    JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object,
+  );
   expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
 }
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [storm, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [storm, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,7 +33,15 @@ describe('storm validate (e2e)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      ['✓ agueda preprod', '✓ agueda production', '✓ thessaloniki preprod', '✓ thessaloniki production', '✓ valladolid preprod', '✓ valladolid production', ''].join('\n'),
+      [
+        '✓ agueda preprod',
+        '✓ agueda production',
+        '✓ thessaloniki preprod',
+        '✓ thessaloniki production',
+        '✓ valladolid preprod',
+        '✓ valladolid production',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -49,21 +63,59 @@ describe('storm validate (e2e)', () => {
   });
 
   it('--json prints one versioned document with per-file, per-environment status and diagnostics', () => {
-    const r = run('--json', 'validate', 'valladolid', 'tests/manifest/fixtures/broken-production-no-anti-affinity.yaml');
+    const r = run(
+      '--json',
+      'validate',
+      'valladolid',
+      'tests/manifest/fixtures/broken-production-no-anti-affinity.yaml',
+    );
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as {
       schemaVersion: number;
       command: string;
       ok: boolean;
       exitCode: number;
-      result: { ok: boolean; errors: number; warnings: number; files: { file: string; city: string; ok: boolean; environments: { name: string; ok: boolean }[]; diagnostics: { severity: string; code: string; message: string; path: string; location: { file: string; line: number; column: number } }[] }[] };
+      result: {
+        ok: boolean;
+        errors: number;
+        warnings: number;
+        files: {
+          file: string;
+          city: string;
+          ok: boolean;
+          environments: { name: string; ok: boolean }[];
+          diagnostics: {
+            severity: string;
+            code: string;
+            message: string;
+            path: string;
+            location: { file: string; line: number; column: number };
+          }[];
+        }[];
+      };
     };
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'validate', ok: false, exitCode: 1 });
     conforms('validate.v1.schema.json', doc);
     expect(doc.result).toMatchObject({ ok: false, errors: 1, warnings: 0 });
     expect(doc.result.files.map((f) => [f.file, f.city, f.ok, f.environments])).toEqual([
-      ['stacks/valladolid.yaml', 'valladolid', true, [{ name: 'preprod', ok: true }, { name: 'production', ok: true }]],
-      ['tests/manifest/fixtures/broken-production-no-anti-affinity.yaml', 'testville', false, [{ name: 'preprod', ok: true }, { name: 'production', ok: false }]],
+      [
+        'stacks/valladolid.yaml',
+        'valladolid',
+        true,
+        [
+          { name: 'preprod', ok: true },
+          { name: 'production', ok: true },
+        ],
+      ],
+      [
+        'tests/manifest/fixtures/broken-production-no-anti-affinity.yaml',
+        'testville',
+        false,
+        [
+          { name: 'preprod', ok: true },
+          { name: 'production', ok: false },
+        ],
+      ],
     ]);
     expect(doc.result.files[1]?.diagnostics[0]).toMatchObject({
       severity: 'error',
@@ -79,7 +131,10 @@ describe('storm validate (e2e)', () => {
     const doc = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string; hint: string } };
     conforms('failure.v1.schema.json', doc);
     expect(doc.ok).toBe(false);
-    expect(doc.error).toMatchObject({ code: 'not-found', message: 'no city "valadolid" (looked for stacks/valadolid.yaml)' });
+    expect(doc.error).toMatchObject({
+      code: 'not-found',
+      message: 'no city "valadolid" (looked for stacks/valadolid.yaml)',
+    });
     expect(doc.error.hint).toContain('did you mean "valladolid"?');
   });
 
@@ -95,7 +150,11 @@ describe('storm list and storm schema (e2e)', () => {
     const r = run('--json', 'list');
     expect(r.code).toBe(0);
     conforms('list.v1.schema.json', JSON.parse(r.stdout));
-    const doc = JSON.parse(r.stdout) as { result: { cities: { name: string; country: string; services: string[]; environments: string[]; errors: number }[] } };
+    const doc = JSON.parse(r.stdout) as {
+      result: {
+        cities: { name: string; country: string; services: string[]; environments: string[]; errors: number }[];
+      };
+    };
     expect(doc.result.cities.map((c) => [c.name, c.country, c.services, c.environments, c.errors])).toEqual([
       ['agueda', 'PT', ['participa'], ['preprod', 'production'], 0],
       ['thessaloniki', 'GR', ['virtual-city-marketplace'], ['preprod', 'production'], 0],

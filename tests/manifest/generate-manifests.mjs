@@ -40,7 +40,10 @@ export function generateManifest(i) {
   const a = Math.floor(i / 16) % 256;
   const b = (i % 16) * 16;
   const subnetCount = 1 + (i % 3);
-  const subnets = Array.from({ length: subnetCount }, (_, s) => ({ name: ['web', 'app', 'data'][s], cidr: `10.${a}.${b + s}.0/24` }));
+  const subnets = Array.from({ length: subnetCount }, (_, s) => ({
+    name: ['web', 'app', 'data'][s],
+    cidr: `10.${a}.${b + s}.0/24`,
+  }));
   const template = TEMPLATES[i % TEMPLATES.length];
   const webCount = 1 + Math.floor(rnd() * 2);
   const prodCount = webCount + 1 + Math.floor(rnd() * 2);
@@ -73,7 +76,13 @@ export function generateManifest(i) {
     '      rules:',
     '        - { direction: ingress, protocol: tcp, ports: 8080, remote: 0.0.0.0/0 }',
     '        - { direction: ingress, protocol: tcp, ports: 22, remote: admin }',
-    ...(withDb ? ['    - name: db', '      rules:', '        - { direction: ingress, protocol: tcp, ports: 5432, remoteGroup: web }'] : []),
+    ...(withDb
+      ? [
+          '    - name: db',
+          '      rules:',
+          '        - { direction: ingress, protocol: tcp, ports: 5432, remoteGroup: web }',
+        ]
+      : []),
     'compute:',
     '  groups:',
     '    - name: web',
@@ -84,16 +93,37 @@ export function generateManifest(i) {
     '      securityGroups: [web]',
     '      floatingIp: true',
     `      antiAffinity: ${webCount > 1}`,
-    ...(withDb ? ['    - name: db', `      flavor: ${pick(FLAVORS.slice(2))}`, `      image: ${pick(IMAGES)}`, '      subnet: data', '      securityGroups: [db]', '      volumes: [pgdata]'] : []),
+    ...(withDb
+      ? [
+          '    - name: db',
+          `      flavor: ${pick(FLAVORS.slice(2))}`,
+          `      image: ${pick(IMAGES)}`,
+          '      subnet: data',
+          '      securityGroups: [db]',
+          '      volumes: [pgdata]',
+        ]
+      : []),
     'storage:',
     '  volumes:',
     `    - { name: pgdata, size: ${10 + (i % 5) * 10}, type: ${template === 'urbanismo-en-red' ? 'standard' : 'encrypted'} }`,
     '  containers:',
     `    - { name: ${name}-documents, acl: private, versioning: ${i % 2 === 0} }`,
     ...(i % 5 === 0
-      ? ['partners:', `  - name: university-${i}`, '    kind: public', `    project: research-${i}`, '    access:', `      - { container: ${name}-documents, mode: read }`]
+      ? [
+          'partners:',
+          `  - name: university-${i}`,
+          '    kind: public',
+          `    project: research-${i}`,
+          '    access:',
+          `      - { container: ${name}-documents, mode: read }`,
+        ]
       : []),
-    ...(i % 4 === 0 ? ['waivers:', `  - { rule: STORM-DATA-004, target: storage.containers.${name}-documents, reason: documents are re-exported nightly from the records system, approvedBy: ciso@${name}.example.org, expires: 2027-06-30 }`] : []),
+    ...(i % 4 === 0
+      ? [
+          'waivers:',
+          `  - { rule: STORM-DATA-004, target: storage.containers.${name}-documents, reason: documents are re-exported nightly from the records system, approvedBy: ciso@${name}.example.org, expires: 2027-06-30 }`,
+        ]
+      : []),
     'services:',
     `  - template: ${template}`,
     '    on: web',
@@ -104,7 +134,15 @@ export function generateManifest(i) {
     '    compute:',
     '      groups:',
     `        web: { count: ${prodCount}, flavor: ${pick(FLAVORS.slice(2))}, antiAffinity: true }`,
-    ...(i % 7 === 0 ? ['  training:', '    description: Courses for the city staff', '    compute:', '      groups:', '        web: { count: 1, flavor: m1.tiny }'] : []),
+    ...(i % 7 === 0
+      ? [
+          '  training:',
+          '    description: Courses for the city staff',
+          '    compute:',
+          '      groups:',
+          '        web: { count: 1, flavor: m1.tiny }',
+        ]
+      : []),
     '',
   ];
   return { name, text: lines.join('\n') };

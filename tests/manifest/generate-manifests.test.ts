@@ -23,6 +23,12 @@ describe('generateManifests', () => {
     const report = validateManifests([], { cwd: project, all: true });
     expect(report.files.flatMap((f) => f.diagnostics)).toEqual([]);
     expect(report.files).toHaveLength(60);
-    expect(report.files.every((f) => f.environments.length === (f.city === undefined ? -1 : Number(f.city.slice(5)) % 7 === 0 ? 3 : 2) && f.environments.every((e) => e.ok))).toBe(true);
+    expect(
+      report.files.every(
+        (f) =>
+          f.environments.length === (f.city === undefined ? -1 : Number(f.city.slice(5)) % 7 === 0 ? 3 : 2) &&
+          f.environments.every((e) => e.ok),
+      ),
+    ).toBe(true);
   });
 });

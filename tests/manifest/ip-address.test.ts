@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cidrContains, cidrsOverlap, hasHostBits, networkOf, parseCidr, parseIpv4, parseIpv6 } from '../../src/manifest/ip-address';
+import {
+  cidrContains,
+  cidrsOverlap,
+  hasHostBits,
+  networkOf,
+  parseCidr,
+  parseIpv4,
+  parseIpv6,
+} from '../../src/manifest/ip-address';
 
 const c = (text: string) => {
   const parsed = parseCidr(text);

@@ -66,18 +66,26 @@ describe('loadCity', () => {
 
   it('insists that a manifest in stacks/ is named after its city', () => {
     fs.mkdirSync(path.join(tmp, 'stacks'), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'stacks', 'madrid.yaml'), fs.readFileSync(path.join(__dirname, 'fixtures', 'valid-minimal.yaml')));
+    fs.writeFileSync(
+      path.join(tmp, 'stacks', 'madrid.yaml'),
+      fs.readFileSync(path.join(__dirname, 'fixtures', 'valid-minimal.yaml')),
+    );
     const err = thrown(() => loadCity('madrid', { cwd: tmp }));
-    expect(err.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.message}`)).toContain('5:9 city name "testville" does not match the file name (stacks/madrid.yaml)');
+    expect(err.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.message}`)).toContain(
+      '5:9 city name "testville" does not match the file name (stacks/madrid.yaml)',
+    );
   });
 });
 
 describe('the pilot manifests', () => {
-  it.each(['valladolid', 'thessaloniki', 'agueda'])('%s names the schema in its first line, so editors validate it', (city) => {
-    const m = loadCity(city, { cwd: root });
-    expect(m.text.split('\n')[0]).toBe('# yaml-language-server: $schema=../src/manifest/city-manifest.schema.json');
-    expect(m.warnings).toEqual([]);
-  });
+  it.each(['valladolid', 'thessaloniki', 'agueda'])(
+    '%s names the schema in its first line, so editors validate it',
+    (city) => {
+      const m = loadCity(city, { cwd: root });
+      expect(m.text.split('\n')[0]).toBe('# yaml-language-server: $schema=../src/manifest/city-manifest.schema.json');
+      expect(m.warnings).toEqual([]);
+    },
+  );
 });
 
 describe('listCities', () => {
@@ -112,10 +120,16 @@ describe('readManifest limits', () => {
     fs.writeFileSync(multi, 'apiVersion: storm/v1\n---\nfoo: 1\n');
     const tabs = path.join(tmp, 'tabs.yaml');
     fs.writeFileSync(tabs, 'apiVersion: storm/v1\ncity:\n\tname: x\n');
-    expect(readManifest(multi, tmp).diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.message} — ${d.hint}`)).toEqual([
+    expect(
+      readManifest(multi, tmp).diagnostics.map(
+        (d) => `${d.location?.line}:${d.location?.column} ${d.message} — ${d.hint}`,
+      ),
+    ).toEqual([
       '2:1 YAML syntax error: more than one document in the file — a manifest is one YAML document: remove the `---` line and what follows, or move it to its own file',
     ]);
-    expect(readManifest(tabs, tmp).diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.hint}`)).toEqual(['3:1 indent with spaces; YAML does not allow tabs']);
+    expect(
+      readManifest(tabs, tmp).diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.hint}`),
+    ).toEqual(['3:1 indent with spaces; YAML does not allow tabs']);
   });
 
   it('reports every duplicate key with its position and still returns the data', () => {
@@ -123,6 +137,9 @@ describe('readManifest limits', () => {
     fs.writeFileSync(file, 'a: 1\nb:\n  c: 1\n  c: 2\na: 3\n');
     const parsed = readManifest(file, tmp);
     expect(parsed.data).toEqual({ a: 3, b: { c: 2 } });
-    expect(parsed.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.path}: ${d.message}`)).toEqual(['4:3 b.c: duplicate key "c"', '5:1 a: duplicate key "a"']);
+    expect(parsed.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.path}: ${d.message}`)).toEqual([
+      '4:3 b.c: duplicate key "c"',
+      '5:1 a: duplicate key "a"',
+    ]);
   });
 });

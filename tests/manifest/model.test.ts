@@ -8,14 +8,25 @@ const root = path.join(__dirname, '..', '..');
 
 const manifest: CityManifest = {
   apiVersion: 'storm/v1',
-  city: { name: 'testville', displayName: 'Testville', country: 'ES', languages: ['es'], owner: { team: 'ops', email: 'ops@example.org' } },
+  city: {
+    name: 'testville',
+    displayName: 'Testville',
+    country: 'ES',
+    languages: ['es'],
+    owner: { team: 'ops', email: 'ops@example.org' },
+  },
   tags: { owner: 'ops', 'cost-centre': 'T-1' },
   cloud: { name: 'sandbox', externalNetwork: 'public' },
   network: { cidr: '10.0.0.0/16', dnsServers: ['1.1.1.1'], subnets: [{ name: 'web', cidr: '10.0.1.0/24' }] },
-  security: { adminCidrs: ['192.0.2.0/24'], groups: [{ name: 'web', rules: [{ direction: 'ingress', protocol: 'tcp', ports: 443, remote: '0.0.0.0/0' }] }] },
+  security: {
+    adminCidrs: ['192.0.2.0/24'],
+    groups: [{ name: 'web', rules: [{ direction: 'ingress', protocol: 'tcp', ports: 443, remote: '0.0.0.0/0' }] }],
+  },
   compute: {
     keypairs: [{ name: 'ops', publicKey: 'ssh-ed25519 AAAA ops' }],
-    groups: [{ name: 'web', flavor: 'm1.small', image: 'debian-12', subnet: 'web', metadata: { role: 'web', tier: 'front' } }],
+    groups: [
+      { name: 'web', flavor: 'm1.small', image: 'debian-12', subnet: 'web', metadata: { role: 'web', tier: 'front' } },
+    ],
   },
   storage: { volumes: [{ name: 'data', size: 10 }] },
   services: [{ template: 'participa', on: 'web', parameters: { a: 1, b: 2 } }],
@@ -38,8 +49,20 @@ describe('resolveEnvironment', () => {
   it('fills defaults for preprod and leaves the manifest alone', () => {
     const city = resolveEnvironment(manifest, 'preprod');
     expect(city.env).toBe('preprod');
-    expect(city.cloud).toEqual({ name: 'sandbox', externalNetwork: 'public', region: 'RegionOne', availabilityZones: [] });
-    expect(city.compute.groups[0]).toMatchObject({ count: 1, antiAffinity: false, floatingIp: false, keypair: 'ops', securityGroups: [], volumes: [] });
+    expect(city.cloud).toEqual({
+      name: 'sandbox',
+      externalNetwork: 'public',
+      region: 'RegionOne',
+      availabilityZones: [],
+    });
+    expect(city.compute.groups[0]).toMatchObject({
+      count: 1,
+      antiAffinity: false,
+      floatingIp: false,
+      keypair: 'ops',
+      securityGroups: [],
+      volumes: [],
+    });
     expect(city.network).toMatchObject({ name: 'testville', router: { externalGateway: true } });
     expect(city.network.subnets[0]).toMatchObject({ dnsServers: ['1.1.1.1'], allocationPools: [], enableDhcp: true });
     expect(city.services[0]).toMatchObject({ name: 'participa', parameters: { a: 1, b: 2 } });
@@ -51,7 +74,12 @@ describe('resolveEnvironment', () => {
     const city = resolveEnvironment(manifest, 'production');
     expect(city.cloud.region).toBe('RegionTwo');
     expect(city.tags).toEqual({ owner: 'ops', 'cost-centre': 'P-1' });
-    expect(city.compute.groups[0]).toMatchObject({ count: 3, antiAffinity: true, flavor: 'm1.small', metadata: { role: 'web', tier: 'edge' } });
+    expect(city.compute.groups[0]).toMatchObject({
+      count: 3,
+      antiAffinity: true,
+      flavor: 'm1.small',
+      metadata: { role: 'web', tier: 'edge' },
+    });
     expect(city.storage.volumes[0]?.size).toBe(100);
     expect(city.services[0]?.parameters).toEqual({ a: 1, b: 3 });
     expect(city.waivers.map((w) => w.rule)).toEqual(['r.one', 'r.two']);
@@ -70,9 +98,26 @@ describe('resolveEnvironment', () => {
 
 describe('overrideOrigin', () => {
   it('blames the override when it sets the field, the item otherwise', () => {
-    expect(overrideOrigin(manifest, 'production', 'compute.groups', 0, 'count')).toEqual(['environments', 'production', 'compute', 'groups', 'web', 'count']);
-    expect(overrideOrigin(manifest, 'production', 'compute.groups', 0, 'flavor')).toEqual(['compute', 'groups', 0, 'flavor']);
-    expect(overrideOrigin(manifest, 'preprod', 'compute.groups', 0, 'count')).toEqual(['compute', 'groups', 0, 'count']);
+    expect(overrideOrigin(manifest, 'production', 'compute.groups', 0, 'count')).toEqual([
+      'environments',
+      'production',
+      'compute',
+      'groups',
+      'web',
+      'count',
+    ]);
+    expect(overrideOrigin(manifest, 'production', 'compute.groups', 0, 'flavor')).toEqual([
+      'compute',
+      'groups',
+      0,
+      'flavor',
+    ]);
+    expect(overrideOrigin(manifest, 'preprod', 'compute.groups', 0, 'count')).toEqual([
+      'compute',
+      'groups',
+      0,
+      'count',
+    ]);
   });
 
   it('points at real lines of the pilot manifests', () => {

@@ -30,8 +30,22 @@ describe('freeNetwork', () => {
 describe('scaffoldCity', () => {
   it('starts miskolc from valladolid: valid at once, own network, services kept, city-specific parts cleared', () => {
     const result = scaffoldCity({ cwd: project, name: 'miskolc', from: 'valladolid', country: 'HU' });
-    expect(result).toMatchObject({ city: 'miskolc', from: 'valladolid', file: 'stacks/miskolc.yaml', network: { from: '10.10.0.0/16', to: '10.0.0.0/16' } });
-    expect(result.fillIn).toEqual(['city.displayName', 'city.languages', 'city.owner', 'city.contacts', 'tags', 'security.adminCidrs', 'compute.keypairs', 'partners']);
+    expect(result).toMatchObject({
+      city: 'miskolc',
+      from: 'valladolid',
+      file: 'stacks/miskolc.yaml',
+      network: { from: '10.10.0.0/16', to: '10.0.0.0/16' },
+    });
+    expect(result.fillIn).toEqual([
+      'city.displayName',
+      'city.languages',
+      'city.owner',
+      'city.contacts',
+      'tags',
+      'security.adminCidrs',
+      'compute.keypairs',
+      'partners',
+    ]);
 
     const m = loadCity('miskolc', { cwd: project });
     const original = loadCity('valladolid', { cwd: project }).doc;
@@ -47,7 +61,9 @@ describe('scaffoldCity', () => {
       ['10.0.2.0/24', undefined],
     ]);
     for (const other of ['agueda', 'thessaloniki', 'valladolid']) {
-      expect(cidrsOverlap(cidr(loadCity(other, { cwd: project }).doc.network.cidr), cidr(m.doc.network.cidr))).toBe(false);
+      expect(cidrsOverlap(cidr(loadCity(other, { cwd: project }).doc.network.cidr), cidr(m.doc.network.cidr))).toBe(
+        false,
+      );
     }
     const lines = m.text.split('\n');
     expect(lines[0]).toBe('# yaml-language-server: $schema=../src/manifest/city-manifest.schema.json');
@@ -75,7 +91,9 @@ describe('scaffoldCity', () => {
       }
       throw new Error('expected a StormError');
     };
-    expect(refuse(() => scaffoldCity({ cwd: project, name: 'agueda', from: 'valladolid' })).message).toBe('stacks/agueda.yaml already exists');
+    expect(refuse(() => scaffoldCity({ cwd: project, name: 'agueda', from: 'valladolid' })).message).toBe(
+      'stacks/agueda.yaml already exists',
+    );
     expect(scaffoldCity({ cwd: project, name: 'agueda', from: 'valladolid', force: true }).city).toBe('agueda');
     expect(refuse(() => scaffoldCity({ cwd: project, name: 'Miskolc', from: 'valladolid' })).code).toBe('usage');
     expect(refuse(() => scaffoldCity({ cwd: project, name: 'x', from: 'nowhere' })).code).toBe('not-found');

@@ -3,7 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/manifest/source';
-import { checkServiceParameters, loadTemplate, loadTemplateCatalog, readTemplate, resolveServiceParameters, tierSizing } from '../../src/manifest/templates';
+import {
+  checkServiceParameters,
+  loadTemplate,
+  loadTemplateCatalog,
+  readTemplate,
+  resolveServiceParameters,
+  tierSizing,
+} from '../../src/manifest/templates';
 import { DEFAULT_PARAMETERS as urbanismoDefaults } from '../../templates/urbanismo-en-red/app/params';
 import { DEFAULT_PARAMETERS as marketplaceDefaults } from '../../templates/virtual-city-marketplace/app/params';
 import { DEFAULT_PARAMETERS as participaDefaults } from '../../templates/participa/app/params';
@@ -17,7 +24,11 @@ describe('template catalog', () => {
   it('loads the three pilot templates without findings', () => {
     const catalog = loadTemplateCatalog(root);
     expect(catalog.diagnostics).toEqual([]);
-    expect(catalog.templates.map((t) => t.definition.name)).toEqual(['participa', 'urbanismo-en-red', 'virtual-city-marketplace']);
+    expect(catalog.templates.map((t) => t.definition.name)).toEqual([
+      'participa',
+      'urbanismo-en-red',
+      'virtual-city-marketplace',
+    ]);
     for (const t of catalog.templates) {
       expect(t.definition.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(t.definition.languages).toContain('en');
@@ -26,7 +37,9 @@ describe('template catalog', () => {
   });
 
   it('declares personal data where the application stores names and emails', () => {
-    const personal = loadTemplateCatalog(root).templates.filter((t) => t.definition.needs.personalData).map((t) => t.definition.name);
+    const personal = loadTemplateCatalog(root)
+      .templates.filter((t) => t.definition.needs.personalData)
+      .map((t) => t.definition.name);
     expect(personal).toEqual(['participa', 'virtual-city-marketplace']);
   });
 
@@ -106,12 +119,19 @@ describe('template.yaml validation', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-tpl-'));
     const dir = path.join(cwd, 'templates', 'participa');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'template.yaml'), edit(fs.readFileSync(path.join(root, 'templates', 'participa', 'template.yaml'), 'utf8')));
+    fs.writeFileSync(
+      path.join(dir, 'template.yaml'),
+      edit(fs.readFileSync(path.join(root, 'templates', 'participa', 'template.yaml'), 'utf8')),
+    );
     return cwd;
   }
 
   it('rejects an unknown key and a bad version with positions', () => {
-    const cwd = brokenCopy((t) => t.replace('version: 1.0.0', 'version: one').replace('personalData: true', 'personalData: true\n  persnalData: true'));
+    const cwd = brokenCopy((t) =>
+      t
+        .replace('version: 1.0.0', 'version: one')
+        .replace('personalData: true', 'personalData: true\n  persnalData: true'),
+    );
     const r = readTemplate(cwd, 'participa');
     expect(r.template).toBeUndefined();
     const lines = r.diagnostics.map((d) => `${d.location?.file}:${d.location?.line} ${d.path}`);
@@ -120,9 +140,20 @@ describe('template.yaml validation', () => {
   });
 
   it('rejects a name that differs from the directory, a default that fails its schema and a closed service port', () => {
-    const cwd = brokenCopy((t) => t.replace('name: participa', 'name: participation').replace('default: 2000', 'default: 20').replace('- { port: 8080, protocol: tcp, from: internet }', '- { port: 80, protocol: tcp, from: internet }'));
+    const cwd = brokenCopy((t) =>
+      t
+        .replace('name: participa', 'name: participation')
+        .replace('default: 2000', 'default: 20')
+        .replace('- { port: 8080, protocol: tcp, from: internet }', '- { port: 80, protocol: tcp, from: internet }'),
+    );
     const codes = readTemplate(cwd, 'participa').diagnostics.map((d) => `${d.code}@${d.location?.line}`);
-    expect(codes).toEqual(expect.arrayContaining(['template.name-mismatch@2', 'template.invalid-default@40', 'template.service-port-closed@49']));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'template.name-mismatch@2',
+        'template.invalid-default@40',
+        'template.service-port-closed@49',
+      ]),
+    );
   });
 });
 
@@ -133,7 +164,16 @@ describe('service needs of a city', () => {
     const { serviceNeeds } = await import('../../src/manifest/templates');
     const city = resolveEnvironment(loadCity('agueda', { cwd: root }).doc, 'production');
     const [needs] = serviceNeeds(city, loadTemplateCatalog(root).templates);
-    expect(needs).toMatchObject({ service: 'participa', template: 'participa', group: 'app', tier: 'web', sizing: { count: 2, flavor: 'm1.medium' }, servicePort: 8080, healthCheck: '/healthz', personalData: true });
+    expect(needs).toMatchObject({
+      service: 'participa',
+      template: 'participa',
+      group: 'app',
+      tier: 'web',
+      sizing: { count: 2, flavor: 'm1.medium' },
+      servicePort: 8080,
+      healthCheck: '/healthz',
+      personalData: true,
+    });
     expect(needs!.ingress).toEqual([
       { port: 8080, protocol: 'tcp', from: { kind: 'cidrs', cidrs: ['0.0.0.0/0'] } },
       { port: 22, protocol: 'tcp', from: { kind: 'cidrs', cidrs: city.security.adminCidrs } },

@@ -21,7 +21,13 @@ const report: DiffReport = {
       fromLocation: { file: 'stacks/valladolid.yaml', line: 50, column: 67 },
       toLocation: { file: 'stacks/valladolid.yaml', line: 50, column: 67 },
       affected: ['openstack_networking_secgroup_rule_v2.web_ssh'],
-      risks: [{ kind: 'exposure', subject: 'security.groups.web.rules[2].remote', message: 'opens access to the whole internet' }],
+      risks: [
+        {
+          kind: 'exposure',
+          subject: 'security.groups.web.rules[2].remote',
+          message: 'opens access to the whole internet',
+        },
+      ],
     },
   ],
   layers: [
@@ -34,15 +40,31 @@ const report: DiffReport = {
           name: 'web_ssh',
           layer: 'security',
           change: 'replace',
-          attributes: [{ path: 'remote_ip_prefix', before: '"193.146.0.0/24"', after: '"0.0.0.0/0"', forcesReplacement: true }],
-          risks: [{ kind: 'replace', subject: 'openstack_networking_secgroup_rule_v2.web_ssh', message: 'is destroyed and re-created' }],
+          attributes: [
+            { path: 'remote_ip_prefix', before: '"193.146.0.0/24"', after: '"0.0.0.0/0"', forcesReplacement: true },
+          ],
+          risks: [
+            {
+              kind: 'replace',
+              subject: 'openstack_networking_secgroup_rule_v2.web_ssh',
+              message: 'is destroyed and re-created',
+            },
+          ],
         },
       ],
     },
   ],
   risks: [
-    { kind: 'replace', subject: 'openstack_networking_secgroup_rule_v2.web_ssh', message: 'openstack_networking_secgroup_rule_v2.web_ssh is destroyed and re-created' },
-    { kind: 'exposure', subject: 'security.groups.web.rules[2].remote', message: 'security.groups.web.rules[2].remote opens access to the whole internet' },
+    {
+      kind: 'replace',
+      subject: 'openstack_networking_secgroup_rule_v2.web_ssh',
+      message: 'openstack_networking_secgroup_rule_v2.web_ssh is destroyed and re-created',
+    },
+    {
+      kind: 'exposure',
+      subject: 'security.groups.web.rules[2].remote',
+      message: 'security.groups.web.rules[2].remote opens access to the whole internet',
+    },
   ],
   notes: [],
 };
@@ -51,9 +73,13 @@ describe('diff renderers', () => {
   it('text: manifest change with both locations and affected resources, then layers and risks', () => {
     const text = renderDiffText(report, new Chalk({ level: 0 }));
     expect(text).toContain('valladolid (preprod): HEAD (aaaaaaaaaa) → working tree');
-    expect(text).toContain('~ security.groups.web.rules[2].remote  was stacks/valladolid.yaml:50:67, now stacks/valladolid.yaml:50:67');
+    expect(text).toContain(
+      '~ security.groups.web.rules[2].remote  was stacks/valladolid.yaml:50:67, now stacks/valladolid.yaml:50:67',
+    );
     expect(text).toContain('affects: openstack_networking_secgroup_rule_v2.web_ssh');
-    expect(text).toMatch(/-\/\+ openstack_networking_secgroup_rule_v2\.web_ssh\n +remote_ip_prefix +"193\.146\.0\.0\/24" → "0\.0\.0\.0\/0" +# forces replacement/);
+    expect(text).toMatch(
+      /-\/\+ openstack_networking_secgroup_rule_v2\.web_ssh\n +remote_ip_prefix +"193\.146\.0\.0\/24" → "0\.0\.0\.0\/0" +# forces replacement/,
+    );
     expect(text.indexOf('risks')).toBeGreaterThan(text.indexOf('security'));
   });
 

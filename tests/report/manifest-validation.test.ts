@@ -10,14 +10,34 @@ describe('validation rendering', () => {
     errors: 2,
     warnings: 1,
     files: [
-      { file: 'stacks/a.yaml', city: 'a', ok: true, environments: [{ name: 'preprod', ok: true }, { name: 'production', ok: true }], diagnostics: [] },
-      { file: 'stacks/b.yaml', city: 'b', ok: false, environments: [{ name: 'preprod', ok: true }, { name: 'production', ok: false }], diagnostics: [] },
+      {
+        file: 'stacks/a.yaml',
+        city: 'a',
+        ok: true,
+        environments: [
+          { name: 'preprod', ok: true },
+          { name: 'production', ok: true },
+        ],
+        diagnostics: [],
+      },
+      {
+        file: 'stacks/b.yaml',
+        city: 'b',
+        ok: false,
+        environments: [
+          { name: 'preprod', ok: true },
+          { name: 'production', ok: false },
+        ],
+        diagnostics: [],
+      },
       { file: 'broken.yaml', city: undefined, ok: false, environments: [], diagnostics: [] },
     ],
   };
 
   it('prints one line per city and environment, and the file when nothing could be read', () => {
-    expect(renderValidationLines(report, chalk)).toBe(['✓ a preprod', '✓ a production', '✓ b preprod', '✗ b production', '✗ broken.yaml'].join('\n'));
+    expect(renderValidationLines(report, chalk)).toBe(
+      ['✓ a preprod', '✓ a production', '✓ b preprod', '✗ b production', '✗ broken.yaml'].join('\n'),
+    );
   });
 
   it('summarises counts only when there is something to say', () => {
@@ -30,8 +50,24 @@ describe('city list rendering', () => {
   it('aligns columns and flags invalid manifests', () => {
     const text = renderCityList(
       [
-        { name: 'agueda', file: 'stacks/agueda.yaml', displayName: 'Município de Águeda', country: 'PT', services: ['participa'], environments: ['preprod', 'production'], errors: 0 },
-        { name: 'x', file: 'stacks/x.yaml', displayName: undefined, country: undefined, services: [], environments: [], errors: 3 },
+        {
+          name: 'agueda',
+          file: 'stacks/agueda.yaml',
+          displayName: 'Município de Águeda',
+          country: 'PT',
+          services: ['participa'],
+          environments: ['preprod', 'production'],
+          errors: 0,
+        },
+        {
+          name: 'x',
+          file: 'stacks/x.yaml',
+          displayName: undefined,
+          country: undefined,
+          services: [],
+          environments: [],
+          errors: 3,
+        },
       ],
       chalk,
     );

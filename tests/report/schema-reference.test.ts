@@ -10,10 +10,19 @@ describe('renderSchemaReference', () => {
       required: ['a'],
       properties: {
         a: { $ref: '#/$defs/thing' },
-        b: { type: 'array', items: { type: 'object', required: ['x'], properties: { x: { type: 'integer', description: 'X.' } } } },
+        b: {
+          type: 'array',
+          items: { type: 'object', required: ['x'], properties: { x: { type: 'integer', description: 'X.' } } },
+        },
         c: { type: 'string', enum: ['p', 'q'], default: 'p' },
       },
-      $defs: { thing: { type: 'object', description: 'A thing.', properties: { size: { type: 'integer', minimum: 1, description: 'Size.' } } } },
+      $defs: {
+        thing: {
+          type: 'object',
+          description: 'A thing.',
+          properties: { size: { type: 'integer', minimum: 1, description: 'Size.' } },
+        },
+      },
     };
     expect(renderSchemaReference(schema)).toBe(
       [
@@ -42,7 +51,22 @@ describe('renderSchemaReference', () => {
 
   it('covers every object definition of the city manifest schema', () => {
     const md = renderSchemaReference(citySchema);
-    for (const name of ['CityManifest', 'city', 'cloud', 'network', 'subnet', 'rule', 'computeGroup', 'volume', 'container', 'partner', 'service', 'waiver', 'environment', 'computeGroupOverride']) {
+    for (const name of [
+      'CityManifest',
+      'city',
+      'cloud',
+      'network',
+      'subnet',
+      'rule',
+      'computeGroup',
+      'volume',
+      'container',
+      'partner',
+      'service',
+      'waiver',
+      'environment',
+      'computeGroupOverride',
+    ]) {
       expect(md).toContain(`### ${name}\n`);
     }
   });

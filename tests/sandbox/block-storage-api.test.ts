@@ -37,7 +37,10 @@ async function available(s: Session, body: Record<string, unknown>): Promise<str
   const res = await api.call('POST', vol(s, '/volumes'), s.token, { volume: body });
   expect(res.status).toBe(202);
   const id = res.body.volume.id;
-  await waitFor(() => statusOf(s, id), (st) => st === 'available');
+  await waitFor(
+    () => statusOf(s, id),
+    (st) => st === 'available',
+  );
   return id;
 }
 
@@ -60,7 +63,13 @@ describe('discovery and microversions', () => {
     expect(types.map((t: { name: string }) => t.name)).toEqual(['standard', 'encrypted']);
     const enc = types.find((t: { name: string }) => t.name === 'encrypted');
     const spec = await api.call('GET', vol(demo, `/types/${enc.id}/encryption`), demo.token);
-    expect(spec.body).toMatchObject({ volume_type_id: enc.id, provider: 'luks', control_location: 'front-end', cipher: 'aes-xts-plain64', key_size: 256 });
+    expect(spec.body).toMatchObject({
+      volume_type_id: enc.id,
+      provider: 'luks',
+      control_location: 'front-end',
+      cipher: 'aes-xts-plain64',
+      key_size: 256,
+    });
     const std = types.find((t: { name: string }) => t.name === 'standard');
     expect((await api.call('GET', vol(demo, `/types/${std.id}/encryption`), demo.token)).body).toEqual({});
   });
@@ -68,34 +77,61 @@ describe('discovery and microversions', () => {
 
 describe('volumes', () => {
   it('goes creating → available, shows the real field set and updates', async () => {
-    const res = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'data', size: 1, metadata: { role: 'db' } } });
+    const res = await api.call('POST', vol(demo, '/volumes'), demo.token, {
+      volume: { name: 'data', size: 1, metadata: { role: 'db' } },
+    });
     expect(res.status).toBe(202);
     const v = res.body.volume;
-    expect(v).toMatchObject({ status: 'creating', size: 1, name: 'data', volume_type: 'standard', bootable: 'false', encrypted: false, attachments: [], updated_at: null });
+    expect(v).toMatchObject({
+      status: 'creating',
+      size: 1,
+      name: 'data',
+      volume_type: 'standard',
+      bootable: 'false',
+      encrypted: false,
+      attachments: [],
+      updated_at: null,
+    });
     expect(v['os-vol-tenant-attr:tenant_id']).toBeUndefined();
     expect(v.links[1].href).toBe(`${sandbox.url}/volume/${demo.projectId}/volumes/${v.id}`);
-    await waitFor(() => statusOf(demo, v.id), (s) => s === 'available');
+    await waitFor(
+      () => statusOf(demo, v.id),
+      (s) => s === 'available',
+    );
     const shown = (await api.call('GET', vol(demo, `/volumes/${v.id}`), demo.token)).body.volume;
     expect(shown['os-vol-tenant-attr:tenant_id']).toBe(demo.projectId);
     expect(shown['os-vol-host-attr:host']).toBeUndefined();
     expect(shown.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
-    const asAdmin = (await api.call('GET', vol(admin, `/volumes/detail?all_tenants=1&name=data`), admin.token)).body.volumes;
+    const asAdmin = (await api.call('GET', vol(admin, `/volumes/detail?all_tenants=1&name=data`), admin.token)).body
+      .volumes;
     expect(asAdmin).toHaveLength(1);
     expect(asAdmin[0]['os-vol-host-attr:host']).toBe('sandbox@lvm#lvm');
-    const put = await api.call('PUT', vol(demo, `/volumes/${v.id}`), demo.token, { volume: { description: 'checked' } });
+    const put = await api.call('PUT', vol(demo, `/volumes/${v.id}`), demo.token, {
+      volume: { description: 'checked' },
+    });
     expect(put.body.volume.description).toBe('checked');
     const list = await api.call('GET', vol(demo, '/volumes'), demo.token);
     expect(list.body.volumes).toEqual([{ id: v.id, name: 'data', links: v.links }]);
     const encrypted = await available(demo, { name: 'secret', size: 1, volume_type: 'encrypted' });
-    expect((await api.call('GET', vol(demo, `/volumes/${encrypted}`), demo.token)).body.volume).toMatchObject({ encrypted: true, volume_type: 'encrypted' });
+    expect((await api.call('GET', vol(demo, `/volumes/${encrypted}`), demo.token)).body.volume).toMatchObject({
+      encrypted: true,
+      volume_type: 'encrypted',
+    });
     const modern = await api.call('GET', vol(demo, `/volumes/${v.id}`), demo.token, undefined, cinderMv('3.70'));
-    expect(modern.body.volume).toMatchObject({ volume_type_id: expect.any(String), consumes_quota: true, shared_targets: true, group_id: null });
+    expect(modern.body.volume).toMatchObject({
+      volume_type_id: expect.any(String),
+      consumes_quota: true,
+      shared_targets: true,
+      group_id: null,
+    });
   });
 
   it('validates like Cinder and keeps projects apart', async () => {
     const bad = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'x', size: 'abc' } });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual(fault('badRequest', 400, "Invalid input for field/attribute size. Value: abc. 'abc' does not match '^[0-9]+$'"));
+    expect(bad.body).toEqual(
+      fault('badRequest', 400, "Invalid input for field/attribute size. Value: abc. 'abc' does not match '^[0-9]+$'"),
+    );
     const adminVol = await available(admin, { name: 'admins', size: 1 });
     const hidden = await api.call('GET', vol(demo, `/volumes/${adminVol}`), demo.token);
     expect(hidden.status).toBe(404);
@@ -107,10 +143,13 @@ describe('volumes', () => {
   });
 
   it('answers 413 overLimit with retryAfter when the quota is exhausted', async () => {
-    const set = await api.call('PUT', vol(admin, `/os-quota-sets/${demo.projectId}`), admin.token, { quota_set: { gigabytes: 5 } });
+    const set = await api.call('PUT', vol(admin, `/os-quota-sets/${demo.projectId}`), admin.token, {
+      quota_set: { gigabytes: 5 },
+    });
     expect(set.status).toBe(200);
     expect(set.body.quota_set).toMatchObject({ gigabytes: 5, volumes: 10, volumes_standard: -1 });
-    const used = (await api.call('GET', vol(demo, `/os-quota-sets/${demo.projectId}?usage=true`), demo.token)).body.quota_set.gigabytes.in_use;
+    const used = (await api.call('GET', vol(demo, `/os-quota-sets/${demo.projectId}?usage=true`), demo.token)).body
+      .quota_set.gigabytes.in_use;
     const res = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'huge', size: 10 } });
     expect(res.status).toBe(413);
     expect(res.headers.get('retry-after')).toBe('0');
@@ -121,9 +160,17 @@ describe('volumes', () => {
         retryAfter: '0',
       },
     });
-    await api.call('PUT', vol(admin, `/os-quota-sets/${demo.projectId}`), admin.token, { quota_set: { volumes: 0, gigabytes: 1000 } });
+    await api.call('PUT', vol(admin, `/os-quota-sets/${demo.projectId}`), admin.token, {
+      quota_set: { volumes: 0, gigabytes: 1000 },
+    });
     const none = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'one', size: 1 } });
-    expect(none.body).toEqual({ overLimit: { code: 413, message: "VolumeLimitExceeded: Maximum number of volumes allowed (0) exceeded for quota 'volumes'.", retryAfter: '0' } });
+    expect(none.body).toEqual({
+      overLimit: {
+        code: 413,
+        message: "VolumeLimitExceeded: Maximum number of volumes allowed (0) exceeded for quota 'volumes'.",
+        retryAfter: '0',
+      },
+    });
     expect((await api.call('DELETE', vol(admin, `/os-quota-sets/${demo.projectId}`), admin.token)).status).toBe(200);
     const limits = await api.call('GET', vol(demo, '/limits'), demo.token);
     expect(limits.body.limits.absolute).toMatchObject({ maxTotalVolumes: 10, maxTotalVolumeGigabytes: 1000 });
@@ -132,14 +179,42 @@ describe('volumes', () => {
   it('drives the 3.27 attachments API: reserved → attached (in-use), delete refused, then detached → available', async () => {
     const id = await available(demo, { name: 'att', size: 1 });
     const server = '11111111-2222-4333-8444-555555555555';
-    const created = await api.call('POST', vol(demo, '/attachments'), demo.token, { attachment: { volume_uuid: id, instance_uuid: server } }, cinderMv('3.44'));
+    const created = await api.call(
+      'POST',
+      vol(demo, '/attachments'),
+      demo.token,
+      { attachment: { volume_uuid: id, instance_uuid: server } },
+      cinderMv('3.44'),
+    );
     expect(created.status).toBe(200);
-    expect(created.body.attachment).toMatchObject({ status: 'reserved', instance: server, volume_id: id, attach_mode: 'rw', connection_info: {} });
+    expect(created.body.attachment).toMatchObject({
+      status: 'reserved',
+      instance: server,
+      volume_id: id,
+      attach_mode: 'rw',
+      connection_info: {},
+    });
     expect(await statusOf(demo, id)).toBe('reserved');
     const att = created.body.attachment.id;
-    const updated = await api.call('PUT', vol(demo, `/attachments/${att}`), demo.token, { attachment: { connector: { host: 'sandbox', mountpoint: '/dev/vdc' } } }, cinderMv('3.44'));
+    const updated = await api.call(
+      'PUT',
+      vol(demo, `/attachments/${att}`),
+      demo.token,
+      { attachment: { connector: { host: 'sandbox', mountpoint: '/dev/vdc' } } },
+      cinderMv('3.44'),
+    );
     expect(updated.body.attachment.connection_info).toMatchObject({ driver_volume_type: 'iscsi' });
-    expect((await api.call('POST', vol(demo, `/attachments/${att}/action`), demo.token, { 'os-complete': null }, cinderMv('3.44'))).status).toBe(204);
+    expect(
+      (
+        await api.call(
+          'POST',
+          vol(demo, `/attachments/${att}/action`),
+          demo.token,
+          { 'os-complete': null },
+          cinderMv('3.44'),
+        )
+      ).status,
+    ).toBe(204);
     expect(await statusOf(demo, id)).toBe('in-use');
     const refused = await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token);
     expect(refused.status).toBe(400);
@@ -159,7 +234,10 @@ describe('volumes', () => {
     const conn = await action({ 'os-initialize_connection': { connector: { host: 'sandbox' } } });
     expect(conn.status).toBe(200);
     expect(conn.body.connection_info.driver_volume_type).toBe('iscsi');
-    expect((await action({ 'os-attach': { instance_uuid: '11111111-2222-4333-8444-555555555556', mountpoint: '/dev/vdb' } })).status).toBe(202);
+    expect(
+      (await action({ 'os-attach': { instance_uuid: '11111111-2222-4333-8444-555555555556', mountpoint: '/dev/vdb' } }))
+        .status,
+    ).toBe(202);
     expect(await statusOf(demo, id)).toBe('in-use');
     const extendInUse = await action({ 'os-extend': { new_size: 2 } });
     expect(extendInUse.status).toBe(400);
@@ -169,32 +247,61 @@ describe('volumes', () => {
     expect(await statusOf(demo, id)).toBe('available');
     expect((await action({ 'os-extend': { new_size: 3 } })).status).toBe(202);
     expect(await statusOf(demo, id)).toBe('extending');
-    await waitFor(() => api.call('GET', vol(demo, `/volumes/${id}`), demo.token), (r) => r.body.volume.status === 'available' && r.body.volume.size === 3);
+    await waitFor(
+      () => api.call('GET', vol(demo, `/volumes/${id}`), demo.token),
+      (r) => r.body.volume.status === 'available' && r.body.volume.size === 3,
+    );
     expect((await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token)).status).toBe(202);
     expect(await statusOf(demo, id)).toBe('deleting');
-    await waitFor(() => api.call('GET', vol(demo, `/volumes/${id}`), demo.token), (r) => r.status === 404);
+    await waitFor(
+      () => api.call('GET', vol(demo, `/volumes/${id}`), demo.token),
+      (r) => r.status === 404,
+    );
   });
 
   it('snapshots a volume (creating → available), refuses deleting the volume meanwhile, restores into a new volume', async () => {
     const id = await available(demo, { name: 'snapped', size: 2, volume_type: 'encrypted' });
-    const created = await api.call('POST', vol(demo, '/snapshots'), demo.token, { snapshot: { volume_id: id, name: 'snap-1' } });
+    const created = await api.call('POST', vol(demo, '/snapshots'), demo.token, {
+      snapshot: { volume_id: id, name: 'snap-1' },
+    });
     expect(created.status).toBe(202);
-    expect(created.body.snapshot).toMatchObject({ volume_id: id, name: 'snap-1', status: 'creating', size: 2, metadata: {} });
+    expect(created.body.snapshot).toMatchObject({
+      volume_id: id,
+      name: 'snap-1',
+      status: 'creating',
+      size: 2,
+      metadata: {},
+    });
     const snap = created.body.snapshot.id;
-    await waitFor(() => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token), (r) => r.body.snapshot.status === 'available');
+    await waitFor(
+      () => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token),
+      (r) => r.body.snapshot.status === 'available',
+    );
     const detail = await api.call('GET', vol(demo, '/snapshots/detail'), demo.token, undefined, cinderMv('3.65'));
-    expect(detail.body.snapshots[0]).toMatchObject({ id: snap, 'os-extended-snapshot-attributes:progress': '100%', user_id: demo.userId, consumes_quota: true });
+    expect(detail.body.snapshots[0]).toMatchObject({
+      id: snap,
+      'os-extended-snapshot-attributes:progress': '100%',
+      user_id: demo.userId,
+      consumes_quota: true,
+    });
     const refused = await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token);
     expect(refused.status).toBe(400);
-    const restored = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { name: 'restored', snapshot_id: snap } });
+    const restored = await api.call('POST', vol(demo, '/volumes'), demo.token, {
+      volume: { name: 'restored', snapshot_id: snap },
+    });
     expect(restored.status).toBe(202);
     expect(restored.body.volume).toMatchObject({ size: 2, snapshot_id: snap, volume_type: 'encrypted' });
-    const tooSmall = await api.call('POST', vol(demo, '/volumes'), demo.token, { volume: { size: 1, snapshot_id: snap } });
+    const tooSmall = await api.call('POST', vol(demo, '/volumes'), demo.token, {
+      volume: { size: 1, snapshot_id: snap },
+    });
     expect(tooSmall.status).toBe(400);
     const limits = await api.call('GET', vol(demo, '/limits'), demo.token);
     expect(limits.body.limits.absolute.totalSnapshotsUsed).toBe(1);
     expect((await api.call('DELETE', vol(demo, `/snapshots/${snap}`), demo.token)).status).toBe(202);
-    await waitFor(() => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token), (r) => r.status === 404);
+    await waitFor(
+      () => api.call('GET', vol(demo, `/snapshots/${snap}`), demo.token),
+      (r) => r.status === 404,
+    );
     expect((await api.call('DELETE', vol(demo, `/volumes/${id}`), demo.token)).status).toBe(202);
   });
 

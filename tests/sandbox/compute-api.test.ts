@@ -31,7 +31,9 @@ beforeAll(async () => {
   cirros = images.body.images[0].id;
   const net = await api.call('POST', '/networking/v2.0/networks', demo.token, { network: { name: 'app-net' } });
   netId = net.body.network.id;
-  await api.call('POST', '/networking/v2.0/subnets', demo.token, { subnet: { network_id: netId, ip_version: 4, cidr: '10.70.0.0/24' } });
+  await api.call('POST', '/networking/v2.0/subnets', demo.token, {
+    subnet: { network_id: netId, ip_version: 4, cidr: '10.70.0.0/24' },
+  });
 });
 
 afterAll(async () => {
@@ -41,14 +43,27 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function bootServer(session: Session, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<string> {
-  const res = await api.call('POST', nova('/servers'), session.token, { server: { name: 'vm', flavorRef: '1', imageRef: cirros, networks: [{ uuid: netId }], ...extra } }, headers);
+async function bootServer(
+  session: Session,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const res = await api.call(
+    'POST',
+    nova('/servers'),
+    session.token,
+    { server: { name: 'vm', flavorRef: '1', imageRef: cirros, networks: [{ uuid: netId }], ...extra } },
+    headers,
+  );
   expect(res.status).toBe(202);
   return res.body.server.id;
 }
 
-async function waitStatus(session: Session, id: string, status: string): Promise<Answer["body"]> {
-  const res = await waitFor(() => api.call('GET', nova(`/servers/${id}`), session.token), (r) => r.body?.server?.status === status);
+async function waitStatus(session: Session, id: string, status: string): Promise<Answer['body']> {
+  const res = await waitFor(
+    () => api.call('GET', nova(`/servers/${id}`), session.token),
+    (r) => r.body?.server?.status === status,
+  );
   return res.body.server;
 }
 
@@ -58,13 +73,17 @@ describe('microversions', () => {
     expect(plain.headers.get('openstack-api-version')).toBe('compute 2.1');
     expect(plain.headers.get('x-openstack-nova-api-version')).toBe('2.1');
     expect(plain.headers.get('vary')).toBe('OpenStack-API-Version, X-OpenStack-Nova-API-Version');
-    const legacy = await api.call('GET', nova('/flavors'), demo.token, undefined, { 'X-OpenStack-Nova-API-Version': '2.26' });
+    const legacy = await api.call('GET', nova('/flavors'), demo.token, undefined, {
+      'X-OpenStack-Nova-API-Version': '2.26',
+    });
     expect(legacy.headers.get('openstack-api-version')).toBe('compute 2.26');
     const latest = await api.call('GET', nova('/flavors'), demo.token, undefined, mv('latest'));
     expect(latest.headers.get('openstack-api-version')).toBe('compute 2.93');
     const tooNew = await api.call('GET', nova('/flavors'), demo.token, undefined, mv('2.200'));
     expect(tooNew.status).toBe(406);
-    expect(tooNew.body).toEqual(fault('computeFault', 406, 'Version 2.200 is not supported by the API. Minimum is 2.1 and maximum is 2.93.'));
+    expect(tooNew.body).toEqual(
+      fault('computeFault', 406, 'Version 2.200 is not supported by the API. Minimum is 2.1 and maximum is 2.93.'),
+    );
     const garbage = await api.call('GET', nova('/flavors'), demo.token, undefined, mv('two'));
     expect(garbage.status).toBe(400);
     const doc = await api.call('GET', '/compute/v2.1/', undefined);
@@ -73,11 +92,21 @@ describe('microversions', () => {
 
   it('shapes flavors by microversion and answers the real 404', async () => {
     const old = await api.call('GET', nova('/flavors/1'), demo.token);
-    expect(old.body.flavor).toMatchObject({ id: '1', name: 'm1.tiny', ram: 512, disk: 1, vcpus: 1, swap: '', 'os-flavor-access:is_public': true });
+    expect(old.body.flavor).toMatchObject({
+      id: '1',
+      name: 'm1.tiny',
+      ram: 512,
+      disk: 1,
+      vcpus: 1,
+      swap: '',
+      'os-flavor-access:is_public': true,
+    });
     expect(old.body.flavor.description).toBeUndefined();
     const fresh = await api.call('GET', nova('/flavors/1'), demo.token, undefined, mv('2.75'));
     expect(fresh.body.flavor).toMatchObject({ swap: 0, description: null, extra_specs: {} });
-    const names = (await api.call('GET', nova('/flavors/detail'), demo.token)).body.flavors.map((f: { name: string }) => f.name);
+    const names = (await api.call('GET', nova('/flavors/detail'), demo.token)).body.flavors.map(
+      (f: { name: string }) => f.name,
+    );
     expect(names).toEqual(['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge']);
     const missing = await api.call('GET', nova('/flavors/no-such-flavor'), demo.token);
     expect(missing.status).toBe(404);
@@ -97,13 +126,21 @@ describe('keypairs', () => {
     expect(kp.fingerprint).toBe(createHash('md5').update(blob).digest('hex').match(/../g)!.join(':'));
     expect(kp.user_id).toBe(demo.userId);
     const shown = await api.call('GET', nova('/os-keypairs/gen'), demo.token);
-    expect(shown.body.keypair).toMatchObject({ name: 'gen', deleted: false, deleted_at: null, updated_at: null, fingerprint: kp.fingerprint });
+    expect(shown.body.keypair).toMatchObject({
+      name: 'gen',
+      deleted: false,
+      deleted_at: null,
+      updated_at: null,
+      fingerprint: kp.fingerprint,
+    });
     expect(typeof shown.body.keypair.id).toBe('number');
     const dup = await api.call('POST', nova('/os-keypairs'), demo.token, { keypair: { name: 'gen' } });
     expect(dup.status).toBe(409);
     expect(dup.body).toEqual(fault('conflictingRequest', 409, "Key pair 'gen' already exists."));
     const list = await api.call('GET', nova('/os-keypairs'), demo.token);
-    expect(list.body.keypairs).toEqual([{ keypair: { name: 'gen', public_key: kp.public_key, fingerprint: kp.fingerprint } }]);
+    expect(list.body.keypairs).toEqual([
+      { keypair: { name: 'gen', public_key: kp.public_key, fingerprint: kp.fingerprint } },
+    ]);
     expect((await api.call('GET', nova('/os-keypairs'), admin.token)).body.keypairs).toEqual([]);
     expect((await api.call('DELETE', nova('/os-keypairs/gen'), demo.token)).status).toBe(202);
     expect((await api.call('GET', nova('/os-keypairs/gen'), demo.token)).status).toBe(404);
@@ -111,11 +148,19 @@ describe('keypairs', () => {
 
   it('imports a public key, answers 201/204 with type from 2.2 and rejects garbage', async () => {
     const pub = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBJe8f5nK4aJ1oM0pE1m5l2rH6mQ3b4Z6sYx7c8v9w0d test';
-    const created = await api.call('POST', nova('/os-keypairs'), demo.token, { keypair: { name: 'imp', public_key: pub } }, mv('2.2'));
+    const created = await api.call(
+      'POST',
+      nova('/os-keypairs'),
+      demo.token,
+      { keypair: { name: 'imp', public_key: pub } },
+      mv('2.2'),
+    );
     expect(created.status).toBe(201);
     expect(created.body.keypair).toMatchObject({ name: 'imp', public_key: pub, type: 'ssh' });
     expect(created.body.keypair.private_key).toBeUndefined();
-    const bad = await api.call('POST', nova('/os-keypairs'), demo.token, { keypair: { name: 'bad', public_key: 'not a key' } });
+    const bad = await api.call('POST', nova('/os-keypairs'), demo.token, {
+      keypair: { name: 'bad', public_key: 'not a key' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual(fault('badRequest', 400, 'Keypair data is invalid: failed to generate fingerprint'));
     expect((await api.call('DELETE', nova('/os-keypairs/imp'), demo.token, undefined, mv('2.2'))).status).toBe(204);
@@ -124,41 +169,105 @@ describe('keypairs', () => {
 
 describe('server groups', () => {
   it('refuses `policy` at 2.1 with the exact 400 the provider retries on, accepts `policies`, and `policy` from 2.64', async () => {
-    const first = await api.call('POST', nova('/os-server-groups'), demo.token, { server_group: { name: 'tf-group', policy: 'anti-affinity' } });
+    const first = await api.call('POST', nova('/os-server-groups'), demo.token, {
+      server_group: { name: 'tf-group', policy: 'anti-affinity' },
+    });
     expect(first.status).toBe(400);
     expect(first.body).toEqual(
-      fault('badRequest', 400, "Invalid input for field/attribute server_group. Value: {'name': 'tf-group', 'policy': 'anti-affinity'}. 'policies' is a required property"),
+      fault(
+        'badRequest',
+        400,
+        "Invalid input for field/attribute server_group. Value: {'name': 'tf-group', 'policy': 'anti-affinity'}. 'policies' is a required property",
+      ),
     );
-    const retry = await api.call('POST', nova('/os-server-groups'), demo.token, { server_group: { name: 'tf-group', policies: ['anti-affinity'] } });
+    const retry = await api.call('POST', nova('/os-server-groups'), demo.token, {
+      server_group: { name: 'tf-group', policies: ['anti-affinity'] },
+    });
     expect(retry.status).toBe(200);
-    expect(retry.body.server_group).toEqual({ id: retry.body.server_group.id, name: 'tf-group', policies: ['anti-affinity'], members: [], metadata: {} });
-    const modern = await api.call('POST', nova('/os-server-groups'), demo.token, { server_group: { name: 'm', policy: 'soft-affinity' } }, mv('2.64'));
+    expect(retry.body.server_group).toEqual({
+      id: retry.body.server_group.id,
+      name: 'tf-group',
+      policies: ['anti-affinity'],
+      members: [],
+      metadata: {},
+    });
+    const modern = await api.call(
+      'POST',
+      nova('/os-server-groups'),
+      demo.token,
+      { server_group: { name: 'm', policy: 'soft-affinity' } },
+      mv('2.64'),
+    );
     expect(modern.status).toBe(200);
-    expect(modern.body.server_group).toMatchObject({ policy: 'soft-affinity', rules: {}, members: [], project_id: demo.projectId, user_id: demo.userId });
-    const viaOld = await api.call('GET', nova(`/os-server-groups/${modern.body.server_group.id}`), demo.token, undefined, mv('2.15'));
+    expect(modern.body.server_group).toMatchObject({
+      policy: 'soft-affinity',
+      rules: {},
+      members: [],
+      project_id: demo.projectId,
+      user_id: demo.userId,
+    });
+    const viaOld = await api.call(
+      'GET',
+      nova(`/os-server-groups/${modern.body.server_group.id}`),
+      demo.token,
+      undefined,
+      mv('2.15'),
+    );
     expect(viaOld.body.server_group.policies).toEqual(['soft-affinity']);
-    expect((await api.call('DELETE', nova(`/os-server-groups/${modern.body.server_group.id}`), demo.token)).status).toBe(204);
+    expect(
+      (await api.call('DELETE', nova(`/os-server-groups/${modern.body.server_group.id}`), demo.token)).status,
+    ).toBe(204);
   });
 });
 
 describe('servers', () => {
   it('creates (202), goes BUILD → ACTIVE with ports, addresses, group membership, user data and a lifecycle notice', async () => {
     await api.call('POST', nova('/os-keypairs'), demo.token, { keypair: { name: 'k' } });
-    const group = (await api.call('POST', nova('/os-server-groups'), demo.token, { server_group: { name: 'g', policies: ['anti-affinity'] } })).body.server_group;
+    const group = (
+      await api.call('POST', nova('/os-server-groups'), demo.token, {
+        server_group: { name: 'g', policies: ['anti-affinity'] },
+      })
+    ).body.server_group;
     const userData = Buffer.from('#cloud-config\nruncmd: [echo hi]\n').toString('base64');
     const res = await api.call('POST', nova('/servers'), demo.token, {
-      server: { name: 'web', flavorRef: '2', imageRef: cirros, key_name: 'k', metadata: { role: 'web' }, user_data: userData, networks: [{ uuid: netId }] },
+      server: {
+        name: 'web',
+        flavorRef: '2',
+        imageRef: cirros,
+        key_name: 'k',
+        metadata: { role: 'web' },
+        user_data: userData,
+        networks: [{ uuid: netId }],
+      },
       'os:scheduler_hints': { group: group.id },
     });
     expect(res.status).toBe(202);
-    expect(Object.keys(res.body.server).sort()).toEqual(['OS-DCF:diskConfig', 'adminPass', 'id', 'links', 'security_groups']);
+    expect(Object.keys(res.body.server).sort()).toEqual([
+      'OS-DCF:diskConfig',
+      'adminPass',
+      'id',
+      'links',
+      'security_groups',
+    ]);
     expect(res.headers.get('location')).toBe(`${sandbox.url}/compute/v2.1/servers/${res.body.server.id}`);
     expect(res.body.server.security_groups).toEqual([{ name: 'default' }]);
     const id = res.body.server.id;
     const building = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;
-    expect(building).toMatchObject({ status: 'BUILD', 'OS-EXT-STS:vm_state': 'building', 'OS-EXT-STS:power_state': 0, addresses: {}, 'OS-SRV-USG:launched_at': null });
+    expect(building).toMatchObject({
+      status: 'BUILD',
+      'OS-EXT-STS:vm_state': 'building',
+      'OS-EXT-STS:power_state': 0,
+      addresses: {},
+      'OS-SRV-USG:launched_at': null,
+    });
     const active = await waitStatus(demo, id, 'ACTIVE');
-    expect(active).toMatchObject({ 'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 1, key_name: 'k', metadata: { role: 'web' } });
+    expect(active).toMatchObject({
+      'OS-EXT-STS:vm_state': 'active',
+      'OS-EXT-STS:task_state': null,
+      'OS-EXT-STS:power_state': 1,
+      key_name: 'k',
+      metadata: { role: 'web' },
+    });
     expect(active['OS-SRV-USG:launched_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000$/);
     expect(active['OS-EXT-SRV-ATTR:host']).toBeUndefined();
     const [addr] = active.addresses['app-net'];
@@ -166,18 +275,39 @@ describe('servers', () => {
     expect(addr.addr).toMatch(/^10\.70\.0\.\d+$/);
     const ports = await api.call('GET', `/networking/v2.0/ports?device_id=${id}`, demo.token);
     expect(ports.body.ports).toHaveLength(1);
-    expect(ports.body.ports[0]).toMatchObject({ device_owner: 'compute:nova', mac_address: addr['OS-EXT-IPS-MAC:mac_addr'] });
+    expect(ports.body.ports[0]).toMatchObject({
+      device_owner: 'compute:nova',
+      mac_address: addr['OS-EXT-IPS-MAC:mac_addr'],
+    });
     const g = await api.call('GET', nova(`/os-server-groups/${group.id}`), demo.token);
     expect(g.body.server_group.members).toEqual([id]);
-    await waitFor(async () => notices.filter((n) => n.serverId === id), (list) => list.some((n) => n.event === 'active'));
-    expect(notices.find((n) => n.serverId === id && n.event === 'active')).toMatchObject({ userData, projectId: demo.projectId, name: 'web', sandboxUrl: sandbox.url });
+    await waitFor(
+      async () => notices.filter((n) => n.serverId === id),
+      (list) => list.some((n) => n.event === 'active'),
+    );
+    expect(notices.find((n) => n.serverId === id && n.event === 'active')).toMatchObject({
+      userData,
+      projectId: demo.projectId,
+      name: 'web',
+      sandboxUrl: sandbox.url,
+    });
     const ips = await api.call('GET', nova(`/servers/${id}/ips`), demo.token);
     expect(ips.body).toEqual({ addresses: { 'app-net': [{ version: 4, addr: addr.addr }] } });
-    expect((await api.call('GET', nova(`/servers/${id}/ips/app-net`), demo.token)).body).toEqual({ 'app-net': [{ version: 4, addr: addr.addr }] });
+    expect((await api.call('GET', nova(`/servers/${id}/ips/app-net`), demo.token)).body).toEqual({
+      'app-net': [{ version: 4, addr: addr.addr }],
+    });
     const asAdmin = (await api.call('GET', nova(`/servers/${id}`), admin.token, undefined, mv('2.3'))).body.server;
     expect(asAdmin).toMatchObject({ 'OS-EXT-SRV-ATTR:host': 'sandbox', 'OS-EXT-SRV-ATTR:user_data': userData });
     const modern = (await api.call('GET', nova(`/servers/${id}`), demo.token, undefined, mv('2.93'))).body.server;
-    expect(modern.flavor).toEqual({ vcpus: 1, ram: 2048, disk: 20, ephemeral: 0, swap: 0, original_name: 'm1.small', extra_specs: {} });
+    expect(modern.flavor).toEqual({
+      vcpus: 1,
+      ram: 2048,
+      disk: 20,
+      ephemeral: 0,
+      swap: 0,
+      original_name: 'm1.small',
+      extra_specs: {},
+    });
     expect(modern).toMatchObject({ tags: [], locked: false, description: null, server_groups: [group.id] });
   });
 
@@ -189,11 +319,13 @@ describe('servers', () => {
     expect(mine.body.servers.map((s: { id: string }) => s.id)).not.toContain(id);
     const notAllowed = await api.call('GET', nova('/servers/detail?all_tenants=1'), demo.token);
     expect(notAllowed.status).toBe(403);
-    expect(notAllowed.body).toEqual(fault('forbidden', 403, "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed."));
+    expect(notAllowed.body).toEqual(
+      fault('forbidden', 403, "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed."),
+    );
     const all = await api.call('GET', nova('/servers/detail?all_tenants=1&name=^priv'), admin.token);
     expect(all.body.servers.map((s: { id: string }) => s.id)).toEqual([id]);
     const demoAlt = await api.login('demo', 'demo', 'demo');
-    const adminServer = await bootServer(admin, { name: 'admins' , networks: 'none' }, mv('2.37'));
+    const adminServer = await bootServer(admin, { name: 'admins', networks: 'none' }, mv('2.37'));
     const hidden = await api.call('GET', nova(`/servers/${adminServer}`), demoAlt.token);
     expect(hidden.status).toBe(404);
     expect(hidden.body).toEqual(fault('itemNotFound', 404, `Instance ${adminServer} could not be found.`));
@@ -204,33 +336,63 @@ describe('servers', () => {
     const body = { server: { name: 'x', imageRef: cirros } };
     const res = await api.call('POST', nova('/servers'), demo.token, body);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(fault('badRequest', 400, `Invalid input for field/attribute server. Value: {'name': 'x', 'imageRef': '${cirros}'}. 'flavorRef' is a required property`));
-    const badFlavor = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '99' } });
-    expect(badFlavor.body).toEqual(fault('badRequest', 400, 'Invalid flavorRef provided.'));
-    const badKey = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1', key_name: 'nope' } });
-    expect(badKey.body).toEqual(fault('badRequest', 400, 'Invalid key_name provided.'));
-    const tooEarly = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1', description: 'd' } });
-    expect(tooEarly.body).toEqual(
-      fault('badRequest', 400, `Invalid input for field/attribute server. Value: {'name': 'x', 'imageRef': '${cirros}', 'flavorRef': '1', 'description': 'd'}. Additional properties are not allowed ('description' was unexpected)`),
+    expect(res.body).toEqual(
+      fault(
+        'badRequest',
+        400,
+        `Invalid input for field/attribute server. Value: {'name': 'x', 'imageRef': '${cirros}'}. 'flavorRef' is a required property`,
+      ),
     );
-    const needsNetworks = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'x', imageRef: cirros, flavorRef: '1' } }, mv('2.37'));
+    const badFlavor = await api.call('POST', nova('/servers'), demo.token, {
+      server: { name: 'x', imageRef: cirros, flavorRef: '99' },
+    });
+    expect(badFlavor.body).toEqual(fault('badRequest', 400, 'Invalid flavorRef provided.'));
+    const badKey = await api.call('POST', nova('/servers'), demo.token, {
+      server: { name: 'x', imageRef: cirros, flavorRef: '1', key_name: 'nope' },
+    });
+    expect(badKey.body).toEqual(fault('badRequest', 400, 'Invalid key_name provided.'));
+    const tooEarly = await api.call('POST', nova('/servers'), demo.token, {
+      server: { name: 'x', imageRef: cirros, flavorRef: '1', description: 'd' },
+    });
+    expect(tooEarly.body).toEqual(
+      fault(
+        'badRequest',
+        400,
+        `Invalid input for field/attribute server. Value: {'name': 'x', 'imageRef': '${cirros}', 'flavorRef': '1', 'description': 'd'}. Additional properties are not allowed ('description' was unexpected)`,
+      ),
+    );
+    const needsNetworks = await api.call(
+      'POST',
+      nova('/servers'),
+      demo.token,
+      { server: { name: 'x', imageRef: cirros, flavorRef: '1' } },
+      mv('2.37'),
+    );
     expect(needsNetworks.status).toBe(400);
   });
 
   it('enforces quotas with the real 403 message', async () => {
-    const set = await api.call('PUT', nova(`/os-quota-sets/${demo.projectId}`), admin.token, { quota_set: { cores: 4, force: true } });
+    const set = await api.call('PUT', nova(`/os-quota-sets/${demo.projectId}`), admin.token, {
+      quota_set: { cores: 4, force: true },
+    });
     expect(set.status).toBe(200);
     expect(set.body.quota_set.cores).toBe(4);
     expect(set.body.quota_set.id).toBeUndefined();
     const limits = await api.call('GET', nova('/limits'), demo.token);
     const used = limits.body.limits.absolute.totalCoresUsed;
     expect(limits.body.limits.absolute.maxTotalCores).toBe(4);
-    const res = await api.call('POST', nova('/servers'), demo.token, { server: { name: 'big', flavorRef: '4', imageRef: cirros, networks: [{ uuid: netId }] } });
+    const res = await api.call('POST', nova('/servers'), demo.token, {
+      server: { name: 'big', flavorRef: '4', imageRef: cirros, networks: [{ uuid: netId }] },
+    });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual(fault('forbidden', 403, `Quota exceeded for cores: Requested 4, but already used ${used} of 4 cores`));
+    expect(res.body).toEqual(
+      fault('forbidden', 403, `Quota exceeded for cores: Requested 4, but already used ${used} of 4 cores`),
+    );
     const detail = await api.call('GET', nova(`/os-quota-sets/${demo.projectId}/detail`), demo.token);
     expect(detail.body.quota_set.cores).toEqual({ in_use: used, limit: 4, reserved: 0 });
-    const denied = await api.call('PUT', nova(`/os-quota-sets/${demo.projectId}`), demo.token, { quota_set: { cores: 40 } });
+    const denied = await api.call('PUT', nova(`/os-quota-sets/${demo.projectId}`), demo.token, {
+      quota_set: { cores: 40 },
+    });
     expect(denied.status).toBe(403);
     await api.call('DELETE', nova(`/os-quota-sets/${demo.projectId}`), admin.token);
     expect((await api.call('GET', nova(`/os-quota-sets/${demo.projectId}`), demo.token)).body.quota_set.cores).toBe(20);
@@ -242,13 +404,24 @@ describe('servers', () => {
     const put = await api.call('PUT', nova(`/servers/${id}`), demo.token, { server: { name: 'ops-2' } });
     expect(put.body.server.name).toBe('ops-2');
     expect(put.body.server['OS-EXT-STS:vm_state']).toBeUndefined();
-    expect((await api.call('POST', nova(`/servers/${id}/metadata`), demo.token, { metadata: { b: '2' } })).body.metadata).toEqual({ a: '1', b: '2' });
-    expect((await api.call('PUT', nova(`/servers/${id}/metadata/c`), demo.token, { meta: { c: '3' } })).body.meta).toEqual({ c: '3' });
+    expect(
+      (await api.call('POST', nova(`/servers/${id}/metadata`), demo.token, { metadata: { b: '2' } })).body.metadata,
+    ).toEqual({ a: '1', b: '2' });
+    expect(
+      (await api.call('PUT', nova(`/servers/${id}/metadata/c`), demo.token, { meta: { c: '3' } })).body.meta,
+    ).toEqual({ c: '3' });
     expect((await api.call('DELETE', nova(`/servers/${id}/metadata/a`), demo.token)).status).toBe(204);
-    expect((await api.call('GET', nova(`/servers/${id}/metadata`), demo.token)).body.metadata).toEqual({ b: '2', c: '3' });
+    expect((await api.call('GET', nova(`/servers/${id}/metadata`), demo.token)).body.metadata).toEqual({
+      b: '2',
+      c: '3',
+    });
     expect((await api.call('GET', nova(`/servers/${id}/tags`), demo.token)).status).toBe(404);
-    expect((await api.call('PUT', nova(`/servers/${id}/tags/blue`), demo.token, undefined, mv('2.26'))).status).toBe(201);
-    expect((await api.call('PUT', nova(`/servers/${id}/tags`), demo.token, { tags: ['x', 'y'] }, mv('2.26'))).body.tags).toEqual(['x', 'y']);
+    expect((await api.call('PUT', nova(`/servers/${id}/tags/blue`), demo.token, undefined, mv('2.26'))).status).toBe(
+      201,
+    );
+    expect(
+      (await api.call('PUT', nova(`/servers/${id}/tags`), demo.token, { tags: ['x', 'y'] }, mv('2.26'))).body.tags,
+    ).toEqual(['x', 'y']);
     const tagged = await api.call('GET', nova('/servers?tags=x'), demo.token, undefined, mv('2.26'));
     expect(tagged.body.servers.map((s: { id: string }) => s.id)).toEqual([id]);
 
@@ -256,36 +429,72 @@ describe('servers', () => {
     await waitStatus(demo, id, 'SHUTOFF');
     const again = await api.call('POST', nova(`/servers/${id}/action`), demo.token, { 'os-stop': null });
     expect(again.status).toBe(409);
-    expect(again.body).toEqual(fault('conflictingRequest', 409, `Cannot 'stop' instance ${id} while it is in vm_state stopped`));
+    expect(again.body).toEqual(
+      fault('conflictingRequest', 409, `Cannot 'stop' instance ${id} while it is in vm_state stopped`),
+    );
     expect((await api.call('POST', nova(`/servers/${id}/action`), demo.token, { 'os-start': null })).status).toBe(202);
     await waitStatus(demo, id, 'ACTIVE');
-    expect((await api.call('POST', nova(`/servers/${id}/action`), demo.token, { reboot: { type: 'SOFT' } })).status).toBe(202);
+    expect(
+      (await api.call('POST', nova(`/servers/${id}/action`), demo.token, { reboot: { type: 'SOFT' } })).status,
+    ).toBe(202);
     await waitStatus(demo, id, 'ACTIVE');
-    expect((await api.call('POST', nova(`/servers/${id}/action`), demo.token, { resize: { flavorRef: '2' } })).status).toBe(202);
+    expect(
+      (await api.call('POST', nova(`/servers/${id}/action`), demo.token, { resize: { flavorRef: '2' } })).status,
+    ).toBe(202);
     const verify = await waitStatus(demo, id, 'VERIFY_RESIZE');
     expect(verify.flavor.id).toBe('2');
-    expect((await api.call('POST', nova(`/servers/${id}/action`), demo.token, { revertResize: null })).status).toBe(202);
+    expect((await api.call('POST', nova(`/servers/${id}/action`), demo.token, { revertResize: null })).status).toBe(
+      202,
+    );
     const reverted = await waitStatus(demo, id, 'ACTIVE');
     expect(reverted.flavor.id).toBe('1');
-    const console = await api.call('POST', nova(`/servers/${id}/action`), demo.token, { 'os-getConsoleOutput': { length: 5 } });
+    const console = await api.call('POST', nova(`/servers/${id}/action`), demo.token, {
+      'os-getConsoleOutput': { length: 5 },
+    });
     expect(console.body.output).toContain('login:');
     const ifaces = await api.call('GET', nova(`/servers/${id}/os-interface`), demo.token);
     expect(ifaces.body.interfaceAttachments).toHaveLength(1);
     const actions = await api.call('GET', nova(`/servers/${id}/os-instance-actions`), demo.token);
-    expect(actions.body.instanceActions.map((a: { action: string }) => a.action)).toEqual(['revertResize', 'resize', 'reboot', 'start', 'stop', 'create']);
+    expect(actions.body.instanceActions.map((a: { action: string }) => a.action)).toEqual([
+      'revertResize',
+      'resize',
+      'reboot',
+      'start',
+      'stop',
+      'create',
+    ]);
     const create = actions.body.instanceActions[5];
-    expect(create).toMatchObject({ instance_uuid: id, user_id: demo.userId, project_id: demo.projectId, message: null });
+    expect(create).toMatchObject({
+      instance_uuid: id,
+      user_id: demo.userId,
+      project_id: demo.projectId,
+      message: null,
+    });
     expect(create.request_id).toMatch(/^req-/);
-    const shown = await api.call('GET', nova(`/servers/${id}/os-instance-actions/${create.request_id}`), demo.token, undefined, mv('2.51'));
-    expect(shown.body.instanceAction.events).toEqual([expect.objectContaining({ event: 'compute_create', result: 'Success' })]);
+    const shown = await api.call(
+      'GET',
+      nova(`/servers/${id}/os-instance-actions/${create.request_id}`),
+      demo.token,
+      undefined,
+      mv('2.51'),
+    );
+    expect(shown.body.instanceAction.events).toEqual([
+      expect.objectContaining({ event: 'compute_create', result: 'Success' }),
+    ]);
 
     expect((await api.call('DELETE', nova(`/servers/${id}`), demo.token)).status).toBe(204);
     const deleting = await api.call('GET', nova(`/servers/${id}`), demo.token);
     expect(deleting.status === 404 || deleting.body.server['OS-EXT-STS:task_state'] === 'deleting').toBe(true);
-    await waitFor(() => api.call('GET', nova(`/servers/${id}`), demo.token), (r) => r.status === 404);
+    await waitFor(
+      () => api.call('GET', nova(`/servers/${id}`), demo.token),
+      (r) => r.status === 404,
+    );
     const ports = await api.call('GET', `/networking/v2.0/ports?device_id=${id}`, demo.token);
     expect(ports.body.ports).toEqual([]);
-    await waitFor(async () => notices.some((n) => n.serverId === id && n.event === 'deleted'), (x) => x);
+    await waitFor(
+      async () => notices.some((n) => n.serverId === id && n.event === 'deleted'),
+      (x) => x,
+    );
     expect(notices.some((n) => n.serverId === id && n.event === 'stopped')).toBe(true);
   });
 
@@ -293,28 +502,59 @@ describe('servers', () => {
     const id = await bootServer(demo, { name: 'db' });
     await waitStatus(demo, id, 'ACTIVE');
     const cinder = (p: string) => `/volume/v3/${demo.projectId}${p}`;
-    const vol = (await api.call('POST', cinder('/volumes'), demo.token, { volume: { name: 'data', size: 1 } })).body.volume;
-    await waitFor(() => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token), (r) => r.body.volume.status === 'available');
-    const att = await api.call('POST', nova(`/servers/${id}/os-volume_attachments`), demo.token, { volumeAttachment: { volumeId: vol.id } });
+    const vol = (await api.call('POST', cinder('/volumes'), demo.token, { volume: { name: 'data', size: 1 } })).body
+      .volume;
+    await waitFor(
+      () => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token),
+      (r) => r.body.volume.status === 'available',
+    );
+    const att = await api.call('POST', nova(`/servers/${id}/os-volume_attachments`), demo.token, {
+      volumeAttachment: { volumeId: vol.id },
+    });
     expect(att.status).toBe(200);
     expect(att.body.volumeAttachment).toEqual({ id: vol.id, serverId: id, volumeId: vol.id, device: '/dev/vdb' });
     const reserved = (await api.call('GET', cinder(`/volumes/${vol.id}`), demo.token)).body.volume;
     expect(reserved).toMatchObject({ status: 'reserved', attachments: [] });
-    const inUse = await waitFor(() => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token), (r) => r.body.volume.status === 'in-use');
+    const inUse = await waitFor(
+      () => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token),
+      (r) => r.body.volume.status === 'in-use',
+    );
     expect(inUse.body.volume.attachments[0]).toMatchObject({ server_id: id, volume_id: vol.id, device: '/dev/vdb' });
     const server = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;
     expect(server['os-extended-volumes:volumes_attached']).toEqual([{ id: vol.id }]);
     const refused = await api.call('DELETE', cinder(`/volumes/${vol.id}`), demo.token);
     expect(refused.status).toBe(400);
     expect(refused.body.badRequest.message).toMatch(/^Invalid volume: Volume status must be available/);
-    const modern = await api.call('GET', nova(`/servers/${id}/os-volume_attachments`), demo.token, undefined, mv('2.89'));
-    expect(modern.body.volumeAttachments[0]).toMatchObject({ volumeId: vol.id, serverId: id, delete_on_termination: false, tag: null });
+    const modern = await api.call(
+      'GET',
+      nova(`/servers/${id}/os-volume_attachments`),
+      demo.token,
+      undefined,
+      mv('2.89'),
+    );
+    expect(modern.body.volumeAttachments[0]).toMatchObject({
+      volumeId: vol.id,
+      serverId: id,
+      delete_on_termination: false,
+      tag: null,
+    });
     expect(modern.body.volumeAttachments[0].attachment_id).toBeDefined();
-    expect((await api.call('DELETE', nova(`/servers/${id}/os-volume_attachments/${vol.id}`), demo.token)).status).toBe(202);
-    await waitFor(() => api.call('GET', nova(`/servers/${id}/os-volume_attachments/${vol.id}`), demo.token), (r) => r.status === 404);
-    await waitFor(() => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token), (r) => r.body.volume.status === 'available');
+    expect((await api.call('DELETE', nova(`/servers/${id}/os-volume_attachments/${vol.id}`), demo.token)).status).toBe(
+      202,
+    );
+    await waitFor(
+      () => api.call('GET', nova(`/servers/${id}/os-volume_attachments/${vol.id}`), demo.token),
+      (r) => r.status === 404,
+    );
+    await waitFor(
+      () => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token),
+      (r) => r.body.volume.status === 'available',
+    );
     expect((await api.call('DELETE', cinder(`/volumes/${vol.id}`), demo.token)).status).toBe(202);
-    await waitFor(() => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token), (r) => r.status === 404);
+    await waitFor(
+      () => api.call('GET', cinder(`/volumes/${vol.id}`), demo.token),
+      (r) => r.status === 404,
+    );
   });
 
   it('boots from a volume created from an image and deletes it on termination', async () => {
@@ -324,7 +564,16 @@ describe('servers', () => {
         flavorRef: '1',
         imageRef: '',
         networks: [{ uuid: netId }],
-        block_device_mapping_v2: [{ boot_index: 0, uuid: cirros, source_type: 'image', destination_type: 'volume', volume_size: 2, delete_on_termination: true }],
+        block_device_mapping_v2: [
+          {
+            boot_index: 0,
+            uuid: cirros,
+            source_type: 'image',
+            destination_type: 'volume',
+            volume_size: 2,
+            delete_on_termination: true,
+          },
+        ],
       },
     });
     expect(res.status).toBe(202);
@@ -334,31 +583,54 @@ describe('servers', () => {
     const vol = await api.call('GET', `/volume/v3/${demo.projectId}/volumes/${attached.id}`, demo.token);
     expect(vol.body.volume).toMatchObject({ status: 'in-use', bootable: 'true', size: 2 });
     expect((await api.call('DELETE', nova(`/servers/${server.id}`), demo.token)).status).toBe(204);
-    await waitFor(() => api.call('GET', `/volume/v3/${demo.projectId}/volumes/${attached.id}`, demo.token), (r) => r.status === 404);
+    await waitFor(
+      () => api.call('GET', `/volume/v3/${demo.projectId}/volumes/${attached.id}`, demo.token),
+      (r) => r.status === 404,
+    );
   });
 
   it('shows an associated floating IP in addresses', async () => {
     const id = await bootServer(demo, { name: 'public-web' });
     await waitStatus(demo, id, 'ACTIVE');
-    const router = (await api.call('POST', '/networking/v2.0/routers', demo.token, { router: { name: 'r' } })).body.router;
+    const router = (await api.call('POST', '/networking/v2.0/routers', demo.token, { router: { name: 'r' } })).body
+      .router;
     const pub = (await api.call('GET', '/networking/v2.0/networks?name=public', demo.token)).body.networks[0];
-    await api.call('PUT', `/networking/v2.0/routers/${router.id}`, demo.token, { router: { external_gateway_info: { network_id: pub.id } } });
-    const subnetId = (await api.call('GET', `/networking/v2.0/subnets?network_id=${netId}`, demo.token)).body.subnets[0].id;
-    await api.call('PUT', `/networking/v2.0/routers/${router.id}/add_router_interface`, demo.token, { subnet_id: subnetId });
+    await api.call('PUT', `/networking/v2.0/routers/${router.id}`, demo.token, {
+      router: { external_gateway_info: { network_id: pub.id } },
+    });
+    const subnetId = (await api.call('GET', `/networking/v2.0/subnets?network_id=${netId}`, demo.token)).body.subnets[0]
+      .id;
+    await api.call('PUT', `/networking/v2.0/routers/${router.id}/add_router_interface`, demo.token, {
+      subnet_id: subnetId,
+    });
     const port = (await api.call('GET', `/networking/v2.0/ports?device_id=${id}`, demo.token)).body.ports[0];
-    const fip = await api.call('POST', '/networking/v2.0/floatingips', demo.token, { floatingip: { floating_network_id: pub.id, port_id: port.id } });
+    const fip = await api.call('POST', '/networking/v2.0/floatingips', demo.token, {
+      floatingip: { floating_network_id: pub.id, port_id: port.id },
+    });
     expect(fip.status).toBe(201);
     const server = (await api.call('GET', nova(`/servers/${id}`), demo.token)).body.server;
     expect(server.addresses['app-net']).toEqual([
-      { version: 4, addr: port.fixed_ips[0].ip_address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address },
-      { version: 4, addr: fip.body.floatingip.floating_ip_address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address },
+      {
+        version: 4,
+        addr: port.fixed_ips[0].ip_address,
+        'OS-EXT-IPS:type': 'fixed',
+        'OS-EXT-IPS-MAC:mac_addr': port.mac_address,
+      },
+      {
+        version: 4,
+        addr: fip.body.floatingip.floating_ip_address,
+        'OS-EXT-IPS:type': 'floating',
+        'OS-EXT-IPS-MAC:mac_addr': port.mac_address,
+      },
     ]);
     expect(fip.body.floatingip.floating_ip_address).toMatch(/^127\.42\.0\.\d+$/);
   });
 
   it('lists availability zones and limits like Nova', async () => {
     const az = await api.call('GET', nova('/os-availability-zone'), demo.token);
-    expect(az.body).toEqual({ availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true }, hosts: null }] });
+    expect(az.body).toEqual({
+      availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true }, hosts: null }],
+    });
     const limits = await api.call('GET', nova('/limits'), demo.token, undefined, mv('2.57'));
     expect(limits.body.limits.absolute.maxPersonality).toBeUndefined();
     expect(limits.body.limits.absolute.maxSecurityGroups).toBeUndefined();
@@ -374,14 +646,25 @@ describe('persistence', () => {
       let client = new ApiClient(sb);
       let session = await client.login('demo', 'demo', 'demo');
       const image = (await client.call('GET', '/image/v2/images?name=cirros-0.6', session.token)).body.images[0].id;
-      const res = await client.call('POST', nova('/servers'), session.token, { server: { name: 'durable', flavorRef: '1', imageRef: image, networks: 'none' } }, mv('2.37'));
+      const res = await client.call(
+        'POST',
+        nova('/servers'),
+        session.token,
+        { server: { name: 'durable', flavorRef: '1', imageRef: image, networks: 'none' } },
+        mv('2.37'),
+      );
       expect(res.status).toBe(202);
-      expect((await client.call('GET', nova(`/servers/${res.body.server.id}`), session.token)).body.server.status).toBe('BUILD');
+      expect((await client.call('GET', nova(`/servers/${res.body.server.id}`), session.token)).body.server.status).toBe(
+        'BUILD',
+      );
       await sb.close();
       sb = await createSandbox({ port: 0, dataDir: dir, statusDelayMs: 300 });
       client = new ApiClient(sb);
       session = await client.login('demo', 'demo', 'demo');
-      const active = await waitFor(() => client.call('GET', nova(`/servers/${res.body.server.id}`), session.token), (r) => r.body?.server?.status === 'ACTIVE');
+      const active = await waitFor(
+        () => client.call('GET', nova(`/servers/${res.body.server.id}`), session.token),
+        (r) => r.body?.server?.status === 'ACTIVE',
+      );
       expect(active.body.server.name).toBe('durable');
       await sb.close();
     } finally {

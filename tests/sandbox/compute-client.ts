@@ -27,11 +27,21 @@ export class ApiClient {
 
   constructor(private readonly sandbox: Sandbox) {}
 
-  async call(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  async call(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (token) h['x-auth-token'] = token;
     if (body !== undefined) h['content-type'] = 'application/json';
-    const res = await fetch(`${this.sandbox.url}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${this.sandbox.url}${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -61,7 +71,11 @@ export class ApiClient {
       },
     });
     expect(res.status).toBe(201);
-    return { token: res.headers.get('x-subject-token') ?? '', projectId: res.body.token.project.id, userId: res.body.token.user.id };
+    return {
+      token: res.headers.get('x-subject-token') ?? '',
+      projectId: res.body.token.project.id,
+      userId: res.body.token.user.id,
+    };
   }
 }
 
@@ -74,7 +88,8 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not reached in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 400)}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`condition not reached in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 400)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -75,7 +75,14 @@ describe('openstack CLI against the sandbox Nova and Cinder', () => {
     expect(privateKey).toMatch(/BEGIN RSA PRIVATE KEY/);
     expect((await json<{ Name: string }[]>('keypair', 'list')).map((k) => k.Name)).toEqual(['cli-key']);
     expect((await json<Record<string, unknown>>('keypair', 'show', 'cli-key')).name).toBe('cli-key');
-    const group = await json<Record<string, unknown>>('server', 'group', 'create', '--policy', 'anti-affinity', 'cli-group');
+    const group = await json<Record<string, unknown>>(
+      'server',
+      'group',
+      'create',
+      '--policy',
+      'anti-affinity',
+      'cli-group',
+    );
     expect(group).toMatchObject({ name: 'cli-group', policy: 'anti-affinity' });
     expect((await json<{ Name: string }[]>('server', 'group', 'list')).map((g) => g.Name)).toEqual(['cli-group']);
     expect((await json<Record<string, unknown>>('server', 'group', 'show', 'cli-group')).id).toBe(group.id);
@@ -87,8 +94,22 @@ describe('openstack CLI against the sandbox Nova and Cinder', () => {
     await openstack('network', 'create', 'cli-net');
     await openstack('subnet', 'create', '--network', 'cli-net', '--subnet-range', '10.88.0.0/24', 'cli-sub');
     const created = await json<Record<string, unknown>>(
-      'server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6', '--network', 'cli-net', '--key-name', 'cli-key',
-      '--property', 'role=cli', '--hint', 'group=' + String((await json<Record<string, unknown>>('server', 'group', 'show', 'cli-group')).id), '--wait', 'cli-vm',
+      'server',
+      'create',
+      '--flavor',
+      'm1.tiny',
+      '--image',
+      'cirros-0.6',
+      '--network',
+      'cli-net',
+      '--key-name',
+      'cli-key',
+      '--property',
+      'role=cli',
+      '--hint',
+      'group=' + String((await json<Record<string, unknown>>('server', 'group', 'show', 'cli-group')).id),
+      '--wait',
+      'cli-vm',
     );
     expect(created).toMatchObject({ name: 'cli-vm', status: 'ACTIVE', key_name: 'cli-key' });
     const servers = await json<{ Name: string; Status: string; Networks: unknown }[]>('server', 'list');
@@ -100,15 +121,27 @@ describe('openstack CLI against the sandbox Nova and Cinder', () => {
 
     const volume = await json<Record<string, unknown>>('volume', 'create', '--size', '1', 'cli-vol');
     expect(volume).toMatchObject({ name: 'cli-vol', size: 1 });
-    await until(() => json<Record<string, unknown>>('volume', 'show', 'cli-vol'), (v) => v.status === 'available');
+    await until(
+      () => json<Record<string, unknown>>('volume', 'show', 'cli-vol'),
+      (v) => v.status === 'available',
+    );
     expect((await json<{ Name: string }[]>('volume', 'list')).map((v) => v.Name)).toEqual(['cli-vol']);
     await openstack('server', 'add', 'volume', 'cli-vm', 'cli-vol');
-    await until(() => json<Record<string, unknown>>('volume', 'show', 'cli-vol'), (v) => v.status === 'in-use');
+    await until(
+      () => json<Record<string, unknown>>('volume', 'show', 'cli-vol'),
+      (v) => v.status === 'in-use',
+    );
     await expect(openstack('volume', 'delete', 'cli-vol')).rejects.toThrow(/Invalid volume/);
     await openstack('server', 'remove', 'volume', 'cli-vm', 'cli-vol');
-    await until(() => json<Record<string, unknown>>('volume', 'show', 'cli-vol'), (v) => v.status === 'available');
+    await until(
+      () => json<Record<string, unknown>>('volume', 'show', 'cli-vol'),
+      (v) => v.status === 'available',
+    );
     await openstack('volume', 'delete', 'cli-vol');
-    await until(() => json<unknown[]>('volume', 'list'), (l) => l.length === 0);
+    await until(
+      () => json<unknown[]>('volume', 'list'),
+      (l) => l.length === 0,
+    );
 
     await openstack('server', 'delete', '--wait', 'cli-vm');
     expect(await json('server', 'list')).toEqual([]);
@@ -122,17 +155,45 @@ describe('openstack CLI against the sandbox Nova and Cinder', () => {
 
   it('works with the legacy nova and cinder clients too (boot, volume create, attach, detach, delete)', async () => {
     expect(await legacy('nova', 'flavor-list')).toMatch(/m1\.xlarge/);
-    expect(await legacy('nova', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6', '--nic', 'none', '--poll', 'legacy-vm')).toMatch(/Finished/);
+    expect(
+      await legacy(
+        'nova',
+        'boot',
+        '--flavor',
+        'm1.tiny',
+        '--image',
+        'cirros-0.6',
+        '--nic',
+        'none',
+        '--poll',
+        'legacy-vm',
+      ),
+    ).toMatch(/Finished/);
     const created = await legacy('cinder', 'create', '--name', 'legacy-vol', '1');
     const volumeId = /\|\s+id\s+\|\s+([0-9a-f-]{36})/.exec(created)?.[1] ?? '';
-    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+available/.test(out));
+    await until(
+      () => legacy('cinder', 'show', volumeId),
+      (out) => /\|\s+status\s+\|\s+available/.test(out),
+    );
     await legacy('nova', 'volume-attach', 'legacy-vm', volumeId);
-    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+in-use/.test(out));
+    await until(
+      () => legacy('cinder', 'show', volumeId),
+      (out) => /\|\s+status\s+\|\s+in-use/.test(out),
+    );
     await legacy('nova', 'volume-detach', 'legacy-vm', volumeId);
-    await until(() => legacy('cinder', 'show', volumeId), (out) => /\|\s+status\s+\|\s+available/.test(out));
+    await until(
+      () => legacy('cinder', 'show', volumeId),
+      (out) => /\|\s+status\s+\|\s+available/.test(out),
+    );
     await legacy('cinder', 'delete', volumeId);
     await legacy('nova', 'delete', 'legacy-vm');
-    await until(() => legacy('nova', 'list'), (out) => !out.includes('legacy-vm'));
-    await until(() => legacy('cinder', 'list'), (out) => !out.includes('legacy-vol'));
+    await until(
+      () => legacy('nova', 'list'),
+      (out) => !out.includes('legacy-vm'),
+    );
+    await until(
+      () => legacy('cinder', 'list'),
+      (out) => !out.includes('legacy-vol'),
+    );
   });
 });

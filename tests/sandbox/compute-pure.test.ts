@@ -1,12 +1,23 @@
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { atLeast, compareMicroversion, formatMicroversion, parseMicroversion } from '../../src/sandbox/services/compute/microversion.js';
+import {
+  atLeast,
+  compareMicroversion,
+  formatMicroversion,
+  parseMicroversion,
+} from '../../src/sandbox/services/compute/microversion.js';
 import { pythonRepr } from '../../src/sandbox/services/compute/python-repr.js';
-import { fingerprintOfPublicKey, generateRsaKeypair, md5Fingerprint } from '../../src/sandbox/services/compute/ssh-keys.js';
+import {
+  fingerprintOfPublicKey,
+  generateRsaKeypair,
+  md5Fingerprint,
+} from '../../src/sandbox/services/compute/ssh-keys.js';
 
 describe('pythonRepr', () => {
   it('renders values the way Nova quotes them in validation messages', () => {
-    expect(pythonRepr({ name: 'tf-group', policy: 'anti-affinity' })).toBe("{'name': 'tf-group', 'policy': 'anti-affinity'}");
+    expect(pythonRepr({ name: 'tf-group', policy: 'anti-affinity' })).toBe(
+      "{'name': 'tf-group', 'policy': 'anti-affinity'}",
+    );
     expect(pythonRepr({ a: [1, true, null], b: "it's" })).toBe(`{'a': [1, True, None], 'b': "it's"}`);
     expect(pythonRepr(false)).toBe('False');
   });

@@ -37,7 +37,11 @@ const IMPORTABLE = [
   'openstack_compute_volume_attach_v2.va',
 ];
 
-async function tofu(args: string[], cwd = workDir, extraEnv: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function tofu(
+  args: string[],
+  cwd = workDir,
+  extraEnv: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const result = await runTofu(engine, args, { cwd, env: { ...osEnv, ...extraEnv } });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
@@ -75,20 +79,36 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     expect(init.exitCode, init.stderr).toBe(0);
     // Serial and logged, so every answer the provider got can be checked against the OpenAPI files.
     const applyLog = join(workDir, 'apply.log');
-    const apply = await tofu(['apply', '-auto-approve', '-no-color', '-parallelism=1'], workDir, { TF_LOG: 'DEBUG', TF_LOG_PATH: applyLog });
+    const apply = await tofu(['apply', '-auto-approve', '-no-color', '-parallelism=1'], workDir, {
+      TF_LOG: 'DEBUG',
+      TF_LOG_PATH: applyLog,
+    });
     expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/Apply complete! Resources: 12 added, 0 changed, 0 destroyed\./);
     expect(apply.stdout).toMatch(/vm_status = "active"/);
     expect(apply.stdout).toMatch(/vm_ip = "10\.66\.0\.\d+"/);
 
     const admin = await api.login('admin', 'admin', 'admin');
-    const servers = (await api.call('GET', '/compute/v2.1/servers/detail', admin.token, undefined, { 'OpenStack-API-Version': 'compute 2.93' })).body.servers;
+    const servers = (
+      await api.call('GET', '/compute/v2.1/servers/detail', admin.token, undefined, {
+        'OpenStack-API-Version': 'compute 2.93',
+      })
+    ).body.servers;
     const vm = servers.find((s: { name: string }) => s.name === 'tf-vm');
-    expect(vm).toMatchObject({ status: 'ACTIVE', key_name: 'tf-kp', metadata: { purpose: 'aio-check' }, tags: ['storm'] });
-    expect(vm['OS-EXT-SRV-ATTR:user_data']).toBe(Buffer.from('#cloud-config\nruncmd: [echo storm]\n').toString('base64'));
+    expect(vm).toMatchObject({
+      status: 'ACTIVE',
+      key_name: 'tf-kp',
+      metadata: { purpose: 'aio-check' },
+      tags: ['storm'],
+    });
+    expect(vm['OS-EXT-SRV-ATTR:user_data']).toBe(
+      Buffer.from('#cloud-config\nruncmd: [echo storm]\n').toString('base64'),
+    );
     expect(vm['os-extended-volumes:volumes_attached']).toHaveLength(1);
     const groups = (await api.call('GET', '/compute/v2.1/os-server-groups', admin.token)).body.server_groups;
-    expect(groups).toEqual([expect.objectContaining({ name: 'tf-group', policies: ['anti-affinity'], members: [vm.id] })]);
+    expect(groups).toEqual([
+      expect.objectContaining({ name: 'tf-group', policies: ['anti-affinity'], members: [vm.id] }),
+    ]);
 
     const plan = await tofu(['plan', '-detailed-exitcode', '-no-color']);
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
@@ -106,34 +126,66 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     expect(afterImport.exitCode, afterImport.stdout + afterImport.stderr).toBe(0);
 
     const destroyLog = join(workDir, 'destroy.log');
-    const destroy = await tofu(['destroy', '-auto-approve', '-no-color', '-parallelism=1'], workDir, { TF_LOG: 'DEBUG', TF_LOG_PATH: destroyLog });
+    const destroy = await tofu(['destroy', '-auto-approve', '-no-color', '-parallelism=1'], workDir, {
+      TF_LOG: 'DEBUG',
+      TF_LOG_PATH: destroyLog,
+    });
     expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
     expect(destroy.stdout).toMatch(/Destroy complete! Resources: 12 destroyed\./);
 
     const seen: string[] = [];
     const violations: unknown[] = [];
-    for (const exchange of [...parseProviderLog(readFileSync(applyLog, 'utf8')), ...parseProviderLog(readFileSync(destroyLog, 'utf8'))]) {
+    for (const exchange of [
+      ...parseProviderLog(readFileSync(applyLog, 'utf8')),
+      ...parseProviderLog(readFileSync(destroyLog, 'utf8')),
+    ]) {
       const path = exchange.url.startsWith(sandbox.url) ? exchange.url.slice(sandbox.url.length) : '';
       const [service, version] = (exchange.headers['openstack-api-version'] ?? '').split(' ');
       if (exchange.status >= 300 || exchange.body === undefined || !version) continue;
       if (path.startsWith('/compute/v2.1/') && service === 'compute') {
-        const v = validateResponse('compute', exchange.method, path.slice('/compute'.length), exchange.status, exchange.body, version);
+        const v = validateResponse(
+          'compute',
+          exchange.method,
+          path.slice('/compute'.length),
+          exchange.status,
+          exchange.body,
+          version,
+        );
         if (v) violations.push(v);
       } else if (path.startsWith('/volume/v3/') && service === 'volume') {
-        const v = validateResponse('volume', exchange.method, path.slice('/volume'.length), exchange.status, exchange.body, version);
+        const v = validateResponse(
+          'volume',
+          exchange.method,
+          path.slice('/volume'.length),
+          exchange.status,
+          exchange.body,
+          version,
+        );
         if (v) violations.push(v);
       } else {
         continue;
       }
-      seen.push(`${exchange.method} ${path.replace(/[0-9a-f-]{32,36}/g, '{id}').split('?')[0] ?? ''} ${exchange.status}`);
+      seen.push(
+        `${exchange.method} ${path.replace(/[0-9a-f-]{32,36}/g, '{id}').split('?')[0] ?? ''} ${exchange.status}`,
+      );
     }
     expect(violations).toEqual([]);
     // The provider's own Nova/Cinder traffic, as real-zed's logs show it.
-    for (const expected of ['POST /compute/v2.1/servers 202', 'GET /compute/v2.1/servers/{id} 200', 'POST /compute/v2.1/os-server-groups 200', 'POST /compute/v2.1/os-keypairs 200', 'POST /volume/v3/{id}/volumes 202', 'GET /volume/v3/{id}/volumes/{id} 200', 'POST /compute/v2.1/servers/{id}/os-volume_attachments 200', 'GET /compute/v2.1/servers/{id}/tags 200']) {
+    for (const expected of [
+      'POST /compute/v2.1/servers 202',
+      'GET /compute/v2.1/servers/{id} 200',
+      'POST /compute/v2.1/os-server-groups 200',
+      'POST /compute/v2.1/os-keypairs 200',
+      'POST /volume/v3/{id}/volumes 202',
+      'GET /volume/v3/{id}/volumes/{id} 200',
+      'POST /compute/v2.1/servers/{id}/os-volume_attachments 200',
+      'GET /compute/v2.1/servers/{id}/tags 200',
+    ]) {
       expect(seen, expected).toContain(expected);
     }
 
-    const list = async (path: string, key: string): Promise<unknown[]> => (await api.call('GET', path, admin.token)).body[key];
+    const list = async (path: string, key: string): Promise<unknown[]> =>
+      (await api.call('GET', path, admin.token)).body[key];
     expect(await list('/compute/v2.1/servers?all_tenants=1', 'servers')).toEqual([]);
     expect(await list('/compute/v2.1/os-keypairs', 'keypairs')).toEqual([]);
     expect(await list('/compute/v2.1/os-server-groups?all_projects=1', 'server_groups')).toEqual([]);
@@ -158,7 +210,9 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     const destroy = await tofu(['destroy', '-auto-approve', '-no-color'], extraDir);
     expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
     expect((await api.call('GET', '/compute/v2.1/servers?all_tenants=1', admin.token)).body.servers).toEqual([]);
-    expect((await api.call('GET', `/volume/v3/${admin.projectId}/volumes?all_tenants=1`, admin.token)).body.volumes).toEqual([]);
+    expect(
+      (await api.call('GET', `/volume/v3/${admin.projectId}/volumes?all_tenants=1`, admin.token)).body.volumes,
+    ).toEqual([]);
     const flavors = (await api.call('GET', '/compute/v2.1/flavors?is_public=None', admin.token)).body.flavors;
     expect(flavors.map((f: { name: string }) => f.name)).not.toContain('x.custom');
     expect(api.violations).toEqual([]);

@@ -6,7 +6,9 @@ import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers'
 
 describe('fault spec grammar', () => {
   it('parses services, methods, paths, rates, after, times and latency', () => {
-    const rules = parseFaultSpec('compute:503@0.1, network:POST:/v2.0/ports:500@after=3,image:hang,*:latency=50ms,volume:500@times=1,swift:GET:/v1*:404@25%,cinder:reset@0.5');
+    const rules = parseFaultSpec(
+      'compute:503@0.1, network:POST:/v2.0/ports:500@after=3,image:hang,*:latency=50ms,volume:500@times=1,swift:GET:/v1*:404@25%,cinder:reset@0.5',
+    );
     expect(rules.map((r) => [r.service, r.method, r.path, r.effect, r.rate, r.after, r.times])).toEqual([
       ['compute', undefined, undefined, { kind: 'status', status: 503 }, 0.1, 0, undefined],
       ['network', 'POST', '/v2.0/ports', { kind: 'status', status: 500 }, 1, 3, undefined],
@@ -30,7 +32,8 @@ describe('fault decisions', () => {
   const run = (seed: number): number[] => {
     const f = new FaultInjector(parseFaultSpec('compute:503@0.3'), seed);
     const hits: number[] = [];
-    for (let i = 0; i < 200; i += 1) if (f.decide('compute', 'GET', '/v2.1/servers').failure !== undefined) hits.push(i);
+    for (let i = 0; i < 200; i += 1)
+      if (f.decide('compute', 'GET', '/v2.1/servers').failure !== undefined) hits.push(i);
     return hits;
   };
 
@@ -73,7 +76,10 @@ describe('faults on the wire', () => {
   });
 
   it('answers injected faults in the service style and marks them in the request log', async () => {
-    sb = await startTestSandbox({ faults: 'image:GET:/v2/images:503@after=1,network:500@times=1,*:latency=20ms', faultSeed: 7 });
+    sb = await startTestSandbox({
+      faults: 'image:GET:/v2/images:503@after=1,network:500@times=1,*:latency=20ms',
+      faultSeed: 7,
+    });
     const { token } = await issueToken(sb.url, 'admin', 'admin');
     expect((await call(`${sb.url}/image/v2/images`, { token })).status).toBe(200);
     const glance = await call(`${sb.url}/image/v2/images`, { token });
@@ -87,7 +93,11 @@ describe('faults on the wire', () => {
     await call(`${sb.url}/identity/v3`, { token });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(18);
     await sb.close();
-    const log = fs.readFileSync(path.join(sb.dataDir, 'requests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number; path: string; fault?: string[]; requestId: string; ms: number });
+    const log = fs
+      .readFileSync(path.join(sb.dataDir, 'requests.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: number; path: string; fault?: string[]; requestId: string; ms: number });
     const faulted = log.filter((e) => e.fault?.some((f) => !f.includes('latency')));
     expect(faulted.map((e) => [e.status, e.path])).toEqual([
       [503, '/image/v2/images'],
@@ -104,7 +114,11 @@ describe('faults on the wire', () => {
     await expect(call(url, { token })).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect((await call(url, { token })).status).toBe(200);
     await sb.close();
-    const log = fs.readFileSync(path.join(sb.dataDir, 'requests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number; fault?: string[] });
+    const log = fs
+      .readFileSync(path.join(sb.dataDir, 'requests.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: number; fault?: string[] });
     expect(log.filter((e) => e.fault !== undefined).map((e) => e.status)).toEqual([0]);
     sb = undefined;
   });
@@ -112,7 +126,9 @@ describe('faults on the wire', () => {
   it('holds a hung request until the client gives up', async () => {
     sb = await startTestSandbox({ faults: 'image:hang' });
     const { token } = await issueToken(sb.url, 'admin', 'admin');
-    await expect(fetch(`${sb.url}/image/v2/images`, { headers: { 'x-auth-token': token }, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`${sb.url}/image/v2/images`, { headers: { 'x-auth-token': token }, signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
     expect((await call(`${sb.url}/identity/v3`)).status).toBe(200);
   });
 });

@@ -15,7 +15,11 @@ describe('floating ranges', () => {
   });
 
   it('puts the gateway on .1 and the pool on .10–.250, and refuses anything but a /24', () => {
-    expect(floatingRange('127.42.0.0/24')).toEqual({ cidr: '127.42.0.0/24', gateway: '127.42.0.1', pool: { start: '127.42.0.10', end: '127.42.0.250' } });
+    expect(floatingRange('127.42.0.0/24')).toEqual({
+      cidr: '127.42.0.0/24',
+      gateway: '127.42.0.1',
+      pool: { start: '127.42.0.10', end: '127.42.0.250' },
+    });
     expect(() => floatingRange('127.42.0.0/16')).toThrow(/\/24/);
   });
 });

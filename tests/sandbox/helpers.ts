@@ -20,7 +20,13 @@ export interface TestSandbox {
 export async function startTestSandbox(opts: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-test-'));
   let offset = 0;
-  const sandbox = await createSandbox({ port: 0, statusDelayMs: 0, ...opts, dataDir, now: () => new Date(Date.now() + offset) });
+  const sandbox = await createSandbox({
+    port: 0,
+    statusDelayMs: 0,
+    ...opts,
+    dataDir,
+    now: () => new Date(Date.now() + offset),
+  });
   return {
     sandbox,
     url: sandbox.url,
@@ -43,10 +49,14 @@ export interface Answer {
  * One HTTP exchange on a fresh connection (node:http, no keep-alive pool), so a
  * sandbox restarted on a recycled port never meets a stale pooled socket.
  */
-export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string } = {}): Promise<Answer> {
+export async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token !== undefined) headers['x-auth-token'] = init.token;
-  if (typeof init.body === 'string' && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (typeof init.body === 'string' && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -60,7 +70,8 @@ export async function call(url: string, init: { method?: string; headers?: Recor
           json = undefined;
         }
         const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
         resolve({ status: res.statusCode ?? 0, headers: h, text, json });
       });
       res.on('error', reject);
@@ -72,14 +83,33 @@ export async function call(url: string, init: { method?: string; headers?: Recor
 }
 
 export function passwordAuth(user: string, password: string, project?: string): string {
-  const auth: Record<string, unknown> = { identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } } };
+  const auth: Record<string, unknown> = {
+    identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } },
+  };
   if (project !== undefined) auth.scope = { project: { name: project, domain: { name: 'Default' } } };
   return JSON.stringify({ auth });
 }
 
 /** Issues a project-scoped token; returns the token and the token body. */
-export async function issueToken(url: string, user: string, password: string, project: string = user): Promise<{ token: string; body: { token: { project: { id: string }; user: { id: string }; catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } } }> {
-  const a = await call(`${url}/identity/v3/auth/tokens`, { method: 'POST', body: passwordAuth(user, password, project) });
+export async function issueToken(
+  url: string,
+  user: string,
+  password: string,
+  project: string = user,
+): Promise<{
+  token: string;
+  body: {
+    token: {
+      project: { id: string };
+      user: { id: string };
+      catalog: { type: string; endpoints: { interface: string; url: string }[] }[];
+    };
+  };
+}> {
+  const a = await call(`${url}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    body: passwordAuth(user, password, project),
+  });
   if (a.status !== 201) throw new Error(`token issue for ${user}: ${a.status} ${a.text}`);
   return { token: a.headers.get('x-subject-token') ?? '', body: a.json as never };
 }

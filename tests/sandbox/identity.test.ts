@@ -22,7 +22,11 @@ describe('Keystone token issue', () => {
     expect((token.project as { name: string }).name).toBe('admin');
     expect((token.roles as { name: string }[]).map((r) => r.name)).toEqual(['admin', 'reader', 'member']);
     expect(token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-    const catalog = token.catalog as { type: string; name: string; endpoints: { interface: string; region: string; region_id: string; url: string }[] }[];
+    const catalog = token.catalog as {
+      type: string;
+      name: string;
+      endpoints: { interface: string; region: string; region_id: string; url: string }[];
+    }[];
     const types = catalog.map((c) => c.type);
     for (const t of ['identity', 'image', 'object-store', 'network', 'volumev3']) expect(types).toContain(t);
     for (const entry of catalog) {
@@ -40,7 +44,9 @@ describe('Keystone token issue', () => {
   it('refuses a wrong password with 401 and WWW-Authenticate', async () => {
     const a = await call(tokens(), { method: 'POST', body: passwordAuth('admin', 'nope', 'admin') });
     expect(a.status).toBe(401);
-    expect(a.json).toEqual({ error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } });
+    expect(a.json).toEqual({
+      error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' },
+    });
     expect(a.headers.get('www-authenticate')).toBe(`Keystone uri="${sb.url}/identity/v3"`);
   });
 
@@ -70,8 +76,14 @@ describe('token validate and revoke', () => {
     expect(v.status).toBe(200);
     expect(v.headers.get('x-subject-token')).toBe(victim.token);
     expectConformant('identity', 'GET', '/v3/auth/tokens', 200, v.json);
-    expect((await call(tokens(), { method: 'HEAD', token: admin.token, headers: { 'x-subject-token': victim.token } })).status).toBe(200);
-    expect((await call(tokens(), { method: 'DELETE', token: admin.token, headers: { 'x-subject-token': victim.token } })).status).toBe(204);
+    expect(
+      (await call(tokens(), { method: 'HEAD', token: admin.token, headers: { 'x-subject-token': victim.token } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(tokens(), { method: 'DELETE', token: admin.token, headers: { 'x-subject-token': victim.token } }))
+        .status,
+    ).toBe(204);
     const after = await call(tokens(), { token: admin.token, headers: { 'x-subject-token': victim.token } });
     expect(after.status).toBe(404);
     expect((after.json as { error: { title: string } }).error.title).toBe('Not Found');
@@ -95,8 +107,17 @@ describe('token validate and revoke', () => {
       short.advance(2500);
       const a = await call(`${short.url}/networking/v2.0/networks`, { token });
       expect(a.status).toBe(401);
-      expect(a.json).toEqual({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
-      expect((await call(`${short.url}/identity/v3/auth/tokens`, { method: 'POST', body: JSON.stringify({ auth: { identity: { methods: ['token'], token: { id: token } } } }) })).status).toBe(401);
+      expect(a.json).toEqual({
+        error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+      });
+      expect(
+        (
+          await call(`${short.url}/identity/v3/auth/tokens`, {
+            method: 'POST',
+            body: JSON.stringify({ auth: { identity: { methods: ['token'], token: { id: token } } } }),
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await short.close();
     }
@@ -106,7 +127,22 @@ describe('token validate and revoke', () => {
 describe('identity resources', () => {
   it('lists domains, projects, users, roles, services, endpoints, regions conformantly', async () => {
     const { token } = await issueToken(sb.url, 'admin', 'admin');
-    for (const p of ['/v3/domains', '/v3/projects', '/v3/users', '/v3/roles', '/v3/services', '/v3/endpoints', '/v3/regions', '/v3/auth/projects', '/v3/auth/catalog', '/v3/role_assignments', '/v3/groups', '/v3/credentials', '/v3/limits', '/v3/registered_limits']) {
+    for (const p of [
+      '/v3/domains',
+      '/v3/projects',
+      '/v3/users',
+      '/v3/roles',
+      '/v3/services',
+      '/v3/endpoints',
+      '/v3/regions',
+      '/v3/auth/projects',
+      '/v3/auth/catalog',
+      '/v3/role_assignments',
+      '/v3/groups',
+      '/v3/credentials',
+      '/v3/limits',
+      '/v3/registered_limits',
+    ]) {
       const a = await call(`${sb.url}/identity${p}`, { token });
       expect(a.status, p).toBe(200);
       expectConformant('identity', 'GET', p, 200, a.json);
@@ -121,16 +157,28 @@ describe('identity resources', () => {
     expect(projects.projects.map((p) => p.name)).toEqual(['demo']);
     const users = (await call(`${sb.url}/identity/v3/users`, { token })).json as { users: { name: string }[] };
     expect(users.users.map((u) => u.name)).toEqual(['demo']);
-    const create = await call(`${sb.url}/identity/v3/projects`, { method: 'POST', token, body: JSON.stringify({ project: { name: 'x' } }) });
+    const create = await call(`${sb.url}/identity/v3/projects`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ project: { name: 'x' } }),
+    });
     expect(create.status).toBe(403);
   });
 
   it('creates and deletes projects and users as admin, with 409 on a duplicate', async () => {
     const { token } = await issueToken(sb.url, 'admin', 'admin');
-    const created = await call(`${sb.url}/identity/v3/projects`, { method: 'POST', token, body: JSON.stringify({ project: { name: 'city-x', description: 'pilot' } }) });
+    const created = await call(`${sb.url}/identity/v3/projects`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ project: { name: 'city-x', description: 'pilot' } }),
+    });
     expect(created.status).toBe(201);
     expectConformant('identity', 'POST', '/v3/projects', 201, created.json);
-    const dup = await call(`${sb.url}/identity/v3/projects`, { method: 'POST', token, body: JSON.stringify({ project: { name: 'city-x' } }) });
+    const dup = await call(`${sb.url}/identity/v3/projects`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ project: { name: 'city-x' } }),
+    });
     expect(dup.status).toBe(409);
     const id = (created.json as { project: { id: string } }).project.id;
     expect((await call(`${sb.url}/identity/v3/projects/${id}`, { method: 'DELETE', token })).status).toBe(204);
@@ -143,12 +191,26 @@ describe('identity resources', () => {
 describe('self-service password change', () => {
   it('changes the password with the original one and revokes the user tokens', async () => {
     const admin = (await issueToken(sb.url, 'admin', 'admin')).token;
-    const created = await call(`${sb.url}/identity/v3/users`, { method: 'POST', token: admin, body: JSON.stringify({ user: { name: 'pw-user', password: 'one' } }) });
+    const created = await call(`${sb.url}/identity/v3/users`, {
+      method: 'POST',
+      token: admin,
+      body: JSON.stringify({ user: { name: 'pw-user', password: 'one' } }),
+    });
     const userId = (created.json as { user: { id: string } }).user.id;
-    const token = (await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'one') })).headers.get('x-subject-token') ?? '';
-    const wrong = await call(`${sb.url}/identity/v3/users/${userId}/password`, { method: 'POST', token, body: JSON.stringify({ user: { original_password: 'nope', password: 'two' } }) });
+    const token =
+      (await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'one') })).headers.get('x-subject-token') ??
+      '';
+    const wrong = await call(`${sb.url}/identity/v3/users/${userId}/password`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ user: { original_password: 'nope', password: 'two' } }),
+    });
     expect(wrong.status).toBe(401);
-    const ok = await call(`${sb.url}/identity/v3/users/${userId}/password`, { method: 'POST', token, body: JSON.stringify({ user: { original_password: 'one', password: 'two' } }) });
+    const ok = await call(`${sb.url}/identity/v3/users/${userId}/password`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ user: { original_password: 'one', password: 'two' } }),
+    });
     expect(ok.status).toBe(204);
     expect((await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'one') })).status).toBe(401);
     expect((await call(tokens(), { method: 'POST', body: passwordAuth('pw-user', 'two') })).status).toBe(201);
@@ -161,15 +223,27 @@ describe('application credentials', () => {
     const { token, body } = await issueToken(sb.url, 'demo', 'demo');
     const userId = body.token.user.id;
     const expires = new Date(Date.now() + 60_000).toISOString();
-    const created = await call(`${sb.url}/identity/v3/users/${userId}/application_credentials`, { method: 'POST', token, body: JSON.stringify({ application_credential: { name: 'ci', expires_at: expires } }) });
+    const created = await call(`${sb.url}/identity/v3/users/${userId}/application_credentials`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ application_credential: { name: 'ci', expires_at: expires } }),
+    });
     expect(created.status).toBe(201);
-    const cred = (created.json as { application_credential: { id: string; secret: string; project_id: string } }).application_credential;
+    const cred = (created.json as { application_credential: { id: string; secret: string; project_id: string } })
+      .application_credential;
     expect(cred.secret.length).toBeGreaterThan(20);
     const shown = await call(`${sb.url}/identity/v3/users/${userId}/application_credentials/${cred.id}`, { token });
     expect(shown.status).toBe(200);
-    expect((shown.json as { application_credential: Record<string, unknown> }).application_credential.secret).toBeUndefined();
+    expect(
+      (shown.json as { application_credential: Record<string, unknown> }).application_credential.secret,
+    ).toBeUndefined();
     const login = (secret: string) =>
-      call(tokens(), { method: 'POST', body: JSON.stringify({ auth: { identity: { methods: ['application_credential'], application_credential: { id: cred.id, secret } } } }) });
+      call(tokens(), {
+        method: 'POST',
+        body: JSON.stringify({
+          auth: { identity: { methods: ['application_credential'], application_credential: { id: cred.id, secret } } },
+        }),
+      });
     const ok = await login(cred.secret);
     expect(ok.status).toBe(201);
     const t = (ok.json as { token: { project: { id: string }; application_credential: { id: string } } }).token;
@@ -178,7 +252,18 @@ describe('application credentials', () => {
     expect((await login('wrong')).status).toBe(401);
     const byName = await call(tokens(), {
       method: 'POST',
-      body: JSON.stringify({ auth: { identity: { methods: ['application_credential'], application_credential: { name: 'ci', user: { name: 'demo', domain: { name: 'Default' } }, secret: cred.secret } } } }),
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['application_credential'],
+            application_credential: {
+              name: 'ci',
+              user: { name: 'demo', domain: { name: 'Default' } },
+              secret: cred.secret,
+            },
+          },
+        },
+      }),
     });
     expect(byName.status).toBe(201);
     sb.advance(120_000);

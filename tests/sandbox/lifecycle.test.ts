@@ -14,10 +14,19 @@ import { processAlive } from '../../src/process-alive';
 const STORM = path.join(__dirname, '..', '..', 'bin', 'storm');
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-life-'));
 
-function storm(...args: string[]): { code: number; stdout: string; stderr: string; json: { result: Record<string, unknown> } } {
+function storm(...args: string[]): {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: { result: Record<string, unknown> };
+} {
   const env = { ...process.env };
   delete env.STORM_SANDBOX_FAULTS;
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   let json: { result: Record<string, unknown> } = { result: {} };
   try {
     json = JSON.parse(r.stdout) as typeof json;
@@ -45,7 +54,9 @@ afterAll(() => {
 describe('storm sandbox', () => {
   it('up --detach prints the auth URL, a clouds.yaml entry and OS_* settings', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const text = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'up', '--detach'], { encoding: 'utf8' });
+    const text = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'up', '--detach'], {
+      encoding: 'utf8',
+    });
     expect(text.status).toBe(0);
     expect(text.stdout).toContain(`auth URL: ${url}/identity/v3`);
     expect(text.stdout).toContain('clouds:\n  sandbox:');
@@ -64,21 +75,41 @@ describe('storm sandbox', () => {
 
   it('the openstack client lists and shows what the sandbox holds', () => {
     const which = spawnSync('sh', ['-c', 'command -v openstack'], { encoding: 'utf8' });
-    if (which.status !== 0) execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openstackclient python3-swiftclient'], { stdio: 'ignore' });
+    if (which.status !== 0)
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openstackclient python3-swiftclient',
+        ],
+        { stdio: 'ignore' },
+      );
     const clouds = path.join(project, 'clouds.yaml');
     const up = storm('sandbox', 'up', '--detach');
     fs.writeFileSync(clouds, up.json.result.cloudsYamlEntry as string);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: project, OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: 'sandbox' };
-    const os = (...args: string[]): unknown => JSON.parse(execFileSync('openstack', [...args, '-f', 'json'], { env, encoding: 'utf8', timeout: 60_000 }));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: project,
+      OS_CLIENT_CONFIG_FILE: clouds,
+      OS_CLOUD: 'sandbox',
+    };
+    const os = (...args: string[]): unknown =>
+      JSON.parse(execFileSync('openstack', [...args, '-f', 'json'], { env, encoding: 'utf8', timeout: 60_000 }));
     const token = os('token', 'issue') as { project_id: string; expires: string };
     expect(token.project_id).toMatch(/^[0-9a-f]{32}$/);
-    expect((os('image', 'list') as { Name: string }[]).map((i) => i.Name).sort()).toEqual(['cirros-0.6', 'debian-12', 'ubuntu-24.04']);
+    expect((os('image', 'list') as { Name: string }[]).map((i) => i.Name).sort()).toEqual([
+      'cirros-0.6',
+      'debian-12',
+      'ubuntu-24.04',
+    ]);
     expect((os('image', 'show', 'debian-12') as { status: string; disk_format: string }).status).toBe('active');
     expect((os('network', 'list') as { Name: string }[]).map((n) => n.Name)).toContain('public');
     execFileSync('openstack', ['container', 'create', 'from-cli'], { env, encoding: 'utf8' });
     expect((os('container', 'list') as { Name: string }[]).map((c) => c.Name)).toEqual(['from-cli']);
     expect((os('project', 'list') as { Name: string }[]).map((p) => p.Name)).toEqual(['admin', 'service', 'demo']);
-    expect((os('catalog', 'list') as { Type: string }[]).map((c) => c.Type)).toEqual(expect.arrayContaining(['identity', 'compute', 'network', 'volumev3', 'image', 'object-store']));
+    expect((os('catalog', 'list') as { Type: string }[]).map((c) => c.Type)).toEqual(
+      expect.arrayContaining(['identity', 'compute', 'network', 'volumev3', 'image', 'object-store']),
+    );
   }, 180_000);
 
   it('keeps state across down/up, leaves no process behind, and reset restores the seed', async () => {
@@ -111,18 +142,23 @@ describe('storm sandbox', () => {
     pid = (storm('sandbox', 'status').json.result.pid as number) ?? 0;
     const fresh = await issueToken(url, 'demo', 'demo');
     expect(fresh.body.token.project.id).not.toBe(body.token.project.id);
-    const list = await call(`${url}/object-store/v1/AUTH_${fresh.body.token.project.id}?format=json`, { token: fresh.token });
+    const list = await call(`${url}/object-store/v1/AUTH_${fresh.body.token.project.id}?format=json`, {
+      token: fresh.token,
+    });
     expect(list.json).toEqual([]);
     const images = await call(`${url}/image/v2/images`, { token: fresh.token });
     expect((images.json as { images: unknown[] }).images).toHaveLength(3);
   }, 120_000);
 
   it('logs show method, status, latency and request id', () => {
-    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'logs', '--tail', '3'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'logs', '--tail', '3'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    for (const l of lines) expect(l).toMatch(/^\S+Z\s+(GET|POST|PUT|HEAD|DELETE)\s+\d{3}\s+[\d.]+ms\s+(req-|tx)\S+\s+\//);
+    for (const l of lines)
+      expect(l).toMatch(/^\S+Z\s+(GET|POST|PUT|HEAD|DELETE)\s+\d{3}\s+[\d.]+ms\s+(req-|tx)\S+\s+\//);
   });
 });
 
@@ -132,7 +168,11 @@ describe('concurrent starts', () => {
     const { spawn } = await import('node:child_process');
     const start = (): Promise<{ pid: number; alreadyRunning: boolean }> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [STORM, '--cwd', other, '--json', 'sandbox', 'up', '--detach', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(
+          process.execPath,
+          [STORM, '--cwd', other, '--json', 'sandbox', 'up', '--detach', '--port', '0'],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
         let out = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
         child.on('exit', () => {

@@ -48,9 +48,13 @@ describe('ip-address', () => {
 
   it('builds Neutron default pools around the gateway', () => {
     const c = cidr('10.97.3.0/24');
-    const fmt = (r: { start: bigint; end: bigint }) => `${formatIp({ version: 4, value: r.start })}-${formatIp({ version: 4, value: r.end })}`;
+    const fmt = (r: { start: bigint; end: bigint }) =>
+      `${formatIp({ version: 4, value: r.start })}-${formatIp({ version: 4, value: r.end })}`;
     expect(defaultAllocationPools(c, v4('10.97.3.1').value).map(fmt)).toEqual(['10.97.3.2-10.97.3.254']);
-    expect(defaultAllocationPools(c, v4('10.97.3.100').value).map(fmt)).toEqual(['10.97.3.1-10.97.3.99', '10.97.3.101-10.97.3.254']);
+    expect(defaultAllocationPools(c, v4('10.97.3.100').value).map(fmt)).toEqual([
+      '10.97.3.1-10.97.3.99',
+      '10.97.3.101-10.97.3.254',
+    ]);
     expect(defaultAllocationPools(c, undefined).map(fmt)).toEqual(['10.97.3.1-10.97.3.254']);
   });
 });

@@ -8,7 +8,8 @@ const docs = [
   { id: 'b', name: 'web', shared: false, tags: [], fixed_ips: [{ subnet_id: 's2', ip_address: '10.1.0.3' }] },
 ];
 const attributes = new Set(['id', 'name', 'shared', 'tags', 'fixed_ips']);
-const run = (raw: RawQuery) => applyListQuery(docs, parseListQuery(raw), { attributes, collectionUrl: 'http://x/v2.0/ports', raw });
+const run = (raw: RawQuery) =>
+  applyListQuery(docs, parseListQuery(raw), { attributes, collectionUrl: 'http://x/v2.0/ports', raw });
 
 describe('Neutron list queries', () => {
   it('filters by attribute (repeated key = OR), boolean and fixed_ips', () => {
@@ -32,7 +33,9 @@ describe('Neutron list queries', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(SandboxHttpError);
-      expect((e as SandboxHttpError).body).toEqual({ NeutronError: { type: 'HTTPBadRequest', message: '[colour] is invalid attribute for filtering', detail: '' } });
+      expect((e as SandboxHttpError).body).toEqual({
+        NeutronError: { type: 'HTTPBadRequest', message: '[colour] is invalid attribute for filtering', detail: '' },
+      });
     }
   });
 

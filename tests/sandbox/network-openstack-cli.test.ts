@@ -68,9 +68,19 @@ describe('openstack CLI against the sandbox network', () => {
 
     const created = await json<Row>('network', 'create', 'osc-net');
     expect(created).toMatchObject({ name: 'osc-net', status: 'ACTIVE' });
-    const subnet = await json<Row>('subnet', 'create', 'osc-sub', '--network', 'osc-net', '--subnet-range', '10.77.0.0/24');
+    const subnet = await json<Row>(
+      'subnet',
+      'create',
+      'osc-sub',
+      '--network',
+      'osc-net',
+      '--subnet-range',
+      '10.77.0.0/24',
+    );
     expect(subnet).toMatchObject({ cidr: '10.77.0.0/24', gateway_ip: '10.77.0.1' });
-    expect((await json<Row[]>('subnet', 'list')).map((s) => s.Name)).toEqual(expect.arrayContaining(['osc-sub', 'public-subnet']));
+    expect((await json<Row[]>('subnet', 'list')).map((s) => s.Name)).toEqual(
+      expect.arrayContaining(['osc-sub', 'public-subnet']),
+    );
     expect(await json<Row>('subnet', 'show', 'osc-sub')).toMatchObject({ name: 'osc-sub' });
 
     const router = await json<Row>('router', 'create', 'osc-router');
@@ -88,18 +98,44 @@ describe('openstack CLI against the sandbox network', () => {
 
     const sg = await json<Row>('security', 'group', 'create', 'osc-sg');
     expect(sg).toMatchObject({ name: 'osc-sg' });
-    const rule = await json<Row>('security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', '--ingress', 'osc-sg');
+    const rule = await json<Row>(
+      'security',
+      'group',
+      'rule',
+      'create',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '22',
+      '--ingress',
+      'osc-sg',
+    );
     expect(rule).toMatchObject({ port_range_min: 22, port_range_max: 22, protocol: 'tcp' });
-    const dup = await openstack('security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', '--ingress', 'osc-sg');
+    const dup = await openstack(
+      'security',
+      'group',
+      'rule',
+      'create',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '22',
+      '--ingress',
+      'osc-sg',
+    );
     expect(dup.code).not.toBe(0);
     expect(dup.stderr).toMatch(/Security group rule already exists/);
-    expect((await json<Row[]>('security', 'group', 'list')).map((g) => g.Name)).toEqual(expect.arrayContaining(['default', 'osc-sg']));
+    expect((await json<Row[]>('security', 'group', 'list')).map((g) => g.Name)).toEqual(
+      expect.arrayContaining(['default', 'osc-sg']),
+    );
     expect((await json<Row[]>('security', 'group', 'rule', 'list', 'osc-sg')).length).toBe(3);
     expect(await json<Row>('security', 'group', 'show', 'osc-sg')).toMatchObject({ name: 'osc-sg' });
 
     const fip = await json<Row>('floating', 'ip', 'create', 'public', '--port', 'osc-port');
     expect(String(fip.floating_ip_address)).toMatch(/^127\.42\.0\./);
-    expect((await json<Row[]>('floating', 'ip', 'list')).map((f) => f['Floating IP Address'])).toContain(fip.floating_ip_address);
+    expect((await json<Row[]>('floating', 'ip', 'list')).map((f) => f['Floating IP Address'])).toContain(
+      fip.floating_ip_address,
+    );
     expect(await json<Row>('floating', 'ip', 'show', String(fip.id))).toMatchObject({ port_id: port.id });
 
     const inUse = await openstack('network', 'delete', 'osc-net');
@@ -117,7 +153,18 @@ describe('openstack CLI against the sandbox network', () => {
     expect((await json<Row[]>('network', 'rbac', 'list')).length).toBe(1);
     expect(await json<Row[]>('quota', 'list', '--network')).toEqual([]);
     const scope = await json<Row>('address', 'scope', 'create', '--ip-version', '4', 'osc-scope');
-    const pool = await json<Row>('subnet', 'pool', 'create', '--pool-prefix', '10.78.0.0/16', '--default-prefix-length', '24', '--address-scope', 'osc-scope', 'osc-pool');
+    const pool = await json<Row>(
+      'subnet',
+      'pool',
+      'create',
+      '--pool-prefix',
+      '10.78.0.0/16',
+      '--default-prefix-length',
+      '24',
+      '--address-scope',
+      'osc-scope',
+      'osc-pool',
+    );
     expect(pool).toMatchObject({ address_scope_id: scope.id, name: 'osc-pool' });
     expect((await json<Row[]>('subnet', 'pool', 'list')).map((p) => p.Name)).toEqual(['osc-pool']);
     expect((await json<Row[]>('address', 'scope', 'list')).map((a) => a.Name)).toEqual(['osc-scope']);

@@ -16,14 +16,22 @@ async function session() {
     url: '/identity/v3/auth/tokens',
     payload: {
       auth: {
-        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+        },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },
     },
   });
   const token = String(login.headers['x-subject-token']);
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => {
-    const res = await sandbox.app.inject({ method, url: `/networking/v2.0${url}`, headers: { 'x-auth-token': token }, ...(payload ? { payload } : {}) });
+    const res = await sandbox.app.inject({
+      method,
+      url: `/networking/v2.0${url}`,
+      headers: { 'x-auth-token': token },
+      ...(payload ? { payload } : {}),
+    });
     return { status: res.statusCode, body: res.body === '' ? undefined : res.json() };
   };
   return { sandbox, call };
@@ -33,7 +41,9 @@ describe('Neutron persistence', () => {
   it('keeps networks, ports and quotas across a restart and keeps allocating fresh ids and addresses', async () => {
     const first = await session();
     const n = (await first.call('POST', '/networks', { network: { name: 'kept' } })).body.network;
-    const s = (await first.call('POST', '/subnets', { subnet: { network_id: n.id, ip_version: 4, cidr: '10.44.0.0/24' } })).body.subnet;
+    const s = (
+      await first.call('POST', '/subnets', { subnet: { network_id: n.id, ip_version: 4, cidr: '10.44.0.0/24' } })
+    ).body.subnet;
     const p1 = (await first.call('POST', '/ports', { port: { network_id: n.id } })).body.port;
     const project = n.project_id as string;
     await first.call('PUT', `/quotas/${project}`, { quota: { port: 3 } });
@@ -51,7 +61,9 @@ describe('Neutron persistence', () => {
     await second.call('POST', '/ports', { port: { network_id: n.id } });
     const over = await second.call('POST', '/ports', { port: { network_id: n.id } });
     expect(over.status).toBe(409);
-    expect(over.body).toEqual({ NeutronError: { type: 'OverQuota', message: "Quota exceeded for resources: ['port'].", detail: '' } });
+    expect(over.body).toEqual({
+      NeutronError: { type: 'OverQuota', message: "Quota exceeded for resources: ['port'].", detail: '' },
+    });
     await second.sandbox.close();
   });
 });

@@ -29,9 +29,16 @@ const IMPORTABLE = [
   'openstack_networking_rbac_policy_v2.share',
 ];
 
-async function tofu(args: string[], cwd = workDir, as: 'admin' | 'demo' = 'admin'): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function tofu(
+  args: string[],
+  cwd = workDir,
+  as: 'admin' | 'demo' = 'admin',
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const credentials = as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: 'demo', OS_PROJECT_NAME: 'demo' };
-  const result = await runTofu(engine, args, { cwd, env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId } });
+  const result = await runTofu(engine, args, {
+    cwd,
+    env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId },
+  });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -41,7 +48,10 @@ async function adminToken(): Promise<string> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+        },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },
     }),

@@ -24,7 +24,12 @@ describe('Swift containers and objects', () => {
     expect(put.headers.get('x-trans-id')).toMatch(/^tx[0-9a-f]{21}-[0-9a-f]{10}$/);
     expect(put.headers.get('x-openstack-request-id')).toBe(put.headers.get('x-trans-id'));
     expect((await call(c, { method: 'PUT', token: demo.token })).status).toBe(202);
-    const obj = await call(`${c}/docs/index.html`, { method: 'PUT', token: demo.token, body: '<h1>hi</h1>', headers: { 'content-type': 'text/html', 'x-object-meta-color': 'blue' } });
+    const obj = await call(`${c}/docs/index.html`, {
+      method: 'PUT',
+      token: demo.token,
+      body: '<h1>hi</h1>',
+      headers: { 'content-type': 'text/html', 'x-object-meta-color': 'blue' },
+    });
     expect(obj.status).toBe(201);
     expect(obj.headers.get('etag')).toBe(createHash('md5').update('<h1>hi</h1>').digest('hex'));
     await call(`${c}/readme.txt`, { method: 'PUT', token: demo.token, body: 'read me' });
@@ -50,7 +55,9 @@ describe('Swift containers and objects', () => {
     expect(acct.headers.get('x-account-object-count')).toBe('2');
     const conflict = await call(c, { method: 'DELETE', token: demo.token });
     expect(conflict.status).toBe(409);
-    expect(conflict.text).toBe('<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>');
+    expect(conflict.text).toBe(
+      '<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>',
+    );
     expect((await call(`${c}/docs/index.html`, { method: 'DELETE', token: demo.token })).status).toBe(204);
     expect((await call(`${c}/readme.txt`, { method: 'DELETE', token: demo.token })).status).toBe(204);
     expect((await call(c, { method: 'DELETE', token: demo.token })).status).toBe(204);
@@ -64,7 +71,9 @@ describe('Swift containers and objects', () => {
     await call(`${demo.account}/private/secret.txt`, { method: 'PUT', token: demo.token, body: 'psst' });
     expect((await call(`${demo.account}/private/secret.txt`, { token: admin.token })).status).toBe(403);
     expect((await call(`${demo.account}?format=json`, { token: admin.token })).status).toBe(403);
-    expect((await call(`${demo.account}/private/other.txt`, { method: 'PUT', token: admin.token, body: 'x' })).status).toBe(403);
+    expect(
+      (await call(`${demo.account}/private/other.txt`, { method: 'PUT', token: admin.token, body: 'x' })).status,
+    ).toBe(403);
     const anon = await call(`${demo.account}/private/secret.txt`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toContain('Swift realm="AUTH_');
@@ -94,7 +103,9 @@ describe('Swift containers and objects', () => {
     await call(`${c}/a.txt`, { method: 'PUT', token: demo.token, body: 'v1' });
     await new Promise((r) => setTimeout(r, 15));
     await call(`${c}/a.txt`, { method: 'PUT', token: demo.token, body: 'v2' });
-    const archived = (await call(`${demo.account}/versions?format=json`, { token: demo.token })).json as { name: string }[];
+    const archived = (await call(`${demo.account}/versions?format=json`, { token: demo.token })).json as {
+      name: string;
+    }[];
     expect(archived).toHaveLength(1);
     expect(archived[0]?.name).toMatch(/^005a\.txt\/\d+\.\d{5}$/);
     expect((await call(`${c}/a.txt`, { token: demo.token })).text).toBe('v2');
@@ -104,10 +115,18 @@ describe('Swift containers and objects', () => {
 
   it('keeps versions with X-Versions-Enabled: version ids, delete markers, ?versions listing', async () => {
     const c = `${demo.account}/versioned`;
-    expect((await call(c, { method: 'PUT', token: demo.token, headers: { 'x-versions-enabled': 'true' } })).status).toBe(201);
+    expect(
+      (await call(c, { method: 'PUT', token: demo.token, headers: { 'x-versions-enabled': 'true' } })).status,
+    ).toBe(201);
     expect((await call(c, { method: 'HEAD', token: demo.token })).headers.get('x-versions-enabled')).toBe('True');
-    const v1 = (await call(`${c}/doc.txt`, { method: 'PUT', token: demo.token, body: 'one' })).headers.get('x-object-version-id') ?? '';
-    const v2 = (await call(`${c}/doc.txt`, { method: 'PUT', token: demo.token, body: 'two' })).headers.get('x-object-version-id') ?? '';
+    const v1 =
+      (await call(`${c}/doc.txt`, { method: 'PUT', token: demo.token, body: 'one' })).headers.get(
+        'x-object-version-id',
+      ) ?? '';
+    const v2 =
+      (await call(`${c}/doc.txt`, { method: 'PUT', token: demo.token, body: 'two' })).headers.get(
+        'x-object-version-id',
+      ) ?? '';
     expect(v1).toMatch(/^\d+\.\d{5}$/);
     expect(Number(v2)).toBeGreaterThan(Number(v1));
     expect((await call(`${c}/doc.txt`, { token: demo.token })).text).toBe('two');
@@ -115,7 +134,11 @@ describe('Swift containers and objects', () => {
     const del = await call(`${c}/doc.txt`, { method: 'DELETE', token: demo.token });
     expect(del.status).toBe(204);
     expect((await call(`${c}/doc.txt`, { token: demo.token })).status).toBe(404);
-    const versions = (await call(`${c}?versions&format=json`, { token: demo.token })).json as { version_id: string; is_latest: boolean; content_type: string }[];
+    const versions = (await call(`${c}?versions&format=json`, { token: demo.token })).json as {
+      version_id: string;
+      is_latest: boolean;
+      content_type: string;
+    }[];
     expect(versions.map((v) => [v.version_id, v.is_latest])).toEqual([
       [del.headers.get('x-object-version-id'), true],
       [v2, false],
@@ -125,9 +148,16 @@ describe('Swift containers and objects', () => {
     // Removing the delete marker by version id brings nothing back by itself; v2 is still there by id.
     expect((await call(`${c}/doc.txt?version-id=${v2}`, { token: demo.token })).text).toBe('two');
     expect((await call(c, { method: 'DELETE', token: demo.token })).status).toBe(409);
-    for (const v of versions) expect((await call(`${c}/doc.txt?version-id=${v.version_id}`, { method: 'DELETE', token: demo.token })).status).toBe(204);
+    for (const v of versions)
+      expect(
+        (await call(`${c}/doc.txt?version-id=${v.version_id}`, { method: 'DELETE', token: demo.token })).status,
+      ).toBe(204);
     expect((await call(c, { method: 'DELETE', token: demo.token })).status).toBe(204);
-    const legacy = await call(`${demo.account}/both`, { method: 'PUT', token: demo.token, headers: { 'x-versions-enabled': 'true', 'x-versions-location': 'elsewhere' } });
+    const legacy = await call(`${demo.account}/both`, {
+      method: 'PUT',
+      token: demo.token,
+      headers: { 'x-versions-enabled': 'true', 'x-versions-location': 'elsewhere' },
+    });
     expect(legacy.status).toBe(400);
   });
 
@@ -138,7 +168,12 @@ describe('Swift containers and objects', () => {
     const over = await call(`${c}/2`, { method: 'PUT', token: demo.token, body: 'b' });
     expect(over.status).toBe(413);
     expect(over.text).toBe('Upload exceeds quota.');
-    const bad = await call(`${c}/1`, { method: 'PUT', token: demo.token, body: 'a', headers: { etag: '00000000000000000000000000000000' } });
+    const bad = await call(`${c}/1`, {
+      method: 'PUT',
+      token: demo.token,
+      body: 'a',
+      headers: { etag: '00000000000000000000000000000000' },
+    });
     expect(bad.status).toBe(422);
   });
 
@@ -146,34 +181,67 @@ describe('Swift containers and objects', () => {
     const c = `${demo.account}/private-docs`;
     await call(c, { method: 'PUT', token: demo.token });
     await call(`${c}/report.pdf`, { method: 'PUT', token: demo.token, body: 'pdf bytes' });
-    expect((await call(demo.account, { method: 'POST', token: demo.token, headers: { 'x-account-meta-temp-url-key': 's3cret' } })).status).toBe(204);
+    expect(
+      (
+        await call(demo.account, {
+          method: 'POST',
+          token: demo.token,
+          headers: { 'x-account-meta-temp-url-key': 's3cret' },
+        })
+      ).status,
+    ).toBe(204);
     const path = new URL(`${c}/report.pdf`).pathname;
     const expires = Math.floor(Date.now() / 1000) + 300;
-    const sign = (method: string, exp: number, key = 's3cret'): string => createHmac('sha256', key).update(`${method}\n${exp}\n${path}`).digest('hex');
+    const sign = (method: string, exp: number, key = 's3cret'): string =>
+      createHmac('sha256', key).update(`${method}\n${exp}\n${path}`).digest('hex');
     const ok = await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`);
     expect(ok.status).toBe(200);
     expect(ok.text).toBe('pdf bytes');
-    expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires, 'wrong')}&temp_url_expires=${expires}`)).status).toBe(401);
+    expect(
+      (await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires, 'wrong')}&temp_url_expires=${expires}`)).status,
+    ).toBe(401);
     const past = Math.floor(Date.now() / 1000) - 5;
     expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', past)}&temp_url_expires=${past}`)).status).toBe(401);
-    expect((await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`, { method: 'DELETE' })).status).toBe(401);
+    expect(
+      (
+        await call(`${c}/report.pdf?temp_url_sig=${sign('GET', expires)}&temp_url_expires=${expires}`, {
+          method: 'DELETE',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('copies objects with X-Copy-From and with the COPY method', async () => {
     const c = `${demo.account}/copies`;
     await call(c, { method: 'PUT', token: demo.token });
-    await call(`${c}/src.txt`, { method: 'PUT', token: demo.token, body: 'original', headers: { 'content-type': 'text/plain', 'x-object-meta-a': '1' } });
-    const put = await call(`${c}/by-put.txt`, { method: 'PUT', token: demo.token, headers: { 'x-copy-from': '/copies/src.txt' } });
+    await call(`${c}/src.txt`, {
+      method: 'PUT',
+      token: demo.token,
+      body: 'original',
+      headers: { 'content-type': 'text/plain', 'x-object-meta-a': '1' },
+    });
+    const put = await call(`${c}/by-put.txt`, {
+      method: 'PUT',
+      token: demo.token,
+      headers: { 'x-copy-from': '/copies/src.txt' },
+    });
     expect(put.status).toBe(201);
     expect(put.headers.get('x-copied-from')).toBe('copies/src.txt');
-    const copy = await call(`${c}/src.txt`, { method: 'COPY', token: demo.token, headers: { destination: '/copies/by-copy.txt', 'x-object-meta-b': '2' } });
+    const copy = await call(`${c}/src.txt`, {
+      method: 'COPY',
+      token: demo.token,
+      headers: { destination: '/copies/by-copy.txt', 'x-object-meta-b': '2' },
+    });
     expect(copy.status).toBe(201);
     const got = await call(`${c}/by-copy.txt`, { token: demo.token });
     expect(got.text).toBe('original');
     expect(got.headers.get('content-type')).toBe('text/plain');
     expect(got.headers.get('x-object-meta-a')).toBe('1');
     expect(got.headers.get('x-object-meta-b')).toBe('2');
-    expect((await call(`${c}/missing.txt`, { method: 'COPY', token: demo.token, headers: { destination: '/copies/x' } })).status).toBe(404);
+    expect(
+      (await call(`${c}/missing.txt`, { method: 'COPY', token: demo.token, headers: { destination: '/copies/x' } }))
+        .status,
+    ).toBe(404);
   });
 
   it('answers /info without a token', async () => {

@@ -20,7 +20,10 @@ function messages(log: string): string[] {
     if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(line)) {
       if (current !== undefined) out.push(current);
       const i = line.indexOf('[DEBUG] OpenStack ');
-      current = i >= 0 && line.includes('provider.terraform-provider-openstack') ? line.slice(i + '[DEBUG] '.length) : undefined;
+      current =
+        i >= 0 && line.includes('provider.terraform-provider-openstack')
+          ? line.slice(i + '[DEBUG] '.length)
+          : undefined;
     } else if (current !== undefined) {
       current += `\n${line}`;
     }
@@ -34,7 +37,14 @@ export function parseProviderLog(log: string): LoggedExchange[] {
   const exchanges: LoggedExchange[] = [];
   let pending: { method: string; url: string; status?: number; headers: Record<string, string> } | undefined;
   const flush = (body: unknown): void => {
-    if (pending?.status !== undefined) exchanges.push({ method: pending.method, url: pending.url, status: pending.status, headers: pending.headers, body });
+    if (pending?.status !== undefined)
+      exchanges.push({
+        method: pending.method,
+        url: pending.url,
+        status: pending.status,
+        headers: pending.headers,
+        body,
+      });
   };
   for (const m of messages(log)) {
     const req = /^OpenStack Request URL: (\w+) (\S+)$/.exec(m);

@@ -17,7 +17,14 @@ import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers'
 import { type ApiService, validateResponse } from './openapi';
 
 const PROVIDER_RUN = join(__dirname, '..', '..', '..', 'shared', 'openstack-api', 'real-zed', 'provider-run.tf');
-const API_OF: Record<ServiceType, ApiService> = { identity: 'identity', compute: 'compute', network: 'network', volumev3: 'volume', image: 'image', 'object-store': 'object-store' };
+const API_OF: Record<ServiceType, ApiService> = {
+  identity: 'identity',
+  compute: 'compute',
+  network: 'network',
+  volumev3: 'volume',
+  image: 'image',
+  'object-store': 'object-store',
+};
 
 let sb: TestSandbox;
 let engine: Engine;
@@ -27,7 +34,15 @@ const recorded: RecordedResponse[] = [];
 async function tofu(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const r = await runTofu(engine, args, {
     cwd: workDir,
-    env: { OS_AUTH_URL: `${sb.url}/identity/v3`, OS_USERNAME: 'admin', OS_PASSWORD: 'admin', OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default', OS_REGION_NAME: 'RegionOne' },
+    env: {
+      OS_AUTH_URL: `${sb.url}/identity/v3`,
+      OS_USERNAME: 'admin',
+      OS_PASSWORD: 'admin',
+      OS_PROJECT_NAME: 'admin',
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+      OS_REGION_NAME: 'RegionOne',
+    },
   });
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
@@ -37,7 +52,10 @@ beforeAll(async () => {
   sb = await startTestSandbox({ statusDelayMs: 50, onJsonResponse: (r) => recorded.push(r) });
   workDir = mkdtempSync(join(tmpdir(), 'storm-provider-run-'));
   // The sandbox seeds cirros as "cirros-0.6"; everything else is the file as the real cloud ran it.
-  writeFileSync(join(workDir, 'main.tf'), readFileSync(PROVIDER_RUN, 'utf8').replace('image_name  = "cirros"', 'image_name  = "cirros-0.6"'));
+  writeFileSync(
+    join(workDir, 'main.tf'),
+    readFileSync(PROVIDER_RUN, 'utf8').replace('image_name  = "cirros"', 'image_name  = "cirros-0.6"'),
+  );
   const init = await tofu('init', '-no-color');
   expect(init.exitCode, init.stderr).toBe(0);
 }, 600_000);
@@ -71,7 +89,8 @@ describe('provider-run.tf against the sandbox', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const { token, body } = await issueToken(sb.url, 'admin', 'admin');
     const projectId = body.token.project.id;
-    const count = async (path: string, key: string): Promise<number> => ((await call(`${sb.url}${path}`, { token })).json as Record<string, unknown[]>)[key]?.length ?? -1;
+    const count = async (path: string, key: string): Promise<number> =>
+      ((await call(`${sb.url}${path}`, { token })).json as Record<string, unknown[]>)[key]?.length ?? -1;
     expect(await count('/compute/v2.1/servers', 'servers')).toBe(0);
     expect(await count('/compute/v2.1/os-keypairs', 'keypairs')).toBe(0);
     expect(await count('/compute/v2.1/os-server-groups', 'server_groups')).toBe(0);
@@ -92,7 +111,11 @@ describe('provider-run.tf against the sandbox', () => {
       if (r.service === undefined || r.status >= 400) return [];
       // Nova and Cinder answers follow the schema variant of the microversion they announced.
       const v = validateResponse(API_OF[r.service], r.method, r.path, r.status, r.body, r.apiVersion?.split(' ')[1]);
-      return v === undefined ? [] : [`${v.service} ${v.method} ${v.path} ${v.status}${v.microversion === undefined ? '' : ` @${v.microversion}`}: ${v.errors.slice(0, 3).join('; ')}`];
+      return v === undefined
+        ? []
+        : [
+            `${v.service} ${v.method} ${v.path} ${v.status}${v.microversion === undefined ? '' : ` @${v.microversion}`}: ${v.errors.slice(0, 3).join('; ')}`,
+          ];
     });
     expect([...new Set(violations)]).toEqual([]);
   });

@@ -44,7 +44,11 @@ describe('SqliteStore', () => {
   it('matches id prefixes literally and case-sensitively, sorted by id', () => {
     const s = new SqliteStore(':memory:');
     for (const id of ['acct/c/b', 'acct/c/A', 'acct/c/a%', 'acct/c_/x', 'acct/C/z']) s.insert('o', { id }, null);
-    expect(s.listByIdPrefix<{ id: string }>('o', 'acct/c/').map((d) => d.id)).toEqual(['acct/c/A', 'acct/c/a%', 'acct/c/b']);
+    expect(s.listByIdPrefix<{ id: string }>('o', 'acct/c/').map((d) => d.id)).toEqual([
+      'acct/c/A',
+      'acct/c/a%',
+      'acct/c/b',
+    ]);
     expect(s.listByIdPrefix<{ id: string }>('o', 'acct/c_').map((d) => d.id)).toEqual(['acct/c_/x']);
     s.close();
   });

@@ -17,7 +17,13 @@ export interface TestPostgres {
 }
 
 function pgBin(name: string): string {
-  for (const dir of ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/local/bin', '/usr/bin']) {
+  for (const dir of [
+    '/usr/lib/postgresql/17/bin',
+    '/usr/lib/postgresql/16/bin',
+    '/usr/lib/postgresql/15/bin',
+    '/usr/local/bin',
+    '/usr/bin',
+  ]) {
     const p = path.join(dir, name);
     if (fs.existsSync(p)) return p;
   }
@@ -66,7 +72,16 @@ export async function startPostgres(database = 'storm'): Promise<TestPostgres> {
   }
   const port = await freePort();
   asPostgres(pgBin('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  asPostgres(pgBin('pg_ctl'), ['-D', dataDir, '-l', path.join(root, 'server.log'), '-w', '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  asPostgres(pgBin('pg_ctl'), [
+    '-D',
+    dataDir,
+    '-l',
+    path.join(root, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   asPostgres(pgBin('createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database]);
   let stopped = false;
   return {

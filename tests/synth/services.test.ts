@@ -39,32 +39,67 @@ describe('merging what services need into the model', () => {
     const svc = merged.security.groups.find((g) => g.name === 'svc-urbanismo-en-red');
     // 22 from the admin CIDR is already open on "web" (remote: admin); 8080 and the intra-group port are not.
     expect(svc?.rules).toEqual([
-      { direction: 'ingress', protocol: 'tcp', ports: 8080, remote: '0.0.0.0/0', description: 'urbanismo-en-red: port 8080/tcp' },
-      { direction: 'ingress', protocol: 'tcp', ports: 9000, remoteGroup: 'svc-urbanismo-en-red', description: 'urbanismo-en-red: port 9000/tcp' },
+      {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: 8080,
+        remote: '0.0.0.0/0',
+        description: 'urbanismo-en-red: port 8080/tcp',
+      },
+      {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: 9000,
+        remoteGroup: 'svc-urbanismo-en-red',
+        description: 'urbanismo-en-red: port 9000/tcp',
+      },
     ]);
-    expect(merged.compute.groups.find((g) => g.name === 'web')?.securityGroups).toEqual(['web', 'svc-urbanismo-en-red']);
+    expect(merged.compute.groups.find((g) => g.name === 'web')?.securityGroups).toEqual([
+      'web',
+      'svc-urbanismo-en-red',
+    ]);
   });
 
   it('adds the volume per instance and the missing container; the manifest declaration wins', () => {
     expect(merged.compute.groups.find((g) => g.name === 'web')?.volumes).toEqual(['urbanismo-en-red-data']);
     expect(merged.storage.volumes.find((v) => v.name === 'urbanismo-en-red-data')?.size).toBe(5);
-    expect(merged.storage.containers.find((c) => c.name === 'plan-documents')).toMatchObject({ acl: 'public-read', versioning: true });
-    expect(merged.storage.containers.find((c) => c.name === 'tiles')).toMatchObject({ acl: 'public-read', openData: true });
+    expect(merged.storage.containers.find((c) => c.name === 'plan-documents')).toMatchObject({
+      acl: 'public-read',
+      versioning: true,
+    });
+    expect(merged.storage.containers.find((c) => c.name === 'tiles')).toMatchObject({
+      acl: 'public-read',
+      openData: true,
+    });
   });
 
   it('leaves the input untouched and adds nothing when everything is declared', () => {
     expect(valladolid.security.groups.map((g) => g.name)).toEqual(['web', 'data']);
-    const covered = need({ ingress: [{ port: 443, protocol: 'tcp', from: { kind: 'cidrs', cidrs: ['0.0.0.0/0'] } }], volumes: [], containers: [] });
+    const covered = need({
+      ingress: [{ port: 443, protocol: 'tcp', from: { kind: 'cidrs', cidrs: ['0.0.0.0/0'] } }],
+      volumes: [],
+      containers: [],
+    });
     expect(withServiceNeeds(valladolid, [covered])).toEqual(valladolid);
   });
 
   it('synthesizes the merged model with a services output of URLs per instance', () => {
     const json = synthesizeResolved(valladolid, { services: [need()] });
     const resources = json.resource as Record<string, Record<string, Record<string, unknown>>>;
-    expect(Object.keys(resources.openstack_blockstorage_volume_v3 ?? {}).sort()).toEqual(['db_1_pgdata', 'web_1_urbanismo_en_red_data', 'web_2_urbanismo_en_red_data']);
-    expect(resources.openstack_networking_port_v2?.web_1?.security_group_ids).toEqual(['${openstack_networking_secgroup_v2.web.id}', '${openstack_networking_secgroup_v2.svc_urbanismo_en_red.id}']);
+    expect(Object.keys(resources.openstack_blockstorage_volume_v3 ?? {}).sort()).toEqual([
+      'db_1_pgdata',
+      'web_1_urbanismo_en_red_data',
+      'web_2_urbanismo_en_red_data',
+    ]);
+    expect(resources.openstack_networking_port_v2?.web_1?.security_group_ids).toEqual([
+      '${openstack_networking_secgroup_v2.web.id}',
+      '${openstack_networking_secgroup_v2.svc_urbanismo_en_red.id}',
+    ]);
     const services = (json.output as Record<string, { value: Record<string, { urls: string[] }> }>).services?.value;
-    expect(services?.['urbanismo-en-red']?.urls).toEqual(['http://${openstack_networking_floatingip_v2.web_1.address}:8080', 'http://${openstack_networking_floatingip_v2.web_2.address}:8080']);
+    expect(services?.['urbanismo-en-red']?.urls).toEqual([
+      'http://${openstack_networking_floatingip_v2.web_1.address}:8080',
+      'http://${openstack_networking_floatingip_v2.web_2.address}:8080',
+    ]);
   });
 
   it('is what storm synth does with the real templates', () => {
@@ -80,7 +115,11 @@ describe('merging what services need into the model', () => {
     expect(notice?.message).toContain('urbanismo-en-red');
     expect(notice?.location?.file).toBe('stacks/valladolid.yaml');
     expect(JSON.stringify(offline.json)).not.toContain('user_data');
-    const withCloud = synthCity('valladolid', { cwd: root, write: false, extras: { userData: () => '#cloud-config\n' } });
+    const withCloud = synthCity('valladolid', {
+      cwd: root,
+      write: false,
+      extras: { userData: () => '#cloud-config\n' },
+    });
     expect(withCloud.warnings.map((w) => w.code)).not.toContain('synth.user-data-omitted');
     expect(JSON.stringify(withCloud.json)).toContain('user_data');
   });

@@ -14,12 +14,18 @@ const CANARY = 'canary-password-7a1e4c2b9d';
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 function run(args: string[]) {
-  const r = spawnSync(process.execPath, [storm, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, OS_PASSWORD: CANARY, OS_USERNAME: 'admin', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [storm, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, OS_PASSWORD: CANARY, OS_USERNAME: 'admin', NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function conforms(schemaFile: string, doc: unknown): void {
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object);
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object,
+  );
   expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
 }
 
@@ -28,7 +34,9 @@ describe('storm synth valladolid --env production --json', () => {
     const dir = path.join(out, 'a');
     const first = run(['synth', 'valladolid', '--env', 'production', '--out', dir, '--json']);
     expect(first.code, first.stderr).toBe(0);
-    const doc = JSON.parse(first.stdout) as { result: { file: string; sha256: string; resources: Record<string, number> } };
+    const doc = JSON.parse(first.stdout) as {
+      result: { file: string; sha256: string; resources: Record<string, number> };
+    };
     conforms('synth.v1.schema.json', doc);
     const file = path.join(dir, 'main.tf.json');
     expect(doc.result.file).toBe(file);
@@ -40,9 +48,18 @@ describe('storm synth valladolid --env production --json', () => {
     expect((JSON.parse(second.stdout) as { result: { sha256: string } }).result.sha256).toBe(doc.result.sha256);
 
     for (const type of [
-      'openstack_networking_network_v2', 'openstack_networking_subnet_v2', 'openstack_networking_router_v2', 'openstack_networking_router_interface_v2',
-      'openstack_networking_secgroup_v2', 'openstack_networking_secgroup_rule_v2', 'openstack_compute_instance_v2', 'openstack_compute_servergroup_v2',
-      'openstack_blockstorage_volume_v3', 'openstack_compute_volume_attach_v2', 'openstack_objectstorage_container_v1', 'openstack_networking_floatingip_v2',
+      'openstack_networking_network_v2',
+      'openstack_networking_subnet_v2',
+      'openstack_networking_router_v2',
+      'openstack_networking_router_interface_v2',
+      'openstack_networking_secgroup_v2',
+      'openstack_networking_secgroup_rule_v2',
+      'openstack_compute_instance_v2',
+      'openstack_compute_servergroup_v2',
+      'openstack_blockstorage_volume_v3',
+      'openstack_compute_volume_attach_v2',
+      'openstack_objectstorage_container_v1',
+      'openstack_networking_floatingip_v2',
     ]) {
       expect(doc.result.resources[type], type).toBeGreaterThan(0);
     }
@@ -58,7 +75,9 @@ describe('storm synth valladolid --env production --json', () => {
     fs.cpSync(path.join(root, 'templates'), path.join(cwd, 'templates'), { recursive: true });
     const r = run(['synth', 'agueda', '--cwd', cwd]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^✓ agueda preprod → \.storm\/synth\/agueda\/preprod\/main\.tf\.json {2}\d+ resources, sha256 [0-9a-f]{12}\n/);
+    expect(r.stdout).toMatch(
+      /^✓ agueda preprod → \.storm\/synth\/agueda\/preprod\/main\.tf\.json {2}\d+ resources, sha256 [0-9a-f]{12}\n/,
+    );
     expect(fs.existsSync(path.join(cwd, '.storm', 'synth', 'agueda', 'preprod', 'main.tf.json'))).toBe(true);
   });
 });

@@ -52,21 +52,35 @@ describe('synthesis of valladolid production', () => {
 
   it('expands remote: admin into one rule per admin CIDR and shares with partners', () => {
     const rules = resources.openstack_networking_secgroup_rule_v2 ?? {};
-    expect(rules.web_in_tcp_22_from_193_146_0_0_24).toMatchObject({ port_range_min: 22, port_range_max: 22, remote_ip_prefix: '193.146.0.0/24', protocol: 'tcp' });
-    expect(resources.openstack_networking_rbac_policy_v2?.partner_jcyl_ide_network).toMatchObject({ action: 'access_as_shared', object_type: 'network' });
-    expect(resources.openstack_objectstorage_container_v1?.cadastre_exchange?.container_read).toBe('${data.openstack_identity_project_v3.partner_catastro.id}:*');
+    expect(rules.web_in_tcp_22_from_193_146_0_0_24).toMatchObject({
+      port_range_min: 22,
+      port_range_max: 22,
+      remote_ip_prefix: '193.146.0.0/24',
+      protocol: 'tcp',
+    });
+    expect(resources.openstack_networking_rbac_policy_v2?.partner_jcyl_ide_network).toMatchObject({
+      action: 'access_as_shared',
+      object_type: 'network',
+    });
+    expect(resources.openstack_objectstorage_container_v1?.cadastre_exchange?.container_read).toBe(
+      '${data.openstack_identity_project_v3.partner_catastro.id}:*',
+    );
     expect(resources.openstack_objectstorage_container_v1?.plan_documents?.container_read).toBe('.r:*,.rlistings');
   });
 
   it('pins the provider and writes no credential into the provider block', () => {
-    expect((json.terraform as Record<string, unknown>).required_providers).toEqual({ openstack: { source: 'terraform-provider-openstack/openstack', version: '3.4.0' } });
+    expect((json.terraform as Record<string, unknown>).required_providers).toEqual({
+      openstack: { source: 'terraform-provider-openstack/openstack', version: '3.4.0' },
+    });
     expect(json.provider).toEqual({ openstack: [{ region: 'RegionOne' }] });
   });
 });
 
 describe('extension points', () => {
   it('puts the user data a later stage renders on each instance', () => {
-    const json = synthesizeResolved(resolved('valladolid', 'preprod'), { userData: (slot) => (slot.group.name === 'web' ? `#cloud-config\n# ${slot.name}\n` : undefined) });
+    const json = synthesizeResolved(resolved('valladolid', 'preprod'), {
+      userData: (slot) => (slot.group.name === 'web' ? `#cloud-config\n# ${slot.name}\n` : undefined),
+    });
     const instances = (json.resource as Blocks).openstack_compute_instance_v2 ?? {};
     expect(instances.web_1?.user_data).toBe('#cloud-config\n# valladolid-preprod-web-1\n');
     expect(instances.db_1?.user_data).toBeUndefined();
@@ -97,7 +111,9 @@ describe('determinism and secrets', () => {
   });
 
   it('rejects an environment the manifest does not define, naming the ones it does', () => {
-    expect(() => synthCity('valladolid', { cwd: root, env: 'staging', write: false })).toThrow(/no environment "staging"/);
+    expect(() => synthCity('valladolid', { cwd: root, env: 'staging', write: false })).toThrow(
+      /no environment "staging"/,
+    );
   });
 });
 
@@ -116,21 +132,36 @@ describe('synthesis helpers', () => {
     expect(parsePorts(22)).toEqual({ min: 22, max: 22 });
     expect(parsePorts('443')).toEqual({ min: 443, max: 443 });
     expect(parsePorts('8000-8100')).toEqual({ min: 8000, max: 8100 });
-    expect(ruleRemotes({ direction: 'ingress', protocol: 'tcp', remote: 'admin' }, ['10.0.0.0/8', '192.0.2.0/24'])).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
-    expect(ruleRemotes({ direction: 'ingress', protocol: 'tcp', remoteGroup: 'web' }, ['10.0.0.0/8'])).toEqual([undefined]);
+    expect(
+      ruleRemotes({ direction: 'ingress', protocol: 'tcp', remote: 'admin' }, ['10.0.0.0/8', '192.0.2.0/24']),
+    ).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
+    expect(ruleRemotes({ direction: 'ingress', protocol: 'tcp', remoteGroup: 'web' }, ['10.0.0.0/8'])).toEqual([
+      undefined,
+    ]);
   });
 
   it('addresses rules by what they allow, so reordering the manifest replaces nothing', () => {
-    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: 22 }, '193.146.0.0/24')).toBe('web_in_tcp_22_from_193_146_0_0_24');
-    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: '8000-8100' }, '0.0.0.0/0')).toBe('web_in_tcp_8000_8100_from_anywhere');
-    expect(ruleId('data', { direction: 'ingress', protocol: 'tcp', ports: 5432, remoteGroup: 'web' }, undefined)).toBe('data_in_tcp_5432_from_group_web');
+    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: 22 }, '193.146.0.0/24')).toBe(
+      'web_in_tcp_22_from_193_146_0_0_24',
+    );
+    expect(ruleId('web', { direction: 'ingress', protocol: 'tcp', ports: '8000-8100' }, '0.0.0.0/0')).toBe(
+      'web_in_tcp_8000_8100_from_anywhere',
+    );
+    expect(ruleId('data', { direction: 'ingress', protocol: 'tcp', ports: 5432, remoteGroup: 'web' }, undefined)).toBe(
+      'data_in_tcp_5432_from_group_web',
+    );
     expect(ruleId('web', { direction: 'egress', protocol: 'any' }, undefined)).toBe('web_out_any_to_any');
-    expect(ruleId('web', { direction: 'ingress', protocol: 'icmp', ports: 8 }, '::/0')).toBe('web_in_icmp_from_anywhere_v6');
+    expect(ruleId('web', { direction: 'ingress', protocol: 'icmp', ports: 8 }, '::/0')).toBe(
+      'web_in_icmp_from_anywhere_v6',
+    );
   });
 
   it('builds Swift ACLs and spreads instances over zones', () => {
     expect(containerAcl('private', [])).toEqual({ read: [], write: [] });
-    expect(containerAcl('public-read', [{ partner: 'p', projectId: 'abc', mode: 'write' }])).toEqual({ read: ['.r:*', '.rlistings', 'abc:*'], write: ['abc:*'] });
+    expect(containerAcl('public-read', [{ partner: 'p', projectId: 'abc', mode: 'write' }])).toEqual({
+      read: ['.r:*', '.rlistings', 'abc:*'],
+      write: ['abc:*'],
+    });
     expect(isProjectId('0123456789abcdef0123456789abcdef')).toBe(true);
     expect(isProjectId('dg-catastro')).toBe(false);
     expect(instanceZone({}, ['az1', 'az2'], 3)).toBe('az1');

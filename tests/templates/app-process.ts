@@ -17,7 +17,11 @@ export const APP_NODE = process.env.STORM_TEMPLATE_NODE ?? process.execPath;
 
 /** Compiles one template (incremental; each template has its own dist/, so parallel test files do not collide). */
 export function buildTemplate(name: string): void {
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', path.join(repoRoot, 'templates', name)], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', path.join(repoRoot, 'templates', name)],
+    { stdio: 'inherit' },
+  );
 }
 
 export interface RunningApp {
@@ -31,8 +35,17 @@ export function tempDataDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `storm-${prefix}-`));
 }
 
-export async function startApp(name: string, options: { dataDir: string; config?: Record<string, unknown>; env?: Record<string, string> }): Promise<RunningApp> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', STORM_DATA_DIR: options.dataDir, ...options.env };
+export async function startApp(
+  name: string,
+  options: { dataDir: string; config?: Record<string, unknown>; env?: Record<string, string> },
+): Promise<RunningApp> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORM_DATA_DIR: options.dataDir,
+    ...options.env,
+  };
   delete env.STORM_SERVICE_CONFIG;
   if (options.config !== undefined) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'storm-config-')), 'config.json');
@@ -73,13 +86,24 @@ export async function startApp(name: string, options: { dataDir: string; config?
   };
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(url, init);
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  return getJson(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  return getJson(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 export function adminToken(dataDir: string): string {

@@ -15,9 +15,17 @@ describe('storm templates', () => {
   it('lists the three pilot templates with their versions', () => {
     const r = run(['templates', 'list']);
     expect(r.code).toBe(0);
-    const names = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
-    const version = (name: string): string => /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(root, 'templates', name, 'template.yaml'), 'utf8'))?.[1] ?? '?';
-    expect(names).toEqual(['participa', 'urbanismo-en-red', 'virtual-city-marketplace'].map((n) => `${n} ${version(n)}`));
+    const names = r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+    const version = (name: string): string =>
+      /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(root, 'templates', name, 'template.yaml'), 'utf8'))?.[1] ??
+      '?';
+    expect(names).toEqual(
+      ['participa', 'urbanismo-en-red', 'virtual-city-marketplace'].map((n) => `${n} ${version(n)}`),
+    );
   });
 
   it('shows parameters, needs and the cities using a template', () => {
@@ -30,8 +38,15 @@ describe('storm templates', () => {
   });
 
   it('prints one JSON document under --json', () => {
-    const out = execFileSync(process.execPath, [storm, '--json', 'templates', 'show', 'participa'], { cwd: root, encoding: 'utf8' });
-    const doc = JSON.parse(out) as { schemaVersion: number; command: string; result: { name: string; parameters: { name: string; default: unknown }[]; needs: { personalData: boolean } } };
+    const out = execFileSync(process.execPath, [storm, '--json', 'templates', 'show', 'participa'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const doc = JSON.parse(out) as {
+      schemaVersion: number;
+      command: string;
+      result: { name: string; parameters: { name: string; default: unknown }[]; needs: { personalData: boolean } };
+    };
     expect(doc.schemaVersion).toBe(1);
     expect(doc.command).toBe('templates show');
     expect(doc.result.name).toBe('participa');

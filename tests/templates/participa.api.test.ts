@@ -1,14 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, adminToken, buildTemplate, getJson, postJson, repoRoot, startApp, tempDataDir } from './app-process';
+import {
+  type RunningApp,
+  adminToken,
+  buildTemplate,
+  getJson,
+  postJson,
+  repoRoot,
+  startApp,
+  tempDataDir,
+} from './app-process';
 
 type IdeaList = { count: number; ideas: { id: string; votes: number; status: string; voterHashes?: unknown }[] };
 
 describe('participa API', () => {
   let app: RunningApp;
   const dataDir = tempDataDir('participa');
-  const version = /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(repoRoot, 'templates/participa/template.yaml'), 'utf8'))?.[1];
+  const version = /^version:\s*(\S+)/m.exec(
+    fs.readFileSync(path.join(repoRoot, 'templates/participa/template.yaml'), 'utf8'),
+  )?.[1];
   const voterA = 'voter-a-0123456789abcdef';
   const voterB = 'voter-b-0123456789abcdef';
   let ideaId = '';
@@ -22,7 +33,12 @@ describe('participa API', () => {
   it('answers /healthz', async () => {
     const r = await getJson(`${app.url}/healthz`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: 'ok', service: 'participa', version, checks: { storage: { status: 'ok' } } });
+    expect(r.body).toMatchObject({
+      status: 'ok',
+      service: 'participa',
+      version,
+      checks: { storage: { status: 'ok' } },
+    });
   });
 
   it('lists the seeded ideas, most voted first, without voter data', async () => {
@@ -36,10 +52,19 @@ describe('participa API', () => {
   });
 
   it('accepts an idea with a location and refuses one without', async () => {
-    const none = await postJson(`${app.url}/api/ideas`, { title: 'Bancos', description: 'Mais bancos', parish: 'Fermentelos' });
+    const none = await postJson(`${app.url}/api/ideas`, {
+      title: 'Bancos',
+      description: 'Mais bancos',
+      parish: 'Fermentelos',
+    });
     expect(none.status).toBe(400);
     expect(none.body).toMatchObject({ error: { field: 'street' } });
-    const half = await postJson(`${app.url}/api/ideas`, { title: 'Bancos', description: 'Mais bancos', parish: 'Fermentelos', lat: 40.56 });
+    const half = await postJson(`${app.url}/api/ideas`, {
+      title: 'Bancos',
+      description: 'Mais bancos',
+      parish: 'Fermentelos',
+      lat: 40.56,
+    });
     expect(half.status).toBe(400);
     const created = await postJson(`${app.url}/api/ideas`, {
       title: 'Parque infantil sombreado',
@@ -60,11 +85,16 @@ describe('participa API', () => {
     expect(first.body).toMatchObject({ votes: 1 });
     const again = await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterA });
     expect(again.status).toBe(409);
-    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterB })).body).toMatchObject({ votes: 2 });
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': voterB })).body).toMatchObject({
+      votes: 2,
+    });
   });
 
   it('takes comments', async () => {
-    const c = await postJson(`${app.url}/api/ideas/${ideaId}/comments`, { text: 'Boa ideia, no verão não se pode lá estar.', author: 'Luís' });
+    const c = await postJson(`${app.url}/api/ideas/${ideaId}/comments`, {
+      text: 'Boa ideia, no verão não se pode lá estar.',
+      author: 'Luís',
+    });
     expect(c.status).toBe(201);
     expect((await postJson(`${app.url}/api/ideas/${ideaId}/comments`, { text: '' })).status).toBe(400);
     const idea = await getJson<{ comments: { text: string }[] }>(`${app.url}/api/ideas/${ideaId}`);
@@ -75,13 +105,23 @@ describe('participa API', () => {
     expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'accepted' })).status).toBe(401);
     const auth = { authorization: `Bearer ${adminToken(dataDir)}` };
     expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'approved' }, auth)).status).toBe(400);
-    const rejected = await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'rejected', note: 'Já previsto no orçamento de 2027.' }, auth);
+    const rejected = await postJson(
+      `${app.url}/api/ideas/${ideaId}/status`,
+      { status: 'rejected', note: 'Já previsto no orçamento de 2027.' },
+      auth,
+    );
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', moderationNote: 'Já previsto no orçamento de 2027.' });
     expect((await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas.map((i) => i.id)).not.toContain(ideaId);
-    expect((await getJson<IdeaList>(`${app.url}/api/ideas?status=rejected`)).body.ideas.map((i) => i.id)).toEqual([ideaId]);
-    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': 'voter-c-0123456789abcdef' })).status).toBe(409);
-    expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'accepted' }, auth)).body).toMatchObject({ status: 'accepted' });
+    expect((await getJson<IdeaList>(`${app.url}/api/ideas?status=rejected`)).body.ideas.map((i) => i.id)).toEqual([
+      ideaId,
+    ]);
+    expect(
+      (await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': 'voter-c-0123456789abcdef' })).status,
+    ).toBe(409);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/status`, { status: 'accepted' }, auth)).body).toMatchObject({
+      status: 'accepted',
+    });
   });
 
   it('keeps ideas, votes and who voted across a restart of the process', async () => {
@@ -99,7 +139,11 @@ describe('participa API', () => {
     expect(first.headers.get('location')).toBe(`/ideas/${ideaId}?notice=voted`);
     const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect(cookie).toMatch(/^voter=/);
-    const second = await fetch(`${app.url}/ideas/${ideaId}/vote`, { method: 'POST', redirect: 'manual', headers: { cookie } });
+    const second = await fetch(`${app.url}/ideas/${ideaId}/vote`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie },
+    });
     expect(second.headers.get('location')).toBe(`/ideas/${ideaId}?notice=already-voted`);
     const page = await (await fetch(`${app.url}/ideas/${ideaId}?lang=pt`)).text();
     expect(page).toContain('<html lang="pt">');
@@ -108,9 +152,14 @@ describe('participa API', () => {
 
   it('lets moderators sign in with the admin token and set statuses from the moderation page', async () => {
     const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { cookie }) },
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { cookie }) },
     });
-    expect(await (await fetch(`${app.url}/moderation?lang=en`)).text()).toContain('<label for="m-token">Moderator key</label>');
+    expect(await (await fetch(`${app.url}/moderation?lang=en`)).text()).toContain(
+      '<label for="m-token">Moderator key</label>',
+    );
     const wrong = await fetch(`${app.url}/moderation/login`, form({ token: 'not-the-token' }));
     expect(wrong.headers.get('location')).toBe('/moderation?wrong=1');
     const ok = await fetch(`${app.url}/moderation/login`, form({ token: adminToken(dataDir) }));
@@ -118,15 +167,30 @@ describe('participa API', () => {
     expect(ok.headers.get('set-cookie')).toMatch(/Path=\/moderation; .*HttpOnly/);
     const page = await (await fetch(`${app.url}/moderation?lang=en`, { headers: { cookie } })).text();
     expect(page).toContain(`action="/moderation/ideas/${ideaId}/status"`);
-    const set = await fetch(`${app.url}/moderation/ideas/${ideaId}/status`, form({ status: 'done', note: 'Feito em 2026.' }, cookie));
+    const set = await fetch(
+      `${app.url}/moderation/ideas/${ideaId}/status`,
+      form({ status: 'done', note: 'Feito em 2026.' }, cookie),
+    );
     expect(set.status).toBe(303);
-    expect((await getJson(`${app.url}/api/ideas/${ideaId}`)).body).toMatchObject({ status: 'done', moderationNote: 'Feito em 2026.' });
-    expect((await fetch(`${app.url}/moderation/ideas/${ideaId}/status`, form({ status: 'accepted' }))).status).toBe(401);
+    expect((await getJson(`${app.url}/api/ideas/${ideaId}`)).body).toMatchObject({
+      status: 'done',
+      moderationNote: 'Feito em 2026.',
+    });
+    expect((await fetch(`${app.url}/moderation/ideas/${ideaId}/status`, form({ status: 'accepted' }))).status).toBe(
+      401,
+    );
   });
 
   it('speaks the language of a city that replicates it (Thessaloniki: Greek, then English)', async () => {
     await app.stop();
-    app = await startApp('participa', { dataDir, config: { city: { name: 'thessaloniki', displayName: 'Δήμος Θεσσαλονίκης' }, languages: ['el', 'en'], parameters: { parishes: ['Kentro', 'Toumba'] } } });
+    app = await startApp('participa', {
+      dataDir,
+      config: {
+        city: { name: 'thessaloniki', displayName: 'Δήμος Θεσσαλονίκης' },
+        languages: ['el', 'en'],
+        parameters: { parishes: ['Kentro', 'Toumba'] },
+      },
+    });
     const page = await (await fetch(`${app.url}/propose`)).text();
     expect(page).toContain('<html lang="el">');
     expect(page).toContain('Προτείνετε μια ιδέα');
@@ -141,13 +205,20 @@ describe('participa write guard', () => {
   let app: RunningApp;
   beforeAll(async () => {
     buildTemplate('participa');
-    app = await startApp('participa', { dataDir: tempDataDir('participa-guard'), env: { STORM_WRITE_LIMIT_PER_MINUTE: '3' } });
+    app = await startApp('participa', {
+      dataDir: tempDataDir('participa-guard'),
+      env: { STORM_WRITE_LIMIT_PER_MINUTE: '3' },
+    });
   });
   afterAll(async () => app?.stop());
 
   it('refuses votes a page on another site makes the browser send', async () => {
     const [idea] = (await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas;
-    const r = await fetch(`${app.url}/ideas/${idea!.id}/vote`, { method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    const r = await fetch(`${app.url}/ideas/${idea!.id}/vote`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
     expect(r.status).toBe(403);
     expect((await getJson<{ votes: number }>(`${app.url}/api/ideas/${idea!.id}`)).body.votes).toBe(idea!.votes);
   });
@@ -155,9 +226,17 @@ describe('participa write guard', () => {
   it('limits changes per address and minute, saying when to retry', async () => {
     const [idea] = (await getJson<IdeaList>(`${app.url}/api/ideas`)).body.ideas;
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await postJson(`${app.url}/api/ideas/${idea!.id}/votes`, {}, { 'x-voter-id': `voter-${i}-0123456789abcdef` })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await postJson(`${app.url}/api/ideas/${idea!.id}/votes`, {}, { 'x-voter-id': `voter-${i}-0123456789abcdef` }))
+          .status,
+      );
     expect(statuses).toEqual([201, 201, 201, 429]);
-    const r = await postJson(`${app.url}/api/ideas/${idea!.id}/votes`, {}, { 'x-voter-id': 'voter-9-0123456789abcdef' });
+    const r = await postJson(
+      `${app.url}/api/ideas/${idea!.id}/votes`,
+      {},
+      { 'x-voter-id': 'voter-9-0123456789abcdef' },
+    );
     expect(r.status).toBe(429);
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await fetch(`${app.url}/api/ideas`)).status).toBe(200);

@@ -22,7 +22,9 @@ describe('participa in a browser', () => {
     await page.goto(`${service.url}/propose?lang=pt`);
     expect(await page.getAttribute('html', 'lang')).toBe('pt');
     await page.getByLabel('Título', { exact: true }).fill(title);
-    await page.getByLabel('Descrição', { exact: true }).fill('Um bicicletário coberto junto à estação de comboios, para quem vem de bicicleta apanhar o comboio.');
+    await page
+      .getByLabel('Descrição', { exact: true })
+      .fill('Um bicicletário coberto junto à estação de comboios, para quem vem de bicicleta apanhar o comboio.');
     await page.getByLabel('Freguesia', { exact: true }).selectOption('Águeda e Borralha');
     await page.getByLabel('Rua ou local', { exact: true }).fill('Largo da Estação');
     await page.getByLabel('Nome (opcional)', { exact: true }).fill('Inês');
@@ -59,9 +61,19 @@ describe('participa in a browser', () => {
 
   it('has an accessibility check that catches what it looks for', async () => {
     const page = await browser.newPage();
-    await page.setContent('<html><body><h1>a</h1><h1>b</h1><p style="color:#aaa">faint text</p><input name="q"><a href="/x"></a></body></html>');
+    await page.setContent(
+      '<html><body><h1>a</h1><h1>b</h1><p style="color:#aaa">faint text</p><input name="q"><a href="/x"></a></body></html>',
+    );
     const problems = await accessibilityProblems(page);
-    expect(problems).toEqual(expect.arrayContaining(['html has no lang attribute', 'no <main> landmark', '2 h1 elements (want 1)', 'unlabelled control q', 'link without text: /x']));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'html has no lang attribute',
+        'no <main> landmark',
+        '2 h1 elements (want 1)',
+        'unlabelled control q',
+        'link without text: /x',
+      ]),
+    );
     expect(problems.some((p) => p.startsWith('contrast ') && p.endsWith('"faint text"'))).toBe(true);
     await page.close();
   });

@@ -11,8 +11,14 @@ import { castVote, rankIdeas, type Idea } from '../../templates/participa/app/id
 describe('html', () => {
   it('escapes every interpolation unless it is SafeHtml', () => {
     const name = '<script>alert("x")</script>';
-    expect(html`<p title="${name}">${name}</p>`.value).toBe('<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
-    expect(html`<ul>${['a', raw('<b>b</b>')].map((x) => html`<li>${x}</li>`)}</ul>`.value).toBe('<ul><li>a</li><li><b>b</b></li></ul>');
+    expect(html`<p title="${name}">${name}</p>`.value).toBe(
+      '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>',
+    );
+    expect(
+      html`<ul>
+        ${['a', raw('<b>b</b>')].map((x) => html`<li>${x}</li>`)}
+      </ul>`.value,
+    ).toBe('<ul><li>a</li><li><b>b</b></li></ul>');
     expect(escapeHtml(`'&'`)).toBe('&#39;&amp;&#39;');
   });
 });
@@ -59,18 +65,55 @@ describe('router', () => {
 });
 
 describe('urbanismo-en-red plans', () => {
-  const square = { type: 'Polygon' as const, coordinates: [[[-4.73, 41.65], [-4.72, 41.65], [-4.72, 41.66], [-4.73, 41.66], [-4.73, 41.65]] as [number, number][]] };
+  const square = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [-4.73, 41.65],
+        [-4.72, 41.65],
+        [-4.72, 41.66],
+        [-4.73, 41.66],
+        [-4.73, 41.65],
+      ] as [number, number][],
+    ],
+  };
   const plan = (id: string, district: string, title: string, publishedAt: string): Plan => ({
-    id, code: id.toUpperCase(), title, district, type: 'plan-parcial', status: 'draft', summary: '', dates: {}, areaHectares: 1, area: square, documents: [], publishedAt,
+    id,
+    code: id.toUpperCase(),
+    title,
+    district,
+    type: 'plan-parcial',
+    status: 'draft',
+    summary: '',
+    dates: {},
+    areaHectares: 1,
+    area: square,
+    documents: [],
+    publishedAt,
   });
   it('searches accent-insensitively, newest first', () => {
-    const plans = [plan('a', 'Centro', 'Plaza Mayor', '2024-01-01'), plan('b', 'Centro', 'Ribera del Río', '2025-01-01'), plan('c', 'Delicias', 'Río Esgueva', '2023-01-01')];
+    const plans = [
+      plan('a', 'Centro', 'Plaza Mayor', '2024-01-01'),
+      plan('b', 'Centro', 'Ribera del Río', '2025-01-01'),
+      plan('c', 'Delicias', 'Río Esgueva', '2023-01-01'),
+    ];
     expect(searchPlans(plans, { q: 'rio' }).map((p) => p.id)).toEqual(['b', 'c']);
     expect(searchPlans(plans, { district: 'Centro' }).map((p) => p.id)).toEqual(['b', 'a']);
   });
   it('validates polygons and slugs codes', () => {
     expect(validateArea(square)).toEqual(square);
-    expect(() => validateArea({ type: 'Polygon', coordinates: [[[0, 0], [1, 1], [0, 0]]] })).toThrow(/at least 4/);
+    expect(() =>
+      validateArea({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toThrow(/at least 4/);
     expect(() => validateArea({ type: 'Point', coordinates: [0, 0] })).toThrow(/Polygon/);
     expect(slugify('PE-Río Norte/2024')).toBe('pe-rio-norte-2024');
   });
@@ -101,7 +144,17 @@ describe('marketplace retention', () => {
 
 describe('participa votes', () => {
   const idea = (id: string, status: Idea['status'], votes: number): Idea => ({
-    id, title: id, description: '', parish: 'P', location: { street: 's' }, author: '', status, createdAt: '2026-01-01', updatedAt: '2026-01-01', comments: [], voterHashes: Array.from({ length: votes }, (_, i) => `h${i}`),
+    id,
+    title: id,
+    description: '',
+    parish: 'P',
+    location: { street: 's' },
+    author: '',
+    status,
+    createdAt: '2026-01-01',
+    updatedAt: '2026-01-01',
+    comments: [],
+    voterHashes: Array.from({ length: votes }, (_, i) => `h${i}`),
   });
   it('counts one vote per voter and none on closed ideas', () => {
     const i = idea('a', 'submitted', 0);
@@ -120,7 +173,18 @@ describe('layout', () => {
   it('keeps the query string in the language links', async () => {
     const { layout } = await import('../../templates/_runtime/html');
     const page = layout({
-      lang: 'el', search: '?t=abc&lang=el', languages: [{ code: 'el', name: 'Ελληνικά' }, { code: 'en', name: 'English' }], title: 'T', siteName: 'S', cityName: 'C', nav: [], body: html`<p>b</p>`, footer: 'f',
+      lang: 'el',
+      search: '?t=abc&lang=el',
+      languages: [
+        { code: 'el', name: 'Ελληνικά' },
+        { code: 'en', name: 'English' },
+      ],
+      title: 'T',
+      siteName: 'S',
+      cityName: 'C',
+      nav: [],
+      body: html`<p>b</p>`,
+      footer: 'f',
       labels: { skipToContent: 's', language: 'l', mainNavigation: 'm' },
     });
     expect(page).toContain('href="?t=abc&amp;lang=en" hreflang="en"');

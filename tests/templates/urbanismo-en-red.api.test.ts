@@ -1,9 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, adminToken, buildTemplate, getJson, postJson, repoRoot, startApp, tempDataDir } from './app-process';
+import {
+  type RunningApp,
+  adminToken,
+  buildTemplate,
+  getJson,
+  postJson,
+  repoRoot,
+  startApp,
+  tempDataDir,
+} from './app-process';
 
-type PlanList = { count: number; plans: { id: string; district: string; status: string; type: string; documents: { url: string }[] }[] };
+type PlanList = {
+  count: number;
+  plans: { id: string; district: string; status: string; type: string; documents: { url: string }[] }[];
+};
 
 const newPlan = {
   code: 'PE-TEST-2026',
@@ -13,14 +25,26 @@ const newPlan = {
   status: 'draft',
   summary: 'Plan publicado por la prueba de la API.',
   areaHectares: 2.5,
-  area: { type: 'Polygon', coordinates: [[[-4.73, 41.65], [-4.72, 41.65], [-4.72, 41.66], [-4.73, 41.65]]] },
+  area: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [-4.73, 41.65],
+        [-4.72, 41.65],
+        [-4.72, 41.66],
+        [-4.73, 41.65],
+      ],
+    ],
+  },
   documents: [{ title: 'Memoria', object: 'pe-test-memoria.pdf', bytes: 2048 }],
 };
 
 describe('urbanismo-en-red API', () => {
   let app: RunningApp;
   const dataDir = tempDataDir('urbanismo');
-  const version = /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(repoRoot, 'templates/urbanismo-en-red/template.yaml'), 'utf8'))?.[1];
+  const version = /^version:\s*(\S+)/m.exec(
+    fs.readFileSync(path.join(repoRoot, 'templates/urbanismo-en-red/template.yaml'), 'utf8'),
+  )?.[1];
 
   beforeAll(async () => {
     buildTemplate('urbanismo-en-red');
@@ -31,7 +55,12 @@ describe('urbanismo-en-red API', () => {
   it('answers /healthz with service, version and the storage check', async () => {
     const r = await getJson(`${app.url}/healthz`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: 'ok', service: 'urbanismo-en-red', version, checks: { storage: { status: 'ok' } } });
+    expect(r.body).toMatchObject({
+      status: 'ok',
+      service: 'urbanismo-en-red',
+      version,
+      checks: { storage: { status: 'ok' } },
+    });
   });
 
   it('lists the seeded plans and searches by district, status, type and words', async () => {
@@ -66,7 +95,9 @@ describe('urbanismo-en-red API', () => {
   });
 
   it('gives the plan area as GeoJSON', async () => {
-    const r = await getJson<{ type: string; geometry: { type: string; coordinates: number[][][] } }>(`${app.url}/api/plans/pp-can-2022/area.geojson`);
+    const r = await getJson<{ type: string; geometry: { type: string; coordinates: number[][][] } }>(
+      `${app.url}/api/plans/pp-can-2022/area.geojson`,
+    );
     expect(r.body.type).toBe('Feature');
     expect(r.body.geometry.type).toBe('Polygon');
     expect(r.body.geometry.coordinates[0]!.length).toBeGreaterThanOrEqual(4);
@@ -74,7 +105,9 @@ describe('urbanismo-en-red API', () => {
 
   it('publishes a plan only with the admin token, and validates it', async () => {
     expect((await postJson(`${app.url}/api/plans`, newPlan)).status).toBe(401);
-    expect((await postJson(`${app.url}/api/plans`, newPlan, { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+    expect(
+      (await postJson(`${app.url}/api/plans`, newPlan, { authorization: 'Bearer wrong-token-wrong-token' })).status,
+    ).toBe(401);
     const auth = { authorization: `Bearer ${adminToken(dataDir)}` };
     const bad = await postJson(`${app.url}/api/plans`, { ...newPlan, district: 'Atlantis' }, auth);
     expect(bad.status).toBe(400);
@@ -106,7 +139,9 @@ describe('urbanismo-en-red API', () => {
       },
     });
     const plan = await getJson<{ documents: { url: string }[] }>(`${app.url}/api/plans/pe-rn-2024`);
-    expect(plan.body.documents[0]?.url).toBe('http://127.42.0.1:8080/v1/AUTH_p/plan-documents/ped-rio-norte-memoria.pdf');
+    expect(plan.body.documents[0]?.url).toBe(
+      'http://127.42.0.1:8080/v1/AUTH_p/plan-documents/ped-rio-norte-memoria.pdf',
+    );
     const home = await (await fetch(`${app.url}/`)).text();
     expect(home).toContain('<html lang="es">');
     expect(home).toContain('Ayuntamiento de Valladolid');
@@ -128,7 +163,9 @@ describe('urbanismo-en-red API', () => {
 
   it('answers 503 naming the failed check when its data volume is gone', async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    const r = await getJson<{ status: string; checks: { storage: { status: string; error: string } } }>(`${app.url}/healthz`);
+    const r = await getJson<{ status: string; checks: { storage: { status: string; error: string } } }>(
+      `${app.url}/healthz`,
+    );
     expect(r.status).toBe(503);
     expect(r.body.status).toBe('fail');
     expect(r.body.checks.storage.status).toBe('fail');

@@ -23,7 +23,9 @@ describe('urbanismo-en-red in a browser', () => {
     await page.getByLabel('Distrito').selectOption('Delicias');
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.waitForURL(/district=Delicias/);
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^\d+ planes encontrados$|^1 plan encontrado$/);
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toMatch(/^\d+ planes encontrados$|^1 plan encontrado$/);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshotDir, 'urbanismo-en-red-list.png'), fullPage: true });
 

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, buildTemplate, getJson, postJson, repoRoot, startApp, tempDataDir } from './app-process';
 
-type ServiceList = { count: number; services: { id: string; category: string; area: string; contactEmail?: string; keyHash?: string }[] };
+type ServiceList = {
+  count: number;
+  services: { id: string; category: string; area: string; contactEmail?: string; keyHash?: string }[];
+};
 
 const listing = {
   business: 'Κλειδαράς Βαρδάρη',
@@ -18,7 +21,9 @@ const listing = {
 describe('virtual-city-marketplace API', () => {
   let app: RunningApp;
   const dataDir = tempDataDir('marketplace');
-  const version = /^version:\s*(\S+)/m.exec(fs.readFileSync(path.join(repoRoot, 'templates/virtual-city-marketplace/template.yaml'), 'utf8'))?.[1];
+  const version = /^version:\s*(\S+)/m.exec(
+    fs.readFileSync(path.join(repoRoot, 'templates/virtual-city-marketplace/template.yaml'), 'utf8'),
+  )?.[1];
   let serviceId = '';
   let businessKey = '';
   let requestId = '';
@@ -63,33 +68,68 @@ describe('virtual-city-marketplace API', () => {
   });
 
   it('lets a citizen send a request that only the business can read and answer', async () => {
-    const invalid = await postJson(`${app.url}/api/services/${serviceId}/requests`, { name: 'Ελένη', email: 'not-an-email', message: 'Γεια' });
+    const invalid = await postJson(`${app.url}/api/services/${serviceId}/requests`, {
+      name: 'Ελένη',
+      email: 'not-an-email',
+      message: 'Γεια',
+    });
     expect(invalid.status).toBe(400);
-    const sent = await postJson(`${app.url}/api/services/${serviceId}/requests`, { name: 'Ελένη Π.', email: 'eleni@example.gr', message: 'Μπορείτε αύριο το πρωί;' });
+    const sent = await postJson(`${app.url}/api/services/${serviceId}/requests`, {
+      name: 'Ελένη Π.',
+      email: 'eleni@example.gr',
+      message: 'Μπορείτε αύριο το πρωί;',
+    });
     expect(sent.status).toBe(201);
     requestId = String(sent.body.id);
     const followUp = String(sent.body.followUpToken);
     expect(sent.body.followUpUrl).toBe(`/requests/${requestId}?t=${encodeURIComponent(followUp)}`);
-    const pending = await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: `Bearer ${followUp}` } });
+    const pending = await getJson(`${app.url}/api/requests/${requestId}`, {
+      headers: { authorization: `Bearer ${followUp}` },
+    });
     expect(pending.body).toMatchObject({ id: requestId, answer: null });
-    expect((await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: 'Bearer guessed-token-guessed' } })).status).toBe(404);
+    expect(
+      (
+        await getJson(`${app.url}/api/requests/${requestId}`, {
+          headers: { authorization: 'Bearer guessed-token-guessed' },
+        })
+      ).status,
+    ).toBe(404);
     followUpToken = followUp;
     expect((await getJson(`${app.url}/api/services/${serviceId}/requests`)).status).toBe(401);
-    expect((await getJson(`${app.url}/api/services/${serviceId}/requests`, { headers: { authorization: 'Bearer not-the-key' } })).status).toBe(401);
-    const inbox = await getJson<{ count: number; requests: { id: string; email: string }[] }>(`${app.url}/api/services/${serviceId}/requests`, { headers: { authorization: `Bearer ${businessKey}` } });
+    expect(
+      (
+        await getJson(`${app.url}/api/services/${serviceId}/requests`, {
+          headers: { authorization: 'Bearer not-the-key' },
+        })
+      ).status,
+    ).toBe(401);
+    const inbox = await getJson<{ count: number; requests: { id: string; email: string }[] }>(
+      `${app.url}/api/services/${serviceId}/requests`,
+      { headers: { authorization: `Bearer ${businessKey}` } },
+    );
     expect(inbox.body.requests).toEqual([expect.objectContaining({ id: requestId, email: 'eleni@example.gr' })]);
-    const answered = await postJson(`${app.url}/api/services/${serviceId}/requests/${requestId}/answer`, { answer: 'Ναι, στις 9:00.' }, { authorization: `Bearer ${businessKey}` });
+    const answered = await postJson(
+      `${app.url}/api/services/${serviceId}/requests/${requestId}/answer`,
+      { answer: 'Ναι, στις 9:00.' },
+      { authorization: `Bearer ${businessKey}` },
+    );
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ answer: 'Ναι, στις 9:00.' });
     expect(answered.body.followUpHash).toBeUndefined();
     // The citizen sees the answer with their follow-up token.
-    const seen = await getJson(`${app.url}/api/requests/${requestId}`, { headers: { authorization: `Bearer ${followUpToken}` } });
+    const seen = await getJson(`${app.url}/api/requests/${requestId}`, {
+      headers: { authorization: `Bearer ${followUpToken}` },
+    });
     expect(seen.body).toMatchObject({ answer: 'Ναι, στις 9:00.' });
   });
 
   it('publishes through the HTML form and shows the key with an inbox cookie', async () => {
     const form = new URLSearchParams({ ...listing, price: '12,50', title: 'Μικροεπισκευές' });
-    const res = await fetch(`${app.url}/publish?lang=en`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(`${app.url}/publish?lang=en`, {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(201);
     const page = await res.text();
     expect(page).toMatch(/<code id="business-key">[A-Za-z0-9_-]{20,}<\/code>/);
@@ -100,7 +140,9 @@ describe('virtual-city-marketplace API', () => {
     await app.stop();
     app = await startApp('virtual-city-marketplace', { dataDir });
     expect((await getJson<ServiceList>(`${app.url}/api/services`)).body.count).toBe(10);
-    const inbox = await getJson<{ requests: { answer?: string }[] }>(`${app.url}/api/services/${serviceId}/requests`, { headers: { authorization: `Bearer ${businessKey}` } });
+    const inbox = await getJson<{ requests: { answer?: string }[] }>(`${app.url}/api/services/${serviceId}/requests`, {
+      headers: { authorization: `Bearer ${businessKey}` },
+    });
     expect(inbox.body.requests[0]?.answer).toBe('Ναι, στις 9:00.');
   });
 

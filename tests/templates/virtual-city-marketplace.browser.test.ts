@@ -26,7 +26,9 @@ describe('virtual-city-marketplace in a browser', () => {
     await page.getByLabel('Category', { exact: true }).selectOption('education');
     await page.getByLabel('Area', { exact: true }).selectOption('Kalamaria');
     await page.getByLabel(/^Price/).fill('20');
-    await page.getByLabel('Description', { exact: true }).fill('Ασφαλής ποδηλασία στην πόλη για ενήλικες, στην παραλία της Καλαμαριάς.');
+    await page
+      .getByLabel('Description', { exact: true })
+      .fill('Ασφαλής ποδηλασία στην πόλη για ενήλικες, στην παραλία της Καλαμαριάς.');
     await page.getByLabel('Business email', { exact: true }).fill('lesxi@example.gr');
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByRole('status').filter({ hasText: 'Your service is published.' }).waitFor();
@@ -72,7 +74,12 @@ describe('virtual-city-marketplace in a browser', () => {
     const page = await browser.newPage();
     await page.context().clearCookies();
     await page.goto(`${service.url}/?lang=en`);
-    await page.getByRole('link').filter({ hasText: 'Κλειδαριά' }).or(page.locator('ul.cards a').first()).first().click();
+    await page
+      .getByRole('link')
+      .filter({ hasText: 'Κλειδαριά' })
+      .or(page.locator('ul.cards a').first())
+      .first()
+      .click();
     await page.getByRole('link', { name: 'Incoming requests' }).click();
     await page.getByLabel('Business key', { exact: true }).fill('not-the-key');
     await page.getByRole('button', { name: 'Open' }).click();

@@ -18,7 +18,11 @@ export const availabilityRules: PolicyRule[] = [
       const hits: RuleHit[] = [];
       ctx.city.compute.groups.forEach((g, gi) => {
         if (g.count > 1 && !g.antiAffinity) {
-          hits.push({ subject: `compute.groups.${g.name}`, path: groupField(ctx, 'compute.groups', gi, 'count'), message: `production group "${g.name}" runs ${g.count} instances without anti-affinity` });
+          hits.push({
+            subject: `compute.groups.${g.name}`,
+            path: groupField(ctx, 'compute.groups', gi, 'count'),
+            message: `production group "${g.name}" runs ${g.count} instances without anti-affinity`,
+          });
         }
       });
       return hits;

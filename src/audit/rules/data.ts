@@ -21,7 +21,11 @@ export const dataRules: PolicyRule[] = [
       const hits: RuleHit[] = [];
       ctx.city.storage.containers.forEach((c, i) => {
         if (c.acl === 'public-read' && !c.openData) {
-          hits.push({ subject: `storage.containers.${c.name}`, path: groupField(ctx, 'storage.containers', i, 'acl'), message: `container "${c.name}" is readable by anyone but is not marked openData` });
+          hits.push({
+            subject: `storage.containers.${c.name}`,
+            path: groupField(ctx, 'storage.containers', i, 'acl'),
+            message: `container "${c.name}" is readable by anyone but is not marked openData`,
+          });
         }
       });
       return hits;
@@ -39,7 +43,11 @@ export const dataRules: PolicyRule[] = [
       const hits: RuleHit[] = [];
       ctx.city.storage.containers.forEach((c, i) => {
         if (c.acl === 'public-read' && c.personalData) {
-          hits.push({ subject: `storage.containers.${c.name}`, path: groupField(ctx, 'storage.containers', i, 'personalData'), message: `container "${c.name}" is public and holds personal data` });
+          hits.push({
+            subject: `storage.containers.${c.name}`,
+            path: groupField(ctx, 'storage.containers', i, 'personalData'),
+            message: `container "${c.name}" is public and holds personal data`,
+          });
         }
       });
       return hits;
@@ -57,10 +65,14 @@ export const dataRules: PolicyRule[] = [
       const hits: RuleHit[] = [];
       const personal = personalDataGroups(ctx.city);
       ctx.city.storage.volumes.forEach((v, i) => {
-        const users = ctx.city.compute.groups.filter((g) => g.volumes.includes(v.name) && personal.has(g.name)).map((g) => g.name);
+        const users = ctx.city.compute.groups
+          .filter((g) => g.volumes.includes(v.name) && personal.has(g.name))
+          .map((g) => g.name);
         if (!v.personalData && users.length === 0) return;
         if (isEncryptedType(v.type, ctx)) return;
-        const why = v.personalData ? 'is marked personalData' : `is attached to ${users.map((u) => `"${u}"`).join(', ')}, which process${users.length === 1 ? 'es' : ''} personal data`;
+        const why = v.personalData
+          ? 'is marked personalData'
+          : `is attached to ${users.map((u) => `"${u}"`).join(', ')}, which process${users.length === 1 ? 'es' : ''} personal data`;
         hits.push({
           subject: `storage.volumes.${v.name}`,
           path: groupField(ctx, 'storage.volumes', i, 'type'),
@@ -82,7 +94,11 @@ export const dataRules: PolicyRule[] = [
       const hits: RuleHit[] = [];
       ctx.city.storage.containers.forEach((c, i) => {
         if (c.openData || c.versioning) return;
-        hits.push({ subject: `storage.containers.${c.name}`, path: groupField(ctx, 'storage.containers', i, 'versioning'), message: `container "${c.name}" keeps no versions of its documents` });
+        hits.push({
+          subject: `storage.containers.${c.name}`,
+          path: groupField(ctx, 'storage.containers', i, 'versioning'),
+          message: `container "${c.name}" keeps no versions of its documents`,
+        });
       });
       return hits;
     },

@@ -36,9 +36,18 @@ export function comparableShape(city: ResolvedCity): Comparable {
   return {
     cloud: city.cloud,
     network: { ...omit(city.network, ['subnets']), subnets: byName(city.network.subnets, (s) => omit(s, noise)) },
-    security: { adminCidrs: city.security.adminCidrs, groups: byName(city.security.groups, (g) => ({ rules: g.rules.map((r) => omit(r, noise)) })) },
-    compute: { keypairs: city.compute.keypairs, groups: byName(city.compute.groups, (g) => omit(g, [...noise, 'count', 'flavor', 'antiAffinity'])) },
-    storage: { volumes: byName(city.storage.volumes, (v) => omit(v, [...noise, 'size'])), containers: byName(city.storage.containers, (c) => omit(c, noise)) },
+    security: {
+      adminCidrs: city.security.adminCidrs,
+      groups: byName(city.security.groups, (g) => ({ rules: g.rules.map((r) => omit(r, noise)) })),
+    },
+    compute: {
+      keypairs: city.compute.keypairs,
+      groups: byName(city.compute.groups, (g) => omit(g, [...noise, 'count', 'flavor', 'antiAffinity'])),
+    },
+    storage: {
+      volumes: byName(city.storage.volumes, (v) => omit(v, [...noise, 'size'])),
+      containers: byName(city.storage.containers, (c) => omit(c, noise)),
+    },
     partners: byName(city.partners, (p) => omit(p, noise)),
     services: byName(city.services, (s) => omit(s, [...noise, 'parameters'])),
   };
@@ -94,8 +103,16 @@ export const environmentRules: PolicyRule[] = [
       return differingPaths(pre, prod).map((p): RuleHit => {
         const inProd = ['environments', PRODUCTION_ENV, ...p];
         const inPre = ['environments', PREPROD_ENV, ...p];
-        const path = exists(ctx.manifest, inProd) ? inProd : exists(ctx.manifest, inPre) ? inPre : ['environments', PRODUCTION_ENV];
-        return { subject: p.join('.'), path, message: `production ${p.join('.')} is ${render(at(prod, p))} but preprod has ${render(at(pre, p))}` };
+        const path = exists(ctx.manifest, inProd)
+          ? inProd
+          : exists(ctx.manifest, inPre)
+            ? inPre
+            : ['environments', PRODUCTION_ENV];
+        return {
+          subject: p.join('.'),
+          path,
+          message: `production ${p.join('.')} is ${render(at(prod, p))} but preprod has ${render(at(pre, p))}`,
+        };
       });
     },
   },

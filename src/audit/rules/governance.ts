@@ -17,7 +17,14 @@ export const governanceRules: PolicyRule[] = [
     check: (ctx) => {
       const missing = REQUIRED_TAGS.filter((t) => (ctx.city.tags[t] ?? '').trim() === '');
       if (missing.length === 0) return [];
-      return [{ subject: 'tags', path: ['tags'], message: `missing required tag${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, hint: `add ${missing.map((m) => `${m}: ...`).join(', ')} under tags:` }];
+      return [
+        {
+          subject: 'tags',
+          path: ['tags'],
+          message: `missing required tag${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`,
+          hint: `add ${missing.map((m) => `${m}: ...`).join(', ')} under tags:`,
+        },
+      ];
     },
   },
   {
@@ -31,10 +38,20 @@ export const governanceRules: PolicyRule[] = [
     check: (ctx) => {
       const value = ctx.city.tags['data-classification'];
       if (value === undefined) return [];
-      const where = ctx.manifest.environments[ctx.env]?.tags?.['data-classification'] !== undefined ? ['environments', ctx.env, 'tags', 'data-classification'] : ['tags', 'data-classification'];
+      const where =
+        ctx.manifest.environments[ctx.env]?.tags?.['data-classification'] !== undefined
+          ? ['environments', ctx.env, 'tags', 'data-classification']
+          : ['tags', 'data-classification'];
       const hits: RuleHit[] = [];
-      if (!DATA_CLASSIFICATIONS.includes(value)) hits.push({ subject: 'tags', path: where, message: `data-classification "${value}" is not a known level` });
-      else if (value === 'public' && processesPersonalData(ctx.city)) hits.push({ subject: 'tags', path: where, message: 'data-classification is "public" but the tenancy processes personal data', hint: 'classify it as personal (or higher)' });
+      if (!DATA_CLASSIFICATIONS.includes(value))
+        hits.push({ subject: 'tags', path: where, message: `data-classification "${value}" is not a known level` });
+      else if (value === 'public' && processesPersonalData(ctx.city))
+        hits.push({
+          subject: 'tags',
+          path: where,
+          message: 'data-classification is "public" but the tenancy processes personal data',
+          hint: 'classify it as personal (or higher)',
+        });
       return hits;
     },
   },
@@ -48,9 +65,18 @@ export const governanceRules: PolicyRule[] = [
     hint: 'add city.contacts entries with name, email and role',
     check: (ctx) => {
       const contacts = ctx.city.city.contacts ?? [];
-      if (contacts.length === 0) return [{ subject: 'city.contacts', path: ['city'], message: 'no contacts: nobody to call about this tenancy' }];
+      if (contacts.length === 0)
+        return [
+          { subject: 'city.contacts', path: ['city'], message: 'no contacts: nobody to call about this tenancy' },
+        ];
       if (processesPersonalData(ctx.city) && !contacts.some((c) => c.role === 'dpo')) {
-        return [{ subject: 'city.contacts', path: ['city', 'contacts'], message: 'personal data is processed but no contact has role: dpo' }];
+        return [
+          {
+            subject: 'city.contacts',
+            path: ['city', 'contacts'],
+            message: 'personal data is processed but no contact has role: dpo',
+          },
+        ];
       }
       return [];
     },

@@ -45,7 +45,8 @@ export function configResources(terraformJson: unknown): PlannedResource[] {
   const out: PlannedResource[] = [];
   for (const type of Object.keys(blocks).sort()) {
     const byName = blocks[type] ?? {};
-    for (const name of Object.keys(byName).sort()) out.push({ address: `${type}.${name}`, type, values: (byName[name] ?? {}) as Record<string, unknown> });
+    for (const name of Object.keys(byName).sort())
+      out.push({ address: `${type}.${name}`, type, values: (byName[name] ?? {}) as Record<string, unknown> });
   }
   return out;
 }
@@ -78,7 +79,12 @@ function num(v: unknown): number | undefined {
 }
 
 /** Security-group rules among `resources` that admit the world on one of `ports`. */
-export function exposures(ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan', ports: readonly { port: number; name: string }[]): RuleHit[] {
+export function exposures(
+  ctx: PolicyContext,
+  resources: readonly PlannedResource[],
+  source: 'config' | 'plan',
+  ports: readonly { port: number; name: string }[],
+): RuleHit[] {
   const hits: RuleHit[] = [];
   for (const r of resources) {
     if (r.type !== 'openstack_networking_secgroup_rule_v2') continue;
@@ -101,19 +107,36 @@ export function exposures(ctx: PolicyContext, resources: readonly PlannedResourc
   return hits;
 }
 
-function publicContainers(ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan'): RuleHit[] {
+function publicContainers(
+  ctx: PolicyContext,
+  resources: readonly PlannedResource[],
+  source: 'config' | 'plan',
+): RuleHit[] {
   return resources
-    .filter((r) => r.type === 'openstack_objectstorage_container_v1' && typeof r.values.container_read === 'string' && /\.r:\*/.test(r.values.container_read))
+    .filter(
+      (r) =>
+        r.type === 'openstack_objectstorage_container_v1' &&
+        typeof r.values.container_read === 'string' &&
+        /\.r:\*/.test(r.values.container_read),
+    )
     .filter((r) => {
       // An open-data container is meant to be public (its manifest entry says so).
       const name = r.address.slice(r.address.lastIndexOf('.') + 1);
       return !ctx.city.storage.containers.some((c) => logical(c.name) === name && c.openData);
     })
-    .map((r) => ({ subject: `${source}.${r.address}`, path: blameResource(ctx, r), source, message: `the ${source === 'plan' ? 'plan' : 'synthesized configuration'} makes ${r.address} (container "${String(r.values.name)}") readable by anyone` }));
+    .map((r) => ({
+      subject: `${source}.${r.address}`,
+      path: blameResource(ctx, r),
+      source,
+      message: `the ${source === 'plan' ? 'plan' : 'synthesized configuration'} makes ${r.address} (container "${String(r.values.name)}") readable by anyone`,
+    }));
 }
 
 /** Checks on resources, by rule id: run on the synthesized config and on a plan. */
-export const RESOURCE_CHECKS: Record<string, (ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan') => RuleHit[]> = {
+export const RESOURCE_CHECKS: Record<
+  string,
+  (ctx: PolicyContext, resources: readonly PlannedResource[], source: 'config' | 'plan') => RuleHit[]
+> = {
   'STORM-SEC-001': (ctx, rs, source) => exposures(ctx, rs, source, ADMIN_PORTS),
   'STORM-SEC-002': (ctx, rs, source) => exposures(ctx, rs, source, DATABASE_PORTS),
   'STORM-DATA-001': publicContainers,

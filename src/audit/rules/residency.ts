@@ -13,7 +13,13 @@ export const residencyRules: PolicyRule[] = [
     check: (ctx) =>
       ctx.config.countries.includes(ctx.city.city.country)
         ? []
-        : [{ subject: 'city.country', path: ['city', 'country'], message: `country ${ctx.city.city.country} is not in the data-residency allow-list (${ctx.config.countries.length} countries)` }],
+        : [
+            {
+              subject: 'city.country',
+              path: ['city', 'country'],
+              message: `country ${ctx.city.city.country} is not in the data-residency allow-list (${ctx.config.countries.length} countries)`,
+            },
+          ],
   },
   {
     id: 'STORM-RES-002',
@@ -26,13 +32,22 @@ export const residencyRules: PolicyRule[] = [
     check: (ctx) => {
       const hits: RuleHit[] = [];
       const override = ctx.manifest.environments[ctx.env]?.cloud;
-      const where = (field: 'name' | 'region'): (string | number)[] => (override?.[field] !== undefined ? ['environments', ctx.env, 'cloud', field] : ['cloud', field]);
+      const where = (field: 'name' | 'region'): (string | number)[] =>
+        override?.[field] !== undefined ? ['environments', ctx.env, 'cloud', field] : ['cloud', field];
       const { name, region } = ctx.city.cloud;
       if (name !== 'sandbox' && ctx.config.clouds.length > 0 && !ctx.config.clouds.includes(name)) {
-        hits.push({ subject: 'cloud.name', path: where('name'), message: `cloud "${name}" is not in the allow-list (${ctx.config.clouds.join(', ')})` });
+        hits.push({
+          subject: 'cloud.name',
+          path: where('name'),
+          message: `cloud "${name}" is not in the allow-list (${ctx.config.clouds.join(', ')})`,
+        });
       }
       if (name !== 'sandbox' && ctx.config.regions.length > 0 && !ctx.config.regions.includes(region)) {
-        hits.push({ subject: 'cloud.region', path: where('region'), message: `region "${region}" is not in the allow-list (${ctx.config.regions.join(', ')})` });
+        hits.push({
+          subject: 'cloud.region',
+          path: where('region'),
+          message: `region "${region}" is not in the allow-list (${ctx.config.regions.join(', ')})`,
+        });
       }
       return hits;
     },

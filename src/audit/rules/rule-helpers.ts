@@ -44,7 +44,12 @@ export function rulesPath(ctx: PolicyContext, groupIndex: number): DocPath {
   return overrideOrigin(ctx.manifest, ctx.env, 'security.groups', groupIndex, 'rules');
 }
 
-export function groupField(ctx: PolicyContext, collection: Parameters<typeof overrideOrigin>[2], index: number, field: string): DocPath {
+export function groupField(
+  ctx: PolicyContext,
+  collection: Parameters<typeof overrideOrigin>[2],
+  index: number,
+  field: string,
+): DocPath {
   return overrideOrigin(ctx.manifest, ctx.env, collection, index, field);
 }
 

@@ -15,7 +15,11 @@ export const DATABASE_PORTS: readonly { port: number; name: string }[] = [
   { port: 6379, name: 'Redis' },
 ];
 
-function exposedPorts(id: string, ports: readonly { port: number; name: string }[], what: string): (ctx: PolicyContext) => RuleHit[] {
+function exposedPorts(
+  id: string,
+  ports: readonly { port: number; name: string }[],
+  what: string,
+): (ctx: PolicyContext) => RuleHit[] {
   return (ctx) => {
     const hits: RuleHit[] = [];
     ctx.city.security.groups.forEach((group, gi) => {
@@ -72,7 +76,12 @@ export const securityRules: PolicyRule[] = [
       const overridden = ctx.manifest.environments[ctx.env]?.security?.adminCidrs !== undefined;
       const base = overridden ? ['environments', ctx.env, 'security', 'adminCidrs'] : ['security', 'adminCidrs'];
       ctx.city.security.adminCidrs.forEach((cidr, i) => {
-        if (isWorld(cidr)) hits.push({ subject: 'security.adminCidrs', path: [...base, i], message: `security.adminCidrs contains ${cidr}: "admin" rules would be open to everyone` });
+        if (isWorld(cidr))
+          hits.push({
+            subject: 'security.adminCidrs',
+            path: [...base, i],
+            message: `security.adminCidrs contains ${cidr}: "admin" rules would be open to everyone`,
+          });
       });
       return hits;
     },
@@ -91,12 +100,20 @@ export const securityRules: PolicyRule[] = [
       ctx.city.compute.groups.forEach((g, gi) => {
         if (!g.floatingIp) return;
         if (g.securityGroups.length === 0) {
-          hits.push({ subject: `compute.groups.${g.name}`, path: groupField(ctx, 'compute.groups', gi, 'floatingIp'), message: `compute group "${g.name}" gets a floating IP but no security group` });
+          hits.push({
+            subject: `compute.groups.${g.name}`,
+            path: groupField(ctx, 'compute.groups', gi, 'floatingIp'),
+            message: `compute group "${g.name}" gets a floating IP but no security group`,
+          });
           return;
         }
         for (const name of g.securityGroups) {
           const sg = groups.get(name);
-          const wideOpen = sg?.rules.find((r) => worldSource(r, ctx.city.security.adminCidrs) !== undefined && (r.protocol === 'any' || (r.protocol !== 'icmp' && r.ports === undefined)));
+          const wideOpen = sg?.rules.find(
+            (r) =>
+              worldSource(r, ctx.city.security.adminCidrs) !== undefined &&
+              (r.protocol === 'any' || (r.protocol !== 'icmp' && r.ports === undefined)),
+          );
           if (wideOpen !== undefined) {
             hits.push({
               subject: `compute.groups.${g.name}`,
@@ -120,11 +137,20 @@ export const securityRules: PolicyRule[] = [
     hint: 'set compute.groups[].keypair (or register exactly one key pair in compute.keypairs)',
     check: (ctx) => {
       const hits: RuleHit[] = [];
-      const sshGroups = new Set(ctx.city.security.groups.filter((g) => g.rules.some((r) => r.direction === 'ingress' && opensPort(r, 22))).map((g) => g.name));
+      const sshGroups = new Set(
+        ctx.city.security.groups
+          .filter((g) => g.rules.some((r) => r.direction === 'ingress' && opensPort(r, 22)))
+          .map((g) => g.name),
+      );
       ctx.city.compute.groups.forEach((g, gi) => {
         if (g.keypair !== undefined) return;
         const via = g.securityGroups.find((s) => sshGroups.has(s));
-        if (via !== undefined) hits.push({ subject: `compute.groups.${g.name}`, path: ['compute', 'groups', gi], message: `compute group "${g.name}" accepts SSH (security group "${via}") but has no key pair` });
+        if (via !== undefined)
+          hits.push({
+            subject: `compute.groups.${g.name}`,
+            path: ['compute', 'groups', gi],
+            message: `compute group "${g.name}" accepts SSH (security group "${via}") but has no key pair`,
+          });
       });
       return hits;
     },

@@ -18,7 +18,11 @@ export const sharingRules: PolicyRule[] = [
         p.access.forEach((a, ai) => {
           if (a.mode !== 'write') return;
           const what = 'container' in a ? `container "${a.container}"` : `network "${a.network}"`;
-          hits.push({ subject: `partners.${p.name}.access[${ai}]`, path: [...accessPath, ai, 'mode'], message: `partner "${p.name}" (${p.kind}) may write to ${what}` });
+          hits.push({
+            subject: `partners.${p.name}.access[${ai}]`,
+            path: [...accessPath, ai, 'mode'],
+            message: `partner "${p.name}" (${p.kind}) may write to ${what}`,
+          });
         });
       });
       return hits;
@@ -41,8 +45,15 @@ export const sharingRules: PolicyRule[] = [
         p.access.forEach((a, ai) => {
           if (!('network' in a)) return;
           // RBAC shares the whole network, so naming one subnet exposes every instance on it.
-          const names = [...personal].sort().map((n) => `"${n}"`).join(', ');
-          hits.push({ subject: `partners.${p.name}.access[${ai}]`, path: [...accessPath, ai, 'network'], message: `network "${a.network}" is shared with partner "${p.name}" but carries personal-data instances (${names})` });
+          const names = [...personal]
+            .sort()
+            .map((n) => `"${n}"`)
+            .join(', ');
+          hits.push({
+            subject: `partners.${p.name}.access[${ai}]`,
+            path: [...accessPath, ai, 'network'],
+            message: `network "${a.network}" is shared with partner "${p.name}" but carries personal-data instances (${names})`,
+          });
         });
       });
       return hits;
@@ -64,7 +75,11 @@ export const sharingRules: PolicyRule[] = [
         const accessPath = groupField(ctx, 'partners', pi, 'access');
         p.access.forEach((a, ai) => {
           if ('container' in a && personal.has(a.container)) {
-            hits.push({ subject: `partners.${p.name}.access[${ai}]`, path: [...accessPath, ai, 'container'], message: `private partner "${p.name}" may reach container "${a.container}", which holds personal data` });
+            hits.push({
+              subject: `partners.${p.name}.access[${ai}]`,
+              path: [...accessPath, ai, 'container'],
+              message: `private partner "${p.name}" may reach container "${a.container}", which holds personal data`,
+            });
           }
         });
       });

@@ -34,7 +34,11 @@ export function waiverRules(known: () => readonly { id: string; name: string }[]
         const rules = known();
         return collectWaivers(ctx.loaded, ctx.manifest, ctx.env)
           .filter((w) => !rules.some((r) => namesRule(w.rule, r)))
-          .map((w): RuleHit => ({ subject: w.subject === '' ? 'waivers' : w.subject, path: [...w.path, 'rule'], message: `waiver names rule "${w.rule}", which does not exist: it waives nothing` }));
+          .map((w): RuleHit => ({
+            subject: w.subject === '' ? 'waivers' : w.subject,
+            path: [...w.path, 'rule'],
+            message: `waiver names rule "${w.rule}", which does not exist: it waives nothing`,
+          }));
       },
     },
     {
@@ -46,7 +50,11 @@ export function waiverRules(known: () => readonly { id: string; name: string }[]
       title: 'every waiver still waives something in some environment',
       hint: 'remove the waiver: what it excused is fixed (a stale waiver would silently excuse the next problem)',
       checkCity: (input) => {
-        const used = new Set(input.reports.flatMap((r) => r.findings.flatMap((f) => (f.status === 'waived' ? [formatLocation(f.waiver.location)] : []))));
+        const used = new Set(
+          input.reports.flatMap((r) =>
+            r.findings.flatMap((f) => (f.status === 'waived' ? [formatLocation(f.waiver.location)] : [])),
+          ),
+        );
         const rules = known();
         const seen = new Set<string>();
         const hits: (RuleHit & { env: string })[] = [];
@@ -57,7 +65,12 @@ export function waiverRules(known: () => readonly { id: string; name: string }[]
             seen.add(key);
             // Expired or unknown-rule waivers have their own findings.
             if (used.has(key) || isExpired(w, input.today) || !rules.some((r) => namesRule(w.rule, r))) continue;
-            hits.push({ env: report.env, subject: w.subject === '' ? 'waivers' : w.subject, path: [...w.path, 'rule'], message: `waiver of ${w.rule}${w.subject === '' ? '' : ` for ${w.subject}`} waives nothing in any environment` });
+            hits.push({
+              env: report.env,
+              subject: w.subject === '' ? 'waivers' : w.subject,
+              path: [...w.path, 'rule'],
+              message: `waiver of ${w.rule}${w.subject === '' ? '' : ` for ${w.subject}`} waives nothing in any environment`,
+            });
           }
         }
         return hits;

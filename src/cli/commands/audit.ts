@@ -17,19 +17,27 @@ function readPlanJson(file: string, cwd: string): unknown {
   try {
     text = fs.readFileSync(abs, 'utf8');
   } catch (err) {
-    throw new StormError('not-found', `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new StormError(
+      'not-found',
+      `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new StormError('usage', `${file} is not a JSON plan document`, { hint: 'pass the output of `tofu show -json <planfile>` run in the stack working directory (.storm/work/<city>/<env>)' });
+    throw new StormError('usage', `${file} is not a JSON plan document`, {
+      hint: 'pass the output of `tofu show -json <planfile>` run in the stack working directory (.storm/work/<city>/<env>)',
+    });
   }
 }
 
 /** `--format json` prints the same versioned document as the global --json. */
 function emitJson(out: Output, command: string, exitCode: number, result: unknown): void {
   if (out.options.json) out.jsonResult(command, exitCode, result);
-  else out.text(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command, ok: exitCode === 0, exitCode, result }, null, 2));
+  else
+    out.text(
+      JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command, ok: exitCode === 0, exitCode, result }, null, 2),
+    );
 }
 
 export const auditCommand: CommandModule = (program, ctx) => {
@@ -54,36 +62,60 @@ Examples:
   $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
   $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record`,
     )
-    .action((city: string | undefined, opts: { env?: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean }) => {
-      ctx.setCommand('audit');
-      const out = ctx.output();
-      const json = out.options.json || opts.format === 'json';
-      if (opts.rules) {
-        const rules = POLICY_RULES.map((r) => ({ id: r.id, name: r.name, family: r.family, severity: r.severity, title: r.title, hint: r.hint }));
-        if (json) emitJson(out, 'audit', 0, { rules });
-        else out.text(renderRulesTable(POLICY_RULES, opts.format === 'markdown' ? 'markdown' : 'text'));
-        ctx.setExitCode(0);
-        return;
-      }
-      if (city === undefined) throw new StormError('usage', 'name a city to audit (or use --rules, log, verify)', { hint: 'storm audit <city> [--env production]' });
-      const cwd = ctx.globals().cwd;
-      const loaded = loadCity(city, { cwd });
-      if (opts.plan !== undefined && opts.env === undefined) throw new StormError('usage', '--plan belongs to one environment: name it with --env', { hint: `storm audit ${city} --env production --plan plan.json` });
-      const run = evaluateEnvironments(loaded, opts.env === undefined ? undefined : [opts.env], opts.plan === undefined ? {} : { plan: readPlanJson(opts.plan, cwd) });
-      const code = run.passed ? 0 : 3;
-      if (json) emitJson(out, 'audit', code, run);
-      else out.text(opts.format === 'markdown' ? renderAuditMarkdown(run) : renderAuditText(run, out.chalk));
-      if (!run.passed && !json) {
-        const err = policyViolationError(run);
-        // The findings are already on stdout; stderr gets the one-line verdict.
-        throw new StormError(err.code, err.message, { ...(err.hint === undefined ? {} : { hint: err.hint }) });
-      }
-      ctx.setExitCode(code);
-    });
+    .action(
+      (
+        city: string | undefined,
+        opts: { env?: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean },
+      ) => {
+        ctx.setCommand('audit');
+        const out = ctx.output();
+        const json = out.options.json || opts.format === 'json';
+        if (opts.rules) {
+          const rules = POLICY_RULES.map((r) => ({
+            id: r.id,
+            name: r.name,
+            family: r.family,
+            severity: r.severity,
+            title: r.title,
+            hint: r.hint,
+          }));
+          if (json) emitJson(out, 'audit', 0, { rules });
+          else out.text(renderRulesTable(POLICY_RULES, opts.format === 'markdown' ? 'markdown' : 'text'));
+          ctx.setExitCode(0);
+          return;
+        }
+        if (city === undefined)
+          throw new StormError('usage', 'name a city to audit (or use --rules, log, verify)', {
+            hint: 'storm audit <city> [--env production]',
+          });
+        const cwd = ctx.globals().cwd;
+        const loaded = loadCity(city, { cwd });
+        if (opts.plan !== undefined && opts.env === undefined)
+          throw new StormError('usage', '--plan belongs to one environment: name it with --env', {
+            hint: `storm audit ${city} --env production --plan plan.json`,
+          });
+        const run = evaluateEnvironments(
+          loaded,
+          opts.env === undefined ? undefined : [opts.env],
+          opts.plan === undefined ? {} : { plan: readPlanJson(opts.plan, cwd) },
+        );
+        const code = run.passed ? 0 : 3;
+        if (json) emitJson(out, 'audit', code, run);
+        else out.text(opts.format === 'markdown' ? renderAuditMarkdown(run) : renderAuditText(run, out.chalk));
+        if (!run.passed && !json) {
+          const err = policyViolationError(run);
+          // The findings are already on stdout; stderr gets the one-line verdict.
+          throw new StormError(err.code, err.message, { ...(err.hint === undefined ? {} : { hint: err.hint }) });
+        }
+        ctx.setExitCode(code);
+      },
+    );
 
   audit
     .command('log')
-    .description('List the audit records of a city (.storm/audit/<city>.jsonl, or PostgreSQL when its state backend is pg)')
+    .description(
+      'List the audit records of a city (.storm/audit/<city>.jsonl, or PostgreSQL when its state backend is pg)',
+    )
     .argument('<city>', 'city name')
     .action(async (city: string) => {
       ctx.setCommand('audit log');
@@ -107,7 +139,11 @@ Examples:
       out.text(renderAuditVerification(verification, out.chalk));
       if (!verification.ok && verification.problem !== undefined && !out.options.json) {
         const p = verification.problem;
-        throw new StormError('audit-tampered', `audit log of ${city} does not verify: first bad record is seq ${p.seq ?? p.expectedSeq} (line ${p.line})`, { hint: 'the log was edited outside storm; restore it from a backup and investigate who changed it' });
+        throw new StormError(
+          'audit-tampered',
+          `audit log of ${city} does not verify: first bad record is seq ${p.seq ?? p.expectedSeq} (line ${p.line})`,
+          { hint: 'the log was edited outside storm; restore it from a backup and investigate who changed it' },
+        );
       }
       ctx.setExitCode(code);
     });

@@ -3,7 +3,19 @@ import { ExitCode } from '../../errors';
 import { destroyStacks, failureOf } from '../../engine/lifecycle';
 import { renderResultsTable, renderPlanSummary } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
-import { addRunOptions, addStackOptions, confirmOrRefuse, exitCodeOf, lifecycleContext, liveProgress, parseConcurrency, parseLockTimeout, reportFailures, stackRefs, throwIfSingleFailure } from './lifecycle-common';
+import {
+  addRunOptions,
+  addStackOptions,
+  confirmOrRefuse,
+  exitCodeOf,
+  lifecycleContext,
+  liveProgress,
+  parseConcurrency,
+  parseLockTimeout,
+  reportFailures,
+  stackRefs,
+  throwIfSingleFailure,
+} from './lifecycle-common';
 
 interface DestroyFlags {
   all: boolean;
@@ -15,7 +27,10 @@ interface DestroyFlags {
 }
 
 export const destroyCommand: CommandModule = (program, ctx) => {
-  const cmd = program.command('destroy').argument('[cities...]', 'cities (stacks/<city>.yaml)').description("Delete everything storm created for a city's environment (production also needs --confirm <city>)");
+  const cmd = program
+    .command('destroy')
+    .argument('[cities...]', 'cities (stacks/<city>.yaml)')
+    .description("Delete everything storm created for a city's environment (production also needs --confirm <city>)");
   addStackOptions(cmd);
   addRunOptions(cmd)
     .option('-y, --yes', 'destroy without asking (required when there is no terminal)', false)
@@ -39,8 +54,16 @@ Examples:
         autoApprove: flags.yes,
         ...(flags.confirm === undefined ? {} : { confirmCity: flags.confirm }),
         confirm: async (plans) => {
-          for (const p of plans) out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color, maxCreateAttributes: 0 }));
-          return confirmOrRefuse(out, flags.yes, `DESTROY ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`, 'destroy');
+          for (const p of plans)
+            out.note(
+              renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color, maxCreateAttributes: 0 }),
+            );
+          return confirmOrRefuse(
+            out,
+            flags.yes,
+            `DESTROY ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`,
+            'destroy',
+          );
         },
       });
       throwIfSingleFailure(outcomes);
@@ -50,19 +73,41 @@ Examples:
       out.jsonResult('destroy', code, {
         stacks: outcomes.map((o) =>
           o.ok
-            ? { city: o.city, env: o.env, status: o.value.status, cloud: o.value.target, summary: o.value.summary, applied: o.value.applied, durationMs: o.value.durationMs }
+            ? {
+                city: o.city,
+                env: o.env,
+                status: o.value.status,
+                cloud: o.value.target,
+                summary: o.value.summary,
+                applied: o.value.applied,
+                durationMs: o.value.durationMs,
+              }
             : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
         ),
       });
       for (const o of outcomes) {
         if (!o.ok) continue;
         const v = o.value;
-        const what = v.status === 'destroyed' ? `destroyed ${v.summary.counts.delete} resources in ${formatElapsed(v.durationMs / 1000)}` : v.status === 'cancelled' ? 'cancelled, nothing was changed' : 'nothing to destroy';
+        const what =
+          v.status === 'destroyed'
+            ? `destroyed ${v.summary.counts.delete} resources in ${formatElapsed(v.durationMs / 1000)}`
+            : v.status === 'cancelled'
+              ? 'cancelled, nothing was changed'
+              : 'nothing to destroy';
         out.text(`${o.city}/${o.env}: ${what}`);
       }
       reportFailures(out, outcomes);
       if (outcomes.length > 1) {
-        out.text(renderResultsTable(outcomes.map((o) => (o.ok ? { stack: `${o.city}/${o.env}`, status: o.value.status, ok: true, detail: '' } : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message })), { color: out.options.color }));
+        out.text(
+          renderResultsTable(
+            outcomes.map((o) =>
+              o.ok
+                ? { stack: `${o.city}/${o.env}`, status: o.value.status, ok: true, detail: '' }
+                : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message },
+            ),
+            { color: out.options.color },
+          ),
+        );
       }
       ctx.setExitCode(code);
     });

@@ -17,7 +17,10 @@ type Format = 'text' | 'markdown' | 'json';
 /** `--format json` prints the same versioned document as the global --json. */
 function emitJson(out: Output, exitCode: number, result: unknown): void {
   if (out.options.json) out.jsonResult('diff', exitCode, result);
-  else out.text(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: 'diff', ok: true, exitCode, result }, null, 2));
+  else
+    out.text(
+      JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: 'diff', ok: true, exitCode, result }, null, 2),
+    );
 }
 
 function readPlanJson(file: string, cwd: string): unknown {
@@ -25,19 +28,26 @@ function readPlanJson(file: string, cwd: string): unknown {
   try {
     text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (err) {
-    throw new StormError('not-found', `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new StormError(
+      'not-found',
+      `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new StormError('usage', `${file} is not a JSON plan document`, { hint: 'pass the output of `tofu show -json <planfile>`' });
+    throw new StormError('usage', `${file} is not a JSON plan document`, {
+      hint: 'pass the output of `tofu show -json <planfile>`',
+    });
   }
 }
 
 export const diffCommand: CommandModule = (program, ctx) => {
   program
     .command('diff')
-    .description('Show what would change, grouped by layer with risk flags: against the live state (a plan), or between git revisions (--from, offline)')
+    .description(
+      'Show what would change, grouped by layer with risk flags: against the live state (a plan), or between git revisions (--from, offline)',
+    )
     .argument('<city>', 'city name (stacks/<city>.yaml)')
     .option('--from <ref>', 'git revision to compare from (e.g. HEAD, origin/main); no cloud and no state needed')
     .option('--to <ref>', 'git revision to compare to (default: the working tree)')
@@ -57,28 +67,54 @@ Examples:
   $ storm diff valladolid --from origin/main --format markdown # for a merge-request comment
   $ storm diff valladolid --from v1.2 --to v1.3 --env production --format json`,
     )
-    .action(async (city: string, opts: { from?: string; to?: string; env: string; plan?: string; skipPreflight: boolean; lockTimeout: string; format: Format; detailedExitcode: boolean }) => {
-      ctx.setCommand('diff');
-      const out = ctx.output();
-      const cwd = ctx.globals().cwd;
-      if (opts.to !== undefined && opts.from === undefined) throw new StormError('usage', '--to needs --from', { hint: `storm diff ${city} --from HEAD~1 --to HEAD` });
-      if (opts.plan !== undefined && opts.from !== undefined) throw new StormError('usage', 'use --plan or --from, not both');
-      let report: DiffReport;
-      if (opts.from !== undefined) {
-        report = await diffRevisions({ cwd, city, from: opts.from, ...(opts.to === undefined ? {} : { to: opts.to }), env: opts.env });
-      } else if (opts.plan !== undefined) {
-        loadCity(city, { cwd });
-        report = planDocumentDiff(city, opts.env, readPlanJson(opts.plan, cwd), opts.plan);
-      } else {
-        const outcomes = await planStacks(lifecycleContext(ctx, liveProgress(out)), [{ city, env: opts.env }], { skipPreflight: opts.skipPreflight, lockTimeout: parseLockTimeout(opts.lockTimeout), concurrency: 1 });
-        throwIfSingleFailure(outcomes);
-        const o = outcomes[0];
-        if (o === undefined || !o.ok) throw new StormError('internal', 'the plan produced no result');
-        report = planDiffReport(city, opts.env, o.value.summary);
-      }
-      const code = opts.detailedExitcode && report.hasChanges ? 2 : 0;
-      if (out.options.json || opts.format === 'json') emitJson(out, code, report);
-      else out.text(opts.format === 'markdown' ? renderDiffMarkdown(report) : renderDiffText(report, out.chalk));
-      ctx.setExitCode(code);
-    });
+    .action(
+      async (
+        city: string,
+        opts: {
+          from?: string;
+          to?: string;
+          env: string;
+          plan?: string;
+          skipPreflight: boolean;
+          lockTimeout: string;
+          format: Format;
+          detailedExitcode: boolean;
+        },
+      ) => {
+        ctx.setCommand('diff');
+        const out = ctx.output();
+        const cwd = ctx.globals().cwd;
+        if (opts.to !== undefined && opts.from === undefined)
+          throw new StormError('usage', '--to needs --from', { hint: `storm diff ${city} --from HEAD~1 --to HEAD` });
+        if (opts.plan !== undefined && opts.from !== undefined)
+          throw new StormError('usage', 'use --plan or --from, not both');
+        let report: DiffReport;
+        if (opts.from !== undefined) {
+          report = await diffRevisions({
+            cwd,
+            city,
+            from: opts.from,
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+            env: opts.env,
+          });
+        } else if (opts.plan !== undefined) {
+          loadCity(city, { cwd });
+          report = planDocumentDiff(city, opts.env, readPlanJson(opts.plan, cwd), opts.plan);
+        } else {
+          const outcomes = await planStacks(lifecycleContext(ctx, liveProgress(out)), [{ city, env: opts.env }], {
+            skipPreflight: opts.skipPreflight,
+            lockTimeout: parseLockTimeout(opts.lockTimeout),
+            concurrency: 1,
+          });
+          throwIfSingleFailure(outcomes);
+          const o = outcomes[0];
+          if (o === undefined || !o.ok) throw new StormError('internal', 'the plan produced no result');
+          report = planDiffReport(city, opts.env, o.value.summary);
+        }
+        const code = opts.detailedExitcode && report.hasChanges ? 2 : 0;
+        if (out.options.json || opts.format === 'json') emitJson(out, code, report);
+        else out.text(opts.format === 'markdown' ? renderDiffMarkdown(report) : renderDiffText(report, out.chalk));
+        ctx.setExitCode(code);
+      },
+    );
 };

@@ -9,7 +9,7 @@ export const initCommand: CommandModule = (program, ctx) => {
     .argument('<city>', 'name of the new city (DNS-safe: becomes stacks/<city>.yaml)')
     .requiredOption('--from <city>', 'the city (or manifest file) to start from')
     .option('--display-name <name>', 'official name of the city or its administration')
-    .option('--country <code>', 'ISO 3166-1 alpha-2 country code (default: the original city\'s)')
+    .option('--country <code>', "ISO 3166-1 alpha-2 country code (default: the original city's)")
     .option('--force', 'overwrite an existing stacks/<city>.yaml', false)
     .addHelpText(
       'after',

@@ -20,30 +20,41 @@ export interface StackSelection {
 }
 
 export function addStackOptions(cmd: Command): Command {
-  return cmd.option('--all', 'every city in stacks/', false).option('--env <env>', `environment (default: ${DEFAULT_ENVIRONMENT}; production is always named explicitly)`);
+  return cmd
+    .option('--all', 'every city in stacks/', false)
+    .option('--env <env>', `environment (default: ${DEFAULT_ENVIRONMENT}; production is always named explicitly)`);
 }
 
 export function addRunOptions(cmd: Command): Command {
-  return cmd.option('--concurrency <n>', 'how many cities run at once', '2').option('--lock-timeout <duration>', 'how long to wait for a state lock held by another run (e.g. 30s, 2m)', '30s');
+  return cmd
+    .option('--concurrency <n>', 'how many cities run at once', '2')
+    .option('--lock-timeout <duration>', 'how long to wait for a state lock held by another run (e.g. 30s, 2m)', '30s');
 }
 
 export function stackRefs(cwd: string, cities: readonly string[], sel: StackSelection): StackRef[] {
   const env = sel.env ?? DEFAULT_ENVIRONMENT;
   if (sel.all === true && cities.length > 0) throw new StormError('usage', 'name cities or use --all, not both');
   const names = sel.all === true ? listCities(cwd) : [...new Set(cities)];
-  if (names.length === 0) throw new StormError('usage', sel.all === true ? `no city manifests in ${cwd}/stacks` : 'name at least one city (or use --all)', { hint: 'storm list shows the cities' });
+  if (names.length === 0)
+    throw new StormError(
+      'usage',
+      sel.all === true ? `no city manifests in ${cwd}/stacks` : 'name at least one city (or use --all)',
+      { hint: 'storm list shows the cities' },
+    );
   return names.map((city) => ({ city, env }));
 }
 
 export function parseConcurrency(value: string | undefined): number {
   const n = Number(value ?? '2');
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new StormError('usage', `--concurrency must be a whole number from 1 to 32, not "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 32)
+    throw new StormError('usage', `--concurrency must be a whole number from 1 to 32, not "${String(value)}"`);
   return n;
 }
 
 export function parseLockTimeout(value: string | undefined): string {
   const v = value ?? '30s';
-  if (!/^\d+(ms|s|m|h)$/.test(v)) throw new StormError('usage', `--lock-timeout must be a duration like 30s or 2m, not "${v}"`);
+  if (!/^\d+(ms|s|m|h)$/.test(v))
+    throw new StormError('usage', `--lock-timeout must be a duration like 30s or 2m, not "${v}"`);
   return v;
 }
 
@@ -56,7 +67,17 @@ export function liveProgress(out: Output): Progress {
     return (event) => {
       if (event.kind !== 'resource') return out.progress(event);
       if (event.status === 'start') return;
-      out.note(renderFinishedLine({ address: event.address, action: event.action, ok: event.status === 'done', elapsedSeconds: event.elapsedSeconds ?? 0 }, { color: out.options.color }));
+      out.note(
+        renderFinishedLine(
+          {
+            address: event.address,
+            action: event.action,
+            ok: event.status === 'done',
+            elapsedSeconds: event.elapsedSeconds ?? 0,
+          },
+          { color: out.options.color },
+        ),
+      );
     };
   }
   const started = Date.now();
@@ -74,7 +95,9 @@ export function liveProgress(out: Output): Progress {
       total += c.total;
     }
     if (total === 0) return;
-    out.rawStderr(`\r\x1b[2K${renderProgressBar({ label: 'progress', done, total, elapsedSeconds: (Date.now() - started) / 1000, ...(current === undefined ? {} : { current }) }, { color: out.options.color })}`);
+    out.rawStderr(
+      `\r\x1b[2K${renderProgressBar({ label: 'progress', done, total, elapsedSeconds: (Date.now() - started) / 1000, ...(current === undefined ? {} : { current }) }, { color: out.options.color })}`,
+    );
     barShown = true;
   };
   return (event) => {
@@ -99,7 +122,17 @@ export function liveProgress(out: Output): Progress {
           return;
         }
         clearBar();
-        out.note(renderFinishedLine({ address: event.address, action: event.action, ok: event.status === 'done', elapsedSeconds: event.elapsedSeconds ?? 0 }, { color: out.options.color }));
+        out.note(
+          renderFinishedLine(
+            {
+              address: event.address,
+              action: event.action,
+              ok: event.status === 'done',
+              elapsedSeconds: event.elapsedSeconds ?? 0,
+            },
+            { color: out.options.color },
+          ),
+        );
         drawBar();
         return;
       default:
@@ -122,7 +155,13 @@ export function lifecycleContext(ctx: CliContext, progress: Progress): Lifecycle
 export async function confirmOrRefuse(out: Output, yes: boolean, question: string, verb: string): Promise<boolean> {
   if (yes) return true;
   if (!out.interactive || out.options.json) {
-    throw new StormError('confirmation-required', `refusing to ${verb} without confirmation: no terminal to ask on, and --yes was not given; nothing was changed`, { hint: 'review the plan above, then run again with --yes (CI: `storm plan --out`, then `storm provision --plan <file> --yes`)' });
+    throw new StormError(
+      'confirmation-required',
+      `refusing to ${verb} without confirmation: no terminal to ask on, and --yes was not given; nothing was changed`,
+      {
+        hint: 'review the plan above, then run again with --yes (CI: `storm plan --out`, then `storm provision --plan <file> --yes`)',
+      },
+    );
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   try {

@@ -2,7 +2,18 @@ import type { CommandModule } from '../context';
 import { ExitCode } from '../../errors';
 import { failureOf, planStacks } from '../../engine/lifecycle';
 import { renderCounts, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
-import { addRunOptions, addStackOptions, exitCodeOf, lifecycleContext, liveProgress, parseConcurrency, parseLockTimeout, reportFailures, stackRefs, throwIfSingleFailure } from './lifecycle-common';
+import {
+  addRunOptions,
+  addStackOptions,
+  exitCodeOf,
+  lifecycleContext,
+  liveProgress,
+  parseConcurrency,
+  parseLockTimeout,
+  reportFailures,
+  stackRefs,
+  throwIfSingleFailure,
+} from './lifecycle-common';
 
 interface PlanFlags {
   all: boolean;
@@ -15,10 +26,18 @@ interface PlanFlags {
 }
 
 export const planCommand: CommandModule = (program, ctx) => {
-  const cmd = program.command('plan').argument('[cities...]', 'cities (stacks/<city>.yaml)').description('Show what provisioning would change: pre-flight, synth, tofu plan, and a summary by layer with warnings');
+  const cmd = program
+    .command('plan')
+    .argument('[cities...]', 'cities (stacks/<city>.yaml)')
+    .description(
+      'Show what provisioning would change: pre-flight, synth, tofu plan, and a summary by layer with warnings',
+    );
   addStackOptions(cmd);
   addRunOptions(cmd)
-    .option('--out <file>', 'save the plan (and a .storm.json record of what it was made from) for `storm provision --plan`')
+    .option(
+      '--out <file>',
+      'save the plan (and a .storm.json record of what it was made from) for `storm provision --plan`',
+    )
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none', false)
     .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
     .addHelpText(
@@ -43,24 +62,45 @@ Examples:
       throwIfSingleFailure(outcomes);
       const anyChanges = outcomes.some((o) => o.ok && o.value.summary.hasChanges);
       const failed = exitCodeOf(outcomes);
-      const code = failed !== ExitCode.ok ? failed : anyChanges && flags.detailedExitcode ? ExitCode.changesPending : ExitCode.ok;
+      const code =
+        failed !== ExitCode.ok ? failed : anyChanges && flags.detailedExitcode ? ExitCode.changesPending : ExitCode.ok;
       out.jsonResult('plan', code, {
         stacks: outcomes.map((o) =>
           o.ok
-            ? { city: o.city, env: o.env, status: o.value.summary.hasChanges ? 'changes' : 'no-changes', cloud: o.value.target, preflight: o.value.preflight, planFile: o.value.planFile, summary: o.value.summary }
+            ? {
+                city: o.city,
+                env: o.env,
+                status: o.value.summary.hasChanges ? 'changes' : 'no-changes',
+                cloud: o.value.target,
+                preflight: o.value.preflight,
+                planFile: o.value.planFile,
+                summary: o.value.summary,
+              }
             : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
         ),
       });
       for (const o of outcomes) {
         if (!o.ok) continue;
         out.text(renderPlanSummary(`${o.city}/${o.env}`, o.value.summary, { color: out.options.color }));
-        if (flags.out !== undefined) out.note(`plan saved to ${o.value.planFile}; apply exactly it with: storm provision ${o.city} --env ${o.env} --plan ${flags.out}`);
+        if (flags.out !== undefined)
+          out.note(
+            `plan saved to ${o.value.planFile}; apply exactly it with: storm provision ${o.city} --env ${o.env} --plan ${flags.out}`,
+          );
       }
       reportFailures(out, outcomes);
       if (outcomes.length > 1) {
         out.text(
           renderResultsTable(
-            outcomes.map((o) => (o.ok ? { stack: `${o.city}/${o.env}`, status: o.value.summary.hasChanges ? 'changes' : 'no changes', ok: true, detail: renderCounts(o.value.summary) } : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message })),
+            outcomes.map((o) =>
+              o.ok
+                ? {
+                    stack: `${o.city}/${o.env}`,
+                    status: o.value.summary.hasChanges ? 'changes' : 'no changes',
+                    ok: true,
+                    detail: renderCounts(o.value.summary),
+                  }
+                : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message },
+            ),
             { color: out.options.color },
           ),
         );

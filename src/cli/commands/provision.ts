@@ -3,7 +3,19 @@ import { ExitCode } from '../../errors';
 import { failureOf, provisionStacks } from '../../engine/lifecycle';
 import { renderCounts, renderOutputs, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
-import { addRunOptions, addStackOptions, confirmOrRefuse, exitCodeOf, lifecycleContext, liveProgress, parseConcurrency, parseLockTimeout, reportFailures, stackRefs, throwIfSingleFailure } from './lifecycle-common';
+import {
+  addRunOptions,
+  addStackOptions,
+  confirmOrRefuse,
+  exitCodeOf,
+  lifecycleContext,
+  liveProgress,
+  parseConcurrency,
+  parseLockTimeout,
+  reportFailures,
+  stackRefs,
+  throwIfSingleFailure,
+} from './lifecycle-common';
 
 interface ProvisionFlags {
   all: boolean;
@@ -17,7 +29,12 @@ interface ProvisionFlags {
 }
 
 export const provisionCommand: CommandModule = (program, ctx) => {
-  const cmd = program.command('provision').argument('[cities...]', 'cities (stacks/<city>.yaml)').description("Create or update a city's tenancy: pre-flight, plan, confirm, apply exactly that plan, deploy services, print outputs");
+  const cmd = program
+    .command('provision')
+    .argument('[cities...]', 'cities (stacks/<city>.yaml)')
+    .description(
+      "Create or update a city's tenancy: pre-flight, plan, confirm, apply exactly that plan, deploy services, print outputs",
+    );
   addStackOptions(cmd);
   addRunOptions(cmd)
     .option('-y, --yes', 'apply without asking (required when there is no terminal)', false)
@@ -46,8 +63,14 @@ Examples:
         autoApprove: flags.yes,
         allowViolations: flags.allowViolations,
         confirm: async (plans) => {
-          for (const p of plans) out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color }));
-          return confirmOrRefuse(out, flags.yes, `Apply these changes to ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`, 'apply changes');
+          for (const p of plans)
+            out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color }));
+          return confirmOrRefuse(
+            out,
+            flags.yes,
+            `Apply these changes to ${plans.map((p) => `${p.city}/${p.env}`).join(', ')}?`,
+            'apply changes',
+          );
         },
       });
       throwIfSingleFailure(outcomes);
@@ -57,7 +80,18 @@ Examples:
       out.jsonResult('provision', code, {
         stacks: outcomes.map((o) =>
           o.ok
-            ? { city: o.city, env: o.env, status: o.value.status, cloud: o.value.target, preflight: o.value.preflight, summary: o.value.summary, applied: o.value.applied, outputs: o.value.outputs, deploy: o.value.deploy ?? null, durationMs: o.value.durationMs }
+            ? {
+                city: o.city,
+                env: o.env,
+                status: o.value.status,
+                cloud: o.value.target,
+                preflight: o.value.preflight,
+                summary: o.value.summary,
+                applied: o.value.applied,
+                outputs: o.value.outputs,
+                deploy: o.value.deploy ?? null,
+                durationMs: o.value.durationMs,
+              }
             : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
         ),
       });
@@ -69,13 +103,24 @@ Examples:
           continue;
         }
         if (v.deploy !== undefined) out.note(`${o.city}/${o.env}: ${v.deploy.message}`);
-        out.text(`${out.chalk.bold(`${o.city}/${o.env}`)} ${v.status === 'applied' ? `applied (${renderCounts(v.summary)}) in ${formatElapsed(v.durationMs / 1000)}` : 'no changes'}\n${renderOutputs(v.outputs)}`);
+        out.text(
+          `${out.chalk.bold(`${o.city}/${o.env}`)} ${v.status === 'applied' ? `applied (${renderCounts(v.summary)}) in ${formatElapsed(v.durationMs / 1000)}` : 'no changes'}\n${renderOutputs(v.outputs)}`,
+        );
       }
       reportFailures(out, outcomes);
       if (outcomes.length > 1) {
         out.text(
           renderResultsTable(
-            outcomes.map((o) => (o.ok ? { stack: `${o.city}/${o.env}`, status: o.value.status, ok: true, detail: o.value.status === 'applied' ? renderCounts(o.value.summary) : '' } : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message })),
+            outcomes.map((o) =>
+              o.ok
+                ? {
+                    stack: `${o.city}/${o.env}`,
+                    status: o.value.status,
+                    ok: true,
+                    detail: o.value.status === 'applied' ? renderCounts(o.value.summary) : '',
+                  }
+                : { stack: `${o.city}/${o.env}`, status: 'failed', ok: false, detail: o.error.message },
+            ),
             { color: out.options.color },
           ),
         );

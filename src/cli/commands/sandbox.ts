@@ -4,7 +4,15 @@
 import { Command, Option } from 'commander';
 import type { CommandModule } from '../context';
 import { StormError } from '../../errors';
-import { readRequestLog, resetSandbox, sandboxStatus, startDetached, startForeground, stopSandbox, type SandboxSettings } from '../../sandbox/control';
+import {
+  readRequestLog,
+  resetSandbox,
+  sandboxStatus,
+  startDetached,
+  startForeground,
+  stopSandbox,
+  type SandboxSettings,
+} from '../../sandbox/control';
 import { renderConnection, renderLogEntry, renderStatus } from '../../report/sandbox';
 
 interface UpOptions {
@@ -38,7 +46,9 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 }
 
 export const sandboxCommand: CommandModule = (program, ctx) => {
-  const sandbox = new Command('sandbox').description("Run storm's local OpenStack-compatible cloud (Keystone, Nova, Neutron, Cinder, Glance, Swift)");
+  const sandbox = new Command('sandbox').description(
+    "Run storm's local OpenStack-compatible cloud (Keystone, Nova, Neutron, Cinder, Glance, Swift)",
+  );
 
   sandbox
     .command('up')
@@ -47,7 +57,11 @@ export const sandboxCommand: CommandModule = (program, ctx) => {
     .option('--detach', 'run in the background and return once it answers', false)
     .option('--delay-ms <n>', 'delay of asynchronous status changes (BUILD→ACTIVE, creating→available)', '300')
     .option('--token-ttl <seconds>', 'lifetime of issued tokens', '3600')
-    .addOption(new Option('--fault <rule>', 'inject faults, e.g. compute:503@0.1 (repeatable; grammar in src/sandbox/SPEC.md)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
+    .addOption(
+      new Option('--fault <rule>', 'inject faults, e.g. compute:503@0.1 (repeatable; grammar in src/sandbox/SPEC.md)')
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
     .option('--fault-seed <n>', 'seed of the fault PRNG (same seed, same faults)')
     .addHelpText(
       'after',
@@ -73,14 +87,30 @@ Examples:
       if (opts.detach) {
         const started = await startDetached({ cwd, settings, progress: out.progress });
         out.jsonResult('sandbox up', 0, started);
-        out.text(renderConnection(started, out.chalk, started.alreadyRunning ? `sandbox already running (pid ${started.pid})` : `sandbox running in the background (pid ${started.pid}); stop it with \`storm sandbox down\``));
+        out.text(
+          renderConnection(
+            started,
+            out.chalk,
+            started.alreadyRunning
+              ? `sandbox already running (pid ${started.pid})`
+              : `sandbox running in the background (pid ${started.pid}); stop it with \`storm sandbox down\``,
+          ),
+        );
         ctx.setExitCode(0);
         return;
       }
       const interrupt = interruptSignal();
       try {
         const handle = await startForeground({ cwd, settings, signal: interrupt.signal, progress: out.progress });
-        out.jsonResult('sandbox up', 0, { url: handle.url, authUrl: handle.authUrl, cloudsYamlEntry: handle.cloudsYamlEntry, env: handle.env, pid: handle.pid, dataDir: handle.dataDir, faultSeed: handle.faultSeed });
+        out.jsonResult('sandbox up', 0, {
+          url: handle.url,
+          authUrl: handle.authUrl,
+          cloudsYamlEntry: handle.cloudsYamlEntry,
+          env: handle.env,
+          pid: handle.pid,
+          dataDir: handle.dataDir,
+          faultSeed: handle.faultSeed,
+        });
         out.text(renderConnection(handle, out.chalk, `sandbox running (pid ${handle.pid}); Ctrl-C stops it`));
         if (faults !== '') out.note(`fault injection: ${faults} (seed ${handle.faultSeed})`);
         await handle.done;
@@ -151,7 +181,11 @@ Examples:
       const out = ctx.output();
       const result = await resetSandbox({ cwd: ctx.globals().cwd, progress: out.progress });
       out.jsonResult('sandbox reset', 0, result);
-      out.text(result.restarted ? `sandbox reset to its seed and running again at ${result.url ?? ''}` : 'sandbox reset to its seed (it starts fresh on the next `storm sandbox up`)');
+      out.text(
+        result.restarted
+          ? `sandbox reset to its seed and running again at ${result.url ?? ''}`
+          : 'sandbox reset to its seed (it starts fresh on the next `storm sandbox up`)',
+      );
       ctx.setExitCode(0);
     });
 

@@ -23,9 +23,16 @@ Examples:
     .action((opts: { format: string }) => {
       ctx.setCommand('schema');
       const out = ctx.output();
-      if (opts.format !== 'json' && opts.format !== 'markdown') throw new StormError('usage', `unknown format "${opts.format}"`, { hint: 'use --format json or --format markdown' });
+      if (opts.format !== 'json' && opts.format !== 'markdown')
+        throw new StormError('usage', `unknown format "${opts.format}"`, {
+          hint: 'use --format json or --format markdown',
+        });
       const reference = opts.format === 'markdown' ? renderSchemaReference(citySchema) : undefined;
-      out.jsonResult('schema', 0, reference === undefined ? { schema: citySchema } : { schema: citySchema, markdown: reference });
+      out.jsonResult(
+        'schema',
+        0,
+        reference === undefined ? { schema: citySchema } : { schema: citySchema, markdown: reference },
+      );
       out.text(reference ?? JSON.stringify(citySchema, null, 2));
       ctx.setExitCode(0);
     });

@@ -1,7 +1,17 @@
 import type { CommandModule } from '../context';
 import { failureOf, statusStacks } from '../../engine/lifecycle';
 import { renderStatus } from '../../report/plan-summary';
-import { addRunOptions, addStackOptions, exitCodeOf, lifecycleContext, parseConcurrency, parseLockTimeout, reportFailures, stackRefs, throwIfSingleFailure } from './lifecycle-common';
+import {
+  addRunOptions,
+  addStackOptions,
+  exitCodeOf,
+  lifecycleContext,
+  parseConcurrency,
+  parseLockTimeout,
+  reportFailures,
+  stackRefs,
+  throwIfSingleFailure,
+} from './lifecycle-common';
 
 interface StatusFlags {
   all: boolean;
@@ -11,7 +21,10 @@ interface StatusFlags {
 }
 
 export const statusCommand: CommandModule = (program, ctx) => {
-  const cmd = program.command('status').argument('[cities...]', 'cities (stacks/<city>.yaml)').description('What exists (from state), drift from the cloud and from the manifest, and the outputs');
+  const cmd = program
+    .command('status')
+    .argument('[cities...]', 'cities (stacks/<city>.yaml)')
+    .description('What exists (from state), drift from the cloud and from the manifest, and the outputs');
   addStackOptions(cmd);
   addRunOptions(cmd).addHelpText(
     'after',
@@ -24,10 +37,17 @@ Examples:
     ctx.setCommand('status');
     const out = ctx.output();
     const g = ctx.globals();
-    const outcomes = await statusStacks(lifecycleContext(ctx, out.progress), stackRefs(g.cwd, cities, flags), { lockTimeout: parseLockTimeout(flags.lockTimeout), concurrency: parseConcurrency(flags.concurrency) });
+    const outcomes = await statusStacks(lifecycleContext(ctx, out.progress), stackRefs(g.cwd, cities, flags), {
+      lockTimeout: parseLockTimeout(flags.lockTimeout),
+      concurrency: parseConcurrency(flags.concurrency),
+    });
     throwIfSingleFailure(outcomes);
     const code = exitCodeOf(outcomes);
-    out.jsonResult('status', code, { stacks: outcomes.map((o) => (o.ok ? { ...o.value, status: 'ok' } : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) })) });
+    out.jsonResult('status', code, {
+      stacks: outcomes.map((o) =>
+        o.ok ? { ...o.value, status: 'ok' } : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
+      ),
+    });
     for (const o of outcomes) if (o.ok) out.text(renderStatus(o.value, { color: out.options.color }));
     reportFailures(out, outcomes);
     ctx.setExitCode(code);

@@ -27,7 +27,12 @@ Examples:
       const out = ctx.output();
       const { cwd } = ctx.globals();
       const result = synthCity(city, { cwd, env: opts.env, ...(opts.out === undefined ? {} : { outDir: opts.out }) });
-      const shown = result.file === undefined ? undefined : path.relative(cwd, result.file).startsWith('..') ? result.file : path.relative(cwd, result.file);
+      const shown =
+        result.file === undefined
+          ? undefined
+          : path.relative(cwd, result.file).startsWith('..')
+            ? result.file
+            : path.relative(cwd, result.file);
       const doc = synthJsonResult(result, shown, Date.now() - started);
       for (const d of result.warnings) out.note(out.renderDiagnostic(d));
       out.jsonResult('synth', 0, doc);

@@ -26,7 +26,10 @@ Examples:
       const code = diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
       out.jsonResult('templates list', code, { templates: found, diagnostics });
       out.text(renderTemplateList(found, out.chalk));
-      for (const d of diagnostics) out.warn(`${d.location === undefined ? '' : `${d.location.file}:${d.location.line}:${d.location.column}  `}${d.message}`);
+      for (const d of diagnostics)
+        out.warn(
+          `${d.location === undefined ? '' : `${d.location.file}:${d.location.line}:${d.location.column}  `}${d.message}`,
+        );
       ctx.setExitCode(code);
     });
 

@@ -27,7 +27,9 @@ Examples:
       const { cwd } = ctx.globals();
       if (manifests.length === 0 && !opts.all) {
         const cities = listCities(cwd);
-        throw new StormError('usage', 'name the cities or files to validate, or pass --all', { hint: cities.length === 0 ? 'there are no manifests in stacks/ yet' : `cities: ${cities.join(', ')}` });
+        throw new StormError('usage', 'name the cities or files to validate, or pass --all', {
+          hint: cities.length === 0 ? 'there are no manifests in stacks/ yet' : `cities: ${cities.join(', ')}`,
+        });
       }
       const report = validateManifests(manifests, { cwd, all: opts.all });
       const code = report.ok ? 0 : 1;

@@ -14,7 +14,11 @@ export class SandboxHttpError extends Error {
   readonly headers: HttpHeaders;
 
   constructor(status: number, body: unknown, headers: HttpHeaders = {}) {
-    super(typeof body === 'string' ? `${status}: ${body.slice(0, 200)}` : `${status}: ${JSON.stringify(body).slice(0, 200)}`);
+    super(
+      typeof body === 'string'
+        ? `${status}: ${body.slice(0, 200)}`
+        : `${status}: ${JSON.stringify(body).slice(0, 200)}`,
+    );
     this.name = 'SandboxHttpError';
     this.status = status;
     this.body = body;
@@ -77,12 +81,26 @@ export function neutronError(status: number, type: string, message: string): San
   return new SandboxHttpError(status, { NeutronError: { type, message, detail: '' } });
 }
 
-export type CinderErrorKind = 'badRequest' | 'itemNotFound' | 'forbidden' | 'conflictingRequest' | 'overLimit' | 'computeFault' | 'notImplemented' | 'serviceUnavailable' | 'badMethod' | 'badMediaType';
+export type CinderErrorKind =
+  | 'badRequest'
+  | 'itemNotFound'
+  | 'forbidden'
+  | 'conflictingRequest'
+  | 'overLimit'
+  | 'computeFault'
+  | 'notImplemented'
+  | 'serviceUnavailable'
+  | 'badMethod'
+  | 'badMediaType';
 
 /** Cinder: {"<kind>": {"code", "message"}}; overLimit adds retryAfter and a Retry-After header. */
 export function cinderError(status: number, kind: CinderErrorKind, message: string): SandboxHttpError {
   if (kind === 'overLimit') {
-    return new SandboxHttpError(status, { overLimit: { code: status, message, retryAfter: '0' } }, { 'retry-after': '0' });
+    return new SandboxHttpError(
+      status,
+      { overLimit: { code: status, message, retryAfter: '0' } },
+      { 'retry-after': '0' },
+    );
   }
   return new SandboxHttpError(status, { [kind]: { code: status, message } });
 }
@@ -117,7 +135,9 @@ export function glanceError(status: number, message: string): SandboxHttpError {
 export function swiftError(status: number, message: string): SandboxHttpError {
   if (status === 413) return new SandboxHttpError(status, message, { 'content-type': 'text/plain; charset=UTF-8' });
   const title = reasonPhrase(status);
-  return new SandboxHttpError(status, `<html><h1>${title}</h1><p>${escapeHtml(message)}</p></html>`, { 'content-type': HTML });
+  return new SandboxHttpError(status, `<html><h1>${title}</h1><p>${escapeHtml(message)}</p></html>`, {
+    'content-type': HTML,
+  });
 }
 
 /** The default paragraph Swift uses for a status, e.g. 404 "The resource could not be found." */
@@ -153,11 +173,19 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
   const message = 'The request you have made requires authentication.';
   switch (style) {
     case 'keystone':
-      return new SandboxHttpError(401, { error: { code: 401, message, title: 'Unauthorized' } }, { 'www-authenticate': `Keystone uri="${identityUri}/v3"` });
+      return new SandboxHttpError(
+        401,
+        { error: { code: 401, message, title: 'Unauthorized' } },
+        { 'www-authenticate': `Keystone uri="${identityUri}/v3"` },
+      );
     case 'nova':
     case 'neutron':
     case 'cinder':
-      return new SandboxHttpError(401, { error: { code: 401, title: 'Unauthorized', message } }, { 'www-authenticate': `Keystone uri="${identityUri}"` });
+      return new SandboxHttpError(
+        401,
+        { error: { code: 401, title: 'Unauthorized', message } },
+        { 'www-authenticate': `Keystone uri="${identityUri}"` },
+      );
     case 'glance': {
       const e = glanceError(401, GLANCE_401);
       return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `Keystone uri="${identityUri}"` });
@@ -165,7 +193,10 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
     case 'swift': {
       const e = swiftError(401, swiftDefaultMessage(401));
       const realm = swiftAccount === undefined ? '' : `Swift realm="${swiftAccount}", `;
-      return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `${realm}Keystone uri="${identityUri}"` });
+      return new SandboxHttpError(401, e.body, {
+        ...e.headers,
+        'www-authenticate': `${realm}Keystone uri="${identityUri}"`,
+      });
     }
   }
 }

@@ -41,7 +41,17 @@ export class FaultSpecError extends Error {
 }
 
 const SERVICES: readonly FaultService[] = ['identity', 'compute', 'network', 'volume', 'image', 'object-store', '*'];
-const SERVICE_ALIASES: Record<string, FaultService> = { volumev3: 'volume', 'block-storage': 'volume', object: 'object-store', swift: 'object-store', keystone: 'identity', nova: 'compute', neutron: 'network', cinder: 'volume', glance: 'image' };
+const SERVICE_ALIASES: Record<string, FaultService> = {
+  volumev3: 'volume',
+  'block-storage': 'volume',
+  object: 'object-store',
+  swift: 'object-store',
+  keystone: 'identity',
+  nova: 'compute',
+  neutron: 'network',
+  cinder: 'volume',
+  glance: 'image',
+};
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'COPY', 'OPTIONS']);
 
 function parseService(text: string, rule: string): FaultService {
@@ -49,13 +59,15 @@ function parseService(text: string, rule: string): FaultService {
   const alias = SERVICE_ALIASES[lower];
   if (alias !== undefined) return alias;
   const found = SERVICES.find((s) => s === lower);
-  if (found === undefined) throw new FaultSpecError(`fault rule "${rule}": unknown service "${text}" (one of ${SERVICES.join(', ')})`);
+  if (found === undefined)
+    throw new FaultSpecError(`fault rule "${rule}": unknown service "${text}" (one of ${SERVICES.join(', ')})`);
   return found;
 }
 
 function parseDurationMs(text: string, rule: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
-  if (m === null) throw new FaultSpecError(`fault rule "${rule}": latency "${text}" is not a duration like 50ms or 1.5s`);
+  if (m === null)
+    throw new FaultSpecError(`fault rule "${rule}": latency "${text}" is not a duration like 50ms or 1.5s`);
   const n = Number(m[1]);
   return m[2] === 's' ? Math.round(n * 1000) : Math.round(n);
 }
@@ -65,22 +77,31 @@ function parseEffect(text: string, rule: string): Pick<FaultRule, 'effect' | 'ra
   let effect: FaultEffect;
   if (head === 'hang') effect = { kind: 'hang' };
   else if (head === 'reset') effect = { kind: 'reset' };
-  else if (head.startsWith('latency=')) effect = { kind: 'latency', ms: parseDurationMs(head.slice('latency='.length), rule) };
+  else if (head.startsWith('latency='))
+    effect = { kind: 'latency', ms: parseDurationMs(head.slice('latency='.length), rule) };
   else if (/^[45]\d\d$/.test(head)) effect = { kind: 'status', status: Number(head) };
-  else throw new FaultSpecError(`fault rule "${rule}": effect "${head}" must be a 4xx/5xx status, "hang", "reset" or "latency=<ms>"`);
+  else
+    throw new FaultSpecError(
+      `fault rule "${rule}": effect "${head}" must be a 4xx/5xx status, "hang", "reset" or "latency=<ms>"`,
+    );
   let rate = 1;
   let after = 0;
   let times: number | undefined;
   for (const c of conditions) {
     if (c.startsWith('after=')) {
       after = Number(c.slice('after='.length));
-      if (!Number.isInteger(after) || after < 0) throw new FaultSpecError(`fault rule "${rule}": after=${c.slice(6)} must be a whole number`);
+      if (!Number.isInteger(after) || after < 0)
+        throw new FaultSpecError(`fault rule "${rule}": after=${c.slice(6)} must be a whole number`);
     } else if (c.startsWith('times=')) {
       times = Number(c.slice('times='.length));
-      if (!Number.isInteger(times) || times < 1) throw new FaultSpecError(`fault rule "${rule}": times=${c.slice(6)} must be a positive whole number`);
+      if (!Number.isInteger(times) || times < 1)
+        throw new FaultSpecError(`fault rule "${rule}": times=${c.slice(6)} must be a positive whole number`);
     } else {
       const r = c.endsWith('%') ? Number(c.slice(0, -1)) / 100 : Number(c);
-      if (c === '' || !Number.isFinite(r) || r < 0 || r > 1) throw new FaultSpecError(`fault rule "${rule}": rate "${c}" must be between 0 and 1 (or a percentage like 10%)`);
+      if (c === '' || !Number.isFinite(r) || r < 0 || r > 1)
+        throw new FaultSpecError(
+          `fault rule "${rule}": rate "${c}" must be between 0 and 1 (or a percentage like 10%)`,
+        );
       rate = r;
     }
   }
@@ -94,7 +115,8 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     const text = raw.trim();
     if (text === '') continue;
     const parts = text.split(':');
-    if (parts.length < 2 || parts.length > 4) throw new FaultSpecError(`fault rule "${text}": expected service[:METHOD][:/path]:effect`);
+    if (parts.length < 2 || parts.length > 4)
+      throw new FaultSpecError(`fault rule "${text}": expected service[:METHOD][:/path]:effect`);
     const service = parseService(parts[0] ?? '', text);
     const effectText = parts[parts.length - 1] ?? '';
     let method: string | undefined;
@@ -102,7 +124,10 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     for (const middle of parts.slice(1, -1)) {
       if (middle.startsWith('/')) path = middle;
       else if (METHODS.has(middle.toUpperCase())) method = middle.toUpperCase();
-      else throw new FaultSpecError(`fault rule "${text}": "${middle}" is neither an HTTP method nor a path starting with /`);
+      else
+        throw new FaultSpecError(
+          `fault rule "${text}": "${middle}" is neither an HTTP method nor a path starting with /`,
+        );
     }
     rules.push({ text, service, method, path, ...parseEffect(effectText, text) });
   }
@@ -125,7 +150,11 @@ export interface FaultDecision {
   /** Sum of latency rules that matched. */
   latencyMs: number;
   /** The failure to answer with, if any (first matching failing rule wins). */
-  failure: { kind: 'status'; status: number; rule: string } | { kind: 'hang'; rule: string } | { kind: 'reset'; rule: string } | undefined;
+  failure:
+    | { kind: 'status'; status: number; rule: string }
+    | { kind: 'hang'; rule: string }
+    | { kind: 'reset'; rule: string }
+    | undefined;
   /** Rules that fired, for the request log. */
   fired: string[];
 }
@@ -140,7 +169,11 @@ export class FaultInjector {
   constructor(rules: readonly FaultRule[], seed: number) {
     this.rules = rules;
     this.seed = seed;
-    this.state = rules.map((_, i) => ({ matched: 0, hit: 0, random: mulberry32((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0) }));
+    this.state = rules.map((_, i) => ({
+      matched: 0,
+      hit: 0,
+      random: mulberry32((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0),
+    }));
   }
 
   get active(): boolean {

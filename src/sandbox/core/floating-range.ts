@@ -27,7 +27,8 @@ export function floatingCidrFor(dataDir: string): string {
 /** Gateway .1 and pool .10–.250 of a /24 written as a.b.c.0/24. */
 export function floatingRange(cidr: string): FloatingRange {
   const m = /^(\d+)\.(\d+)\.(\d+)\.0\/24$/.exec(cidr);
-  if (m === null || [m[1], m[2], m[3]].some((o) => Number(o) > 255)) throw new Error(`floating range must be a /24 like 127.42.0.0/24, not "${cidr}"`);
+  if (m === null || [m[1], m[2], m[3]].some((o) => Number(o) > 255))
+    throw new Error(`floating range must be a /24 like 127.42.0.0/24, not "${cidr}"`);
   const base = `${m[1]}.${m[2]}.${m[3]}`;
   return { cidr, gateway: `${base}.1`, pool: { start: `${base}.10`, end: `${base}.250` } };
 }

@@ -104,7 +104,8 @@ export class SqliteStore implements Store {
   }
 
   list<T>(kind: string, filter?: { projectId?: string }): T[] {
-    const rows = filter?.projectId === undefined ? this.stmt.listAll.all(kind) : this.stmt.listProject.all(kind, filter.projectId);
+    const rows =
+      filter?.projectId === undefined ? this.stmt.listAll.all(kind) : this.stmt.listProject.all(kind, filter.projectId);
     return rows.map((r) => JSON.parse(r.body) as T);
   }
 
@@ -124,7 +125,10 @@ export class SqliteStore implements Store {
   }
 
   count(kind: string, filter?: { projectId?: string }): number {
-    const row = filter?.projectId === undefined ? this.stmt.countAll.get(kind) : this.stmt.countProject.get(kind, filter.projectId);
+    const row =
+      filter?.projectId === undefined
+        ? this.stmt.countAll.get(kind)
+        : this.stmt.countProject.get(kind, filter.projectId);
     return row?.n ?? 0;
   }
 

@@ -7,7 +7,15 @@
 import type { SandboxService } from '../core/context.js';
 import { registerCinderRoutes, seedCinder } from './block-storage/routes.js';
 
-export { attachVolume, detachVolume, volumeById, attachmentsOfServer, liveAttachments, createVolumeRecord, beginVolumeDelete } from './block-storage/volume-state.js';
+export {
+  attachVolume,
+  detachVolume,
+  volumeById,
+  attachmentsOfServer,
+  liveAttachments,
+  createVolumeRecord,
+  beginVolumeDelete,
+} from './block-storage/volume-state.js';
 export type { AttachmentDoc } from './block-storage/model.js';
 export type { VolumeView, AttachOutcome, DetachOutcome } from './block-storage/volume-state.js';
 

@@ -147,9 +147,12 @@ function strip<T extends object>(doc: T): Omit<T, `_${string}`> {
   return out as Omit<T, `_${string}`>;
 }
 
-const unauthorized = (): SandboxHttpError => keystoneError(401, 'Unauthorized', 'The request you have made requires authentication.');
-const forbidden = (action: string): SandboxHttpError => keystoneError(403, 'Forbidden', `You are not authorized to perform the requested action: identity:${action}.`);
-const notFound = (what: string, id: string): SandboxHttpError => keystoneError(404, 'Not Found', `Could not find ${what}: ${id}.`);
+const unauthorized = (): SandboxHttpError =>
+  keystoneError(401, 'Unauthorized', 'The request you have made requires authentication.');
+const forbidden = (action: string): SandboxHttpError =>
+  keystoneError(403, 'Forbidden', `You are not authorized to perform the requested action: identity:${action}.`);
+const notFound = (what: string, id: string): SandboxHttpError =>
+  keystoneError(404, 'Not Found', `Could not find ${what}: ${id}.`);
 const badRequest = (message: string): SandboxHttpError => keystoneError(400, 'Bad Request', message);
 
 /** Roles a role implies, as Keystone's default implied-role chain does (admin ⇒ member ⇒ reader). */
@@ -169,14 +172,16 @@ function requireObject(v: unknown, where: string): Body {
 function optionalString(body: Body, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw badRequest(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'string'`);
+  if (typeof v !== 'string')
+    throw badRequest(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'string'`);
   return v;
 }
 
 function optionalBoolean(body: Body, key: string): boolean | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw badRequest(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'boolean'`);
+  if (typeof v !== 'boolean')
+    throw badRequest(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'boolean'`);
   return v;
 }
 
@@ -198,28 +203,69 @@ export function projectIdByName(ctx: SandboxContext, name: string, domainId = 'd
 
 function seedIdentity(ctx: SandboxContext, services: readonly SandboxService[]): void {
   const s = ctx.store;
-  s.insert<DomainDoc>(K.domain, { id: 'default', name: 'Default', description: 'The default domain', enabled: true, tags: [], options: {} }, null);
+  s.insert<DomainDoc>(
+    K.domain,
+    { id: 'default', name: 'Default', description: 'The default domain', enabled: true, tags: [], options: {} },
+    null,
+  );
   s.insert<RegionDoc>(K.region, { id: DEFAULT_REGION, description: '', parent_region_id: null }, null);
   const roles: Record<string, RoleDoc> = {};
   for (const name of ['reader', 'member', 'admin', 'service']) {
-    roles[name] = s.insert<RoleDoc>(K.role, { id: keystoneId(), name, domain_id: null, description: null, options: name === 'service' ? {} : { immutable: true } }, null);
+    roles[name] = s.insert<RoleDoc>(
+      K.role,
+      {
+        id: keystoneId(),
+        name,
+        domain_id: null,
+        description: null,
+        options: name === 'service' ? {} : { immutable: true },
+      },
+      null,
+    );
   }
   const project = (name: string, description: string): ProjectDoc => {
     const id = keystoneId();
-    return s.insert<ProjectDoc>(K.project, { id, name, domain_id: 'default', description, enabled: true, parent_id: 'default', is_domain: false, tags: [], options: {} }, id);
+    return s.insert<ProjectDoc>(
+      K.project,
+      {
+        id,
+        name,
+        domain_id: 'default',
+        description,
+        enabled: true,
+        parent_id: 'default',
+        is_domain: false,
+        tags: [],
+        options: {},
+      },
+      id,
+    );
   };
   const admin = project('admin', 'Bootstrap project for initializing the cloud.');
   project('service', '');
   const demo = project('demo', '');
   const user = (name: string, password: string, defaultProject?: string): UserDoc => {
     const salt = randomBytes(8).toString('hex');
-    const doc: UserDoc = { id: keystoneId(), name, domain_id: 'default', enabled: true, password_expires_at: null, options: {}, _salt: salt, _passwordHash: hashSecret(salt, password) };
+    const doc: UserDoc = {
+      id: keystoneId(),
+      name,
+      domain_id: 'default',
+      enabled: true,
+      password_expires_at: null,
+      options: {},
+      _salt: salt,
+      _passwordHash: hashSecret(salt, password),
+    };
     if (defaultProject !== undefined) doc.default_project_id = defaultProject;
     return s.insert<UserDoc>(K.user, doc, null);
   };
   const assign = (u: UserDoc, p: ProjectDoc, r: RoleDoc | undefined): void => {
     if (r === undefined) return;
-    s.insert<AssignmentDoc>(K.assignment, { id: `${u.id}:${p.id}:${r.id}`, user_id: u.id, project_id: p.id, role_id: r.id }, p.id);
+    s.insert<AssignmentDoc>(
+      K.assignment,
+      { id: `${u.id}:${p.id}:${r.id}`, user_id: u.id, project_id: p.id, role_id: r.id },
+      p.id,
+    );
   };
   const adminUser = user('admin', 'admin');
   const demoUser = user('demo', 'demo', demo.id);
@@ -239,9 +285,25 @@ export function ensureCatalogEntries(ctx: SandboxContext, services: readonly San
   if (s.get(K.region, DEFAULT_REGION) === undefined) return; // identity not seeded yet
   for (const svc of services) {
     if (known.has(svc.type)) continue;
-    const doc = s.insert<ServiceDoc>(K.service, { id: keystoneId(), name: svc.name, type: svc.type, enabled: true }, null);
+    const doc = s.insert<ServiceDoc>(
+      K.service,
+      { id: keystoneId(), name: svc.name, type: svc.type, enabled: true },
+      null,
+    );
     for (const iface of INTERFACES) {
-      s.insert<EndpointDoc>(K.endpoint, { id: keystoneId(), interface: iface, region_id: DEFAULT_REGION, service_id: doc.id, _path: svc.endpointPath('%(project_id)s'), enabled: true, region: DEFAULT_REGION }, null);
+      s.insert<EndpointDoc>(
+        K.endpoint,
+        {
+          id: keystoneId(),
+          interface: iface,
+          region_id: DEFAULT_REGION,
+          service_id: doc.id,
+          _path: svc.endpointPath('%(project_id)s'),
+          enabled: true,
+          region: DEFAULT_REGION,
+        },
+        null,
+      );
     }
   }
 }
@@ -250,14 +312,19 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   const { store } = ctx;
   const base = (): string => `${ctx.publicUrl}/identity/v3`;
   const self = (collection: string, id: string): { self: string } => ({ self: `${base()}/${collection}/${id}` });
-  const listLinks = (req: FastifyRequest): { next: null; self: string; previous: null } => ({ next: null, self: `${ctx.publicUrl}${req.url.split('?')[0] ?? ''}`, previous: null });
+  const listLinks = (req: FastifyRequest): { next: null; self: string; previous: null } => ({
+    next: null,
+    self: `${ctx.publicUrl}${req.url.split('?')[0] ?? ''}`,
+    previous: null,
+  });
   const auth = (req: FastifyRequest): AuthInfo => ctx.authenticate(req, 'keystone');
   const requireAdmin = (req: FastifyRequest, action: string): AuthInfo => {
     const a = auth(req);
     if (!a.isAdmin) throw forbidden(action);
     return a;
   };
-  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> => (req.query ?? {}) as Record<string, string | string[] | undefined>;
+  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> =>
+    (req.query ?? {}) as Record<string, string | string[] | undefined>;
   const q1 = (req: FastifyRequest, key: string): string | undefined => {
     const v = query(req)[key];
     return Array.isArray(v) ? v[0] : v;
@@ -269,10 +336,23 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   const userView = (u: UserDoc) => ({ ...strip(u), links: self('users', u.id) });
   const roleView = (r: RoleDoc) => ({ ...r, links: self('roles', r.id) });
   const serviceView = (s: ServiceDoc) => ({ ...s, links: self('services', s.id) });
-  const endpointUrl = (e: EndpointDoc, projectId: string | undefined): string => `${ctx.publicUrl}${projectId === undefined ? e._path : e._path.replace('%(project_id)s', projectId)}`;
-  const endpointView = (e: EndpointDoc) => ({ id: e.id, interface: e.interface, region_id: e.region_id, service_id: e.service_id, url: endpointUrl(e, undefined), enabled: e.enabled, region: e.region, links: self('endpoints', e.id) });
+  const endpointUrl = (e: EndpointDoc, projectId: string | undefined): string =>
+    `${ctx.publicUrl}${projectId === undefined ? e._path : e._path.replace('%(project_id)s', projectId)}`;
+  const endpointView = (e: EndpointDoc) => ({
+    id: e.id,
+    interface: e.interface,
+    region_id: e.region_id,
+    service_id: e.service_id,
+    url: endpointUrl(e, undefined),
+    enabled: e.enabled,
+    region: e.region,
+    links: self('endpoints', e.id),
+  });
   const regionView = (r: RegionDoc) => ({ ...r, links: self('regions', r.id) });
-  const appCredView = (c: AppCredentialDoc) => ({ ...strip(c), links: self(`users/${c.user_id}/application_credentials`, c.id) });
+  const appCredView = (c: AppCredentialDoc) => ({
+    ...strip(c),
+    links: self(`users/${c.user_id}/application_credentials`, c.id),
+  });
 
   const domainByRef = (ref: Body | undefined): DomainDoc | undefined => {
     if (ref === undefined) return undefined;
@@ -296,7 +376,10 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
       const r = all.find((x) => x.id === a.role_id);
       if (r !== undefined) add(r.name);
     }
-    return all.filter((r) => names.has(r.name)).sort((a, b) => order(a.name) - order(b.name)).map((r) => ({ id: r.id, name: r.name }));
+    return all
+      .filter((r) => names.has(r.name))
+      .sort((a, b) => order(a.name) - order(b.name))
+      .map((r) => ({ id: r.id, name: r.name }));
   };
 
   const catalogCache = new Map<string, unknown[]>();
@@ -310,7 +393,13 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
       .map((s) => ({
         endpoints: endpoints
           .filter((e) => e.service_id === s.id && e.enabled)
-          .map((e) => ({ id: e.id, interface: e.interface, region_id: e.region_id, url: endpointUrl(e, projectId), region: e.region })),
+          .map((e) => ({
+            id: e.id,
+            interface: e.interface,
+            region_id: e.region_id,
+            url: endpointUrl(e, projectId),
+            region: e.region,
+          })),
         id: s.id,
         type: s.type,
         name: s.name,
@@ -323,21 +412,34 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const userDomain = store.get<DomainDoc>(K.domain, r.userDomainId);
     const token: Body = {
       methods: r.methods,
-      user: { domain: { id: r.userDomainId, name: userDomain?.name ?? r.userDomainId }, id: r.userId, name: r.userName, password_expires_at: null },
+      user: {
+        domain: { id: r.userDomainId, name: userDomain?.name ?? r.userDomainId },
+        id: r.userId,
+        name: r.userName,
+        password_expires_at: null,
+      },
       audit_ids: [r.auditId],
       expires_at: r.expiresAt,
       issued_at: r.issuedAt,
     };
     if (r.projectId !== undefined) {
       const pd = store.get<DomainDoc>(K.domain, r.projectDomainId ?? 'default');
-      token.project = { domain: { id: pd?.id ?? 'default', name: pd?.name ?? 'Default' }, id: r.projectId, name: r.projectName };
+      token.project = {
+        domain: { id: pd?.id ?? 'default', name: pd?.name ?? 'Default' },
+        id: r.projectId,
+        name: r.projectName,
+      };
       token.is_domain = false;
       token.roles = r.roles;
       if (withCatalog) token.catalog = catalogFor(r.projectId);
     }
     if (r.applicationCredentialId !== undefined) {
       const c = store.get<AppCredentialDoc>(K.appCredential, r.applicationCredentialId);
-      token.application_credential = { id: r.applicationCredentialId, name: c?.name ?? '', restricted: !(c?.unrestricted ?? false) };
+      token.application_credential = {
+        id: r.applicationCredentialId,
+        name: c?.name ?? '',
+        restricted: !(c?.unrestricted ?? false),
+      };
     }
     return { token };
   };
@@ -346,7 +448,10 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const id = optionalString(ref, 'id');
     if (id !== undefined) return store.get<UserDoc>(K.user, id);
     const name = optionalString(ref, 'name');
-    if (name === undefined) throw badRequest("Expecting to find 'id' or 'name' in user - the server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
+    if (name === undefined)
+      throw badRequest(
+        "Expecting to find 'id' or 'name' in user - the server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.",
+      );
     const domain = domainByRef(isObject(ref.domain) ? ref.domain : undefined);
     if (domain === undefined) return undefined;
     return store.list<UserDoc>(K.user).find((u) => u.name === name && u.domain_id === domain.id);
@@ -360,7 +465,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     else {
       const name = optionalString(p, 'name');
       const domain = domainByRef(isObject(p.domain) ? p.domain : undefined);
-      if (name === undefined || domain === undefined) throw badRequest('Expecting to find id or name and domain in project.');
+      if (name === undefined || domain === undefined)
+        throw badRequest('Expecting to find id or name and domain in project.');
       project = store.list<ProjectDoc>(K.project).find((x) => x.name === name && x.domain_id === domain.id);
     }
     if (project === undefined || !project.enabled) throw unauthorized();
@@ -372,7 +478,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const authBody = requireObject(body.auth, 'auth');
     const identity = requireObject(authBody.identity, 'identity');
     const methods = identity.methods;
-    if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => typeof m === 'string')) throw badRequest("'methods' is a required property");
+    if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => typeof m === 'string'))
+      throw badRequest("'methods' is a required property");
     const method = methods[0] as string;
     const now = ctx.now();
     let expires = new Date(now.getTime() + opts.tokenTtlSeconds * 1000);
@@ -387,7 +494,13 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
         const u = requireObject(pw.user, 'user');
         const password = optionalString(u, 'password');
         user = findUser(u);
-        if (user === undefined || password === undefined || !user.enabled || !secretMatches(user._salt, password, user._passwordHash)) throw unauthorized();
+        if (
+          user === undefined ||
+          password === undefined ||
+          !user.enabled ||
+          !secretMatches(user._salt, password, user._passwordHash)
+        )
+          throw unauthorized();
         break;
       }
       case 'token': {
@@ -399,7 +512,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
         user = store.get<UserDoc>(K.user, checked.record.userId);
         expires = new Date(checked.record.expiresAt);
         auditId = checked.record.auditId;
-        if (checked.record.applicationCredentialId !== undefined) throw forbidden('rescope_application_credential_token');
+        if (checked.record.applicationCredentialId !== undefined)
+          throw forbidden('rescope_application_credential_token');
         break;
       }
       case 'application_credential': {
@@ -411,9 +525,12 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
           const name = optionalString(c, 'name');
           const owner = isObject(c.user) ? findUser(c.user) : undefined;
           if (name === undefined || owner === undefined) throw unauthorized();
-          appCred = store.list<AppCredentialDoc>(K.appCredential).find((x) => x.name === name && x.user_id === owner.id);
+          appCred = store
+            .list<AppCredentialDoc>(K.appCredential)
+            .find((x) => x.name === name && x.user_id === owner.id);
         }
-        if (appCred === undefined || secret === undefined || !secretMatches(appCred.id, secret, appCred._secretHash)) throw unauthorized();
+        if (appCred === undefined || secret === undefined || !secretMatches(appCred.id, secret, appCred._secretHash))
+          throw unauthorized();
         if (appCred.expires_at !== null && Date.parse(appCred.expires_at) <= now.getTime()) throw unauthorized();
         if (authBody.scope !== undefined) throw unauthorized();
         user = store.get<UserDoc>(K.user, appCred.user_id);
@@ -421,7 +538,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
         if (project === undefined) throw unauthorized();
         const granted = new Set(effectiveRoles(appCred.user_id, appCred.project_id).map((r) => r.id));
         roles = appCred.roles.filter((r) => granted.has(r.id)).map((r) => ({ id: r.id, name: r.name }));
-        if (appCred.expires_at !== null && Date.parse(appCred.expires_at) < expires.getTime()) expires = new Date(appCred.expires_at);
+        if (appCred.expires_at !== null && Date.parse(appCred.expires_at) < expires.getTime())
+          expires = new Date(appCred.expires_at);
         break;
       }
       default:
@@ -519,12 +637,22 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     return { catalog: catalogFor(a.projectId), links: { self: `${ctx.publicUrl}${req.url.split('?')[0] ?? ''}` } };
   });
   const projectsOf = (userId: string): ProjectDoc[] => {
-    const ids = new Set(store.list<AssignmentDoc>(K.assignment).filter((x) => x.user_id === userId).map((x) => x.project_id));
+    const ids = new Set(
+      store
+        .list<AssignmentDoc>(K.assignment)
+        .filter((x) => x.user_id === userId)
+        .map((x) => x.project_id),
+    );
     return store.list<ProjectDoc>(K.project).filter((p) => ids.has(p.id));
   };
   app.get('/v3/auth/projects', async (req) => {
     const a = auth(req);
-    return { projects: projectsOf(a.userId).filter((p) => p.enabled).map(projectView), links: listLinks(req) };
+    return {
+      projects: projectsOf(a.userId)
+        .filter((p) => p.enabled)
+        .map(projectView),
+      links: listLinks(req),
+    };
   });
   app.get('/v3/auth/domains', async (req) => {
     auth(req);
@@ -556,10 +684,18 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   });
 
   // --- projects ---
-  const visibleProject = (a: AuthInfo, p: ProjectDoc): boolean => a.isAdmin || projectsOf(a.userId).some((x) => x.id === p.id);
+  const visibleProject = (a: AuthInfo, p: ProjectDoc): boolean =>
+    a.isAdmin || projectsOf(a.userId).some((x) => x.id === p.id);
   app.get('/v3/projects', async (req) => {
     const a = auth(req);
-    const f = { name: q1(req, 'name'), domain: q1(req, 'domain_id'), parent: q1(req, 'parent_id'), enabled: q1(req, 'enabled'), isDomain: q1(req, 'is_domain'), tags: q1(req, 'tags') };
+    const f = {
+      name: q1(req, 'name'),
+      domain: q1(req, 'domain_id'),
+      parent: q1(req, 'parent_id'),
+      enabled: q1(req, 'enabled'),
+      isDomain: q1(req, 'is_domain'),
+      tags: q1(req, 'tags'),
+    };
     const projects = store
       .list<ProjectDoc>(K.project)
       .filter((p) => visibleProject(a, p))
@@ -590,7 +726,11 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const domainId = optionalString(body, 'domain_id') ?? a.domainId;
     if (store.get<DomainDoc>(K.domain, domainId) === undefined) throw badRequest(`Could not find domain: ${domainId}.`);
     if (store.list<ProjectDoc>(K.project).some((p) => p.name === name && p.domain_id === domainId)) {
-      throw keystoneError(409, 'Conflict', `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`);
+      throw keystoneError(
+        409,
+        'Conflict',
+        `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`,
+      );
     }
     const id = keystoneId();
     const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
@@ -613,8 +753,16 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const p = projectOr404(params(req).id ?? '');
     const body = requireObject(requireObject(req.body, 'project').project, 'project');
     const name = optionalString(body, 'name');
-    if (name !== undefined && name !== p.name && store.list<ProjectDoc>(K.project).some((x) => x.name === name && x.domain_id === p.domain_id)) {
-      throw keystoneError(409, 'Conflict', `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`);
+    if (
+      name !== undefined &&
+      name !== p.name &&
+      store.list<ProjectDoc>(K.project).some((x) => x.name === name && x.domain_id === p.domain_id)
+    ) {
+      throw keystoneError(
+        409,
+        'Conflict',
+        `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`,
+      );
     }
     const next: ProjectDoc = {
       ...p,
@@ -679,7 +827,11 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     if (name === undefined || name === '') throw badRequest("'name' is a required property");
     const domainId = optionalString(body, 'domain_id') ?? a.domainId;
     if (store.list<UserDoc>(K.user).some((u) => u.name === name && u.domain_id === domainId)) {
-      throw keystoneError(409, 'Conflict', `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`);
+      throw keystoneError(
+        409,
+        'Conflict',
+        `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`,
+      );
     }
     const salt = randomBytes(8).toString('hex');
     const doc: UserDoc = {
@@ -705,7 +857,11 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     requireAdmin(req, 'update_user');
     const u = userOr404(params(req).id ?? '');
     const body = requireObject(requireObject(req.body, 'user').user, 'user');
-    const next: UserDoc = { ...u, name: optionalString(body, 'name') ?? u.name, enabled: optionalBoolean(body, 'enabled') ?? u.enabled };
+    const next: UserDoc = {
+      ...u,
+      name: optionalString(body, 'name') ?? u.name,
+      enabled: optionalBoolean(body, 'enabled') ?? u.enabled,
+    };
     const dp = optionalString(body, 'default_project_id');
     if (dp !== undefined) next.default_project_id = dp;
     const description = optionalString(body, 'description');
@@ -725,7 +881,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const body = requireObject(requireObject(req.body, 'user').user, 'user');
     const original = optionalString(body, 'original_password');
     const password = optionalString(body, 'password');
-    if (original === undefined || password === undefined) throw badRequest("'original_password' and 'password' are required properties");
+    if (original === undefined || password === undefined)
+      throw badRequest("'original_password' and 'password' are required properties");
     if (!secretMatches(u._salt, original, u._passwordHash)) throw unauthorized();
     store.transaction(() => {
       store.update(K.user, { ...u, _passwordHash: hashSecret(u._salt, password) });
@@ -737,8 +894,10 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     requireAdmin(req, 'delete_user');
     const u = userOr404(params(req).id ?? '');
     store.transaction(() => {
-      for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.user_id === u.id)) store.delete(K.assignment, x.id);
-      for (const c of store.list<AppCredentialDoc>(K.appCredential).filter((y) => y.user_id === u.id)) store.delete(K.appCredential, c.id);
+      for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.user_id === u.id))
+        store.delete(K.assignment, x.id);
+      for (const c of store.list<AppCredentialDoc>(K.appCredential).filter((y) => y.user_id === u.id))
+        store.delete(K.appCredential, c.id);
       store.delete(K.user, u.id);
       opts.tokens.revokeWhere((r) => r.userId === u.id);
     });
@@ -754,7 +913,13 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   app.get('/v3/roles', async (req) => {
     auth(req);
     const name = q1(req, 'name');
-    return { roles: store.list<RoleDoc>(K.role).filter((r) => name === undefined || r.name === name).map(roleView), links: listLinks(req) };
+    return {
+      roles: store
+        .list<RoleDoc>(K.role)
+        .filter((r) => name === undefined || r.name === name)
+        .map(roleView),
+      links: listLinks(req),
+    };
   });
   app.get('/v3/roles/:id', async (req) => {
     auth(req);
@@ -765,8 +930,19 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const body = requireObject(requireObject(req.body, 'role').role, 'role');
     const name = optionalString(body, 'name');
     if (name === undefined || name === '') throw badRequest("'name' is a required property");
-    if (store.list<RoleDoc>(K.role).some((r) => r.name === name)) throw keystoneError(409, 'Conflict', `Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`);
-    const doc: RoleDoc = { id: keystoneId(), name, domain_id: null, description: optionalString(body, 'description') ?? null, options: {} };
+    if (store.list<RoleDoc>(K.role).some((r) => r.name === name))
+      throw keystoneError(
+        409,
+        'Conflict',
+        `Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`,
+      );
+    const doc: RoleDoc = {
+      id: keystoneId(),
+      name,
+      domain_id: null,
+      description: optionalString(body, 'description') ?? null,
+      options: {},
+    };
     store.transaction(() => store.insert(K.role, doc, null));
     return reply.code(201).send({ role: roleView(doc) });
   });
@@ -774,7 +950,8 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     requireAdmin(req, 'delete_role');
     const r = roleOr404(params(req).id ?? '');
     store.transaction(() => {
-      for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.role_id === r.id)) store.delete(K.assignment, x.id);
+      for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.role_id === r.id))
+        store.delete(K.assignment, x.id);
       store.delete(K.role, r.id);
     });
     return reply.code(204).send();
@@ -788,22 +965,43 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const p = params(req);
     projectOr404(p.project ?? '');
     userOr404(p.user ?? '');
-    const ids = new Set(store.list<AssignmentDoc>(K.assignment, { projectId: p.project ?? '' }).filter((x) => x.user_id === p.user).map((x) => x.role_id));
-    return { roles: store.list<RoleDoc>(K.role).filter((r) => ids.has(r.id)).map(roleView), links: listLinks(req) };
+    const ids = new Set(
+      store
+        .list<AssignmentDoc>(K.assignment, { projectId: p.project ?? '' })
+        .filter((x) => x.user_id === p.user)
+        .map((x) => x.role_id),
+    );
+    return {
+      roles: store
+        .list<RoleDoc>(K.role)
+        .filter((r) => ids.has(r.id))
+        .map(roleView),
+      links: listLinks(req),
+    };
   });
   app.put('/v3/projects/:project/users/:user/roles/:role', async (req, reply) => {
     requireAdmin(req, 'create_grant');
     const { project, user, role } = grantParts(req);
     const id = `${user.id}:${project.id}:${role.id}`;
     store.transaction(() => {
-      if (store.get(K.assignment, id) === undefined) store.insert<AssignmentDoc>(K.assignment, { id, user_id: user.id, project_id: project.id, role_id: role.id }, project.id);
+      if (store.get(K.assignment, id) === undefined)
+        store.insert<AssignmentDoc>(
+          K.assignment,
+          { id, user_id: user.id, project_id: project.id, role_id: role.id },
+          project.id,
+        );
     });
     return reply.code(204).send();
   });
   const checkGrant = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     requireAdmin(req, 'check_grant');
     const { project, user, role } = grantParts(req);
-    if (store.get(K.assignment, `${user.id}:${project.id}:${role.id}`) === undefined) throw keystoneError(404, 'Not Found', `Could not find role assignment with role: ${role.id}, user or group: ${user.id}, project, domain, or system: ${project.id}.`);
+    if (store.get(K.assignment, `${user.id}:${project.id}:${role.id}`) === undefined)
+      throw keystoneError(
+        404,
+        'Not Found',
+        `Could not find role assignment with role: ${role.id}, user or group: ${user.id}, project, domain, or system: ${project.id}.`,
+      );
     return reply.code(204).send();
   };
   app.head('/v3/projects/:project/users/:user/roles/:role', checkGrant);
@@ -812,7 +1010,12 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     requireAdmin(req, 'revoke_grant');
     const { project, user, role } = grantParts(req);
     const id = `${user.id}:${project.id}:${role.id}`;
-    if (store.get(K.assignment, id) === undefined) throw keystoneError(404, 'Not Found', `Could not find role assignment with role: ${role.id}, user or group: ${user.id}, project, domain, or system: ${project.id}.`);
+    if (store.get(K.assignment, id) === undefined)
+      throw keystoneError(
+        404,
+        'Not Found',
+        `Could not find role assignment with role: ${role.id}, user or group: ${user.id}, project, domain, or system: ${project.id}.`,
+      );
     store.transaction(() => {
       store.delete(K.assignment, id);
       opts.tokens.revokeWhere((r) => r.userId === user.id && r.projectId === project.id);
@@ -829,7 +1032,12 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const roles = store.list<RoleDoc>(K.role);
     const out = store
       .list<AssignmentDoc>(K.assignment)
-      .filter((x) => (user === undefined || x.user_id === user) && (project === undefined || x.project_id === project) && (role === undefined || x.role_id === role))
+      .filter(
+        (x) =>
+          (user === undefined || x.user_id === user) &&
+          (project === undefined || x.project_id === project) &&
+          (role === undefined || x.role_id === role),
+      )
       .map((x) => {
         const r = roles.find((y) => y.id === x.role_id);
         const entry: Body = {
@@ -841,7 +1049,9 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
         if (includeNames) {
           const p = store.get<ProjectDoc>(K.project, x.project_id);
           const u = store.get<UserDoc>(K.user, x.user_id);
-          entry.scope = { project: { id: x.project_id, name: p?.name, domain: { id: p?.domain_id ?? 'default', name: 'Default' } } };
+          entry.scope = {
+            project: { id: x.project_id, name: p?.name, domain: { id: p?.domain_id ?? 'default', name: 'Default' } },
+          };
           entry.user = { id: x.user_id, name: u?.name, domain: { id: u?.domain_id ?? 'default', name: 'Default' } };
           entry.role = { id: x.role_id, name: r?.name };
         }
@@ -861,18 +1071,29 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   app.post('/v3/users/:user/application_credentials', async (req, reply) => {
     const { a, userId } = ownCredentials(req);
     if (a.userId !== userId) throw forbidden('create_application_credential');
-    if (a.projectId === '') throw keystoneError(400, 'Bad Request', 'Application credentials must be created with a project-scoped token.');
-    const body = requireObject(requireObject(req.body, 'application_credential').application_credential, 'application_credential');
+    if (a.projectId === '')
+      throw keystoneError(400, 'Bad Request', 'Application credentials must be created with a project-scoped token.');
+    const body = requireObject(
+      requireObject(req.body, 'application_credential').application_credential,
+      'application_credential',
+    );
     const name = optionalString(body, 'name');
     if (name === undefined || name === '') throw badRequest("'name' is a required property");
     if (store.list<AppCredentialDoc>(K.appCredential).some((c) => c.user_id === userId && c.name === name)) {
-      throw keystoneError(409, 'Conflict', `Conflict occurred attempting to store application_credential - Duplicate entry found with name ${name}.`);
+      throw keystoneError(
+        409,
+        'Conflict',
+        `Conflict occurred attempting to store application_credential - Duplicate entry found with name ${name}.`,
+      );
     }
     const expiresText = optionalString(body, 'expires_at');
     let expiresAt: string | null = null;
     if (expiresText !== undefined) {
-      const ms = Date.parse(expiresText.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(expiresText) ? expiresText : `${expiresText}Z`);
-      if (Number.isNaN(ms)) throw badRequest(`Invalid input for field 'expires_at': '${expiresText}' is not a 'date-time'`);
+      const ms = Date.parse(
+        expiresText.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(expiresText) ? expiresText : `${expiresText}Z`,
+      );
+      if (Number.isNaN(ms))
+        throw badRequest(`Invalid input for field 'expires_at': '${expiresText}' is not a 'date-time'`);
       if (ms <= ctx.now().getTime()) throw badRequest('The expiration time of the application credential has passed.');
       expiresAt = new Date(ms).toISOString().replace('Z', '000');
     }
@@ -905,7 +1126,9 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   app.get('/v3/users/:user/application_credentials', async (req) => {
     const { userId } = ownCredentials(req);
     const name = q1(req, 'name');
-    const creds = store.list<AppCredentialDoc>(K.appCredential).filter((c) => c.user_id === userId && (name === undefined || c.name === name));
+    const creds = store
+      .list<AppCredentialDoc>(K.appCredential)
+      .filter((c) => c.user_id === userId && (name === undefined || c.name === name));
     return { application_credentials: creds.map(appCredView), links: listLinks(req) };
   });
   const credOr404 = (req: FastifyRequest): AppCredentialDoc => {
@@ -915,7 +1138,9 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     if (c === undefined || c.user_id !== userId) throw notFound('application credential', id);
     return c;
   };
-  app.get('/v3/users/:user/application_credentials/:id', async (req) => ({ application_credential: appCredView(credOr404(req)) }));
+  app.get('/v3/users/:user/application_credentials/:id', async (req) => ({
+    application_credential: appCredView(credOr404(req)),
+  }));
   app.delete('/v3/users/:user/application_credentials/:id', async (req, reply) => {
     const c = credOr404(req);
     store.transaction(() => {
@@ -950,7 +1175,13 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     auth(req);
     const type = q1(req, 'type');
     const name = q1(req, 'name');
-    return { services: store.list<ServiceDoc>(K.service).filter((s) => (type === undefined || s.type === type) && (name === undefined || s.name === name)).map(serviceView), links: listLinks(req) };
+    return {
+      services: store
+        .list<ServiceDoc>(K.service)
+        .filter((s) => (type === undefined || s.type === type) && (name === undefined || s.name === name))
+        .map(serviceView),
+      links: listLinks(req),
+    };
   });
   app.get('/v3/services/:id', async (req) => {
     auth(req);
@@ -965,7 +1196,12 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     const region = q1(req, 'region_id');
     const endpoints = store
       .list<EndpointDoc>(K.endpoint)
-      .filter((e) => (iface === undefined || e.interface === iface) && (service === undefined || e.service_id === service) && (region === undefined || e.region_id === region));
+      .filter(
+        (e) =>
+          (iface === undefined || e.interface === iface) &&
+          (service === undefined || e.service_id === service) &&
+          (region === undefined || e.region_id === region),
+      );
     return { endpoints: endpoints.map(endpointView), links: listLinks(req) };
   });
   app.get('/v3/endpoints/:id', async (req) => {

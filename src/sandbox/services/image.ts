@@ -16,7 +16,8 @@ import { projectIdByName } from './identity';
 export const IMAGE_KIND = 'image.image';
 export const IMAGE_MEMBER_KIND = 'image.member';
 
-export type ImageStatus = 'queued' | 'saving' | 'uploading' | 'importing' | 'active' | 'deactivated' | 'killed' | 'deleted' | 'pending_delete';
+export type ImageStatus =
+  'queued' | 'saving' | 'uploading' | 'importing' | 'active' | 'deactivated' | 'killed' | 'deleted' | 'pending_delete';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
 
 /** An image as Glance answers it; extra properties sit beside the core fields. */
@@ -56,9 +57,37 @@ const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2'
 const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'];
 const VISIBILITIES: readonly ImageVisibility[] = ['public', 'private', 'shared', 'community'];
 /** Fields a client may not write (Glance answers 403 "Attribute '<x>' is read-only."). */
-const READ_ONLY = new Set(['id', 'status', 'owner_id', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'created_at', 'updated_at', 'file', 'self', 'schema', 'direct_url', 'locations', 'stores']);
+const READ_ONLY = new Set([
+  'id',
+  'status',
+  'owner_id',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'created_at',
+  'updated_at',
+  'file',
+  'self',
+  'schema',
+  'direct_url',
+  'locations',
+  'stores',
+]);
 /** Fields Glance reserves and rejects in create (403 "Attribute '<x>' is reserved."). */
-const CORE_FIELDS = new Set(['name', 'visibility', 'protected', 'os_hidden', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'tags', 'owner']);
+const CORE_FIELDS = new Set([
+  'name',
+  'visibility',
+  'protected',
+  'os_hidden',
+  'container_format',
+  'disk_format',
+  'min_disk',
+  'min_ram',
+  'tags',
+  'owner',
+]);
 
 const PAGE_DEFAULT = 25;
 const PAGE_MAX = 1000;
@@ -122,26 +151,59 @@ const SEED_IMAGES: SeedImage[] = [
     virtualSize: 2 * GiB,
     minDisk: 2,
     minRam: 512,
-    properties: { os_distro: 'debian', os_version: '12', os_type: 'linux', os_admin_user: 'debian', architecture: 'x86_64', hw_disk_bus: 'virtio', hw_vif_model: 'virtio', hw_qemu_guest_agent: 'yes', hypervisor_type: 'qemu' },
+    properties: {
+      os_distro: 'debian',
+      os_version: '12',
+      os_type: 'linux',
+      os_admin_user: 'debian',
+      architecture: 'x86_64',
+      hw_disk_bus: 'virtio',
+      hw_vif_model: 'virtio',
+      hw_qemu_guest_agent: 'yes',
+      hypervisor_type: 'qemu',
+    },
   },
   {
     name: 'ubuntu-24.04',
     virtualSize: 3.5 * GiB,
     minDisk: 4,
     minRam: 1024,
-    properties: { os_distro: 'ubuntu', os_version: '24.04', os_type: 'linux', os_admin_user: 'ubuntu', architecture: 'x86_64', hw_disk_bus: 'virtio', hw_vif_model: 'virtio', hw_qemu_guest_agent: 'yes', hypervisor_type: 'qemu' },
+    properties: {
+      os_distro: 'ubuntu',
+      os_version: '24.04',
+      os_type: 'linux',
+      os_admin_user: 'ubuntu',
+      architecture: 'x86_64',
+      hw_disk_bus: 'virtio',
+      hw_vif_model: 'virtio',
+      hw_qemu_guest_agent: 'yes',
+      hypervisor_type: 'qemu',
+    },
   },
   {
     name: 'cirros-0.6',
     virtualSize: 112 * MiB,
     minDisk: 1,
     minRam: 64,
-    properties: { os_distro: 'cirros', os_version: '0.6.2', os_type: 'linux', os_admin_user: 'cirros', architecture: 'x86_64', hw_disk_bus: 'virtio', hw_vif_model: 'virtio', hypervisor_type: 'qemu' },
+    properties: {
+      os_distro: 'cirros',
+      os_version: '0.6.2',
+      os_type: 'linux',
+      os_admin_user: 'cirros',
+      architecture: 'x86_64',
+      hw_disk_bus: 'virtio',
+      hw_vif_model: 'virtio',
+      hypervisor_type: 'qemu',
+    },
   },
 ];
 
 function digests(data: Buffer): { size: number; checksum: string; hash: string } {
-  return { size: data.length, checksum: createHash('md5').update(data).digest('hex'), hash: createHash('sha512').update(data).digest('hex') };
+  return {
+    size: data.length,
+    checksum: createHash('md5').update(data).digest('hex'),
+    hash: createHash('sha512').update(data).digest('hex'),
+  };
 }
 
 export function createImageService(opts: ImageOptions): SandboxService {
@@ -193,7 +255,8 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   const { store } = ctx;
   const auth = (req: FastifyRequest): AuthInfo => ctx.authenticate(req, 'glance');
   const params = (req: FastifyRequest): Record<string, string> => req.params as Record<string, string>;
-  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> => (req.query ?? {}) as Record<string, string | string[] | undefined>;
+  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> =>
+    (req.query ?? {}) as Record<string, string | string[] | undefined>;
   const members = (): MemberDoc[] => store.list<MemberDoc>(IMAGE_MEMBER_KIND);
 
   const view = (img: ImageDoc): Record<string, unknown> => {
@@ -212,12 +275,31 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   };
   const ownedImage = (req: FastifyRequest, a: AuthInfo, action: string): ImageDoc => {
     const img = visibleImage(req, a);
-    if (!a.isAdmin && img.owner !== a.projectId) throw glanceError(403, `You are not authorized to ${action} this image.`);
+    if (!a.isAdmin && img.owner !== a.projectId)
+      throw glanceError(403, `You are not authorized to ${action} this image.`);
     return img;
   };
 
   const versions = (): Record<string, unknown> => ({
-    versions: ['2.16', '2.15', '2.14', '2.13', '2.12', '2.11', '2.10', '2.9', '2.8', '2.7', '2.6', '2.5', '2.4', '2.3', '2.2', '2.1', '2.0'].map((v, i) => ({
+    versions: [
+      '2.16',
+      '2.15',
+      '2.14',
+      '2.13',
+      '2.12',
+      '2.11',
+      '2.10',
+      '2.9',
+      '2.8',
+      '2.7',
+      '2.6',
+      '2.5',
+      '2.4',
+      '2.3',
+      '2.2',
+      '2.1',
+      '2.0',
+    ].map((v, i) => ({
       id: `v${v}`,
       status: i === 0 ? 'CURRENT' : 'SUPPORTED',
       links: [{ rel: 'self', href: `${ctx.publicUrl}/image/v2/` }],
@@ -244,14 +326,33 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     const mem = members();
     const memberStatus = one('member_status') ?? 'accepted';
     const osHidden = one('os_hidden');
-    const reserved = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'tag', 'os_hidden', 'size_min', 'size_max', 'created_at', 'updated_at']);
+    const reserved = new Set([
+      'limit',
+      'marker',
+      'sort',
+      'sort_key',
+      'sort_dir',
+      'visibility',
+      'member_status',
+      'tag',
+      'os_hidden',
+      'size_min',
+      'size_max',
+      'created_at',
+      'updated_at',
+    ]);
     let images = store.list<ImageDoc>(IMAGE_KIND).filter((img) => canSee(a, img, mem));
     images = images.filter((img) => {
       if (visibility === undefined) {
         // Default listing: public, own, and shared with us (accepted); community only when asked for.
         if (img.visibility === 'community' && img.owner !== a.projectId) return false;
         if (img.visibility === 'shared' && img.owner !== a.projectId && !a.isAdmin) {
-          return mem.some((m) => m.image_id === img.id && m.member_id === a.projectId && (memberStatus === 'all' || m.status === memberStatus));
+          return mem.some(
+            (m) =>
+              m.image_id === img.id &&
+              m.member_id === a.projectId &&
+              (memberStatus === 'all' || m.status === memberStatus),
+          );
         }
       } else if (visibility !== 'all' && img.visibility !== visibility) return false;
       if (osHidden === undefined ? img.os_hidden : String(img.os_hidden) !== osHidden) return false;
@@ -294,11 +395,16 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       images = images.slice(0, limit);
       const last = images[images.length - 1];
       const rest = new URLSearchParams();
-      for (const [k, v] of Object.entries(q)) if (k !== 'marker' && v !== undefined) for (const x of Array.isArray(v) ? v : [v]) rest.append(k, x);
+      for (const [k, v] of Object.entries(q))
+        if (k !== 'marker' && v !== undefined) for (const x of Array.isArray(v) ? v : [v]) rest.append(k, x);
       if (last !== undefined) rest.set('marker', last.id);
       next = `/v2/images?${rest.toString()}`;
     }
-    const body: Record<string, unknown> = { images: images.map(view), first: `/v2/images${req.url.includes('?') ? `?${req.url.split('?')[1] ?? ''}` : ''}`, schema: '/v2/schemas/images' };
+    const body: Record<string, unknown> = {
+      images: images.map(view),
+      first: `/v2/images${req.url.includes('?') ? `?${req.url.split('?')[1] ?? ''}` : ''}`,
+      schema: '/v2/schemas/images',
+    };
     if (next !== undefined) body.next = next;
     return body;
   });
@@ -308,7 +414,8 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   app.post('/v2/images', async (req, reply) => {
     const a = auth(req);
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) throw glanceError(400, 'Body expected in request.');
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body))
+      throw glanceError(400, 'Body expected in request.');
     const b = body as Record<string, unknown>;
     const id = typeof b.id === 'string' ? b.id : ctx.newId();
     if (store.get(IMAGE_KIND, id) !== undefined) throw glanceError(409, `Image with identifier ${id} already exists!`);
@@ -339,7 +446,8 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       if (READ_ONLY.has(k)) throw glanceError(403, `Attribute '${k}' is read-only.`);
       applyField(doc, k, v, a);
     }
-    if (doc.visibility === 'public' && !a.isAdmin) throw glanceError(403, 'You are not authorized to complete publicize_image action.');
+    if (doc.visibility === 'public' && !a.isAdmin)
+      throw glanceError(403, 'You are not authorized to complete publicize_image action.');
     store.transaction(() => store.insert(IMAGE_KIND, doc, doc.owner));
     return reply.code(201).header('location', `${ctx.publicUrl}/image/v2/images/${id}`).send(view(doc));
   });
@@ -355,13 +463,15 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       const o = op as Record<string, unknown>;
       const kind = o.op;
       const p = typeof o.path === 'string' ? o.path : '';
-      if (!p.startsWith('/')) throw glanceError(400, `Json path should start with a '/', end with no '/', no 2 subsequent '/' are allowed.`);
+      if (!p.startsWith('/'))
+        throw glanceError(400, `Json path should start with a '/', end with no '/', no 2 subsequent '/' are allowed.`);
       const key = p.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
       if (READ_ONLY.has(key)) throw glanceError(403, `Attribute '${key}' is read-only.`);
       switch (kind) {
         case 'add':
         case 'replace':
-          if (kind === 'replace' && !CORE_FIELDS.has(key) && !(key in next)) throw glanceError(409, `Property ${key} does not exist.`);
+          if (kind === 'replace' && !CORE_FIELDS.has(key) && !(key in next))
+            throw glanceError(409, `Property ${key} does not exist.`);
           applyField(next, key, o.value, a);
           break;
         case 'remove':
@@ -370,10 +480,14 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
           delete next[key];
           break;
         default:
-          throw glanceError(400, `Operation objects must contain exactly one member named "add", "remove", or "replace".`);
+          throw glanceError(
+            400,
+            `Operation objects must contain exactly one member named "add", "remove", or "replace".`,
+          );
       }
     }
-    if (next.visibility === 'public' && img.visibility !== 'public' && !a.isAdmin) throw glanceError(403, 'You are not authorized to complete publicize_image action.');
+    if (next.visibility === 'public' && img.visibility !== 'public' && !a.isAdmin)
+      throw glanceError(403, 'You are not authorized to complete publicize_image action.');
     next.updated_at = glanceTime(ctx.now());
     store.transaction(() => store.update(IMAGE_KIND, next));
     return view(next);
@@ -393,8 +507,13 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
 
   const upload = (req: FastifyRequest, a: AuthInfo, finalStatus: 'active' | 'uploading'): ImageDoc => {
     const img = ownedImage(req, a, 'upload');
-    if (img.status !== 'queued' && !(finalStatus === 'active' && img.status === 'uploading')) throw glanceError(409, `Image status transition from ${img.status} to saving is not allowed`);
-    const data = Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.alloc(0);
+    if (img.status !== 'queued' && !(finalStatus === 'active' && img.status === 'uploading'))
+      throw glanceError(409, `Image status transition from ${img.status} to saving is not allowed`);
+    const data = Buffer.isBuffer(req.body)
+      ? req.body
+      : typeof req.body === 'string'
+        ? Buffer.from(req.body)
+        : Buffer.alloc(0);
     writeFileAtomic(blobPath(img.id), data);
     if (finalStatus === 'uploading') {
       const staged: ImageDoc = { ...img, status: 'uploading', updated_at: glanceTime(ctx.now()) };
@@ -433,20 +552,28 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     const method = (req.body as { method?: { name?: string; uri?: unknown } } | undefined)?.method;
     switch (method?.name) {
       case 'glance-direct':
-        if (img.status !== 'uploading') throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
+        if (img.status !== 'uploading')
+          throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
         activate(img, fs.readFileSync(blobPath(img.id)));
         return reply.code(202).send();
       case 'web-download': {
         const uri = method.uri;
-        if (typeof uri !== 'string' || !/^https?:\/\//.test(uri)) throw glanceError(400, 'URI for web-download does not pass filtering: ' + String(uri));
-        if (img.status !== 'queued') throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
-        store.transaction(() => store.update(IMAGE_KIND, { ...img, status: 'importing', updated_at: glanceTime(ctx.now()) }));
+        if (typeof uri !== 'string' || !/^https?:\/\//.test(uri))
+          throw glanceError(400, 'URI for web-download does not pass filtering: ' + String(uri));
+        if (img.status !== 'queued')
+          throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
+        store.transaction(() =>
+          store.update(IMAGE_KIND, { ...img, status: 'importing', updated_at: glanceTime(ctx.now()) }),
+        );
         // Glance downloads in the background; the client polls until active (or queued again on failure).
         void webDownload(img.id, uri);
         return reply.code(202).send();
       }
       default:
-        throw glanceError(400, `Import method ${String(method?.name)} is not supported by the sandbox (glance-direct, web-download).`);
+        throw glanceError(
+          400,
+          `Import method ${String(method?.name)} is not supported by the sandbox (glance-direct, web-download).`,
+        );
     }
   });
   const webDownload = async (id: string, uri: string): Promise<void> => {
@@ -462,7 +589,9 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       const current = store.get<ImageDoc>(IMAGE_KIND, id);
       if (current === undefined || current.status !== 'importing') return;
       if (data === undefined) {
-        store.transaction(() => store.update(IMAGE_KIND, { ...current, status: 'queued', updated_at: glanceTime(ctx.now()) }));
+        store.transaction(() =>
+          store.update(IMAGE_KIND, { ...current, status: 'queued', updated_at: glanceTime(ctx.now()) }),
+        );
         return;
       }
       writeFileAtomic(blobPath(id), data);
@@ -474,7 +603,13 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   };
   app.get('/v2/info/import', async (req) => {
     auth(req);
-    return { 'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct', 'web-download'] } };
+    return {
+      'import-methods': {
+        description: 'Import methods available.',
+        type: 'array',
+        value: ['glance-direct', 'web-download'],
+      },
+    };
   });
   app.get('/v2/info/stores', async (req) => {
     auth(req);
@@ -483,7 +618,8 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   app.get('/v2/images/:id/file', async (req, reply) => {
     const img = visibleImage(req, auth(req));
     if (img.status === 'queued') return reply.code(204).send();
-    if (img.status === 'deactivated' && !auth(req).isAdmin) throw glanceError(403, 'The requested image has been deactivated. Image data download is forbidden.');
+    if (img.status === 'deactivated' && !auth(req).isAdmin)
+      throw glanceError(403, 'The requested image has been deactivated. Image data download is forbidden.');
     const data = fs.readFileSync(blobPath(img.id));
     reply.header('content-type', 'application/octet-stream');
     if (img.checksum !== null) reply.header('content-md5', img.checksum);
@@ -492,9 +628,17 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
 
   const setStatus = (req: FastifyRequest, status: 'active' | 'deactivated'): void => {
     const a = auth(req);
-    if (!a.isAdmin) throw glanceError(403, `You are not authorized to complete ${status === 'active' ? 'reactivate' : 'deactivate'} action.`);
+    if (!a.isAdmin)
+      throw glanceError(
+        403,
+        `You are not authorized to complete ${status === 'active' ? 'reactivate' : 'deactivate'} action.`,
+      );
     const img = visibleImage(req, a);
-    if (img.status !== 'active' && img.status !== 'deactivated') throw glanceError(403, `Not allowed to ${status === 'active' ? 'reactivate' : 'deactivate'} an image in status '${img.status}'`);
+    if (img.status !== 'active' && img.status !== 'deactivated')
+      throw glanceError(
+        403,
+        `Not allowed to ${status === 'active' ? 'reactivate' : 'deactivate'} an image in status '${img.status}'`,
+      );
     store.transaction(() => store.update(IMAGE_KIND, { ...img, status, updated_at: glanceTime(ctx.now()) }));
   };
   app.post('/v2/images/:id/actions/deactivate', async (req, reply) => {
@@ -509,24 +653,39 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   app.put('/v2/images/:id/tags/:tag', async (req, reply) => {
     const img = ownedImage(req, auth(req), 'modify');
     const tag = params(req).tag ?? '';
-    if (!img.tags.includes(tag)) store.transaction(() => store.update(IMAGE_KIND, { ...img, tags: [...img.tags, tag], updated_at: glanceTime(ctx.now()) }));
+    if (!img.tags.includes(tag))
+      store.transaction(() =>
+        store.update(IMAGE_KIND, { ...img, tags: [...img.tags, tag], updated_at: glanceTime(ctx.now()) }),
+      );
     return reply.code(204).send();
   });
   app.delete('/v2/images/:id/tags/:tag', async (req, reply) => {
     const img = ownedImage(req, auth(req), 'modify');
     const tag = params(req).tag ?? '';
     if (!img.tags.includes(tag)) throw glanceError(404, `Tag ${tag} not found.`);
-    store.transaction(() => store.update(IMAGE_KIND, { ...img, tags: img.tags.filter((t) => t !== tag), updated_at: glanceTime(ctx.now()) }));
+    store.transaction(() =>
+      store.update(IMAGE_KIND, { ...img, tags: img.tags.filter((t) => t !== tag), updated_at: glanceTime(ctx.now()) }),
+    );
     return reply.code(204).send();
   });
 
   // --- members (image sharing) ---
-  const memberView = (m: MemberDoc) => ({ created_at: m.created_at, image_id: m.image_id, member_id: m.member_id, schema: '/v2/schemas/member', status: m.status, updated_at: m.updated_at });
-  const memberOf = (imageId: string, memberId: string): MemberDoc | undefined => store.get<MemberDoc>(IMAGE_MEMBER_KIND, `${imageId}:${memberId}`);
+  const memberView = (m: MemberDoc) => ({
+    created_at: m.created_at,
+    image_id: m.image_id,
+    member_id: m.member_id,
+    schema: '/v2/schemas/member',
+    status: m.status,
+    updated_at: m.updated_at,
+  });
+  const memberOf = (imageId: string, memberId: string): MemberDoc | undefined =>
+    store.get<MemberDoc>(IMAGE_MEMBER_KIND, `${imageId}:${memberId}`);
   app.get('/v2/images/:id/members', async (req) => {
     const a = auth(req);
     const img = visibleImage(req, a);
-    const list = members().filter((m) => m.image_id === img.id && (a.isAdmin || img.owner === a.projectId || m.member_id === a.projectId));
+    const list = members().filter(
+      (m) => m.image_id === img.id && (a.isAdmin || img.owner === a.projectId || m.member_id === a.projectId),
+    );
     return { members: list.map(memberView), schema: '/v2/schemas/members' };
   });
   app.post('/v2/images/:id/members', async (req) => {
@@ -537,7 +696,14 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     if (typeof memberId !== 'string' || memberId === '') throw glanceError(400, 'Member to be added not specified');
     if (memberOf(img.id, memberId) !== undefined) throw glanceError(409, `Member ${memberId} already exists.`);
     const now = glanceTime(ctx.now());
-    const m: MemberDoc = { id: `${img.id}:${memberId}`, image_id: img.id, member_id: memberId, status: 'pending', created_at: now, updated_at: now };
+    const m: MemberDoc = {
+      id: `${img.id}:${memberId}`,
+      image_id: img.id,
+      member_id: memberId,
+      status: 'pending',
+      created_at: now,
+      updated_at: now,
+    };
     store.transaction(() => store.insert(IMAGE_MEMBER_KIND, m, memberId));
     return memberView(m);
   });
@@ -545,7 +711,8 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     const a = auth(req);
     const img = visibleImage(req, a);
     const m = memberOf(img.id, params(req).member ?? '');
-    if (m === undefined || !(a.isAdmin || img.owner === a.projectId || m.member_id === a.projectId)) throw glanceError(404, `Member ${params(req).member ?? ''} not found`);
+    if (m === undefined || !(a.isAdmin || img.owner === a.projectId || m.member_id === a.projectId))
+      throw glanceError(404, `Member ${params(req).member ?? ''} not found`);
     return memberView(m);
   });
   app.put('/v2/images/:id/members/:member', async (req) => {
@@ -553,9 +720,11 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     const img = visibleImage(req, a);
     const m = memberOf(img.id, params(req).member ?? '');
     if (m === undefined) throw glanceError(404, `Member ${params(req).member ?? ''} not found`);
-    if (!a.isAdmin && m.member_id !== a.projectId) throw glanceError(403, 'You are not permitted to modify the status of this member.');
+    if (!a.isAdmin && m.member_id !== a.projectId)
+      throw glanceError(403, 'You are not permitted to modify the status of this member.');
     const status = (req.body as { status?: unknown } | undefined)?.status;
-    if (status !== 'pending' && status !== 'accepted' && status !== 'rejected') throw glanceError(400, `Status must be one of ('pending', 'accepted', 'rejected')`);
+    if (status !== 'pending' && status !== 'accepted' && status !== 'rejected')
+      throw glanceError(400, `Status must be one of ('pending', 'accepted', 'rejected')`);
     const next: MemberDoc = { ...m, status, updated_at: glanceTime(ctx.now()) };
     store.transaction(() => store.update(IMAGE_MEMBER_KIND, next));
     return memberView(next);
@@ -573,11 +742,24 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   app.get('/v2/schemas/image', async () => imageSchema());
   app.get('/v2/schemas/images', async () => ({
     name: 'images',
-    properties: { images: { type: 'array', items: imageSchema() }, first: { type: 'string' }, next: { type: 'string' }, schema: { type: 'string' } },
-    links: [{ rel: 'first', href: '{first}' }, { rel: 'next', href: '{next}' }, { rel: 'describedby', href: '{schema}' }],
+    properties: {
+      images: { type: 'array', items: imageSchema() },
+      first: { type: 'string' },
+      next: { type: 'string' },
+      schema: { type: 'string' },
+    },
+    links: [
+      { rel: 'first', href: '{first}' },
+      { rel: 'next', href: '{next}' },
+      { rel: 'describedby', href: '{schema}' },
+    ],
   }));
   app.get('/v2/schemas/member', async () => memberSchema());
-  app.get('/v2/schemas/members', async () => ({ name: 'members', properties: { members: { type: 'array', items: memberSchema() }, schema: { type: 'string' } }, links: [{ rel: 'describedby', href: '{schema}' }] }));
+  app.get('/v2/schemas/members', async () => ({
+    name: 'members',
+    properties: { members: { type: 'array', items: memberSchema() }, schema: { type: 'string' } },
+    links: [{ rel: 'describedby', href: '{schema}' }],
+  }));
 }
 
 function applyField(doc: ImageDoc, key: string, value: unknown, auth: AuthInfo): void {
@@ -591,7 +773,8 @@ function applyField(doc: ImageDoc, key: string, value: unknown, auth: AuthInfo):
       doc.name = value as string | null;
       return;
     case 'visibility':
-      if (!VISIBILITIES.includes(value as ImageVisibility)) bad(`'${String(value)}' is not one of ['community', 'public', 'private', 'shared']`);
+      if (!VISIBILITIES.includes(value as ImageVisibility))
+        bad(`'${String(value)}' is not one of ['community', 'public', 'private', 'shared']`);
       doc.visibility = value as ImageVisibility;
       return;
     case 'protected':
@@ -600,20 +783,24 @@ function applyField(doc: ImageDoc, key: string, value: unknown, auth: AuthInfo):
       doc[key] = value as boolean;
       return;
     case 'container_format':
-      if (value !== null && !CONTAINER_FORMATS.includes(value as string)) bad(`'${String(value)}' is not one of [None, ${CONTAINER_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
+      if (value !== null && !CONTAINER_FORMATS.includes(value as string))
+        bad(`'${String(value)}' is not one of [None, ${CONTAINER_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
       doc.container_format = value as string | null;
       return;
     case 'disk_format':
-      if (value !== null && !DISK_FORMATS.includes(value as string)) bad(`'${String(value)}' is not one of [None, ${DISK_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
+      if (value !== null && !DISK_FORMATS.includes(value as string))
+        bad(`'${String(value)}' is not one of [None, ${DISK_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
       doc.disk_format = value as string | null;
       return;
     case 'min_disk':
     case 'min_ram':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) bad(`${JSON.stringify(value)} is not of type 'integer'`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        bad(`${JSON.stringify(value)} is not of type 'integer'`);
       doc[key] = value as number;
       return;
     case 'tags':
-      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) bad(`${JSON.stringify(value)} is not of type 'array'`);
+      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string'))
+        bad(`${JSON.stringify(value)} is not of type 'array'`);
       doc.tags = [...new Set(value as string[])];
       return;
     case 'owner':
@@ -629,7 +816,8 @@ function applyField(doc: ImageDoc, key: string, value: unknown, auth: AuthInfo):
 
 function virtualSizeOf(diskFormat: string | null, data: Buffer): number | null {
   if (diskFormat === 'raw' || diskFormat === 'iso') return data.length;
-  if (diskFormat === 'qcow2' && data.length >= 32 && data.toString('latin1', 0, 4) === 'QFI\xfb') return Number(data.readBigUInt64BE(24));
+  if (diskFormat === 'qcow2' && data.length >= 32 && data.toString('latin1', 0, 4) === 'QFI\xfb')
+    return Number(data.readBigUInt64BE(24));
   return null;
 }
 
@@ -665,14 +853,41 @@ function sortImages(images: ImageDoc[], sort: string | undefined, keys: string[]
 }
 
 function imageSchema(): Record<string, unknown> {
-  const str = (description: string): Record<string, unknown> => ({ type: ['null', 'string'], readOnly: true, description });
+  const str = (description: string): Record<string, unknown> => ({
+    type: ['null', 'string'],
+    readOnly: true,
+    description,
+  });
   return {
     name: 'image',
     properties: {
-      id: { type: 'string', description: 'An identifier for the image', pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$' },
+      id: {
+        type: 'string',
+        description: 'An identifier for the image',
+        pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$',
+      },
       name: { type: ['null', 'string'], description: 'Descriptive name for the image', maxLength: 255 },
-      status: { type: 'string', readOnly: true, description: 'Status of the image', enum: ['queued', 'saving', 'active', 'killed', 'deleted', 'uploading', 'importing', 'pending_delete', 'deactivated'] },
-      visibility: { type: 'string', description: 'Scope of image accessibility', enum: ['community', 'public', 'private', 'shared'] },
+      status: {
+        type: 'string',
+        readOnly: true,
+        description: 'Status of the image',
+        enum: [
+          'queued',
+          'saving',
+          'active',
+          'killed',
+          'deleted',
+          'uploading',
+          'importing',
+          'pending_delete',
+          'deactivated',
+        ],
+      },
+      visibility: {
+        type: 'string',
+        description: 'Scope of image accessibility',
+        enum: ['community', 'public', 'private', 'shared'],
+      },
       protected: { type: 'boolean', description: 'If true, image will not be deletable.' },
       os_hidden: { type: 'boolean', description: 'If true, image will not appear in default image list response.' },
       checksum: str('md5 hash of image contents.'),
@@ -681,12 +896,24 @@ function imageSchema(): Record<string, unknown> {
       owner: { type: ['null', 'string'], description: 'Owner of the image', maxLength: 255 },
       size: { type: ['null', 'integer'], readOnly: true, description: 'Size of image file in bytes' },
       virtual_size: { type: ['null', 'integer'], readOnly: true, description: 'Virtual size of image in bytes' },
-      container_format: { type: ['null', 'string'], description: 'Format of the container', enum: [null, ...CONTAINER_FORMATS] },
+      container_format: {
+        type: ['null', 'string'],
+        description: 'Format of the container',
+        enum: [null, ...CONTAINER_FORMATS],
+      },
       disk_format: { type: ['null', 'string'], description: 'Format of the disk', enum: [null, ...DISK_FORMATS] },
       created_at: { type: 'string', readOnly: true, description: 'Date and time of image registration' },
       updated_at: { type: 'string', readOnly: true, description: 'Date and time of the last image modification' },
-      tags: { type: 'array', description: 'List of strings related to the image', items: { type: 'string', maxLength: 255 } },
-      direct_url: { type: 'string', readOnly: true, description: 'URL to access the image file kept in external store' },
+      tags: {
+        type: 'array',
+        description: 'List of strings related to the image',
+        items: { type: 'string', maxLength: 255 },
+      },
+      direct_url: {
+        type: 'string',
+        readOnly: true,
+        description: 'URL to access the image file kept in external store',
+      },
       min_ram: { type: 'integer', description: 'Amount of ram (in MB) required to boot image.' },
       min_disk: { type: 'integer', description: 'Amount of disk space (in GB) required to boot image.' },
       self: { type: 'string', readOnly: true, description: 'An image self url' },
@@ -695,7 +922,11 @@ function imageSchema(): Record<string, unknown> {
       schema: { type: 'string', readOnly: true, description: 'An image schema url' },
       locations: { type: 'array', description: 'A set of URLs to access the image file kept in external store' },
       os_distro: { type: 'string', description: 'Common name of operating system distribution', is_base: false },
-      os_version: { type: 'string', description: 'Operating system version as specified by the distributor', is_base: false },
+      os_version: {
+        type: 'string',
+        description: 'Operating system version as specified by the distributor',
+        is_base: false,
+      },
       architecture: { type: 'string', description: 'Operating system architecture', is_base: false },
     },
     additionalProperties: { type: 'string' },
@@ -714,7 +945,11 @@ function memberSchema(): Record<string, unknown> {
       created_at: { type: 'string', description: 'Date and time of image member creation' },
       image_id: { type: 'string', description: 'An identifier for the image' },
       member_id: { type: 'string', description: 'An identifier for the image member (tenantId)' },
-      status: { type: 'string', description: 'The status of this image member', enum: ['pending', 'accepted', 'rejected'] },
+      status: {
+        type: 'string',
+        description: 'The status of this image member',
+        enum: ['pending', 'accepted', 'rejected'],
+      },
       updated_at: { type: 'string', description: 'Date and time of last modification of image member' },
       schema: { type: 'string', readOnly: true },
     },

@@ -12,7 +12,12 @@ import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
 import { SandboxHttpError, swiftDefaultMessage, swiftError } from '../core/errors';
 import { writeFileAtomic } from '../core/files';
 
-export const SWIFT_KINDS = { account: 'object.account', container: 'object.container', object: 'object.object', version: 'object.version' } as const;
+export const SWIFT_KINDS = {
+  account: 'object.account',
+  container: 'object.container',
+  object: 'object.object',
+  version: 'object.version',
+} as const;
 const K = SWIFT_KINDS;
 
 const MAX_OBJECT_NAME = 1024;
@@ -68,7 +73,15 @@ export interface ObjectStoreOptions {
   blobDir: string;
 }
 
-const PASSTHROUGH_HEADERS = ['content-disposition', 'content-encoding', 'x-delete-at', 'cache-control', 'content-language', 'expires', 'x-robots-tag'];
+const PASSTHROUGH_HEADERS = [
+  'content-disposition',
+  'content-encoding',
+  'x-delete-at',
+  'cache-control',
+  'content-language',
+  'expires',
+  'x-robots-tag',
+];
 
 const MIME: Record<string, string> = {
   '.txt': 'text/plain',
@@ -118,7 +131,10 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function metaFrom(req: FastifyRequest, kind: 'account' | 'container' | 'object'): { set: Record<string, string>; remove: string[] } {
+function metaFrom(
+  req: FastifyRequest,
+  kind: 'account' | 'container' | 'object',
+): { set: Record<string, string>; remove: string[] } {
   const set: Record<string, string> = {};
   const remove: string[] = [];
   const prefix = `x-${kind}-meta-`;
@@ -207,19 +223,30 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       return undefined;
     }
   };
-  const projectOfAccount = (account: string): string | undefined => (account.startsWith('AUTH_') ? account.slice(5) : undefined);
+  const projectOfAccount = (account: string): string | undefined =>
+    account.startsWith('AUTH_') ? account.slice(5) : undefined;
   const isOwner = (auth: AuthInfo | undefined, account: string): boolean => {
     if (auth === undefined) return false;
     if (auth.roles.includes('ResellerAdmin')) return true;
-    return auth.projectId === projectOfAccount(account) && (auth.roles.includes('admin') || auth.roles.includes('member'));
+    return (
+      auth.projectId === projectOfAccount(account) && (auth.roles.includes('admin') || auth.roles.includes('member'))
+    );
   };
   const unauthorizedOrForbidden = (auth: AuthInfo | undefined, account: string): SandboxHttpError => {
     if (auth !== undefined) return fail(403);
     // Swift says 401 to anonymous callers (and bad tokens), naming the account realm.
     const e = swiftError(401, swiftDefaultMessage(401));
-    return new SandboxHttpError(401, e.body, { ...e.headers, 'www-authenticate': `Swift realm="${account}", Keystone uri="${ctx.publicUrl}/identity"` });
+    return new SandboxHttpError(401, e.body, {
+      ...e.headers,
+      'www-authenticate': `Swift realm="${account}", Keystone uri="${ctx.publicUrl}/identity"`,
+    });
   };
-  const authorize = (req: FastifyRequest, account: string, access: Access, container?: ContainerDoc): AuthInfo | undefined => {
+  const authorize = (
+    req: FastifyRequest,
+    account: string,
+    access: Access,
+    container?: ContainerDoc,
+  ): AuthInfo | undefined => {
     const auth = tokenOf(req);
     if (isOwner(auth, account)) return auth;
     if (container !== undefined && access !== 'owner' && tempUrlValid(req, account, container)) return auth;
@@ -243,15 +270,25 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const expires = /^\d+$/.test(expiresText) ? Number(expiresText) : Math.floor(Date.parse(expiresText) / 1000);
     if (!Number.isFinite(expires) || expires * 1000 <= ctx.now().getTime()) return false;
     const acct = store.get<AccountDoc>(K.account, account);
-    const keys = [acct?.meta['temp-url-key'], acct?.meta['temp-url-key-2'], c.meta['temp-url-key'], c.meta['temp-url-key-2']].filter((k): k is string => k !== undefined && k !== '');
+    const keys = [
+      acct?.meta['temp-url-key'],
+      acct?.meta['temp-url-key-2'],
+      c.meta['temp-url-key'],
+      c.meta['temp-url-key-2'],
+    ].filter((k): k is string => k !== undefined && k !== '');
     if (keys.length === 0) return false;
     const [algHint, b64] = sig.includes(':') ? sig.split(':', 2) : [undefined, undefined];
-    const algorithm = algHint ?? (sig.length === 40 ? 'sha1' : sig.length === 64 ? 'sha256' : sig.length === 128 ? 'sha512' : undefined);
+    const algorithm =
+      algHint ??
+      (sig.length === 40 ? 'sha1' : sig.length === 64 ? 'sha256' : sig.length === 128 ? 'sha512' : undefined);
     if (algorithm !== 'sha1' && algorithm !== 'sha256' && algorithm !== 'sha512') return false;
     const full = (req.url.split('?')[0] ?? '').replace(/%2F/gi, '/');
     const prefix = q.temp_url_prefix;
     if (prefix !== undefined && !decodeURIComponent(full).includes(`/${c.name}/${prefix}`)) return false;
-    const signedPaths = prefix === undefined ? [full, full.replace(/^\/object-store/, '')] : [`prefix:${full.slice(0, full.indexOf(`/${c.name}/`) + c.name.length + 2)}${prefix}`];
+    const signedPaths =
+      prefix === undefined
+        ? [full, full.replace(/^\/object-store/, '')]
+        : [`prefix:${full.slice(0, full.indexOf(`/${c.name}/`) + c.name.length + 2)}${prefix}`];
     if (prefix !== undefined) signedPaths.push(signedPaths[0]?.replace('prefix:/object-store', 'prefix:') ?? '');
     // GET signatures are good for HEAD too, as in Swift.
     const methods = req.method === 'HEAD' ? ['HEAD', 'GET', 'PUT'] : [req.method];
@@ -269,7 +306,8 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   const checkAccountName = (account: string): void => {
     if (projectOfAccount(account) === undefined) throw fail(404);
   };
-  const containerDoc = (account: string, name: string): ContainerDoc | undefined => store.get<ContainerDoc>(K.container, `${account}/${name}`);
+  const containerDoc = (account: string, name: string): ContainerDoc | undefined =>
+    store.get<ContainerDoc>(K.container, `${account}/${name}`);
   const objectDoc = (c: ContainerDoc, name: string): ObjectDoc | undefined => {
     const o = store.get<ObjectDoc>(K.object, `${c.id}/${name}`);
     if (o === undefined) return undefined;
@@ -281,7 +319,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   const ensureAccount = (account: string): AccountDoc => {
     const existing = store.get<AccountDoc>(K.account, account);
     if (existing !== undefined) return existing;
-    return store.insert<AccountDoc>(K.account, { id: account, meta: {}, created: swiftTimestamp(ctx.now()) }, projectOfAccount(account) ?? null);
+    return store.insert<AccountDoc>(
+      K.account,
+      { id: account, meta: {}, created: swiftTimestamp(ctx.now()) },
+      projectOfAccount(account) ?? null,
+    );
   };
 
   const containerHeaders = (reply: FastifyReply, c: ContainerDoc): void => {
@@ -396,7 +438,12 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       valid_api_versions: ['v1', 'v1.0'],
     },
     keystoneauth: {},
-    tempurl: { methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], allowed_digests: ['sha1', 'sha256', 'sha512'], incoming_remove_headers: ['x-timestamp'], outgoing_remove_headers: ['x-object-meta-*'] },
+    tempurl: {
+      methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+      allowed_digests: ['sha1', 'sha256', 'sha512'],
+      incoming_remove_headers: ['x-timestamp'],
+      outgoing_remove_headers: ['x-object-meta-*'],
+    },
     versioned_writes: { allowed_flags: ['x-versions-location', 'x-history-location'] },
     container_quotas: {},
     account_quotas: {},
@@ -411,7 +458,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const containers = accountHeaders(reply, account);
     const listed = page(containers, (c) => c.name, req);
     const names = listed.map((x) => ('subdir' in x ? x.subdir : x.name));
-    const json = listed.map((x) => ('subdir' in x ? x : { name: x.name, count: x.objectCount, bytes: x.bytesUsed, last_modified: listingTime(x.lastModified) }));
+    const json = listed.map((x) =>
+      'subdir' in x
+        ? x
+        : { name: x.name, count: x.objectCount, bytes: x.bytesUsed, last_modified: listingTime(x.lastModified) },
+    );
     return sendListing(req, reply, names, json);
   };
   app.head('/v1/:account', accountGet);
@@ -445,25 +496,58 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       throw fail(404);
     }
     const auth = tokenOf(req);
-    if (!isOwner(auth, account) && !(publicListing(c.read) || aclGrants(c.read, auth))) throw unauthorizedOrForbidden(auth, account);
+    if (!isOwner(auth, account) && !(publicListing(c.read) || aclGrants(c.read, auth)))
+      throw unauthorizedOrForbidden(auth, account);
     containerHeaders(reply, c);
-    const current = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).filter((o) => objectDoc(c, o.name) !== undefined);
+    const current = store
+      .listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`)
+      .filter((o) => objectDoc(c, o.name) !== undefined);
     if (query(req).versions !== undefined) {
       // Every version, newest first per name; the current one is_latest.
-      const all = [...current.map((o) => ({ o, latest: true })), ...store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`).map((o) => ({ o, latest: false }))].sort((a, b) =>
-        a.o.name === b.o.name ? Number(b.o.versionId ?? b.o.timestamp) - Number(a.o.versionId ?? a.o.timestamp) : a.o.name < b.o.name ? -1 : 1,
+      const all = [
+        ...current.map((o) => ({ o, latest: true })),
+        ...store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`).map((o) => ({ o, latest: false })),
+      ].sort((a, b) =>
+        a.o.name === b.o.name
+          ? Number(b.o.versionId ?? b.o.timestamp) - Number(a.o.versionId ?? a.o.timestamp)
+          : a.o.name < b.o.name
+            ? -1
+            : 1,
       );
       const newest = new Set<string>();
       const json = all.map(({ o, latest }) => {
         const isLatest = latest || (!newest.has(o.name) && !current.some((x) => x.name === o.name));
         newest.add(o.name);
-        return { bytes: o.bytes, hash: o.hash, name: o.name, content_type: o.contentType, last_modified: listingTime(o.timestamp), version_id: o.versionId ?? 'null', is_latest: isLatest };
+        return {
+          bytes: o.bytes,
+          hash: o.hash,
+          name: o.name,
+          content_type: o.contentType,
+          last_modified: listingTime(o.timestamp),
+          version_id: o.versionId ?? 'null',
+          is_latest: isLatest,
+        };
       });
-      return sendListing(req, reply, all.map(({ o }) => o.name), json);
+      return sendListing(
+        req,
+        reply,
+        all.map(({ o }) => o.name),
+        json,
+      );
     }
     const listed = page(current, (o) => o.name, req);
     const names = listed.map((x) => ('subdir' in x ? x.subdir : x.name));
-    const json = listed.map((x) => ('subdir' in x ? x : { bytes: x.bytes, hash: x.hash, name: x.name, content_type: x.contentType, last_modified: listingTime(x.timestamp) }));
+    const json = listed.map((x) =>
+      'subdir' in x
+        ? x
+        : {
+            bytes: x.bytes,
+            hash: x.hash,
+            name: x.name,
+            content_type: x.contentType,
+            last_modified: listingTime(x.timestamp),
+          },
+    );
     return sendListing(req, reply, names, json);
   };
   const applyContainerHeaders = (req: FastifyRequest, c: ContainerDoc): ContainerDoc => {
@@ -495,7 +579,10 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const enabled = header(req, 'x-versions-enabled');
     if (enabled !== undefined) next.versionsEnabled = ['true', '1', 'yes', 'on'].includes(enabled.toLowerCase());
     if (next.versionsEnabled === true && (next.versionsLocation !== null || next.historyLocation !== null)) {
-      throw swiftError(400, 'Cannot enable object versioning on a container that is already using the legacy versioned writes feature.');
+      throw swiftError(
+        400,
+        'Cannot enable object versioning on a container that is already using the legacy versioned writes feature.',
+      );
     }
     return next;
   };
@@ -505,7 +592,8 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const { account = '', container = '' } = params(req);
     checkAccountName(account);
     authorize(req, account, 'owner');
-    if (container.length > MAX_CONTAINER_NAME) throw swiftError(400, `Container name length of ${container.length} longer than ${MAX_CONTAINER_NAME}`);
+    if (container.length > MAX_CONTAINER_NAME)
+      throw swiftError(400, `Container name length of ${container.length} longer than ${MAX_CONTAINER_NAME}`);
     if (container.includes('/')) throw swiftError(400, 'Container name cannot contain slashes');
     const ts = swiftTimestamp(ctx.now());
     const existing = containerDoc(account, container);
@@ -531,14 +619,19 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       if (existing === undefined) store.insert(K.container, next, projectOfAccount(account) ?? null);
       else store.update(K.container, next);
     });
-    return reply.code(existing === undefined ? 201 : 202).header('content-type', 'text/html; charset=UTF-8').send();
+    return reply
+      .code(existing === undefined ? 201 : 202)
+      .header('content-type', 'text/html; charset=UTF-8')
+      .send();
   });
   app.post('/v1/:account/:container', async (req, reply) => {
     const { account = '', container = '' } = params(req);
     checkAccountName(account);
     authorize(req, account, 'owner');
     const c = containerOr404(account, container);
-    store.transaction(() => store.update(K.container, { ...applyContainerHeaders(req, c), lastModified: swiftTimestamp(ctx.now()) }));
+    store.transaction(() =>
+      store.update(K.container, { ...applyContainerHeaders(req, c), lastModified: swiftTimestamp(ctx.now()) }),
+    );
     return reply.code(204).header('content-type', 'text/html; charset=UTF-8').send();
   });
   app.delete('/v1/:account/:container', async (req, reply) => {
@@ -546,7 +639,8 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     checkAccountName(account);
     authorize(req, account, 'owner');
     const c = containerOr404(account, container);
-    if (store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).some((o) => objectDoc(c, o.name) !== undefined)) throw fail(409);
+    if (store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`).some((o) => objectDoc(c, o.name) !== undefined))
+      throw fail(409);
     if (store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`).some((v) => v.deleteMarker !== true)) throw fail(409);
     const markers = store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/`);
     const expired = store.listByIdPrefix<ObjectDoc>(K.object, `${c.id}/`);
@@ -585,14 +679,24 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     authorize(req, account, 'read', c);
     const wanted = query(req)['version-id'];
     let o = objectDoc(c, name);
-    if (wanted !== undefined && wanted !== 'null' && o?.versionId !== wanted) o = store.get<ObjectDoc>(K.version, versionKey(c, name, wanted));
+    if (wanted !== undefined && wanted !== 'null' && o?.versionId !== wanted)
+      o = store.get<ObjectDoc>(K.version, versionKey(c, name, wanted));
     if (o === undefined || o.deleteMarker === true) throw fail(404);
     objectHeaders(reply, o);
     if (o.versionId !== undefined) reply.header('x-object-version-id', o.versionId);
     const ifNoneMatch = header(req, 'if-none-match');
-    if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/"/g, '') === o.hash))) return reply.code(304).send();
+    if (
+      ifNoneMatch !== undefined &&
+      (ifNoneMatch === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/"/g, '') === o.hash))
+    )
+      return reply.code(304).send();
     const ifMatch = header(req, 'if-match');
-    if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim().replace(/"/g, '') === o.hash)) throw fail(412);
+    if (
+      ifMatch !== undefined &&
+      ifMatch !== '*' &&
+      !ifMatch.split(',').some((t) => t.trim().replace(/"/g, '') === o.hash)
+    )
+      throw fail(412);
     const data = fs.readFileSync(blobFile(o.blob));
     const range = header(req, 'range');
     const m = range === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(range.trim());
@@ -620,16 +724,26 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const previous = store.get<ObjectDoc>(K.object, copy.id);
     if (previous !== undefined) store.update(K.object, copy);
     else store.insert(K.object, copy, projectOfAccount(c.account) ?? null);
-    store.update(K.container, { ...target, objectCount: target.objectCount + (previous === undefined ? 1 : 0), bytesUsed: target.bytesUsed + o.bytes - (previous?.bytes ?? 0) });
+    store.update(K.container, {
+      ...target,
+      objectCount: target.objectCount + (previous === undefined ? 1 : 0),
+      bytesUsed: target.bytesUsed + o.bytes - (previous?.bytes ?? 0),
+    });
   };
   // --- object versioning (X-Versions-Enabled): older versions and delete markers live in kind object.version ---
   const versionKey = (c: ContainerDoc, name: string, versionId: string): string => `${c.id}/${name}\u0000${versionId}`;
   const versionsOf = (c: ContainerDoc, name: string): ObjectDoc[] =>
-    store.listByIdPrefix<ObjectDoc>(K.version, `${c.id}/${name}\u0000`).sort((a, b) => Number(b.versionId) - Number(a.versionId));
+    store
+      .listByIdPrefix<ObjectDoc>(K.version, `${c.id}/${name}\u0000`)
+      .sort((a, b) => Number(b.versionId) - Number(a.versionId));
   /** Keeps the current object as a non-current version (inside the caller's transaction). */
   const keepVersion = (c: ContainerDoc, o: ObjectDoc): void => {
     const versionId = o.versionId ?? o.timestamp;
-    store.insert<ObjectDoc>(K.version, { ...o, id: versionKey(c, o.name, versionId), versionId }, projectOfAccount(c.account) ?? null);
+    store.insert<ObjectDoc>(
+      K.version,
+      { ...o, id: versionKey(c, o.name, versionId), versionId },
+      projectOfAccount(c.account) ?? null,
+    );
   };
   /** A version id newer than every existing one of this object. */
   const nextVersionId = (c: ContainerDoc, name: string, ts: string): string => {
@@ -666,7 +780,13 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
    * version and a delete marker is written; with version-id that version goes
    * (if it was the current one, the newest older non-marker version becomes current).
    */
-  const deleteVersioned = (reply: FastifyReply, c: ContainerDoc, name: string, current: ObjectDoc | undefined, wanted: string | undefined): FastifyReply => {
+  const deleteVersioned = (
+    reply: FastifyReply,
+    c: ContainerDoc,
+    name: string,
+    current: ObjectDoc | undefined,
+    wanted: string | undefined,
+  ): FastifyReply => {
     let freed: string | undefined;
     let answeredVersion: string | undefined;
     store.transaction(() => {
@@ -674,7 +794,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       const dropCurrent = (o: ObjectDoc): void => {
         store.delete(K.object, o.id);
         const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
-        store.update(K.container, { ...latest, objectCount: latest.objectCount - 1, bytesUsed: latest.bytesUsed - o.bytes });
+        store.update(K.container, {
+          ...latest,
+          objectCount: latest.objectCount - 1,
+          bytesUsed: latest.bytesUsed - o.bytes,
+        });
       };
       if (wanted === undefined) {
         if (current === undefined) throw fail(404);
@@ -684,13 +808,30 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
         const markerId = nextVersionId(fresh, name, ts);
         store.insert<ObjectDoc>(
           K.version,
-          { id: versionKey(fresh, name, markerId), account: c.account, container: c.name, name, bytes: 0, hash: 'd41d8cd98f00b204e9800998ecf8427e', contentType: 'application/x-deleted;swift_versions_deleted=1', timestamp: ts, meta: {}, headers: {}, blob: '', versionId: markerId, deleteMarker: true },
+          {
+            id: versionKey(fresh, name, markerId),
+            account: c.account,
+            container: c.name,
+            name,
+            bytes: 0,
+            hash: 'd41d8cd98f00b204e9800998ecf8427e',
+            contentType: 'application/x-deleted;swift_versions_deleted=1',
+            timestamp: ts,
+            meta: {},
+            headers: {},
+            blob: '',
+            versionId: markerId,
+            deleteMarker: true,
+          },
           projectOfAccount(c.account) ?? null,
         );
         answeredVersion = markerId;
         return;
       }
-      if (current !== undefined && (current.versionId === wanted || (wanted === 'null' && current.versionId === undefined))) {
+      if (
+        current !== undefined &&
+        (current.versionId === wanted || (wanted === 'null' && current.versionId === undefined))
+      ) {
         freed = current.blob;
         dropCurrent(current);
         const promote = versionsOf(fresh, name)[0];
@@ -698,12 +839,17 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
           store.delete(K.version, promote.id);
           store.insert<ObjectDoc>(K.object, { ...promote, id: `${c.id}/${name}` }, projectOfAccount(c.account) ?? null);
           const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
-          store.update(K.container, { ...latest, objectCount: latest.objectCount + 1, bytesUsed: latest.bytesUsed + promote.bytes });
+          store.update(K.container, {
+            ...latest,
+            objectCount: latest.objectCount + 1,
+            bytesUsed: latest.bytesUsed + promote.bytes,
+          });
         }
         answeredVersion = wanted;
         return;
       }
-      const version = wanted === undefined ? undefined : store.get<ObjectDoc>(K.version, versionKey(fresh, name, wanted));
+      const version =
+        wanted === undefined ? undefined : store.get<ObjectDoc>(K.version, versionKey(fresh, name, wanted));
       if (version === undefined) throw fail(404);
       store.delete(K.version, version.id);
       if (version.deleteMarker !== true) freed = version.blob;
@@ -730,18 +876,36 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       if (destination === undefined) throw swiftError(412, 'You must provide a Destination header');
       const decoded = decodeURIComponent(destination.replace(/^\//, ''));
       const slash = decoded.indexOf('/');
-      if (slash <= 0 || slash === decoded.length - 1) throw swiftError(412, 'Bad URL: the Destination header must be of the form <container name>/<object name>');
+      if (slash <= 0 || slash === decoded.length - 1)
+        throw swiftError(412, 'Bad URL: the Destination header must be of the form <container name>/<object name>');
       const destAccount = header(req, 'destination-account') ?? account;
-      return putHandler(req, reply, destAccount, decoded.slice(0, slash), decoded.slice(slash + 1), `/${container}/${name}`, account);
+      return putHandler(
+        req,
+        reply,
+        destAccount,
+        decoded.slice(0, slash),
+        decoded.slice(slash + 1),
+        `/${container}/${name}`,
+        account,
+      );
     },
   });
-  const putHandler = async (req: FastifyRequest, reply: FastifyReply, account: string, container: string, name: string, copyFrom: string | undefined, sourceAccount = account): Promise<FastifyReply> => {
+  const putHandler = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    account: string,
+    container: string,
+    name: string,
+    copyFrom: string | undefined,
+    sourceAccount = account,
+  ): Promise<FastifyReply> => {
     checkAccountName(account);
     if (name === '') {
       reply.code(405);
       throw swiftError(405, 'The method is not allowed for this resource.');
     }
-    if (name.length > MAX_OBJECT_NAME) throw swiftError(400, `Object name length of ${name.length} longer than ${MAX_OBJECT_NAME}`);
+    if (name.length > MAX_OBJECT_NAME)
+      throw swiftError(400, `Object name length of ${name.length} longer than ${MAX_OBJECT_NAME}`);
     const c = containerDoc(account, container);
     if (c === undefined) {
       authorize(req, account, 'owner');
@@ -763,11 +927,17 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const quotaBytes = c.meta['quota-bytes'];
     const quotaCount = c.meta['quota-count'];
     const existing = objectDoc(c, name);
-    if (quotaCount !== undefined && existing === undefined && c.objectCount + 1 > Number(quotaCount)) throw swiftError(413, 'Upload exceeds quota.');
-    if (quotaBytes !== undefined && c.bytesUsed - (existing?.bytes ?? 0) + data.length > Number(quotaBytes)) throw swiftError(413, 'Upload exceeds quota.');
+    if (quotaCount !== undefined && existing === undefined && c.objectCount + 1 > Number(quotaCount))
+      throw swiftError(413, 'Upload exceeds quota.');
+    if (quotaBytes !== undefined && c.bytesUsed - (existing?.bytes ?? 0) + data.length > Number(quotaBytes))
+      throw swiftError(413, 'Upload exceeds quota.');
     const hash = createHash('md5').update(data).digest('hex');
     const expected = header(req, 'etag');
-    if (expected !== undefined && expected.replace(/"/g, '').toLowerCase() !== hash) throw swiftError(422, 'The request could not be processed because of a problem with the request body (ETag mismatch).');
+    if (expected !== undefined && expected.replace(/"/g, '').toLowerCase() !== hash)
+      throw swiftError(
+        422,
+        'The request could not be processed because of a problem with the request body (ETag mismatch).',
+      );
     const { set } = metaFrom(req, 'object');
     const headers: Record<string, string> = {};
     for (const h of PASSTHROUGH_HEADERS) {
@@ -775,10 +945,16 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       if (v !== undefined) headers[h] = v;
     }
     const deleteAfter = header(req, 'x-delete-after');
-    if (deleteAfter !== undefined) headers['x-delete-at'] = String(Math.floor(ctx.now().getTime() / 1000) + Number(deleteAfter));
+    if (deleteAfter !== undefined)
+      headers['x-delete-at'] = String(Math.floor(ctx.now().getTime() / 1000) + Number(deleteAfter));
     const sentType = header(req, 'content-type');
     const detect = header(req, 'x-detect-content-type') === 'true';
-    const contentType = copiedFrom !== undefined && sentType === undefined ? copiedFrom.contentType : sentType === undefined || sentType === '' || detect ? guessType(name) : sentType;
+    const contentType =
+      copiedFrom !== undefined && sentType === undefined
+        ? copiedFrom.contentType
+        : sentType === undefined || sentType === '' || detect
+          ? guessType(name)
+          : sentType;
     const ts = swiftTimestamp(ctx.now());
     const o: ObjectDoc = {
       id: `${c.id}/${name}`,
@@ -797,10 +973,17 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (o.versionId !== undefined) reply.header('x-object-version-id', o.versionId);
     if (previousBlob !== undefined) fs.rmSync(blobFile(previousBlob), { force: true });
     if (copiedFrom !== undefined) {
-      reply.header('x-copied-from', `${copiedFrom.container}/${copiedFrom.name}`).header('x-copied-from-last-modified', httpDate(copiedFrom.timestamp));
+      reply
+        .header('x-copied-from', `${copiedFrom.container}/${copiedFrom.name}`)
+        .header('x-copied-from-last-modified', httpDate(copiedFrom.timestamp));
       if (sourceAccount !== account) reply.header('x-copied-from-account', sourceAccount);
     }
-    return reply.code(201).header('etag', hash).header('last-modified', httpDate(ts)).header('content-type', 'text/html; charset=UTF-8').send();
+    return reply
+      .code(201)
+      .header('etag', hash)
+      .header('last-modified', httpDate(ts))
+      .header('content-type', 'text/html; charset=UTF-8')
+      .send();
   };
   app.post('/v1/:account/:container/*', async (req, reply) => {
     const { account, container, name } = objectPath(req);
@@ -821,7 +1004,9 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       if (v !== undefined) headers[h] = v;
     }
     const contentType = header(req, 'content-type');
-    store.transaction(() => store.update(K.object, { ...o, meta: set, headers, contentType: contentType ?? o.contentType }));
+    store.transaction(() =>
+      store.update(K.object, { ...o, meta: set, headers, contentType: contentType ?? o.contentType }),
+    );
     return reply.code(202).header('content-type', 'text/html; charset=UTF-8').send();
   });
   app.delete('/v1/:account/:container/*', async (req, reply) => {
@@ -846,7 +1031,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
         else freed = o.blob;
         store.delete(K.object, o.id);
         const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
-        store.update(K.container, { ...latest, objectCount: latest.objectCount - 1, bytesUsed: latest.bytesUsed - o.bytes });
+        store.update(K.container, {
+          ...latest,
+          objectCount: latest.objectCount - 1,
+          bytesUsed: latest.bytesUsed - o.bytes,
+        });
       }
       if (fresh.versionsLocation !== null) {
         // Stack mode: the newest archived version comes back.
@@ -860,7 +1049,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
           const restored: ObjectDoc = { ...newest, id: `${c.id}/${name}`, container, name };
           store.insert(K.object, restored, projectOfAccount(account) ?? null);
           const latest = store.get<ContainerDoc>(K.container, c.id) ?? fresh;
-          store.update(K.container, { ...latest, objectCount: latest.objectCount + 1, bytesUsed: latest.bytesUsed + restored.bytes });
+          store.update(K.container, {
+            ...latest,
+            objectCount: latest.objectCount + 1,
+            bytesUsed: latest.bytesUsed + restored.bytes,
+          });
         } else if (o === undefined) throw fail(404);
       }
     });

@@ -67,7 +67,14 @@ export function locationFromBody(body: Record<string, unknown>): IdeaLocation {
   const lon = num(body.lon);
   const street = field(body, 'street', { required: false, max: 200 });
   if (lat !== undefined || lon !== undefined) {
-    if (lat === undefined || lon === undefined || Number.isNaN(lat) || Number.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180)
+    if (
+      lat === undefined ||
+      lon === undefined ||
+      Number.isNaN(lat) ||
+      Number.isNaN(lon) ||
+      Math.abs(lat) > 90 ||
+      Math.abs(lon) > 180
+    )
       throw new HttpError(400, 'lat and lon must both be given, as decimal degrees', { field: 'lat' });
     return street === undefined ? { lat, lon } : { lat, lon, street };
   }
@@ -75,9 +82,15 @@ export function locationFromBody(body: Record<string, unknown>): IdeaLocation {
   return { street };
 }
 
-export function ideaFromBody(body: Record<string, unknown>, parishes: readonly string[], maxLength: number, now: Date): Idea {
+export function ideaFromBody(
+  body: Record<string, unknown>,
+  parishes: readonly string[],
+  maxLength: number,
+  now: Date,
+): Idea {
   const parish = field(body, 'parish', { required: true, max: 80 }) as string;
-  if (!parishes.includes(parish)) throw new HttpError(400, `parish must be one of: ${parishes.join(', ')}`, { field: 'parish' });
+  if (!parishes.includes(parish))
+    throw new HttpError(400, `parish must be one of: ${parishes.join(', ')}`, { field: 'parish' });
   const at = now.toISOString();
   return {
     id: newId(),
@@ -105,7 +118,8 @@ export function commentFromBody(body: Record<string, unknown>, now: Date): IdeaC
 
 /** Records a vote; 409 when this voter already voted for the idea or it is closed. */
 export function castVote(idea: Idea, voterId: string): number {
-  if (idea.status === 'rejected' || idea.status === 'done') throw new HttpError(409, `voting is closed for ideas that are ${idea.status}`);
+  if (idea.status === 'rejected' || idea.status === 'done')
+    throw new HttpError(409, `voting is closed for ideas that are ${idea.status}`);
   const h = voterHash(voterId);
   if (idea.voterHashes.includes(h)) throw new HttpError(409, 'you already voted for this idea', { alreadyVoted: true });
   idea.voterHashes.push(h);
@@ -115,7 +129,8 @@ export function castVote(idea: Idea, voterId: string): number {
 export function moderate(idea: Idea, status: unknown, note: unknown, now: Date): Idea {
   if (typeof status !== 'string' || !(IDEA_STATUSES as readonly string[]).includes(status))
     throw new HttpError(400, `status must be one of: ${IDEA_STATUSES.join(', ')}`, { field: 'status' });
-  if (note !== undefined && (typeof note !== 'string' || note.length > 1000)) throw new HttpError(400, 'note must be a string of at most 1000 characters', { field: 'note' });
+  if (note !== undefined && (typeof note !== 'string' || note.length > 1000))
+    throw new HttpError(400, 'note must be a string of at most 1000 characters', { field: 'note' });
   idea.status = status as IdeaStatus;
   if (typeof note === 'string' && note.trim() !== '') idea.moderationNote = note.trim();
   idea.updatedAt = now.toISOString();
@@ -128,5 +143,10 @@ export function rankIdeas(ideas: readonly Idea[], filter: { status?: string; par
     .filter((i) => i.status !== 'rejected' || filter.status === 'rejected')
     .filter((i) => filter.status === undefined || filter.status === '' || i.status === filter.status)
     .filter((i) => filter.parish === undefined || filter.parish === '' || i.parish === filter.parish)
-    .sort((a, b) => b.voterHashes.length - a.voterHashes.length || b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        b.voterHashes.length - a.voterHashes.length ||
+        b.createdAt.localeCompare(a.createdAt) ||
+        a.id.localeCompare(b.id),
+    );
 }

@@ -6,13 +6,31 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { type RuntimeEnvironment, bearerMatches, ensureAdminToken } from '../../_runtime/config';
 import { storageCheck } from '../../_runtime/health';
-import { HttpError, type RequestContext, type Router, cookie, field, redirect, sendHtml, sendJson } from '../../_runtime/http';
+import {
+  HttpError,
+  type RequestContext,
+  type Router,
+  cookie,
+  field,
+  redirect,
+  sendHtml,
+  sendJson,
+} from '../../_runtime/http';
 import { LANGUAGE_NAMES, type Translate, offeredLanguages, translator } from '../../_runtime/i18n';
 import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
 import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
 import { JsonStore, readSeed } from '../../_runtime/store';
 import {
-  IDEA_STATUSES, type Idea, type ParticipaData, castVote, commentFromBody, ideaFromBody, isVoterId, moderate, publicIdea, rankIdeas,
+  IDEA_STATUSES,
+  type Idea,
+  type ParticipaData,
+  castVote,
+  commentFromBody,
+  ideaFromBody,
+  isVoterId,
+  moderate,
+  publicIdea,
+  rankIdeas,
 } from './ideas';
 import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
@@ -27,7 +45,9 @@ const VOTER_COOKIE_SECONDS = 2 * 365 * 86400;
 export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   const params = readParameters(env.config);
   const dataFile = path.join(env.dataDir, 'ideas.json');
-  const store = new JsonStore<ParticipaData>(dataFile, () => readSeed<ParticipaData>(path.join(env.artifactRoot, 'seed'), 'ideas.json'));
+  const store = new JsonStore<ParticipaData>(dataFile, () =>
+    readSeed<ParticipaData>(path.join(env.artifactRoot, 'seed'), 'ideas.json'),
+  );
   const moderatorToken = ensureAdminToken(env.config.adminTokenFile);
   const offered = offeredLanguages(env.config.languages, SHIPPED_LANGUAGES);
 
@@ -78,24 +98,46 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   router.get('/', (ctx) => {
     const { t } = i18n(ctx);
-    const filter = { status: ctx.url.searchParams.get('status') ?? undefined, parish: ctx.url.searchParams.get('parish') ?? undefined };
+    const filter = {
+      status: ctx.url.searchParams.get('status') ?? undefined,
+      parish: ctx.url.searchParams.get('parish') ?? undefined,
+    };
     const ideas = rankIdeas(store.read().ideas, filter);
     render(
       ctx,
       t('ideas'),
-      html`
-<form class="filters" method="get" action="/" aria-label="${t('filter')}">
-  <div><label for="f-status">${t('status')}</label><select id="f-status" name="status"><option value="">${t('any')}</option>${IDEA_STATUSES.map((s) => html`<option value="${s}"${s === filter.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}</select></div>
-  <div><label for="f-parish">${t('parish')}</label><select id="f-parish" name="parish"><option value="">${t('any')}</option>${params.parishes.map((p) => html`<option value="${p}"${p === filter.parish ? raw(' selected') : ''}>${p}</option>`)}</select></div>
-  <button type="submit">${t('filter')}</button>
-</form>
-<p role="status">${ideas.length === 1 ? t('ideaCountOne') : t('ideaCount', { count: ideas.length })}</p>
-${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
-<ol class="cards">${ideas.map(
-        (i) => html`<li><h2><a href="/ideas/${i.id}">${i.title}</a></h2>
-<p><span class="badge">${t(`status.${i.status}`)}</span> <strong class="votes">${votesText(t, i.voterHashes.length)}</strong></p>
-<p class="meta">${locationText(i)}</p></li>`,
-      )}</ol>`,
+      html` <form class="filters" method="get" action="/" aria-label="${t('filter')}">
+          <div>
+            <label for="f-status">${t('status')}</label
+            ><select id="f-status" name="status">
+              <option value="">${t('any')}</option>
+              ${IDEA_STATUSES.map((s) => html`<option value="${s}" ${s === filter.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}
+            </select>
+          </div>
+          <div>
+            <label for="f-parish">${t('parish')}</label
+            ><select id="f-parish" name="parish">
+              <option value="">${t('any')}</option>
+              ${params.parishes.map((p) => html`<option value="${p}" ${p === filter.parish ? raw(' selected') : ''}>${p}</option>`)}
+            </select>
+          </div>
+          <button type="submit">${t('filter')}</button>
+        </form>
+        <p role="status">${ideas.length === 1 ? t('ideaCountOne') : t('ideaCount', { count: ideas.length })}</p>
+        ${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
+        <ol class="cards">
+          ${ideas.map(
+            (i) =>
+              html`<li>
+                <h2><a href="/ideas/${i.id}">${i.title}</a></h2>
+                <p>
+                  <span class="badge">${t(`status.${i.status}`)}</span>
+                  <strong class="votes">${votesText(t, i.voterHashes.length)}</strong>
+                </p>
+                <p class="meta">${locationText(i)}</p>
+              </li>`,
+          )}
+        </ol>`,
     );
   });
 
@@ -114,20 +156,61 @@ ${ideas.length === 0 ? html`<p>${t('noIdeas')}</p>` : ''}
       ctx,
       idea.title,
       html`<p><a href="/">← ${t('backToList')}</a></p>
-${notice === null ? '' : notices[notice] ?? ''}
-<p><span class="badge">${t(`status.${idea.status}`)}</span> <strong id="vote-count">${votesText(t, idea.voterHashes.length)}</strong></p>
-${canVote ? html`<form method="post" action="/ideas/${idea.id}/vote"><button type="submit">${t('vote')}</button></form>` : html`<p>${t('votingClosed')}</p>`}
-<p>${idea.description}</p>
-<dl class="facts"><dt>${t('location')}</dt><dd>${locationText(idea)}</dd>
-${idea.author === '' ? '' : html`<dt>${t('proposer')}</dt><dd>${idea.author}</dd>`}
-${idea.moderationNote === undefined ? '' : html`<dt>${t('moderationNote')}</dt><dd>${idea.moderationNote}</dd>`}</dl>
-<section aria-labelledby="h-comments"><h2 id="h-comments">${t('comments')}</h2>
-${idea.comments.length === 0 ? html`<p>${t('noComments')}</p>` : html`<ul>${idea.comments.map((c) => html`<li><p>${c.text}</p><p class="meta">${c.author === '' ? t('anonymous') : c.author} · <time datetime="${c.createdAt}">${new Date(c.createdAt).toLocaleDateString(lang, { timeZone: 'UTC' })}</time></p></li>`)}</ul>`}
-<form method="post" action="/ideas/${idea.id}/comments">
-  <div class="field"><label for="c-text">${t('comment')}</label><textarea id="c-text" name="text" required maxlength="1000"></textarea></div>
-  <div class="field"><label for="c-author">${t('author')}</label><input id="c-author" name="author" maxlength="80" autocomplete="name"></div>
-  <button type="submit">${t('addComment')}</button>
-</form></section>`,
+        ${notice === null ? '' : (notices[notice] ?? '')}
+        <p>
+          <span class="badge">${t(`status.${idea.status}`)}</span>
+          <strong id="vote-count">${votesText(t, idea.voterHashes.length)}</strong>
+        </p>
+        ${canVote ? html`<form method="post" action="/ideas/${idea.id}/vote"><button type="submit">${t('vote')}</button></form>` : html`<p>${t('votingClosed')}</p>`}
+        <p>${idea.description}</p>
+        <dl class="facts">
+          <dt>${t('location')}</dt>
+          <dd>${locationText(idea)}</dd>
+          ${
+            idea.author === ''
+              ? ''
+              : html`<dt>${t('proposer')}</dt>
+                  <dd>${idea.author}</dd>`
+          }
+          ${
+            idea.moderationNote === undefined
+              ? ''
+              : html`<dt>${t('moderationNote')}</dt>
+                  <dd>${idea.moderationNote}</dd>`
+          }
+        </dl>
+        <section aria-labelledby="h-comments">
+          <h2 id="h-comments">${t('comments')}</h2>
+          ${
+            idea.comments.length === 0
+              ? html`<p>${t('noComments')}</p>`
+              : html`<ul>
+                  ${idea.comments.map(
+                    (c) =>
+                      html`<li>
+                        <p>${c.text}</p>
+                        <p class="meta">
+                          ${c.author === '' ? t('anonymous') : c.author} ·
+                          <time datetime="${c.createdAt}"
+                            >${new Date(c.createdAt).toLocaleDateString(lang, { timeZone: 'UTC' })}</time
+                          >
+                        </p>
+                      </li>`,
+                  )}
+                </ul>`
+          }
+          <form method="post" action="/ideas/${idea.id}/comments">
+            <div class="field">
+              <label for="c-text">${t('comment')}</label
+              ><textarea id="c-text" name="text" required maxlength="1000"></textarea>
+            </div>
+            <div class="field">
+              <label for="c-author">${t('author')}</label
+              ><input id="c-author" name="author" maxlength="80" autocomplete="name" />
+            </div>
+            <button type="submit">${t('addComment')}</button>
+          </form>
+        </section>`,
     );
   });
 
@@ -139,7 +222,10 @@ ${idea.comments.length === 0 ? html`<p>${t('noComments')}</p>` : html`<ul>${idea
       store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
     } catch (err) {
       if (err instanceof HttpError && err.status === 409)
-        return redirect(ctx.res, `/ideas/${idea.id}?notice=${err.details?.alreadyVoted === true ? 'already-voted' : 'closed'}`);
+        return redirect(
+          ctx.res,
+          `/ideas/${idea.id}?notice=${err.details?.alreadyVoted === true ? 'already-voted' : 'closed'}`,
+        );
       throw err;
     }
     redirect(ctx.res, `/ideas/${idea.id}?notice=voted`);
@@ -151,20 +237,43 @@ ${idea.comments.length === 0 ? html`<p>${t('noComments')}</p>` : html`<ul>${idea
     redirect(ctx.res, `/ideas/${idea.id}#h-comments`);
   });
 
-  const proposeForm = (t: Translate<MessageKey>, error?: string): SafeHtml => html`
-${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
-<form method="post" action="/propose">
-  <div class="field"><label for="i-title">${t('title')}</label><input id="i-title" name="title" required maxlength="140"></div>
-  <div class="field"><label for="i-description">${t('description')}</label><textarea id="i-description" name="description" required maxlength="${params.maxIdeaLength}"></textarea></div>
-  <div class="field"><label for="i-parish">${t('parish')}</label><select id="i-parish" name="parish" required>${params.parishes.map((p) => html`<option value="${p}">${p}</option>`)}</select></div>
-  <fieldset><legend>${t('location')}</legend><p class="meta" id="loc-help">${t('locationHelp')}</p>
-    <div class="field"><label for="i-street">${t('street')}</label><input id="i-street" name="street" maxlength="200" aria-describedby="loc-help"></div>
-    <div class="field"><label for="i-lat">${t('lat')}</label><input id="i-lat" name="lat" inputmode="decimal"></div>
-    <div class="field"><label for="i-lon">${t('lon')}</label><input id="i-lon" name="lon" inputmode="decimal"></div>
-  </fieldset>
-  <div class="field"><label for="i-author">${t('author')}</label><input id="i-author" name="author" maxlength="80" aria-describedby="author-help" autocomplete="name"><p id="author-help" class="meta">${t('authorHelp')}</p></div>
-  <button type="submit">${t('submit')}</button>
-</form>`;
+  const proposeForm = (t: Translate<MessageKey>, error?: string): SafeHtml =>
+    html` ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
+      <form method="post" action="/propose">
+        <div class="field">
+          <label for="i-title">${t('title')}</label><input id="i-title" name="title" required maxlength="140" />
+        </div>
+        <div class="field">
+          <label for="i-description">${t('description')}</label
+          ><textarea id="i-description" name="description" required maxlength="${params.maxIdeaLength}"></textarea>
+        </div>
+        <div class="field">
+          <label for="i-parish">${t('parish')}</label
+          ><select id="i-parish" name="parish" required>
+            ${params.parishes.map((p) => html`<option value="${p}">${p}</option>`)}
+          </select>
+        </div>
+        <fieldset>
+          <legend>${t('location')}</legend>
+          <p class="meta" id="loc-help">${t('locationHelp')}</p>
+          <div class="field">
+            <label for="i-street">${t('street')}</label
+            ><input id="i-street" name="street" maxlength="200" aria-describedby="loc-help" />
+          </div>
+          <div class="field">
+            <label for="i-lat">${t('lat')}</label><input id="i-lat" name="lat" inputmode="decimal" />
+          </div>
+          <div class="field">
+            <label for="i-lon">${t('lon')}</label><input id="i-lon" name="lon" inputmode="decimal" />
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for="i-author">${t('author')}</label
+          ><input id="i-author" name="author" maxlength="80" aria-describedby="author-help" autocomplete="name" />
+          <p id="author-help" class="meta">${t('authorHelp')}</p>
+        </div>
+        <button type="submit">${t('submit')}</button>
+      </form>`;
 
   router.get('/propose', (ctx) => {
     const { t } = i18n(ctx);
@@ -176,7 +285,8 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     try {
       idea = ideaFromBody(await ctx.body(), params.parishes, params.maxIdeaLength, new Date());
     } catch (err) {
-      if (err instanceof HttpError && err.status === 400) return render(ctx, t('propose'), proposeForm(t, err.message), 400);
+      if (err instanceof HttpError && err.status === 400)
+        return render(ctx, t('propose'), proposeForm(t, err.message), 400);
       throw err;
     }
     store.update((d) => d.ideas.push(idea));
@@ -184,7 +294,8 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
   });
 
   // Moderators sign in with the admin token; it is kept in an HttpOnly cookie scoped to /moderation.
-  const isModerator = (ctx: RequestContext): boolean => bearerMatches(`Bearer ${ctx.cookies.mod ?? ''}`, moderatorToken);
+  const isModerator = (ctx: RequestContext): boolean =>
+    bearerMatches(`Bearer ${ctx.cookies.mod ?? ''}`, moderatorToken);
 
   router.get('/moderation', (ctx) => {
     const { t } = i18n(ctx);
@@ -194,7 +305,13 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
         ctx,
         t('moderation'),
         html`${wrong ? html`<p class="error" role="alert">${t('wrongToken')}</p>` : ''}
-<form method="post" action="/moderation/login"><div class="field"><label for="m-token">${t('moderatorToken')}</label><input id="m-token" name="token" type="password" required autocomplete="off"></div><button type="submit">${t('signIn')}</button></form>`,
+          <form method="post" action="/moderation/login">
+            <div class="field">
+              <label for="m-token">${t('moderatorToken')}</label
+              ><input id="m-token" name="token" type="password" required autocomplete="off" />
+            </div>
+            <button type="submit">${t('signIn')}</button>
+          </form>`,
         wrong ? 401 : 200,
       );
     }
@@ -203,19 +320,51 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
       ctx,
       t('moderation'),
       html`<p>${t('moderationHelp')}</p>
-<table><thead><tr><th scope="col">${t('title')}</th><th scope="col">${t('parish')}</th><th scope="col">${t('status')}</th></tr></thead><tbody>${ideas.map(
-        (i) => html`<tr><td><a href="/ideas/${i.id}">${i.title}</a><br><span class="meta">${votesText(t, i.voterHashes.length)}</span></td><td>${i.parish}</td><td>
-<form method="post" action="/moderation/ideas/${i.id}/status">
-<div class="field"><label for="s-${i.id}">${t('status')}</label><select id="s-${i.id}" name="status">${IDEA_STATUSES.map((s) => html`<option value="${s}"${s === i.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}</select></div>
-<div class="field"><label for="n-${i.id}">${t('note')}</label><input id="n-${i.id}" name="note" maxlength="1000" value="${i.moderationNote ?? ''}"></div>
-<button type="submit">${t('save')}</button></form></td></tr>`,
-      )}</tbody></table>`,
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">${t('title')}</th>
+              <th scope="col">${t('parish')}</th>
+              <th scope="col">${t('status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${ideas.map(
+              (i) =>
+                html`<tr>
+                  <td>
+                    <a href="/ideas/${i.id}">${i.title}</a><br /><span class="meta"
+                      >${votesText(t, i.voterHashes.length)}</span
+                    >
+                  </td>
+                  <td>${i.parish}</td>
+                  <td>
+                    <form method="post" action="/moderation/ideas/${i.id}/status">
+                      <div class="field">
+                        <label for="s-${i.id}">${t('status')}</label
+                        ><select id="s-${i.id}" name="status">
+                          ${IDEA_STATUSES.map((s) => html`<option value="${s}" ${s === i.status ? raw(' selected') : ''}>${t(`status.${s}`)}</option>`)}
+                        </select>
+                      </div>
+                      <div class="field">
+                        <label for="n-${i.id}">${t('note')}</label
+                        ><input id="n-${i.id}" name="note" maxlength="1000" value="${i.moderationNote ?? ''}" />
+                      </div>
+                      <button type="submit">${t('save')}</button>
+                    </form>
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`,
     );
   });
   router.post('/moderation/login', async (ctx) => {
     const token = field(await ctx.body(), 'token', { required: false, max: 200 }) ?? '';
     if (!bearerMatches(`Bearer ${token}`, moderatorToken)) return redirect(ctx.res, '/moderation?wrong=1');
-    redirect(ctx.res, '/moderation', { 'Set-Cookie': cookie('mod', token, { maxAgeSeconds: 8 * 3600, httpOnly: true, path: '/moderation' }) });
+    redirect(ctx.res, '/moderation', {
+      'Set-Cookie': cookie('mod', token, { maxAgeSeconds: 8 * 3600, httpOnly: true, path: '/moderation' }),
+    });
   });
   router.post('/moderation/ideas/:id/status', async (ctx) => {
     if (!isModerator(ctx)) throw new HttpError(401, 'moderator key required');
@@ -225,9 +374,19 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     redirect(ctx.res, '/moderation');
   });
 
-  router.get('/api/meta', (ctx) => sendJson(ctx.res, 200, { parishes: params.parishes, statuses: IDEA_STATUSES, votingOpen: params.votingOpen, languages: offered }));
+  router.get('/api/meta', (ctx) =>
+    sendJson(ctx.res, 200, {
+      parishes: params.parishes,
+      statuses: IDEA_STATUSES,
+      votingOpen: params.votingOpen,
+      languages: offered,
+    }),
+  );
   router.get('/api/ideas', (ctx) => {
-    const ideas = rankIdeas(store.read().ideas, { status: ctx.url.searchParams.get('status') ?? undefined, parish: ctx.url.searchParams.get('parish') ?? undefined }).map(publicIdea);
+    const ideas = rankIdeas(store.read().ideas, {
+      status: ctx.url.searchParams.get('status') ?? undefined,
+      parish: ctx.url.searchParams.get('parish') ?? undefined,
+    }).map(publicIdea);
     sendJson(ctx.res, 200, { count: ideas.length, ideas });
   });
   router.get('/api/ideas/:id', (ctx) => sendJson(ctx.res, 200, publicIdea(find(ctx.params.id))));
@@ -251,10 +410,15 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
   });
   router.post('/api/ideas/:id/status', async (ctx) => {
     if (!bearerMatches(ctx.req.headers.authorization, moderatorToken))
-      throw new HttpError(401, 'moderator bearer token required (Authorization: Bearer <token from the admin token file>)');
+      throw new HttpError(
+        401,
+        'moderator bearer token required (Authorization: Bearer <token from the admin token file>)',
+      );
     const idea = find(ctx.params.id);
     const body = await ctx.body();
-    const updated = store.update((d) => moderate(d.ideas.find((i) => i.id === idea.id) as Idea, body.status, body.note, new Date()));
+    const updated = store.update((d) =>
+      moderate(d.ideas.find((i) => i.id === idea.id) as Idea, body.status, body.note, new Date()),
+    );
     sendJson(ctx.res, 200, publicIdea(updated));
   });
 
@@ -262,7 +426,14 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     checks: { storage: storageCheck(env.dataDir, dataFile) },
     errorPage: (ctx, status, message) => {
       const { lang, t } = i18n(ctx);
-      return pageHtml(lang, t, ctx.url, `${t('error')} ${status}`, html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`);
+      return pageHtml(
+        lang,
+        t,
+        ctx.url,
+        `${t('error')} ${status}`,
+        html`<p class="error">${status === 404 ? t('notFound') : message}</p>
+          <p><a href="/">${t('backToList')}</a></p>`,
+      );
     },
   };
 }

@@ -2,12 +2,58 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
-  | 'siteName' | 'ideas' | 'propose' | 'filter' | 'status' | 'parish' | 'any' | 'votes' | 'votesOne' | 'ideaCountOne' | 'proposer' | 'vote' | 'voted' | 'alreadyVoted'
-  | 'votingClosed' | 'noIdeas' | 'ideaCount' | 'title' | 'description' | 'street' | 'lat' | 'lon' | 'locationHelp' | 'author'
-  | 'authorHelp' | 'submit' | 'submitted' | 'location' | 'comments' | 'noComments' | 'comment' | 'addComment' | 'anonymous'
-  | 'moderationNote' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error'
-  | 'moderation' | 'moderatorToken' | 'signIn' | 'wrongToken' | 'save' | 'note' | 'moderationHelp'
-  | 'status.submitted' | 'status.accepted' | 'status.rejected' | 'status.done';
+  | 'siteName'
+  | 'ideas'
+  | 'propose'
+  | 'filter'
+  | 'status'
+  | 'parish'
+  | 'any'
+  | 'votes'
+  | 'votesOne'
+  | 'ideaCountOne'
+  | 'proposer'
+  | 'vote'
+  | 'voted'
+  | 'alreadyVoted'
+  | 'votingClosed'
+  | 'noIdeas'
+  | 'ideaCount'
+  | 'title'
+  | 'description'
+  | 'street'
+  | 'lat'
+  | 'lon'
+  | 'locationHelp'
+  | 'author'
+  | 'authorHelp'
+  | 'submit'
+  | 'submitted'
+  | 'location'
+  | 'comments'
+  | 'noComments'
+  | 'comment'
+  | 'addComment'
+  | 'anonymous'
+  | 'moderationNote'
+  | 'backToList'
+  | 'skipToContent'
+  | 'language'
+  | 'mainNavigation'
+  | 'footer'
+  | 'notFound'
+  | 'error'
+  | 'moderation'
+  | 'moderatorToken'
+  | 'signIn'
+  | 'wrongToken'
+  | 'save'
+  | 'note'
+  | 'moderationHelp'
+  | 'status.submitted'
+  | 'status.accepted'
+  | 'status.rejected'
+  | 'status.done';
 
 export const SHIPPED_LANGUAGES = ['pt', 'en', 'es', 'el'];
 
@@ -127,7 +173,8 @@ export const MESSAGES: Messages<MessageKey> = {
     wrongToken: 'Λάθος κλειδί συντονιστή.',
     save: 'Αποθήκευση',
     note: 'Σημείωση (δημόσια)',
-    moderationHelp: 'Όλες οι ιδέες, μαζί με όσες απορρίφθηκαν. Το κλειδί βρίσκεται στο αρχείο admin-token της υπηρεσίας.',
+    moderationHelp:
+      'Όλες οι ιδέες, μαζί με όσες απορρίφθηκαν. Το κλειδί βρίσκεται στο αρχείο admin-token της υπηρεσίας.',
     siteName: 'Participa',
     ideas: 'Ιδέες για την πόλη',
     propose: 'Προτείνετε μια ιδέα',
@@ -181,7 +228,7 @@ export const MESSAGES: Messages<MessageKey> = {
     wrongToken: 'Wrong moderator key.',
     save: 'Save',
     note: 'Note (public)',
-    moderationHelp: 'Every idea, rejected ones included. The key is in the service\'s admin-token file.',
+    moderationHelp: "Every idea, rejected ones included. The key is in the service's admin-token file.",
     siteName: 'Participa',
     ideas: 'Ideas for the city',
     propose: 'Propose an idea',
@@ -215,7 +262,7 @@ export const MESSAGES: Messages<MessageKey> = {
     comment: 'Comment',
     addComment: 'Add comment',
     anonymous: 'Anonymous',
-    moderationNote: 'Moderators\' note',
+    moderationNote: "Moderators' note",
     backToList: 'Back to the list of ideas',
     skipToContent: 'Skip to content',
     language: 'Language',

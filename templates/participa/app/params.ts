@@ -2,7 +2,14 @@
 import { type ServiceConfig, parameter } from '../../_runtime/config';
 
 export const DEFAULT_PARAMETERS = {
-  parishes: ['Águeda e Borralha', 'Barrô e Aguada de Baixo', 'Fermentelos', 'Macinhata do Vouga', 'Recardães e Espinhel', 'Valongo do Vouga'],
+  parishes: [
+    'Águeda e Borralha',
+    'Barrô e Aguada de Baixo',
+    'Fermentelos',
+    'Macinhata do Vouga',
+    'Recardães e Espinhel',
+    'Valongo do Vouga',
+  ],
   votingOpen: true,
   maxIdeaLength: 2000,
 };

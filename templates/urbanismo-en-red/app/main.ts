@@ -15,7 +15,15 @@ import { JsonStore, readSeed } from '../../_runtime/store';
 import { polygonSvg } from './map';
 import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
-import { PLAN_STATUSES, PLAN_TYPES, type Plan, type PlanDocument, type PlanStoreData, planFromBody, searchPlans } from './plans';
+import {
+  PLAN_STATUSES,
+  PLAN_TYPES,
+  type Plan,
+  type PlanDocument,
+  type PlanStoreData,
+  planFromBody,
+  searchPlans,
+} from './plans';
 
 export const SERVICE = 'urbanismo-en-red';
 
@@ -30,9 +38,18 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   /** Documents live in object storage; a local run without one serves the seed copies. */
   const documentUrl = (doc: PlanDocument): string =>
-    containerUrl === undefined ? `/documents/${encodeURIComponent(doc.object)}` : `${containerUrl.replace(/\/$/, '')}/${encodeURIComponent(doc.object)}`;
+    containerUrl === undefined
+      ? `/documents/${encodeURIComponent(doc.object)}`
+      : `${containerUrl.replace(/\/$/, '')}/${encodeURIComponent(doc.object)}`;
 
-  const page = (ctx: RequestContext, t: Translate<MessageKey>, lang: string, title: string, body: SafeHtml, status = 200): void => {
+  const page = (
+    ctx: RequestContext,
+    t: Translate<MessageKey>,
+    lang: string,
+    title: string,
+    body: SafeHtml,
+    status = 200,
+  ): void => {
     sendHtml(
       ctx.res,
       status,
@@ -65,10 +82,22 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   });
   const withDocumentUrls = (p: Plan) => ({ ...p, documents: p.documents.map((d) => ({ ...d, url: documentUrl(d) })) });
 
-  const select = (name: string, label: string, options: readonly { value: string; label: string }[], current: string | undefined, any: string): SafeHtml =>
-    html`<div><label for="f-${name}">${label}</label><select id="f-${name}" name="${name}"><option value="">${any}</option>${options.map(
-      (o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : ''}>${o.label}</option>`,
-    )}</select></div>`;
+  const select = (
+    name: string,
+    label: string,
+    options: readonly { value: string; label: string }[],
+    current: string | undefined,
+    any: string,
+  ): SafeHtml =>
+    html`<div>
+      <label for="f-${name}">${label}</label
+      ><select id="f-${name}" name="${name}">
+        <option value="">${any}</option>
+        ${options.map(
+          (o) => html`<option value="${o.value}" ${o.value === current ? raw(' selected') : ''}>${o.label}</option>`,
+        )}
+      </select>
+    </div>`;
 
   router.get('/', (ctx) => {
     const { lang: l, t } = lang(ctx);
@@ -85,23 +114,57 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const pager =
       pages === 1
         ? ''
-        : html`<nav class="pager" aria-label="${t('pagination')}"><p>${pageNo > 1 ? html`<a href="${pageHref(pageNo - 1)}" rel="prev">← ${t('previous')}</a> ` : ''}<span aria-current="page">${t('pageOf', { page: pageNo, pages })}</span>${pageNo < pages ? html` <a href="${pageHref(pageNo + 1)}" rel="next">${t('next')} →</a>` : ''}</p></nav>`;
-    const body = html`
-<form class="filters" method="get" action="/" role="search" aria-label="${t('searchPlans')}">
-  <div><label for="f-q">${t('keywords')}</label><input id="f-q" name="q" type="search" value="${query.q ?? ''}"></div>
-  ${select('district', t('district'), params.districts.map((d) => ({ value: d, label: d })), query.district, t('any'))}
-  ${select('status', t('status'), PLAN_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })), query.status, t('any'))}
-  ${select('type', t('type'), PLAN_TYPES.map((s) => ({ value: s, label: t(`type.${s}`) })), query.type, t('any'))}
-  <button type="submit">${t('search')}</button>
-</form>
-<p role="status">${all.length === 1 ? t('resultCountOne') : t('resultCount', { count: all.length })}</p>
-${all.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
-<ul class="cards">${shown.map(
-      (p) => html`<li><h2><a href="/plans/${p.id}">${p.title}</a></h2>
-<p><span class="badge">${t(`status.${p.status}`)}</span> <span class="meta">${t(`type.${p.type}`)} · ${p.district} · ${p.code}</span></p>
-<p>${p.summary.length > 180 ? `${p.summary.slice(0, 177)}…` : p.summary}</p></li>`,
-    )}</ul>
-${pager}`;
+        : html`<nav class="pager" aria-label="${t('pagination')}">
+            <p>
+              ${pageNo > 1 ? html`<a href="${pageHref(pageNo - 1)}" rel="prev">← ${t('previous')}</a> ` : ''}<span
+                aria-current="page"
+                >${t('pageOf', { page: pageNo, pages })}</span
+              >${pageNo < pages ? html` <a href="${pageHref(pageNo + 1)}" rel="next">${t('next')} →</a>` : ''}
+            </p>
+          </nav>`;
+    const body = html` <form class="filters" method="get" action="/" role="search" aria-label="${t('searchPlans')}">
+        <div>
+          <label for="f-q">${t('keywords')}</label><input id="f-q" name="q" type="search" value="${query.q ?? ''}" />
+        </div>
+        ${select(
+          'district',
+          t('district'),
+          params.districts.map((d) => ({ value: d, label: d })),
+          query.district,
+          t('any'),
+        )}
+        ${select(
+          'status',
+          t('status'),
+          PLAN_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+          query.status,
+          t('any'),
+        )}
+        ${select(
+          'type',
+          t('type'),
+          PLAN_TYPES.map((s) => ({ value: s, label: t(`type.${s}`) })),
+          query.type,
+          t('any'),
+        )}
+        <button type="submit">${t('search')}</button>
+      </form>
+      <p role="status">${all.length === 1 ? t('resultCountOne') : t('resultCount', { count: all.length })}</p>
+      ${all.length === 0 ? html`<p>${t('noResults')}</p>` : ''}
+      <ul class="cards">
+        ${shown.map(
+          (p) =>
+            html`<li>
+              <h2><a href="/plans/${p.id}">${p.title}</a></h2>
+              <p>
+                <span class="badge">${t(`status.${p.status}`)}</span>
+                <span class="meta">${t(`type.${p.type}`)} · ${p.district} · ${p.code}</span>
+              </p>
+              <p>${p.summary.length > 180 ? `${p.summary.slice(0, 177)}…` : p.summary}</p>
+            </li>`,
+        )}
+      </ul>
+      ${pager}`;
     page(ctx, t, l, t('plans'), body);
   });
 
@@ -109,35 +172,61 @@ ${pager}`;
     const { lang: l, t } = lang(ctx);
     const plan = store.read().plans.find((p) => p.id === ctx.params.id);
     if (plan === undefined) throw new HttpError(404, 'plan not found');
-    const body = html`
-<p><a href="/">← ${t('backToList')}</a></p>
-<dl class="facts">
-  <dt>${t('code')}</dt><dd>${plan.code}</dd>
-  <dt>${t('district')}</dt><dd>${plan.district}</dd>
-  <dt>${t('type')}</dt><dd>${t(`type.${plan.type}`)}</dd>
-  <dt>${t('status')}</dt><dd><span class="badge">${t(`status.${plan.status}`)}</span></dd>
-  <dt>${t('areaHectares')}</dt><dd>${plan.areaHectares.toLocaleString(l)} ha</dd>
-</dl>
-<p>${plan.summary}</p>
-<section aria-labelledby="h-history"><h2 id="h-history">${t('history')}</h2>
-<ol>${PLAN_STATUSES.filter((s) => plan.dates[s] !== undefined).map((s) => html`<li>${t(`status.${s}`)}: <time datetime="${plan.dates[s]}">${plan.dates[s]}</time></li>`)}</ol></section>
-<section aria-labelledby="h-docs"><h2 id="h-docs">${t('documents')}</h2>
-${plan.documents.length === 0 ? html`<p>${t('noDocuments')}</p>` : html`<ul>${plan.documents.map((d) => html`<li><a href="${documentUrl(d)}" type="${d.mediaType}">${d.title}</a> <span class="meta">(${d.mediaType.split('/')[1] ?? d.mediaType}, ${Math.max(1, Math.round(d.bytes / 1024))} KB)</span></li>`)}</ul>`}
-</section>
-<section aria-labelledby="h-area"><h2 id="h-area">${t('area')}</h2>
-${raw(polygonSvg(plan.area, t('map', { code: plan.code })))}
-<p><a href="/api/plans/${plan.id}/area.geojson">GeoJSON</a></p></section>
-<p class="meta">${t('questions', { email: params.planningOfficeEmail })}</p>`;
+    const body = html` <p><a href="/">← ${t('backToList')}</a></p>
+      <dl class="facts">
+        <dt>${t('code')}</dt>
+        <dd>${plan.code}</dd>
+        <dt>${t('district')}</dt>
+        <dd>${plan.district}</dd>
+        <dt>${t('type')}</dt>
+        <dd>${t(`type.${plan.type}`)}</dd>
+        <dt>${t('status')}</dt>
+        <dd><span class="badge">${t(`status.${plan.status}`)}</span></dd>
+        <dt>${t('areaHectares')}</dt>
+        <dd>${plan.areaHectares.toLocaleString(l)} ha</dd>
+      </dl>
+      <p>${plan.summary}</p>
+      <section aria-labelledby="h-history">
+        <h2 id="h-history">${t('history')}</h2>
+        <ol>
+          ${PLAN_STATUSES.filter((s) => plan.dates[s] !== undefined).map((s) => html`<li>${t(`status.${s}`)}: <time datetime="${plan.dates[s]}">${plan.dates[s]}</time></li>`)}
+        </ol>
+      </section>
+      <section aria-labelledby="h-docs">
+        <h2 id="h-docs">${t('documents')}</h2>
+        ${
+          plan.documents.length === 0
+            ? html`<p>${t('noDocuments')}</p>`
+            : html`<ul>
+                ${plan.documents.map((d) => html`<li><a href="${documentUrl(d)}" type="${d.mediaType}">${d.title}</a> <span class="meta">(${d.mediaType.split('/')[1] ?? d.mediaType}, ${Math.max(1, Math.round(d.bytes / 1024))} KB)</span></li>`)}
+              </ul>`
+        }
+      </section>
+      <section aria-labelledby="h-area">
+        <h2 id="h-area">${t('area')}</h2>
+        ${raw(polygonSvg(plan.area, t('map', { code: plan.code })))}
+        <p><a href="/api/plans/${plan.id}/area.geojson">GeoJSON</a></p>
+      </section>
+      <p class="meta">${t('questions', { email: params.planningOfficeEmail })}</p>`;
     page(ctx, t, l, plan.title, body);
   });
 
-  router.get('/documents/:object', (ctx) => serveFile(ctx.res, path.join(seedDir, 'documents'), ctx.params.object ?? ''));
+  router.get('/documents/:object', (ctx) =>
+    serveFile(ctx.res, path.join(seedDir, 'documents'), ctx.params.object ?? ''),
+  );
 
   router.get('/api/plans', (ctx) => {
     const plans = searchPlans(store.read().plans, queryOf(ctx)).map(withDocumentUrls);
     sendJson(ctx.res, 200, { count: plans.length, plans });
   });
-  router.get('/api/meta', (ctx) => sendJson(ctx.res, 200, { districts: params.districts, statuses: PLAN_STATUSES, types: PLAN_TYPES, languages: offered }));
+  router.get('/api/meta', (ctx) =>
+    sendJson(ctx.res, 200, {
+      districts: params.districts,
+      statuses: PLAN_STATUSES,
+      types: PLAN_TYPES,
+      languages: offered,
+    }),
+  );
   router.get('/api/plans/:id', (ctx) => {
     const plan = store.read().plans.find((p) => p.id === ctx.params.id);
     if (plan === undefined) throw new HttpError(404, 'plan not found');
@@ -146,7 +235,17 @@ ${raw(polygonSvg(plan.area, t('map', { code: plan.code })))}
   router.get('/api/plans/:id/area.geojson', (ctx) => {
     const plan = store.read().plans.find((p) => p.id === ctx.params.id);
     if (plan === undefined) throw new HttpError(404, 'plan not found');
-    sendJson(ctx.res, 200, { type: 'Feature', id: plan.id, properties: { code: plan.code, title: plan.title, status: plan.status }, geometry: plan.area }, { 'Content-Type': 'application/geo+json' });
+    sendJson(
+      ctx.res,
+      200,
+      {
+        type: 'Feature',
+        id: plan.id,
+        properties: { code: plan.code, title: plan.title, status: plan.status },
+        geometry: plan.area,
+      },
+      { 'Content-Type': 'application/geo+json' },
+    );
   });
   router.post('/api/plans', async (ctx) => {
     if (!bearerMatches(ctx.req.headers.authorization, adminToken))
@@ -172,7 +271,8 @@ ${raw(polygonSvg(plan.area, t('map', { code: plan.code })))}
         siteName: t('siteName'),
         cityName: env.config.city.displayName,
         nav: [{ href: '/', label: t('plans') }],
-        body: html`<p class="error">${status === 404 ? t('notFound') : message}</p><p><a href="/">${t('backToList')}</a></p>`,
+        body: html`<p class="error">${status === 404 ? t('notFound') : message}</p>
+          <p><a href="/">${t('backToList')}</a></p>`,
         footer: t('footer', { city: env.config.city.displayName, version: env.config.version }),
         labels: { skipToContent: t('skipToContent'), language: t('language'), mainNavigation: t('mainNavigation') },
       });

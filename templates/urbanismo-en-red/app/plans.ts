@@ -49,11 +49,19 @@ export interface PlanQuery {
 }
 
 function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
 export function searchPlans(plans: readonly Plan[], query: PlanQuery): Plan[] {
-  const words = query.q === undefined ? [] : fold(query.q).split(/\s+/).filter((w) => w !== '');
+  const words =
+    query.q === undefined
+      ? []
+      : fold(query.q)
+          .split(/\s+/)
+          .filter((w) => w !== '');
   return plans
     .filter((p) => query.district === undefined || query.district === '' || p.district === query.district)
     .filter((p) => query.status === undefined || query.status === '' || p.status === query.status)
@@ -67,19 +75,33 @@ export function searchPlans(plans: readonly Plan[], query: PlanQuery): Plan[] {
 }
 
 function isLonLat(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number' && Math.abs(v[0]) <= 180 && Math.abs(v[1]) <= 90;
+  return (
+    Array.isArray(v) &&
+    v.length === 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    Math.abs(v[0]) <= 180 &&
+    Math.abs(v[1]) <= 90
+  );
 }
 
 export function validateArea(value: unknown): PolygonGeometry {
   const g = value as { type?: unknown; coordinates?: unknown };
-  if (typeof g !== 'object' || g === null || g.type !== 'Polygon' || !Array.isArray(g.coordinates) || g.coordinates.length === 0)
+  if (
+    typeof g !== 'object' ||
+    g === null ||
+    g.type !== 'Polygon' ||
+    !Array.isArray(g.coordinates) ||
+    g.coordinates.length === 0
+  )
     throw new HttpError(400, 'area must be a GeoJSON Polygon', { field: 'area' });
   for (const ring of g.coordinates as unknown[]) {
     if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isLonLat))
       throw new HttpError(400, 'each ring of area needs at least 4 [lon, lat] positions', { field: 'area' });
     const first = ring[0] as [number, number];
     const last = ring[ring.length - 1] as [number, number];
-    if (first[0] !== last[0] || first[1] !== last[1]) throw new HttpError(400, 'each ring of area must end where it starts', { field: 'area' });
+    if (first[0] !== last[0] || first[1] !== last[1])
+      throw new HttpError(400, 'each ring of area must end where it starts', { field: 'area' });
   }
   return { type: 'Polygon', coordinates: g.coordinates as [number, number][][] };
 }
@@ -98,15 +120,24 @@ function text(body: Record<string, unknown>, name: string, max: number): string 
 }
 
 export function slugify(s: string): string {
-  return fold(s).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return fold(s)
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }
 
 /** Turns an admin's POST body into a Plan, or throws 400 naming the bad field. */
-export function planFromBody(body: Record<string, unknown>, districts: readonly string[], existing: readonly Plan[], now: Date): Plan {
+export function planFromBody(
+  body: Record<string, unknown>,
+  districts: readonly string[],
+  existing: readonly Plan[],
+  now: Date,
+): Plan {
   const code = text(body, 'code', 40);
   const id = slugify(code);
   if (id === '') throw new HttpError(400, 'code must contain letters or digits', { field: 'code' });
-  if (existing.some((p) => p.id === id)) throw new HttpError(409, `a plan with code ${code} already exists`, { field: 'code' });
+  if (existing.some((p) => p.id === id))
+    throw new HttpError(409, `a plan with code ${code} already exists`, { field: 'code' });
   const status = oneOf(body.status, PLAN_STATUSES, 'status');
   const documents = body.documents === undefined ? [] : body.documents;
   if (!Array.isArray(documents)) throw new HttpError(400, 'documents must be a list', { field: 'documents' });
@@ -125,9 +156,11 @@ export function planFromBody(body: Record<string, unknown>, districts: readonly 
     area: validateArea(body.area),
     documents: documents.map((d: unknown, i: number) => {
       const doc = d as Record<string, unknown>;
-      if (typeof doc !== 'object' || doc === null) throw new HttpError(400, `documents[${i}] must be an object`, { field: 'documents' });
+      if (typeof doc !== 'object' || doc === null)
+        throw new HttpError(400, `documents[${i}] must be an object`, { field: 'documents' });
       const object = text(doc, 'object', 200);
-      if (object.includes('..') || object.startsWith('/')) throw new HttpError(400, `documents[${i}].object must be a plain object name`, { field: 'documents' });
+      if (object.includes('..') || object.startsWith('/'))
+        throw new HttpError(400, `documents[${i}].object must be a plain object name`, { field: 'documents' });
       return {
         title: text(doc, 'title', 200),
         object,

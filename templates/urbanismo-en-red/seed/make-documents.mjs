@@ -11,7 +11,10 @@ const docs = JSON.parse(fs.readFileSync(path.join(here, 'documents.json'), 'utf8
 
 function pdfString(s) {
   // WinAnsi covers Spanish accents; escape PDF string delimiters.
-  return Buffer.from(s.replace(/[\\()]/g, (c) => `\\${c}`), 'latin1').toString('latin1');
+  return Buffer.from(
+    s.replace(/[\\()]/g, (c) => `\\${c}`),
+    'latin1',
+  ).toString('latin1');
 }
 
 function makePdf(lines) {

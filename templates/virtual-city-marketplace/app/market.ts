@@ -72,12 +72,18 @@ function oneOf(body: Record<string, unknown>, name: string, allowed: readonly st
   return v;
 }
 
-export function listingFromBody(body: Record<string, unknown>, categories: readonly string[], areas: readonly string[], now: Date): { listing: Listing; key: string } {
+export function listingFromBody(
+  body: Record<string, unknown>,
+  categories: readonly string[],
+  areas: readonly string[],
+  now: Date,
+): { listing: Listing; key: string } {
   const rawPrice = body.price;
   let price: number | undefined;
   if (rawPrice !== undefined && rawPrice !== '' && rawPrice !== null) {
     price = typeof rawPrice === 'number' ? rawPrice : Number(String(rawPrice).replace(',', '.'));
-    if (!Number.isFinite(price) || price < 0 || price > 1_000_000) throw new HttpError(400, 'price must be a number between 0 and 1000000', { field: 'price' });
+    if (!Number.isFinite(price) || price < 0 || price > 1_000_000)
+      throw new HttpError(400, 'price must be a number between 0 and 1000000', { field: 'price' });
     price = Math.round(price * 100) / 100;
   }
   const key = crypto.randomBytes(18).toString('base64url');
@@ -97,7 +103,11 @@ export function listingFromBody(body: Record<string, unknown>, categories: reado
 }
 
 /** A new request and the follow-up token (given once to the citizen; only its hash is kept). */
-export function requestFromBody(body: Record<string, unknown>, listingId: string, now: Date): { request: ServiceRequest; followUp: string } {
+export function requestFromBody(
+  body: Record<string, unknown>,
+  listingId: string,
+  now: Date,
+): { request: ServiceRequest; followUp: string } {
   const followUp = crypto.randomBytes(18).toString('base64url');
   const request: ServiceRequest = {
     id: newId(),
@@ -118,11 +128,22 @@ export function inboxRequest(r: ServiceRequest): Omit<ServiceRequest, 'followUpH
 }
 
 function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
-export function searchListings(listings: readonly Listing[], q: { q?: string; category?: string; area?: string }): Listing[] {
-  const words = q.q === undefined ? [] : fold(q.q).split(/\s+/).filter((w) => w !== '');
+export function searchListings(
+  listings: readonly Listing[],
+  q: { q?: string; category?: string; area?: string },
+): Listing[] {
+  const words =
+    q.q === undefined
+      ? []
+      : fold(q.q)
+          .split(/\s+/)
+          .filter((w) => w !== '');
   return listings
     .filter((l) => q.category === undefined || q.category === '' || l.category === q.category)
     .filter((l) => q.area === undefined || q.area === '' || l.area === q.area)

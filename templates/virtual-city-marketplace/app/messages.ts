@@ -2,11 +2,57 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
-  | 'siteName' | 'browse' | 'publish' | 'search' | 'category' | 'area' | 'any' | 'keywords' | 'resultCount' | 'resultCountOne' | 'noResults'
-  | 'price' | 'onRequest' | 'business' | 'title' | 'description' | 'contactEmail' | 'contactEmailHelp' | 'publishButton'
-  | 'published' | 'keyWarning' | 'yourKey' | 'openInbox' | 'sendRequest' | 'yourName' | 'yourEmail' | 'message' | 'send'
-  | 'requestSent' | 'privacy' | 'inbox' | 'inboxLogin' | 'businessKey' | 'open' | 'noRequests' | 'answer' | 'answerButton'
-  | 'answered' | 'wrongKey' | 'followUp' | 'followUpHelp' | 'yourRequest' | 'notAnswered' | 'backToList' | 'skipToContent' | 'language' | 'mainNavigation' | 'footer' | 'notFound' | 'error' | 'receivedOn';
+  | 'siteName'
+  | 'browse'
+  | 'publish'
+  | 'search'
+  | 'category'
+  | 'area'
+  | 'any'
+  | 'keywords'
+  | 'resultCount'
+  | 'resultCountOne'
+  | 'noResults'
+  | 'price'
+  | 'onRequest'
+  | 'business'
+  | 'title'
+  | 'description'
+  | 'contactEmail'
+  | 'contactEmailHelp'
+  | 'publishButton'
+  | 'published'
+  | 'keyWarning'
+  | 'yourKey'
+  | 'openInbox'
+  | 'sendRequest'
+  | 'yourName'
+  | 'yourEmail'
+  | 'message'
+  | 'send'
+  | 'requestSent'
+  | 'privacy'
+  | 'inbox'
+  | 'inboxLogin'
+  | 'businessKey'
+  | 'open'
+  | 'noRequests'
+  | 'answer'
+  | 'answerButton'
+  | 'answered'
+  | 'wrongKey'
+  | 'followUp'
+  | 'followUpHelp'
+  | 'yourRequest'
+  | 'notAnswered'
+  | 'backToList'
+  | 'skipToContent'
+  | 'language'
+  | 'mainNavigation'
+  | 'footer'
+  | 'notFound'
+  | 'error'
+  | 'receivedOn';
 
 export const SHIPPED_LANGUAGES = ['el', 'en', 'es', 'pt'];
 
@@ -32,7 +78,8 @@ export const MESSAGES: Messages<MessageKey> = {
     contactEmailHelp: 'Δεν δημοσιεύεται· το χρησιμοποιούμε μόνο για να σας ειδοποιήσουμε.',
     publishButton: 'Δημοσίευση',
     published: 'Η υπηρεσία σας δημοσιεύτηκε.',
-    keyWarning: 'Φυλάξτε αυτό το κλειδί: είναι ο μόνος τρόπος να δείτε και να απαντήσετε στα αιτήματα. Δεν θα εμφανιστεί ξανά.',
+    keyWarning:
+      'Φυλάξτε αυτό το κλειδί: είναι ο μόνος τρόπος να δείτε και να απαντήσετε στα αιτήματα. Δεν θα εμφανιστεί ξανά.',
     yourKey: 'Κλειδί επιχείρησης',
     openInbox: 'Άνοιγμα εισερχομένων',
     sendRequest: 'Αποστολή αιτήματος',
@@ -210,7 +257,7 @@ export const MESSAGES: Messages<MessageKey> = {
     answerButton: 'Send answer',
     answered: 'Answered',
     followUp: 'See the answer here',
-    followUpHelp: 'Keep this link: it is the only way to see the business\'s answer.',
+    followUpHelp: "Keep this link: it is the only way to see the business's answer.",
     yourRequest: 'Your request',
     notAnswered: 'The business has not answered yet.',
     wrongKey: 'Wrong business key.',
@@ -227,8 +274,40 @@ export const MESSAGES: Messages<MessageKey> = {
 
 /** Names of the default categories; a city's own categories show as written. */
 export const CATEGORY_NAMES: Record<string, Record<string, string>> = {
-  el: { repairs: 'Επισκευές', food: 'Φαγητό', tourism: 'Τουρισμός', health: 'Υγεία', education: 'Εκπαίδευση', culture: 'Πολιτισμός', mobility: 'Μετακίνηση' },
-  es: { repairs: 'Reparaciones', food: 'Alimentación', tourism: 'Turismo', health: 'Salud', education: 'Educación', culture: 'Cultura', mobility: 'Movilidad' },
-  pt: { repairs: 'Reparações', food: 'Alimentação', tourism: 'Turismo', health: 'Saúde', education: 'Educação', culture: 'Cultura', mobility: 'Mobilidade' },
-  en: { repairs: 'Repairs', food: 'Food', tourism: 'Tourism', health: 'Health', education: 'Education', culture: 'Culture', mobility: 'Mobility' },
+  el: {
+    repairs: 'Επισκευές',
+    food: 'Φαγητό',
+    tourism: 'Τουρισμός',
+    health: 'Υγεία',
+    education: 'Εκπαίδευση',
+    culture: 'Πολιτισμός',
+    mobility: 'Μετακίνηση',
+  },
+  es: {
+    repairs: 'Reparaciones',
+    food: 'Alimentación',
+    tourism: 'Turismo',
+    health: 'Salud',
+    education: 'Educación',
+    culture: 'Cultura',
+    mobility: 'Movilidad',
+  },
+  pt: {
+    repairs: 'Reparações',
+    food: 'Alimentação',
+    tourism: 'Turismo',
+    health: 'Saúde',
+    education: 'Educação',
+    culture: 'Cultura',
+    mobility: 'Mobilidade',
+  },
+  en: {
+    repairs: 'Repairs',
+    food: 'Food',
+    tourism: 'Tourism',
+    health: 'Health',
+    education: 'Education',
+    culture: 'Culture',
+    mobility: 'Mobility',
+  },
 };

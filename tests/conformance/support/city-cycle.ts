@@ -65,7 +65,11 @@ export async function startCityRun(city: string, options: CityRunOptions = {}): 
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), `storm-conformance-${city}-`));
   const synth = synthCity(city, { cwd: PROJECT_ROOT, env: 'production', outDir: workDir });
   const credentials = sandboxCredentials(sandbox.url, `${sandbox.url}/identity/v3`);
-  if (options.dataDir === undefined) await ensureSandboxPartnerProjects(credentials, synth.resolved.partners.map((p) => p.project));
+  if (options.dataDir === undefined)
+    await ensureSandboxPartnerProjects(
+      credentials,
+      synth.resolved.partners.map((p) => p.project),
+    );
   const env: Record<string, string> = {};
   // An empty value hides any OS_* of the machine, as the lifecycle does.
   for (const [k, v] of Object.entries(tofuCloudEnvironment(credentials))) env[k] = v ?? '';
@@ -102,7 +106,12 @@ export interface StateResource {
 }
 
 interface ShowModule {
-  resources?: Array<{ address: string; mode: string; type: string; values?: { id?: string } & Record<string, unknown> }>;
+  resources?: Array<{
+    address: string;
+    mode: string;
+    type: string;
+    values?: { id?: string } & Record<string, unknown>;
+  }>;
   child_modules?: ShowModule[];
 }
 
@@ -112,7 +121,9 @@ export function stateResources(showJson: string): StateResource[] {
   const out: StateResource[] = [];
   const walk = (m: ShowModule | undefined): void => {
     if (m === undefined) return;
-    for (const r of m.resources ?? []) if (r.mode === 'managed' && typeof r.values?.id === 'string') out.push({ address: r.address, type: r.type, id: r.values.id, values: r.values });
+    for (const r of m.resources ?? [])
+      if (r.mode === 'managed' && typeof r.values?.id === 'string')
+        out.push({ address: r.address, type: r.type, id: r.values.id, values: r.values });
     for (const c of m.child_modules ?? []) walk(c);
   };
   walk(doc.values?.root_module);
@@ -157,11 +168,18 @@ export async function projectLists(url: string): Promise<ProjectLists> {
     return items as Array<Record<string, unknown>>;
   };
   const items = (docs: Array<Record<string, unknown>>): ListedItem[] =>
-    docs.map((d) => ({ id: String(d.id), name: typeof d.name === 'string' ? d.name : '', ...(typeof d.device_id === 'string' && d.device_id !== '' ? { deviceId: d.device_id } : {}) }));
+    docs.map((d) => ({
+      id: String(d.id),
+      name: typeof d.name === 'string' ? d.name : '',
+      ...(typeof d.device_id === 'string' && d.device_id !== '' ? { deviceId: d.device_id } : {}),
+    }));
   const q = `project_id=${projectId}`;
   const containers = await call(`${url}/object-store/v1/AUTH_${projectId}?format=json`, { token });
-  if (containers.status !== 200 && containers.status !== 204) throw new Error(`container list: ${containers.status} ${containers.text}`);
-  const keypairs = (await list('/compute/v2.1/os-keypairs', 'keypairs')).map((k) => (k.keypair as { name: string }).name);
+  if (containers.status !== 200 && containers.status !== 204)
+    throw new Error(`container list: ${containers.status} ${containers.text}`);
+  const keypairs = (await list('/compute/v2.1/os-keypairs', 'keypairs')).map(
+    (k) => (k.keypair as { name: string }).name,
+  );
   return {
     networks: items(await list(`/networking/v2.0/networks?${q}`, 'networks')),
     subnets: items(await list(`/networking/v2.0/subnets?${q}`, 'subnets')),
@@ -174,14 +192,19 @@ export async function projectLists(url: string): Promise<ProjectLists> {
     keypairs: keypairs.map((name) => ({ id: name, name })),
     server_groups: items(await list('/compute/v2.1/os-server-groups', 'server_groups')),
     volumes: items(await list(`/volume/v3/${projectId}/volumes`, 'volumes')),
-    containers: ((containers.json as Array<{ name: string }> | undefined) ?? []).map((c) => ({ id: c.name, name: c.name })),
+    containers: ((containers.json as Array<{ name: string }> | undefined) ?? []).map((c) => ({
+      id: c.name,
+      name: c.name,
+    })),
   };
 }
 
 /** `name id` of each item, per kind. */
 export async function projectInventory(url: string): Promise<Inventory> {
   const lists = await projectLists(url);
-  return Object.fromEntries(Object.entries(lists).map(([kind, items]) => [kind, items.map((i) => `${i.name} ${i.id}`.trim())]));
+  return Object.fromEntries(
+    Object.entries(lists).map(([kind, items]) => [kind, items.map((i) => `${i.name} ${i.id}`.trim())]),
+  );
 }
 
 /**
@@ -200,7 +223,9 @@ export function untracked(baseline: ProjectLists, now: ProjectLists, stateJson: 
   const out: Inventory = {};
   for (const [kind, items] of Object.entries(now)) {
     const seeded = new Set((baseline[kind] ?? []).map((i) => i.id));
-    const loose = items.filter((i) => !seeded.has(i.id) && !known.has(i.id) && !(i.deviceId !== undefined && known.has(i.deviceId)));
+    const loose = items.filter(
+      (i) => !seeded.has(i.id) && !known.has(i.id) && !(i.deviceId !== undefined && known.has(i.deviceId)),
+    );
     if (loose.length > 0) out[kind] = loose.map((i) => `${i.name} ${i.id}`.trim());
   }
   return out;
@@ -225,20 +250,78 @@ export function inventoryAdded(baseline: Inventory, now: Inventory): Inventory {
  * else an import reads must equal what the applied resource holds.
  */
 export const NOT_READ_BACK: ReadonlyArray<{ type: string; attribute: string; reason: string }> = [
-  { type: '*', attribute: 'tags', reason: 'Read sets all_tags from the API and keeps in tags only the tags already in state (expandObjectReadTags); all_tags is compared' },
-  { type: 'openstack_compute_instance_v2', attribute: 'force_delete', reason: 'delete behaviour flag, configuration only' },
-  { type: 'openstack_compute_instance_v2', attribute: 'stop_before_destroy', reason: 'delete behaviour flag, configuration only' },
-  { type: 'openstack_compute_instance_v2', attribute: 'network[].port', reason: 'flattenInstanceNetworks copies port from the configuration, never from the server; the other network fields are compared' },
-  { type: 'openstack_compute_instance_v2', attribute: 'scheduler_hints', reason: 'Nova does not show the hints a server was booted with; the provider never sets them in Read' },
-  { type: 'openstack_compute_instance_v2', attribute: 'user_data', reason: 'the provider never sets user_data in Read (it stores a hash of the configuration)' },
-  { type: 'openstack_compute_keypair_v2', attribute: 'private_key', reason: 'Nova shows a private key only in the create answer' },
-  { type: 'openstack_compute_keypair_v2', attribute: 'user_id', reason: 'a lookup parameter for admins, configuration only' },
-  { type: 'openstack_networking_port_v2', attribute: 'fixed_ip', reason: 'Read sets all_fixed_ips (compared), fixed_ip is the requested allocation' },
-  { type: 'openstack_networking_port_v2', attribute: 'security_group_ids', reason: 'Read sets all_security_group_ids (compared), security_group_ids is the request' },
-  { type: 'openstack_networking_router_interface_v2', attribute: 'force_destroy', reason: 'delete behaviour flag, configuration only' },
-  { type: 'openstack_networking_secgroup_v2', attribute: 'delete_default_rules', reason: 'create behaviour flag, configuration only' },
-  { type: 'openstack_objectstorage_container_v1', attribute: 'force_destroy', reason: 'delete behaviour flag, configuration only' },
-  { type: 'openstack_objectstorage_container_v1', attribute: 'metadata', reason: 'the container Read never sets metadata' },
+  {
+    type: '*',
+    attribute: 'tags',
+    reason:
+      'Read sets all_tags from the API and keeps in tags only the tags already in state (expandObjectReadTags); all_tags is compared',
+  },
+  {
+    type: 'openstack_compute_instance_v2',
+    attribute: 'force_delete',
+    reason: 'delete behaviour flag, configuration only',
+  },
+  {
+    type: 'openstack_compute_instance_v2',
+    attribute: 'stop_before_destroy',
+    reason: 'delete behaviour flag, configuration only',
+  },
+  {
+    type: 'openstack_compute_instance_v2',
+    attribute: 'network[].port',
+    reason:
+      'flattenInstanceNetworks copies port from the configuration, never from the server; the other network fields are compared',
+  },
+  {
+    type: 'openstack_compute_instance_v2',
+    attribute: 'scheduler_hints',
+    reason: 'Nova does not show the hints a server was booted with; the provider never sets them in Read',
+  },
+  {
+    type: 'openstack_compute_instance_v2',
+    attribute: 'user_data',
+    reason: 'the provider never sets user_data in Read (it stores a hash of the configuration)',
+  },
+  {
+    type: 'openstack_compute_keypair_v2',
+    attribute: 'private_key',
+    reason: 'Nova shows a private key only in the create answer',
+  },
+  {
+    type: 'openstack_compute_keypair_v2',
+    attribute: 'user_id',
+    reason: 'a lookup parameter for admins, configuration only',
+  },
+  {
+    type: 'openstack_networking_port_v2',
+    attribute: 'fixed_ip',
+    reason: 'Read sets all_fixed_ips (compared), fixed_ip is the requested allocation',
+  },
+  {
+    type: 'openstack_networking_port_v2',
+    attribute: 'security_group_ids',
+    reason: 'Read sets all_security_group_ids (compared), security_group_ids is the request',
+  },
+  {
+    type: 'openstack_networking_router_interface_v2',
+    attribute: 'force_destroy',
+    reason: 'delete behaviour flag, configuration only',
+  },
+  {
+    type: 'openstack_networking_secgroup_v2',
+    attribute: 'delete_default_rules',
+    reason: 'create behaviour flag, configuration only',
+  },
+  {
+    type: 'openstack_objectstorage_container_v1',
+    attribute: 'force_destroy',
+    reason: 'delete behaviour flag, configuration only',
+  },
+  {
+    type: 'openstack_objectstorage_container_v1',
+    attribute: 'metadata',
+    reason: 'the container Read never sets metadata',
+  },
 ];
 
 function withoutUnread(type: string, values: Record<string, unknown>): Record<string, unknown> {
@@ -249,7 +332,10 @@ function withoutUnread(type: string, values: Record<string, unknown>): Record<st
     if (m?.[1] !== undefined && m[2] !== undefined) {
       const [list, field] = [m[1], m[2]];
       const items = out[list];
-      if (Array.isArray(items)) out[list] = items.map((i: unknown) => (i !== null && typeof i === 'object' ? { ...(i as Record<string, unknown>), [field]: null } : i));
+      if (Array.isArray(items))
+        out[list] = items.map((i: unknown) =>
+          i !== null && typeof i === 'object' ? { ...(i as Record<string, unknown>), [field]: null } : i,
+        );
     } else {
       delete out[x.attribute];
     }
@@ -258,13 +344,19 @@ function withoutUnread(type: string, values: Record<string, unknown>): Record<st
 }
 
 /** Attributes (outside NOT_READ_BACK) whose values differ between the applied and the imported resource. */
-export function importDifferences(type: string, applied: Record<string, unknown>, imported: Record<string, unknown>): string[] {
+export function importDifferences(
+  type: string,
+  applied: Record<string, unknown>,
+  imported: Record<string, unknown>,
+): string[] {
   const a = withoutUnread(type, applied);
   const b = withoutUnread(type, imported);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   // A flag the configuration left at its default reads back as null.
   const norm = (v: unknown): string => JSON.stringify(v === false || v === '' ? null : (v ?? null));
-  return keys.filter((k) => norm(a[k]) !== norm(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
+  return keys
+    .filter((k) => norm(a[k]) !== norm(b[k]))
+    .map((k) => `${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
 }
 
 /** A create the provider made in the cloud but did not record in the state. */
@@ -290,7 +382,8 @@ export function unrecordedCreates(stderr: string): UnrecordedCreate[] {
       /^Error: Error waiting for (openstack_\w+) ([0-9a-f-]{36}) to become available/.exec(block) ??
       /^Error: Error attaching (openstack_compute_volume_attach_v2) ([0-9a-f-]{36}):/.exec(block);
     const w = /^\s+with ([^,\s]+),/m.exec(block);
-    if (m?.[1] !== undefined && m[2] !== undefined && w?.[1] !== undefined) out.push({ address: w[1], type: m[1], id: m[2] });
+    if (m?.[1] !== undefined && m[2] !== undefined && w?.[1] !== undefined)
+      out.push({ address: w[1], type: m[1], id: m[2] });
   }
   return out;
 }
@@ -304,14 +397,21 @@ async function retried<T>(attempts: number, fn: () => Promise<T | undefined>): P
 }
 
 /** The one item of a listing the state does not know, if exactly one. */
-async function theUnknownOne(run: CityRun, path: string, key: string, idOf: (item: { id: string }) => string): Promise<string | undefined> {
+async function theUnknownOne(
+  run: CityRun,
+  path: string,
+  key: string,
+  idOf: (item: { id: string }) => string,
+): Promise<string | undefined> {
   const { token } = await issueToken(run.sandbox.url, 'admin', 'admin');
   const a = await call(`${run.sandbox.url}${path}`, { token });
   if (a.status !== 200) return undefined;
   const show = await run.tofu('show', '-json');
   if (show.exitCode !== 0) return undefined;
   const known = new Set(stateResources(show.stdout).map((r) => r.id));
-  const unknown = (((a.json as Record<string, unknown>)[key] as Array<{ id: string }> | undefined) ?? []).map(idOf).filter((id) => !known.has(id));
+  const unknown = (((a.json as Record<string, unknown>)[key] as Array<{ id: string }> | undefined) ?? [])
+    .map(idOf)
+    .filter((id) => !known.has(id));
   return unknown.length === 1 ? unknown[0] : undefined;
 }
 
@@ -353,7 +453,12 @@ export async function adoptUnrecorded(run: CityRun, creates: readonly Unrecorded
           return theUnknownOne(run, `/networking/v2.0/ports?${query}`, 'ports', (p) => p.id);
         }
         case 'openstack_compute_volume_attach_v2':
-          return theUnknownOne(run, `/compute/v2.1/servers/${c.id}/os-volume_attachments`, 'volumeAttachments', (v) => `${c.id}/${v.id}`);
+          return theUnknownOne(
+            run,
+            `/compute/v2.1/servers/${c.id}/os-volume_attachments`,
+            'volumeAttachments',
+            (v) => `${c.id}/${v.id}`,
+          );
         default:
           return c.id;
       }
@@ -371,7 +476,9 @@ export async function adoptUnrecorded(run: CityRun, creates: readonly Unrecorded
 
 function pendingAdoptions(run: CityRun): Array<{ to: string; id: string }> {
   const file = join(run.workDir, ADOPT_FILE);
-  return existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { import: Array<{ to: string; id: string }> }).import) : [];
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { import: Array<{ to: string; id: string }> }).import
+    : [];
 }
 
 /** Drops the import blocks an apply carried out (their address holds that id now). */
@@ -390,12 +497,21 @@ export async function settleAdoptions(run: CityRun): Promise<void> {
 interface PlannedChange {
   address: string;
   type: string;
-  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown>; replace_paths?: unknown[][] };
+  change: {
+    actions: string[];
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+    after_unknown?: Record<string, unknown>;
+    replace_paths?: unknown[][];
+  };
 }
 
 /** Whether `attribute` of `type` is one the provider never reads back (a list-item field counts for its list). */
 function notReadBack(type: string, attribute: string): boolean {
-  return NOT_READ_BACK.some((x) => (x.type === '*' || x.type === type) && (x.attribute === attribute || x.attribute.startsWith(`${attribute}[].`)));
+  return NOT_READ_BACK.some(
+    (x) =>
+      (x.type === '*' || x.type === type) && (x.attribute === attribute || x.attribute.startsWith(`${attribute}[].`)),
+  );
 }
 
 /**
@@ -415,7 +531,8 @@ export function unexplainedImportChanges(planJson: string, imported: ReadonlySet
     const b = before ?? {};
     const a = after ?? {};
     const isImported = imported.has(rc.address);
-    const explained = (attr: string): boolean => unknown[attr] !== undefined || (isImported && notReadBack(rc.type, attr));
+    const explained = (attr: string): boolean =>
+      unknown[attr] !== undefined || (isImported && notReadBack(rc.type, attr));
     for (const path of replacePaths) {
       const attr = String(path[0]);
       if (!explained(attr)) out.push(`${rc.address}: ${attr} forces replacement`);
@@ -423,7 +540,8 @@ export function unexplainedImportChanges(planJson: string, imported: ReadonlySet
     if (actions.includes('update') || actions.includes('create')) {
       for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
         if (JSON.stringify(b[k] ?? null) === JSON.stringify(a[k] ?? null)) continue;
-        if (!explained(k) && !(a[k] === null && actions.includes('create'))) out.push(`${rc.address}: ${k} ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`);
+        if (!explained(k) && !(a[k] === null && actions.includes('create')))
+          out.push(`${rc.address}: ${k} ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`);
       }
     }
   }

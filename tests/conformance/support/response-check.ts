@@ -12,7 +12,14 @@ import type { ServiceType } from '../../../src/sandbox/core/context';
 import type { RecordedResponse } from '../../../src/sandbox/server';
 import { type ApiService, validateResponse } from '../../sandbox/openapi';
 
-const API_OF: Record<ServiceType, ApiService> = { identity: 'identity', compute: 'compute', network: 'network', volumev3: 'volume', image: 'image', 'object-store': 'object-store' };
+const API_OF: Record<ServiceType, ApiService> = {
+  identity: 'identity',
+  compute: 'compute',
+  network: 'network',
+  volumev3: 'volume',
+  image: 'image',
+  'object-store': 'object-store',
+};
 
 export interface ServiceTally {
   checked: number;
@@ -31,7 +38,12 @@ export interface ResponseCheck {
 function violationOf(r: RecordedResponse, api: ApiService): { errors: string[]; path: string } | undefined {
   // Nova and Cinder answers follow the schema variant of the microversion they announced.
   const v = validateResponse(api, r.method, r.path, r.status, r.body, r.apiVersion?.split(' ')[1]);
-  return v === undefined ? undefined : { errors: v.microversion === undefined ? v.errors : v.errors.map((e) => `${e} @${v.microversion}`), path: v.path };
+  return v === undefined
+    ? undefined
+    : {
+        errors: v.microversion === undefined ? v.errors : v.errors.map((e) => `${e} @${v.microversion}`),
+        path: v.path,
+      };
 }
 
 const UNDOCUMENTED = /^status \d+ is not documented/;
@@ -64,6 +76,12 @@ export function checkRecordedResponses(recorded: readonly RecordedResponse[]): R
 export function renderResponseCheck(label: string, c: ResponseCheck): string {
   const rows = Object.entries(c.byService)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([s, t]) => `  ${s.padEnd(13)} ${String(t.checked).padStart(5)} checked, ${t.violations} violations${t.undocumentedErrors > 0 ? `, ${t.undocumentedErrors} error answers with a status the file does not list` : ''}`);
-  return [`${label}: ${c.total} JSON answers validated against ../shared/openstack-api, ${c.violations.length} distinct violations`, ...rows].join('\n');
+    .map(
+      ([s, t]) =>
+        `  ${s.padEnd(13)} ${String(t.checked).padStart(5)} checked, ${t.violations} violations${t.undocumentedErrors > 0 ? `, ${t.undocumentedErrors} error answers with a status the file does not list` : ''}`,
+    );
+  return [
+    `${label}: ${c.total} JSON answers validated against ../shared/openstack-api, ${c.violations.length} distinct violations`,
+    ...rows,
+  ].join('\n');
 }

@@ -114,7 +114,9 @@ function renderVolume(ctx: SandboxContext, call: Call, view: VolumeView, full: b
     consistencygroup_id: null,
     multiattach: vol.multiattach,
     // Only finished (or detaching) attachments are listed, as real Cinder does while reserved.
-    attachments: view.attachments.filter((a) => a.status === 'attached' || a.status === 'detaching').map(renderAttachment),
+    attachments: view.attachments
+      .filter((a) => a.status === 'attached' || a.status === 'detaching')
+      .map(renderAttachment),
     migration_status: null,
   };
   if (vol.volume_image_metadata) body.volume_image_metadata = vol.volume_image_metadata;
@@ -166,7 +168,15 @@ function volumesOfProject(ctx: SandboxContext, projectId: string): VolumeDoc[] {
 }
 
 function quotaUsage(ctx: SandboxContext, projectId: string): Record<string, number> {
-  const used: Record<string, number> = { volumes: 0, gigabytes: 0, snapshots: 0, backups: 0, backup_gigabytes: 0, groups: 0, per_volume_gigabytes: 0 };
+  const used: Record<string, number> = {
+    volumes: 0,
+    gigabytes: 0,
+    snapshots: 0,
+    backups: 0,
+    backup_gigabytes: 0,
+    groups: 0,
+    per_volume_gigabytes: 0,
+  };
   for (const vol of volumesOfProject(ctx, projectId)) {
     const name = typeName(ctx, vol.volume_type_id);
     used.volumes = (used.volumes ?? 0) + 1;
@@ -190,18 +200,28 @@ function overLimit(message: string): SandboxHttpError {
   return new SandboxHttpError(413, { overLimit: { code: 413, message, retryAfter: '0' } }, { 'Retry-After': '0' });
 }
 
-function enforceVolumeQuota(ctx: SandboxContext, projectId: string, size: number, type: VolumeTypeDoc, growOnly = false): void {
+function enforceVolumeQuota(
+  ctx: SandboxContext,
+  projectId: string,
+  size: number,
+  type: VolumeTypeDoc,
+  growOnly = false,
+): void {
   const limits = quotaLimits(ctx, projectId);
   const used = quotaUsage(ctx, projectId);
   const perVolume = limits.per_volume_gigabytes ?? -1;
   if (perVolume >= 0 && size > perVolume) {
-    throw overLimit(`VolumeSizeExceedsLimit: Requested volume size ${size}G is larger than maximum allowed limit ${perVolume}G.`);
+    throw overLimit(
+      `VolumeSizeExceedsLimit: Requested volume size ${size}G is larger than maximum allowed limit ${perVolume}G.`,
+    );
   }
   if (!growOnly) {
     for (const key of ['volumes', `volumes_${type.name}`]) {
       const limit = limits[key] ?? -1;
       if (limit >= 0 && (used[key] ?? 0) + 1 > limit) {
-        throw overLimit(`VolumeLimitExceeded: Maximum number of volumes allowed (${limit}) exceeded for quota '${key}'.`);
+        throw overLimit(
+          `VolumeLimitExceeded: Maximum number of volumes allowed (${limit}) exceeded for quota '${key}'.`,
+        );
       }
     }
   }
@@ -241,23 +261,35 @@ function enforceSnapshotQuota(ctx: SandboxContext, projectId: string, volume: Vo
 
 function parseSize(raw: unknown): number {
   if (typeof raw === 'number' && Number.isInteger(raw)) {
-    if (raw < 1) throw badRequest(`Invalid input for field/attribute size. Value: ${raw}. ${raw} is less than the minimum of 1`);
+    if (raw < 1)
+      throw badRequest(`Invalid input for field/attribute size. Value: ${raw}. ${raw} is less than the minimum of 1`);
     return raw;
   }
   if (typeof raw === 'string') {
-    if (!/^[0-9]+$/.test(raw)) throw badRequest(`Invalid input for field/attribute size. Value: ${raw}. ${pythonRepr(raw)} does not match '^[0-9]+$'`);
+    if (!/^[0-9]+$/.test(raw))
+      throw badRequest(
+        `Invalid input for field/attribute size. Value: ${raw}. ${pythonRepr(raw)} does not match '^[0-9]+$'`,
+      );
     const n = Number(raw);
-    if (n < 1) throw badRequest(`Invalid input for field/attribute size. Value: ${raw}. ${pythonRepr(raw)} is less than the minimum of 1`);
+    if (n < 1)
+      throw badRequest(
+        `Invalid input for field/attribute size. Value: ${raw}. ${pythonRepr(raw)} is less than the minimum of 1`,
+      );
     return n;
   }
-  throw badRequest(`Invalid input for field/attribute size. Value: ${raw === undefined ? 'None' : pythonRepr(raw)}. ${raw === undefined ? 'None' : pythonRepr(raw)} is not of type 'integer', 'string'`);
+  throw badRequest(
+    `Invalid input for field/attribute size. Value: ${raw === undefined ? 'None' : pythonRepr(raw)}. ${raw === undefined ? 'None' : pythonRepr(raw)} is not of type 'integer', 'string'`,
+  );
 }
 
 function nullableString(obj: Record<string, unknown>, key: string): string | null | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
   if (v === null) return null;
-  if (typeof v !== 'string') throw badRequest(`Invalid input for field/attribute ${key}. Value: ${pythonRepr(v)}. ${pythonRepr(v)} is not of type 'string', 'null'`);
+  if (typeof v !== 'string')
+    throw badRequest(
+      `Invalid input for field/attribute ${key}. Value: ${pythonRepr(v)}. ${pythonRepr(v)} is not of type 'string', 'null'`,
+    );
   return v;
 }
 
@@ -321,7 +353,8 @@ function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, string>)
     start = idx + 1;
   }
   const limit = q.limit !== undefined ? Number(q.limit) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`Invalid input received: limit must be a non-negative integer`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw badRequest(`Invalid input received: limit must be a non-negative integer`);
   return views.slice(start, limit !== undefined ? start + limit : undefined);
 }
 
@@ -390,11 +423,19 @@ function renderCinderAttachment(att: AttachmentDoc, withConnection: boolean): Re
 
 function attachmentOr404(ctx: SandboxContext, call: Call, id: string): AttachmentDoc {
   const att = ctx.store.get<AttachmentDoc>(KIND.attachment, id);
-  if (!att || (att.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw notFound(`VolumeAttachment ${id} could not be found.`);
+  if (!att || (att.project_id !== call.auth.projectId && !call.auth.isAdmin))
+    throw notFound(`VolumeAttachment ${id} could not be found.`);
   return att;
 }
 
-function newAttachment(ctx: SandboxContext, call: Call, volumeId: string, instance: string | null, status: AttachmentDoc['status'], mode: 'rw' | 'ro'): AttachmentDoc {
+function newAttachment(
+  ctx: SandboxContext,
+  call: Call,
+  volumeId: string,
+  instance: string | null,
+  status: AttachmentDoc['status'],
+  mode: 'rw' | 'ro',
+): AttachmentDoc {
   const now = ctx.now();
   const att: AttachmentDoc = {
     id: ctx.newId(),
@@ -418,12 +459,20 @@ function newAttachment(ctx: SandboxContext, call: Call, volumeId: string, instan
 
 function requireStatus(view: VolumeView, allowed: string[], action: string): void {
   if (!allowed.includes(view.status)) {
-    throw badRequest(`Invalid volume: Volume ${view.volume.id} status must be ${allowed.join(' or ')} to ${action}, but current status is: ${view.status}.`);
+    throw badRequest(
+      `Invalid volume: Volume ${view.volume.id} status must be ${allowed.join(' or ')} to ${action}, but current status is: ${view.status}.`,
+    );
   }
 }
 
 /** The legacy volume actions Nova (pre-3.27 flow) and cinderclient drive. */
-function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: Record<string, unknown>, reply: FastifyReply): unknown {
+function volumeAction(
+  ctx: SandboxContext,
+  call: Call,
+  view: VolumeView,
+  body: Record<string, unknown>,
+  reply: FastifyReply,
+): unknown {
   const [name] = Object.keys(body);
   const arg = (name !== undefined ? body[name] : undefined) as Record<string, unknown> | null | undefined;
   const vol = view.volume;
@@ -435,7 +484,9 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
     case 'os-extend': {
       const newSize = parseSize(arg?.new_size);
       if (newSize <= vol.size) {
-        throw badRequest(`Invalid input received: New size for extend must be greater than current size. (current: ${vol.size}, extended: ${newSize}).`);
+        throw badRequest(
+          `Invalid input received: New size for extend must be greater than current size. (current: ${vol.size}, extended: ${newSize}).`,
+        );
       }
       requireStatus(view, atLeast(call.v, '3.42') ? ['available', 'in-use'] : ['available'], 'extend');
       enforceVolumeQuota(ctx, vol.project_id, newSize - vol.size, defaultTypeOf(ctx, vol), true);
@@ -451,16 +502,20 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
       reply.code(202);
       return undefined;
     case 'os-unreserve':
-      for (const att of view.attachments) if (att.status === 'reserved' && att._attached_at_ms === null) ctx.store.delete(KIND.attachment, att.id);
+      for (const att of view.attachments)
+        if (att.status === 'reserved' && att._attached_at_ms === null) ctx.store.delete(KIND.attachment, att.id);
       reply.code(202);
       return undefined;
     case 'os-begin_detaching':
       requireStatus(view, ['in-use'], 'begin detaching');
-      for (const att of view.attachments) if (att.status === 'attached') ctx.store.update(KIND.attachment, { ...att, status: 'detaching' });
+      for (const att of view.attachments)
+        if (att.status === 'attached') ctx.store.update(KIND.attachment, { ...att, status: 'detaching' });
       reply.code(202);
       return undefined;
     case 'os-roll_detaching':
-      for (const att of view.attachments) if (att.status === 'detaching' && att._detach_at_ms === null) ctx.store.update(KIND.attachment, { ...att, status: 'attached' });
+      for (const att of view.attachments)
+        if (att.status === 'detaching' && att._detach_at_ms === null)
+          ctx.store.update(KIND.attachment, { ...att, status: 'attached' });
       reply.code(202);
       return undefined;
     case 'os-attach': {
@@ -486,7 +541,10 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
     case 'os-detach': {
       const which = typeof arg?.attachment_id === 'string' ? arg.attachment_id : undefined;
       const targets = view.attachments.filter((a) => which === undefined || a.id === which);
-      if (targets.length === 0) throw badRequest(`Invalid volume: Volume ${vol.id} is not attached${which ? ` with attachment ${which}` : ''}.`);
+      if (targets.length === 0)
+        throw badRequest(
+          `Invalid volume: Volume ${vol.id} is not attached${which ? ` with attachment ${which}` : ''}.`,
+        );
       for (const att of targets) ctx.store.delete(KIND.attachment, att.id);
       touch({});
       reply.code(202);
@@ -498,7 +556,16 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
       return {
         connection_info: att
           ? connectionInfo({ ...att, connector })
-          : { driver_volume_type: 'iscsi', data: { target_portal: '127.0.0.1:3260', target_iqn: `iqn.2010-10.org.openstack:volume-${vol.id}`, target_lun: 1, volume_id: vol.id, access_mode: 'rw' } },
+          : {
+              driver_volume_type: 'iscsi',
+              data: {
+                target_portal: '127.0.0.1:3260',
+                target_iqn: `iqn.2010-10.org.openstack:volume-${vol.id}`,
+                target_lun: 1,
+                volume_id: vol.id,
+                access_mode: 'rw',
+              },
+            },
       };
     }
     case 'os-terminate_connection':
@@ -518,7 +585,8 @@ function volumeAction(ctx: SandboxContext, call: Call, view: VolumeView, body: R
       requireAdmin(call, 'volume_extension:volume_admin_actions:reset_status');
       const status = typeof arg?.status === 'string' ? arg.status : undefined;
       if (status !== undefined) touch({ status: status as VolumeDoc['status'], _transition: null });
-      if (arg?.attach_status === 'detached') for (const att of view.attachments) ctx.store.delete(KIND.attachment, att.id);
+      if (arg?.attach_status === 'detached')
+        for (const att of view.attachments) ctx.store.delete(KIND.attachment, att.id);
       reply.code(202);
       return undefined;
     }
@@ -579,9 +647,11 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const snap = snapshotId ? visibleSnapshot(ctx, call, snapshotId) : undefined;
     const sourceVol = nullableString(body, 'source_volid') ?? null;
     const source = sourceVol ? volumeView(ctx, sourceVol) : undefined;
-    if (sourceVol && (!source || (source.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))) throw notFound(`Volume ${sourceVol} could not be found.`);
+    if (sourceVol && (!source || (source.volume.project_id !== call.auth.projectId && !call.auth.isAdmin)))
+      throw notFound(`Volume ${sourceVol} could not be found.`);
     const origin = snap ? ctx.store.get<VolumeDoc>(KIND.volume, snap.volume_id) : source?.volume;
-    const size = body.size === undefined && (snap || source) ? (snap?.size ?? source?.volume.size ?? 1) : parseSize(body.size);
+    const size =
+      body.size === undefined && (snap || source) ? (snap?.size ?? source?.volume.size ?? 1) : parseSize(body.size);
     const name = nullableString(body, 'name') ?? null;
     const description = nullableString(body, 'description') ?? null;
     const typeRef = nullableString(body, 'volume_type');
@@ -596,10 +666,15 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
       const image = ctx.store.get<Record<string, unknown>>('image.image', imageRef);
       if (!image) throw badRequest(`Invalid image identifier or unable to access requested image.`);
       const minDisk = Number(image.min_disk ?? 0);
-      if (minDisk > size) throw badRequest(`Invalid input received: Image minDisk size ${minDisk} is larger than the volume size ${size}.`);
+      if (minDisk > size)
+        throw badRequest(
+          `Invalid input received: Image minDisk size ${minDisk} is larger than the volume size ${size}.`,
+        );
       const bytes = Number(image.virtual_size ?? image.size ?? 0);
       if (bytes > size * 1024 ** 3) {
-        throw badRequest(`Invalid input received: Size of specified image ${Math.ceil(bytes / 1024 ** 3)}GB is larger than volume size ${size}GB.`);
+        throw badRequest(
+          `Invalid input received: Size of specified image ${Math.ceil(bytes / 1024 ** 3)}GB is larger than volume size ${size}GB.`,
+        );
       }
       imageMeta = {
         image_id: imageRef,
@@ -613,12 +688,17 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
       };
     }
     if (source && size < source.volume.size) {
-      throw badRequest(`Invalid input received: Volume size '${size}'GB cannot be smaller than original volume size ${source.volume.size}GB. They must be >= original volume size.`);
+      throw badRequest(
+        `Invalid input received: Volume size '${size}'GB cannot be smaller than original volume size ${source.volume.size}GB. They must be >= original volume size.`,
+      );
     }
     if (snap) {
-      if (snap.status !== 'available') throw badRequest(`Invalid snapshot: Originating snapshot status must be one of 'available' values`);
+      if (snap.status !== 'available')
+        throw badRequest(`Invalid snapshot: Originating snapshot status must be one of 'available' values`);
       if (size < snap.size) {
-        throw badRequest(`Invalid input received: Volume size '${size}'GB cannot be smaller than the snapshot size ${snap.size}GB. They must be >= original snapshot size.`);
+        throw badRequest(
+          `Invalid input received: Volume size '${size}'GB cannot be smaller than the snapshot size ${snap.size}GB. They must be >= original snapshot size.`,
+        );
       }
     }
     const multiattach = body.multiattach === true || type.extra_specs.multiattach === '<is> True';
@@ -659,7 +739,13 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
   app.get(`${P}/volumes`, (req, reply) => {
     const call = begin(ctx, req, reply);
     const views = listVolumes(ctx, call, query(req));
-    return { volumes: views.map((v) => ({ id: v.volume.id, name: v.volume.name, links: volumeLinks(ctx, v.volume.project_id, v.volume.id) })) };
+    return {
+      volumes: views.map((v) => ({
+        id: v.volume.id,
+        name: v.volume.name,
+        links: volumeLinks(ctx, v.volume.project_id, v.volume.id),
+      })),
+    };
   });
 
   app.get(`${P}/volumes/detail`, (req, reply) => {
@@ -670,7 +756,13 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
   app.get(`${P}/volumes/summary`, (req, reply) => {
     const call = begin(ctx, req, reply);
     const views = listVolumes(ctx, call, query(req));
-    return { 'volume-summary': { total_size: views.reduce((s, v) => s + v.volume.size, 0), total_count: views.length, metadata: {} } };
+    return {
+      'volume-summary': {
+        total_size: views.reduce((s, v) => s + v.volume.size, 0),
+        total_count: views.length,
+        metadata: {},
+      },
+    };
   });
 
   app.get(`${P}/volumes/:id`, (req, reply) => {
@@ -750,7 +842,11 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = begin(ctx, req, reply);
     const view = visibleVolume(ctx, call, params(req).id ?? '');
     const meta = stringMap((req.body ?? {}) as Record<string, unknown>, 'meta') ?? {};
-    ctx.store.update(KIND.volume, { ...view.volume, metadata: { ...view.volume.metadata, ...meta }, updated_at: isoMicro(ctx.now()) });
+    ctx.store.update(KIND.volume, {
+      ...view.volume,
+      metadata: { ...view.volume.metadata, ...meta },
+      updated_at: isoMicro(ctx.now()),
+    });
     return { meta };
   });
   app.delete(`${P}/volumes/:id/metadata/:key`, (req, reply) => {
@@ -862,15 +958,26 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const body = requireEnvelope(req.body, 'attachment');
     const volumeId = typeof body.volume_uuid === 'string' ? body.volume_uuid : '';
     const instance = typeof body.instance_uuid === 'string' ? body.instance_uuid : null;
-    const connector = body.connector && typeof body.connector === 'object' ? (body.connector as Record<string, unknown>) : null;
+    const connector =
+      body.connector && typeof body.connector === 'object' ? (body.connector as Record<string, unknown>) : null;
     const mode = body.mode === 'ro' ? 'ro' : 'rw';
     const att = ctx.store.transaction(() => {
       const view = visibleVolume(ctx, call, volumeId);
-      if (!(view.status === 'available' || (view.volume.multiattach && view.status === 'in-use') || view.status === 'reserved')) {
-        throw badRequest(`Invalid volume: Volume ${volumeId} status must be available or downloading to reserve, but the current status is ${view.status}.`);
+      if (!(
+        view.status === 'available' ||
+        (view.volume.multiattach && view.status === 'in-use') ||
+        view.status === 'reserved'
+      )) {
+        throw badRequest(
+          `Invalid volume: Volume ${volumeId} status must be available or downloading to reserve, but the current status is ${view.status}.`,
+        );
       }
       const created = newAttachment(ctx, call, volumeId, instance, connector ? 'attaching' : 'reserved', mode);
-      const next = { ...created, connector, mountpoint: typeof connector?.mountpoint === 'string' ? connector.mountpoint : null };
+      const next = {
+        ...created,
+        connector,
+        mountpoint: typeof connector?.mountpoint === 'string' ? connector.mountpoint : null,
+      };
       ctx.store.update(KIND.attachment, next);
       return next;
     });
@@ -880,12 +987,20 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = begin(ctx, req, reply);
     needs327(call);
     const q = query(req);
-    const all = ctx.store.list<AttachmentDoc>(KIND.attachment, call.auth.isAdmin && q.all_tenants ? undefined : { projectId: call.projectId });
+    const all = ctx.store.list<AttachmentDoc>(
+      KIND.attachment,
+      call.auth.isAdmin && q.all_tenants ? undefined : { projectId: call.projectId },
+    );
     const settled = all.flatMap((a) => attachmentsOfVolume(ctx, a.volume_id).filter((x) => x.id === a.id));
-    const filtered = settled.filter((a) => (q.volume_id ? a.volume_id === q.volume_id : true) && (q.instance_id ? a.instance === q.instance_id : true));
+    const filtered = settled.filter(
+      (a) =>
+        (q.volume_id ? a.volume_id === q.volume_id : true) && (q.instance_id ? a.instance === q.instance_id : true),
+    );
     return {
       attachments: filtered.map((a) =>
-        detail ? renderCinderAttachment(a, true) : { id: a.id, status: renderCinderAttachment(a, false).status, instance: a.instance, volume_id: a.volume_id },
+        detail
+          ? renderCinderAttachment(a, true)
+          : { id: a.id, status: renderCinderAttachment(a, false).status, instance: a.instance, volume_id: a.volume_id },
       ),
     };
   };
@@ -904,7 +1019,8 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     needs327(call);
     const body = requireEnvelope(req.body, 'attachment');
     const att = attachmentOr404(ctx, call, params(req).id ?? '');
-    const connector = body.connector && typeof body.connector === 'object' ? (body.connector as Record<string, unknown>) : {};
+    const connector =
+      body.connector && typeof body.connector === 'object' ? (body.connector as Record<string, unknown>) : {};
     const next: AttachmentDoc = {
       ...att,
       connector,
@@ -921,7 +1037,12 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const att = attachmentOr404(ctx, call, params(req).id ?? '');
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!('os-complete' in body)) throw badRequest(`There is no such action: ${Object.keys(body)[0] ?? ''}`);
-    ctx.store.update(KIND.attachment, { ...att, status: 'attached', attached_at: isoMicro(ctx.now()), _attached_at_ms: null });
+    ctx.store.update(KIND.attachment, {
+      ...att,
+      status: 'attached',
+      attached_at: isoMicro(ctx.now()),
+      _attached_at_ms: null,
+    });
     reply.code(204);
     return reply.send();
   });
@@ -964,14 +1085,16 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
   });
 
   const quotaTarget = (call: Call, target: string): string => {
-    if (target !== call.auth.projectId && !call.auth.isAdmin) throw forbidden(`Policy doesn't allow volume_extension:quotas:show to be performed.`);
+    if (target !== call.auth.projectId && !call.auth.isAdmin)
+      throw forbidden(`Policy doesn't allow volume_extension:quotas:show to be performed.`);
     return target;
   };
   app.get(`${P}/os-quota-sets/:target/defaults`, (req, reply) => {
     const call = begin(ctx, req, reply);
     const target = quotaTarget(call, params(req).target ?? '');
     const limits: Record<string, number> = {};
-    for (const k of Object.keys(quotaLimits(ctx, target))) limits[k] = (VOLUME_QUOTA_DEFAULTS as Record<string, number>)[k] ?? -1;
+    for (const k of Object.keys(quotaLimits(ctx, target)))
+      limits[k] = (VOLUME_QUOTA_DEFAULTS as Record<string, number>)[k] ?? -1;
     return { quota_set: { id: target, ...limits } };
   });
   app.get(`${P}/os-quota-sets/:target`, (req, reply) => {
@@ -981,7 +1104,8 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     if (['true', 'True', '1'].includes(query(req).usage ?? '')) {
       const used = quotaUsage(ctx, target);
       const detail: Record<string, unknown> = { id: target };
-      for (const [k, limit] of Object.entries(limits)) detail[k] = { limit, in_use: used[k] ?? 0, reserved: 0, allocated: 0 };
+      for (const [k, limit] of Object.entries(limits))
+        detail[k] = { limit, in_use: used[k] ?? 0, reserved: 0, allocated: 0 };
       return { quota_set: detail };
     }
     return { quota_set: { id: target, ...limits } };
@@ -998,7 +1122,8 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
       if (k === 'tenant_id' || k === 'id') continue;
       if (!(k in known)) throw badRequest(`Bad key(s) in quota set: ${k}`);
       const n = typeof raw === 'number' ? raw : Number(raw);
-      if (!Number.isInteger(n) || n < -1) throw badRequest(`Quota limit ${pythonRepr(raw)} for ${k} must be an integer greater than or equal to -1.`);
+      if (!Number.isInteger(n) || n < -1)
+        throw badRequest(`Quota limit ${pythonRepr(raw)} for ${k} must be an integer greater than or equal to -1.`);
       next[k] = n;
     }
     if (stored) ctx.store.update(KIND.quota, { id: target, limits: next });
@@ -1018,13 +1143,34 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const updated = isoMicro(ctx.now());
     return {
       services: [
-        { binary: 'cinder-scheduler', host: 'sandbox', zone: 'nova', status: 'enabled', state: 'up', updated_at: updated, disabled_reason: null },
-        { binary: 'cinder-volume', host: VOLUME_HOST.split('#')[0], zone: 'nova', status: 'enabled', state: 'up', updated_at: updated, disabled_reason: null },
+        {
+          binary: 'cinder-scheduler',
+          host: 'sandbox',
+          zone: 'nova',
+          status: 'enabled',
+          state: 'up',
+          updated_at: updated,
+          disabled_reason: null,
+        },
+        {
+          binary: 'cinder-volume',
+          host: VOLUME_HOST.split('#')[0],
+          zone: 'nova',
+          status: 'enabled',
+          state: 'up',
+          updated_at: updated,
+          disabled_reason: null,
+        },
       ],
     };
   });
 
-  registerSnapshotRoutes(app, ctx, (req, reply) => begin(ctx, req, reply), (call, volume) => enforceSnapshotQuota(ctx, call.projectId, volume));
+  registerSnapshotRoutes(
+    app,
+    ctx,
+    (req, reply) => begin(ctx, req, reply),
+    (call, volume) => enforceSnapshotQuota(ctx, call.projectId, volume),
+  );
 
   // backups are not implemented: empty lists keep clients that list them working.
   app.get(`${P}/backups`, (req, reply) => {

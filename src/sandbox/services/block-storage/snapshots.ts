@@ -47,7 +47,12 @@ export function settleSnapshot(ctx: SandboxContext, id: string): SnapshotDoc | u
       return undefined;
     }
     if (s._ready_at !== null && s._ready_at <= nowMs) {
-      const next: SnapshotDoc = { ...s, status: 'available', updated_at: isoMicro(new Date(s._ready_at)), _ready_at: null };
+      const next: SnapshotDoc = {
+        ...s,
+        status: 'available',
+        updated_at: isoMicro(new Date(s._ready_at)),
+        _ready_at: null,
+      };
       ctx.store.update(SNAPSHOT_KIND, next);
       return next;
     }
@@ -62,7 +67,10 @@ export function snapshotsOfVolume(ctx: SandboxContext, volumeId: string): Snapsh
     .flatMap((s) => settleSnapshot(ctx, s.id) ?? []);
 }
 
-export function snapshotUsage(ctx: SandboxContext, projectId: string): { count: number; gigabytes: number; byVolumeType: Map<string, { count: number; gigabytes: number }> } {
+export function snapshotUsage(
+  ctx: SandboxContext,
+  projectId: string,
+): { count: number; gigabytes: number; byVolumeType: Map<string, { count: number; gigabytes: number }> } {
   const byVolumeType = new Map<string, { count: number; gigabytes: number }>();
   let count = 0;
   let gigabytes = 0;
@@ -79,7 +87,8 @@ export function snapshotUsage(ctx: SandboxContext, projectId: string): { count: 
 /** A snapshot the caller may use, for volume create from `snapshot_id`. */
 export function visibleSnapshot(ctx: SandboxContext, call: SnapshotCall, id: string): SnapshotDoc {
   const s = settleSnapshot(ctx, id);
-  if (!s || (s.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw notFound(`Snapshot ${id} could not be found.`);
+  if (!s || (s.project_id !== call.auth.projectId && !call.auth.isAdmin))
+    throw notFound(`Snapshot ${id} could not be found.`);
   return s;
 }
 
@@ -120,7 +129,12 @@ export function registerSnapshotRoutes(
     const docs = ctx.store
       .list<SnapshotDoc>(SNAPSHOT_KIND, all ? undefined : { projectId: call.projectId })
       .flatMap((s) => settleSnapshot(ctx, s.id) ?? [])
-      .filter((s) => (q.volume_id ? s.volume_id === q.volume_id : true) && (q.status ? s.status === q.status : true) && (q.name ? s.name === q.name : true))
+      .filter(
+        (s) =>
+          (q.volume_id ? s.volume_id === q.volume_id : true) &&
+          (q.status ? s.status === q.status : true) &&
+          (q.name ? s.name === q.name : true),
+      )
       .reverse();
     return { snapshots: docs.map((s) => render(call, s, detail)) };
   };
@@ -137,9 +151,13 @@ export function registerSnapshotRoutes(
     const force = body.force === true || body.force === 'true' || body.force === 'True';
     const snap = ctx.store.transaction(() => {
       const view = volumeView(ctx, volumeId);
-      if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw notFound(`Volume ${volumeId} could not be found.`);
+      if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))
+        throw notFound(`Volume ${volumeId} could not be found.`);
       const ok = view.status === 'available' || (force && view.status === 'in-use');
-      if (!ok) throw badRequest(`Invalid volume: Volume ${volumeId} status must be available, but current status is: ${view.status}.`);
+      if (!ok)
+        throw badRequest(
+          `Invalid volume: Volume ${volumeId} status must be available, but current status is: ${view.status}.`,
+        );
       enforceSnapshotQuota(call, view.volume);
       const now = ctx.now();
       const ready = ctx.statusDelayMs === 0;
@@ -170,7 +188,10 @@ export function registerSnapshotRoutes(
     const next: SnapshotDoc = {
       ...s,
       name: typeof body.name === 'string' || body.name === null ? (body.name as string | null) : s.name,
-      description: typeof body.description === 'string' || body.description === null ? (body.description as string | null) : s.description,
+      description:
+        typeof body.description === 'string' || body.description === null
+          ? (body.description as string | null)
+          : s.description,
       updated_at: isoMicro(ctx.now()),
     };
     ctx.store.update(SNAPSHOT_KIND, next);
@@ -180,7 +201,9 @@ export function registerSnapshotRoutes(
     const call = begin(req, reply);
     const s = visibleSnapshot(ctx, call, id(req));
     if (s.status !== 'available' && s.status !== 'error' && s.status !== 'deleting') {
-      throw badRequest(`Invalid snapshot: Snapshot status must be available or error, but current status is: ${s.status}.`);
+      throw badRequest(
+        `Invalid snapshot: Snapshot status must be available or error, but current status is: ${s.status}.`,
+      );
     }
     const at = ctx.now().getTime() + ctx.statusDelayMs;
     if (ctx.statusDelayMs === 0) ctx.store.delete(SNAPSHOT_KIND, s.id);

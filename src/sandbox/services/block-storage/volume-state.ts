@@ -7,10 +7,20 @@
  * `reserved`, a completed one `in-use`, a pending detach `detaching`.
  */
 import type { SandboxContext } from '../../core/context.js';
-import { KIND, VOLUME_HOST, type AttachmentDoc, type VolumeDoc, type VolumeStatus, type VolumeTypeDoc } from './model.js';
+import {
+  KIND,
+  VOLUME_HOST,
+  type AttachmentDoc,
+  type VolumeDoc,
+  type VolumeStatus,
+  type VolumeTypeDoc,
+} from './model.js';
 
 export function isoMicro(d: Date): string {
-  return d.toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+  return d
+    .toISOString()
+    .replace('Z', '')
+    .replace(/\.(\d{3})$/, '.$1000');
 }
 
 function dueAt(ctx: SandboxContext): number {
@@ -23,7 +33,11 @@ function settleAttachment(ctx: SandboxContext, att: AttachmentDoc, nowMs: number
     ctx.store.delete(KIND.attachment, att.id);
     return undefined;
   }
-  if (att._attached_at_ms !== null && att._attached_at_ms <= nowMs && (att.status === 'attaching' || att.status === 'reserved')) {
+  if (
+    att._attached_at_ms !== null &&
+    att._attached_at_ms <= nowMs &&
+    (att.status === 'attaching' || att.status === 'reserved')
+  ) {
     const done: AttachmentDoc = { ...att, status: 'attached', _attached_at_ms: null };
     ctx.store.update(KIND.attachment, done);
     return done;
@@ -104,7 +118,9 @@ export function volumeById(ctx: SandboxContext, id: string): VolumeView | undefi
 }
 
 export function volumeTypeByNameOrId(ctx: SandboxContext, ref: string): VolumeTypeDoc | undefined {
-  return ctx.store.get<VolumeTypeDoc>(KIND.type, ref) ?? ctx.store.list<VolumeTypeDoc>(KIND.type).find((t) => t.name === ref);
+  return (
+    ctx.store.get<VolumeTypeDoc>(KIND.type, ref) ?? ctx.store.list<VolumeTypeDoc>(KIND.type).find((t) => t.name === ref)
+  );
 }
 
 export type AttachOutcome =
@@ -133,7 +149,15 @@ function nextDevice(ctx: SandboxContext, serverId: string): string {
  */
 export function attachVolume(
   ctx: SandboxContext,
-  req: { volumeId: string; serverId: string; projectId: string; device?: string | null; tag?: string | null; deleteOnTermination?: boolean; immediate?: boolean },
+  req: {
+    volumeId: string;
+    serverId: string;
+    projectId: string;
+    device?: string | null;
+    tag?: string | null;
+    deleteOnTermination?: boolean;
+    immediate?: boolean;
+  },
 ): AttachOutcome {
   return ctx.store.transaction(() => {
     const view = volumeView(ctx, req.volumeId);
@@ -181,9 +205,14 @@ export type DetachOutcome = { ok: true } | { ok: false; reason: 'not-found' | 'i
 export function detachVolume(ctx: SandboxContext, attachmentId: string, immediate = false): DetachOutcome {
   return ctx.store.transaction(() => {
     const att = ctx.store.get<AttachmentDoc>(KIND.attachment, attachmentId);
-    if (!att) return { ok: false, reason: 'not-found', message: `VolumeAttachment ${attachmentId} could not be found.` };
+    if (!att)
+      return { ok: false, reason: 'not-found', message: `VolumeAttachment ${attachmentId} could not be found.` };
     if (att.status === 'detaching') {
-      return { ok: false, reason: 'invalid-state', message: `Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.` };
+      return {
+        ok: false,
+        reason: 'invalid-state',
+        message: `Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.`,
+      };
     }
     const now = ctx.now();
     const at = immediate ? now.getTime() : dueAt(ctx);
@@ -233,13 +262,27 @@ export function beginVolumeDelete(ctx: SandboxContext, vol: VolumeDoc): void {
     ctx.store.delete(KIND.volume, vol.id);
     return;
   }
-  ctx.store.update(KIND.volume, { ...vol, status: 'deleting', updated_at: isoMicro(now), _transition: { at, status: 'deleting', gone: true } });
+  ctx.store.update(KIND.volume, {
+    ...vol,
+    status: 'deleting',
+    updated_at: isoMicro(now),
+    _transition: { at, status: 'deleting', gone: true },
+  });
 }
 
 /** Creates a volume directly (Nova boot-from-image with destination volume). */
 export function createVolumeRecord(
   ctx: SandboxContext,
-  init: { projectId: string; userId: string; size: number; name: string | null; imageId: string | null; typeId: string; bootable: boolean; imageMetadata: Record<string, string> | null },
+  init: {
+    projectId: string;
+    userId: string;
+    size: number;
+    name: string | null;
+    imageId: string | null;
+    typeId: string;
+    bootable: boolean;
+    imageMetadata: Record<string, string> | null;
+  },
 ): VolumeDoc {
   const now = ctx.now();
   const at = dueAt(ctx);

@@ -26,7 +26,15 @@ import {
   type ServerGroupPolicy,
 } from './model.js';
 import { pythonRepr } from './python-repr.js';
-import { absoluteLimits, enforceKeypairQuota, enforceServerGroupQuota, quotaLimitsOf, quotaUsageByResource, usageOf, visibleQuotaResources } from './quotas.js';
+import {
+  absoluteLimits,
+  enforceKeypairQuota,
+  enforceServerGroupQuota,
+  quotaLimitsOf,
+  quotaUsageByResource,
+  usageOf,
+  visibleQuotaResources,
+} from './quotas.js';
 import { loadServers } from './server-state.js';
 import { fingerprintOfCertificate, fingerprintOfPublicKey, generateRsaKeypair } from './ssh-keys.js';
 
@@ -137,15 +145,22 @@ function parseFlavorCreate(call: NovaCall, body: unknown): FlavorDoc {
     const raw = f[key];
     if (raw === undefined) {
       if (dflt !== undefined) return dflt;
-      throw badRequest(`Invalid input for field/attribute flavor. Value: ${pythonRepr(f)}. '${key}' is a required property`);
+      throw badRequest(
+        `Invalid input for field/attribute flavor. Value: ${pythonRepr(f)}. '${key}' is a required property`,
+      );
     }
     const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-      throw badRequest(`Invalid input for field/attribute ${key}. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'integer', 'string'`);
+      throw badRequest(
+        `Invalid input for field/attribute ${key}. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'integer', 'string'`,
+      );
     }
     return n;
   };
-  if (typeof f.name !== 'string' || f.name.trim() === '') throw badRequest(`Invalid input for field/attribute flavor. Value: ${pythonRepr(f)}. 'name' is a required property`);
+  if (typeof f.name !== 'string' || f.name.trim() === '')
+    throw badRequest(
+      `Invalid input for field/attribute flavor. Value: ${pythonRepr(f)}. 'name' is a required property`,
+    );
   const id = f.id === undefined || f.id === null || f.id === 'auto' ? call.ctx.newId() : String(f.id);
   const rxtx = f.rxtx_factor === undefined ? 1.0 : Number(f.rxtx_factor);
   return {
@@ -192,16 +207,27 @@ function nextSeq(ctx: SandboxContext, name: string): number {
 function createKeypair(call: NovaCall, body: unknown): { doc: KeypairDoc; privateKey?: string } {
   const { ctx } = call;
   const k = requireEnvelope(body, 'keypair');
-  if (typeof k.name !== 'string') throw badRequest(`Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. 'name' is a required property`);
+  if (typeof k.name !== 'string')
+    throw badRequest(
+      `Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. 'name' is a required property`,
+    );
   const name = k.name;
   const nameOk = atLeast(call.v, '2.92') ? /^[a-zA-Z0-9 @._-]{1,255}$/ : /^[a-zA-Z0-9 _-]{1,255}$/;
   if (!nameOk.test(name)) {
-    throw badRequest(`Invalid input for field/attribute name. Value: ${name}. '${name}' does not match '${nameOk.source}'`);
+    throw badRequest(
+      `Invalid input for field/attribute name. Value: ${name}. '${name}' does not match '${nameOk.source}'`,
+    );
   }
   let type: KeypairType = 'ssh';
   if (k.type !== undefined) {
-    if (!atLeast(call.v, '2.2')) throw badRequest(`Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. Additional properties are not allowed ('type' was unexpected)`);
-    if (k.type !== 'ssh' && k.type !== 'x509') throw badRequest(`Invalid input for field/attribute type. Value: ${pythonRepr(k.type)}. ${pythonRepr(k.type)} is not one of ['ssh', 'x509']`);
+    if (!atLeast(call.v, '2.2'))
+      throw badRequest(
+        `Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. Additional properties are not allowed ('type' was unexpected)`,
+      );
+    if (k.type !== 'ssh' && k.type !== 'x509')
+      throw badRequest(
+        `Invalid input for field/attribute type. Value: ${pythonRepr(k.type)}. ${pythonRepr(k.type)} is not one of ['ssh', 'x509']`,
+      );
     type = k.type;
   }
   let userId = call.auth.userId;
@@ -218,7 +244,10 @@ function createKeypair(call: NovaCall, body: unknown): { doc: KeypairDoc; privat
     publicKey = k.public_key.trim();
     fingerprint = fp;
   } else {
-    if (atLeast(call.v, '2.92')) throw badRequest(`Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. 'public_key' is a required property`);
+    if (atLeast(call.v, '2.92'))
+      throw badRequest(
+        `Invalid input for field/attribute keypair. Value: ${pythonRepr(k)}. 'public_key' is a required property`,
+      );
     if (type === 'x509') throw badRequest('Keypair data is invalid: x509 keypairs must be imported');
     const gen = generateRsaKeypair();
     publicKey = gen.publicKey;
@@ -267,26 +296,37 @@ function renderServerGroup(call: NovaCall, g: ServerGroupDoc): Json {
   return body;
 }
 
-function parseServerGroup(call: NovaCall, body: unknown): { name: string; policy: ServerGroupPolicy; rules: Record<string, number> } {
+function parseServerGroup(
+  call: NovaCall,
+  body: unknown,
+): { name: string; policy: ServerGroupPolicy; rules: Record<string, number> } {
   const g = requireEnvelope(body, 'server_group');
   const invalid = (reason: string): never => {
     throw badRequest(`Invalid input for field/attribute server_group. Value: ${pythonRepr(g)}. ${reason}`);
   };
   if (typeof g.name !== 'string') invalid("'name' is a required property");
   const name = g.name as string;
-  if (name.length < 1 || name.length > 255) throw badRequest(`Invalid input for field/attribute name. Value: ${name}. '${name}' is too short`);
+  if (name.length < 1 || name.length > 255)
+    throw badRequest(`Invalid input for field/attribute name. Value: ${name}. '${name}' is too short`);
   if (atLeast(call.v, '2.64')) {
     if (g.policies !== undefined) invalid("Additional properties are not allowed ('policies' was unexpected)");
     if (g.policy === undefined) invalid("'policy' is a required property");
-    if (!POLICIES.includes(g.policy as ServerGroupPolicy)) throw badRequest(`Invalid input for field/attribute policy. Value: ${String(g.policy)}. ${pythonRepr(g.policy)} is not one of ${pythonRepr(POLICIES)}`);
+    if (!POLICIES.includes(g.policy as ServerGroupPolicy))
+      throw badRequest(
+        `Invalid input for field/attribute policy. Value: ${String(g.policy)}. ${pythonRepr(g.policy)} is not one of ${pythonRepr(POLICIES)}`,
+      );
     const rules: Record<string, number> = {};
     if (g.rules !== undefined) {
       const r = g.rules as Json;
       if (r === null || typeof r !== 'object') invalid(`${pythonRepr(g.rules)} is not of type 'object'`);
       if (r.max_server_per_host !== undefined) {
-        if (g.policy !== 'anti-affinity') throw badRequest('Only anti-affinity policy supports max_server_per_host rule.');
+        if (g.policy !== 'anti-affinity')
+          throw badRequest('Only anti-affinity policy supports max_server_per_host rule.');
         const n = Number(r.max_server_per_host);
-        if (!Number.isInteger(n) || n < 1) throw badRequest(`Invalid input for field/attribute max_server_per_host. Value: ${pythonRepr(r.max_server_per_host)}. is less than the minimum of 1`);
+        if (!Number.isInteger(n) || n < 1)
+          throw badRequest(
+            `Invalid input for field/attribute max_server_per_host. Value: ${pythonRepr(r.max_server_per_host)}. is less than the minimum of 1`,
+          );
         rules.max_server_per_host = n;
       }
     }
@@ -296,13 +336,20 @@ function parseServerGroup(call: NovaCall, body: unknown): { name: string; policy
   // body carrying `policy` is refused with this exact message (the provider relies on it).
   if (g.policies === undefined) invalid("'policies' is a required property");
   for (const key of Object.keys(g)) {
-    if (key !== 'name' && key !== 'policies') invalid(`Additional properties are not allowed ('${key}' was unexpected)`);
+    if (key !== 'name' && key !== 'policies')
+      invalid(`Additional properties are not allowed ('${key}' was unexpected)`);
   }
   const policies = g.policies;
-  if (!Array.isArray(policies) || policies.length !== 1) throw badRequest(`Invalid input for field/attribute policies. Value: ${pythonRepr(policies)}. ${pythonRepr(policies)} is too ${Array.isArray(policies) && policies.length > 1 ? 'long' : 'short'}`);
+  if (!Array.isArray(policies) || policies.length !== 1)
+    throw badRequest(
+      `Invalid input for field/attribute policies. Value: ${pythonRepr(policies)}. ${pythonRepr(policies)} is too ${Array.isArray(policies) && policies.length > 1 ? 'long' : 'short'}`,
+    );
   const policy = policies[0] as ServerGroupPolicy;
   const allowed = atLeast(call.v, '2.15') ? POLICIES : (['affinity', 'anti-affinity'] as ServerGroupPolicy[]);
-  if (!allowed.includes(policy)) throw badRequest(`Invalid input for field/attribute policies. Value: ${pythonRepr(policies)}. ${pythonRepr(policy)} is not one of ${pythonRepr(allowed)}`);
+  if (!allowed.includes(policy))
+    throw badRequest(
+      `Invalid input for field/attribute policies. Value: ${pythonRepr(policies)}. ${pythonRepr(policy)} is not one of ${pythonRepr(allowed)}`,
+    );
   return { name, policy, rules: {} };
 }
 
@@ -316,7 +363,8 @@ function quotaSetView(call: NovaCall, projectId: string, withId: boolean): Json 
 }
 
 function quotaTarget(call: NovaCall, projectId: string): string {
-  if (projectId !== call.auth.projectId && !call.auth.isAdmin) throw forbidden(`Policy doesn't allow os_compute_api:os-quota-sets:show to be performed.`);
+  if (projectId !== call.auth.projectId && !call.auth.isAdmin)
+    throw forbidden(`Policy doesn't allow os_compute_api:os-quota-sets:show to be performed.`);
   return projectId;
 }
 
@@ -331,7 +379,11 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
   });
   // Version discovery needs no token; Nova still answers with the base microversion.
   const versionDoc = (_req: FastifyRequest, reply: FastifyReply): Json => {
-    reply.headers({ 'OpenStack-API-Version': 'compute 2.1', 'X-OpenStack-Nova-API-Version': '2.1', Vary: 'OpenStack-API-Version, X-OpenStack-Nova-API-Version' });
+    reply.headers({
+      'OpenStack-API-Version': 'compute 2.1',
+      'X-OpenStack-Nova-API-Version': '2.1',
+      Vary: 'OpenStack-API-Version, X-OpenStack-Nova-API-Version',
+    });
     return { version: versionV21(ctx) };
   };
   app.get(V, versionDoc);
@@ -340,7 +392,14 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
   // flavors
   app.get(`${V}/flavors`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
-    const out: Json = { flavors: listFlavors(call, req).map((f) => ({ id: f.id, name: f.name, links: flavorLinks(ctx, f.id), ...(atLeast(call.v, '2.55') ? { description: f.description } : {}) })) };
+    const out: Json = {
+      flavors: listFlavors(call, req).map((f) => ({
+        id: f.id,
+        name: f.name,
+        links: flavorLinks(ctx, f.id),
+        ...(atLeast(call.v, '2.55') ? { description: f.description } : {}),
+      })),
+    };
     return out;
   });
   app.get(`${V}/flavors/detail`, (req, reply) => {
@@ -357,7 +416,8 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const f = parseFlavorCreate(call, req.body);
     ctx.store.transaction(() => {
       if (ctx.store.get(KIND.flavor, f.id)) throw conflict(`Flavor with ID ${f.id} already exists.`);
-      if (ctx.store.list<FlavorDoc>(KIND.flavor).some((x) => x.name === f.name)) throw conflict(`Flavor with name ${f.name} already exists.`);
+      if (ctx.store.list<FlavorDoc>(KIND.flavor).some((x) => x.name === f.name))
+        throw conflict(`Flavor with name ${f.name} already exists.`);
       ctx.store.insert(KIND.flavor, f, null);
     });
     return { flavor: renderFlavor(call, f) };
@@ -368,7 +428,10 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     if (!atLeast(call.v, '2.55')) throw notFound('The resource could not be found.');
     const f = flavorOr404(call, pathParam(req, 'id'));
     const body = requireEnvelope(req.body, 'flavor');
-    const next = { ...f, description: body.description === null ? null : String(body.description ?? f.description ?? '') };
+    const next = {
+      ...f,
+      description: body.description === null ? null : String(body.description ?? f.description ?? ''),
+    };
     ctx.store.update(KIND.flavor, next);
     return { flavor: renderFlavor(call, next) };
   });
@@ -378,7 +441,8 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const f = flavorOr404(call, pathParam(req, 'id'));
     ctx.store.transaction(() => {
       ctx.store.delete(KIND.flavor, f.id);
-      for (const a of ctx.store.list<FlavorAccessDoc>(KIND.flavorAccess)) if (a.flavor_id === f.id) ctx.store.delete(KIND.flavorAccess, a.id);
+      for (const a of ctx.store.list<FlavorAccessDoc>(KIND.flavorAccess))
+        if (a.flavor_id === f.id) ctx.store.delete(KIND.flavorAccess, a.id);
     });
     reply.code(202);
     return reply.send();
@@ -392,7 +456,8 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     requireNovaAdmin(call, 'os_compute_api:os-flavor-extra-specs:create');
     const f = flavorOr404(call, pathParam(req, 'id'));
     const specs = stringMap((req.body ?? {}) as Json, 'extra_specs');
-    if (!specs) throw badRequest(`Invalid input for field/attribute extra_specs. Value: None. None is not of type 'object'`);
+    if (!specs)
+      throw badRequest(`Invalid input for field/attribute extra_specs. Value: None. None is not of type 'object'`);
     ctx.store.update(KIND.flavor, { ...f, extra_specs: { ...f.extra_specs, ...specs } });
     return { extra_specs: specs };
   });
@@ -410,7 +475,8 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const f = flavorOr404(call, pathParam(req, 'id'));
     const key = pathParam(req, 'key');
     const body = (req.body ?? {}) as Json;
-    if (typeof body[key] !== 'string' || Object.keys(body).length !== 1) throw badRequest('Request body and URI mismatch');
+    if (typeof body[key] !== 'string' || Object.keys(body).length !== 1)
+      throw badRequest('Request body and URI mismatch');
     ctx.store.update(KIND.flavor, { ...f, extra_specs: { ...f.extra_specs, [key]: body[key] as string } });
     return { [key]: body[key] };
   });
@@ -447,10 +513,12 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     if (f.is_public) throw conflict(`Can not add access to a public flavor.`);
     if (add && typeof add.tenant === 'string') {
       const id = `${f.id}:${add.tenant}`;
-      if (ctx.store.get(KIND.flavorAccess, id)) throw conflict(`Flavor access already exists for flavor ${f.id} and project ${add.tenant} combination.`);
+      if (ctx.store.get(KIND.flavorAccess, id))
+        throw conflict(`Flavor access already exists for flavor ${f.id} and project ${add.tenant} combination.`);
       ctx.store.insert<FlavorAccessDoc>(KIND.flavorAccess, { id, flavor_id: f.id, tenant_id: add.tenant }, null);
     } else if (remove && typeof remove.tenant === 'string') {
-      if (!ctx.store.delete(KIND.flavorAccess, `${f.id}:${remove.tenant}`)) throw notFound(`Flavor access not found for ${f.id} / ${remove.tenant} combination.`);
+      if (!ctx.store.delete(KIND.flavorAccess, `${f.id}:${remove.tenant}`))
+        throw notFound(`Flavor access not found for ${f.id} / ${remove.tenant} combination.`);
     } else {
       throw badRequest('There is no such action');
     }
@@ -473,7 +541,12 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     }
     return {
       keypairs: kps.map((k) => ({
-        keypair: { name: k.name, public_key: k.public_key, fingerprint: k.fingerprint, ...(atLeast(call.v, '2.2') ? { type: k.type } : {}) },
+        keypair: {
+          name: k.name,
+          public_key: k.public_key,
+          fingerprint: k.fingerprint,
+          ...(atLeast(call.v, '2.2') ? { type: k.type } : {}),
+        },
       })),
     };
   });
@@ -484,7 +557,12 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     reply.code(atLeast(call.v, '2.2') ? 201 : 200);
     const kp: Json = {};
     if (privateKey !== undefined) kp.private_key = privateKey;
-    Object.assign(kp, { name: doc.name, public_key: doc.public_key, fingerprint: doc.fingerprint, user_id: doc.user_id });
+    Object.assign(kp, {
+      name: doc.name,
+      public_key: doc.public_key,
+      fingerprint: doc.fingerprint,
+      user_id: doc.user_id,
+    });
     if (atLeast(call.v, '2.2')) kp.type = doc.type;
     return { keypair: kp };
   });
@@ -546,13 +624,18 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
   });
   const groupOr404 = (call: NovaCall, id: string): ServerGroupDoc => {
     const g = ctx.store.get<ServerGroupDoc>(KIND.serverGroup, id);
-    if (!g || (g.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw notFound(`Instance group ${id} could not be found.`);
+    if (!g || (g.project_id !== call.auth.projectId && !call.auth.isAdmin))
+      throw notFound(`Instance group ${id} could not be found.`);
     return g;
   };
   app.get(`${V}/os-server-groups/:id`, (req, reply) => {
     const call = beginNova(ctx, req, reply);
     const g = groupOr404(call, pathParam(req, 'id'));
-    const live = new Set(loadServers(ctx, g.project_id).filter((s) => s._gone_at === null).map((s) => s.id));
+    const live = new Set(
+      loadServers(ctx, g.project_id)
+        .filter((s) => s._gone_at === null)
+        .map((s) => s.id),
+    );
     return { server_group: renderServerGroup(call, { ...g, members: g.members.filter((m) => live.has(m)) }) };
   });
   app.delete(`${V}/os-server-groups/:id`, (req, reply) => {
@@ -575,8 +658,16 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const svc = { available: true, active: true, updated_at: updated };
     return {
       availabilityZoneInfo: [
-        { zoneName: 'internal', zoneState: { available: true }, hosts: { [COMPUTE_HOST]: { 'nova-conductor': svc, 'nova-scheduler': svc } } },
-        { zoneName: AVAILABILITY_ZONE, zoneState: { available: true }, hosts: { [COMPUTE_HOST]: { 'nova-compute': svc } } },
+        {
+          zoneName: 'internal',
+          zoneState: { available: true },
+          hosts: { [COMPUTE_HOST]: { 'nova-conductor': svc, 'nova-scheduler': svc } },
+        },
+        {
+          zoneName: AVAILABILITY_ZONE,
+          zoneState: { available: true },
+          hosts: { [COMPUTE_HOST]: { 'nova-compute': svc } },
+        },
       ],
     };
   });
@@ -621,15 +712,21 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     for (const [key, raw] of Object.entries(body)) {
       if (key === 'force') continue;
       if (!COMPUTE_QUOTA_RESOURCES.includes(key as ComputeQuotaResource) || !visible.has(key as ComputeQuotaResource)) {
-        throw badRequest(`Invalid input for field/attribute quota_set. Value: ${pythonRepr(body)}. Additional properties are not allowed ('${key}' was unexpected)`);
+        throw badRequest(
+          `Invalid input for field/attribute quota_set. Value: ${pythonRepr(body)}. Additional properties are not allowed ('${key}' was unexpected)`,
+        );
       }
       const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < -1) {
-        throw badRequest(`Invalid input for field/attribute ${key}. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is less than the minimum of -1`);
+        throw badRequest(
+          `Invalid input for field/attribute ${key}. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is less than the minimum of -1`,
+        );
       }
       const inUse = (usage as unknown as Record<string, number>)[key];
       if (!force && n !== -1 && inUse !== undefined && n < inUse) {
-        throw badRequest(`Quota limit ${n} for ${key} must be greater than or equal to already used and reserved ${inUse}.`);
+        throw badRequest(
+          `Quota limit ${n} for ${key} must be greater than or equal to already used and reserved ${inUse}.`,
+        );
       }
       limits[key as ComputeQuotaResource] = n;
     }
@@ -681,9 +778,14 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
       };
       byProject.set(s.tenant_id, [...(byProject.get(s.tenant_id) ?? []), row]);
     }
-    const iso = (t: number): string => new Date(t).toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+    const iso = (t: number): string =>
+      new Date(t)
+        .toISOString()
+        .replace('Z', '')
+        .replace(/\.(\d{3})$/, '.$1000');
     return [...byProject.entries()].map(([tenant, rows]) => {
-      const sum = (k: string): number => rows.reduce((n, r) => n + (r.hours as number) * (k === 'hours' ? 1 : (r[k] as number)), 0);
+      const sum = (k: string): number =>
+        rows.reduce((n, r) => n + (r.hours as number) * (k === 'hours' ? 1 : (r[k] as number)), 0);
       const out: Json = {
         tenant_id: tenant,
         total_local_gb_usage: sum('local_gb'),
@@ -752,7 +854,11 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
       hypervisor_type: 'QEMU',
       hypervisor_version: 7002000,
       host_ip: '127.0.0.1',
-      service: { host: COMPUTE_HOST, id: atLeast(call.v, '2.53') ? '2d1a3c4e-0000-4000-8000-000000000003' : 3, disabled_reason: null },
+      service: {
+        host: COMPUTE_HOST,
+        id: atLeast(call.v, '2.53') ? '2d1a3c4e-0000-4000-8000-000000000003' : 3,
+        disabled_reason: null,
+      },
     };
     if (!atLeast(call.v, '2.88')) {
       const servers = loadServers(ctx).filter((s) => s._gone_at === null);
@@ -796,7 +902,20 @@ export function seedNova(ctx: SandboxContext): void {
     ['5', 'm1.xlarge', 8, 16384, 160],
   ];
   for (const [id, name, vcpus, ram, disk] of flavors) {
-    const f: FlavorDoc = { id, name, vcpus, ram, disk, swap: 0, ephemeral: 0, rxtx_factor: 1.0, is_public: true, disabled: false, description: null, extra_specs: {} };
+    const f: FlavorDoc = {
+      id,
+      name,
+      vcpus,
+      ram,
+      disk,
+      swap: 0,
+      ephemeral: 0,
+      rxtx_factor: 1.0,
+      is_public: true,
+      disabled: false,
+      description: null,
+      extra_specs: {},
+    };
     ctx.store.insert(KIND.flavor, f, null);
   }
 }

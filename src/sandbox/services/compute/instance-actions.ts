@@ -51,7 +51,8 @@ function actionOf(req: FastifyRequest): { serverIds: string[]; action: string } 
   const m = /^\/servers(?:\/([^/]+)(\/.*)?)?$/.exec(path);
   if (!m) return undefined;
   const [, id, rest] = m;
-  if (id === undefined) return req.method === 'POST' ? { serverIds: created.get(req) ?? [], action: 'create' } : undefined;
+  if (id === undefined)
+    return req.method === 'POST' ? { serverIds: created.get(req) ?? [], action: 'create' } : undefined;
   if (rest === undefined) return req.method === 'DELETE' ? { serverIds: [id], action: 'delete' } : undefined;
   if (rest === '/action' && req.method === 'POST') {
     const key = Object.keys((req.body ?? {}) as Record<string, unknown>)[0] ?? '';
@@ -103,7 +104,12 @@ function render(call: NovaCall, a: InstanceActionDoc, withEvents: boolean): Reco
   };
   if (atLeast(call.v, '2.58')) body.updated_at = a.start_time;
   if (withEvents) {
-    const event: Record<string, unknown> = { event: `compute_${a.action}`, start_time: a.start_time, finish_time: a.start_time, result: 'Success' };
+    const event: Record<string, unknown> = {
+      event: `compute_${a.action}`,
+      start_time: a.start_time,
+      finish_time: a.start_time,
+      result: 'Success',
+    };
     if (call.auth.isAdmin) event.traceback = null;
     if (atLeast(call.v, '2.62')) {
       event.hostId = hostIdFor(a.project_id);
@@ -121,7 +127,9 @@ export function registerInstanceActionRoutes(app: FastifyInstance, ctx: SandboxC
     try {
       record(ctx, req, reply);
     } catch (err) {
-      ctx.log(`compute: could not record the instance action of ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      ctx.log(
+        `compute: could not record the instance action of ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   });
   const actionsOf = (serverId: string): InstanceActionDoc[] =>

@@ -44,7 +44,9 @@ export function emitServerLifecycle(notice: ServerLifecycleNotice, log: (line: s
     try {
       listener(notice);
     } catch (err) {
-      log(`compute: lifecycle listener failed on ${notice.event} of ${notice.serverId}: ${err instanceof Error ? err.message : String(err)}`);
+      log(
+        `compute: lifecycle listener failed on ${notice.event} of ${notice.serverId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }

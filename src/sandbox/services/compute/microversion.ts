@@ -97,7 +97,10 @@ export function negotiate(req: FastifyRequest, reply: FastifyReply, policy: Micr
     if (!parsed) {
       reply.headers(versionHeaders(policy, policy.min));
       throw new SandboxHttpError(400, {
-        badRequest: { code: 400, message: `API Version String ${asked} is of invalid format. Must be of format MajorNum.MinorNum.` },
+        badRequest: {
+          code: 400,
+          message: `API Version String ${asked} is of invalid format. Must be of format MajorNum.MinorNum.`,
+        },
       });
     }
     if (compareMicroversion(parsed, policy.min) < 0 || compareMicroversion(parsed, policy.max) > 0) {

@@ -15,7 +15,9 @@ export function pythonRepr(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`,
+    );
     return `{${entries.join(', ')}}`;
   }
   return String(value);

@@ -100,14 +100,31 @@ export function enforceMetadataQuota(ctx: SandboxContext, projectId: string, ite
 
 /** Resources shown at a microversion: 2.36 drops the network proxies, 2.57 the injected files. */
 export function visibleQuotaResources(v: Microversion): ComputeQuotaResource[] {
-  const dropped2_36 = new Set<ComputeQuotaResource>(['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups']);
-  const dropped2_57 = new Set<ComputeQuotaResource>(['injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files']);
-  return COMPUTE_QUOTA_RESOURCES.filter((r) => !(atLeast(v, '2.36') && dropped2_36.has(r)) && !(atLeast(v, '2.57') && dropped2_57.has(r)));
+  const dropped2_36 = new Set<ComputeQuotaResource>([
+    'fixed_ips',
+    'floating_ips',
+    'security_group_rules',
+    'security_groups',
+  ]);
+  const dropped2_57 = new Set<ComputeQuotaResource>([
+    'injected_file_content_bytes',
+    'injected_file_path_bytes',
+    'injected_files',
+  ]);
+  return COMPUTE_QUOTA_RESOURCES.filter(
+    (r) => !(atLeast(v, '2.36') && dropped2_36.has(r)) && !(atLeast(v, '2.57') && dropped2_57.has(r)),
+  );
 }
 
-export function quotaUsageByResource(ctx: SandboxContext, projectId: string, userId: string): Partial<Record<ComputeQuotaResource, number>> {
+export function quotaUsageByResource(
+  ctx: SandboxContext,
+  projectId: string,
+  userId: string,
+): Partial<Record<ComputeQuotaResource, number>> {
   const u = usageOf(ctx, projectId);
-  const members = ctx.store.list<ServerGroupDoc>(KIND.serverGroup, { projectId }).reduce((n, g) => Math.max(n, g.members.length), 0);
+  const members = ctx.store
+    .list<ServerGroupDoc>(KIND.serverGroup, { projectId })
+    .reduce((n, g) => Math.max(n, g.members.length), 0);
   return {
     instances: u.instances,
     cores: u.cores,
@@ -143,7 +160,14 @@ export function absoluteLimits(ctx: SandboxContext, v: Microversion, projectId: 
     totalServerGroupsUsed: u.server_groups,
   };
   if (atLeast(v, '2.36')) {
-    for (const k of ['maxTotalFloatingIps', 'maxSecurityGroups', 'maxSecurityGroupRules', 'totalFloatingIpsUsed', 'totalSecurityGroupsUsed']) delete out[k];
+    for (const k of [
+      'maxTotalFloatingIps',
+      'maxSecurityGroups',
+      'maxSecurityGroupRules',
+      'totalFloatingIpsUsed',
+      'totalSecurityGroupsUsed',
+    ])
+      delete out[k];
   }
   if (atLeast(v, '2.39')) delete out.maxImageMeta;
   if (atLeast(v, '2.57')) {

@@ -33,7 +33,15 @@ type Notice = { doc: ServerDoc; event: 'active' | 'stopped' | 'deleted' };
 function notify(ctx: SandboxContext, notices: Notice[]): void {
   for (const { doc, event } of notices) {
     emitServerLifecycle(
-      { sandboxUrl: ctx.publicUrl, serverId: doc.id, projectId: doc.tenant_id, name: doc.name, event, userData: doc.user_data, metadata: doc.metadata },
+      {
+        sandboxUrl: ctx.publicUrl,
+        serverId: doc.id,
+        projectId: doc.tenant_id,
+        name: doc.name,
+        event,
+        userData: doc.user_data,
+        metadata: doc.metadata,
+      },
       ctx.log,
     );
   }
@@ -105,7 +113,12 @@ export function visibleServer(call: NovaCall, id: string): ServerDoc {
  * notice fires after the caller's transaction), otherwise lazily on read, with
  * an unref'd timer so lifecycle listeners fire without a poll.
  */
-export function scheduleTransition(ctx: SandboxContext, doc: ServerDoc, interim: VmState, pending: NonNullable<ServerDoc['_pending']>): ServerDoc {
+export function scheduleTransition(
+  ctx: SandboxContext,
+  doc: ServerDoc,
+  interim: VmState,
+  pending: NonNullable<ServerDoc['_pending']>,
+): ServerDoc {
   const next: ServerDoc = { ...doc, state: interim, updated: novaTime(ctx.now()), _pending: pending };
   ctx.store.update(KIND.server, next);
   if (pending.event !== undefined) {
@@ -177,7 +190,9 @@ export function serverRelations(ctx: SandboxContext, only?: string): ServerRelat
   const ports = only !== undefined ? portsOfDevice(ctx, only) : ctx.store.list<PortDoc>(NEUTRON_PORT);
   const portsByDevice = groupBy(ports, (p) => p.device_id);
   const portIds = new Set(ports.map((p) => p.id));
-  const fips = ctx.store.list<FloatingIpDoc>(NEUTRON_FLOATINGIP).filter((f) => f.port_id !== null && portIds.has(f.port_id));
+  const fips = ctx.store
+    .list<FloatingIpDoc>(NEUTRON_FLOATINGIP)
+    .filter((f) => f.port_id !== null && portIds.has(f.port_id));
   const fipsByPort = groupBy(fips, (f) => f.port_id ?? '');
   const atts = only !== undefined ? attachmentsOfServer(ctx, only) : liveAttachments(ctx);
   const attsByServer = groupBy(atts, (a) => a.instance ?? '');
@@ -239,12 +254,18 @@ function flavorView(call: NovaCall, doc: ServerDoc): Record<string, unknown> {
       extra_specs: f?.extra_specs ?? {},
     };
   }
-  return { id: doc.flavor_id, links: [{ rel: 'bookmark', href: `${call.ctx.publicUrl}/compute/flavors/${doc.flavor_id}` }] };
+  return {
+    id: doc.flavor_id,
+    links: [{ rel: 'bookmark', href: `${call.ctx.publicUrl}/compute/flavors/${doc.flavor_id}` }],
+  };
 }
 
 function imageView(call: NovaCall, doc: ServerDoc): unknown {
   if (doc.image_id === '') return '';
-  return { id: doc.image_id, links: [{ rel: 'bookmark', href: `${call.ctx.publicUrl}/compute/images/${doc.image_id}` }] };
+  return {
+    id: doc.image_id,
+    links: [{ rel: 'bookmark', href: `${call.ctx.publicUrl}/compute/images/${doc.image_id}` }],
+  };
 }
 
 /**
@@ -255,7 +276,8 @@ function imageView(call: NovaCall, doc: ServerDoc): unknown {
 function displayedState(doc: ServerDoc, nowMs: number, delayMs: number): VmState {
   if (doc._gone_at !== null && doc._gone_at > nowMs) return { ...doc.state, task_state: 'deleting' };
   const p = doc._pending;
-  if (doc.state.task_state === 'scheduling' && p && nowMs >= p.at - delayMs / 2) return { ...doc.state, task_state: 'spawning' };
+  if (doc.state.task_state === 'scheduling' && p && nowMs >= p.at - delayMs / 2)
+    return { ...doc.state, task_state: 'spawning' };
   return doc.state;
 }
 
@@ -264,7 +286,12 @@ function displayedState(doc: ServerDoc, nowMs: number, delayMs: number): VmState
  * shapes following the negotiated microversion and the caller's role.
  * `withServerGroups` adds 2.71's `server_groups`, which list views omit.
  */
-export function renderServer(call: NovaCall, doc: ServerDoc, withServerGroups: boolean, rel: ServerRelations = serverRelations(call.ctx, doc.id)): Record<string, unknown> {
+export function renderServer(
+  call: NovaCall,
+  doc: ServerDoc,
+  withServerGroups: boolean,
+  rel: ServerRelations = serverRelations(call.ctx, doc.id),
+): Record<string, unknown> {
   const { ctx, v } = call;
   const admin = call.auth.isAdmin;
   const state = displayedState(doc, ctx.now().getTime(), ctx.statusDelayMs);

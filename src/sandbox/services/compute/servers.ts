@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../../core/context.js';
 import { SandboxHttpError } from '../../core/errors.js';
-import { attachVolume, attachmentsOfServer, beginVolumeDelete, createVolumeRecord, detachVolume, volumeById } from '../block-storage.js';
+import {
+  attachVolume,
+  attachmentsOfServer,
+  beginVolumeDelete,
+  createVolumeRecord,
+  detachVolume,
+  volumeById,
+} from '../block-storage.js';
 import { createPortForDevice, portsOfDevice, releaseDevicePorts, releasePort, type PortDoc } from '../network.js';
 import { apiFault, badRequest, conflict, forbidden, notFound } from './api-fault.js';
 import { optionalString, requireEnvelope, stringMap } from './request-body.js';
@@ -15,7 +22,17 @@ import { beginNova, isTruthy, novaTime, pathParam, queryParams, type NovaCall } 
 import { noteCreatedServers } from './instance-actions.js';
 import { emitServerLifecycle } from './lifecycle.js';
 import { atLeast } from './microversion.js';
-import { AVAILABILITY_ZONE, KIND, type BlockDeviceMapping, type CounterDoc, type FlavorDoc, type KeypairDoc, type ServerDoc, type ServerGroupDoc, type VmState } from './model.js';
+import {
+  AVAILABILITY_ZONE,
+  KIND,
+  type BlockDeviceMapping,
+  type CounterDoc,
+  type FlavorDoc,
+  type KeypairDoc,
+  type ServerDoc,
+  type ServerGroupDoc,
+  type VmState,
+} from './model.js';
 import { pythonRepr } from './python-repr.js';
 import { enforceGroupMemberQuota, enforceInstanceQuota, enforceMetadataQuota } from './quotas.js';
 import {
@@ -92,9 +109,15 @@ function parseNetworks(call: NovaCall, server: Json): RequestedNetwork[] | 'auto
     if (!atLeast(call.v, '2.37')) throw invalidServer(server, `${pythonRepr(raw)} is not of type 'array'`);
     return raw;
   }
-  if (!Array.isArray(raw)) throw badRequest(`Invalid input for field/attribute networks. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'array'`);
+  if (!Array.isArray(raw))
+    throw badRequest(
+      `Invalid input for field/attribute networks. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'array'`,
+    );
   return raw.map((item) => {
-    if (item === null || typeof item !== 'object') throw badRequest(`Invalid input for field/attribute networks. Value: ${pythonRepr(raw)}. ${pythonRepr(item)} is not of type 'object'`);
+    if (item === null || typeof item !== 'object')
+      throw badRequest(
+        `Invalid input for field/attribute networks. Value: ${pythonRepr(raw)}. ${pythonRepr(item)} is not of type 'object'`,
+      );
     const n = item as Json;
     const out: RequestedNetwork = {};
     if (typeof n.uuid === 'string' && n.uuid !== '') out.uuid = n.uuid;
@@ -109,8 +132,12 @@ function parseNetworks(call: NovaCall, server: Json): RequestedNetwork[] | 'auto
 
 /** Networks Nova would pick when none are requested: the project's own or shared, non-external ones. */
 function autoNetworks(call: NovaCall): string[] {
-  const nets = call.ctx.store.list<{ id: string; tenant_id: string; shared: boolean; 'router:external': boolean }>('network.network');
-  return nets.filter((n) => !n['router:external'] && (n.tenant_id === call.auth.projectId || n.shared)).map((n) => n.id);
+  const nets = call.ctx.store.list<{ id: string; tenant_id: string; shared: boolean; 'router:external': boolean }>(
+    'network.network',
+  );
+  return nets
+    .filter((n) => !n['router:external'] && (n.tenant_id === call.auth.projectId || n.shared))
+    .map((n) => n.id);
 }
 
 interface ParsedBdm {
@@ -127,7 +154,10 @@ interface ParsedBdm {
 function parseBdms(server: Json): ParsedBdm[] {
   const raw = server.block_device_mapping_v2;
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw badRequest(`Invalid input for field/attribute block_device_mapping_v2. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'array'`);
+  if (!Array.isArray(raw))
+    throw badRequest(
+      `Invalid input for field/attribute block_device_mapping_v2. Value: ${pythonRepr(raw)}. ${pythonRepr(raw)} is not of type 'array'`,
+    );
   return raw.map((item) => {
     const b = (item ?? {}) as Json;
     const bootIndex = b.boot_index === undefined || b.boot_index === null ? null : Number(b.boot_index);
@@ -151,7 +181,11 @@ function generatedPassword(): string {
 }
 
 function hostnameFrom(name: string): string {
-  const h = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const h = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
   return h === '' ? 'server' : h;
 }
 
@@ -161,7 +195,13 @@ function imageDoc(ctx: SandboxContext, id: string): Json | undefined {
 
 function canSeeImage(call: NovaCall, image: Json): boolean {
   const visibility = image.visibility;
-  return call.auth.isAdmin || visibility === 'public' || visibility === 'community' || visibility === 'shared' || image.owner === call.auth.projectId;
+  return (
+    call.auth.isAdmin ||
+    visibility === 'public' ||
+    visibility === 'community' ||
+    visibility === 'shared' ||
+    image.owner === call.auth.projectId
+  );
 }
 
 function requireFlavor(ctx: SandboxContext, ref: unknown): FlavorDoc {
@@ -173,8 +213,29 @@ function requireFlavor(ctx: SandboxContext, ref: unknown): FlavorDoc {
 
 /** Server create properties Nova's schema allows, by the microversion that added (or removed) them. */
 const CREATE_PROPERTIES: { name: string; since?: string; until?: string }[] = [
-  ...['name', 'imageRef', 'flavorRef', 'adminPass', 'metadata', 'networks', 'OS-DCF:diskConfig', 'accessIPv4', 'accessIPv6', 'availability_zone'].map((name) => ({ name })),
-  ...['block_device_mapping', 'block_device_mapping_v2', 'config_drive', 'key_name', 'min_count', 'max_count', 'return_reservation_id', 'security_groups', 'user_data'].map((name) => ({ name })),
+  ...[
+    'name',
+    'imageRef',
+    'flavorRef',
+    'adminPass',
+    'metadata',
+    'networks',
+    'OS-DCF:diskConfig',
+    'accessIPv4',
+    'accessIPv6',
+    'availability_zone',
+  ].map((name) => ({ name })),
+  ...[
+    'block_device_mapping',
+    'block_device_mapping_v2',
+    'config_drive',
+    'key_name',
+    'min_count',
+    'max_count',
+    'return_reservation_id',
+    'security_groups',
+    'user_data',
+  ].map((name) => ({ name })),
   { name: 'personality', until: '2.56' },
   { name: 'description', since: '2.19' },
   { name: 'tags', since: '2.52' },
@@ -186,22 +247,34 @@ const CREATE_PROPERTIES: { name: string; since?: string; until?: string }[] = [
 
 function rejectUnknownProperties(call: NovaCall, server: Json): void {
   const allowed = new Set(
-    CREATE_PROPERTIES.filter((p) => (p.since === undefined || atLeast(call.v, p.since)) && (p.until === undefined || !atLeast(call.v, `2.${Number(p.until.split('.')[1]) + 1}`))).map((p) => p.name),
+    CREATE_PROPERTIES.filter(
+      (p) =>
+        (p.since === undefined || atLeast(call.v, p.since)) &&
+        (p.until === undefined || !atLeast(call.v, `2.${Number(p.until.split('.')[1]) + 1}`)),
+    ).map((p) => p.name),
   );
   const unexpected = Object.keys(server).filter((k) => !allowed.has(k));
   if (unexpected.length > 0) {
     const list = unexpected.map((k) => `'${k}'`).join(', ');
-    throw invalidServer(server, `Additional properties are not allowed (${list} ${unexpected.length === 1 ? 'was' : 'were'} unexpected)`);
+    throw invalidServer(
+      server,
+      `Additional properties are not allowed (${list} ${unexpected.length === 1 ? 'was' : 'were'} unexpected)`,
+    );
   }
 }
 
-function createServers(call: NovaCall, body: unknown): { first: ServerDoc; adminPass: string; requestedGroups: string[]; reservationId: string; ids: string[] } {
+function createServers(
+  call: NovaCall,
+  body: unknown,
+): { first: ServerDoc; adminPass: string; requestedGroups: string[]; reservationId: string; ids: string[] } {
   const { ctx } = call;
   const server = requireEnvelope(body, 'server');
   rejectUnknownProperties(call, server);
   if (server.name === undefined) throw invalidServer(server, "'name' is a required property");
-  if (typeof server.name !== 'string') throw invalidServer(server, `${pythonRepr(server.name)} is not of type 'string'`);
-  if (server.name.length < 1 || server.name.length > 255) throw badRequest(`Invalid input for field/attribute name. Value: ${server.name}. '${server.name}' is too short`);
+  if (typeof server.name !== 'string')
+    throw invalidServer(server, `${pythonRepr(server.name)} is not of type 'string'`);
+  if (server.name.length < 1 || server.name.length > 255)
+    throw badRequest(`Invalid input for field/attribute name. Value: ${server.name}. '${server.name}' is too short`);
   if (server.flavorRef === undefined) throw invalidServer(server, "'flavorRef' is a required property");
   const flavor = requireFlavor(ctx, server.flavorRef);
 
@@ -218,7 +291,9 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
     const minDisk = Number(image.min_disk ?? 0);
     const GiB = 1024 ** 3;
     if (flavor.disk > 0 && minDisk > flavor.disk) {
-      throw badRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavor.disk * GiB} bytes, minimum requested disk is ${minDisk * GiB} bytes.`);
+      throw badRequest(
+        `Flavor's disk is too small for requested image. Flavor disk is ${flavor.disk * GiB} bytes, minimum requested disk is ${minDisk * GiB} bytes.`,
+      );
     }
     const minRam = Number(image.min_ram ?? 0);
     if (minRam > flavor.ram) throw badRequest("Flavor's memory is too small for requested image.");
@@ -226,7 +301,8 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
 
   let keyName: string | null = null;
   if (server.key_name !== undefined && server.key_name !== null) {
-    if (typeof server.key_name !== 'string') throw invalidServer(server, `${pythonRepr(server.key_name)} is not of type 'string'`);
+    if (typeof server.key_name !== 'string')
+      throw invalidServer(server, `${pythonRepr(server.key_name)} is not of type 'string'`);
     const kp = ctx.store.get<KeypairDoc>(KIND.keypair, `${call.auth.userId}/${server.key_name}`);
     if (!kp) throw badRequest('Invalid key_name provided.');
     keyName = server.key_name;
@@ -240,7 +316,10 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
     if (typeof server.user_data !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(server.user_data)) {
       throw badRequest('User data needs to be valid base 64.');
     }
-    if (server.user_data.length > 65535) throw badRequest(`Invalid input for field/attribute user_data. Value: ${server.user_data.slice(0, 40)}... is too long`);
+    if (server.user_data.length > 65535)
+      throw badRequest(
+        `Invalid input for field/attribute user_data. Value: ${server.user_data.slice(0, 40)}... is too long`,
+      );
     userData = server.user_data;
   }
 
@@ -252,15 +331,22 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
   const sgRaw = server.security_groups;
   let securityGroups: string[] = ['default'];
   if (sgRaw !== undefined) {
-    if (!Array.isArray(sgRaw)) throw badRequest(`Invalid input for field/attribute security_groups. Value: ${pythonRepr(sgRaw)}. ${pythonRepr(sgRaw)} is not of type 'array'`);
+    if (!Array.isArray(sgRaw))
+      throw badRequest(
+        `Invalid input for field/attribute security_groups. Value: ${pythonRepr(sgRaw)}. ${pythonRepr(sgRaw)} is not of type 'array'`,
+      );
     securityGroups = sgRaw.map((g) => String((g as Json | null)?.name ?? ''));
   }
 
   const hints = (body as Json)['os:scheduler_hints'] ?? (body as Json)['OS-SCH-HNT:scheduler_hints'];
-  const groupId = hints && typeof hints === 'object' && typeof (hints as Json).group === 'string' ? String((hints as Json).group) : null;
+  const groupId =
+    hints && typeof hints === 'object' && typeof (hints as Json).group === 'string'
+      ? String((hints as Json).group)
+      : null;
 
   const tags = server.tags;
-  if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) throw badRequest('Invalid tags: tags must be a list of strings.');
+  if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')))
+    throw badRequest('Invalid tags: tags must be a list of strings.');
   const description = server.description;
 
   const requested = parseNetworks(call, server);
@@ -277,7 +363,8 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
     let group: ServerGroupDoc | undefined;
     if (groupId !== null) {
       group = ctx.store.get<ServerGroupDoc>(KIND.serverGroup, groupId);
-      if (!group || (group.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw badRequest(`Invalid server group ${groupId}`);
+      if (!group || (group.project_id !== call.auth.projectId && !call.auth.isAdmin))
+        throw badRequest(`Invalid server group ${groupId}`);
       enforceGroupMemberQuota(ctx, group, maxCount);
     }
     const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
@@ -301,7 +388,10 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
         flavor_id: flavor.id,
         key_name: keyName,
         availability_zone: AVAILABILITY_ZONE,
-        config_drive: server.config_drive === true || server.config_drive === 'true' || server.config_drive === 'True' ? 'True' : '',
+        config_drive:
+          server.config_drive === true || server.config_drive === 'true' || server.config_drive === 'True'
+            ? 'True'
+            : '',
         access_ipv4: typeof server.accessIPv4 === 'string' ? server.accessIPv4 : '',
         access_ipv6: typeof server.accessIPv6 === 'string' ? server.accessIPv6 : '',
         disk_config: diskConfig,
@@ -331,7 +421,8 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
       let wanted: RequestedNetwork[] = [];
       if (requested === 'auto') {
         const candidates = autoNetworks(call);
-        if (candidates.length > 1) throw conflict('Multiple possible networks found, use a Network ID to be more specific.');
+        if (candidates.length > 1)
+          throw conflict('Multiple possible networks found, use a Network ID to be more specific.');
         wanted = candidates.map((uuid) => ({ uuid }));
       } else if (requested !== 'none') {
         wanted = requested;
@@ -358,7 +449,8 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
         if (b.source_type === 'volume') {
           if (!b.uuid) throw badRequest('Block Device Mapping is Invalid: Missing device UUID.');
           const view = volumeById(ctx, b.uuid);
-          if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${b.uuid}.`);
+          if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))
+            throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${b.uuid}.`);
           volumeId = b.uuid;
         } else if (b.source_type === 'image' || b.source_type === 'blank') {
           const srcImage = b.source_type === 'image' ? (b.uuid ?? '') : '';
@@ -367,9 +459,13 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
             if (!img) throw badRequest(`Block Device Mapping is Invalid: failed to get image ${srcImage}.`);
           }
           const size = b.volume_size ?? flavor.disk;
-          if (!size || size < 1) throw badRequest('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
+          if (!size || size < 1)
+            throw badRequest(
+              'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
+            );
           const types = ctx.store.list<{ id: string; name: string }>('volume.type');
-          const type = types.find((t) => t.name === (b.volume_type ?? 'standard') || t.id === b.volume_type) ?? types[0];
+          const type =
+            types.find((t) => t.name === (b.volume_type ?? 'standard') || t.id === b.volume_type) ?? types[0];
           const img = srcImage ? imageDoc(ctx, srcImage) : undefined;
           const vol = createVolumeRecord(ctx, {
             projectId: call.auth.projectId,
@@ -382,7 +478,12 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
             imageMetadata: img ? { image_id: srcImage, image_name: String(img.name ?? '') } : null,
           });
           // A volume Nova creates is usable for the boot without waiting for Cinder's delay.
-          ctx.store.update('volume.volume', { ...vol, status: 'available', host: vol.host ?? 'sandbox@lvm#lvm', _transition: null });
+          ctx.store.update('volume.volume', {
+            ...vol,
+            status: 'available',
+            host: vol.host ?? 'sandbox@lvm#lvm',
+            _transition: null,
+          });
           volumeId = vol.id;
         } else {
           throw badRequest(`Block Device Mapping is Invalid: source_type ${b.source_type} is not supported.`);
@@ -396,7 +497,11 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
           immediate: true,
         });
         if (!outcome.ok) throw badRequest(`Block Device Mapping is Invalid: ${outcome.message}`);
-        bdmRecords.push({ volume_id: volumeId, boot_index: b.boot_index, delete_on_termination: b.delete_on_termination });
+        bdmRecords.push({
+          volume_id: volumeId,
+          boot_index: b.boot_index,
+          delete_on_termination: b.delete_on_termination,
+        });
       }
       ctx.store.update(KIND.server, doc);
 
@@ -404,7 +509,11 @@ function createServers(call: NovaCall, body: unknown): { first: ServerDoc; admin
         group = { ...group, members: [...group.members, id] };
         ctx.store.update(KIND.serverGroup, group);
       }
-      const scheduled = scheduleTransition(ctx, doc, STATE.building, { at: dueAt(ctx), to: STATE.active, event: 'active' });
+      const scheduled = scheduleTransition(ctx, doc, STATE.building, {
+        at: dueAt(ctx),
+        to: STATE.active,
+        event: 'active',
+      });
       first ??= scheduled;
       ids.push(id);
     }
@@ -428,7 +537,9 @@ function listServers(call: NovaCall, req: FastifyRequest, detail: boolean): { do
   // Nova: a bare `all_tenants` means true; asking for it without the policy is 403.
   const allTenants = one.all_tenants !== undefined && (one.all_tenants === '' || isTruthy(one.all_tenants));
   if (allTenants && !call.auth.isAdmin) {
-    throw forbidden(`Policy doesn't allow os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants to be performed.`);
+    throw forbidden(
+      `Policy doesn't allow os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants to be performed.`,
+    );
   }
   const projectFilter = one.project_id ?? one.tenant_id;
   const scope = allTenants ? projectFilter : call.auth.projectId;
@@ -489,7 +600,10 @@ function listServers(call: NovaCall, req: FastifyRequest, detail: boolean): { do
   }
   if (one.limit !== undefined) {
     const limit = Number(one.limit);
-    if (!Number.isInteger(limit) || limit < 0) throw badRequest(`Invalid input for query parameters limit. Value: ${one.limit}. '${one.limit}' does not match '^[0-9]*$'`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw badRequest(
+        `Invalid input for query parameters limit. Value: ${one.limit}. '${one.limit}' does not match '^[0-9]*$'`,
+      );
     if (docs.length > limit) {
       const page = docs.slice(0, limit);
       const last = page[page.length - 1];
@@ -501,7 +615,11 @@ function listServers(call: NovaCall, req: FastifyRequest, detail: boolean): { do
 
 function serversLinks(call: NovaCall, path: string, marker: string | undefined, limit: string | undefined): Json {
   if (marker === undefined) return {};
-  return { servers_links: [{ rel: 'next', href: `${call.ctx.publicUrl}/compute/v2.1/${path}?limit=${limit ?? ''}&marker=${marker}` }] };
+  return {
+    servers_links: [
+      { rel: 'next', href: `${call.ctx.publicUrl}/compute/v2.1/${path}?limit=${limit ?? ''}&marker=${marker}` },
+    ],
+  };
 }
 
 // ---- delete ------------------------------------------------------------------------------------
@@ -520,7 +638,8 @@ function deleteServer(call: NovaCall, doc: ServerDoc): void {
       }
     }
     for (const g of ctx.store.list<ServerGroupDoc>(KIND.serverGroup)) {
-      if (g.members.includes(doc.id)) ctx.store.update(KIND.serverGroup, { ...g, members: g.members.filter((m) => m !== doc.id) });
+      if (g.members.includes(doc.id))
+        ctx.store.update(KIND.serverGroup, { ...g, members: g.members.filter((m) => m !== doc.id) });
     }
     const goneAt = dueAt(ctx);
     if (goneAt <= ctx.now().getTime()) {
@@ -531,7 +650,15 @@ function deleteServer(call: NovaCall, doc: ServerDoc): void {
     return doc;
   });
   emitServerLifecycle(
-    { sandboxUrl: ctx.publicUrl, serverId: finished.id, projectId: finished.tenant_id, name: finished.name, event: 'deleted', userData: finished.user_data, metadata: finished.metadata },
+    {
+      sandboxUrl: ctx.publicUrl,
+      serverId: finished.id,
+      projectId: finished.tenant_id,
+      name: finished.name,
+      event: 'deleted',
+      userData: finished.user_data,
+      metadata: finished.metadata,
+    },
     ctx.log,
   );
 }
@@ -555,13 +682,27 @@ function requireUnlocked(call: NovaCall, doc: ServerDoc): void {
   if (doc.locked && !call.auth.isAdmin) throw conflict(`Instance ${doc.id} is locked`);
 }
 
-function transition(call: NovaCall, doc: ServerDoc, interim: VmState, to: VmState, event: 'active' | 'stopped' | undefined, extra: Partial<NonNullable<ServerDoc['_pending']>> = {}): ServerDoc {
-  return scheduleTransition(call.ctx, doc, interim, { at: dueAt(call.ctx), to, ...(event !== undefined ? { event } : {}), ...extra });
+function transition(
+  call: NovaCall,
+  doc: ServerDoc,
+  interim: VmState,
+  to: VmState,
+  event: 'active' | 'stopped' | undefined,
+  extra: Partial<NonNullable<ServerDoc['_pending']>> = {},
+): ServerDoc {
+  return scheduleTransition(call.ctx, doc, interim, {
+    at: dueAt(call.ctx),
+    to,
+    ...(event !== undefined ? { event } : {}),
+    ...extra,
+  });
 }
 
 function updatePortSecurityGroups(call: NovaCall, doc: ServerDoc, name: string, add: boolean): void {
   const { ctx } = call;
-  const groups = ctx.store.list<{ id: string; name: string; project_id: string }>('network.secgroup', { projectId: doc.tenant_id });
+  const groups = ctx.store.list<{ id: string; name: string; project_id: string }>('network.secgroup', {
+    projectId: doc.tenant_id,
+  });
   const group = groups.find((g) => g.name === name || g.id === name);
   if (!group) throw notFound(`Security group ${name} not found for project ${doc.tenant_id}.`);
   const ports = portsOfDevice(ctx, doc.id);
@@ -603,19 +744,35 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
       return accepted();
     case 'reboot': {
       const hard = arg.type === 'HARD';
-      if (arg.type !== 'HARD' && arg.type !== 'SOFT') throw badRequest(`Invalid input for field/attribute type. Value: ${pythonRepr(arg.type)}. ${pythonRepr(arg.type)} is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']`);
+      if (arg.type !== 'HARD' && arg.type !== 'SOFT')
+        throw badRequest(
+          `Invalid input for field/attribute type. Value: ${pythonRepr(arg.type)}. ${pythonRepr(arg.type)} is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']`,
+        );
       requireUnlocked(call, doc);
       requireStates(doc, 'reboot', hard ? ['active', 'stopped', 'paused', 'suspended', 'error'] : ['active']);
       const interim: VmState = hard
-        ? { status: 'HARD_REBOOT', vm_state: doc.state.vm_state, task_state: 'reboot_started_hard', power_state: doc.state.power_state }
-        : { status: 'REBOOT', vm_state: doc.state.vm_state, task_state: 'reboot_started', power_state: doc.state.power_state };
+        ? {
+            status: 'HARD_REBOOT',
+            vm_state: doc.state.vm_state,
+            task_state: 'reboot_started_hard',
+            power_state: doc.state.power_state,
+          }
+        : {
+            status: 'REBOOT',
+            vm_state: doc.state.vm_state,
+            task_state: 'reboot_started',
+            power_state: doc.state.power_state,
+          };
       transition(call, doc, interim, STATE.active, 'active');
       return accepted();
     }
     case 'rebuild': {
       requireUnlocked(call, doc);
       requireStates(doc, 'rebuild', ['active', 'stopped', 'error']);
-      if (typeof arg.imageRef !== 'string') throw badRequest(`Invalid input for field/attribute rebuild. Value: ${pythonRepr(arg)}. 'imageRef' is a required property`);
+      if (typeof arg.imageRef !== 'string')
+        throw badRequest(
+          `Invalid input for field/attribute rebuild. Value: ${pythonRepr(arg)}. 'imageRef' is a required property`,
+        );
       const imageId = lastSegment(arg.imageRef);
       const image = imageDoc(ctx, imageId);
       if (!image || !canSeeImage(call, image)) throw badRequest('Cannot find requested image');
@@ -626,13 +783,27 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
         name: typeof arg.name === 'string' ? arg.name : doc.name,
         metadata: metadata ?? doc.metadata,
         user_data: typeof arg.user_data === 'string' && atLeast(call.v, '2.57') ? arg.user_data : doc.user_data,
-        key_name: arg.key_name !== undefined && atLeast(call.v, '2.54') ? (arg.key_name as string | null) : doc.key_name,
+        key_name:
+          arg.key_name !== undefined && atLeast(call.v, '2.54') ? (arg.key_name as string | null) : doc.key_name,
         description: typeof arg.description === 'string' && atLeast(call.v, '2.19') ? arg.description : doc.description,
       };
-      const rebuilt = transition(call, next, { status: 'REBUILD', vm_state: doc.state.vm_state, task_state: 'rebuilding', power_state: doc.state.power_state }, STATE.active, 'active');
+      const rebuilt = transition(
+        call,
+        next,
+        {
+          status: 'REBUILD',
+          vm_state: doc.state.vm_state,
+          task_state: 'rebuilding',
+          power_state: doc.state.power_state,
+        },
+        STATE.active,
+        'active',
+      );
       reply.code(202);
       const view = atLeast(call.v, '2.75') ? renderServer(call, rebuilt, true) : renderBasicServer(call, rebuilt);
-      return { server: { ...view, adminPass: typeof arg.adminPass === 'string' ? arg.adminPass : generatedPassword() } };
+      return {
+        server: { ...view, adminPass: typeof arg.adminPass === 'string' ? arg.adminPass : generatedPassword() },
+      };
     }
     case 'resize': {
       requireUnlocked(call, doc);
@@ -641,16 +812,32 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
       if (flavor.id === doc.flavor_id) throw badRequest('When resizing, instances must change flavor!');
       const old = ctx.store.get<FlavorDoc>(KIND.flavor, doc.flavor_id);
       if (old && flavor.disk < old.disk) throw badRequest('Resize to zero disk flavor is not allowed.');
-      const delta: FlavorDoc = { ...flavor, vcpus: Math.max(0, flavor.vcpus - (old?.vcpus ?? 0)), ram: Math.max(0, flavor.ram - (old?.ram ?? 0)) };
+      const delta: FlavorDoc = {
+        ...flavor,
+        vcpus: Math.max(0, flavor.vcpus - (old?.vcpus ?? 0)),
+        ram: Math.max(0, flavor.ram - (old?.ram ?? 0)),
+      };
       enforceInstanceQuota(ctx, doc.tenant_id, 0, delta);
-      const interim: VmState = { status: 'RESIZE', vm_state: doc.state.vm_state, task_state: 'resize_prep', power_state: doc.state.power_state };
+      const interim: VmState = {
+        status: 'RESIZE',
+        vm_state: doc.state.vm_state,
+        task_state: 'resize_prep',
+        power_state: doc.state.power_state,
+      };
       ctx.store.update(KIND.server, { ...doc, _old_flavor_id: doc.flavor_id });
-      transition(call, { ...doc, _old_flavor_id: doc.flavor_id }, interim, STATE.verifyResize, undefined, { flavorId: flavor.id });
+      transition(call, { ...doc, _old_flavor_id: doc.flavor_id }, interim, STATE.verifyResize, undefined, {
+        flavorId: flavor.id,
+      });
       return accepted();
     }
     case 'confirmResize':
       if (doc.state.vm_state !== 'resized' || doc._pending !== null) throw badRequest(`Instance has not been resized.`);
-      ctx.store.update(KIND.server, { ...doc, state: STATE.active, _old_flavor_id: null, updated: novaTime(ctx.now()) });
+      ctx.store.update(KIND.server, {
+        ...doc,
+        state: STATE.active,
+        _old_flavor_id: null,
+        updated: novaTime(ctx.now()),
+      });
       reply.code(204);
       return undefined;
     case 'revertResize':
@@ -658,7 +845,12 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
       transition(
         call,
         doc,
-        { status: 'REVERT_RESIZE', vm_state: 'resized', task_state: 'resize_reverting', power_state: doc.state.power_state },
+        {
+          status: 'REVERT_RESIZE',
+          vm_state: 'resized',
+          task_state: 'resize_reverting',
+          power_state: doc.state.power_state,
+        },
         STATE.active,
         'active',
         { flavorId: doc._old_flavor_id ?? doc.flavor_id, clearOldFlavor: true },
@@ -695,7 +887,10 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
       ctx.store.update(KIND.server, { ...doc, locked: false, locked_reason: null });
       return accepted();
     case 'changePassword':
-      if (typeof arg.adminPass !== 'string') throw badRequest(`Invalid input for field/attribute changePassword. Value: ${pythonRepr(arg)}. 'adminPass' is a required property`);
+      if (typeof arg.adminPass !== 'string')
+        throw badRequest(
+          `Invalid input for field/attribute changePassword. Value: ${pythonRepr(arg)}. 'adminPass' is a required property`,
+        );
       requireStates(doc, 'changePassword', ['active']);
       return accepted();
     case 'os-getConsoleOutput': {
@@ -708,15 +903,22 @@ function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, reply: Fast
       return { output: lines.slice(-Math.max(0, length)).join('\n') + '\n' };
     }
     case 'addSecurityGroup':
-      if (typeof arg.name !== 'string') throw badRequest(`Invalid input for field/attribute addSecurityGroup. Value: ${pythonRepr(arg)}. 'name' is a required property`);
+      if (typeof arg.name !== 'string')
+        throw badRequest(
+          `Invalid input for field/attribute addSecurityGroup. Value: ${pythonRepr(arg)}. 'name' is a required property`,
+        );
       ctx.store.transaction(() => updatePortSecurityGroups(call, doc, arg.name as string, true));
       return accepted();
     case 'removeSecurityGroup':
-      if (typeof arg.name !== 'string') throw badRequest(`Invalid input for field/attribute removeSecurityGroup. Value: ${pythonRepr(arg)}. 'name' is a required property`);
+      if (typeof arg.name !== 'string')
+        throw badRequest(
+          `Invalid input for field/attribute removeSecurityGroup. Value: ${pythonRepr(arg)}. 'name' is a required property`,
+        );
       ctx.store.transaction(() => updatePortSecurityGroups(call, doc, arg.name as string, false));
       return accepted();
     case 'os-resetState': {
-      if (!call.auth.isAdmin) throw forbidden(`Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.`);
+      if (!call.auth.isAdmin)
+        throw forbidden(`Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.`);
       const target = arg.state === 'error' ? STATE.error : STATE.active;
       ctx.store.update(KIND.server, { ...doc, state: target, _pending: null, updated: novaTime(ctx.now()) });
       return accepted();
@@ -740,7 +942,17 @@ function renderInterface(port: PortDoc, call: NovaCall): Json {
   return out;
 }
 
-function renderVolumeAttachment(call: NovaCall, serverId: string, att: { id: string; volume_id: string; mountpoint: string | null; _tag: string | null; _delete_on_termination: boolean }): Json {
+function renderVolumeAttachment(
+  call: NovaCall,
+  serverId: string,
+  att: {
+    id: string;
+    volume_id: string;
+    mountpoint: string | null;
+    _tag: string | null;
+    _delete_on_termination: boolean;
+  },
+): Json {
   const out: Json = atLeast(call.v, '2.89')
     ? { attachment_id: att.id, bdm_uuid: att.id, serverId, volumeId: att.volume_id, device: att.mountpoint }
     : { id: att.volume_id, serverId, volumeId: att.volume_id, device: att.mountpoint };
@@ -768,7 +980,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     noteCreatedServers(req, ids);
     reply.code(202).header('Location', `${ctx.publicUrl}/compute/v2.1/servers/${first.id}`);
     const server = requireEnvelope(req.body, 'server');
-    if (server.return_reservation_id === true || server.return_reservation_id === 'True') return { reservation_id: reservationId };
+    if (server.return_reservation_id === true || server.return_reservation_id === 'True')
+      return { reservation_id: reservationId };
     return {
       server: {
         id: first.id,
@@ -793,7 +1006,10 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = beginNova(ctx, req, reply);
     const { docs, next } = listServers(call, req, true);
     const rel = serverRelations(ctx);
-    return { servers: docs.map((d) => renderServer(call, d, false, rel)), ...serversLinks(call, 'servers/detail', next, queryParams(req).one.limit) };
+    return {
+      servers: docs.map((d) => renderServer(call, d, false, rel)),
+      ...serversLinks(call, 'servers/detail', next, queryParams(req).one.limit),
+    };
   });
 
   app.get(`${V}/servers/:id`, (req, reply) => {
@@ -807,11 +1023,17 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const body = requireEnvelope(req.body, 'server');
     const next: ServerDoc = { ...doc };
     if (body.name !== undefined) {
-      if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 255) throw badRequest(`Invalid input for field/attribute name. Value: ${pythonRepr(body.name)}. ${pythonRepr(body.name)} is not of type 'string'`);
+      if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 255)
+        throw badRequest(
+          `Invalid input for field/attribute name. Value: ${pythonRepr(body.name)}. ${pythonRepr(body.name)} is not of type 'string'`,
+        );
       next.name = body.name;
     }
     if (body.description !== undefined) {
-      if (!atLeast(call.v, '2.19')) throw badRequest(`Invalid input for field/attribute server. Value: ${pythonRepr(body)}. Additional properties are not allowed ('description' was unexpected)`);
+      if (!atLeast(call.v, '2.19'))
+        throw badRequest(
+          `Invalid input for field/attribute server. Value: ${pythonRepr(body)}. Additional properties are not allowed ('description' was unexpected)`,
+        );
       next.description = body.description === null ? null : String(body.description);
     }
     if (typeof body.accessIPv4 === 'string') next.access_ipv4 = body.accessIPv4;
@@ -875,7 +1097,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const key = pathParam(req, 'key');
     const meta = stringMap(requireEnvelopeLoose(req.body), 'meta') ?? {};
     const keys = Object.keys(meta);
-    if (keys.length !== 1 || keys[0] !== key) throw badRequest(keys.length > 1 ? 'Request body contains too many items' : 'Request body and URI mismatch');
+    if (keys.length !== 1 || keys[0] !== key)
+      throw badRequest(keys.length > 1 ? 'Request body contains too many items' : 'Request body and URI mismatch');
     saveMetadata(call, doc, { ...doc.metadata, ...meta });
     return { meta };
   });
@@ -902,7 +1125,10 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     requireTagsVersion(call);
     const doc = visibleServer(call, pathParam(req, 'id'));
     const tags = (req.body as Json | null)?.tags;
-    if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw badRequest(`Invalid input for field/attribute tags. Value: ${pythonRepr(tags)}. ${pythonRepr(tags)} is not of type 'array'`);
+    if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))
+      throw badRequest(
+        `Invalid input for field/attribute tags. Value: ${pythonRepr(tags)}. ${pythonRepr(tags)} is not of type 'array'`,
+      );
     if (tags.length > 50) throw badRequest('The number of tags exceeded the per-server limit 50');
     (tags as string[]).forEach(validTag);
     const unique = [...new Set(tags as string[])];
@@ -999,7 +1225,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
           deviceId: doc.id,
           deviceOwner: `compute:${AVAILABILITY_ZONE}`,
         });
-        if (portId === undefined) ctx.store.update(KIND.server, { ...doc, _nova_ports: [...doc._nova_ports, created.id] });
+        if (portId === undefined)
+          ctx.store.update(KIND.server, { ...doc, _nova_ports: [...doc._nova_ports, created.id] });
         return created;
       } catch (err) {
         throw novaFromNeutron(err);
@@ -1040,12 +1267,16 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = beginNova(ctx, req, reply);
     const doc = visibleServer(call, pathParam(req, 'id'));
     const body = requireEnvelope(req.body, 'volumeAttachment');
-    if (typeof body.volumeId !== 'string') throw badRequest(`Invalid input for field/attribute volumeAttachment. Value: ${pythonRepr(body)}. 'volumeId' is a required property`);
+    if (typeof body.volumeId !== 'string')
+      throw badRequest(
+        `Invalid input for field/attribute volumeAttachment. Value: ${pythonRepr(body)}. 'volumeId' is a required property`,
+      );
     if (doc.locked && !call.auth.isAdmin) throw conflict(`Instance ${doc.id} is locked`);
     requireStates(doc, 'attach_volume', ['active', 'paused', 'stopped', 'suspended', 'resized']);
     const volumeId = body.volumeId;
     const view = volumeById(ctx, volumeId);
-    if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin)) throw notFound(`Volume ${volumeId} could not be found.`);
+    if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))
+      throw notFound(`Volume ${volumeId} could not be found.`);
     const outcome = attachVolume(ctx, {
       volumeId,
       serverId: doc.id,

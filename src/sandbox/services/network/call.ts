@@ -23,9 +23,12 @@ export function ownerProject(call: NeutronCall, body: Doc): string {
   }
   const requested = fromProject ?? fromTenant;
   if (requested === undefined || requested === null || requested === '') return call.auth.projectId;
-  if (typeof requested !== 'string') throw badRequest(`Invalid input for project_id. Reason: '${JSON.stringify(requested)}' is not a valid string.`);
+  if (typeof requested !== 'string')
+    throw badRequest(`Invalid input for project_id. Reason: '${JSON.stringify(requested)}' is not a valid string.`);
   if (requested !== call.auth.projectId && !call.auth.isAdmin) {
-    throw badRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges");
+    throw badRequest(
+      "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+    );
   }
   return requested;
 }

@@ -48,7 +48,10 @@ export function createPortForDevice(ctx: SandboxContext, auth: AuthInfo, request
   if (request.portId !== undefined) {
     const port = findPort(call, request.portId);
     if (port.device_id !== '' && port.device_id !== request.deviceId) {
-      throw conflict('PortInUse', `Unable to complete operation on port ${port.id} for network ${port.network_id}. Port already has an attached device ${port.device_id}.`);
+      throw conflict(
+        'PortInUse',
+        `Unable to complete operation on port ${port.id} for network ${port.network_id}. Port already has an attached device ${port.device_id}.`,
+      );
     }
     setBinding(ctx, port, request.deviceId, request.deviceOwner, request.hostId ?? SANDBOX_HOST);
     return answer(ctx, port);

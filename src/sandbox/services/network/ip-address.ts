@@ -84,7 +84,7 @@ function formatIpv6(value: bigint): string {
   // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on ties.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -116,7 +116,8 @@ export function normalizeIp(text: string): string | undefined {
   return ip ? formatIp(ip) : undefined;
 }
 
-export type CidrParse = { ok: true; cidr: Cidr } | { ok: false; reason: 'invalid' | 'host-bits-set'; suggestion?: string };
+export type CidrParse =
+  { ok: true; cidr: Cidr } | { ok: false; reason: 'invalid' | 'host-bits-set'; suggestion?: string };
 
 /** Parses "a.b.c.d/n"; host bits set is reported separately because Neutron suggests the right network. */
 export function parseCidr(text: string): CidrParse {
@@ -146,7 +147,7 @@ export function formatCidr(cidr: Cidr): string {
 }
 
 export function lastAddress(cidr: Cidr): bigint {
-  return cidr.network | ~maskOf(cidr.version, cidr.prefix) & ((1n << BigInt(BITS[cidr.version])) - 1n);
+  return cidr.network | (~maskOf(cidr.version, cidr.prefix) & ((1n << BigInt(BITS[cidr.version])) - 1n));
 }
 
 export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {

@@ -9,7 +9,15 @@ import { KIND, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js'
 import type { NeutronCall } from './call.js';
 import { notFound, policyDenied } from './neutron-errors.js';
 
-const ATTRIBUTES = new Set(['network_id', 'network_name', 'tenant_id', 'project_id', 'ip_version', 'total_ips', 'used_ips']);
+const ATTRIBUTES = new Set([
+  'network_id',
+  'network_name',
+  'tenant_id',
+  'project_id',
+  'ip_version',
+  'total_ips',
+  'used_ips',
+]);
 
 function poolSize(subnet: SubnetDoc): number {
   let total = 0n;
@@ -30,7 +38,14 @@ function availabilityOf(net: NetworkDoc, subnets: SubnetDoc[], ports: PortDoc[])
   }
   const perSubnet = subnets
     .filter((s) => s.network_id === net.id)
-    .map((s) => ({ subnet_id: s.id, subnet_name: s.name, cidr: s.cidr, ip_version: s.ip_version, total_ips: poolSize(s), used_ips: held.get(s.id) ?? 0 }));
+    .map((s) => ({
+      subnet_id: s.id,
+      subnet_name: s.name,
+      cidr: s.cidr,
+      ip_version: s.ip_version,
+      total_ips: poolSize(s),
+      used_ips: held.get(s.id) ?? 0,
+    }));
   return {
     network_id: net.id,
     network_name: net.name,
@@ -57,14 +72,24 @@ export function listIpAvailabilities(call: NeutronCall, raw: RawQuery, collectio
     .map((n) => availabilityOf(n, subnets, ports))
     .filter((a) => ipVersion === undefined || [ipVersion].flat().some((v) => a.ip_versions.includes(Number(v))))
     .map(({ ip_versions: _versions, ...doc }) => doc);
-  const { items, links } = applyListQuery(docs, parseListQuery(rest), { attributes: ATTRIBUTES, collectionUrl, raw: rest });
-  return links.length > 0 ? { network_ip_availabilities: items, network_ip_availabilities_links: links } : { network_ip_availabilities: items };
+  const { items, links } = applyListQuery(docs, parseListQuery(rest), {
+    attributes: ATTRIBUTES,
+    collectionUrl,
+    raw: rest,
+  });
+  return links.length > 0
+    ? { network_ip_availabilities: items, network_ip_availabilities_links: links }
+    : { network_ip_availabilities: items };
 }
 
 export function showIpAvailability(call: NeutronCall, networkId: string): Doc {
   requireAdmin(call, 'rule:get_network_ip_availability');
   const net = call.ctx.store.get<NetworkDoc>(KIND.network, networkId);
   if (!net) throw notFound('NetworkNotFound', `Network ${networkId} could not be found.`);
-  const { ip_versions: _versions, ...doc } = availabilityOf(net, call.ctx.store.list<SubnetDoc>(KIND.subnet), call.ctx.store.list<PortDoc>(KIND.port));
+  const { ip_versions: _versions, ...doc } = availabilityOf(
+    net,
+    call.ctx.store.list<SubnetDoc>(KIND.subnet),
+    call.ctx.store.list<PortDoc>(KIND.port),
+  );
   return { network_ip_availability: doc };
 }

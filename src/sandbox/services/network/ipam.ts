@@ -64,12 +64,18 @@ export function readFixedIpRequests(value: unknown): FixedIpRequest[] {
     if (extra.length > 0) throw invalidAttribute('fixed_ips', `Unrecognized key(s) '${extra.join(', ')}'`);
     const out: FixedIpRequest = {};
     if (item.subnet_id !== undefined && item.subnet_id !== null) out.subnetId = String(item.subnet_id);
-    if (item.ip_address !== undefined && item.ip_address !== null) out.ipAddress = ipField('ip_address', item.ip_address);
+    if (item.ip_address !== undefined && item.ip_address !== null)
+      out.ipAddress = ipField('ip_address', item.ip_address);
     return out;
   });
 }
 
-const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface', 'network:router_gateway']);
+const ROUTER_OWNERS = new Set([
+  'network:router_interface',
+  'network:router_interface_distributed',
+  'network:ha_router_replicated_interface',
+  'network:router_gateway',
+]);
 
 /**
  * Turns requested fixed IPs (or none: one address per IP version from the
@@ -100,7 +106,9 @@ export function allocateFixedIps(
     for (const version of [4, 6] as const) {
       const candidates = subnets.filter((s) => s.ip_version === version && !isAutoAddressed(s));
       if (candidates.length === 0) continue;
-      const found = candidates.map((s) => ({ s, ip: nextFreeAddress(s, used.get(s.id) ?? new Set()) })).find((c) => c.ip !== undefined);
+      const found = candidates
+        .map((s) => ({ s, ip: nextFreeAddress(s, used.get(s.id) ?? new Set()) }))
+        .find((c) => c.ip !== undefined);
       if (!found || found.ip === undefined) {
         throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${net.id}.`);
       }
@@ -114,8 +122,11 @@ export function allocateFixedIps(
     if (req.subnetId !== undefined) {
       subnet = subnets.find((s) => s.id === req.subnetId);
       if (!subnet) {
-        if (!ctx.store.get(KIND.subnet, req.subnetId)) throw notFound('SubnetNotFound', `Subnet ${req.subnetId} could not be found.`);
-        throw badRequest(`Failed to create port on network ${net.id}, because fixed_ips included invalid subnet ${req.subnetId}.`);
+        if (!ctx.store.get(KIND.subnet, req.subnetId))
+          throw notFound('SubnetNotFound', `Subnet ${req.subnetId} could not be found.`);
+        throw badRequest(
+          `Failed to create port on network ${net.id}, because fixed_ips included invalid subnet ${req.subnetId}.`,
+        );
       }
     }
     if (req.ipAddress !== undefined) {
@@ -134,14 +145,18 @@ export function allocateFixedIps(
       const taken = used.get(subnet.id)?.has(req.ipAddress) ?? false;
       const isGateway = subnet.gateway_ip === req.ipAddress && !ROUTER_OWNERS.has(deviceOwner);
       if (taken || isGateway) {
-        throw conflict('IpAddressAlreadyAllocated', `IP address ${req.ipAddress} already allocated in subnet ${subnet.id}`);
+        throw conflict(
+          'IpAddressAlreadyAllocated',
+          `IP address ${req.ipAddress} already allocated in subnet ${subnet.id}`,
+        );
       }
       out.push(take(subnet.id, req.ipAddress));
       continue;
     }
     if (!subnet) throw badRequest('IP allocation requires subnet_id or ip_address');
     const ip = nextFreeAddress(subnet, used.get(subnet.id) ?? new Set());
-    if (ip === undefined) throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${net.id}.`);
+    if (ip === undefined)
+      throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${net.id}.`);
     out.push(take(subnet.id, ip));
   }
   return out;
@@ -149,7 +164,9 @@ export function allocateFixedIps(
 
 /** IPv6 subnets whose addresses hosts derive themselves (no allocation from the pools). */
 export function isAutoAddressed(subnet: SubnetDoc): boolean {
-  return subnet.ip_version === 6 && (subnet.ipv6_address_mode === 'slaac' || subnet.ipv6_address_mode === 'dhcpv6-stateless');
+  return (
+    subnet.ip_version === 6 && (subnet.ipv6_address_mode === 'slaac' || subnet.ipv6_address_mode === 'dhcpv6-stateless')
+  );
 }
 
 /** The modified EUI-64 address of `mac` in a /64 (RFC 4291 appendix A). */
@@ -165,7 +182,10 @@ function neutronInvalidIpForSubnet(ip: string): Error {
 }
 
 function invalidIpForNetwork(ip: string): Error {
-  return badRequestTyped('InvalidIpForNetwork', `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`);
+  return badRequestTyped(
+    'InvalidIpForNetwork',
+    `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`,
+  );
 }
 
 function badRequestTyped(type: string, message: string): Error {

@@ -31,7 +31,18 @@ export interface PageLink {
   href: string;
 }
 
-const CONTROL_KEYS = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse', 'tags', 'tags-any', 'not-tags', 'not-tags-any']);
+const CONTROL_KEYS = new Set([
+  'fields',
+  'sort_key',
+  'sort_dir',
+  'limit',
+  'marker',
+  'page_reverse',
+  'tags',
+  'tags-any',
+  'not-tags',
+  'not-tags-any',
+]);
 
 function values(raw: string | string[] | undefined): string[] {
   if (raw === undefined) return [];
@@ -39,7 +50,9 @@ function values(raw: string | string[] | undefined): string[] {
 }
 
 function splitTags(raw: string | string[] | undefined): string[] {
-  return values(raw).flatMap((v) => v.split(',')).filter((t) => t !== '');
+  return values(raw)
+    .flatMap((v) => v.split(','))
+    .filter((t) => t !== '');
 }
 
 export function parseBooleanText(text: string): boolean | undefined {
@@ -63,7 +76,11 @@ export function parseListQuery(raw: RawQuery): ListQuery {
   const sort: SortKey[] = sortKeys.map((key, i) => {
     const dir = (sortDirs[i] ?? 'asc').toLowerCase();
     if (dir !== 'asc' && dir !== 'desc') {
-      throw neutronError(400, 'HTTPBadRequest', `${dir} is invalid value for sort_dir, valid value is 'asc' and 'desc'`);
+      throw neutronError(
+        400,
+        'HTTPBadRequest',
+        `${dir} is invalid value for sort_dir, valid value is 'asc' and 'desc'`,
+      );
     }
     return { key, ascending: dir === 'asc' };
   });
@@ -82,7 +99,9 @@ export function parseListQuery(raw: RawQuery): ListQuery {
     tagsAny: splitTags(raw['tags-any']),
     notTagsAll: splitTags(raw['not-tags']),
     notTagsAny: splitTags(raw['not-tags-any']),
-    fields: values(raw.fields).flatMap((f) => f.split(',')).filter((f) => f !== ''),
+    fields: values(raw.fields)
+      .flatMap((f) => f.split(','))
+      .filter((f) => f !== ''),
     sort,
     limit,
     marker: values(raw.marker)[0],

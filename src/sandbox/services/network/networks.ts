@@ -5,7 +5,14 @@
  * Provider attributes are visible to admins only.
  */
 import { neutronError } from '../../core/errors.js';
-import { KIND, type NetworkDoc, type PortDoc, type RbacPolicyDoc, type SubnetDoc, type SubnetPoolDoc } from './model.js';
+import {
+  KIND,
+  type NetworkDoc,
+  type PortDoc,
+  type RbacPolicyDoc,
+  type SubnetDoc,
+  type SubnetPoolDoc,
+} from './model.js';
 import { networkScopesView } from './address-scopes.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { enforceQuota } from './quotas.js';
@@ -29,16 +36,55 @@ const PROVIDER_FIELDS = ['provider:network_type', 'provider:physical_network', '
 
 export const NETWORK_ATTRIBUTES: AttributeRules = {
   readable: new Set([
-    'id', 'name', 'tenant_id', 'project_id', 'admin_state_up', 'mtu', 'status', 'subnets', 'shared',
-    'availability_zone_hints', 'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'router:external',
-    'description', 'port_security_enabled', 'is_default', 'tags', 'created_at', 'updated_at', 'revision_number',
-    ...PROVIDER_FIELDS, 'segments',
+    'id',
+    'name',
+    'tenant_id',
+    'project_id',
+    'admin_state_up',
+    'mtu',
+    'status',
+    'subnets',
+    'shared',
+    'availability_zone_hints',
+    'availability_zones',
+    'ipv4_address_scope',
+    'ipv6_address_scope',
+    'router:external',
+    'description',
+    'port_security_enabled',
+    'is_default',
+    'tags',
+    'created_at',
+    'updated_at',
+    'revision_number',
+    ...PROVIDER_FIELDS,
+    'segments',
   ]),
   post: new Set([
-    'name', 'tenant_id', 'project_id', 'admin_state_up', 'mtu', 'shared', 'availability_zone_hints', 'router:external',
-    'description', 'port_security_enabled', 'is_default', ...PROVIDER_FIELDS, 'segments',
+    'name',
+    'tenant_id',
+    'project_id',
+    'admin_state_up',
+    'mtu',
+    'shared',
+    'availability_zone_hints',
+    'router:external',
+    'description',
+    'port_security_enabled',
+    'is_default',
+    ...PROVIDER_FIELDS,
+    'segments',
   ]),
-  put: new Set(['name', 'admin_state_up', 'mtu', 'shared', 'router:external', 'description', 'port_security_enabled', 'is_default']),
+  put: new Set([
+    'name',
+    'admin_state_up',
+    'mtu',
+    'shared',
+    'router:external',
+    'description',
+    'port_security_enabled',
+    'is_default',
+  ]),
 };
 
 /** Largest MTU per network type on the sandbox's virtual fabric (VXLAN pays 50 bytes of encapsulation). */
@@ -50,7 +96,11 @@ export function allRbac(call: NeutronCall): RbacPolicyDoc[] {
 
 function grants(rbac: RbacPolicyDoc[], networkId: string, action: RbacPolicyDoc['action'], projectId: string): boolean {
   return rbac.some(
-    (p) => p.object_type === 'network' && p.object_id === networkId && p.action === action && (p.target_tenant === '*' || p.target_tenant === projectId),
+    (p) =>
+      p.object_type === 'network' &&
+      p.object_id === networkId &&
+      p.action === action &&
+      (p.target_tenant === '*' || p.target_tenant === projectId),
   );
 }
 
@@ -60,7 +110,9 @@ export function isSharedWith(rbac: RbacPolicyDoc[], networkId: string, projectId
 
 export function canSeeNetwork(call: NeutronCall, net: NetworkDoc, rbac: RbacPolicyDoc[]): boolean {
   if (owns(call.auth, net.project_id)) return true;
-  return isSharedWith(rbac, net.id, call.auth.projectId) || grants(rbac, net.id, 'access_as_external', call.auth.projectId);
+  return (
+    isSharedWith(rbac, net.id, call.auth.projectId) || grants(rbac, net.id, 'access_as_external', call.auth.projectId)
+  );
 }
 
 /** Whether the caller may attach ports/subnets to the network (own it, admin, or shared with them). */
@@ -70,7 +122,11 @@ export function canUseNetwork(call: NeutronCall, net: NetworkDoc, rbac: RbacPoli
 
 /** Neutron's answer when a visible network belongs to someone else (e.g. `public`): 403, not 404. */
 export function notAllowedOnNetwork(call: NeutronCall, resource: 'port' | 'subnet'): Error {
-  return neutronError(403, 'HTTPForbidden', `Tenant ${call.auth.projectId} not allowed to create ${resource} on this network`);
+  return neutronError(
+    403,
+    'HTTPForbidden',
+    `Tenant ${call.auth.projectId} not allowed to create ${resource} on this network`,
+  );
 }
 
 export function findNetwork(call: NeutronCall, id: string, rbac = allRbac(call)): NetworkDoc {
@@ -120,7 +176,11 @@ export function listNetworks(call: NeutronCall, raw: RawQuery, collectionUrl: st
     .list<NetworkDoc>(KIND.network)
     .filter((n) => canSeeNetwork(call, n, related.rbac))
     .map((n) => networkView(call, n, related));
-  const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: NETWORK_ATTRIBUTES.readable, collectionUrl, raw });
+  const { items, links } = applyListQuery(docs, parseListQuery(raw), {
+    attributes: NETWORK_ATTRIBUTES.readable,
+    collectionUrl,
+    raw,
+  });
   return links.length > 0 ? { networks: items, networks_links: links } : { networks: items };
 }
 
@@ -146,15 +206,23 @@ function readSegment(call: NeutronCall, body: Doc): Segment {
   const physical = has(source, 'provider:physical_network') ? source['provider:physical_network'] : null;
   const physicalNetwork = typeof physical === 'string' && physical !== '' ? physical : null;
   const rawId = has(source, 'provider:segmentation_id') ? source['provider:segmentation_id'] : null;
-  let segmentationId = rawId === null || rawId === undefined || rawId === '' ? null : toInteger('provider:segmentation_id', rawId);
+  let segmentationId =
+    rawId === null || rawId === undefined || rawId === '' ? null : toInteger('provider:segmentation_id', rawId);
   if (segmentationId === 0) segmentationId = null;
   const networks = call.ctx.store.list<NetworkDoc>(KIND.network);
   switch (networkType) {
     case 'flat':
       if (!physicalNetwork) throw invalidInput('physical_network required for flat provider network.');
       if (segmentationId !== null) throw invalidInput('segmentation_id specified for flat provider network.');
-      if (networks.some((n) => n['provider:network_type'] === 'flat' && n['provider:physical_network'] === physicalNetwork)) {
-        throw conflict('FlatNetworkInUse', `Unable to create the flat network. Physical network ${physicalNetwork} is in use.`);
+      if (
+        networks.some(
+          (n) => n['provider:network_type'] === 'flat' && n['provider:physical_network'] === physicalNetwork,
+        )
+      ) {
+        throw conflict(
+          'FlatNetworkInUse',
+          `Unable to create the flat network. Physical network ${physicalNetwork} is in use.`,
+        );
       }
       return { networkType, physicalNetwork, segmentationId: null };
     case 'vlan': {
@@ -162,9 +230,16 @@ function readSegment(call: NeutronCall, body: Doc): Segment {
       if (segmentationId !== null && (segmentationId < 1 || segmentationId > 4094)) {
         throw invalidInput(`segmentation_id out of range (1 through 4094).`);
       }
-      const used = new Set(networks.filter((n) => n['provider:network_type'] === 'vlan' && n['provider:physical_network'] === physicalNetwork).map((n) => n['provider:segmentation_id']));
+      const used = new Set(
+        networks
+          .filter((n) => n['provider:network_type'] === 'vlan' && n['provider:physical_network'] === physicalNetwork)
+          .map((n) => n['provider:segmentation_id']),
+      );
       if (segmentationId !== null && used.has(segmentationId)) {
-        throw conflict('VlanIdInUse', `Unable to create the network. The VLAN ${segmentationId} on physical network ${physicalNetwork} is in use.`);
+        throw conflict(
+          'VlanIdInUse',
+          `Unable to create the network. The VLAN ${segmentationId} on physical network ${physicalNetwork} is in use.`,
+        );
       }
       let id = segmentationId ?? 1;
       while (segmentationId === null && used.has(id)) id++;
@@ -174,7 +249,9 @@ function readSegment(call: NeutronCall, body: Doc): Segment {
     case 'geneve':
     case 'gre': {
       if (physicalNetwork) throw invalidInput(`provider:physical_network specified for ${networkType} network.`);
-      const used = new Set(networks.filter((n) => n['provider:network_type'] === networkType).map((n) => n['provider:segmentation_id']));
+      const used = new Set(
+        networks.filter((n) => n['provider:network_type'] === networkType).map((n) => n['provider:segmentation_id']),
+      );
       if (segmentationId !== null && used.has(segmentationId)) {
         throw conflict('TunnelIdInUse', `Unable to create the network. The tunnel ID ${segmentationId} is in use.`);
       }
@@ -201,11 +278,21 @@ function readMtu(body: Doc, networkType: string, fallback: number): number {
 function setRbacFlag(call: NeutronCall, net: NetworkDoc, action: RbacPolicyDoc['action'], enabled: boolean): void {
   const existing = call.ctx.store
     .list<RbacPolicyDoc>(KIND.rbac)
-    .filter((p) => p.object_type === 'network' && p.object_id === net.id && p.action === action && p.target_tenant === '*');
+    .filter(
+      (p) => p.object_type === 'network' && p.object_id === net.id && p.action === action && p.target_tenant === '*',
+    );
   if (enabled && existing.length === 0) {
     call.ctx.store.insert<RbacPolicyDoc>(
       KIND.rbac,
-      { id: call.ctx.newId(), tenant_id: net.project_id, project_id: net.project_id, object_type: 'network', object_id: net.id, action, target_tenant: '*' },
+      {
+        id: call.ctx.newId(),
+        tenant_id: net.project_id,
+        project_id: net.project_id,
+        object_type: 'network',
+        object_id: net.id,
+        action,
+        target_tenant: '*',
+      },
       net.project_id,
     );
   }
@@ -222,9 +309,18 @@ function setRbacFlag(call: NeutronCall, net: NetworkDoc, action: RbacPolicyDoc['
 export function assertNoForeignPorts(call: NeutronCall, net: NetworkDoc, target: string): void {
   const foreign = call.ctx.store
     .list<PortDoc>(KIND.port)
-    .filter((p) => p.network_id === net.id && p.project_id !== '' && p.project_id !== net.project_id && (target === '*' || p.project_id === target));
+    .filter(
+      (p) =>
+        p.network_id === net.id &&
+        p.project_id !== '' &&
+        p.project_id !== net.project_id &&
+        (target === '*' || p.project_id === target),
+    );
   if (foreign.length > 0) {
-    throw conflict('InvalidSharedSetting', `Unable to reconfigure sharing settings for network ${net.id}. Multiple tenants are using it.`);
+    throw conflict(
+      'InvalidSharedSetting',
+      `Unable to reconfigure sharing settings for network ${net.id}. Multiple tenants are using it.`,
+    );
   }
 }
 
@@ -274,7 +370,8 @@ export function updateNetwork(call: NeutronCall, id: string, body: unknown): Doc
   const net = findNetwork(call, id);
   if (!owns(call.auth, net.project_id)) throw policyDenied('rule:update_network');
   for (const f of ['router:external', 'is_default', 'shared'] as const) {
-    if (has(input, f) && !call.auth.isAdmin && f !== 'shared') throw policyDenied(`rule:update_network and rule:update_network:${f}`);
+    if (has(input, f) && !call.auth.isAdmin && f !== 'shared')
+      throw policyDenied(`rule:update_network and rule:update_network:${f}`);
   }
   if (has(input, 'shared') && !call.auth.isAdmin && boolField(input, 'shared', false)) {
     throw policyDenied('rule:update_network and rule:update_network:shared');
@@ -289,8 +386,18 @@ export function updateNetwork(call: NeutronCall, id: string, body: unknown): Doc
   if (has(input, 'router:external')) {
     const external = boolField(input, 'router:external', false);
     if (!external && net['router:external']) {
-      const inUse = call.ctx.store.list<PortDoc>(KIND.port).some((p) => p.network_id === net.id && (p.device_owner === 'network:router_gateway' || p.device_owner === 'network:floatingip'));
-      if (inUse) throw conflict('ExternalNetworkInUse', `External network ${net.id} cannot be updated to be made non-external, since it has existing gateway ports.`);
+      const inUse = call.ctx.store
+        .list<PortDoc>(KIND.port)
+        .some(
+          (p) =>
+            p.network_id === net.id &&
+            (p.device_owner === 'network:router_gateway' || p.device_owner === 'network:floatingip'),
+        );
+      if (inUse)
+        throw conflict(
+          'ExternalNetworkInUse',
+          `External network ${net.id} cannot be updated to be made non-external, since it has existing gateway ports.`,
+        );
     }
     net['router:external'] = external;
     setRbacFlag(call, net, 'access_as_external', external);
@@ -315,7 +422,8 @@ export function deleteNetwork(call: NeutronCall, id: string): void {
     );
   }
   for (const p of ports) call.ctx.store.delete(KIND.port, p.id);
-  for (const s of call.ctx.store.list<SubnetDoc>(KIND.subnet)) if (s.network_id === id) call.ctx.store.delete(KIND.subnet, s.id);
+  for (const s of call.ctx.store.list<SubnetDoc>(KIND.subnet))
+    if (s.network_id === id) call.ctx.store.delete(KIND.subnet, s.id);
   for (const p of call.ctx.store.list<RbacPolicyDoc>(KIND.rbac)) {
     if (p.object_type === 'network' && p.object_id === id) call.ctx.store.delete(KIND.rbac, p.id);
   }

@@ -9,7 +9,15 @@ import { neutronError } from '../../core/errors.js';
 import { parseCidr, parseIp } from './ip-address.js';
 import { allocateFixedIps, readFixedIpRequests, type FixedIpRequest } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
-import { KIND, type AddressPair, type ExtraDhcpOpt, type FloatingIpDoc, type NetworkDoc, type PortDoc, type RbacPolicyDoc } from './model.js';
+import {
+  KIND,
+  type AddressPair,
+  type ExtraDhcpOpt,
+  type FloatingIpDoc,
+  type NetworkDoc,
+  type PortDoc,
+  type RbacPolicyDoc,
+} from './model.js';
 import { allRbac, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns, type NeutronCall } from './call.js';
@@ -32,32 +40,96 @@ const BINDING_ADMIN_FIELDS = ['binding:host_id', 'binding:profile', 'binding:vif
 
 export const PORT_ATTRIBUTES: AttributeRules = {
   readable: new Set([
-    'id', 'name', 'network_id', 'tenant_id', 'project_id', 'mac_address', 'admin_state_up', 'status', 'device_id',
-    'device_owner', 'fixed_ips', 'allowed_address_pairs', 'extra_dhcp_opts', 'security_groups', 'description',
-    'binding:vnic_type', ...BINDING_ADMIN_FIELDS, 'port_security_enabled', 'tags', 'created_at', 'updated_at', 'revision_number',
+    'id',
+    'name',
+    'network_id',
+    'tenant_id',
+    'project_id',
+    'mac_address',
+    'admin_state_up',
+    'status',
+    'device_id',
+    'device_owner',
+    'fixed_ips',
+    'allowed_address_pairs',
+    'extra_dhcp_opts',
+    'security_groups',
+    'description',
+    'binding:vnic_type',
+    ...BINDING_ADMIN_FIELDS,
+    'port_security_enabled',
+    'tags',
+    'created_at',
+    'updated_at',
+    'revision_number',
   ]),
   post: new Set([
-    'name', 'network_id', 'tenant_id', 'project_id', 'mac_address', 'admin_state_up', 'device_id', 'device_owner',
-    'fixed_ips', 'allowed_address_pairs', 'extra_dhcp_opts', 'security_groups', 'description', 'binding:vnic_type',
-    'binding:profile', 'binding:host_id', 'port_security_enabled',
+    'name',
+    'network_id',
+    'tenant_id',
+    'project_id',
+    'mac_address',
+    'admin_state_up',
+    'device_id',
+    'device_owner',
+    'fixed_ips',
+    'allowed_address_pairs',
+    'extra_dhcp_opts',
+    'security_groups',
+    'description',
+    'binding:vnic_type',
+    'binding:profile',
+    'binding:host_id',
+    'port_security_enabled',
   ]),
   put: new Set([
-    'name', 'mac_address', 'admin_state_up', 'device_id', 'device_owner', 'fixed_ips', 'allowed_address_pairs',
-    'extra_dhcp_opts', 'security_groups', 'description', 'binding:vnic_type', 'binding:profile', 'binding:host_id',
+    'name',
+    'mac_address',
+    'admin_state_up',
+    'device_id',
+    'device_owner',
+    'fixed_ips',
+    'allowed_address_pairs',
+    'extra_dhcp_opts',
+    'security_groups',
+    'description',
+    'binding:vnic_type',
+    'binding:profile',
+    'binding:host_id',
     'port_security_enabled',
   ]),
 };
 
-const VNIC_TYPES = ['normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'vdpa', 'remote-managed'];
+const VNIC_TYPES = [
+  'normal',
+  'direct',
+  'macvtap',
+  'baremetal',
+  'direct-physical',
+  'virtio-forwarder',
+  'smart-nic',
+  'vdpa',
+  'remote-managed',
+];
 
 /** The one hypervisor host of the sandbox (Nova's `OS-EXT-SRV-ATTR:host`), where compute ports are bound by default. */
 export const SANDBOX_HOST = 'sandbox';
 
 /** Owners whose ports only the router API may delete. */
-const L3_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:router_gateway', 'network:floatingip', 'network:ha_router_replicated_interface']);
+const L3_OWNERS = new Set([
+  'network:router_interface',
+  'network:router_interface_distributed',
+  'network:router_gateway',
+  'network:floatingip',
+  'network:ha_router_replicated_interface',
+]);
 
 function isRouterOwned(owner: string): boolean {
-  return owner === 'network:router_interface' || owner === 'network:router_gateway' || owner === 'network:router_interface_distributed';
+  return (
+    owner === 'network:router_interface' ||
+    owner === 'network:router_gateway' ||
+    owner === 'network:router_interface_distributed'
+  );
 }
 
 /** Port status: router ports are up at once; a compute port comes up once bound (after the configured delay). */
@@ -104,13 +176,20 @@ export function listPorts(call: NeutronCall, raw: RawQuery, collectionUrl: strin
     .list<PortDoc>(KIND.port)
     .filter((p) => portVisible(call, p, networks))
     .map((p) => portView(call, p));
-  const attributes = call.auth.isAdmin ? PORT_ATTRIBUTES.readable : new Set([...PORT_ATTRIBUTES.readable].filter((a) => !(BINDING_ADMIN_FIELDS as readonly string[]).includes(a)));
+  const attributes = call.auth.isAdmin
+    ? PORT_ATTRIBUTES.readable
+    : new Set([...PORT_ATTRIBUTES.readable].filter((a) => !(BINDING_ADMIN_FIELDS as readonly string[]).includes(a)));
   const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes, collectionUrl, raw });
   return links.length > 0 ? { ports: items, ports_links: links } : { ports: items };
 }
 
 function randomMac(ctx: SandboxContext, networkId: string): string {
-  const taken = new Set(ctx.store.list<PortDoc>(KIND.port).filter((p) => p.network_id === networkId).map((p) => p.mac_address));
+  const taken = new Set(
+    ctx.store
+      .list<PortDoc>(KIND.port)
+      .filter((p) => p.network_id === networkId)
+      .map((p) => p.mac_address),
+  );
   for (;;) {
     const hex = ctx.newId().replace(/-/g, '');
     const mac = `fa:16:3e:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
@@ -120,29 +199,45 @@ function randomMac(ctx: SandboxContext, networkId: string): string {
 
 function readMac(ctx: SandboxContext, value: unknown, networkId: string, exceptPortId?: string): string {
   const mac = typeof value === 'string' ? value.toLowerCase() : '';
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) throw invalidAttribute('mac_address', `'${String(value)}' is not a valid MAC address`);
-  const inUse = ctx.store.list<PortDoc>(KIND.port).some((p) => p.network_id === networkId && p.mac_address === mac && p.id !== exceptPortId);
-  if (inUse) throw conflict('MacAddressInUse', `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`);
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac))
+    throw invalidAttribute('mac_address', `'${String(value)}' is not a valid MAC address`);
+  const inUse = ctx.store
+    .list<PortDoc>(KIND.port)
+    .some((p) => p.network_id === networkId && p.mac_address === mac && p.id !== exceptPortId);
+  if (inUse)
+    throw conflict(
+      'MacAddressInUse',
+      `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`,
+    );
   return mac;
 }
 
 function readAddressPairs(value: unknown, portMac: string): AddressPair[] {
   if (value === null) return [];
-  if (!Array.isArray(value)) throw invalidAttribute('allowed_address_pairs', `'${JSON.stringify(value)}' is not a list`);
+  if (!Array.isArray(value))
+    throw invalidAttribute('allowed_address_pairs', `'${JSON.stringify(value)}' is not a list`);
   const pairs = value.map((item) => {
     if (!isObject(item) || typeof item.ip_address !== 'string') {
       throw neutronError(400, 'AllowedAddressPairsMissingIP', 'AllowedAddressPair must contain ip_address');
     }
     const asCidr = parseCidr(item.ip_address);
-    const ok = item.ip_address.includes('/') ? asCidr.ok || asCidr.reason === 'host-bits-set' : parseIp(item.ip_address) !== undefined;
+    const ok = item.ip_address.includes('/')
+      ? asCidr.ok || asCidr.reason === 'host-bits-set'
+      : parseIp(item.ip_address) !== undefined;
     if (!ok) throw invalidAttribute('allowed_address_pairs', `'${item.ip_address}' is not a valid IP address`);
-    const mac = typeof item.mac_address === 'string' && item.mac_address !== '' ? item.mac_address.toLowerCase() : portMac;
+    const mac =
+      typeof item.mac_address === 'string' && item.mac_address !== '' ? item.mac_address.toLowerCase() : portMac;
     return { ip_address: item.ip_address, mac_address: mac };
   });
   const seen = new Set<string>();
   for (const p of pairs) {
     const key = `${p.ip_address}|${p.mac_address}`;
-    if (seen.has(key)) throw neutronError(400, 'DuplicateAddressPairInRequest', `Request contains duplicate address pair: mac_address ${p.mac_address} ip_address ${p.ip_address}.`);
+    if (seen.has(key))
+      throw neutronError(
+        400,
+        'DuplicateAddressPairInRequest',
+        `Request contains duplicate address pair: mac_address ${p.mac_address} ip_address ${p.ip_address}.`,
+      );
     seen.add(key);
   }
   return pairs;
@@ -152,8 +247,13 @@ function readDhcpOpts(value: unknown): ExtraDhcpOpt[] {
   if (value === null) return [];
   if (!Array.isArray(value)) throw invalidAttribute('extra_dhcp_opts', `'${JSON.stringify(value)}' is not a list`);
   return value.map((item) => {
-    if (!isObject(item) || typeof item.opt_name !== 'string') throw invalidAttribute('extra_dhcp_opts', `'${JSON.stringify(item)}' is not a valid DHCP option`);
-    return { opt_name: item.opt_name, opt_value: item.opt_value === null || item.opt_value === undefined ? '' : String(item.opt_value), ip_version: has(item, 'ip_version') ? toInteger('ip_version', item.ip_version) : 4 };
+    if (!isObject(item) || typeof item.opt_name !== 'string')
+      throw invalidAttribute('extra_dhcp_opts', `'${JSON.stringify(item)}' is not a valid DHCP option`);
+    return {
+      opt_name: item.opt_name,
+      opt_value: item.opt_value === null || item.opt_value === undefined ? '' : String(item.opt_value),
+      ip_version: has(item, 'ip_version') ? toInteger('ip_version', item.ip_version) : 4,
+    };
   });
 }
 
@@ -165,11 +265,18 @@ function readSecurityGroups(call: NeutronCall, value: unknown): string[] {
 }
 
 function sgNeedsPortSecurity(): Error {
-  return neutronError(400, 'PortSecurityAndIPRequiredForSecurityGroups', 'Port security must be enabled and port must have an IP address in order to use security groups.');
+  return neutronError(
+    400,
+    'PortSecurityAndIPRequiredForSecurityGroups',
+    'Port security must be enabled and port must have an IP address in order to use security groups.',
+  );
 }
 
 function pairsNeedPortSecurity(): Error {
-  return conflict('AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.');
+  return conflict(
+    'AddressPairAndPortSecurityRequired',
+    'Port Security must be enabled in order to have allowed address pairs on a port.',
+  );
 }
 
 function readBindingProfile(value: unknown): Record<string, unknown> {
@@ -194,20 +301,24 @@ export interface NewPortInput {
 export function insertPort(call: NeutronCall, input: NewPortInput): PortDoc & { _activeAt?: string } {
   const { network, projectId, body } = input;
   if (projectId !== '') enforceQuota(call.ctx, projectId, 'port');
-  const mac = has(body, 'mac_address') ? readMac(call.ctx, body.mac_address, network.id) : randomMac(call.ctx, network.id);
+  const mac = has(body, 'mac_address')
+    ? readMac(call.ctx, body.mac_address, network.id)
+    : randomMac(call.ctx, network.id);
   const routerOwned = input.deviceOwner.startsWith('network:');
   const portSecurity = routerOwned ? false : boolField(body, 'port_security_enabled', network.port_security_enabled);
   const fixedIps = allocateFixedIps(call.ctx, network, input.fixedIps, input.deviceOwner, undefined, mac);
   let securityGroups = input.securityGroups;
   if (securityGroups === undefined) {
-    securityGroups = portSecurity && !routerOwned && projectId !== '' ? [ensureDefaultGroup(call.ctx, projectId).id] : [];
+    securityGroups =
+      portSecurity && !routerOwned && projectId !== '' ? [ensureDefaultGroup(call.ctx, projectId).id] : [];
   } else if (securityGroups.length > 0 && (!portSecurity || fixedIps.length === 0)) {
     throw sgNeedsPortSecurity();
   }
   const pairs = has(body, 'allowed_address_pairs') ? readAddressPairs(body.allowed_address_pairs, mac) : [];
   if (pairs.length > 0 && !portSecurity) throw pairsNeedPortSecurity();
   const vnic = stringField(body, 'binding:vnic_type', 'normal');
-  if (!VNIC_TYPES.includes(vnic)) throw invalidAttribute('binding:vnic_type', `'${vnic}' is not in ${JSON.stringify(VNIC_TYPES)}`);
+  if (!VNIC_TYPES.includes(vnic))
+    throw invalidAttribute('binding:vnic_type', `'${vnic}' is not in ${JSON.stringify(VNIC_TYPES)}`);
   const hostId = input.hostId ?? stringField(body, 'binding:host_id', '');
   const attrs = standardAttrs(call, projectId, body, 1);
   const port: PortDoc & { _activeAt?: string } = {
@@ -241,7 +352,13 @@ function bind(ctx: SandboxContext, port: PortDoc & { _activeAt?: string }): void
   const bound = port['binding:host_id'] !== '' || isRouterOwned(port.device_owner);
   if (bound) {
     port['binding:vif_type'] = 'ovs';
-    port['binding:vif_details'] = { connectivity: 'l2', port_filter: true, ovs_hybrid_plug: false, datapath_type: 'system', bridge_name: 'br-int' };
+    port['binding:vif_details'] = {
+      connectivity: 'l2',
+      port_filter: true,
+      ovs_hybrid_plug: false,
+      datapath_type: 'system',
+      bridge_name: 'br-int',
+    };
     if (port._activeAt === undefined) port._activeAt = new Date(ctx.now().getTime() + ctx.statusDelayMs).toISOString();
   } else {
     port['binding:vif_type'] = 'unbound';
@@ -264,7 +381,8 @@ export function createPort(call: NeutronCall, body: unknown): Doc {
   const network = findNetwork(call, input.network_id, rbac);
   if (!canUseNetwork(call, network, rbac)) throw notAllowedOnNetwork(call, 'port');
   // Choosing the MAC is for the network's owner (or an admin), as in Neutron's policy.
-  if (has(input, 'mac_address') && !owns(call.auth, network.project_id)) throw policyDenied('rule:create_port and rule:create_port:mac_address');
+  if (has(input, 'mac_address') && !owns(call.auth, network.project_id))
+    throw policyDenied('rule:create_port and rule:create_port:mac_address');
   const projectId = ownerProject(call, input);
   const deviceOwner = stringField(input, 'device_owner', '');
   if (deviceOwner.startsWith('network:') && !call.auth.isAdmin && !owns(call.auth, network.project_id)) {
@@ -287,7 +405,10 @@ export function updatePort(call: NeutronCall, id: string, body: unknown): Doc {
   const input = envelope(body, 'port');
   checkAttributes(input, PORT_ATTRIBUTES, 'PUT');
   const port = findPort(call, id) as PortDoc & { _activeAt?: string };
-  if (!owns(call.auth, port.project_id) && !owns(call.auth, call.ctx.store.get<NetworkDoc>(KIND.network, port.network_id)?.project_id ?? '')) {
+  if (
+    !owns(call.auth, port.project_id) &&
+    !owns(call.auth, call.ctx.store.get<NetworkDoc>(KIND.network, port.network_id)?.project_id ?? '')
+  ) {
     throw policyDenied('rule:update_port');
   }
   for (const f of ['binding:host_id', 'binding:profile'] as const) {
@@ -301,7 +422,11 @@ export function updatePort(call: NeutronCall, id: string, body: unknown): Doc {
   port.device_id = stringField(input, 'device_id', port.device_id);
   port.device_owner = stringField(input, 'device_owner', port.device_owner);
   if (has(input, 'mac_address')) {
-    if (port['binding:host_id'] !== '') throw conflict('PortBound', `Unable to complete operation on port ${port.id}, port is already bound, port type: ${port['binding:vif_type']}, old_mac ${port.mac_address}, new_mac ${String(input.mac_address)}.`);
+    if (port['binding:host_id'] !== '')
+      throw conflict(
+        'PortBound',
+        `Unable to complete operation on port ${port.id}, port is already bound, port type: ${port['binding:vif_type']}, old_mac ${port.mac_address}, new_mac ${String(input.mac_address)}.`,
+      );
     port.mac_address = readMac(call.ctx, input.mac_address, port.network_id, port.id);
   }
   if (has(input, 'fixed_ips')) {
@@ -316,19 +441,28 @@ export function updatePort(call: NeutronCall, id: string, body: unknown): Doc {
       return { subnetId: req.subnetId, ipAddress: existing.ip_address };
     });
     if (L3_OWNERS.has(port.device_owner)) {
-      throw neutronError(400, 'BadRequest', `Bad port request: the fixed IPs of port ${port.id} (owner ${port.device_owner}) are managed by the router API.`);
+      throw neutronError(
+        400,
+        'BadRequest',
+        `Bad port request: the fixed IPs of port ${port.id} (owner ${port.device_owner}) are managed by the router API.`,
+      );
     }
     port.fixed_ips = allocateFixedIps(call.ctx, network, resolved, port.device_owner, port.id);
   }
-  if (has(input, 'port_security_enabled')) port.port_security_enabled = boolField(input, 'port_security_enabled', port.port_security_enabled);
+  if (has(input, 'port_security_enabled'))
+    port.port_security_enabled = boolField(input, 'port_security_enabled', port.port_security_enabled);
   if (has(input, 'security_groups')) {
     port.security_groups = readSecurityGroups(call, input.security_groups);
   }
-  if (has(input, 'allowed_address_pairs')) port.allowed_address_pairs = readAddressPairs(input.allowed_address_pairs, port.mac_address);
+  if (has(input, 'allowed_address_pairs'))
+    port.allowed_address_pairs = readAddressPairs(input.allowed_address_pairs, port.mac_address);
   if (!port.port_security_enabled) {
     if (port.security_groups.length > 0) {
       if (has(input, 'security_groups')) throw sgNeedsPortSecurity();
-      throw conflict('PortSecurityPortHasSecurityGroup', 'Port has security group associated. Cannot disable port security or IP address until security group is removed.');
+      throw conflict(
+        'PortSecurityPortHasSecurityGroup',
+        'Port has security group associated. Cannot disable port security or IP address until security group is removed.',
+      );
     }
     if (port.allowed_address_pairs.length > 0) throw pairsNeedPortSecurity();
   }
@@ -359,17 +493,29 @@ export function removePort(ctx: SandboxContext, port: PortDoc): void {
 
 export function deletePort(call: NeutronCall, id: string): void {
   const port = findPort(call, id);
-  if (!owns(call.auth, port.project_id) && !owns(call.auth, call.ctx.store.get<NetworkDoc>(KIND.network, port.network_id)?.project_id ?? '')) {
+  if (
+    !owns(call.auth, port.project_id) &&
+    !owns(call.auth, call.ctx.store.get<NetworkDoc>(KIND.network, port.network_id)?.project_id ?? '')
+  ) {
     throw policyDenied('rule:delete_port');
   }
   if (L3_OWNERS.has(port.device_owner)) {
-    throw conflict('L3PortInUse', `Port ${port.id} has owner ${port.device_owner} and therefore cannot be deleted directly via the port API.`);
+    throw conflict(
+      'L3PortInUse',
+      `Port ${port.id} has owner ${port.device_owner} and therefore cannot be deleted directly via the port API.`,
+    );
   }
   removePort(call.ctx, port);
 }
 
 /** Marks a port as bound to `hostId` (or unbound with ''), e.g. when Nova plugs it. */
-export function setBinding(ctx: SandboxContext, port: PortDoc & { _activeAt?: string }, deviceId: string, deviceOwner: string, hostId: string): void {
+export function setBinding(
+  ctx: SandboxContext,
+  port: PortDoc & { _activeAt?: string },
+  deviceId: string,
+  deviceOwner: string,
+  hostId: string,
+): void {
   port.device_id = deviceId;
   port.device_owner = deviceOwner;
   port['binding:host_id'] = hostId;

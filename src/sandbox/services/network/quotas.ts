@@ -86,7 +86,8 @@ export function updateQuota(call: NeutronCall, projectId: string, body: unknown)
     if (key === 'force' || key === 'check_limit') continue;
     if (!(QUOTA_RESOURCES as readonly string[]).includes(key)) throw badRequest(`Unrecognized attribute(s) '${key}'`);
     const value = toInteger(key, raw);
-    if (value < -1) throw badRequest(`Invalid input for ${key}. Reason: '${value}' is too small - must be at least '-1'.`);
+    if (value < -1)
+      throw badRequest(`Invalid input for ${key}. Reason: '${value}' is too small - must be at least '-1'.`);
     quota[key as QuotaResource] = value;
   }
   if (stored) call.ctx.store.update<QuotaDoc>(KIND.quota, { id: projectId, quota });

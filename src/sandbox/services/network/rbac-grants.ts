@@ -10,5 +10,11 @@ export function sharedTo(call: NeutronCall, type: RbacPolicyDoc['object_type'], 
   const projectId = call.auth.projectId;
   return call.ctx.store
     .list<RbacPolicyDoc>(KIND.rbac)
-    .some((p) => p.object_type === type && p.object_id === objectId && p.action === 'access_as_shared' && (p.target_tenant === '*' || p.target_tenant === projectId));
+    .some(
+      (p) =>
+        p.object_type === type &&
+        p.object_id === objectId &&
+        p.action === 'access_as_shared' &&
+        (p.target_tenant === '*' || p.target_tenant === projectId),
+    );
 }

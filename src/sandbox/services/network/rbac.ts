@@ -12,7 +12,16 @@ import { conflict, notFound } from './neutron-errors.js';
 import { badRequest, checkAttributes, envelope, invalidAttribute, type AttributeRules } from './request-body.js';
 
 export const RBAC_ATTRIBUTES: AttributeRules = {
-  readable: new Set(['id', 'tenant_id', 'project_id', 'object_type', 'object_id', 'action', 'target_tenant', 'target_project']),
+  readable: new Set([
+    'id',
+    'tenant_id',
+    'project_id',
+    'object_type',
+    'object_id',
+    'action',
+    'target_tenant',
+    'target_project',
+  ]),
   post: new Set(['tenant_id', 'project_id', 'object_type', 'object_id', 'action', 'target_tenant']),
   put: new Set(['target_tenant']),
 };
@@ -47,12 +56,20 @@ export function listPolicies(call: NeutronCall, raw: RawQuery, collectionUrl: st
     .list<RbacPolicyDoc>(KIND.rbac)
     .filter((p) => owns(call.auth, p.project_id))
     .map((p) => ({ ...p }) as Doc);
-  const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: RBAC_ATTRIBUTES.readable, collectionUrl, raw });
+  const { items, links } = applyListQuery(docs, parseListQuery(raw), {
+    attributes: RBAC_ATTRIBUTES.readable,
+    collectionUrl,
+    raw,
+  });
   return links.length > 0 ? { rbac_policies: items, rbac_policies_links: links } : { rbac_policies: items };
 }
 
 /** The object a policy is about, which the caller must own (else the object's own 404). */
-function ownedObject(call: NeutronCall, type: RbacPolicyDoc['object_type'], id: string): { id: string; project_id: string } {
+function ownedObject(
+  call: NeutronCall,
+  type: RbacPolicyDoc['object_type'],
+  id: string,
+): { id: string; project_id: string } {
   const lookups: Record<RbacPolicyDoc['object_type'], [string, string, string]> = {
     network: [KIND.network, 'NetworkNotFound', `Network ${id} could not be found.`],
     security_group: [KIND.secgroup, 'SecurityGroupNotFound', `Security group ${id} does not exist`],
@@ -69,11 +86,15 @@ export function createPolicy(call: NeutronCall, body: unknown): Doc {
   const input = envelope(body, 'rbac_policy');
   checkAttributes(input, RBAC_ATTRIBUTES, 'POST');
   for (const key of ['object_type', 'object_id', 'action', 'target_tenant'] as const) {
-    if (typeof input[key] !== 'string') throw badRequest(`Failed to parse request. Required attribute '${key}' not specified`);
+    if (typeof input[key] !== 'string')
+      throw badRequest(`Failed to parse request. Required attribute '${key}' not specified`);
   }
   const objectType = String(input.object_type);
   if (!isObjectType(objectType)) {
-    throw invalidAttribute('object_type', `'${objectType}' is not in ['address_group', 'address_scope', 'network', 'qos_policy', 'security_group', 'subnetpool']`);
+    throw invalidAttribute(
+      'object_type',
+      `'${objectType}' is not in ['address_group', 'address_scope', 'network', 'qos_policy', 'security_group', 'subnetpool']`,
+    );
   }
   const action = String(input.action) as RbacPolicyDoc['action'];
   if (!ACTIONS[objectType].includes(action)) {
@@ -84,7 +105,10 @@ export function createPolicy(call: NeutronCall, body: unknown): Doc {
   const target = String(input.target_tenant);
   const duplicate = call.ctx.store
     .list<RbacPolicyDoc>(KIND.rbac)
-    .some((p) => p.object_type === objectType && p.object_id === object.id && p.action === action && p.target_tenant === target);
+    .some(
+      (p) =>
+        p.object_type === objectType && p.object_id === object.id && p.action === action && p.target_tenant === target,
+    );
   if (duplicate) throw conflict('DuplicateRbacPolicy', 'An RBAC policy already exists with those values.');
   enforceQuota(call.ctx, projectId, 'rbac_policy');
   const policy: RbacPolicyDoc = {
@@ -136,7 +160,10 @@ export function deletePolicy(call: NeutronCall, id: string): void {
         try {
           assertNoForeignPorts(call, net, policy.target_tenant);
         } catch {
-          throw conflict('RbacPolicyInUse', `RBAC policy on object ${net.id} cannot be removed because other objects depend on it.`);
+          throw conflict(
+            'RbacPolicyInUse',
+            `RBAC policy on object ${net.id} cannot be removed because other objects depend on it.`,
+          );
         }
       }
     }

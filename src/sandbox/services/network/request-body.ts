@@ -96,7 +96,10 @@ export function stringListField(body: Doc, key: string, fallback: string[]): str
 export function ipField(key: string, value: unknown): string {
   const normalized = typeof value === 'string' ? normalizeIp(value) : undefined;
   if (normalized === undefined) {
-    throw invalidAttribute(key, `'${typeof value === 'string' ? value : JSON.stringify(value)}' is not a valid IP address`);
+    throw invalidAttribute(
+      key,
+      `'${typeof value === 'string' ? value : JSON.stringify(value)}' is not a valid IP address`,
+    );
   }
   return normalized;
 }

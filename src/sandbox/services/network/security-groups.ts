@@ -27,8 +27,18 @@ import {
 
 export const SECGROUP_ATTRIBUTES: AttributeRules = {
   readable: new Set([
-    'id', 'name', 'stateful', 'tenant_id', 'project_id', 'description', 'shared', 'security_group_rules', 'tags',
-    'created_at', 'updated_at', 'revision_number',
+    'id',
+    'name',
+    'stateful',
+    'tenant_id',
+    'project_id',
+    'description',
+    'shared',
+    'security_group_rules',
+    'tags',
+    'created_at',
+    'updated_at',
+    'revision_number',
   ]),
   post: new Set(['name', 'stateful', 'tenant_id', 'project_id', 'description']),
   put: new Set(['name', 'stateful', 'description']),
@@ -36,13 +46,38 @@ export const SECGROUP_ATTRIBUTES: AttributeRules = {
 
 export const RULE_ATTRIBUTES: AttributeRules = {
   readable: new Set([
-    'id', 'tenant_id', 'project_id', 'security_group_id', 'ethertype', 'direction', 'protocol', 'port_range_min',
-    'port_range_max', 'remote_ip_prefix', 'remote_address_group_id', 'normalized_cidr', 'remote_group_id', 'description',
-    'created_at', 'updated_at', 'revision_number', 'belongs_to_default_sg',
+    'id',
+    'tenant_id',
+    'project_id',
+    'security_group_id',
+    'ethertype',
+    'direction',
+    'protocol',
+    'port_range_min',
+    'port_range_max',
+    'remote_ip_prefix',
+    'remote_address_group_id',
+    'normalized_cidr',
+    'remote_group_id',
+    'description',
+    'created_at',
+    'updated_at',
+    'revision_number',
+    'belongs_to_default_sg',
   ]),
   post: new Set([
-    'tenant_id', 'project_id', 'security_group_id', 'ethertype', 'direction', 'protocol', 'port_range_min', 'port_range_max',
-    'remote_ip_prefix', 'remote_address_group_id', 'remote_group_id', 'description',
+    'tenant_id',
+    'project_id',
+    'security_group_id',
+    'ethertype',
+    'direction',
+    'protocol',
+    'port_range_min',
+    'port_range_max',
+    'remote_ip_prefix',
+    'remote_address_group_id',
+    'remote_group_id',
+    'description',
   ]),
   put: new Set(['description']),
 };
@@ -51,14 +86,48 @@ export const RULE_ATTRIBUTES: AttributeRules = {
 const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp', 'udplite', 'dccp', '6', '17', '132', '136', '33']);
 const ICMP_PROTOCOLS = new Set(['icmp', 'icmpv6', 'ipv6-icmp', '1', '58']);
 const NAMED_PROTOCOLS = new Set([
-  'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', 'ip', 'ipip', 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6',
-  'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', 'udplite', 'vrrp',
+  'ah',
+  'dccp',
+  'egp',
+  'esp',
+  'gre',
+  'hopopt',
+  'icmp',
+  'igmp',
+  'ip',
+  'ipip',
+  'ipv6-encap',
+  'ipv6-frag',
+  'ipv6-icmp',
+  'icmpv6',
+  'ipv6-nonxt',
+  'ipv6-opts',
+  'ipv6-route',
+  'ospf',
+  'pgm',
+  'rsvp',
+  'sctp',
+  'tcp',
+  'udp',
+  'udplite',
+  'vrrp',
 ]);
 
 function newRule(
   ctx: SandboxContext,
   group: SecurityGroupDoc,
-  fields: Pick<SecurityGroupRuleDoc, 'direction' | 'ethertype' | 'protocol' | 'port_range_min' | 'port_range_max' | 'remote_ip_prefix' | 'normalized_cidr' | 'remote_group_id' | 'description'>,
+  fields: Pick<
+    SecurityGroupRuleDoc,
+    | 'direction'
+    | 'ethertype'
+    | 'protocol'
+    | 'port_range_min'
+    | 'port_range_max'
+    | 'remote_ip_prefix'
+    | 'normalized_cidr'
+    | 'remote_group_id'
+    | 'description'
+  >,
 ): SecurityGroupRuleDoc {
   const now = timestamp(ctx);
   return {
@@ -89,7 +158,12 @@ const EGRESS_RULES = (['IPv4', 'IPv6'] as const).map((ethertype) => ({
 
 function insertGroup(ctx: SandboxContext, group: SecurityGroupDoc, isDefault: boolean): void {
   ctx.store.insert(KIND.secgroup, group, group.project_id);
-  const ingress = (ethertype: 'IPv4' | 'IPv6') => ({ ...EGRESS_RULES[0]!, direction: 'ingress' as const, ethertype, remote_group_id: group.id });
+  const ingress = (ethertype: 'IPv4' | 'IPv6') => ({
+    ...EGRESS_RULES[0]!,
+    direction: 'ingress' as const,
+    ethertype,
+    remote_group_id: group.id,
+  });
   const egress4 = EGRESS_RULES[0]!;
   const egress6 = EGRESS_RULES[1]!;
   const rules = isDefault ? [ingress('IPv4'), egress4, ingress('IPv6'), egress6] : [egress4, egress6];
@@ -122,7 +196,12 @@ function sharedGroups(ctx: SandboxContext, projectId: string): Set<string> {
   return new Set(
     ctx.store
       .list<RbacPolicyDoc>(KIND.rbac)
-      .filter((p) => p.object_type === 'security_group' && p.action === 'access_as_shared' && (p.target_tenant === '*' || p.target_tenant === projectId))
+      .filter(
+        (p) =>
+          p.object_type === 'security_group' &&
+          p.action === 'access_as_shared' &&
+          (p.target_tenant === '*' || p.target_tenant === projectId),
+      )
       .map((p) => p.object_id),
   );
 }
@@ -156,7 +235,8 @@ function groupView(group: SecurityGroupDoc, rules: SecurityGroupRuleDoc[], share
   const ordered: Doc = {};
   for (const [k, v] of Object.entries(view)) {
     ordered[k] = v;
-    if (k === 'shared') ordered.security_group_rules = rules.filter((r) => r.security_group_id === group.id).map(embeddedRuleView);
+    if (k === 'shared')
+      ordered.security_group_rules = rules.filter((r) => r.security_group_id === group.id).map(embeddedRuleView);
   }
   return ordered;
 }
@@ -176,7 +256,11 @@ export function listSecurityGroups(call: NeutronCall, raw: RawQuery, collectionU
     .list<SecurityGroupDoc>(KIND.secgroup)
     .filter((g) => groupVisible(call, g, shared))
     .map((g) => groupView(g, rules, shared));
-  const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: SECGROUP_ATTRIBUTES.readable, collectionUrl, raw });
+  const { items, links } = applyListQuery(docs, parseListQuery(raw), {
+    attributes: SECGROUP_ATTRIBUTES.readable,
+    collectionUrl,
+    raw,
+  });
   return links.length > 0 ? { security_groups: items, security_groups_links: links } : { security_groups: items };
 }
 
@@ -204,11 +288,14 @@ export function updateSecurityGroup(call: NeutronCall, id: string, body: unknown
   const input = envelope(body, 'security_group');
   checkAttributes(input, SECGROUP_ATTRIBUTES, 'PUT');
   const group = findSecurityGroup(call, id);
-  if (!owns(call.auth, group.project_id)) throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
+  if (!owns(call.auth, group.project_id))
+    throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
   if (has(input, 'name')) {
     const name = stringField(input, 'name', group.name);
-    if (group.name === 'default' && name !== 'default') throw conflict('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
-    if (name === 'default' && group.name !== 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+    if (group.name === 'default' && name !== 'default')
+      throw conflict('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
+    if (name === 'default' && group.name !== 'default')
+      throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
     group.name = name;
   }
   group.description = stringField(input, 'description', group.description);
@@ -226,7 +313,8 @@ export function updateSecurityGroup(call: NeutronCall, id: string, body: unknown
 
 export function deleteSecurityGroup(call: NeutronCall, id: string): void {
   const group = findSecurityGroup(call, id);
-  if (!owns(call.auth, group.project_id)) throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
+  if (!owns(call.auth, group.project_id))
+    throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
   if (group.name === 'default' && !call.auth.isAdmin) {
     throw conflict('SecurityGroupCannotRemoveDefault', 'Insufficient rights for removing default security group.');
   }
@@ -268,8 +356,14 @@ export function listRules(call: NeutronCall, raw: RawQuery, collectionUrl: strin
     .list<SecurityGroupRuleDoc>(KIND.secgroupRule)
     .filter((r) => ruleVisible(call, r, groups))
     .map(ruleView);
-  const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: RULE_ATTRIBUTES.readable, collectionUrl, raw });
-  return links.length > 0 ? { security_group_rules: items, security_group_rules_links: links } : { security_group_rules: items };
+  const { items, links } = applyListQuery(docs, parseListQuery(raw), {
+    attributes: RULE_ATTRIBUTES.readable,
+    collectionUrl,
+    raw,
+  });
+  return links.length > 0
+    ? { security_group_rules: items, security_group_rules_links: links }
+    : { security_group_rules: items };
 }
 
 function readProtocol(value: unknown): string | null {
@@ -294,40 +388,74 @@ function readPort(key: string, value: unknown): number | null {
 export function createRule(call: NeutronCall, body: unknown): Doc {
   const input = envelope(body, 'security_group_rule');
   checkAttributes(input, RULE_ATTRIBUTES, 'POST');
-  if (typeof input.security_group_id !== 'string') throw badRequest("Failed to parse request. Required attribute 'security_group_id' not specified");
+  if (typeof input.security_group_id !== 'string')
+    throw badRequest("Failed to parse request. Required attribute 'security_group_id' not specified");
   const group = findSecurityGroup(call, input.security_group_id);
-  if (!owns(call.auth, group.project_id)) throw notFound('SecurityGroupNotFound', `Security group ${group.id} does not exist`);
+  if (!owns(call.auth, group.project_id))
+    throw notFound('SecurityGroupNotFound', `Security group ${group.id} does not exist`);
   const direction = input.direction;
-  if (direction === undefined) throw badRequest("Failed to parse request. Required attribute 'direction' not specified");
-  if (direction !== 'ingress' && direction !== 'egress') throw invalidAttribute('direction', `'${String(direction)}' is not in ['ingress', 'egress']`);
+  if (direction === undefined)
+    throw badRequest("Failed to parse request. Required attribute 'direction' not specified");
+  if (direction !== 'ingress' && direction !== 'egress')
+    throw invalidAttribute('direction', `'${String(direction)}' is not in ['ingress', 'egress']`);
   const ethertype = has(input, 'ethertype') && input.ethertype !== null ? String(input.ethertype) : 'IPv4';
-  const ethertypeNormalized = ethertype.toLowerCase() === 'ipv4' ? 'IPv4' : ethertype.toLowerCase() === 'ipv6' ? 'IPv6' : undefined;
+  const ethertypeNormalized =
+    ethertype.toLowerCase() === 'ipv4' ? 'IPv4' : ethertype.toLowerCase() === 'ipv6' ? 'IPv6' : undefined;
   if (!ethertypeNormalized) throw invalidAttribute('ethertype', `'${ethertype}' is not in ['IPv4', 'IPv6']`);
   const protocol = readProtocol(input.protocol);
   let min = readPort('port_range_min', input.port_range_min);
   let max = readPort('port_range_max', input.port_range_max);
   if (protocol === null && (min !== null || max !== null)) {
-    throw neutronError(400, 'SecurityGroupProtocolRequiredWithPorts', 'Must also specify protocol if port range is given.');
+    throw neutronError(
+      400,
+      'SecurityGroupProtocolRequiredWithPorts',
+      'Must also specify protocol if port range is given.',
+    );
   }
   if (protocol !== null && PORT_PROTOCOLS.has(protocol)) {
     if (min !== null && max === null) max = min;
     if (min === null && max !== null) min = max;
     if (min !== null && max !== null && min > max) {
-      throw neutronError(400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max');
+      throw neutronError(
+        400,
+        'SecurityGroupInvalidPortRange',
+        'For TCP/UDP protocols, port_range_min must be <= port_range_max',
+      );
     }
     if (min === 0 || max === 0) throw neutronError(400, 'SecurityGroupInvalidPortValue', 'Invalid value for port 0.');
   } else if (protocol !== null && ICMP_PROTOCOLS.has(protocol)) {
-    if (min !== null && min > 255) throw neutronError(400, 'SecurityGroupInvalidIcmpValue', `Invalid value for ICMP port_range_min(type): ${min}. It must be 0 to 255.`);
-    if (max !== null && max > 255) throw neutronError(400, 'SecurityGroupInvalidIcmpValue', `Invalid value for ICMP port_range_max(code): ${max}. It must be 0 to 255.`);
-    if (min === null && max !== null) throw neutronError(400, 'SecurityGroupMissingIcmpType', `ICMP code (port-range-max) ${max} is provided but ICMP type (port-range-min) is missing.`);
+    if (min !== null && min > 255)
+      throw neutronError(
+        400,
+        'SecurityGroupInvalidIcmpValue',
+        `Invalid value for ICMP port_range_min(type): ${min}. It must be 0 to 255.`,
+      );
+    if (max !== null && max > 255)
+      throw neutronError(
+        400,
+        'SecurityGroupInvalidIcmpValue',
+        `Invalid value for ICMP port_range_max(code): ${max}. It must be 0 to 255.`,
+      );
+    if (min === null && max !== null)
+      throw neutronError(
+        400,
+        'SecurityGroupMissingIcmpType',
+        `ICMP code (port-range-max) ${max} is provided but ICMP type (port-range-min) is missing.`,
+      );
   } else if (protocol !== null && (min !== null || max !== null)) {
-    throw neutronError(400, 'SecurityGroupInvalidProtocolForPortRange', `Invalid protocol ${protocol} for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.`);
+    throw neutronError(
+      400,
+      'SecurityGroupInvalidProtocolForPortRange',
+      `Invalid protocol ${protocol} for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.`,
+    );
   }
   let remoteIpPrefix: string | null = null;
   let normalizedCidr: string | null = null;
   if (has(input, 'remote_ip_prefix') && input.remote_ip_prefix !== null && input.remote_ip_prefix !== '') {
     remoteIpPrefix = String(input.remote_ip_prefix);
-    const bare = remoteIpPrefix.includes('/') ? remoteIpPrefix : `${remoteIpPrefix}/${parseIp(remoteIpPrefix)?.version === 6 ? 128 : 32}`;
+    const bare = remoteIpPrefix.includes('/')
+      ? remoteIpPrefix
+      : `${remoteIpPrefix}/${parseIp(remoteIpPrefix)?.version === 6 ? 128 : 32}`;
     const parsed = parseCidr(bare);
     const cidr = parsed.ok
       ? parsed.cidr
@@ -336,19 +464,30 @@ export function createRule(call: NeutronCall, body: unknown): Doc {
         : undefined;
     if (!cidr) throw invalidAttribute('remote_ip_prefix', `'${remoteIpPrefix}' is not a valid IP subnet`);
     if ((cidr.version === 4 ? 'IPv4' : 'IPv6') !== ethertypeNormalized) {
-      throw neutronError(400, 'SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${ethertypeNormalized} for CIDR ${remoteIpPrefix}`);
+      throw neutronError(
+        400,
+        'SecurityGroupRuleParameterConflict',
+        `Conflicting value ethertype ${ethertypeNormalized} for CIDR ${remoteIpPrefix}`,
+      );
     }
     normalizedCidr = formatCidr(cidr);
   }
   let remoteGroupId: string | null = null;
   if (has(input, 'remote_group_id') && input.remote_group_id !== null) {
     if (remoteIpPrefix !== null) {
-      throw neutronError(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.');
+      throw neutronError(
+        400,
+        'SecurityGroupRemoteGroupAndRemoteIpPrefix',
+        'Only remote_ip_prefix or remote_group_id may be provided.',
+      );
     }
     remoteGroupId = findSecurityGroup(call, String(input.remote_group_id)).id;
   }
   if (has(input, 'remote_address_group_id') && input.remote_address_group_id !== null) {
-    throw notFound('AddressGroupNotFound', `Address group ${String(input.remote_address_group_id)} could not be found.`);
+    throw notFound(
+      'AddressGroupNotFound',
+      `Address group ${String(input.remote_address_group_id)} could not be found.`,
+    );
   }
   const fields = {
     direction,
@@ -374,7 +513,8 @@ export function createRule(call: NeutronCall, body: unknown): Doc {
         r.normalized_cidr === fields.normalized_cidr &&
         r.remote_group_id === fields.remote_group_id,
     );
-  if (duplicate) throw conflict('SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${duplicate.id}.`);
+  if (duplicate)
+    throw conflict('SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${duplicate.id}.`);
   enforceQuota(call.ctx, group.project_id, 'security_group_rule');
   const rule = newRule(call.ctx, group, fields);
   call.ctx.store.insert(KIND.secgroupRule, rule, group.project_id);

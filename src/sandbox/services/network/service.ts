@@ -5,9 +5,27 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext, SandboxService } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
-import { createAddressScope, deleteAddressScope, listAddressScopes, showAddressScope, updateAddressScope } from './address-scopes.js';
-import { listAvailabilityZones, listExtensions, resourcesDocument, showExtension, versionsDocument } from './discovery.js';
-import { createFloatingIp, deleteFloatingIp, listFloatingIps, showFloatingIp, updateFloatingIp } from './floating-ips.js';
+import {
+  createAddressScope,
+  deleteAddressScope,
+  listAddressScopes,
+  showAddressScope,
+  updateAddressScope,
+} from './address-scopes.js';
+import {
+  listAvailabilityZones,
+  listExtensions,
+  resourcesDocument,
+  showExtension,
+  versionsDocument,
+} from './discovery.js';
+import {
+  createFloatingIp,
+  deleteFloatingIp,
+  listFloatingIps,
+  showFloatingIp,
+  updateFloatingIp,
+} from './floating-ips.js';
 import { listIpAvailabilities, showIpAvailability } from './ip-availability.js';
 import type { Doc, RawQuery } from './list-query.js';
 import { createNetwork, deleteNetwork, listNetworks, showNetwork, updateNetwork } from './networks.js';
@@ -15,7 +33,16 @@ import { createPort, deletePort, listPorts, showPort, updatePort } from './ports
 import { listQuotas, resetQuota, showDefaultQuota, showQuota, showQuotaDetails, updateQuota } from './quotas.js';
 import { createPolicy, deletePolicy, listPolicies, showPolicy, updatePolicy } from './rbac.js';
 import type { NeutronCall } from './call.js';
-import { addRouterInterface, createRouter, deleteRouter, editExtraRoutes, listRouters, removeRouterInterface, showRouter, updateRouter } from './routers.js';
+import {
+  addRouterInterface,
+  createRouter,
+  deleteRouter,
+  editExtraRoutes,
+  listRouters,
+  removeRouterInterface,
+  showRouter,
+  updateRouter,
+} from './routers.js';
 import {
   createRule,
   createSecurityGroup,
@@ -28,7 +55,13 @@ import {
   updateSecurityGroup,
 } from './security-groups.js';
 import { seedNetwork } from './seed.js';
-import { createSubnetPool, deleteSubnetPool, listSubnetPools, showSubnetPool, updateSubnetPool } from './subnet-pools.js';
+import {
+  createSubnetPool,
+  deleteSubnetPool,
+  listSubnetPools,
+  showSubnetPool,
+  updateSubnetPool,
+} from './subnet-pools.js';
 import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet } from './subnets.js';
 import { addTag, checkTagPresent, getTags, isTaggedCollection, removeAllTags, removeTag, replaceTags } from './tags.js';
 
@@ -45,11 +78,23 @@ interface CrudHandlers {
 }
 
 const COLLECTIONS: Record<string, CrudHandlers> = {
-  networks: { list: listNetworks, show: showNetwork, create: createNetwork, update: updateNetwork, remove: deleteNetwork },
+  networks: {
+    list: listNetworks,
+    show: showNetwork,
+    create: createNetwork,
+    update: updateNetwork,
+    remove: deleteNetwork,
+  },
   subnets: { list: listSubnets, show: showSubnet, create: createSubnet, update: updateSubnet, remove: deleteSubnet },
   ports: { list: listPorts, show: showPort, create: createPort, update: updatePort, remove: deletePort },
   routers: { list: listRouters, show: showRouter, create: createRouter, update: updateRouter, remove: deleteRouter },
-  'security-groups': { list: listSecurityGroups, show: showSecurityGroup, create: createSecurityGroup, update: updateSecurityGroup, remove: deleteSecurityGroup },
+  'security-groups': {
+    list: listSecurityGroups,
+    show: showSecurityGroup,
+    create: createSecurityGroup,
+    update: updateSecurityGroup,
+    remove: deleteSecurityGroup,
+  },
   'security-group-rules': {
     list: listRules,
     show: showRule,
@@ -59,10 +104,34 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     },
     remove: deleteRule,
   },
-  floatingips: { list: listFloatingIps, show: showFloatingIp, create: createFloatingIp, update: updateFloatingIp, remove: deleteFloatingIp },
-  'address-scopes': { list: listAddressScopes, show: showAddressScope, create: createAddressScope, update: updateAddressScope, remove: deleteAddressScope },
-  subnetpools: { list: listSubnetPools, show: showSubnetPool, create: createSubnetPool, update: updateSubnetPool, remove: deleteSubnetPool },
-  'rbac-policies': { list: listPolicies, show: showPolicy, create: createPolicy, update: updatePolicy, remove: deletePolicy },
+  floatingips: {
+    list: listFloatingIps,
+    show: showFloatingIp,
+    create: createFloatingIp,
+    update: updateFloatingIp,
+    remove: deleteFloatingIp,
+  },
+  'address-scopes': {
+    list: listAddressScopes,
+    show: showAddressScope,
+    create: createAddressScope,
+    update: updateAddressScope,
+    remove: deleteAddressScope,
+  },
+  subnetpools: {
+    list: listSubnetPools,
+    show: showSubnetPool,
+    create: createSubnetPool,
+    update: updateSubnetPool,
+    remove: deleteSubnetPool,
+  },
+  'rbac-policies': {
+    list: listPolicies,
+    show: showPolicy,
+    create: createPolicy,
+    update: updatePolicy,
+    remove: deletePolicy,
+  },
 };
 
 function resourceNotFound(): Error {
@@ -90,43 +159,81 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
   app.get('/v2.0/network-ip-availabilities', async (req) =>
     run(req, (call) => listIpAvailabilities(call, query(req), `${endpointUrl}/v2.0/network-ip-availabilities`)),
   );
-  app.get('/v2.0/network-ip-availabilities/:id', async (req) => run(req, (call) => showIpAvailability(call, params(req).id ?? '')));
+  app.get('/v2.0/network-ip-availabilities/:id', async (req) =>
+    run(req, (call) => showIpAvailability(call, params(req).id ?? '')),
+  );
   app.get('/v2.0/quotas', async (req) => run(req, (call) => listQuotas(call)));
-  app.get('/v2.0/quotas/:project/default', async (req) => run(req, (call) => showDefaultQuota(call, params(req).project ?? '')));
-  app.get('/v2.0/quotas/:project/details', async (req) => run(req, (call) => showQuotaDetails(call, params(req).project ?? '')));
+  app.get('/v2.0/quotas/:project/default', async (req) =>
+    run(req, (call) => showDefaultQuota(call, params(req).project ?? '')),
+  );
+  app.get('/v2.0/quotas/:project/details', async (req) =>
+    run(req, (call) => showQuotaDetails(call, params(req).project ?? '')),
+  );
   app.get('/v2.0/quotas/:project', async (req) => run(req, (call) => showQuota(call, params(req).project ?? '')));
-  app.put('/v2.0/quotas/:project', async (req) => run(req, (call) => updateQuota(call, params(req).project ?? '', req.body)));
+  app.put('/v2.0/quotas/:project', async (req) =>
+    run(req, (call) => updateQuota(call, params(req).project ?? '', req.body)),
+  );
   app.delete('/v2.0/quotas/:project', async (req, reply) => {
     run(req, (call) => resetQuota(call, params(req).project ?? ''));
     return noContent(reply, 204);
   });
 
-  app.put('/v2.0/routers/:id/add_router_interface', async (req) => run(req, (call) => addRouterInterface(call, params(req).id ?? '', req.body)));
-  app.put('/v2.0/routers/:id/add_extraroutes', async (req) => run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'add')));
-  app.put('/v2.0/routers/:id/remove_extraroutes', async (req) => run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'remove')));
-  app.put('/v2.0/routers/:id/remove_router_interface', async (req) => run(req, (call) => removeRouterInterface(call, params(req).id ?? '', req.body)));
+  app.put('/v2.0/routers/:id/add_router_interface', async (req) =>
+    run(req, (call) => addRouterInterface(call, params(req).id ?? '', req.body)),
+  );
+  app.put('/v2.0/routers/:id/add_extraroutes', async (req) =>
+    run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'add')),
+  );
+  app.put('/v2.0/routers/:id/remove_extraroutes', async (req) =>
+    run(req, (call) => editExtraRoutes(call, params(req).id ?? '', req.body, 'remove')),
+  );
+  app.put('/v2.0/routers/:id/remove_router_interface', async (req) =>
+    run(req, (call) => removeRouterInterface(call, params(req).id ?? '', req.body)),
+  );
 
   const tagged = (req: FastifyRequest) => {
     const { collection = '', id = '' } = params(req);
     if (!isTaggedCollection(collection)) throw resourceNotFound();
     return { collection, id };
   };
-  app.get('/v2.0/:collection/:id/tags', async (req) => run(req, (call) => { const t = tagged(req); return getTags(call, t.collection, t.id); }));
-  app.put('/v2.0/:collection/:id/tags', async (req) => run(req, (call) => { const t = tagged(req); return replaceTags(call, t.collection, t.id, req.body); }));
+  app.get('/v2.0/:collection/:id/tags', async (req) =>
+    run(req, (call) => {
+      const t = tagged(req);
+      return getTags(call, t.collection, t.id);
+    }),
+  );
+  app.put('/v2.0/:collection/:id/tags', async (req) =>
+    run(req, (call) => {
+      const t = tagged(req);
+      return replaceTags(call, t.collection, t.id, req.body);
+    }),
+  );
   app.delete('/v2.0/:collection/:id/tags', async (req, reply) => {
-    run(req, (call) => { const t = tagged(req); removeAllTags(call, t.collection, t.id); });
+    run(req, (call) => {
+      const t = tagged(req);
+      removeAllTags(call, t.collection, t.id);
+    });
     return noContent(reply, 204);
   });
   app.get('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    run(req, (call) => { const t = tagged(req); checkTagPresent(call, t.collection, t.id, params(req).tag ?? ''); });
+    run(req, (call) => {
+      const t = tagged(req);
+      checkTagPresent(call, t.collection, t.id, params(req).tag ?? '');
+    });
     return noContent(reply, 204);
   });
   app.put('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    run(req, (call) => { const t = tagged(req); addTag(call, t.collection, t.id, params(req).tag ?? ''); });
+    run(req, (call) => {
+      const t = tagged(req);
+      addTag(call, t.collection, t.id, params(req).tag ?? '');
+    });
     return noContent(reply, 201);
   });
   app.delete('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    run(req, (call) => { const t = tagged(req); removeTag(call, t.collection, t.id, params(req).tag ?? ''); });
+    run(req, (call) => {
+      const t = tagged(req);
+      removeTag(call, t.collection, t.id, params(req).tag ?? '');
+    });
     return noContent(reply, 204);
   });
 
@@ -145,7 +252,9 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
     const body = run(req, (call) => handlers(req).create(call, req.body));
     return reply.code(201).send(body);
   });
-  app.get('/v2.0/:collection/:id', async (req) => run(req, (call) => handlers(req).show(call, stripJson(params(req).id))));
+  app.get('/v2.0/:collection/:id', async (req) =>
+    run(req, (call) => handlers(req).show(call, stripJson(params(req).id))),
+  );
   /** `If-Match: revision_number=N` (the revision-if-match extension): 412 when the resource moved on. */
   const checkRevision = (req: FastifyRequest, call: NeutronCall, h: CrudHandlers, id: string): void => {
     const header = req.headers['if-match'];
@@ -156,7 +265,11 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
     const shown = Object.values(h.show(call, id))[0] as { revision_number?: number } | undefined;
     const current = shown?.revision_number;
     if (current !== undefined && current !== Number(expected)) {
-      throw neutronError(412, 'RevisionNumberConstraintFailed', `Constrained to ${expected}, but current revision is ${current}`);
+      throw neutronError(
+        412,
+        'RevisionNumberConstraintFailed',
+        `Constrained to ${expected}, but current revision is ${current}`,
+      );
     }
   };
   app.put('/v2.0/:collection/:id', async (req) =>

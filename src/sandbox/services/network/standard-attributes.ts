@@ -9,7 +9,10 @@ import { stringField, type Doc } from './request-body.js';
 
 /** Neutron's timestamps have whole seconds and a `Z`. */
 export function timestamp(ctx: SandboxContext): string {
-  return ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return ctx
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A persistent monotonic counter (standard_attr_id, segmentation ids...). */

@@ -43,21 +43,68 @@ import { neutronError } from '../../core/errors.js';
 
 export const SUBNET_ATTRIBUTES: AttributeRules = {
   readable: new Set([
-    'id', 'name', 'tenant_id', 'project_id', 'network_id', 'ip_version', 'subnetpool_id', 'enable_dhcp', 'ipv6_ra_mode',
-    'ipv6_address_mode', 'gateway_ip', 'cidr', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description',
-    'service_types', 'tags', 'created_at', 'updated_at', 'revision_number',
+    'id',
+    'name',
+    'tenant_id',
+    'project_id',
+    'network_id',
+    'ip_version',
+    'subnetpool_id',
+    'enable_dhcp',
+    'ipv6_ra_mode',
+    'ipv6_address_mode',
+    'gateway_ip',
+    'cidr',
+    'allocation_pools',
+    'host_routes',
+    'dns_nameservers',
+    'description',
+    'service_types',
+    'tags',
+    'created_at',
+    'updated_at',
+    'revision_number',
   ]),
   post: new Set([
-    'name', 'tenant_id', 'project_id', 'network_id', 'ip_version', 'subnetpool_id', 'enable_dhcp', 'ipv6_ra_mode',
-    'ipv6_address_mode', 'gateway_ip', 'cidr', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description',
-    'service_types', 'prefixlen', 'use_default_subnetpool',
+    'name',
+    'tenant_id',
+    'project_id',
+    'network_id',
+    'ip_version',
+    'subnetpool_id',
+    'enable_dhcp',
+    'ipv6_ra_mode',
+    'ipv6_address_mode',
+    'gateway_ip',
+    'cidr',
+    'allocation_pools',
+    'host_routes',
+    'dns_nameservers',
+    'description',
+    'service_types',
+    'prefixlen',
+    'use_default_subnetpool',
   ]),
-  put: new Set(['name', 'enable_dhcp', 'gateway_ip', 'allocation_pools', 'host_routes', 'dns_nameservers', 'description', 'service_types']),
+  put: new Set([
+    'name',
+    'enable_dhcp',
+    'gateway_ip',
+    'allocation_pools',
+    'host_routes',
+    'dns_nameservers',
+    'description',
+    'service_types',
+  ]),
 };
 
 const IPV6_MODES = ['slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'];
 
-function subnetVisible(call: NeutronCall, subnet: SubnetDoc, networks: Map<string, NetworkDoc>, rbac = allRbac(call)): boolean {
+function subnetVisible(
+  call: NeutronCall,
+  subnet: SubnetDoc,
+  networks: Map<string, NetworkDoc>,
+  rbac = allRbac(call),
+): boolean {
   if (owns(call.auth, subnet.project_id)) return true;
   const net = networks.get(subnet.network_id);
   return net !== undefined && canSeeNetwork(call, net, rbac);
@@ -87,7 +134,11 @@ export function listSubnets(call: NeutronCall, raw: RawQuery, collectionUrl: str
     .list<SubnetDoc>(KIND.subnet)
     .filter((s) => subnetVisible(call, s, networks, rbac))
     .map(subnetView);
-  const { items, links } = applyListQuery(docs, parseListQuery(raw), { attributes: SUBNET_ATTRIBUTES.readable, collectionUrl, raw });
+  const { items, links } = applyListQuery(docs, parseListQuery(raw), {
+    attributes: SUBNET_ATTRIBUTES.readable,
+    collectionUrl,
+    raw,
+  });
   return links.length > 0 ? { subnets: items, subnets_links: links } : { subnets: items };
 }
 
@@ -104,7 +155,11 @@ function readPools(value: unknown, cidr: Cidr, cidrText: string): AllocationPool
       throw neutronError(400, 'InvalidAllocationPool', `The allocation pool ${text} is not valid.`);
     }
     if (!cidrContains(cidr, start) || !cidrContains(cidr, end)) {
-      throw neutronError(400, 'OutOfBoundsAllocationPool', `The allocation pool ${text} spans beyond the subnet cidr ${cidrText}.`);
+      throw neutronError(
+        400,
+        'OutOfBoundsAllocationPool',
+        `The allocation pool ${text} spans beyond the subnet cidr ${cidrText}.`,
+      );
     }
     return { start, end, text };
   });
@@ -113,7 +168,11 @@ function readPools(value: unknown, cidr: Cidr, cidrText: string): AllocationPool
       const a = ranges[i];
       const b = ranges[j];
       if (a && b && a.start.value <= b.end.value && b.start.value <= a.end.value) {
-        throw neutronError(400, 'OverlappingAllocationPools', `Found overlapping allocation pools: ${a.text} and ${b.text} for subnet ${cidrText}.`);
+        throw neutronError(
+          400,
+          'OverlappingAllocationPools',
+          `Found overlapping allocation pools: ${a.text} and ${b.text} for subnet ${cidrText}.`,
+        );
       }
     }
   }
@@ -128,7 +187,10 @@ function checkGatewayOutsidePools(gateway: string | null, pools: AllocationPool[
     const s = parseIp(pool.start);
     const e = parseIp(pool.end);
     if (s && e && gw.version === s.version && gw.value >= s.value && gw.value <= e.value) {
-      throw conflict('GatewayConflictWithAllocationPools', `Gateway ip ${gateway} conflicts with allocation pool ${pool.start}-${pool.end}`);
+      throw conflict(
+        'GatewayConflictWithAllocationPools',
+        `Gateway ip ${gateway} conflicts with allocation pool ${pool.start}-${pool.end}`,
+      );
     }
   }
 }
@@ -147,7 +209,10 @@ function readHostRoutes(value: unknown): HostRoute[] {
   if (!Array.isArray(value)) throw invalidAttribute('host_routes', `'${JSON.stringify(value)}' is not a list`);
   return value.map((r) => {
     if (!isObject(r) || typeof r.destination !== 'string' || typeof r.nexthop !== 'string') {
-      throw invalidAttribute('host_routes', `Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'} Provided keys: ${JSON.stringify(r)}`);
+      throw invalidAttribute(
+        'host_routes',
+        `Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'} Provided keys: ${JSON.stringify(r)}`,
+      );
     }
     const dest = parseCidr(r.destination);
     if (!dest.ok) throw invalidAttribute('host_routes', `'${r.destination}' is not a valid IP subnet`);
@@ -161,7 +226,12 @@ function readGateway(input: Doc, cidr: Cidr, fallback: string | null): string | 
   if (value === null || value === '') return null;
   const gw = ipField('gateway_ip', value);
   const parsed = parseIp(gw);
-  if (parsed && parsed.version === 4 && cidr.prefix < 31 && (parsed.value === cidr.network || parsed.value === lastAddress(cidr))) {
+  if (
+    parsed &&
+    parsed.version === 4 &&
+    cidr.prefix < 31 &&
+    (parsed.value === cidr.network || parsed.value === lastAddress(cidr))
+  ) {
     throw badRequest(`Invalid input for operation: Gateway is not valid on subnet.`);
   }
   return gw;
@@ -170,34 +240,46 @@ function readGateway(input: Doc, cidr: Cidr, fallback: string | null): string | 
 export function createSubnet(call: NeutronCall, body: unknown): Doc {
   const input = envelope(body, 'subnet');
   checkAttributes(input, SUBNET_ATTRIBUTES, 'POST');
-  if (typeof input.network_id !== 'string') throw badRequest("Failed to parse request. Required attribute 'network_id' not specified");
-  if (!has(input, 'ip_version')) throw badRequest("Failed to parse request. Required attribute 'ip_version' not specified");
+  if (typeof input.network_id !== 'string')
+    throw badRequest("Failed to parse request. Required attribute 'network_id' not specified");
+  if (!has(input, 'ip_version'))
+    throw badRequest("Failed to parse request. Required attribute 'ip_version' not specified");
   const version = toInteger('ip_version', input.ip_version);
   if (version !== 4 && version !== 6) throw invalidAttribute('ip_version', `${version} is not in [4, 6]`);
   const rbac = allRbac(call);
   const net = findNetwork(call, input.network_id, rbac);
   if (!owns(call.auth, net.project_id)) throw notAllowedOnNetwork(call, 'subnet');
   const pool = requestedPool(call, input, version as IpVersion);
-  if (pool && pool.ip_version !== version) throw invalidInput(`Cannot allocate IPv${version} subnet from IPv${pool.ip_version} subnet pool`);
+  if (pool && pool.ip_version !== version)
+    throw invalidInput(`Cannot allocate IPv${version} subnet from IPv${pool.ip_version} subnet pool`);
   let requested: Cidr | undefined;
   if (typeof input.cidr === 'string') {
     const parsed = parseCidr(input.cidr);
     if (!parsed.ok) {
       if (parsed.reason === 'host-bits-set') {
-        throw invalidAttribute('cidr', `'${input.cidr}' isn't a recommended CIDR, '${parsed.suggestion ?? ''}' is recommended`);
+        throw invalidAttribute(
+          'cidr',
+          `'${input.cidr}' isn't a recommended CIDR, '${parsed.suggestion ?? ''}' is recommended`,
+        );
       }
       throw invalidAttribute('cidr', `'${input.cidr}' is not a valid IP subnet`);
     }
     requested = parsed.cidr;
     if (requested.version !== version) throw invalidInput(`Invalid CIDR ${input.cidr} for IP version ${version}.`);
   } else if (!pool) {
-    throw neutronError(400, 'BadRequest', 'Bad subnet request: a subnetpool must be specified in the absence of a cidr.');
+    throw neutronError(
+      400,
+      'BadRequest',
+      'Bad subnet request: a subnetpool must be specified in the absence of a cidr.',
+    );
   }
   const cidr = pool ? allocateFromPool(call, pool, requested, input.prefixlen) : (requested as Cidr);
   const cidrText = formatCidr(cidr);
   for (const other of subnetsOfNetwork(call.ctx, net.id)) {
     if (cidrsOverlap(subnetCidr(other), cidr)) {
-      throw invalidInput(`Requested subnet with cidr: ${cidrText} for network: ${net.id} overlaps with another subnet.`);
+      throw invalidInput(
+        `Requested subnet with cidr: ${cidrText} for network: ${net.id} overlaps with another subnet.`,
+      );
     }
   }
   const projectId = ownerProject(call, input);
@@ -205,12 +287,13 @@ export function createSubnet(call: NeutronCall, body: unknown): Doc {
   const defaultGateway = formatIp({ version: version as IpVersion, value: cidr.network + 1n });
   const gateway = readGateway(input, cidr, cidr.prefix >= (version === 4 ? 31 : 127) ? null : defaultGateway);
   const gatewayValue = gateway === null ? undefined : parseIp(gateway)?.value;
-  const pools = has(input, 'allocation_pools') && input.allocation_pools !== null
-    ? readPools(input.allocation_pools, cidr, cidrText)
-    : defaultAllocationPools(cidr, gatewayValue).map((r) => ({
-        start: formatIp({ version: cidr.version, value: r.start }),
-        end: formatIp({ version: cidr.version, value: r.end }),
-      }));
+  const pools =
+    has(input, 'allocation_pools') && input.allocation_pools !== null
+      ? readPools(input.allocation_pools, cidr, cidrText)
+      : defaultAllocationPools(cidr, gatewayValue).map((r) => ({
+          start: formatIp({ version: cidr.version, value: r.start }),
+          end: formatIp({ version: cidr.version, value: r.end }),
+        }));
   checkGatewayOutsidePools(gateway, pools);
   const readMode = (key: string): string | null => {
     if (!has(input, key) || input[key] === null) return null;
@@ -252,15 +335,23 @@ export function updateSubnet(call: NeutronCall, id: string, body: unknown): Doc 
   subnet.service_types = stringListField(input, 'service_types', subnet.service_types);
   if (has(input, 'dns_nameservers')) subnet.dns_nameservers = readNameservers(input.dns_nameservers);
   if (has(input, 'host_routes')) subnet.host_routes = readHostRoutes(input.host_routes);
-  if (has(input, 'allocation_pools')) subnet.allocation_pools = readPools(input.allocation_pools ?? [], cidr, subnet.cidr);
+  if (has(input, 'allocation_pools'))
+    subnet.allocation_pools = readPools(input.allocation_pools ?? [], cidr, subnet.cidr);
   if (has(input, 'gateway_ip')) {
     const gateway = readGateway(input, cidr, subnet.gateway_ip);
     if (gateway !== subnet.gateway_ip && subnet.gateway_ip !== null) {
       const routerPort = call.ctx.store
         .list<PortDoc>(KIND.port)
-        .find((p) => p.device_owner.startsWith('network:router_interface') && p.fixed_ips.some((ip) => ip.subnet_id === subnet.id && ip.ip_address === subnet.gateway_ip));
+        .find(
+          (p) =>
+            p.device_owner.startsWith('network:router_interface') &&
+            p.fixed_ips.some((ip) => ip.subnet_id === subnet.id && ip.ip_address === subnet.gateway_ip),
+        );
       if (routerPort) {
-        throw conflict('SubnetInUse', `Unable to complete operation on subnet ${subnet.id}: Gateway ip ${subnet.gateway_ip} is in use by router port ${routerPort.id}.`);
+        throw conflict(
+          'SubnetInUse',
+          `Unable to complete operation on subnet ${subnet.id}: Gateway ip ${subnet.gateway_ip} is in use by router port ${routerPort.id}.`,
+        );
       }
     }
     subnet.gateway_ip = gateway;
@@ -285,12 +376,17 @@ export function deleteSubnet(call: NeutronCall, id: string): void {
       call.ctx.store.update(KIND.port, port);
     }
     if (holders.some((p) => p.device_owner.startsWith('network:router'))) {
-      throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+      throw conflict(
+        'SubnetInUse',
+        `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`,
+      );
     }
   } else if (holders.some((p) => p.device_owner !== 'network:dhcp')) {
-    throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+    throw conflict(
+      'SubnetInUse',
+      `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`,
+    );
   }
   call.ctx.store.delete(KIND.subnet, id);
   bumpNetwork(call, subnet.network_id);
 }
-

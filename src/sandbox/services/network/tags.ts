@@ -42,7 +42,8 @@ function resource(call: NeutronCall, collection: TaggedCollection, id: string): 
 }
 
 function checkTag(tag: unknown): string {
-  if (typeof tag !== 'string' || tag === '' || tag.length > 255) throw invalidAttribute('tags', `'${String(tag)}' is not a valid tag`);
+  if (typeof tag !== 'string' || tag === '' || tag.length > 255)
+    throw invalidAttribute('tags', `'${String(tag)}' is not a valid tag`);
   if (tag.includes(',')) throw invalidAttribute('tags', `'${tag}' contains a comma`);
   return tag;
 }
