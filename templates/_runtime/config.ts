@@ -5,8 +5,10 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
-import { writeFileAtomic } from './store';
+import { plainAddress } from './client';
+import { ensureSecretFile } from './signing';
 
 export interface ServiceConfig {
   service: string;
@@ -20,6 +22,12 @@ export interface ServiceConfig {
   objectStorage: { containers: Record<string, string> };
   /** File holding the admin/moderator bearer token; generated on first start when absent. */
   adminTokenFile: string;
+  /** File holding the key that signs what the service hands out (participa's voter ids); generated on first start when absent. */
+  signingKeyFile: string;
+  /** The address citizens use, e.g. https://participa.agueda.pt; an https URL makes every cookie `Secure`. */
+  publicUrl?: string;
+  /** Addresses of reverse proxies in front of the service, whose X-Forwarded-For names the client; none by default. */
+  trustedProxies: string[];
 }
 
 export interface RuntimeEnvironment {
@@ -64,7 +72,17 @@ export function loadEnvironment(
     parameters: given.parameters ?? {},
     objectStorage: given.objectStorage ?? { containers: {} },
     adminTokenFile: given.adminTokenFile ?? path.join(dataDir, 'admin-token'),
+    signingKeyFile: given.signingKeyFile ?? path.join(dataDir, 'signing-key'),
+    ...(given.publicUrl === undefined ? {} : { publicUrl: given.publicUrl }),
+    trustedProxies: given.trustedProxies ?? [],
   };
+  if (config.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/i.test(config.publicUrl))
+    throw new Error(`publicUrl must be an http:// or https:// URL, got ${JSON.stringify(config.publicUrl)}`);
+  if (
+    !Array.isArray(config.trustedProxies) ||
+    !config.trustedProxies.every((a) => net.isIP(plainAddress(String(a))) !== 0)
+  )
+    throw new Error(`trustedProxies must be a list of IP addresses, got ${JSON.stringify(config.trustedProxies)}`);
   const port = Number(env.PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`);
   const writeLimitPerMinute = Number(env.STORM_WRITE_LIMIT_PER_MINUTE ?? '60');
@@ -78,13 +96,7 @@ export function loadEnvironment(
  * cloud-init or the config: created with 32 random bytes on first start.
  */
 export function ensureAdminToken(file: string): string {
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, `${crypto.randomBytes(32).toString('hex')}\n`, 0o600);
-  }
-  const token = fs.readFileSync(file, 'utf8').trim();
-  if (token.length < 16) throw new Error(`admin token in ${file} is too short (need at least 16 characters)`);
-  return token;
+  return ensureSecretFile(file, 'admin token');
 }
 
 /** Compares bearer tokens in constant time. */

@@ -4,6 +4,7 @@
  * parser (JSON or HTML form), and response helpers.
  */
 import * as http from 'node:http';
+import { clientAddress, clientKey, servedOverHttps } from './client';
 
 export class HttpError extends Error {
   constructor(
@@ -22,6 +23,10 @@ export interface RequestContext {
   url: URL;
   params: Record<string, string>;
   cookies: Record<string, string>;
+  /** What rate limits count against: the client's IPv4 address or IPv6 /64 (see client.ts). */
+  client: string;
+  /** The visitor reached the site over HTTPS (directly or through a TLS proxy): cookies must be `Secure`. */
+  secure: boolean;
   /** Parsed body: JSON object or form fields (form fields are strings). */
   body(): Promise<Record<string, unknown>>;
   /** True when the body is an HTML form rather than JSON. */
@@ -38,9 +43,18 @@ interface Route {
 
 const MAX_BODY_BYTES = 256 * 1024;
 
+export interface RouterOptions {
+  /** Reverse proxies whose X-Forwarded-For is believed. */
+  trustedProxies?: readonly string[];
+  /** The site's public URL; https makes every cookie `Secure`. */
+  publicUrl?: string;
+}
+
 export class Router {
   private readonly routes: Route[] = [];
   private readonly guards: ((ctx: RequestContext) => void)[] = [];
+
+  constructor(private readonly options: RouterOptions = {}) {}
 
   /** A check every request passes before its handler (throw HttpError to refuse it). */
   use(guard: (ctx: RequestContext) => void): this {
@@ -88,6 +102,8 @@ export class Router {
         url,
         params: {},
         cookies: parseCookies(req.headers.cookie),
+        client: clientKey(clientAddress(req, this.options.trustedProxies ?? [])),
+        secure: servedOverHttps(req, this.options.publicUrl),
         body: () => (parsed ??= readBody(req)),
         isForm: () => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'),
       };
@@ -222,12 +238,16 @@ export function redirect(res: http.ServerResponse, location: string, headers: Re
   res.end();
 }
 
+/**
+ * A Set-Cookie value. `secure` is required so no caller forgets it: pass
+ * `ctx.secure`, so a cookie sent over HTTPS is never sent back over plain HTTP.
+ */
 export function cookie(
   name: string,
   value: string,
-  options: { maxAgeSeconds: number; httpOnly: boolean; path?: string },
+  options: { maxAgeSeconds: number; httpOnly: boolean; secure: boolean; sameSite?: 'Lax' | 'Strict'; path?: string },
 ): string {
-  return `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}; Max-Age=${options.maxAgeSeconds}; SameSite=Lax${options.httpOnly ? '; HttpOnly' : ''}`;
+  return `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}; Max-Age=${options.maxAgeSeconds}; SameSite=${options.sameSite ?? 'Lax'}${options.httpOnly ? '; HttpOnly' : ''}${options.secure ? '; Secure' : ''}`;
 }
 
 /** Reads a string field, trimmed; throws 400 naming the field when required and missing or too long. */

@@ -4,6 +4,7 @@
  * /api, HTML elsewhere) and shuts down cleanly on SIGTERM (systemd stop).
  */
 import * as http from 'node:http';
+import { WindowLimiter } from './client';
 import { type RuntimeEnvironment, loadEnvironment } from './config';
 import { type Check, healthReport } from './health';
 import { HttpError, type RequestContext, Router, cookie, send, sendHtml, sendJson, wantsJson } from './http';
@@ -30,18 +31,21 @@ export function requestLanguage(ctx: RequestContext, offered: readonly string[])
     ctx.req.headers['accept-language'],
   );
   if (ctx.url.searchParams.get('lang') === lang)
-    ctx.res.appendHeader('Set-Cookie', cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false }));
+    ctx.res.appendHeader(
+      'Set-Cookie',
+      cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false, secure: ctx.secure }),
+    );
   return lang;
 }
 
 /**
  * Refuses changes a browser was tricked into sending from another site
- * (Sec-Fetch-Site / Origin), and limits how many changes one address makes
- * per minute, so votes and requests cannot be stuffed by a script at speed.
+ * (Sec-Fetch-Site / Origin), and limits how many changes one client (IPv4
+ * address or IPv6 /64) makes per minute, so votes and requests cannot be
+ * stuffed by a script at speed.
  */
 export function writeGuard(limitPerMinute: number, now: () => number = Date.now): (ctx: RequestContext) => void {
-  let windowStart = now();
-  let counts = new Map<string, number>();
+  const limiter = new WindowLimiter(limitPerMinute, 60_000, now);
   return (ctx) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD') return;
     const site = ctx.req.headers['sec-fetch-site'];
@@ -55,22 +59,18 @@ export function writeGuard(limitPerMinute: number, now: () => number = Date.now)
       }
     }
     if (crossOrigin) throw new HttpError(403, 'changes must come from this site');
-    if (now() - windowStart >= 60_000) {
-      windowStart = now();
-      counts = new Map();
-    }
-    const who = ctx.req.socket.remoteAddress ?? 'unknown';
-    const n = (counts.get(who) ?? 0) + 1;
-    counts.set(who, n);
-    if (n > limitPerMinute) {
-      ctx.res.setHeader('Retry-After', String(Math.ceil((windowStart + 60_000 - now()) / 1000)));
-      throw new HttpError(429, 'too many changes from this address; try again in a minute');
+    if (!limiter.take(ctx.client)) {
+      ctx.res.setHeader('Retry-After', String(limiter.retryAfterSeconds()));
+      throw new HttpError(429, 'too many changes from this address or network; try again in a minute');
     }
   };
 }
 
 export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): http.Server {
-  const router = new Router().use(writeGuard(env.writeLimitPerMinute));
+  const router = new Router({
+    trustedProxies: env.config.trustedProxies,
+    ...(env.config.publicUrl === undefined ? {} : { publicUrl: env.config.publicUrl }),
+  }).use(writeGuard(env.writeLimitPerMinute));
   const app = def.setup(env, router);
   router.get('/healthz', (ctx) => {
     const report = healthReport(env.config.service, env.config.version, app.checks);

@@ -151,7 +151,7 @@ describe('template.yaml validation', () => {
       expect.arrayContaining([
         'template.name-mismatch@2',
         'template.invalid-default@40',
-        'template.service-port-closed@49',
+        'template.service-port-closed@59',
       ]),
     );
   });

@@ -1,10 +1,13 @@
 /**
- * Ideas, comments, votes and moderation. A voter is a random id kept in a
- * cookie (or sent as X-Voter-Id by API clients); only its SHA-256 is stored,
- * once per idea, so a second vote from the same voter is refused.
+ * Ideas, comments, votes and moderation. A voter is a random id the server
+ * issues, signed with the deployment's key and kept in a cookie (API clients
+ * send it back as X-Voter-Id); only the id's SHA-256 is stored, once per
+ * idea, so a second vote from the same voter is refused, and an id the
+ * server did not sign is refused rather than counted as a new voter.
  */
 import * as crypto from 'node:crypto';
 import { HttpError, field } from '../../_runtime/http';
+import { sign, verify } from '../../_runtime/signing';
 
 export const IDEA_STATUSES = ['submitted', 'accepted', 'rejected', 'done'] as const;
 export type IdeaStatus = (typeof IDEA_STATUSES)[number];
@@ -52,8 +55,19 @@ export function voterHash(voterId: string): string {
   return crypto.createHash('sha256').update(`participa-voter:${voterId}`).digest('hex');
 }
 
-export function isVoterId(v: string | undefined): v is string {
-  return v !== undefined && /^[A-Za-z0-9_-]{16,64}$/.test(v);
+const VOTER_PURPOSE = 'participa-voter-v1';
+
+/** A new voter: the id votes are counted by, and the signed form the client keeps. */
+export function issueVoterId(signingKey: string): { id: string; signed: string } {
+  const id = crypto.randomBytes(18).toString('base64url');
+  return { id, signed: sign(signingKey, VOTER_PURPOSE, id) };
+}
+
+/** The voter id inside a signed voter id this deployment issued; undefined for anything else. */
+export function verifiedVoterId(signingKey: string, signed: string): string | undefined {
+  if (signed.length > 200) return undefined;
+  const id = verify(signingKey, VOTER_PURPOSE, signed);
+  return id !== undefined && /^[A-Za-z0-9_-]{24}$/.test(id) ? id : undefined;
 }
 
 function num(v: unknown): number | undefined {

@@ -2,7 +2,6 @@
  * participa: citizens propose urban improvements, comment and vote once per
  * person; moderators (bearer token from the admin token file) set the status.
  */
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { type RuntimeEnvironment, bearerMatches, ensureAdminToken } from '../../_runtime/config';
 import { storageCheck } from '../../_runtime/health';
@@ -20,6 +19,8 @@ import { LANGUAGE_NAMES, type Translate, offeredLanguages, translator } from '..
 import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
 import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
 import { JsonStore, readSeed } from '../../_runtime/store';
+import { WindowLimiter } from '../../_runtime/client';
+import { ensureSecretFile } from '../../_runtime/signing';
 import {
   IDEA_STATUSES,
   type Idea,
@@ -27,10 +28,11 @@ import {
   castVote,
   commentFromBody,
   ideaFromBody,
-  isVoterId,
+  issueVoterId,
   moderate,
   publicIdea,
   rankIdeas,
+  verifiedVoterId,
 } from './ideas';
 import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
@@ -49,6 +51,10 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     readSeed<ParticipaData>(path.join(env.artifactRoot, 'seed'), 'ideas.json'),
   );
   const moderatorToken = ensureAdminToken(env.config.adminTokenFile);
+  const signingKey = ensureSecretFile(env.config.signingKeyFile, 'signing key');
+  // Anyone can get a voter id by asking; what bounds "one vote per person" is
+  // how many new voters one address or IPv6 /64 may become per day.
+  const newVoters = new WindowLimiter(params.newVotersPerAddressPerDay, 86_400_000);
   const offered = offeredLanguages(env.config.languages, SHIPPED_LANGUAGES);
 
   const i18n = (ctx: RequestContext): { lang: string; t: Translate<MessageKey> } => {
@@ -80,14 +86,48 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const { lang, t } = i18n(ctx);
     sendHtml(ctx.res, status, pageHtml(lang, t, ctx.url, title, body));
   };
-  /** The voter id from the cookie, or a new one set on this response. */
-  const voterFor = (ctx: RequestContext): string => {
+  /**
+   * The voter behind this request: the id in the X-Voter-Id header or the
+   * voter cookie when this deployment signed it (400 when it did not — a
+   * forged id must not count as a new voter), or a new voter issued on this
+   * response (429 when this network had its share of new voters today).
+   */
+  const voterFor = (ctx: RequestContext): { id: string; issued?: string } => {
     const header = ctx.req.headers['x-voter-id'];
-    if (typeof header === 'string' && isVoterId(header)) return header;
-    if (isVoterId(ctx.cookies.voter)) return ctx.cookies.voter;
-    const id = crypto.randomBytes(18).toString('base64url');
-    ctx.res.appendHeader('Set-Cookie', cookie('voter', id, { maxAgeSeconds: VOTER_COOKIE_SECONDS, httpOnly: true }));
-    return id;
+    const given = typeof header === 'string' ? header : ctx.cookies.voter;
+    if (given !== undefined) {
+      const id = verifiedVoterId(signingKey, given);
+      if (id !== undefined) return { id };
+      if (header === undefined)
+        ctx.res.appendHeader(
+          'Set-Cookie',
+          cookie('voter', '', { maxAgeSeconds: 0, httpOnly: true, secure: ctx.secure, sameSite: 'Lax' }),
+        );
+      throw new HttpError(
+        400,
+        `the ${header === undefined ? 'voter cookie' : 'X-Voter-Id header'} holds a voter id this site did not issue (forged, altered or from another deployment); the vote was not counted — vote without it to be issued a new one`,
+        { field: header === undefined ? 'voter' : 'x-voter-id', reason: 'voter-not-issued' },
+      );
+    }
+    if (!newVoters.take(ctx.client)) {
+      ctx.res.setHeader('Retry-After', String(newVoters.retryAfterSeconds()));
+      throw new HttpError(
+        429,
+        `too many new voters from this address or network today (at most ${params.newVotersPerAddressPerDay}); voters who already have an id can still vote`,
+        { reason: 'too-many-voters' },
+      );
+    }
+    const voter = issueVoterId(signingKey);
+    ctx.res.appendHeader(
+      'Set-Cookie',
+      cookie('voter', voter.signed, {
+        maxAgeSeconds: VOTER_COOKIE_SECONDS,
+        httpOnly: true,
+        secure: ctx.secure,
+        sameSite: 'Lax',
+      }),
+    );
+    return { id: voter.id, issued: voter.signed };
   };
   const locationText = (i: Idea): string => {
     const parts: string[] = [];
@@ -216,8 +256,21 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   router.post('/ideas/:id/vote', (ctx) => {
     const idea = find(ctx.params.id);
-    const voter = voterFor(ctx);
     if (!params.votingOpen) return redirect(ctx.res, `/ideas/${idea.id}?notice=closed`);
+    let voter: string;
+    try {
+      voter = voterFor(ctx).id;
+    } catch (err) {
+      if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 429)) throw err;
+      const { t } = i18n(ctx);
+      return render(
+        ctx,
+        idea.title,
+        html`<p class="error" role="alert">${err.status === 400 ? t('voterNotIssued') : t('tooManyVoters')}</p>
+          <p><a href="/ideas/${idea.id}">← ${idea.title}</a></p>`,
+        err.status,
+      );
+    }
     try {
       store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
     } catch (err) {
@@ -363,7 +416,13 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const token = field(await ctx.body(), 'token', { required: false, max: 200 }) ?? '';
     if (!bearerMatches(`Bearer ${token}`, moderatorToken)) return redirect(ctx.res, '/moderation?wrong=1');
     redirect(ctx.res, '/moderation', {
-      'Set-Cookie': cookie('mod', token, { maxAgeSeconds: 8 * 3600, httpOnly: true, path: '/moderation' }),
+      'Set-Cookie': cookie('mod', token, {
+        maxAgeSeconds: 8 * 3600,
+        httpOnly: true,
+        secure: ctx.secure,
+        sameSite: 'Strict',
+        path: '/moderation',
+      }),
     });
   });
   router.post('/moderation/ideas/:id/status', async (ctx) => {
@@ -405,8 +464,9 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const idea = find(ctx.params.id);
     if (!params.votingOpen) throw new HttpError(403, 'voting is closed');
     const voter = voterFor(ctx);
-    const votes = store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
-    sendJson(ctx.res, 201, { id: idea.id, votes });
+    const votes = store.update((d) => castVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter.id));
+    // A new voter gets its signed id back, to send as X-Voter-Id next time.
+    sendJson(ctx.res, 201, { id: idea.id, votes, ...(voter.issued === undefined ? {} : { voterId: voter.issued }) });
   });
   router.post('/api/ideas/:id/status', async (ctx) => {
     if (!bearerMatches(ctx.req.headers.authorization, moderatorToken))

@@ -17,6 +17,8 @@ export type MessageKey =
   | 'voted'
   | 'alreadyVoted'
   | 'votingClosed'
+  | 'voterNotIssued'
+  | 'tooManyVoters'
   | 'noIdeas'
   | 'ideaCount'
   | 'title'
@@ -81,6 +83,10 @@ export const MESSAGES: Messages<MessageKey> = {
     voted: 'Obrigado! O seu voto foi registado.',
     alreadyVoted: 'Já votou nesta ideia.',
     votingClosed: 'A votação está fechada para esta ideia.',
+    voterNotIssued:
+      'O seu navegador enviou uma identificação de votante que este site não emitiu, por isso o voto não contou. Volte à ideia e vote de novo.',
+    tooManyVoters:
+      'Votaram hoje demasiadas pessoas novas a partir da sua rede. Tente amanhã, ou vote a partir de outra ligação.',
     noIdeas: 'Ainda não há ideias com estes critérios.',
     ideaCount: '{count} ideias, ordenadas por votos',
     title: 'Título',
@@ -135,6 +141,10 @@ export const MESSAGES: Messages<MessageKey> = {
     voted: '¡Gracias! Su voto se ha registrado.',
     alreadyVoted: 'Ya votó esta idea.',
     votingClosed: 'La votación está cerrada para esta idea.',
+    voterNotIssued:
+      'Su navegador envió una identificación de votante que este sitio no emitió, así que el voto no contó. Vuelva a la idea y vote de nuevo.',
+    tooManyVoters:
+      'Hoy han votado demasiadas personas nuevas desde su red. Inténtelo mañana o vote desde otra conexión.',
     noIdeas: 'Aún no hay ideas con estos criterios.',
     ideaCount: '{count} ideas, ordenadas por votos',
     title: 'Título',
@@ -190,6 +200,10 @@ export const MESSAGES: Messages<MessageKey> = {
     voted: 'Ευχαριστούμε! Η ψήφος σας καταχωρίστηκε.',
     alreadyVoted: 'Έχετε ήδη ψηφίσει αυτή την ιδέα.',
     votingClosed: 'Η ψηφοφορία για αυτή την ιδέα έχει κλείσει.',
+    voterNotIssued:
+      'Ο περιηγητής σας έστειλε αναγνωριστικό ψηφοφόρου που δεν εξέδωσε αυτός ο ιστότοπος, οπότε η ψήφος δεν μετρήθηκε. Επιστρέψτε στην ιδέα και ψηφίστε ξανά.',
+    tooManyVoters:
+      'Πάρα πολλοί νέοι ψηφοφόροι ψήφισαν σήμερα από το δίκτυό σας. Δοκιμάστε αύριο ή ψηφίστε από άλλη σύνδεση.',
     noIdeas: 'Δεν υπάρχουν ακόμη ιδέες με αυτά τα κριτήρια.',
     ideaCount: '{count} ιδέες, με σειρά ψήφων',
     title: 'Τίτλος',
@@ -244,6 +258,10 @@ export const MESSAGES: Messages<MessageKey> = {
     voted: 'Thank you! Your vote was counted.',
     alreadyVoted: 'You already voted for this idea.',
     votingClosed: 'Voting is closed for this idea.',
+    voterNotIssued:
+      'Your browser sent a voter id this site did not issue, so the vote did not count. Go back to the idea and vote again.',
+    tooManyVoters:
+      'Too many new voters voted from your network today. Try again tomorrow, or vote from another connection.',
     noIdeas: 'No ideas match yet.',
     ideaCount: '{count} ideas, most voted first',
     title: 'Title',

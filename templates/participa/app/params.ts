@@ -12,6 +12,7 @@ export const DEFAULT_PARAMETERS = {
   ],
   votingOpen: true,
   maxIdeaLength: 2000,
+  newVotersPerAddressPerDay: 50,
 };
 
 export type Parameters = typeof DEFAULT_PARAMETERS;
@@ -21,5 +22,10 @@ export function readParameters(config: ServiceConfig): Parameters {
     parishes: parameter(config, 'parishes', DEFAULT_PARAMETERS.parishes),
     votingOpen: parameter(config, 'votingOpen', DEFAULT_PARAMETERS.votingOpen),
     maxIdeaLength: parameter(config, 'maxIdeaLength', DEFAULT_PARAMETERS.maxIdeaLength),
+    newVotersPerAddressPerDay: parameter(
+      config,
+      'newVotersPerAddressPerDay',
+      DEFAULT_PARAMETERS.newVotersPerAddressPerDay,
+    ),
   };
 }

@@ -307,6 +307,8 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
         'Set-Cookie': cookie('biz', created.key, {
           maxAgeSeconds: 30 * 86400,
           httpOnly: true,
+          secure: ctx.secure,
+          sameSite: 'Strict',
           path: `/services/${id}`,
         }),
       },
@@ -376,6 +378,8 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       'Set-Cookie': cookie('biz', key as string, {
         maxAgeSeconds: 30 * 86400,
         httpOnly: true,
+        secure: ctx.secure,
+        sameSite: 'Strict',
         path: `/services/${l.id}`,
       }),
     });

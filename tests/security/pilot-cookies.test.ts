@@ -1,0 +1,106 @@
+/**
+ * The pilots' cookies: tokens (participa's moderator key, a marketplace
+ * business key) and voter ids are HttpOnly and SameSite, and `Secure` as soon
+ * as the site is served over HTTPS — so they never travel over plain HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, adminToken, buildTemplate, getJson, startApp, tempDataDir } from '../templates/app-process';
+
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  body: new URLSearchParams(fields),
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+});
+
+/** One Set-Cookie header as attribute → value (flags map to ''). */
+function attributes(setCookie: string | null): Record<string, string> {
+  expect(setCookie).not.toBeNull();
+  const [, ...attrs] = (setCookie as string).split(';').map((p) => p.trim());
+  return Object.fromEntries(attrs.map((a) => [a.split('=')[0]?.toLowerCase() ?? '', a.split('=')[1] ?? '']));
+}
+
+describe('participa cookies', () => {
+  let app: RunningApp;
+  let https: RunningApp;
+  beforeAll(async () => {
+    buildTemplate('participa');
+    app = await startApp('participa', { dataDir: tempDataDir('sec-cookies') });
+    https = await startApp('participa', {
+      dataDir: tempDataDir('sec-cookies-https'),
+      config: { publicUrl: 'https://participa.agueda.example' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await https?.stop();
+  });
+
+  it('sends the moderator key only in a Secure, HttpOnly, SameSite=Strict cookie when served over HTTPS', async () => {
+    const plain = attributes(
+      (await fetch(`${app.url}/moderation/login`, form({ token: adminToken(app.dataDir) }))).headers.get('set-cookie'),
+    );
+    expect(plain).toMatchObject({ path: '/moderation', samesite: 'Strict', httponly: '' });
+    expect(plain).not.toHaveProperty('secure');
+    const proxied = await fetch(
+      `${app.url}/moderation/login`,
+      form({ token: adminToken(app.dataDir) }, { 'x-forwarded-proto': 'https' }),
+    );
+    expect(attributes(proxied.headers.get('set-cookie'))).toMatchObject({
+      samesite: 'Strict',
+      httponly: '',
+      secure: '',
+    });
+    const configured = await fetch(`${https.url}/moderation/login`, form({ token: adminToken(https.dataDir) }));
+    expect(attributes(configured.headers.get('set-cookie'))).toMatchObject({
+      samesite: 'Strict',
+      httponly: '',
+      secure: '',
+    });
+  });
+
+  it('keeps the voter id in a signed HttpOnly SameSite=Lax cookie, Secure over HTTPS', async () => {
+    const [idea] = (await getJson<{ ideas: { id: string }[] }>(`${app.url}/api/ideas`)).body.ideas;
+    const vote = (url: string, headers: Record<string, string> = {}) =>
+      fetch(`${url}/ideas/${idea!.id}/vote`, { method: 'POST', redirect: 'manual', headers });
+    const plain = (await vote(app.url)).headers.get('set-cookie');
+    expect(plain).toMatch(/^voter=[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43};/);
+    expect(attributes(plain)).toMatchObject({ samesite: 'Lax', httponly: '' });
+    expect(attributes(plain)).not.toHaveProperty('secure');
+    expect(
+      attributes((await vote(app.url, { forwarded: 'for=192.0.2.1;proto=https' })).headers.get('set-cookie')),
+    ).toHaveProperty('secure');
+    expect(attributes((await vote(https.url)).headers.get('set-cookie'))).toHaveProperty('secure');
+  });
+});
+
+describe('marketplace cookies', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    buildTemplate('virtual-city-marketplace');
+    app = await startApp('virtual-city-marketplace', { dataDir: tempDataDir('sec-market') });
+  });
+  afterAll(async () => app?.stop());
+
+  it('sends a business key only in a Secure, HttpOnly, SameSite=Strict cookie when served over HTTPS', async () => {
+    const meta = (await getJson<{ categories: string[]; areas: string[] }>(`${app.url}/api/meta`)).body;
+    const listing = {
+      business: 'Ποδήλατα Θεσσαλονίκης',
+      title: 'Ποδηλατάδικο',
+      description: 'Επισκευές ποδηλάτων στο κέντρο.',
+      category: meta.categories[0] as string,
+      area: meta.areas[0] as string,
+      contactEmail: 'shop@example.org',
+    };
+    for (const [headers, secure] of [
+      [{}, false],
+      [{ 'x-forwarded-proto': 'https' }, true],
+    ] as const) {
+      const r = await fetch(`${app.url}/publish`, form(listing, headers));
+      expect(r.status).toBe(201);
+      const attrs = attributes(r.headers.get('set-cookie'));
+      expect(attrs).toMatchObject({ samesite: 'Strict', httponly: '' });
+      expect('secure' in attrs).toBe(secure);
+    }
+  });
+});
