@@ -219,6 +219,32 @@ export function styledError(style: ErrorStyle, status: number, message: string):
   }
 }
 
+/** The four errors every route throws, in one service's style; each takes the message as that service words it. */
+export interface ErrorShorthands {
+  badRequest(message: string): SandboxHttpError;
+  forbidden(message: string): SandboxHttpError;
+  notFound(message: string): SandboxHttpError;
+  conflict(message: string): SandboxHttpError;
+}
+
+export function errorShorthands(style: ErrorStyle): ErrorShorthands {
+  const withStatus =
+    (status: number) =>
+    (message: string): SandboxHttpError =>
+      styledError(style, status, message);
+  return {
+    badRequest: withStatus(400),
+    forbidden: withStatus(403),
+    notFound: withStatus(404),
+    conflict: withStatus(409),
+  };
+}
+
+/** Swift's answer for a status with the paragraph its proxy uses by default. */
+export function swiftStatusError(status: number): SandboxHttpError {
+  return swiftError(status, swiftDefaultMessage(status));
+}
+
 /** Nova's and Cinder's fault wrappers map a status to the envelope key this way (nova/api/openstack/wsgi.py). */
 export function novaKindFor(status: number): NovaErrorKind {
   switch (status) {

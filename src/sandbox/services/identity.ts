@@ -7,7 +7,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
-import { SandboxHttpError, keystoneError } from '../core/errors';
+import { KEYSTONE_BOOLEAN, parseBoolean } from '../core/booleans';
+import { SandboxHttpError, errorShorthands, keystoneError } from '../core/errors';
+import { firstValue, rawQuery } from '../core/request';
 import { type TokenRecord, type TokenRegistry, newAuditId, newTokenString } from '../core/tokens';
 
 export const IDENTITY_KINDS = {
@@ -149,11 +151,11 @@ function strip<T extends object>(doc: T): Omit<T, `_${string}`> {
 
 const unauthorized = (): SandboxHttpError =>
   keystoneError(401, 'Unauthorized', 'The request you have made requires authentication.');
+const keystone = errorShorthands('keystone');
 const forbidden = (action: string): SandboxHttpError =>
-  keystoneError(403, 'Forbidden', `You are not authorized to perform the requested action: identity:${action}.`);
-const notFound = (what: string, id: string): SandboxHttpError =>
-  keystoneError(404, 'Not Found', `Could not find ${what}: ${id}.`);
-const badRequest = (message: string): SandboxHttpError => keystoneError(400, 'Bad Request', message);
+  keystone.forbidden(`You are not authorized to perform the requested action: identity:${action}.`);
+const notFound = (what: string, id: string): SandboxHttpError => keystone.notFound(`Could not find ${what}: ${id}.`);
+const { badRequest } = keystone;
 
 /** Roles a role implies, as Keystone's default implied-role chain does (admin ⇒ member ⇒ reader). */
 const IMPLIES: Record<string, string[]> = { admin: ['member'], member: ['reader'] };
@@ -323,12 +325,7 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
     if (!a.isAdmin) throw forbidden(action);
     return a;
   };
-  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> =>
-    (req.query ?? {}) as Record<string, string | string[] | undefined>;
-  const q1 = (req: FastifyRequest, key: string): string | undefined => {
-    const v = query(req)[key];
-    return Array.isArray(v) ? v[0] : v;
-  };
+  const q1 = (req: FastifyRequest, key: string): string | undefined => firstValue(rawQuery(req)[key]);
   const params = (req: FastifyRequest): Record<string, string> => req.params as Record<string, string>;
 
   const domainView = (d: DomainDoc) => ({ ...d, links: self('domains', d.id) });
@@ -1229,5 +1226,5 @@ function order(role: string): number {
 }
 
 function parseBool(text: string): boolean {
-  return !['false', '0', 'no', 'off'].includes(text.toLowerCase());
+  return parseBoolean(text, KEYSTONE_BOOLEAN) ?? true;
 }

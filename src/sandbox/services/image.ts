@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
 import { glanceError } from '../core/errors';
+import { afterMarker, parseLimit } from '../core/paging';
+import { firstValue, queryValues, rawQuery } from '../core/request';
 import { writeFileAtomic } from '../core/files';
 import { projectIdByName } from './identity';
 
@@ -255,8 +257,6 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   const { store } = ctx;
   const auth = (req: FastifyRequest): AuthInfo => ctx.authenticate(req, 'glance');
   const params = (req: FastifyRequest): Record<string, string> => req.params as Record<string, string>;
-  const query = (req: FastifyRequest): Record<string, string | string[] | undefined> =>
-    (req.query ?? {}) as Record<string, string | string[] | undefined>;
   const members = (): MemberDoc[] => store.list<MemberDoc>(IMAGE_MEMBER_KIND);
 
   const view = (img: ImageDoc): Record<string, unknown> => {
@@ -310,15 +310,9 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
 
   app.get('/v2/images', async (req) => {
     const a = auth(req);
-    const q = query(req);
-    const one = (k: string): string | undefined => {
-      const v = q[k];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const all = (k: string): string[] => {
-      const v = q[k];
-      return v === undefined ? [] : Array.isArray(v) ? v : [v];
-    };
+    const q = rawQuery(req);
+    const one = (k: string): string | undefined => firstValue(q[k]);
+    const all = (k: string): string[] => queryValues(q[k]);
     const visibility = one('visibility');
     if (visibility !== undefined && visibility !== 'all' && !VISIBILITIES.includes(visibility as ImageVisibility)) {
       throw glanceError(400, `Invalid visibility value: ${visibility}`);
@@ -376,20 +370,17 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
       return true;
     });
     images = sortImages(images, one('sort'), all('sort_key'), all('sort_dir'));
-    const marker = one('marker');
-    if (marker !== undefined) {
-      const i = images.findIndex((img) => img.id === marker);
-      if (i === -1) throw glanceError(400, `marker not found: ${marker}`);
-      images = images.slice(i + 1);
-    }
-    const limitText = one('limit');
+    images = afterMarker(
+      images,
+      one('marker'),
+      (img) => img.id,
+      (m) => glanceError(400, `marker not found: ${m}`),
+    );
     // Glance pages every list: 25 by default (limit_param_default), at most 1000 (api_limit_max).
-    let limit = PAGE_DEFAULT;
-    if (limitText !== undefined) {
-      limit = Number(limitText);
-      if (!Number.isInteger(limit) || limit < 0) throw glanceError(400, 'limit param must be an integer');
-      if (limit > PAGE_MAX) limit = PAGE_MAX;
-    }
+    const limit = Math.min(
+      parseLimit(one('limit'), () => glanceError(400, 'limit param must be an integer')) ?? PAGE_DEFAULT,
+      PAGE_MAX,
+    );
     let next: string | undefined;
     if (images.length > limit) {
       images = images.slice(0, limit);

@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
-import { SandboxHttpError, swiftDefaultMessage, swiftError } from '../core/errors';
+import { isTrue, SWIFT_BOOLEAN } from '../core/booleans';
+import { SandboxHttpError, swiftError, swiftStatusError } from '../core/errors';
+import { parseLimit } from '../core/paging';
+import { queryParams } from '../core/request';
 import { writeFileAtomic } from '../core/files';
 
 export const SWIFT_KINDS = {
@@ -205,14 +208,9 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const fail = (status: number): SandboxHttpError => swiftError(status, swiftDefaultMessage(status));
+  const fail = swiftStatusError;
   const params = (req: FastifyRequest): Record<string, string> => req.params as Record<string, string>;
-  const query = (req: FastifyRequest): Record<string, string | undefined> => {
-    const q = (req.query ?? {}) as Record<string, string | string[] | undefined>;
-    const out: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(q)) out[k] = Array.isArray(v) ? v[0] : v;
-    return out;
-  };
+  const query = (req: FastifyRequest): Record<string, string | undefined> => queryParams(req).one;
 
   /** The token's identity, or undefined for an anonymous (or bad-token) request. */
   const tokenOf = (req: FastifyRequest): AuthInfo | undefined => {
@@ -235,7 +233,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
   const unauthorizedOrForbidden = (auth: AuthInfo | undefined, account: string): SandboxHttpError => {
     if (auth !== undefined) return fail(403);
     // Swift says 401 to anonymous callers (and bad tokens), naming the account realm.
-    const e = swiftError(401, swiftDefaultMessage(401));
+    const e = swiftStatusError(401);
     return new SandboxHttpError(401, e.body, {
       ...e.headers,
       'www-authenticate': `Swift realm="${account}", Keystone uri="${ctx.publicUrl}/identity"`,
@@ -379,14 +377,11 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     const delimiter = q.delimiter ?? (q.path !== undefined ? '/' : undefined);
     const marker = q.marker;
     const endMarker = q.end_marker;
-    const reverse = q.reverse !== undefined && ['true', '1', 'yes', 'on'].includes(q.reverse.toLowerCase());
+    const reverse = isTrue(q.reverse, SWIFT_BOOLEAN);
     const limitText = q.limit;
-    let limit = LISTING_LIMIT;
-    if (limitText !== undefined) {
-      limit = Number(limitText);
-      if (!Number.isInteger(limit) || limit < 0) throw swiftError(412, 'Value of limit must be a positive integer');
-      if (limit > LISTING_LIMIT) throw swiftError(412, `Maximum limit is ${LISTING_LIMIT}`);
-    }
+    const limit =
+      parseLimit(limitText, () => swiftError(412, 'Value of limit must be a positive integer')) ?? LISTING_LIMIT;
+    if (limit > LISTING_LIMIT) throw swiftError(412, `Maximum limit is ${LISTING_LIMIT}`);
     let sorted = items;
     if (reverse) sorted = [...items].reverse();
     const out: (T | { subdir: string })[] = [];
@@ -577,7 +572,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (header(req, 'x-remove-versions-location') !== undefined) next.versionsLocation = null;
     if (header(req, 'x-remove-history-location') !== undefined) next.historyLocation = null;
     const enabled = header(req, 'x-versions-enabled');
-    if (enabled !== undefined) next.versionsEnabled = ['true', '1', 'yes', 'on'].includes(enabled.toLowerCase());
+    if (enabled !== undefined) next.versionsEnabled = isTrue(enabled, SWIFT_BOOLEAN);
     if (next.versionsEnabled === true && (next.versionsLocation !== null || next.historyLocation !== null)) {
       throw swiftError(
         400,
@@ -948,7 +943,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (deleteAfter !== undefined)
       headers['x-delete-at'] = String(Math.floor(ctx.now().getTime() / 1000) + Number(deleteAfter));
     const sentType = header(req, 'content-type');
-    const detect = header(req, 'x-detect-content-type') === 'true';
+    const detect = isTrue(header(req, 'x-detect-content-type'), SWIFT_BOOLEAN);
     const contentType =
       copiedFrom !== undefined && sentType === undefined
         ? copiedFrom.contentType

@@ -5,7 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
-import { SandboxHttpError } from '../../core/errors.js';
+import { BODY_BOOLEAN, CINDER_QUERY_BOOLEAN, isTrue } from '../../core/booleans.js';
+import { SandboxHttpError, cinderError } from '../../core/errors.js';
+import { afterMarker, parseLimit, takeLimit } from '../../core/paging.js';
+import { queryParams } from '../../core/request.js';
 import { apiFault, badRequest, forbidden, notFound } from '../compute/api-fault.js';
 import { requireEnvelope, stringMap } from '../compute/request-body.js';
 import { atLeast, negotiate, type Microversion, type MicroversionPolicy } from '../compute/microversion.js';
@@ -49,12 +52,7 @@ function params(req: FastifyRequest): Params {
 }
 
 function query(req: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (Array.isArray(v) && typeof v[0] === 'string') out[k] = v[0];
-  }
-  return out;
+  return queryParams(req).one;
 }
 
 function begin(ctx: SandboxContext, req: FastifyRequest, reply: FastifyReply): Call {
@@ -197,7 +195,7 @@ function quotaUsage(ctx: SandboxContext, projectId: string): Record<string, numb
 }
 
 function overLimit(message: string): SandboxHttpError {
-  return new SandboxHttpError(413, { overLimit: { code: 413, message, retryAfter: '0' } }, { 'Retry-After': '0' });
+  return cinderError(413, 'overLimit', message);
 }
 
 function enforceVolumeQuota(
@@ -337,7 +335,7 @@ function matchesFilters(ctx: SandboxContext, view: VolumeView, q: Record<string,
 }
 
 function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, string>): VolumeView[] {
-  const allTenants = call.auth.isAdmin && ['1', 'true', 'True'].includes(q.all_tenants ?? '');
+  const allTenants = call.auth.isAdmin && isTrue(q.all_tenants, CINDER_QUERY_BOOLEAN);
   const scope = allTenants ? (q.project_id ? { projectId: q.project_id } : undefined) : { projectId: call.projectId };
   const views: VolumeView[] = [];
   for (const doc of ctx.store.list<VolumeDoc>(KIND.volume, scope)) {
@@ -346,16 +344,15 @@ function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, string>)
   }
   // Cinder sorts by created_at desc by default.
   views.reverse();
-  let start = 0;
-  if (q.marker) {
-    const idx = views.findIndex((v) => v.volume.id === q.marker);
-    if (idx < 0) throw notFound(`Marker ${q.marker} could not be found.`);
-    start = idx + 1;
-  }
-  const limit = q.limit !== undefined ? Number(q.limit) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
-    throw badRequest(`Invalid input received: limit must be a non-negative integer`);
-  return views.slice(start, limit !== undefined ? start + limit : undefined);
+  // An empty ?marker= means no marker, as Cinder's `if marker:` reads it.
+  const rest = afterMarker(
+    views,
+    q.marker || undefined,
+    (v) => v.volume.id,
+    (m) => notFound(`Marker ${m} could not be found.`),
+  );
+  const limit = parseLimit(q.limit, () => badRequest(`Invalid input received: limit must be a non-negative integer`));
+  return takeLimit(rest, limit);
 }
 
 // ---- volume types --------------------------------------------------------------------------
@@ -573,12 +570,12 @@ function volumeAction(
       return undefined;
     case 'os-set_bootable': {
       const b = arg?.bootable;
-      const bootable = b === true || b === 'true' || b === 'True';
+      const bootable = isTrue(b, BODY_BOOLEAN);
       touch({ bootable });
       return undefined;
     }
     case 'os-update_readonly_flag':
-      touch({ metadata: { ...vol.metadata, readonly: String(arg?.readonly === true || arg?.readonly === 'true') } });
+      touch({ metadata: { ...vol.metadata, readonly: String(isTrue(arg?.readonly, BODY_BOOLEAN)) } });
       reply.code(202);
       return undefined;
     case 'os-reset_status': {
@@ -1101,7 +1098,7 @@ export function registerCinderRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = begin(ctx, req, reply);
     const target = quotaTarget(call, params(req).target ?? '');
     const limits = quotaLimits(ctx, target);
-    if (['true', 'True', '1'].includes(query(req).usage ?? '')) {
+    if (isTrue(query(req).usage, CINDER_QUERY_BOOLEAN)) {
       const used = quotaUsage(ctx, target);
       const detail: Record<string, unknown> = { id: target };
       for (const [k, limit] of Object.entries(limits))

@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
+import { BODY_BOOLEAN, CINDER_QUERY_BOOLEAN, isTrue } from '../../core/booleans.js';
+import { queryParams } from '../../core/request.js';
 import { badRequest, notFound } from '../compute/api-fault.js';
 import { requireEnvelope, stringMap } from '../compute/request-body.js';
 import { atLeast, type Microversion } from '../compute/microversion.js';
@@ -124,8 +126,8 @@ export function registerSnapshotRoutes(
   const id = (req: FastifyRequest): string => (req.params as Record<string, string>).id ?? '';
   const list = (detail: boolean) => (req: FastifyRequest, reply: FastifyReply) => {
     const call = begin(req, reply);
-    const q = (req.query ?? {}) as Record<string, string>;
-    const all = call.auth.isAdmin && ['1', 'true', 'True'].includes(q.all_tenants ?? '');
+    const q = queryParams(req).one;
+    const all = call.auth.isAdmin && isTrue(q.all_tenants, CINDER_QUERY_BOOLEAN);
     const docs = ctx.store
       .list<SnapshotDoc>(SNAPSHOT_KIND, all ? undefined : { projectId: call.projectId })
       .flatMap((s) => settleSnapshot(ctx, s.id) ?? [])
@@ -148,7 +150,7 @@ export function registerSnapshotRoutes(
     const call = begin(req, reply);
     const body = requireEnvelope(req.body, 'snapshot');
     const volumeId = typeof body.volume_id === 'string' ? body.volume_id : '';
-    const force = body.force === true || body.force === 'true' || body.force === 'True';
+    const force = isTrue(body.force, BODY_BOOLEAN);
     const snap = ctx.store.transaction(() => {
       const view = volumeView(ctx, volumeId);
       if (!view || (view.volume.project_id !== call.auth.projectId && !call.auth.isAdmin))

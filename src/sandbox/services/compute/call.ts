@@ -1,11 +1,16 @@
 /**
  * What every Nova route starts with: the caller's token, the negotiated
- * microversion, and small readers for path/query parameters.
+ * microversion, and Nova's spellings of the shared HTTP kit (core/request,
+ * core/booleans, core/paging).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context.js';
 import { negotiate, type Microversion, type MicroversionPolicy } from './microversion.js';
-import { forbidden } from './api-fault.js';
+import { isTrue, NOVA_QUERY_BOOLEAN } from '../../core/booleans.js';
+import { afterMarker, parseLimit, takeLimit } from '../../core/paging.js';
+import { badRequest, forbidden } from './api-fault.js';
+
+export { pathParam, queryParams } from '../../core/request.js';
 
 export const NOVA_VERSIONS: MicroversionPolicy = {
   service: 'compute',
@@ -40,23 +45,6 @@ export function callOf(req: FastifyRequest): NovaCall | undefined {
   return calls.get(req);
 }
 
-export function pathParam(req: FastifyRequest, name: string): string {
-  return (req.params as Record<string, string>)[name] ?? '';
-}
-
-/** Query parameters as strings (first value when repeated), plus all values by key. */
-export function queryParams(req: FastifyRequest): { one: Record<string, string>; all: Record<string, string[]> } {
-  const one: Record<string, string> = {};
-  const all: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
-    if (values.length === 0) continue;
-    all[k] = values;
-    one[k] = values[0] ?? '';
-  }
-  return { one, all };
-}
-
 export function requireNovaAdmin(call: NovaCall, rule: string): void {
   if (!call.auth.isAdmin) throw forbidden(`Policy doesn't allow ${rule} to be performed.`);
 }
@@ -76,6 +64,30 @@ export function novaLaunchTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}.000000`;
 }
 
+/** A Nova query flag (`all_tenants`, `all_projects`…). */
 export function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'true', 'True', 'yes', 'on'].includes(value);
+  return isTrue(value, NOVA_QUERY_BOOLEAN);
+}
+
+/** Nova's query schema for `limit` (parameter_types.non_negative_integer) and its wording. */
+export function novaLimit(text: string | undefined): number | undefined {
+  return parseLimit(text, (t) =>
+    badRequest(`Invalid input for query parameters limit. Value: ${t}. '${t}' does not match '^[0-9]*$'`),
+  );
+}
+
+/** A page after `?marker=` (matched by `idOf`) of at most `?limit=` items; an unknown marker is a 400. */
+export function novaPage<T>(items: readonly T[], one: Record<string, string>, idOf: (item: T) => string): T[] {
+  return takeLimit(novaAfterMarker(items, one.marker, idOf), novaLimit(one.limit));
+}
+
+/** The items after `?marker=`; a marker that names nothing is a 400, as Nova's MarkerNotFound is. */
+export function novaAfterMarker<T>(items: readonly T[], marker: string | undefined, idOf: (item: T) => string): T[] {
+  return afterMarker(items, marker, idOf, (m) => badRequest(`marker [${m}] not found`));
+}
+
+/** A page from `?offset=` of at most `?limit=` items (server groups, volume attachments). */
+export function novaOffsetPage<T>(items: readonly T[], one: Record<string, string>): T[] {
+  const offset = Number(one.offset ?? 0);
+  return takeLimit(offset > 0 ? items.slice(offset) : items, novaLimit(one.limit));
 }

@@ -7,7 +7,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../../core/context.js';
 import { badRequest, conflict, forbidden, notFound } from './api-fault.js';
 import { requireEnvelope, stringMap } from './request-body.js';
-import { beginNova, isTruthy, novaMicroTime, pathParam, queryParams, requireNovaAdmin, type NovaCall } from './call.js';
+import {
+  beginNova,
+  isTruthy,
+  novaMicroTime,
+  novaOffsetPage,
+  novaPage,
+  pathParam,
+  queryParams,
+  requireNovaAdmin,
+  type NovaCall,
+} from './call.js';
+import { BODY_BOOLEAN, isTrue } from '../../core/booleans.js';
 import { atLeast } from './microversion.js';
 import {
   AVAILABILITY_ZONE,
@@ -130,13 +141,7 @@ function listFlavors(call: NovaCall, req: FastifyRequest): FlavorDoc[] {
     if (typeof ka === 'number' && typeof kb === 'number') return dir * (ka - kb);
     return dir * String(ka).localeCompare(String(kb));
   });
-  if (one.marker !== undefined) {
-    const idx = flavors.findIndex((f) => f.id === one.marker);
-    if (idx < 0) throw badRequest(`marker [${one.marker}] not found`);
-    flavors = flavors.slice(idx + 1);
-  }
-  if (one.limit !== undefined) flavors = flavors.slice(0, Number(one.limit));
-  return flavors;
+  return novaPage(flavors, one, (f) => f.id);
 }
 
 function parseFlavorCreate(call: NovaCall, body: unknown): FlavorDoc {
@@ -532,12 +537,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const { one } = queryParams(req);
     let kps = ctx.store.list<KeypairDoc>(KIND.keypair).filter((k) => k.user_id === owner);
     if (atLeast(call.v, '2.35')) {
-      if (one.marker !== undefined) {
-        const idx = kps.findIndex((k) => k.name === one.marker);
-        if (idx < 0) throw badRequest(`marker [${one.marker}] not found`);
-        kps = kps.slice(idx + 1);
-      }
-      if (one.limit !== undefined) kps = kps.slice(0, Number(one.limit));
+      kps = novaPage(kps, one, (k) => k.name);
     }
     return {
       keypairs: kps.map((k) => ({
@@ -597,10 +597,10 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const call = beginNova(ctx, req, reply);
     const { one } = queryParams(req);
     const all = call.auth.isAdmin && isTruthy(one.all_projects);
-    let groups = ctx.store.list<ServerGroupDoc>(KIND.serverGroup, all ? undefined : { projectId: call.auth.projectId });
-    const offset = Number(one.offset ?? 0);
-    if (offset > 0) groups = groups.slice(offset);
-    if (one.limit !== undefined) groups = groups.slice(0, Number(one.limit));
+    const groups = novaOffsetPage(
+      ctx.store.list<ServerGroupDoc>(KIND.serverGroup, all ? undefined : { projectId: call.auth.projectId }),
+      one,
+    );
     return { server_groups: groups.map((g) => renderServerGroup(call, g)) };
   });
   app.post(`${V}/os-server-groups`, (req, reply) => {
@@ -708,7 +708,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext)
     const stored = ctx.store.get<ComputeQuotaDoc>(KIND.quota, projectId);
     const limits: Partial<Record<ComputeQuotaResource, number>> = { ...(stored?.limits ?? {}) };
     const usage = usageOf(ctx, projectId);
-    const force = body.force === true || body.force === 'True' || body.force === 'true';
+    const force = isTrue(body.force, BODY_BOOLEAN);
     for (const [key, raw] of Object.entries(body)) {
       if (key === 'force') continue;
       if (!COMPUTE_QUOTA_RESOURCES.includes(key as ComputeQuotaResource) || !visible.has(key as ComputeQuotaResource)) {

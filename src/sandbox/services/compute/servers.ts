@@ -18,7 +18,18 @@ import {
 import { createPortForDevice, portsOfDevice, releaseDevicePorts, releasePort, type PortDoc } from '../network.js';
 import { apiFault, badRequest, conflict, forbidden, notFound } from './api-fault.js';
 import { optionalString, requireEnvelope, stringMap } from './request-body.js';
-import { beginNova, isTruthy, novaTime, pathParam, queryParams, type NovaCall } from './call.js';
+import {
+  beginNova,
+  isTruthy,
+  novaAfterMarker,
+  novaLimit,
+  novaOffsetPage,
+  novaTime,
+  pathParam,
+  queryParams,
+  type NovaCall,
+} from './call.js';
+import { BODY_BOOLEAN, isTrue } from '../../core/booleans.js';
 import { noteCreatedServers } from './instance-actions.js';
 import { emitServerLifecycle } from './lifecycle.js';
 import { atLeast } from './microversion.js';
@@ -167,7 +178,7 @@ function parseBdms(server: Json): ParsedBdm[] {
       uuid: typeof b.uuid === 'string' && b.uuid !== '' ? b.uuid : null,
       boot_index: bootIndex !== null && Number.isNaN(bootIndex) ? null : bootIndex,
       volume_size: b.volume_size === undefined || b.volume_size === null ? null : Number(b.volume_size),
-      delete_on_termination: b.delete_on_termination === true || b.delete_on_termination === 'true',
+      delete_on_termination: isTrue(b.delete_on_termination, BODY_BOOLEAN),
       device_name: typeof b.device_name === 'string' ? b.device_name : null,
       volume_type: typeof b.volume_type === 'string' ? b.volume_type : null,
     };
@@ -388,10 +399,7 @@ function createServers(
         flavor_id: flavor.id,
         key_name: keyName,
         availability_zone: AVAILABILITY_ZONE,
-        config_drive:
-          server.config_drive === true || server.config_drive === 'true' || server.config_drive === 'True'
-            ? 'True'
-            : '',
+        config_drive: isTrue(server.config_drive, BODY_BOOLEAN) ? 'True' : '',
         access_ipv4: typeof server.accessIPv4 === 'string' ? server.accessIPv4 : '',
         access_ipv6: typeof server.accessIPv6 === 'string' ? server.accessIPv6 : '',
         disk_config: diskConfig,
@@ -593,22 +601,12 @@ function listServers(call: NovaCall, req: FastifyRequest, detail: boolean): { do
   } else if (one.sort_dir === 'asc') {
     docs.reverse();
   }
-  if (one.marker !== undefined) {
-    const idx = docs.findIndex((d) => d.id === one.marker);
-    if (idx < 0) throw badRequest(`marker [${one.marker}] not found`);
-    docs = docs.slice(idx + 1);
-  }
-  if (one.limit !== undefined) {
-    const limit = Number(one.limit);
-    if (!Number.isInteger(limit) || limit < 0)
-      throw badRequest(
-        `Invalid input for query parameters limit. Value: ${one.limit}. '${one.limit}' does not match '^[0-9]*$'`,
-      );
-    if (docs.length > limit) {
-      const page = docs.slice(0, limit);
-      const last = page[page.length - 1];
-      return { docs: page, ...(last ? { next: last.id } : {}) };
-    }
+  docs = novaAfterMarker(docs, one.marker, (d) => d.id);
+  const limit = novaLimit(one.limit);
+  if (limit !== undefined && docs.length > limit) {
+    const page = docs.slice(0, limit);
+    const last = page[page.length - 1];
+    return { docs: page, ...(last ? { next: last.id } : {}) };
   }
   return { docs };
 }
@@ -980,8 +978,7 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     noteCreatedServers(req, ids);
     reply.code(202).header('Location', `${ctx.publicUrl}/compute/v2.1/servers/${first.id}`);
     const server = requireEnvelope(req.body, 'server');
-    if (server.return_reservation_id === true || server.return_reservation_id === 'True')
-      return { reservation_id: reservationId };
+    if (isTrue(server.return_reservation_id, BODY_BOOLEAN)) return { reservation_id: reservationId };
     return {
       server: {
         id: first.id,
@@ -1249,10 +1246,7 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
     const call = beginNova(ctx, req, reply);
     const doc = visibleServer(call, pathParam(req, 'id'));
     const { one } = queryParams(req);
-    let atts = attachmentsOfServer(ctx, doc.id);
-    const offset = Number(one.offset ?? 0);
-    if (offset > 0) atts = atts.slice(offset);
-    if (one.limit !== undefined) atts = atts.slice(0, Number(one.limit));
+    const atts = novaOffsetPage(attachmentsOfServer(ctx, doc.id), one);
     return { volumeAttachments: atts.map((a) => renderVolumeAttachment(call, doc.id, a)) };
   });
   app.get(`${V}/servers/:id/os-volume_attachments/:volumeId`, (req, reply) => {

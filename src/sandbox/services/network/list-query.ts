@@ -3,10 +3,13 @@
  * repeated key means OR), tag filters, `fields`, `sort_key`/`sort_dir` and
  * `limit`/`marker`/`page_reverse` pagination with `<collection>_links`.
  */
+import { NEUTRON_BOOLEAN, parseBoolean } from '../../core/booleans.js';
 import { neutronError } from '../../core/errors.js';
+import { parseLimit } from '../../core/paging.js';
+import { queryValues as values, type RawQuery } from '../../core/request.js';
 
+export type { RawQuery };
 export type Doc = Record<string, unknown>;
-export type RawQuery = Record<string, string | string[] | undefined>;
 
 export interface SortKey {
   key: string;
@@ -44,11 +47,6 @@ const CONTROL_KEYS = new Set([
   'not-tags-any',
 ]);
 
-function values(raw: string | string[] | undefined): string[] {
-  if (raw === undefined) return [];
-  return Array.isArray(raw) ? raw : [raw];
-}
-
 function splitTags(raw: string | string[] | undefined): string[] {
   return values(raw)
     .flatMap((v) => v.split(','))
@@ -56,10 +54,7 @@ function splitTags(raw: string | string[] | undefined): string[] {
 }
 
 export function parseBooleanText(text: string): boolean | undefined {
-  const lower = text.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  return undefined;
+  return parseBoolean(text, NEUTRON_BOOLEAN);
 }
 
 export function parseListQuery(raw: RawQuery): ListQuery {
@@ -85,14 +80,11 @@ export function parseListQuery(raw: RawQuery): ListQuery {
     return { key, ascending: dir === 'asc' };
   });
   const limitText = values(raw.limit)[0];
-  let limit: number | undefined;
-  if (limitText !== undefined && limitText !== '') {
-    limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 0) {
-      throw neutronError(400, 'HTTPBadRequest', `Limit must be an integer 0 or greater and not '${limitText}'`);
-    }
-    if (limit === 0) limit = undefined;
-  }
+  const parsed = parseLimit(limitText === '' ? undefined : limitText, (text) =>
+    neutronError(400, 'HTTPBadRequest', `Limit must be an integer 0 or greater and not '${text}'`),
+  );
+  // An empty limit and limit=0 both mean "no limit" to Neutron.
+  const limit = parsed === 0 ? undefined : parsed;
   return {
     filters,
     tagsAll: splitTags(raw.tags),

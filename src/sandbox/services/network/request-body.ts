@@ -3,7 +3,7 @@
  * wording Neutron's API layer uses: converter failures are `InvalidInput`,
  * validator failures and malformed bodies are `HTTPBadRequest`.
  */
-import { neutronError } from '../../core/errors.js';
+import { errorShorthands, neutronError } from '../../core/errors.js';
 import { normalizeIp } from './ip-address.js';
 import { parseBooleanText, type Doc } from './list-query.js';
 
@@ -13,9 +13,7 @@ export function isObject(value: unknown): value is Doc {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function badRequest(message: string): Error {
-  return neutronError(400, 'HTTPBadRequest', message);
-}
+export const { badRequest } = errorShorthands('neutron');
 
 export function invalidInput(message: string): Error {
   return neutronError(400, 'InvalidInput', `Invalid input for operation: ${message}`);

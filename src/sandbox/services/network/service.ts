@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext, SandboxService } from '../../core/context.js';
 import { neutronError } from '../../core/errors.js';
+import { rawQuery } from '../../core/request.js';
 import {
   createAddressScope,
   deleteAddressScope,
@@ -145,7 +146,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
     const auth = ctx.authenticate(req, 'neutron');
     return ctx.store.transaction(() => fn({ ctx, auth }));
   };
-  const query = (req: FastifyRequest): RawQuery => (req.query ?? {}) as RawQuery;
+  const query = rawQuery;
   const params = (req: FastifyRequest): Params => req.params as Params;
   const noContent = (reply: FastifyReply, status: number) => reply.code(status).send();
 
