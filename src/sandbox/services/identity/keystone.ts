@@ -1,0 +1,180 @@
+/**
+ * What every Keystone route shares, built once per server: the caller's token,
+ * the views of each record (with their `links`), lookups that answer 404, the
+ * roles a user holds on a project and the catalog a token carries.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { AuthInfo, SandboxContext } from '../../core/context';
+import { firstValue, rawQuery } from '../../core/request';
+import {
+  IMPLIES,
+  K,
+  roleOrder,
+  strip,
+  type AppCredentialDoc,
+  type AssignmentDoc,
+  type DomainDoc,
+  type EndpointDoc,
+  type IdentityOptions,
+  type ProjectDoc,
+  type RegionDoc,
+  type RoleDoc,
+  type ServiceDoc,
+  type UserDoc,
+} from './model';
+import { forbidden, notFound, optionalString, type Body } from './request';
+
+export type KeystoneApi = ReturnType<typeof keystoneApi>;
+
+export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
+  const { store } = ctx;
+  const base = (): string => `${ctx.publicUrl}/identity/v3`;
+  const self = (collection: string, id: string): { self: string } => ({ self: `${base()}/${collection}/${id}` });
+  const listLinks = (req: FastifyRequest): { next: null; self: string; previous: null } => ({
+    next: null,
+    self: `${ctx.publicUrl}${req.url.split('?')[0] ?? ''}`,
+    previous: null,
+  });
+  const auth = (req: FastifyRequest): AuthInfo => ctx.authenticate(req, 'keystone');
+  const requireAdmin = (req: FastifyRequest, action: string): AuthInfo => {
+    const a = auth(req);
+    if (!a.isAdmin) throw forbidden(action);
+    return a;
+  };
+  const q1 = (req: FastifyRequest, key: string): string | undefined => firstValue(rawQuery(req)[key]);
+
+  const domainView = (d: DomainDoc) => ({ ...d, links: self('domains', d.id) });
+  const projectView = (p: ProjectDoc) => ({ ...p, links: self('projects', p.id) });
+  const userView = (u: UserDoc) => ({ ...strip(u), links: self('users', u.id) });
+  const roleView = (r: RoleDoc) => ({ ...r, links: self('roles', r.id) });
+  const serviceView = (s: ServiceDoc) => ({ ...s, links: self('services', s.id) });
+  const endpointUrl = (e: EndpointDoc, projectId: string | undefined): string =>
+    `${ctx.publicUrl}${projectId === undefined ? e._path : e._path.replace('%(project_id)s', projectId)}`;
+  const endpointView = (e: EndpointDoc) => ({
+    id: e.id,
+    interface: e.interface,
+    region_id: e.region_id,
+    service_id: e.service_id,
+    url: endpointUrl(e, undefined),
+    enabled: e.enabled,
+    region: e.region,
+    links: self('endpoints', e.id),
+  });
+  const regionView = (r: RegionDoc) => ({ ...r, links: self('regions', r.id) });
+  const appCredView = (c: AppCredentialDoc) => ({
+    ...strip(c),
+    links: self(`users/${c.user_id}/application_credentials`, c.id),
+  });
+
+  const domainByRef = (ref: Body | undefined): DomainDoc | undefined => {
+    if (ref === undefined) return undefined;
+    const id = optionalString(ref, 'id');
+    if (id !== undefined) return store.get<DomainDoc>(K.domain, id);
+    const name = optionalString(ref, 'name');
+    if (name !== undefined) return store.list<DomainDoc>(K.domain).find((d) => d.name === name);
+    return undefined;
+  };
+
+  const effectiveRoles = (userId: string, projectId: string): { id: string; name: string }[] => {
+    const direct = store.list<AssignmentDoc>(K.assignment, { projectId }).filter((a) => a.user_id === userId);
+    const all = store.list<RoleDoc>(K.role);
+    const names = new Set<string>();
+    const add = (name: string): void => {
+      if (names.has(name)) return;
+      names.add(name);
+      for (const implied of IMPLIES[name] ?? []) add(implied);
+    };
+    for (const a of direct) {
+      const r = all.find((x) => x.id === a.role_id);
+      if (r !== undefined) add(r.name);
+    }
+    return all
+      .filter((r) => names.has(r.name))
+      .sort((a, b) => roleOrder(a.name) - roleOrder(b.name))
+      .map((r) => ({ id: r.id, name: r.name }));
+  };
+
+  const catalogCache = new Map<string, unknown[]>();
+  const catalogFor = (projectId: string): unknown[] => {
+    const hit = catalogCache.get(projectId);
+    if (hit !== undefined) return hit;
+    const endpoints = store.list<EndpointDoc>(K.endpoint);
+    const catalog = store
+      .list<ServiceDoc>(K.service)
+      .filter((s) => s.enabled)
+      .map((s) => ({
+        endpoints: endpoints
+          .filter((e) => e.service_id === s.id && e.enabled)
+          .map((e) => ({
+            id: e.id,
+            interface: e.interface,
+            region_id: e.region_id,
+            url: endpointUrl(e, projectId),
+            region: e.region,
+          })),
+        id: s.id,
+        type: s.type,
+        name: s.name,
+      }));
+    catalogCache.set(projectId, catalog);
+    return catalog;
+  };
+  const projectsOf = (userId: string): ProjectDoc[] => {
+    const ids = new Set(
+      store
+        .list<AssignmentDoc>(K.assignment)
+        .filter((x) => x.user_id === userId)
+        .map((x) => x.project_id),
+    );
+    return store.list<ProjectDoc>(K.project).filter((p) => ids.has(p.id));
+  };
+  const visibleProject = (a: AuthInfo, p: ProjectDoc): boolean =>
+    a.isAdmin || projectsOf(a.userId).some((x) => x.id === p.id);
+  const projectOr404 = (id: string): ProjectDoc => {
+    const p = store.get<ProjectDoc>(K.project, id);
+    if (p === undefined) throw notFound('project', id);
+    return p;
+  };
+  const userOr404 = (id: string): UserDoc => {
+    const u = store.get<UserDoc>(K.user, id);
+    if (u === undefined) throw notFound('user', id);
+    return u;
+  };
+  const roleOr404 = (id: string): RoleDoc => {
+    const r = store.get<RoleDoc>(K.role, id);
+    if (r === undefined) throw notFound('role', id);
+    return r;
+  };
+  /** Forgets a project's cached catalog (when the project goes). */
+  const forgetCatalog = (projectId: string): void => {
+    catalogCache.delete(projectId);
+  };
+  return {
+    ctx,
+    store,
+    opts,
+    base,
+    self,
+    listLinks,
+    auth,
+    requireAdmin,
+    q1,
+    domainView,
+    projectView,
+    userView,
+    roleView,
+    serviceView,
+    endpointView,
+    regionView,
+    appCredView,
+    domainByRef,
+    effectiveRoles,
+    catalogFor,
+    projectsOf,
+    visibleProject,
+    projectOr404,
+    userOr404,
+    roleOr404,
+    forgetCatalog,
+  };
+}
