@@ -43,3 +43,28 @@ export function verify(secret: string, purpose: string, signed: string): string 
   const expected = Buffer.from(mac(secret, purpose, value));
   return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? value : undefined;
 }
+
+/**
+ * A signed-in session for a cookie: who (`subject`) until when, signed — so
+ * the cookie never carries the token or key that signed the visitor in, and
+ * a stolen cookie stops working when it expires.
+ */
+export function signSession(secret: string, purpose: string, subject: string, expiresAtMs: number): string {
+  return sign(secret, purpose, `${subject}~${Math.floor(expiresAtMs / 1000)}`);
+}
+
+/** The subject of a session this key signed for this purpose and that has not expired; undefined otherwise. */
+export function verifySession(
+  secret: string,
+  purpose: string,
+  value: string | undefined,
+  nowMs: number,
+): string | undefined {
+  if (value === undefined || value.length > 400) return undefined;
+  const payload = verify(secret, purpose, value);
+  if (payload === undefined) return undefined;
+  const tilde = payload.lastIndexOf('~');
+  const expires = Number(payload.slice(tilde + 1));
+  if (tilde < 0 || !Number.isInteger(expires) || expires * 1000 <= nowMs) return undefined;
+  return payload.slice(0, tilde);
+}

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureSecretFile, sign, verify } from '../../templates/_runtime/signing';
+import { ensureSecretFile, sign, signSession, verify, verifySession } from '../../templates/_runtime/signing';
 import { issueVoterId, verifiedVoterId } from '../../templates/participa/app/ideas';
 
 describe('signing', () => {
@@ -14,6 +14,16 @@ describe('signing', () => {
     expect(verify('key-one-0123456789', 'purpose', `x${signed}`)).toBeUndefined();
     expect(verify('key-one-0123456789', 'purpose', 'value')).toBeUndefined();
     expect(verify('key-one-0123456789', 'purpose', 'value.')).toBeUndefined();
+  });
+
+  it('keeps a session until it expires, for its purpose and key only', () => {
+    const s = signSession('key-one-0123456789', 'mod', 'subject', 10_000);
+    expect(verifySession('key-one-0123456789', 'mod', s, 9_999)).toBe('subject');
+    expect(verifySession('key-one-0123456789', 'mod', s, 10_000)).toBeUndefined();
+    expect(verifySession('key-two-0123456789', 'mod', s, 0)).toBeUndefined();
+    expect(verifySession('key-one-0123456789', 'inbox', s, 0)).toBeUndefined();
+    expect(verifySession('key-one-0123456789', 'mod', s.replace('~10.', '~99.'), 0)).toBeUndefined();
+    expect(verifySession('key-one-0123456789', 'mod', undefined, 0)).toBeUndefined();
   });
 
   it('issues voter ids that verify only under the key that signed them', () => {

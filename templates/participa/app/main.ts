@@ -2,6 +2,7 @@
  * participa: citizens propose urban improvements, comment and vote once per
  * person; moderators (bearer token from the admin token file) set the status.
  */
+import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { type RuntimeEnvironment, bearerMatches, ensureAdminToken } from '../../_runtime/config';
 import { storageCheck } from '../../_runtime/health';
@@ -20,7 +21,7 @@ import { type SafeHtml, html, layout, raw } from '../../_runtime/html';
 import { type ServiceApp, requestLanguage, runService } from '../../_runtime/server';
 import { JsonStore, readSeed } from '../../_runtime/store';
 import { WindowLimiter } from '../../_runtime/client';
-import { ensureSecretFile } from '../../_runtime/signing';
+import { ensureSecretFile, signSession, verifySession } from '../../_runtime/signing';
 import {
   IDEA_STATUSES,
   type Idea,
@@ -346,9 +347,14 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     redirect(ctx.res, `/ideas/${idea.id}?notice=submitted`);
   });
 
-  // Moderators sign in with the admin token; it is kept in an HttpOnly cookie scoped to /moderation.
+  // Moderators sign in with the admin token; the browser keeps a signed 8-hour session
+  // (HttpOnly, scoped to /moderation), never the token. The session names the token's
+  // fingerprint, so replacing the admin token file signs every moderator out.
+  const MODERATOR_SESSION = 'participa-moderator-v1';
+  const MODERATOR_SESSION_MS = 8 * 3600 * 1000;
+  const moderatorFingerprint = crypto.createHash('sha256').update(moderatorToken).digest('hex').slice(0, 32);
   const isModerator = (ctx: RequestContext): boolean =>
-    bearerMatches(`Bearer ${ctx.cookies.mod ?? ''}`, moderatorToken);
+    verifySession(signingKey, MODERATOR_SESSION, ctx.cookies.mod, Date.now()) === moderatorFingerprint;
 
   router.get('/moderation', (ctx) => {
     const { t } = i18n(ctx);
@@ -416,13 +422,17 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const token = field(await ctx.body(), 'token', { required: false, max: 200 }) ?? '';
     if (!bearerMatches(`Bearer ${token}`, moderatorToken)) return redirect(ctx.res, '/moderation?wrong=1');
     redirect(ctx.res, '/moderation', {
-      'Set-Cookie': cookie('mod', token, {
-        maxAgeSeconds: 8 * 3600,
-        httpOnly: true,
-        secure: ctx.secure,
-        sameSite: 'Strict',
-        path: '/moderation',
-      }),
+      'Set-Cookie': cookie(
+        'mod',
+        signSession(signingKey, MODERATOR_SESSION, moderatorFingerprint, Date.now() + MODERATOR_SESSION_MS),
+        {
+          maxAgeSeconds: MODERATOR_SESSION_MS / 1000,
+          httpOnly: true,
+          secure: ctx.secure,
+          sameSite: 'Strict',
+          path: '/moderation',
+        },
+      ),
     });
   });
   router.post('/moderation/ideas/:id/status', async (ctx) => {

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { RuntimeEnvironment } from '../../_runtime/config';
+import { ensureSecretFile, signSession, verifySession } from '../../_runtime/signing';
 import { storageCheck } from '../../_runtime/health';
 import {
   HttpError,
@@ -49,6 +50,21 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     readSeed<MarketData>(path.join(env.artifactRoot, 'seed'), 'market.json'),
   );
   const offered = offeredLanguages(env.config.languages, SHIPPED_LANGUAGES);
+  // A business that opened its inbox keeps a signed 30-day session for that listing
+  // (HttpOnly, scoped to /services/<id>), never its key.
+  const signingKey = ensureSecretFile(env.config.signingKeyFile, 'signing key');
+  const INBOX_SESSION = 'marketplace-inbox-v1';
+  const INBOX_SESSION_MS = 30 * 86400 * 1000;
+  const inboxCookie = (ctx: RequestContext, listingId: string): string =>
+    cookie('biz', signSession(signingKey, INBOX_SESSION, listingId, Date.now() + INBOX_SESSION_MS), {
+      maxAgeSeconds: INBOX_SESSION_MS / 1000,
+      httpOnly: true,
+      secure: ctx.secure,
+      sameSite: 'Strict',
+      path: `/services/${listingId}`,
+    });
+  const hasInbox = (ctx: RequestContext, l: Listing): boolean =>
+    verifySession(signingKey, INBOX_SESSION, ctx.cookies.biz, Date.now()) === l.id;
   const prune = (): void => {
     if (store.read().requests.length > 0)
       store.update((d) => pruneRequests(d, params.requestRetentionDays, new Date()));
@@ -304,13 +320,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
         <p><a href="/services/${id}/inbox">${t('openInbox')}</a></p>`,
       201,
       {
-        'Set-Cookie': cookie('biz', created.key, {
-          maxAgeSeconds: 30 * 86400,
-          httpOnly: true,
-          secure: ctx.secure,
-          sameSite: 'Strict',
-          path: `/services/${id}`,
-        }),
+        'Set-Cookie': inboxCookie(ctx, id),
       },
     );
   });
@@ -318,7 +328,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   router.get('/services/:id/inbox', (ctx) => {
     const { lang, t } = i18n(ctx);
     const l = find(ctx.params.id);
-    if (!keyMatches(ctx.cookies.biz, l.keyHash)) {
+    if (!hasInbox(ctx, l)) {
       const wrong = ctx.url.searchParams.get('wrong') === '1';
       return render(
         ctx,
@@ -375,18 +385,12 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const key = field(await ctx.body(), 'key', { required: false, max: 200 });
     if (!keyMatches(key, l.keyHash)) return redirect(ctx.res, `/services/${l.id}/inbox?wrong=1`);
     redirect(ctx.res, `/services/${l.id}/inbox`, {
-      'Set-Cookie': cookie('biz', key as string, {
-        maxAgeSeconds: 30 * 86400,
-        httpOnly: true,
-        secure: ctx.secure,
-        sameSite: 'Strict',
-        path: `/services/${l.id}`,
-      }),
+      'Set-Cookie': inboxCookie(ctx, l.id),
     });
   });
   router.post('/services/:id/requests/:rid/answer', async (ctx) => {
     const l = find(ctx.params.id);
-    if (!keyMatches(ctx.cookies.biz, l.keyHash)) throw new HttpError(401, 'business key required');
+    if (!hasInbox(ctx, l)) throw new HttpError(401, 'business key required');
     const answer = field(await ctx.body(), 'answer', { required: true, max: 2000 }) as string;
     answerRequest(l, ctx.params.rid, answer);
     redirect(ctx.res, `/services/${l.id}/inbox`);
