@@ -37,6 +37,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // A test that cannot run fails; it never skips itself (npm test installs what tests need first).
+    files: ['tests/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'it', 'test'].flatMap((object) =>
+          ['skip', 'skipIf', 'runIf', 'todo', 'only'].map((property) => ({
+            object,
+            property,
+            message: 'a test that cannot run must fail, not skip: npm test prepares what tests need',
+          })),
+        ),
+      ],
+    },
+  },
+  {
     // Only the CLI layer may import the CLI layer.
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],

@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditRecord, readAuditLog, verifyAuditLog, type AuditBackend } from '../../src/audit/audit-log';
 import { auditTable } from '../../src/audit/audit-log-pg';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres';
+import { startPostgres, type TestPostgres } from '../support/postgres';
 
 const ROOT = path.join(__dirname, '..', '..');
 const STORM = path.join(ROOT, 'bin', 'storm');
@@ -52,7 +52,7 @@ async function sql(text: string): Promise<void> {
   }
 }
 
-describe.runIf(postgresAvailable())('audit log in PostgreSQL', () => {
+describe('audit log in PostgreSQL', () => {
   it('concurrent appends make one chain; the manifest selects the backend for the CLI', async () => {
     await Promise.all(
       [0, 1, 2, 3, 4].map((i) =>

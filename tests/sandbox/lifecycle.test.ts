@@ -74,16 +74,6 @@ describe('storm sandbox', () => {
   });
 
   it('the openstack client lists and shows what the sandbox holds', () => {
-    const which = spawnSync('sh', ['-c', 'command -v openstack'], { encoding: 'utf8' });
-    if (which.status !== 0)
-      execFileSync(
-        'sh',
-        [
-          '-c',
-          'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openstackclient python3-swiftclient',
-        ],
-        { stdio: 'ignore' },
-      );
     const clouds = path.join(project, 'clouds.yaml');
     const up = storm('sandbox', 'up', '--detach');
     fs.writeFileSync(clouds, up.json.result.cloudsYamlEntry as string);

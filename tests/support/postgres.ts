@@ -3,11 +3,13 @@
  * `postgres` OS user (initdb refuses root), listening on a free loopback port,
  * trust auth, stopped and deleted by stop().
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { postgresBinDirs } from './prepare';
+import { findProgram } from './prepare-machine';
 
 export interface TestPostgres {
   url: string;
@@ -16,27 +18,18 @@ export interface TestPostgres {
   stop(): void;
 }
 
+/** PostgreSQL's server programs (Debian keeps them off PATH, under /usr/lib/postgresql/<major>/bin). */
 function pgBin(name: string): string {
-  for (const dir of [
-    '/usr/lib/postgresql/17/bin',
-    '/usr/lib/postgresql/16/bin',
-    '/usr/lib/postgresql/15/bin',
-    '/usr/local/bin',
-    '/usr/bin',
-  ]) {
-    const p = path.join(dir, name);
-    if (fs.existsSync(p)) return p;
-  }
-  throw new Error(`PostgreSQL's ${name} not found: apt-get install -y postgresql`);
-}
-
-export function postgresAvailable(): boolean {
+  let majors: string[] = [];
   try {
-    pgBin('initdb');
-    return process.getuid?.() !== 0 || spawnSync('id', ['-u', 'postgres']).status === 0;
+    majors = fs.readdirSync('/usr/lib/postgresql');
   } catch {
-    return false;
+    // not installed from Debian's packages: PATH may still have it
   }
+  const found = findProgram(name, process.env, postgresBinDirs(majors));
+  // The global setup installs PostgreSQL (or stops the run) before any test, so this is a broken machine.
+  if (found === undefined) throw new Error(`PostgreSQL's ${name} not found: apt-get install -y postgresql`);
+  return found;
 }
 
 async function freePort(): Promise<number> {
