@@ -49,7 +49,7 @@ async function schemaFromEngine() {
   }
   const { ensureEngine } = require(path.join(root, 'dist/engine/bootstrap.js'));
   const { runTofu } = require(path.join(root, 'dist/engine/tofu.js'));
-  const { PROVIDER_VERSION } = require(path.join(root, 'dist/engine/pins.js'));
+  const { PROVIDER_VERSION } = require(path.join(root, 'dist/pins.js'));
   const engine = await ensureEngine((e) => {
     if (e.kind === 'step' || e.kind === 'warning') process.stderr.write(`» ${e.message}\n`);
   });

@@ -1,10 +1,8 @@
 /**
- * Credentials for storm's sandbox cloud, started on demand for the project. Its
+ * Credentials for storm's sandbox cloud (the lifecycle starts it on demand). Its
  * bootstrap user is public knowledge (admin/admin in project admin, like
  * devstack's), so nothing secret is involved.
  */
-import type { Progress } from '../progress';
-import { ensureSandbox } from '../sandbox/control';
 import type { CloudCredentials } from './credentials';
 
 export const SANDBOX_USER = 'admin';
@@ -26,10 +24,4 @@ export function sandboxCredentials(url: string, authUrl: string): CloudCredentia
     },
     regionName: 'RegionOne',
   };
-}
-
-/** Starts the project's sandbox when it is not running (state in <project>/.storm/sandbox/). */
-export async function startSandboxCredentials(cwd: string, progress: Progress): Promise<CloudCredentials> {
-  const info = await ensureSandbox({ cwd, progress });
-  return sandboxCredentials(info.url, info.authUrl);
 }

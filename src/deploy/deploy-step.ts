@@ -3,10 +3,31 @@
  * with the applied stack's outputs. The caller supplies the object store
  * (authenticated against the same cloud), so this module holds no credential.
  */
-import type { DeployInput, DeployReport } from '../engine/lifecycle';
+import type { CloudCredentials } from '../cloud/credentials';
+import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
+import type { Progress } from '../progress';
 import { deployServices } from './deploy-services';
 import type { ObjectStore } from './object-store';
+
+/** What the lifecycle hands its deploy step: the applied stack's city, credentials and outputs. */
+export interface DeployInput {
+  cwd: string;
+  city: ResolvedCity;
+  credentials: CloudCredentials;
+  outputs: Record<string, unknown>;
+  progress: Progress;
+  /** `storm deploy --service S`: only this one. */
+  service?: string;
+  signal?: AbortSignal;
+}
+
+/** What the lifecycle records of a deploy step. */
+export interface DeployReport {
+  status: 'deployed' | 'nothing-to-deploy';
+  services: Array<{ name: string; url?: string; healthy?: boolean }>;
+  message: string;
+}
 
 /** Long enough for a VM's first boot (packages, volume, first fetch); the sandbox answers in seconds. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10 * 60 * 1000;

@@ -10,17 +10,9 @@ import { OpenStackClient } from '../cloud/openstack-client';
 import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
-import {
-  type DeployInput,
-  type LifecycleContext,
-  type StackDeployResult,
-  type StackOutcome,
-  type StackRef,
-  deployStacks,
-} from '../engine/lifecycle';
 import type { SynthExtras } from '../synth/context';
 import { ARTIFACTS_CONTAINER, type PublishedService, healthTargets, publishServices } from './deploy-services';
-import { DEFAULT_HEALTH_TIMEOUT_MS } from './deploy-step';
+import { DEFAULT_HEALTH_TIMEOUT_MS, type DeployInput } from './deploy-step';
 import { type HealthResult, describeHealthFailure, requireHealthy, waitForHealthy } from './health-check';
 import { type ObjectStore, swiftObjectStore } from './object-store';
 import {
@@ -238,16 +230,4 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
       ? `nothing changed: ${results.map((r) => `${r.name} ${r.version}${at(r)}`).join(', ')} already released and healthy`
       : `deployed ${changed.map((r) => `${r.name} ${r.version}${r.previousVersion === undefined || r.previousVersion === r.version ? '' : ` (was ${r.previousVersion})`}${at(r)}`).join(', ')}`;
   return { ...base, status: changed.length === 0 ? 'nothing-to-deploy' : 'deployed', services: results, message };
-}
-
-/** `storm deploy <cities>`: the deploy step alone on provisioned stacks. */
-export function deployCities(
-  ctx: LifecycleContext,
-  refs: readonly StackRef[],
-  options: { lockTimeout: string; service?: string; healthTimeoutMs?: number },
-): Promise<StackOutcome<StackDeployResult<DeployResult>>[]> {
-  const { healthTimeoutMs } = options;
-  return deployStacks(ctx, refs, options, (input) =>
-    deployCity(healthTimeoutMs === undefined ? input : { ...input, healthTimeoutMs }),
-  );
 }

@@ -28,7 +28,7 @@ import {
   TOFU_LDFLAGS,
   TOFU_MODULE,
   TOFU_VERSION,
-} from './pins';
+} from '../pins';
 import { runTool } from './tofu';
 import { atLeast, parseEngineVersionJson, parseGoVersion } from './versions';
 

@@ -3,7 +3,7 @@
  * TF_CLI_CONFIG_FILE: the OpenStack provider is installed from storm's filesystem
  * mirror (under both registry hosts), so `tofu init` never asks a registry for it.
  */
-import { PROVIDER_HOSTS, PROVIDER_NAMESPACE, PROVIDER_TYPE } from './pins';
+import { PROVIDER_HOSTS, PROVIDER_NAMESPACE, PROVIDER_TYPE } from '../pins';
 
 /** An HCL quoted string: JSON escaping plus HCL's own template sequences. */
 export function hclString(value: string): string {

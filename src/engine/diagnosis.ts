@@ -5,7 +5,7 @@
  */
 import type { Progress } from '../progress';
 import { type EngineSource, ensureEngine, findGo, planEngine } from './bootstrap';
-import { TOFU_VERSION } from './pins';
+import { TOFU_VERSION } from '../pins';
 
 export interface EngineDiagnosis {
   ready: boolean;

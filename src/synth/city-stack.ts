@@ -6,7 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import type { ResolvedCity } from '../manifest/model';
-import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION } from '../engine/pins';
+import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION } from '../pins';
 import { TerraformStack, openstack } from './cdktf';
 import { ComputeLayer } from './compute';
 import { type SynthExtras, synthContext } from './context';

@@ -1,7 +1,7 @@
 import type { CommandModule } from '../context';
 import { StormError } from '../../errors';
-import { failureOf } from '../../engine/lifecycle';
-import { deployCities } from '../../deploy/deploy';
+import { deployCities } from '../../lifecycle/deploy';
+import { failureOf } from '../../lifecycle/fan-out';
 import { renderDeployResult } from '../../report/deploy';
 import {
   addStackOptions,

@@ -1,6 +1,7 @@
 import type { CommandModule } from '../context';
 import { ExitCode } from '../../errors';
-import { destroyStacks, failureOf } from '../../engine/lifecycle';
+import { destroyStacks } from '../../lifecycle/destroy';
+import { failureOf } from '../../lifecycle/fan-out';
 import { renderResultsTable, renderPlanSummary } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
 import {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { diffRevisions } from '../../audit/revision-diff';
 import { planDiffReport, planDocumentDiff } from '../../audit/plan-diff';
 import type { DiffReport } from '../../audit/change-report';
-import { planStacks } from '../../engine/lifecycle';
+import { planStacks } from '../../lifecycle/plan';
 import { loadCity } from '../../manifest/load';
 import { StormError } from '../../errors';
 import { lifecycleContext, liveProgress, parseLockTimeout, throwIfSingleFailure } from './lifecycle-common';

@@ -5,8 +5,8 @@
 import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { ExitCode, StormError, exitCodeFor } from '../../errors';
-import { defaultLifecycleDeps } from '../../engine/lifecycle-deps';
-import type { LifecycleContext, StackOutcome, StackRef } from '../../engine/lifecycle';
+import { defaultLifecycleDeps } from '../../lifecycle/deps';
+import type { LifecycleContext, StackOutcome, StackRef } from '../../lifecycle/context';
 import { listCities } from '../../manifest/load';
 import { DEFAULT_ENVIRONMENT } from '../../manifest/model';
 import type { Progress } from '../../progress';

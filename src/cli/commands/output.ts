@@ -1,5 +1,6 @@
 import type { CommandModule } from '../context';
-import { failureOf, outputStacks } from '../../engine/lifecycle';
+import { failureOf } from '../../lifecycle/fan-out';
+import { outputStacks } from '../../lifecycle/status';
 import { renderOutputs } from '../../report/plan-summary';
 import {
   addStackOptions,

@@ -1,6 +1,7 @@
 import type { CommandModule } from '../context';
 import { ExitCode } from '../../errors';
-import { failureOf, planStacks } from '../../engine/lifecycle';
+import { failureOf } from '../../lifecycle/fan-out';
+import { planStacks } from '../../lifecycle/plan';
 import { renderCounts, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
 import {
   addRunOptions,

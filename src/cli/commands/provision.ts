@@ -1,6 +1,7 @@
 import type { CommandModule } from '../context';
 import { ExitCode } from '../../errors';
-import { failureOf, provisionStacks } from '../../engine/lifecycle';
+import { failureOf } from '../../lifecycle/fan-out';
+import { provisionStacks } from '../../lifecycle/provision';
 import { renderCounts, renderOutputs, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
 import { formatElapsed } from '../../report/progress';
 import {

@@ -1,5 +1,6 @@
 import type { CommandModule } from '../context';
-import { failureOf, statusStacks } from '../../engine/lifecycle';
+import { failureOf } from '../../lifecycle/fan-out';
+import { statusStacks } from '../../lifecycle/status';
 import { renderStatus } from '../../report/plan-summary';
 import {
   addRunOptions,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StormError } from '../../src/errors';
-import { runEach } from '../../src/engine/lifecycle';
-import { canonicalJson, initKey } from '../../src/engine/workspace';
+import { runEach } from '../../src/lifecycle/fan-out';
 
 describe('runEach', () => {
   it('keeps going after a failure, keeps order, and never runs more than `concurrency` at once', async () => {
@@ -33,22 +32,5 @@ describe('runEach', () => {
     const out = await runEach({ signal: ctl.signal }, [{ city: 'a', env: 'preprod' }], 1, () => Promise.resolve(1));
     expect(out[0]?.ok).toBe(false);
     expect(!out[0]?.ok && out[0]?.error.code).toBe('interrupted');
-  });
-});
-
-describe('init cache key', () => {
-  it('changes with providers or backend, not with resources', () => {
-    const base = { terraform: { required_providers: { openstack: { version: '3.4.0' } } }, resource: { a: { b: {} } } };
-    const k = initKey('tofu', base, '{"local":{}}');
-    expect(initKey('tofu', { ...base, resource: { a: { c: {} } } }, '{"local":{}}')).toBe(k);
-    expect(initKey('tofu', base, '{"pg":{}}')).not.toBe(k);
-    expect(
-      initKey(
-        'tofu',
-        { ...base, terraform: { required_providers: { openstack: { version: '3.5.0' } } } },
-        '{"local":{}}',
-      ),
-    ).not.toBe(k);
-    expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
 });

@@ -4,9 +4,10 @@
  * log. Tests use these same functions; nothing here is a stand-in.
  */
 import { appendAuditRecord } from '../audit/audit-log';
-import { ensureEngine } from './bootstrap';
-import type { LifecycleDeps } from './lifecycle';
-import { startSandboxCredentials } from '../cloud/sandbox-target';
+import { ensureEngine } from '../engine/bootstrap';
+import type { LifecycleDeps } from './context';
+import { sandboxCredentials } from '../cloud/sandbox-target';
+import { ensureSandbox } from '../sandbox/control';
 import { serviceNeedsFor, synthesizeResolved } from '../synth/synth-city';
 import { withdrawCity } from '../deploy/withdraw';
 import { deployCity, objectStoreUrl, serviceUserData } from '../deploy/deploy';
@@ -31,7 +32,11 @@ export function defaultLifecycleDeps(): LifecycleDeps {
         resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
       return synthesizeResolved(resolved, { services, ...(userData === undefined ? {} : { userData }) });
     },
-    sandbox: (cwd, progress) => startSandboxCredentials(cwd, progress),
+    // Starts the project's sandbox when it is not running (state in <project>/.storm/sandbox/).
+    sandbox: async (cwd, progress) => {
+      const info = await ensureSandbox({ cwd, progress });
+      return sandboxCredentials(info.url, info.authUrl);
+    },
     deploy: (input) => deployCity(input),
     withdraw: async (input) => {
       await withdrawCity(input);

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloudCredentials } from '../cloud/credentials';
 import { OpenStackClient } from '../cloud/openstack-client';
-import type { StackRun } from './plan';
-import { label, readState, tofu } from './plan';
+import type { StackRun } from '../engine/plan';
+import { label, readState, tofu } from '../engine/plan';
 
 interface Finder {
   service: readonly string[];

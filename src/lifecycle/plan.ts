@@ -1,0 +1,203 @@
+/**
+ * `storm plan`: plan each stack into a plan file with a sidecar (the configuration
+ * hash and the state serial it was made from), read it back for the summary, and
+ * record it; and the review of a saved plan, refused when either has moved since.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { policyGate } from '../audit/policy';
+import { ensureInit, label, planOnly, showPlan } from '../engine/plan';
+import type { PlanSummary } from '../engine/plan-changes';
+import { summarizePlan } from '../engine/plan-changes';
+import { removeRunPlan, runPlanFile } from '../engine/workspace';
+import { StormError } from '../errors';
+import { STORM_VERSION } from '../version';
+import { audit, auditFailure } from './audit-entry';
+import type { LifecycleContext, PreflightStatus, PreparedStack, StackOutcome, StackRef, TargetInfo } from './context';
+import { runEach } from './fan-out';
+import { preflight, prepareStack } from './prepare';
+
+export interface PlanOptions {
+  out?: string;
+  skipPreflight: boolean;
+  lockTimeout: string;
+}
+
+export interface PlanSidecar {
+  schemaVersion: 1;
+  storm: string;
+  city: string;
+  env: string;
+  synthHash: string;
+  stateSerial: number;
+  stateLineage: string;
+  cloud: string;
+  skipPreflight: boolean;
+  createdAt: string;
+}
+
+export interface StackPlanResult {
+  city: string;
+  env: string;
+  target: TargetInfo;
+  preflight: PreflightStatus;
+  summary: PlanSummary;
+  planFile: string;
+  synthHash: string;
+}
+
+export function sidecarPath(planFile: string): string {
+  return `${planFile}.storm.json`;
+}
+
+/** A plan file written, not yet read back: everything of the plan's result but its summary. */
+export interface StartedPlan {
+  stack: PreparedStack;
+  base: Omit<StackPlanResult, 'summary'>;
+  hasChanges: boolean;
+  resourceChanges: number;
+}
+
+export async function planStack(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  options: PlanOptions,
+): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+  const started = await startPlan(ctx, ref, options);
+  const summary = summarizePlan(await showPlan(started.stack.run, started.base.planFile));
+  return { stack: started.stack, result: { ...started.base, summary } };
+}
+
+export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<StartedPlan> {
+  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  const pre = await preflight(stack, options.skipPreflight);
+  await ensureInit(stack.run, stack.terraformJson);
+  const planFile = options.out === undefined ? runPlanFile(stack.run.ws, 'apply') : path.resolve(ctx.cwd, options.out);
+  ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
+  const written = await planOnly(stack.run, planFile, 'apply');
+  const sidecar: PlanSidecar = {
+    schemaVersion: 1,
+    storm: STORM_VERSION,
+    city: stack.ref.city,
+    env: stack.ref.env,
+    synthHash: stack.synthHash,
+    stateSerial: stack.state.serial,
+    stateLineage: stack.state.lineage,
+    cloud: stack.target.cloud,
+    skipPreflight: options.skipPreflight,
+    createdAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(sidecarPath(planFile), `${JSON.stringify(sidecar, null, 2)}\n`);
+  return {
+    stack,
+    base: {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      preflight: pre,
+      planFile,
+      synthHash: stack.synthHash,
+    },
+    hasChanges: written.hasChanges,
+    resourceChanges: written.resourceChanges,
+  };
+}
+
+export async function planStacks(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: PlanOptions & { concurrency: number },
+): Promise<StackOutcome<StackPlanResult>[]> {
+  if (options.out !== undefined && refs.length > 1)
+    throw new StormError('usage', '--out saves the plan of exactly one city/environment', {
+      hint: 'plan the cities one at a time when saving plan files',
+    });
+  return runEach(ctx, refs, options.concurrency, async (ref) => {
+    try {
+      const { stack, result } = await planStack(ctx, ref, options);
+      const policy = policyGate(stack.loaded, stack.ref.env, {
+        terraform: stack.terraformJson,
+        allowViolations: true,
+      }).summary;
+      await audit(
+        ctx,
+        stack,
+        'plan',
+        { skipPreflight: options.skipPreflight },
+        result.summary,
+        result.summary.hasChanges ? 'planned' : 'no-changes',
+        { planFile: result.planFile, policy },
+      );
+      if (options.out === undefined) removeRunPlan(result.planFile);
+      return result;
+    } catch (err) {
+      await auditFailure(ctx, ref, 'plan', options.skipPreflight, err);
+      throw err;
+    }
+  });
+}
+
+/** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */
+export async function reviewSavedPlan(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  planFile: string,
+  options: { skipPreflight: boolean; lockTimeout: string },
+): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+  const file = path.resolve(ctx.cwd, planFile);
+  if (!fs.existsSync(file))
+    throw new StormError('not-found', `plan file ${planFile} does not exist`, {
+      hint: 'create it with `storm plan <city> --out <file>`',
+    });
+  let sidecar: PlanSidecar;
+  try {
+    sidecar = JSON.parse(fs.readFileSync(sidecarPath(file), 'utf8')) as PlanSidecar;
+  } catch {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} has no storm record (${path.basename(sidecarPath(file))}): storm cannot tell what it was made from`,
+      { hint: 'make plan files with `storm plan <city> --out <file>` and keep the .storm.json beside them' },
+    );
+  }
+  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  if (sidecar.city !== stack.ref.city || sidecar.env !== stack.ref.env) {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is a plan for ${sidecar.city}/${sidecar.env}, not ${stack.ref.city}/${stack.ref.env}`,
+      { hint: `run \`storm provision ${sidecar.city} --env ${sidecar.env} --plan ${planFile}\`` },
+    );
+  }
+  if (sidecar.synthHash !== stack.synthHash) {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is stale: ${stack.loaded.file} (or what storm synthesizes from it) changed since the plan was made at ${sidecar.createdAt} (configuration ${sidecar.synthHash.slice(0, 12)} then, ${stack.synthHash.slice(0, 12)} now)`,
+      {
+        hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+      },
+    );
+  }
+  if (sidecar.stateSerial !== stack.state.serial || sidecar.stateLineage !== stack.state.lineage) {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is stale: the state of ${stack.ref.city}/${stack.ref.env} changed since the plan was made (serial ${sidecar.stateSerial} → ${stack.state.serial})`,
+      {
+        hint: `review a fresh plan: \`storm plan ${stack.ref.city} --env ${stack.ref.env} --out ${planFile}\``,
+      },
+    );
+  }
+  const pre = await preflight(stack, options.skipPreflight);
+  await ensureInit(stack.run, stack.terraformJson);
+  const summary = summarizePlan(await showPlan(stack.run, file));
+  return {
+    stack,
+    result: {
+      city: stack.ref.city,
+      env: stack.ref.env,
+      target: stack.target,
+      preflight: pre,
+      summary,
+      planFile: file,
+      synthHash: stack.synthHash,
+    },
+  };
+}

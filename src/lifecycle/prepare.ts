@@ -1,0 +1,225 @@
+/**
+ * Preparing a stack for any action: load the manifest, resolve the environment
+ * and the cloud, synthesize, set up the workspace and read the state; and the
+ * pre-flight against the cloud, with the mapping of what it finds back to the
+ * manifest line that causes it.
+ */
+import { describeCredentials, resolveCloudTarget, tofuCloudEnvironment } from '../cloud/credentials';
+import type { CloudCredentials, CloudTarget } from '../cloud/credentials';
+import { QUOTA_LABELS } from '../cloud/inventory';
+import { runPreflight } from '../cloud/preflight';
+import type { ManifestPath } from '../cloud/preflight';
+import { ensureSandboxPartnerProjects } from '../cloud/sandbox-partners';
+import type { StackRun } from '../engine/plan';
+import { ensureInit, label, readState, writeWorkspace } from '../engine/plan';
+import type { StateBackend, StateSnapshot } from '../engine/state';
+import { backendSetup } from '../engine/state';
+import { canonicalJson, sha256, workspaceFor } from '../engine/workspace';
+import type { SourceLocation } from '../errors';
+import { StormError } from '../errors';
+import type { LoadedManifest } from '../manifest/load';
+import { loadCity } from '../manifest/load';
+import type { ResolvedCity } from '../manifest/model';
+import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
+import type {
+  EngineInfo,
+  LifecycleContext,
+  LifecycleDeps,
+  PreflightStatus,
+  PreparedStack,
+  StackRef,
+  TargetInfo,
+} from './context';
+
+const sandboxCredentials = new WeakMap<LifecycleDeps, Promise<CloudCredentials>>();
+const engines = new WeakMap<LifecycleDeps, Promise<EngineInfo>>();
+
+export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: string): Promise<PreparedStack> {
+  const loaded = loadCity(ref.city, { cwd: ctx.cwd });
+  const envs = environmentNames(loaded.doc);
+  if (!envs.includes(ref.env))
+    throw new StormError('usage', `${loaded.file} has no environment "${ref.env}"`, {
+      hint: `environments: ${envs.join(', ')}`,
+    });
+  const resolved = resolveEnvironment(loaded.doc, ref.env);
+  const city = resolved.city.name;
+  const tag = `${city}/${ref.env}`;
+  const targetSpec = resolveCloudTarget(resolved.cloud.name, { cwd: ctx.cwd, env: ctx.env });
+  const credentials = await credentialsFor(ctx, targetSpec);
+  const withRegion: CloudCredentials =
+    credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
+  const target: TargetInfo = {
+    cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName,
+    sandbox: targetSpec.kind === 'sandbox',
+    description: describeCredentials(withRegion),
+  };
+  ctx.progress({ kind: 'detail', message: `${tag}: ${target.description}` });
+  // The sandbox's partner projects are only looked up at plan time: made while synthesis runs.
+  const partners =
+    targetSpec.kind === 'sandbox'
+      ? ensureSandboxPartnerProjects(
+          withRegion,
+          resolved.partners.map((p) => p.project),
+        )
+      : Promise.resolve([]);
+  const [terraformJson, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
+  if (created.length > 0)
+    ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
+  const synthHash = sha256(canonicalJson(terraformJson));
+  let engine = engines.get(ctx.deps);
+  if (engine === undefined) {
+    engine = ctx.deps.engine(ctx.progress, ctx.signal);
+    engines.set(ctx.deps, engine);
+  }
+  const ws = workspaceFor(ctx.cwd, city, ref.env);
+  const engineInfo = await engine;
+  const run: StackRun = {
+    engine: engineInfo,
+    ws,
+    backend: backendSetup(ws, resolved.state as StateBackend, ctx.env),
+    env: definedOnly(tofuCloudEnvironment(withRegion)),
+    progress: ctx.progress,
+    lockTimeout,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  };
+  writeWorkspace(run, terraformJson);
+  // A local state is read straight from its file, so pre-flight can run before tofu
+  // does; other backends need an initialised workspace to pull the state.
+  if (run.backend.kind !== 'local') await ensureInit(run, terraformJson);
+  const state = await readState(run);
+  return {
+    ref: { city, env: ref.env },
+    loaded,
+    resolved,
+    terraformJson,
+    synthHash,
+    credentials: withRegion,
+    target,
+    run,
+    engine: engineInfo,
+    state,
+  };
+}
+
+async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promise<CloudCredentials> {
+  switch (target.kind) {
+    case 'configured':
+      return target.credentials;
+    case 'sandbox': {
+      let pending = sandboxCredentials.get(ctx.deps);
+      if (pending === undefined) {
+        pending = ctx.deps.sandbox(ctx.cwd, ctx.progress).then((c) => {
+          const why =
+            target.reason === 'nothing-configured'
+              ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"`
+              : 'the manifest names cloud "sandbox"';
+          ctx.progress({ kind: 'step', message: `using storm's local sandbox cloud at ${c.auth.authUrl} (${why})` });
+          return c;
+        });
+        sandboxCredentials.set(ctx.deps, pending);
+      }
+      return { ...(await pending), cloudName: target.cloudName };
+    }
+  }
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  // An empty value overrides whatever OS_* the parent has, so the provider only sees storm's choice.
+  for (const [k, v] of Object.entries(env)) out[k] = v ?? '';
+  return out;
+}
+
+export async function preflight(stack: PreparedStack, skip: boolean): Promise<PreflightStatus> {
+  if (skip) {
+    stack.run.progress({
+      kind: 'warning',
+      message: `${label(stack.run)}: pre-flight skipped (--skip-preflight); cloud problems will surface during apply`,
+    });
+    return { status: 'skipped' };
+  }
+  stack.run.progress({ kind: 'detail', message: `${label(stack.run)}: pre-flight against ${stack.target.cloud}` });
+  const report = await runPreflight({
+    credentials: stack.credentials,
+    city: stack.resolved,
+    terraformJson: stack.terraformJson,
+    existingAddresses: new Set(stack.state.addresses),
+    locate: (p) => locateResolvedPath(stack.loaded, stack.resolved.env, p),
+  });
+  const quotas = report.quotas
+    .map((q) => `${QUOTA_LABELS[q.quota]} ${q.used}+${q.needed}/${q.limit < 0 ? '∞' : q.limit}`)
+    .join(', ');
+  stack.run.progress({
+    kind: 'step',
+    message: `${label(stack.run)}: pre-flight passed (${report.checked} names found in ${report.cloud}${quotas === '' ? '' : `; quota used+needed/limit: ${quotas}`})`,
+  });
+  return { status: 'passed', report };
+}
+
+/** Maps a path of the resolved city to where it is written (the environment override when it sets it). */
+export function locateResolvedPath(loaded: LoadedManifest, env: string, p: ManifestPath): SourceLocation {
+  const [a, b, i, field] = p;
+  if (a === 'partners' && typeof b === 'number')
+    return loaded.locate(overrideOrigin(loaded.doc, env, 'partners', b, typeof i === 'string' ? i : undefined));
+  if (typeof i === 'number') {
+    const collection = `${String(a)}.${String(b)}`;
+    if (
+      collection === 'compute.groups' ||
+      collection === 'storage.volumes' ||
+      collection === 'storage.containers' ||
+      collection === 'security.groups' ||
+      collection === 'network.subnets'
+    ) {
+      return loaded.locate(
+        overrideOrigin(loaded.doc, env, collection, i, typeof field === 'string' ? field : undefined),
+      );
+    }
+  }
+  if (a === 'cloud' && typeof b === 'string') {
+    const override = loaded.doc.environments[env]?.cloud as Record<string, unknown> | undefined;
+    if (override?.[b] !== undefined) return loaded.locate(['environments', env, 'cloud', ...p.slice(1)]);
+  }
+  return loaded.locate(p);
+}
+
+/** Best effort: the manifest item a resource address comes from, by its name. */
+export function locateAddress(
+  loaded: LoadedManifest,
+  resolved: ResolvedCity,
+  address: string,
+): SourceLocation | undefined {
+  const m = /(?:^|\.)(openstack_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/.exec(address);
+  if (m === null) return undefined;
+  const [, type = '', name = ''] = m;
+  const tokens = name.toLowerCase().split(/[_-]+/);
+  const has = (item: string): boolean => {
+    const parts = item.toLowerCase().split(/[_-]+/);
+    return tokens.some((_, k) => parts.every((p, j) => tokens[k + j] === p));
+  };
+  const pick = (
+    collection: 'compute.groups' | 'storage.volumes' | 'storage.containers' | 'security.groups' | 'network.subnets',
+    items: ReadonlyArray<{ name: string }>,
+  ): SourceLocation | undefined => {
+    const i = items.findIndex((it) => has(it.name));
+    return i < 0 ? undefined : locateResolvedPath(loaded, resolved.env, [...collection.split('.'), i]);
+  };
+  if (/compute_instance|servergroup|floatingip|volume_attach|keypair|interface_attach/.test(type))
+    return pick('compute.groups', resolved.compute.groups) ?? loaded.locate(['compute']);
+  if (/blockstorage_volume/.test(type))
+    return pick('storage.volumes', resolved.storage.volumes) ?? loaded.locate(['storage']);
+  if (/objectstorage/.test(type))
+    return pick('storage.containers', resolved.storage.containers) ?? loaded.locate(['storage']);
+  if (/secgroup/.test(type)) return pick('security.groups', resolved.security.groups) ?? loaded.locate(['security']);
+  if (/subnet|router_interface/.test(type))
+    return pick('network.subnets', resolved.network.subnets) ?? loaded.locate(['network']);
+  if (/rbac/.test(type)) return loaded.locate(['partners']);
+  if (/networking/.test(type)) return loaded.locate(['network']);
+  return undefined;
+}
+
+/** The state's outputs as plain values, unmasked: for the deploy step and health probes, never for a report. */
+export function rawOutputs(state: StateSnapshot): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(state.outputs)) out[k] = v.value;
+  return out;
+}
