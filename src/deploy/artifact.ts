@@ -151,13 +151,24 @@ function readString(buf: Buffer, start: number, length: number): string {
   return raw.subarray(0, end === -1 ? raw.length : end).toString('utf8');
 }
 
+/** Largest unpacked (tar) size of an artifact: the pilots' are a few megabytes. */
+export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+
 /**
  * Unpacks a .tar.gz made by `tarGzip` (or any plain ustar archive of files and
  * directories) into `dest`. Entries that would land outside `dest`, links and
  * devices are refused: an artifact is data fetched over the network.
  */
-export function unpackArtifact(archive: Buffer, dest: string): string[] {
-  const tar = zlib.gunzipSync(archive);
+export function unpackArtifact(archive: Buffer, dest: string, maxUnpackedBytes = MAX_UNPACKED_BYTES): string[] {
+  let tar: Buffer;
+  try {
+    // Capped: a few kilobytes of gzip can inflate to gigabytes (a "gzip bomb").
+    tar = zlib.gunzipSync(archive, { maxOutputLength: maxUnpackedBytes });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new StormError('deploy', `artifact unpacks to more than ${maxUnpackedBytes} bytes; refused`);
+    throw e;
+  }
   const root = path.resolve(dest);
   fs.mkdirSync(root, { recursive: true });
   const written: string[] = [];

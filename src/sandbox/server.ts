@@ -17,7 +17,7 @@ import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
 import { computeService } from './services/compute';
-import { createIdentityService, ensureCatalogEntries } from './services/identity';
+import { createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
 import { createImageService } from './services/image';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
@@ -84,7 +84,7 @@ export interface RecordedResponse {
 }
 
 const REQUEST_LOG_MAX_BYTES = 64 * 1024 * 1024;
-import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
+import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE, STORM_PROJECT } from './core/layout';
 
 export { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE };
 export const SEED_KIND = 'core.meta';
@@ -382,6 +382,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
         dataDir: opts.dataDir,
         sandboxUrl: () => ctx.publicUrl,
         record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
+        stormProjectId: () => projectIdByName(ctx, STORM_PROJECT),
       })
     : undefined;
   runnerRef.current = runner;

@@ -14,12 +14,20 @@
  * replaced. The service's data lives on <data>/volumes/<volume>/ of the
  * server's attached volume, so it survives restarts and upgrades. Stopping or
  * deleting the server stops the process; closing the sandbox stops them all.
+ *
+ * The runner executes code on the host, so it trusts only what storm itself
+ * asked for: servers of storm's own project (STORM_PROJECT, whose password only
+ * storm and the operator know) whose hint names an artifact in that project's
+ * own account; the entry script, the release version, the server and volume ids
+ * must each stay a path inside the data directory (core/paths.ts); downloads and
+ * unpacking are capped (no gzip bomb fills the disk).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { unpackArtifact } from '../deploy/artifact';
+import { pathInside, relativePathInside } from './core/paths';
 import { type SandboxServiceHint, readSandboxHint } from '../deploy/cloud-init';
 import { type ReleasePointer, parseReleasePointer, releasePointerUrl } from '../deploy/release';
 import type { Store } from './core/store';
@@ -43,6 +51,8 @@ export interface ServiceRunnerOptions {
   /** The sandbox's own URL (the runner only acts on hints pointing at it). */
   sandboxUrl: () => string;
   record: (event: RunnerEvent) => void;
+  /** The id of storm's own project: only its servers run (undefined: none do). */
+  stormProjectId: () => string | undefined;
   intervalMs?: number;
 }
 
@@ -57,6 +67,7 @@ export interface ServiceRunner {
 /** The parts of compute's ServerDoc the runner reads. */
 interface ServerRow {
   id: string;
+  tenant_id: string;
   state: { status: string };
   user_data: string | null;
   _pending: { at: number; to: { status: string } } | null;
@@ -82,6 +93,10 @@ interface Running {
 }
 
 const STOP_GRACE_MS = 3000;
+/** Largest artifact the runner downloads (the pilots' are well under 1 MiB). */
+export const MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+/** Largest release pointer (a few hundred bytes of JSON). */
+const MAX_POINTER_BYTES = 64 * 1024;
 /** How often an instance asks for the release pointer (a conditional GET, in the request log like any client's). */
 const POINTER_POLL_MS = 2000;
 
@@ -120,7 +135,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     });
   };
 
-  const instanceDir = (serverId: string): string => path.join(opts.dataDir, 'instances', serverId);
+  const instanceDir = (serverId: string): string => pathInside(opts.dataDir, 'server id', 'instances', serverId);
 
   killLeftovers(opts.dataDir);
 
@@ -131,6 +146,13 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     let hint: SandboxServiceHint | undefined;
     try {
       hint = readSandboxHint(Buffer.from(server.user_data, 'base64').toString('utf8'));
+      if (hint !== undefined) {
+        const why = hintProblem(hint);
+        if (why !== undefined) {
+          event('ERROR', server.id, 400, `the service hint in the user data is refused: ${why}`);
+          hint = undefined;
+        }
+      }
     } catch {
       hint = undefined;
     }
@@ -141,7 +163,12 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   function desiredNow(): Map<string, Desired> {
     const now = Date.now();
     const out = new Map<string, Desired>();
-    const servers = opts.store.list<ServerRow>('compute.server').filter((s) => effectiveState(s, now) === 'ACTIVE');
+    const stormProject = opts.stormProjectId();
+    if (stormProject === undefined) return out;
+    // Another project's server may carry a hint too (its user data is the tenant's to write); it never runs on the host.
+    const servers = opts.store
+      .list<ServerRow>('compute.server')
+      .filter((s) => s.tenant_id === stormProject && effectiveState(s, now) === 'ACTIVE');
     if (servers.length === 0) return out;
     const ports = opts.store.list<{ id: string; device_id: string }>('network.port');
     const fips = opts.store.list<{ floating_ip_address: string; port_id: string | null }>('network.floatingip');
@@ -155,7 +182,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     for (const server of servers) {
       const hint = hintOf(server);
       if (hint === undefined) continue;
-      const artifactUrl = ownObjectUrl(hint.artifactUrl, opts.sandboxUrl());
+      const artifactUrl = ownObjectUrl(hint.artifactUrl, opts.sandboxUrl(), stormProject);
       const pointerUrl = artifactUrl === undefined ? undefined : releasePointerUrl(artifactUrl);
       if (artifactUrl === undefined || pointerUrl === undefined) continue;
       const portIds = new Set(ports.filter((p) => p.device_id === server.id).map((p) => p.id));
@@ -172,7 +199,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       const dataDir =
         volume === undefined
           ? path.join(instanceDir(server.id), 'data')
-          : path.join(opts.dataDir, 'volumes', volume.volume_id);
+          : pathInside(opts.dataDir, 'volume id', 'volumes', volume.volume_id);
       out.set(server.id, {
         serverId: server.id,
         hint,
@@ -196,22 +223,34 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       await res.arrayBuffer();
       return undefined;
     }
-    const pointer = parseReleasePointer(await res.text());
+    const pointer = parseReleasePointer((await readCapped(res, MAX_POINTER_BYTES, 'release pointer')).toString('utf8'));
     const etag = res.headers.get('etag');
     if (pointer !== undefined && etag !== null) pointerCache.set(url, { etag, pointer });
     return pointer;
   }
 
   async function install(d: Desired, pointer: ReleasePointer): Promise<string> {
-    const dir = path.join(instanceDir(d.serverId), 'releases', pointer.version);
+    // The version names a directory that is replaced (deleted recursively): one plain name, nothing else.
+    if (!SAFE_VERSION.test(pointer.version) || pointer.version.includes('..'))
+      throw new Error(
+        `release pointer version ${JSON.stringify(pointer.version)} is refused: letters, digits, '.', '_', '+' and '-' only, no '..'`,
+      );
+    if (!Number.isSafeInteger(pointer.bytes) || pointer.bytes < 0 || pointer.bytes > MAX_ARTIFACT_BYTES)
+      throw new Error(
+        `release pointer announces ${pointer.bytes} bytes; the sandbox runs artifacts of at most ${MAX_ARTIFACT_BYTES}`,
+      );
+    const dir = pathInside(instanceDir(d.serverId), 'release version', 'releases', pointer.version);
     const marker = path.join(dir, '.storm-sha256');
     if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === pointer.sha256) return dir;
     const started = Date.now();
     // The stable artifact URL the pointer describes (a VM's updater fetches the same one).
     const url = d.artifactUrl;
     const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (res.status !== 200) throw new Error(`GET ${url} answered HTTP ${res.status}`);
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`GET ${url} answered HTTP ${res.status}`);
+    }
+    const bytes = await readCapped(res, pointer.bytes, `artifact ${pointer.artifact}`);
     const sum = createHash('sha256').update(bytes).digest('hex');
     if (sum !== pointer.sha256)
       throw new Error(`artifact ${pointer.artifact} has sha256 ${sum}, the release pointer says ${pointer.sha256}`);
@@ -240,7 +279,8 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     const configFile = path.join(idir, 'config.json');
     fs.writeFileSync(configFile, `${JSON.stringify(d.hint.config, null, 2)}\n`);
     const log = fs.openSync(path.join(idir, 'service.log'), 'a');
-    const child = spawn(process.execPath, [path.join(releaseDir, d.hint.entry)], {
+    const entry = relativePathInside(releaseDir, 'entry script', d.hint.entry);
+    const child = spawn(process.execPath, [entry], {
       cwd: releaseDir,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -254,8 +294,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     });
     fs.closeSync(log);
     const r: Running = { desired: d, pointer, child, exited: false, restarts: 0, nextStartAt: 0 };
-    if (child.pid !== undefined)
-      fs.writeFileSync(path.join(idir, 'service.pid'), `${child.pid} ${path.join(releaseDir, d.hint.entry)}\n`);
+    if (child.pid !== undefined) fs.writeFileSync(path.join(idir, 'service.pid'), `${child.pid} ${entry}\n`);
     child.on('exit', (code, signal) => {
       r.exited = true;
       r.child = undefined;
@@ -409,16 +448,65 @@ function logTail(file: string): string {
 /**
  * The hint's URL on this sandbox's own address: a sandbox restarted on another
  * port is still the cloud the instance lives in. Undefined for any other object
- * store (the runner only serves artifacts this sandbox holds).
+ * store and any other account than storm's own project (the runner only runs
+ * artifacts storm itself published).
  */
-function ownObjectUrl(url: string, sandboxUrl: string): string | undefined {
+function ownObjectUrl(url: string, sandboxUrl: string, stormProject: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return undefined;
   }
-  return parsed.pathname.startsWith('/object-store/v1/') ? `${sandboxUrl}${parsed.pathname}` : undefined;
+  return parsed.pathname.startsWith(`/object-store/v1/AUTH_${stormProject}/`)
+    ? `${sandboxUrl}${parsed.pathname}`
+    : undefined;
+}
+
+const SAFE_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+const SAFE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Why a hint cannot run (undefined: it can): the fields that reach a path, a process or a port are checked first. */
+export function hintProblem(hint: SandboxServiceHint): string | undefined {
+  if (hint.apiVersion !== 'storm/v1' || hint.kind !== 'ServiceInstance') return 'not a storm/v1 ServiceInstance';
+  if (typeof hint.service !== 'string' || !SAFE_NAME.test(hint.service))
+    return `service name ${JSON.stringify(hint.service)} is not a storm service name`;
+  if (typeof hint.artifactUrl !== 'string') return 'artifactUrl is not a string';
+  if (
+    typeof hint.entry !== 'string' ||
+    hint.entry.startsWith('/') ||
+    hint.entry.includes('\\') ||
+    hint.entry.includes('\0') ||
+    hint.entry.split('/').some((s) => s === '' || s === '.' || s === '..')
+  )
+    return `entry ${JSON.stringify(hint.entry)} must be a relative path inside the release (no '..', no absolute path)`;
+  if (!Number.isInteger(hint.port) || hint.port < 1 || hint.port > 65535)
+    return `port ${JSON.stringify(hint.port)} is not a TCP port`;
+  if (typeof hint.config !== 'object' || hint.config === null) return 'config is not an object';
+  return undefined;
+}
+
+/** The body of an answer, refused once it passes `limit` bytes (a stream, so an endless one never fills memory). */
+async function readCapped(res: Response, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? 'NaN');
+  if (declared > limit) {
+    await res.body?.cancel();
+    throw new Error(`${what} is ${declared} bytes, more than the ${limit} bytes allowed`);
+  }
+  if (res.body === null) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks);
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`${what} is more than the ${limit} bytes allowed`);
+    }
+    chunks.push(Buffer.from(value));
+  }
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {

@@ -113,3 +113,17 @@ export async function issueToken(
   if (a.status !== 201) throw new Error(`token issue for ${user}: ${a.status} ${a.text}`);
   return { token: a.headers.get('x-subject-token') ?? '', body: a.json as never };
 }
+
+/** A seeded user's login on this sandbox (`admin` in project admin, `demo` in project demo). */
+export function sandboxLogin(
+  _t: TestSandbox | Sandbox,
+  user: 'admin' | 'demo',
+): { user: string; password: string; project: string } {
+  return { user, password: user, project: user };
+}
+
+/** A project-scoped token of a seeded user. */
+export async function loginToken(t: TestSandbox, user: 'admin' | 'demo'): Promise<string> {
+  const l = sandboxLogin(t, user);
+  return (await issueToken(t.url, l.user, l.password, l.project)).token;
+}

@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext, SandboxService } from '../core/context';
 import { glanceError } from '../core/errors';
 import { afterMarker, parseLimit } from '../core/paging';
 import { firstValue, queryValues, rawQuery } from '../core/request';
 import { writeFileAtomic } from '../core/files';
+import { UUID_PATTERN, isUuid } from '../core/ids';
+import { pathInside } from '../core/paths';
 import { projectIdByName } from './identity';
 
 export const IMAGE_KIND = 'image.image';
@@ -209,7 +210,8 @@ function digests(data: Buffer): { size: number; checksum: string; hash: string }
 }
 
 export function createImageService(opts: ImageOptions): SandboxService {
-  const blobPath = (id: string): string => path.join(opts.blobDir, id);
+  // The id is a UUID by the time it gets here; pathInside still refuses any other name.
+  const blobPath = (id: string): string => pathInside(opts.blobDir, 'image id', id);
   return {
     type: 'image',
     name: 'glance',
@@ -408,7 +410,14 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body))
       throw glanceError(400, 'Body expected in request.');
     const b = body as Record<string, unknown>;
-    const id = typeof b.id === 'string' ? b.id : ctx.newId();
+    if (b.id !== undefined && !isUuid(b.id))
+      throw glanceError(
+        400,
+        typeof b.id === 'string'
+          ? `Provided object does not match schema 'image': '${b.id}' does not match '${UUID_PATTERN}'`
+          : `Provided object does not match schema 'image': ${JSON.stringify(b.id)} is not of type 'string'`,
+      );
+    const id = isUuid(b.id) ? b.id : ctx.newId();
     if (store.get(IMAGE_KIND, id) !== undefined) throw glanceError(409, `Image with identifier ${id} already exists!`);
     const now = glanceTime(ctx.now());
     const doc: ImageDoc = {

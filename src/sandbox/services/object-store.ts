@@ -14,6 +14,7 @@ import { SandboxHttpError, swiftError, swiftStatusError } from '../core/errors';
 import { parseLimit } from '../core/paging';
 import { queryParams } from '../core/request';
 import { writeFileAtomic } from '../core/files';
+import { pathInside } from '../core/paths';
 
 export const SWIFT_KINDS = {
   account: 'object.account',
@@ -313,7 +314,7 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
     if (deleteAt !== undefined && Number(deleteAt) * 1000 <= ctx.now().getTime()) return undefined;
     return o;
   };
-  const blobFile = (blob: string): string => path.join(blobDir, blob.slice(0, 2), blob);
+  const blobFile = (blob: string): string => pathInside(blobDir, 'object blob', blob.slice(0, 2), blob);
   const ensureAccount = (account: string): AccountDoc => {
     const existing = store.get<AccountDoc>(K.account, account);
     if (existing !== undefined) return existing;
