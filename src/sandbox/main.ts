@@ -1,8 +1,8 @@
 /**
  * The sandbox process: node dist/sandbox/main.js --port N --data DIR [--host H]
- * [--delay-ms N] [--floating-cidr A.B.C.0/24] [--token-ttl S] [--faults SPEC] [--fault-seed N].
- * Environment: STORM_SANDBOX_FAULTS and STORM_SANDBOX_FAULT_SEED apply when the
- * flags are absent. Prints one JSON line {"ready": true, url, pid, ...} on
+ * [--delay-ms N] [--floating-cidr A.B.C.0/24] [--token-ttl S] [--faults SPEC] [--fault-seed N]
+ * [--allow-private-imports]. Environment: STORM_SANDBOX_FAULTS, STORM_SANDBOX_FAULT_SEED and
+ * STORM_SANDBOX_ALLOW_PRIVATE_IMPORTS=1 apply when the flags are absent. Prints one JSON line {"ready": true, url, pid, ...} on
  * stdout once listening; diagnostics go to stderr. Exits on SIGINT/SIGTERM
  * after closing the server (state is already on disk).
  */
@@ -20,6 +20,7 @@ interface MainArgs {
   tokenTtlSeconds: number | undefined;
   faults: string | undefined;
   faultSeed: number | undefined;
+  allowPrivateImports: boolean;
 }
 
 function parseArgs(argv: readonly string[]): MainArgs {
@@ -33,6 +34,7 @@ function parseArgs(argv: readonly string[]): MainArgs {
     faults: process.env.STORM_SANDBOX_FAULTS,
     faultSeed:
       process.env.STORM_SANDBOX_FAULT_SEED === undefined ? undefined : Number(process.env.STORM_SANDBOX_FAULT_SEED),
+    allowPrivateImports: process.env.STORM_SANDBOX_ALLOW_PRIVATE_IMPORTS === '1',
   };
   const number = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -61,6 +63,10 @@ function parseArgs(argv: readonly string[]): MainArgs {
       case '--floating-cidr':
         if (value === undefined) throw new Error('--floating-cidr needs a /24, e.g. 127.42.0.0/24');
         args.floatingCidr = value;
+        i += 1;
+        break;
+      case '--allow-private-imports':
+        args.allowPrivateImports = true;
         break;
       case '--delay-ms':
         args.statusDelayMs = number(flag, value);
@@ -99,6 +105,7 @@ async function run(): Promise<void> {
     // A range of its own per data directory, so sandboxes of different projects never share addresses.
     floatingCidr: args.floatingCidr ?? floatingCidrFor(args.dataDir),
     ...(args.faultSeed === undefined ? {} : { faultSeed: args.faultSeed }),
+    allowPrivateImports: args.allowPrivateImports,
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   const cpu = process.cpuUsage();

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuthInfo, ErrorStyle, SandboxContext, SandboxService, ServiceType } from './core/context';
-import { SandboxHttpError, styledError, unauthorizedError } from './core/errors';
+import { SandboxHttpError, styledError, swiftDefaultMessage, unauthorizedError } from './core/errors';
 import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } from './core/faults';
 import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
@@ -46,6 +46,11 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Diagnostic lines (start-up, unexpected errors). */
   log?: (line: string) => void;
+  /**
+   * Let Glance's web-download fetch loopback, link-local and private addresses
+   * (default false: a tenant's URL must not reach the host's own network).
+   */
+  allowPrivateImports?: boolean;
 }
 
 export interface Sandbox {
@@ -84,6 +89,19 @@ export interface RecordedResponse {
 }
 
 const REQUEST_LOG_MAX_BYTES = 64 * 1024 * 1024;
+/** Any request body: an API document is far smaller (OpenStack's own limit, oslo sizelimit, is 112 KiB). */
+export const BODY_LIMIT = 1024 * 1024;
+/** Image and object uploads (the whole body is held in memory). */
+export const UPLOAD_BODY_LIMIT = 256 * 1024 * 1024;
+/** Requests answered at once; more get 503 (a client retries) rather than exhausting memory. */
+export const MAX_CONCURRENT_REQUESTS = 128;
+
+/** The routes whose body is bytes to store, not an API document: they get UPLOAD_BODY_LIMIT. */
+function isUploadRoute(method: string | string[], url: string): boolean {
+  const methods = Array.isArray(method) ? method : [method];
+  if (!methods.includes('PUT')) return false;
+  return /^\/image\/v2\/images\/:id\/(file|stage)$/.test(url) || url === '/object-store/v1/:account/:container/*';
+}
 import { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE, STORM_PROJECT } from './core/layout';
 
 export { BLOB_DIR, DEFAULT_PORT, REQUEST_LOG_FILE };
@@ -114,12 +132,19 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
-function serviceList(core: { tokens: TokenRegistry; tokenTtlSeconds: number; blobDir: string }): SandboxService[] {
+function serviceList(core: {
+  tokens: TokenRegistry;
+  tokenTtlSeconds: number;
+  blobDir: string;
+  allowPrivateImports: boolean;
+}): SandboxService[] {
   const list: SandboxService[] = [];
   list.push(
     createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }),
   );
-  list.push(createImageService({ blobDir: path.join(core.blobDir, 'images') }));
+  list.push(
+    createImageService({ blobDir: path.join(core.blobDir, 'images'), allowPrivateImports: core.allowPrivateImports }),
+  );
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
   list.push(networkService, blockStorageService, computeService);
   return list;
@@ -162,7 +187,12 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const blobDir = persistent
     ? path.join(opts.dataDir, BLOB_DIR)
     : fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sandbox-'));
-  const services = serviceList({ tokens, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, blobDir });
+  const services = serviceList({
+    tokens,
+    tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600,
+    blobDir,
+    allowPrivateImports: opts.allowPrivateImports ?? false,
+  });
   const mounted: Mounted[] = services.map((service) => ({
     service,
     style: STYLE_OF[service.type],
@@ -174,7 +204,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     logger: false,
     // Swift object names may be long; OpenStack ids are never close to this.
     routerOptions: { maxParamLength: 2048 },
-    bodyLimit: 256 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
     // No route declares a Fastify schema (each service validates as its real
@@ -251,7 +281,11 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.decorateRequest('sandbox', null as unknown as RequestState);
+  app.addHook('onRoute', (route) => {
+    if (isUploadRoute(route.method, route.url)) route.bodyLimit = UPLOAD_BODY_LIMIT;
+  });
 
+  let inFlight = 0;
   app.addHook('onRequest', async (req, reply) => {
     const m = mountedFor(req.url);
     const state: RequestState = { start: process.hrtime.bigint(), requestId: '', mounted: m, fault: undefined };
@@ -264,6 +298,23 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (m?.style === 'nova' || m?.style === 'cinder') reply.header('x-compute-request-id', state.requestId);
     }
     reply.header('x-openstack-request-id', state.requestId);
+    const style = m?.style ?? 'keystone';
+    // A web page the user visits can make the browser send requests here under its own
+    // name (DNS rebinding): only a loopback name or address with this port is this sandbox.
+    if (!hostAllowed(req.headers.host, host, ctx.publicUrl))
+      throw styledError(
+        style,
+        400,
+        `Host header ${JSON.stringify(req.headers.host ?? '')} is not this sandbox (a loopback name or address with port ${new URL(ctx.publicUrl).port}); refused against DNS rebinding.`,
+      );
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+    if (inFlight > MAX_CONCURRENT_REQUESTS) {
+      const busy = styledError(style, 503, swiftDefaultMessage(503));
+      throw new SandboxHttpError(busy.status, busy.body, { ...busy.headers, 'retry-after': '1' });
+    }
     if (m === undefined || !faults.active) return;
     const below = req.url.slice(m.service.prefix.length).split('?')[0] ?? '';
     const decision: FaultDecision = faults.decide(m.fault, req.method, below === '' ? '/' : below);
@@ -327,7 +378,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       requestId: st.requestId,
       service: st.mounted?.service.type ?? '-',
       method: req.method,
-      path: req.url,
+      path: redactUrl(req.url),
       status,
       ms: Math.round(Number(process.hrtime.bigint() - st.start) / 1e4) / 100,
     };
@@ -405,6 +456,44 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (!persistent) fs.rmSync(blobDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Query parameters that carry a secret (Swift's temp URL signature, tokens, passwords): never written to the log. */
+const SECRET_PARAM =
+  /^(temp_url_sig|signature|sig|x-amz-signature|x-amz-credential|token|auth_token|x-auth-token|password|.*secret.*)$/i;
+
+/** The URL as the request log keeps it: secret query values replaced by `***`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const parts = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // undecodable: judged as written
+      }
+      return eq >= 0 && SECRET_PARAM.test(decoded) ? `${name}=***` : pair;
+    });
+  return `${url.slice(0, q)}?${parts.join('&')}`;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', 'localhost.', '[::1]']);
+
+/** Whether a Host header names this sandbox: a loopback name or address (or the host it listens on) and its port. */
+export function hostAllowed(header: string | undefined, listenHost: string, publicUrl: string): boolean {
+  if (header === undefined) return false;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d+)$/.exec(header.trim());
+  if (m === null) return false;
+  const name = (m[1] ?? '').toLowerCase();
+  if (m[2] !== new URL(publicUrl).port) return false;
+  if (LOOPBACK_NAMES.has(name) || name === listenHost.toLowerCase()) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) && name.split('.').every((p) => Number(p) <= 255);
 }
 
 /** Keeps one previous request log (requests.log.1) once the current one passes 64 MiB. */

@@ -9,7 +9,8 @@ let demo: string;
 const images = (q = ''): string => `${sb.url}/image/v2/images${q}`;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // The web-download test imports from this sandbox's own (loopback) Swift: the operator's opt-in.
+  sb = await startTestSandbox({ allowPrivateImports: true });
   admin = (await issueToken(sb.url, 'admin', 'admin')).token;
   demo = (await issueToken(sb.url, 'demo', 'demo')).token;
 });

@@ -12,6 +12,7 @@ import { glanceError } from '../core/errors';
 import { afterMarker, parseLimit } from '../core/paging';
 import { firstValue, queryValues, rawQuery } from '../core/request';
 import { writeFileAtomic } from '../core/files';
+import { EgressError, checkDestination, egressGet } from '../core/egress';
 import { UUID_PATTERN, isUuid } from '../core/ids';
 import { pathInside } from '../core/paths';
 import { projectIdByName } from './identity';
@@ -100,7 +101,12 @@ const MiB = 1024 ** 2;
 export interface ImageOptions {
   /** Directory for image bytes. */
   blobDir: string;
+  /** web-download may fetch loopback, link-local and private addresses (off unless the operator allows it). */
+  allowPrivateImports: boolean;
 }
+
+/** Largest image web-download fetches (the same as an upload's body limit). */
+export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
 /** A seeded or uploaded image, by id, for Nova's imageRef checks. */
 export function imageById(ctx: SandboxContext, id: string): ImageDoc | undefined {
@@ -251,11 +257,16 @@ export function createImageService(opts: ImageOptions): SandboxService {
         ctx.store.insert(IMAGE_KIND, doc, owner);
       }
     },
-    register: (app, ctx) => registerGlance(app, ctx, blobPath),
+    register: (app, ctx) => registerGlance(app, ctx, blobPath, opts),
   };
 }
 
-function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id: string) => string): void {
+function registerGlance(
+  app: FastifyInstance,
+  ctx: SandboxContext,
+  blobPath: (id: string) => string,
+  opts: ImageOptions,
+): void {
   const { store } = ctx;
   const auth = (req: FastifyRequest): AuthInfo => ctx.authenticate(req, 'glance');
   const params = (req: FastifyRequest): Record<string, string> => req.params as Record<string, string>;
@@ -560,6 +571,13 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
         const uri = method.uri;
         if (typeof uri !== 'string' || !/^https?:\/\//.test(uri))
           throw glanceError(400, 'URI for web-download does not pass filtering: ' + String(uri));
+        try {
+          await checkDestination(uri, opts.allowPrivateImports);
+        } catch (e) {
+          if (!(e instanceof EgressError)) throw e;
+          ctx.log(`glance web-download of ${uri} refused: ${e.message}`);
+          throw glanceError(400, `URI for web-download does not pass filtering: ${uri}`);
+        }
         if (img.status !== 'queued')
           throw glanceError(409, `Image status transition from ${img.status} to importing is not allowed`);
         store.transaction(() =>
@@ -579,8 +597,12 @@ function registerGlance(app: FastifyInstance, ctx: SandboxContext, blobPath: (id
   const webDownload = async (id: string, uri: string): Promise<void> => {
     let data: Buffer | undefined;
     try {
-      const res = await fetch(uri, { signal: AbortSignal.timeout(60_000) });
-      if (res.ok) data = Buffer.from(await res.arrayBuffer());
+      const res = await egressGet(uri, {
+        allowPrivate: opts.allowPrivateImports,
+        maxBytes: MAX_IMAGE_BYTES,
+        timeoutMs: 60_000,
+      });
+      if (res.status >= 200 && res.status < 300) data = res.body;
       else ctx.log(`glance web-download of ${uri}: HTTP ${res.status}`);
     } catch (e) {
       ctx.log(`glance web-download of ${uri}: ${e instanceof Error ? e.message : String(e)}`);
