@@ -152,7 +152,7 @@ function readString(buf: Buffer, start: number, length: number): string {
 }
 
 /** Largest unpacked (tar) size of an artifact: the pilots' are a few megabytes. */
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+export const MAX_UNPACKED_BYTES = 128 * 1024 * 1024;
 
 /**
  * Unpacks a .tar.gz made by `tarGzip` (or any plain ustar archive of files and
