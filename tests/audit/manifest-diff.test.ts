@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyChange, diffManifests, invertChange } from '../../src/audit/manifest-diff';
 
-const base = {
+interface Rule {
+  ports: number;
+  remote?: string;
+  remoteGroup?: string;
+}
+
+const base: { security: { adminCidrs: string[]; groups: { name: string; rules: Rule[] }[] } } = {
   security: {
     adminCidrs: ['10.0.0.0/8'],
     groups: [

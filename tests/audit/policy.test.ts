@@ -6,7 +6,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluatePolicies } from '../../src/audit/policy';
+import { evaluateEnvironments, evaluatePolicies, policyGate } from '../../src/audit/policy';
 import { POLICY_RULES } from '../../src/audit/rules/index';
 import { loadCity, type LoadedManifest } from '../../src/manifest/load';
 import type { CityManifest } from '../../src/manifest/model';
@@ -380,7 +380,6 @@ describe('storm audit (CLI)', () => {
 
 describe('policyGate (for provision)', () => {
   it('refuses a violating manifest unless violations are allowed, and summarises for the audit record', async () => {
-    const { policyGate } = await import('../../src/audit/policy');
     const dir = project((d) => d.setIn(['security', 'adminCidrs'], ['0.0.0.0/0']));
     const loaded = loadCity('valladolid', { cwd: dir });
     const refused = policyGate(loaded, 'preprod', { today: TODAY, allowViolations: false });
@@ -428,7 +427,6 @@ describe('checks on the synthesized configuration', () => {
 
 describe('city-wide rules', () => {
   it('STORM-WVR-003 warns about a waiver that waives nothing in any environment, not about one used in production only', async () => {
-    const { evaluateEnvironments } = await import('../../src/audit/policy');
     const dir = project((d) => {
       d.setIn(
         ['storage', 'containers', 1, 'waivers'],

@@ -96,9 +96,11 @@ export function storm(args: readonly string[], opts: RunOptions): Promise<StormR
 }
 
 /** Reads the sandbox as admin: a token, then GETs on its catalog endpoints. */
+type Catalog = Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }>;
+
 export class SandboxReader {
   private token = '';
-  private catalog: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }> = [];
+  private catalog: Catalog = [];
   constructor(
     private readonly url: string,
     private readonly user = 'admin',
@@ -121,7 +123,7 @@ export class SandboxReader {
     });
     if (res.status !== 201) throw new Error(`sandbox login: HTTP ${res.status}`);
     this.token = res.headers.get('x-subject-token') ?? '';
-    this.catalog = ((await res.json()) as { token: { catalog: typeof this.catalog } }).token.catalog;
+    this.catalog = ((await res.json()) as { token: { catalog: Catalog } }).token.catalog;
   }
 
   private endpoint(type: string): string {

@@ -9,8 +9,11 @@ import {
   loadTemplateCatalog,
   readTemplate,
   resolveServiceParameters,
+  serviceNeeds,
   tierSizing,
 } from '../../src/manifest/templates';
+import { loadCity } from '../../src/manifest/load';
+import { resolveEnvironment } from '../../src/manifest/model';
 import { DEFAULT_PARAMETERS as urbanismoDefaults } from '../../templates/urbanismo-en-red/app/params';
 import { DEFAULT_PARAMETERS as marketplaceDefaults } from '../../templates/virtual-city-marketplace/app/params';
 import { DEFAULT_PARAMETERS as participaDefaults } from '../../templates/participa/app/params';
@@ -159,9 +162,6 @@ describe('template.yaml validation', () => {
 
 describe('service needs of a city', () => {
   it('resolves ports to CIDRs and groups, names volumes per service and sizes per environment', async () => {
-    const { loadCity } = await import('../../src/manifest/load');
-    const { resolveEnvironment } = await import('../../src/manifest/model');
-    const { serviceNeeds } = await import('../../src/manifest/templates');
     const city = resolveEnvironment(loadCity('agueda', { cwd: root }).doc, 'production');
     const [needs] = serviceNeeds(city, loadTemplateCatalog(root).templates);
     expect(needs).toMatchObject({

@@ -34,7 +34,8 @@ async function tofu(
   cwd = workDir,
   as: 'admin' | 'demo' = 'admin',
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const credentials = as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: 'demo', OS_PROJECT_NAME: 'demo' };
+  const credentials: Record<string, string> =
+    as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: 'demo', OS_PROJECT_NAME: 'demo' };
   const result = await runTofu(engine, args, {
     cwd,
     env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bearerMatches } from '../../templates/_runtime/config';
 import { Router, parseCookies } from '../../templates/_runtime/http';
 import { chooseLanguage, offeredLanguages, translator } from '../../templates/_runtime/i18n';
-import { escapeHtml, html, raw } from '../../templates/_runtime/html';
+import { escapeHtml, html, layout, raw } from '../../templates/_runtime/html';
 import { polygonSvg } from '../../templates/urbanismo-en-red/app/map';
 import { searchPlans, slugify, validateArea, type Plan } from '../../templates/urbanismo-en-red/app/plans';
 import { pruneRequests, type MarketData } from '../../templates/virtual-city-marketplace/app/market';
@@ -134,8 +134,24 @@ describe('marketplace retention', () => {
     const data: MarketData = {
       listings: [],
       requests: [
-        { id: 'old', listingId: 'l', name: 'A', email: 'a@x.gr', message: 'm', createdAt: '2026-01-01T00:00:00.000Z' },
-        { id: 'new', listingId: 'l', name: 'B', email: 'b@x.gr', message: 'm', createdAt: '2026-06-01T00:00:00.000Z' },
+        {
+          id: 'old',
+          listingId: 'l',
+          name: 'A',
+          email: 'a@x.gr',
+          message: 'm',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          followUpHash: 'h1',
+        },
+        {
+          id: 'new',
+          listingId: 'l',
+          name: 'B',
+          email: 'b@x.gr',
+          message: 'm',
+          createdAt: '2026-06-01T00:00:00.000Z',
+          followUpHash: 'h2',
+        },
       ],
     };
     expect(pruneRequests(data, 90, new Date('2026-07-01T00:00:00.000Z'))).toBe(1);
@@ -172,7 +188,6 @@ describe('participa votes', () => {
 
 describe('layout', () => {
   it('keeps the query string in the language links', async () => {
-    const { layout } = await import('../../templates/_runtime/html');
     const page = layout({
       lang: 'el',
       search: '?t=abc&lang=el',
