@@ -7,19 +7,23 @@ import type { AuditRecordInput } from '../audit/audit-record';
 import type { CloudCredentials } from '../cloud/credentials';
 import type { PreflightReport } from '../cloud/preflight';
 import type { DeployInput, DeployReport } from '../deploy/deploy-step';
-import type { StackRun } from '../engine/plan';
+import type { applyPlanFile } from '../engine/apply';
+import type { StackRun, ensureInit, planOnly, planToFile, readState, showPlan, writeWorkspace } from '../engine/plan';
 import type { StateSnapshot } from '../engine/state';
 import type { EngineRef } from '../engine/tofu';
 import type { Diagnostic, StormError } from '../errors';
 import type { LoadedManifest } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import type { Progress } from '../progress';
+import type { adoptInterruptedCreates } from './adoption';
 
 export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: string };
 
 /** What the lifecycle needs from the rest of storm. */
 export interface LifecycleDeps {
   engine(progress: Progress, signal?: AbortSignal): Promise<EngineInfo>;
+  /** What the lifecycle has tofu do in a stack's workspace. */
+  tofu: TofuOperations;
   /** Synthesizes one resolved environment exactly as `storm synth` does (services' needs included). */
   synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string, credentials: CloudCredentials): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
@@ -30,6 +34,22 @@ export interface LifecycleDeps {
   audit(cwd: string, record: AuditRecordInput): Promise<void>;
   /** One probe of each service instance the stack's outputs name (status). */
   serviceHealth(outputs: Record<string, unknown>): Promise<ServiceHealth[]>;
+}
+
+/**
+ * The tofu operations of engine/ (plan.ts, apply.ts) and the adoption of what a stopped
+ * apply left half-created, as the lifecycle calls them: one seam, so that the
+ * orchestration can run in-process against a fake engine.
+ */
+export interface TofuOperations {
+  writeWorkspace: typeof writeWorkspace;
+  ensureInit: typeof ensureInit;
+  readState: typeof readState;
+  planOnly: typeof planOnly;
+  planToFile: typeof planToFile;
+  showPlan: typeof showPlan;
+  applyPlanFile: typeof applyPlanFile;
+  adoptInterruptedCreates: typeof adoptInterruptedCreates;
 }
 
 export interface LifecycleContext {

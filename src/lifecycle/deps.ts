@@ -4,7 +4,10 @@
  * log. Tests use these same functions; nothing here is a stand-in.
  */
 import { appendAuditRecord } from '../audit/audit-log';
+import { applyPlanFile } from '../engine/apply';
 import { ensureEngine } from '../engine/bootstrap';
+import { ensureInit, planOnly, planToFile, readState, showPlan, writeWorkspace } from '../engine/plan';
+import { adoptInterruptedCreates } from './adoption';
 import type { LifecycleDeps } from './context';
 import { sandboxCredentials } from '../cloud/sandbox-target';
 import { ensureSandbox } from '../sandbox/control';
@@ -23,6 +26,16 @@ export function defaultLifecycleDeps(): LifecycleDeps {
         tofuVersion: e.tofuVersion,
         providerVersion: e.providerVersion,
       };
+    },
+    tofu: {
+      writeWorkspace,
+      ensureInit,
+      readState,
+      planOnly,
+      planToFile,
+      showPlan,
+      applyPlanFile,
+      adoptInterruptedCreates,
     },
     // Service instances boot with user data naming this cloud's object storage,
     // so synthesis asks the cloud where that is (only when the city has services).

@@ -3,8 +3,7 @@
  * city named with --confirm), withdraw what deploy stored, destroy, and record it.
  */
 import type { AppliedResource } from '../engine/apply';
-import { applyPlanFile } from '../engine/apply';
-import { ensureInit, label, planToFile } from '../engine/plan';
+import { label } from '../engine/plan';
 import { removeRunPlan, runPlanFile } from '../engine/workspace';
 import { StormError, isStormError } from '../errors';
 import { audit } from './audit-entry';
@@ -45,9 +44,9 @@ export async function destroyStacks(
   const started = Date.now();
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
-    await ensureInit(stack.run, stack.terraformJson);
+    await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
     ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
-    const outcome = await planToFile(stack.run, runPlanFile(stack.run.ws, 'destroy'), 'destroy');
+    const outcome = await ctx.deps.tofu.planToFile(stack.run, runPlanFile(stack.run.ws, 'destroy'), 'destroy');
     const result: StackPlanResult = {
       city: stack.ref.city,
       env: stack.ref.env,
@@ -108,8 +107,11 @@ export async function destroyStacks(
         kind: 'step',
         message: `${label(stack.run)}: destroying ${result.summary.counts.delete} resource${result.summary.counts.delete === 1 ? '' : 's'}`,
       });
-      const outcome = await applyPlanFile(stack.run, result.planFile, result.summary.resources.length, (address) =>
-        locateAddress(stack.loaded, stack.resolved, address),
+      const outcome = await ctx.deps.tofu.applyPlanFile(
+        stack.run,
+        result.planFile,
+        result.summary.resources.length,
+        (address) => locateAddress(stack.loaded, stack.resolved, address),
       );
       await audit(
         ctx,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { policyGate } from '../audit/policy';
-import { ensureInit, label, planOnly, showPlan } from '../engine/plan';
+import { label } from '../engine/plan';
 import type { PlanSummary } from '../engine/plan-changes';
 import { summarizePlan } from '../engine/plan-changes';
 import { removeRunPlan, runPlanFile } from '../engine/workspace';
@@ -64,17 +64,17 @@ export async function planStack(
   options: PlanOptions,
 ): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
   const started = await startPlan(ctx, ref, options);
-  const summary = summarizePlan(await showPlan(started.stack.run, started.base.planFile));
+  const summary = summarizePlan(await ctx.deps.tofu.showPlan(started.stack.run, started.base.planFile));
   return { stack: started.stack, result: { ...started.base, summary } };
 }
 
 export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<StartedPlan> {
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   const pre = await preflight(stack, options.skipPreflight);
-  await ensureInit(stack.run, stack.terraformJson);
+  await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
   const planFile = options.out === undefined ? runPlanFile(stack.run.ws, 'apply') : path.resolve(ctx.cwd, options.out);
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
-  const written = await planOnly(stack.run, planFile, 'apply');
+  const written = await ctx.deps.tofu.planOnly(stack.run, planFile, 'apply');
   const sidecar: PlanSidecar = {
     schemaVersion: 1,
     storm: STORM_VERSION,
@@ -186,8 +186,8 @@ export async function reviewSavedPlan(
     );
   }
   const pre = await preflight(stack, options.skipPreflight);
-  await ensureInit(stack.run, stack.terraformJson);
-  const summary = summarizePlan(await showPlan(stack.run, file));
+  await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
+  const summary = summarizePlan(await ctx.deps.tofu.showPlan(stack.run, file));
   return {
     stack,
     result: {

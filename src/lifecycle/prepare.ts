@@ -11,7 +11,7 @@ import { runPreflight } from '../cloud/preflight';
 import type { ManifestPath } from '../cloud/preflight';
 import { ensureSandboxPartnerProjects } from '../cloud/sandbox-partners';
 import type { StackRun } from '../engine/plan';
-import { ensureInit, label, readState, writeWorkspace } from '../engine/plan';
+import { label } from '../engine/plan';
 import type { StateBackend, StateSnapshot } from '../engine/state';
 import { backendSetup } from '../engine/state';
 import { canonicalJson, sha256, workspaceFor } from '../engine/workspace';
@@ -82,11 +82,12 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
     lockTimeout,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   };
-  writeWorkspace(run, terraformJson);
+  const { tofu } = ctx.deps;
+  tofu.writeWorkspace(run, terraformJson);
   // A local state is read straight from its file, so pre-flight can run before tofu
   // does; other backends need an initialised workspace to pull the state.
-  if (run.backend.kind !== 'local') await ensureInit(run, terraformJson);
-  const state = await readState(run);
+  if (run.backend.kind !== 'local') await tofu.ensureInit(run, terraformJson);
+  const state = await tofu.readState(run);
   return {
     ref: { city, env: ref.env },
     loaded,

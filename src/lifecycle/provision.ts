@@ -5,9 +5,8 @@
  */
 import { type PolicyGate, policyGate } from '../audit/policy';
 import type { AppliedResource } from '../engine/apply';
-import { applyPlanFile } from '../engine/apply';
 import type { StackRun } from '../engine/plan';
-import { label, readState, showPlan } from '../engine/plan';
+import { label } from '../engine/plan';
 import type { PlanSummary } from '../engine/plan-changes';
 import { summarizePlan } from '../engine/plan-changes';
 import { maskOutputs } from '../engine/state';
@@ -15,7 +14,6 @@ import { removeRunPlan } from '../engine/workspace';
 import type { DeployReport } from '../deploy/deploy-step';
 import { StormError, isStormError } from '../errors';
 import type { Progress, ProgressEvent } from '../progress';
-import { adoptInterruptedCreates } from './adoption';
 import { audit, auditFailure } from './audit-entry';
 import type { LifecycleContext, PreparedStack, StackOutcome, StackRef } from './context';
 import { asStormError, runEach } from './fan-out';
@@ -120,7 +118,7 @@ export async function provisionStacks(
     }
     const { stack, base } = plan;
     try {
-      const reading = showPlan(stack.run, base.planFile).then(summarizePlan);
+      const reading = ctx.deps.tofu.showPlan(stack.run, base.planFile).then(summarizePlan);
       // Awaited below on every path; this only keeps a failure from counting as unhandled meanwhile.
       reading.catch(() => undefined);
       await passPolicyGate(stack, base.planFile, () => reading);
@@ -195,28 +193,31 @@ export async function provisionStacks(
     planFile: string,
     total: number,
   ): Promise<AppliedResource[]> {
-    return applyPlanFile(
-      run,
-      planFile,
-      total,
-      (address) => locateAddress(stack.loaded, stack.resolved, address),
-      async (unfinished) => {
-        const adopted = await adoptInterruptedCreates(run, stack.credentials, stack.terraformJson, unfinished).catch(
-          (err: unknown) => {
-            ctx.progress({
-              kind: 'warning',
-              message: `${label(run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}`,
+    const { tofu } = ctx.deps;
+    return tofu
+      .applyPlanFile(
+        run,
+        planFile,
+        total,
+        (address) => locateAddress(stack.loaded, stack.resolved, address),
+        async (unfinished) => {
+          const adopted = await tofu
+            .adoptInterruptedCreates(run, stack.credentials, stack.terraformJson, unfinished)
+            .catch((err: unknown) => {
+              ctx.progress({
+                kind: 'warning',
+                message: `${label(run)}: could not check for half-created resources: ${err instanceof Error ? err.message : String(err)}`,
+              });
+              return [];
             });
-            return [];
-          },
-        );
-        if (adopted.length > 0)
-          ctx.progress({
-            kind: 'step',
-            message: `${label(run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them`,
-          });
-      },
-    ).then((outcome) => outcome.applied);
+          if (adopted.length > 0)
+            ctx.progress({
+              kind: 'step',
+              message: `${label(run)}: adopted ${adopted.length} resource${adopted.length === 1 ? '' : 's'} the stopped run left half-created, so the next run does not duplicate them`,
+            });
+        },
+      )
+      .then((outcome) => outcome.applied);
   }
 
   /** After the apply (or with nothing to apply): deploy the services, read the outputs, record the run. */
@@ -228,7 +229,7 @@ export async function provisionStacks(
     try {
       if (applying === undefined) ctx.progress({ kind: 'step', message: `${label(stack.run)}: no changes` });
       const applied = applying === undefined ? [] : await applying;
-      const after = await readState(stack.run);
+      const after = await ctx.deps.tofu.readState(stack.run);
       const outputs = maskOutputs(after.outputs);
       const deploy = await ctx.deps.deploy({
         cwd: ctx.cwd,

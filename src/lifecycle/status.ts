@@ -2,7 +2,6 @@
  * `storm status` and `storm output`: what each stack's state holds, how the cloud
  * and the manifest have drifted from it, and whether its services answer.
  */
-import { ensureInit, planToFile } from '../engine/plan';
 import type { PlanSummary } from '../engine/plan-changes';
 import type { StateSnapshot } from '../engine/state';
 import { maskOutputs } from '../engine/state';
@@ -33,12 +32,13 @@ export async function statusStacks(
 ): Promise<StackOutcome<StackStatusResult>[]> {
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
-    await ensureInit(stack.run, stack.terraformJson);
+    const { tofu } = ctx.deps;
+    await tofu.ensureInit(stack.run, stack.terraformJson);
     // Drift from the cloud: a refresh-only plan (a normal plan only reports the drift
     // that feeds a change). Drift from the manifest: what a normal plan would change.
     const planFile = runPlanFile(stack.run.ws, 'status');
-    const refreshed = await planToFile(stack.run, planFile, 'refresh-only').finally(() => removeRunPlan(planFile));
-    const outcome = await planToFile(stack.run, planFile, 'apply').finally(() => removeRunPlan(planFile));
+    const refreshed = await tofu.planToFile(stack.run, planFile, 'refresh-only').finally(() => removeRunPlan(planFile));
+    const outcome = await tofu.planToFile(stack.run, planFile, 'apply').finally(() => removeRunPlan(planFile));
     return {
       city: stack.ref.city,
       env: stack.ref.env,
