@@ -3,7 +3,6 @@
  * audit record; tampering with the log makes `storm audit verify` exit 1.
  * Real storm, real tofu + provider, storm's real sandbox cloud.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,19 +10,13 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storm as run, withoutCloud, type StormResult } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 let dir: string;
 
-function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const r = spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], {
-    encoding: 'utf8',
-    env,
-    timeout: 600_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function storm(...args: string[]): StormResult {
+  return run(['--no-color', ...args], { project: dir, env: withoutCloud(), timeout: 600_000 });
 }
 
 beforeAll(() => {

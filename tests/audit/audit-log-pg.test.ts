@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditRecord, readAuditLog, verifyAuditLog, type AuditBackend } from '../../src/audit/audit-log';
 import { auditTable } from '../../src/audit/audit-log-pg';
 import { startPostgres, type TestPostgres } from '../support/postgres';
+import { storm as run, type StormResult } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 const backend: AuditBackend = { kind: 'pg', connectionStringEnv: 'STORM_AUDIT_PG' };
 
 let pg: TestPostgres;
@@ -34,12 +33,8 @@ afterAll(() => {
 
 const env = (): Record<string, string> => ({ STORM_AUDIT_PG: pg.url });
 
-function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--no-color', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, STORM_AUDIT_PG: pg.url },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function storm(...args: string[]): StormResult {
+  return run(['--no-color', ...args], { project, env: { ...process.env, STORM_AUDIT_PG: pg.url } });
 }
 
 async function sql(text: string): Promise<void> {
@@ -111,11 +106,8 @@ describe('audit log in PostgreSQL', () => {
   });
 
   it('a missing connection string is a clear error', () => {
-    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'audit', 'log', 'valladolid'], {
-      encoding: 'utf8',
-      env: { ...process.env, STORM_AUDIT_PG: '' },
-    });
-    expect(r.status).toBe(1);
+    const r = run(['audit', 'log', 'valladolid'], { project, env: { ...process.env, STORM_AUDIT_PG: '' } });
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('STORM_AUDIT_PG is not set');
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,13 +6,12 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditRecord, auditLogLocation, readAuditLog, verifyAuditLog } from '../../src/audit/audit-log';
+import { storm as run, type StormResult } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 
-function storm(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STORM, '--cwd', cwd, '--no-color', ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function storm(cwd: string, ...args: string[]): StormResult {
+  return run(['--no-color', ...args], { project: cwd });
 }
 
 let dir: string;

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storm as run, withoutCloud, type StormResult } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 const schema = JSON.parse(
   fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8'),
 ) as object;
@@ -33,14 +33,12 @@ function git(...args: string[]): string {
   return r.stdout;
 }
 
-function storm(...args: string[]): { code: number; stdout: string; stderr: string } {
+function storm(...args: string[]): StormResult {
   // No cloud: no OS_* variables, no clouds.yaml, no state.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const r = spawnSync(process.execPath, [STORM, '--cwd', repo, '--no-color', ...args], {
-    encoding: 'utf8',
-    env: { ...env, OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' },
+  return run(['--no-color', ...args], {
+    project: repo,
+    env: withoutCloud({ OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml' }),
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const manifestFile = (): string => path.join(repo, 'stacks', 'valladolid.yaml');

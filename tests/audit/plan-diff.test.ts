@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,9 +6,9 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { planDocumentDiff } from '../../src/audit/plan-diff';
 import { renderDiffMarkdown } from '../../src/report/diff';
+import { REPO_ROOT, storm } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 
 /** The shape `tofu show -json` gives for a plan (format 1.2), trimmed to what matters. */
 const showJson = {
@@ -90,13 +89,11 @@ describe('diff against a plan', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-plan-diff-'));
     const file = path.join(dir, 'plan.json');
     fs.writeFileSync(file, JSON.stringify(showJson));
-    const r = spawnSync(
-      process.execPath,
-      [STORM, '--cwd', ROOT, 'diff', 'valladolid', '--env', 'production', '--plan', file, '--format', 'json'],
-      { encoding: 'utf8' },
-    );
+    const r = storm(['diff', 'valladolid', '--env', 'production', '--plan', file, '--format', 'json'], {
+      project: REPO_ROOT,
+    });
     fs.rmSync(dir, { recursive: true, force: true });
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const schema = JSON.parse(
       fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'diff.schema.json'), 'utf8'),
     ) as object;

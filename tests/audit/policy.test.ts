@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
@@ -13,9 +12,9 @@ import type { CityManifest } from '../../src/manifest/model';
 import { parseManifest } from '../../src/manifest/source';
 import { DEFAULT_POLICY_CONFIG } from '../../src/audit/policy-config';
 import type { PolicyReport } from '../../src/audit/policy-types';
+import { storm, type StormResult } from '../support/storm';
 
 const ROOT = path.join(__dirname, '..', '..');
-const STORM = path.join(ROOT, 'bin', 'storm');
 const BASE = fs.readFileSync(path.join(ROOT, 'stacks', 'valladolid.yaml'), 'utf8');
 const TODAY = '2026-11-29';
 
@@ -282,24 +281,23 @@ describe('storm audit (CLI)', () => {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
-  const run = (dir: string, ...args: string[]) =>
-    spawnSync(process.execPath, [STORM, '--cwd', dir, '--no-color', ...args], { encoding: 'utf8' });
+  const run = (dir: string, ...args: string[]): StormResult => storm(['--no-color', ...args], { project: dir });
 
   it('exits 3 naming the rule id and file:line (every environment by default); --json validates against the schema', () => {
     const dir = project((d) =>
       d.setIn(['environments', 'production', 'security'], { groups: { web: { rules: webRules } } }),
     );
     const text = run(dir, 'audit', 'valladolid');
-    expect(text.status).toBe(3);
+    expect(text.code).toBe(3);
     const m = /stacks\/valladolid\.yaml:(\d+):\d+ +error +STORM-SEC-001 /.exec(text.stdout);
     expect(m, text.stdout).not.toBeNull();
     expect(lineAt(dir, Number(m![1]))).toContain('ports: 22');
     expect(text.stdout).toContain('valladolid (production)');
     expect(text.stderr).toContain('valladolid (production) violates');
     expect(text.stderr).not.toMatch(/\n\s+at /);
-    expect(run(dir, 'audit', 'valladolid', '--env', 'preprod').status).toBe(0);
+    expect(run(dir, 'audit', 'valladolid', '--env', 'preprod').code).toBe(0);
     const json = run(dir, '--json', 'audit', 'valladolid');
-    expect(json.status).toBe(3);
+    expect(json.code).toBe(3);
     const doc = JSON.parse(json.stdout) as { result: { passed: boolean; reports: { env: string; passed: boolean }[] } };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.result.reports.map((r) => [r.env, r.passed])).toEqual([
@@ -310,7 +308,7 @@ describe('storm audit (CLI)', () => {
 
   it.each(['valladolid', 'thessaloniki', 'agueda'])('pilot %s exits 0 for both environments, JSON valid', (city) => {
     const r = run(ROOT, '--json', 'audit', city);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { result: { reports: { env: string }[] } };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.result.reports.map((x) => x.env)).toEqual(['preprod', 'production']);
@@ -353,10 +351,10 @@ describe('storm audit (CLI)', () => {
         );
       });
     const ok = run(waived('2099-12-31'), 'audit', 'valladolid');
-    expect(ok.status, ok.stdout).toBe(0);
+    expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/waived +STORM-SEC-001/);
     const expired = run(waived('2020-01-01'), 'audit', 'valladolid');
-    expect(expired.status).toBe(3);
+    expect(expired.code).toBe(3);
     expect(expired.stdout).toMatch(/error +STORM-WVR-001 +waiver of sec\.admin-port-open-to-world/);
     expect(expired.stdout).toMatch(/error +STORM-SEC-001/);
   });
@@ -364,14 +362,14 @@ describe('storm audit (CLI)', () => {
   it('markdown has a summary table and collapsible details', () => {
     const dir = project((d) => d.setIn(['security', 'adminCidrs'], ['0.0.0.0/0']));
     const r = run(dir, 'audit', 'valladolid', '--format', 'markdown');
-    expect(r.status).toBe(3);
+    expect(r.code).toBe(3);
     expect(r.stdout).toContain('| errors | warnings | waived | rules |');
     expect(r.stdout).toMatch(/<details open><summary>Violations \(\d+\)<\/summary>/);
   });
 
   it('--rules lists every rule, and validates as JSON', () => {
     const r = run(ROOT, 'audit', '--rules', '--format', 'json');
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { result: { rules: unknown[] } };
     expect(doc.result.rules).toHaveLength(POLICY_RULES.length);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);

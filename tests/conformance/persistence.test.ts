@@ -5,7 +5,6 @@
  * no changes and the project holds exactly what it held; `storm sandbox reset`
  * brings back the seed; `down` leaves no process behind.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,26 +17,16 @@ import { runTofu } from '../../src/engine/tofu';
 import { synthCity } from '../../src/synth/synth-city';
 import { PROJECT_ROOT, type Inventory, projectInventory, removeDir } from './support/city-cycle';
 import { processAlive } from '../../src/process-alive';
+import { jsonResult, storm as run, type StormResult } from '../support/storm';
 
-const STORM = join(PROJECT_ROOT, 'bin', 'storm');
 const project = mkdtempSync(join(tmpdir(), 'storm-conformance-persist-'));
 const work = join(project, 'work');
 
-function storm(...args: string[]): { code: number; stderr: string; result: Record<string, unknown> } {
+function storm(...args: string[]): StormResult & { result: Record<string, unknown> } {
   const env = { ...process.env };
   delete env.STORM_SANDBOX_FAULTS;
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], {
-    encoding: 'utf8',
-    env,
-    timeout: 60_000,
-  });
-  let result: Record<string, unknown> = {};
-  try {
-    result = (JSON.parse(r.stdout) as { result: Record<string, unknown> }).result;
-  } catch {
-    // not JSON: the assertions on code/stderr say why
-  }
-  return { code: r.status ?? -1, stderr: r.stderr, result };
+  const r = run(['--json', ...args], { project, env, timeout: 60_000 });
+  return { ...r, result: jsonResult(r) };
 }
 
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {

@@ -8,15 +8,8 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SandboxReader,
-  cleanEnv,
-  makeProject,
-  startProjectSandbox,
-  stateOf,
-  storm,
-  type RunningSandbox,
-} from './lifecycle-support';
+import { SandboxReader, makeProject, startProjectSandbox, stateOf, type RunningSandbox } from './lifecycle-support';
+import { cleanEnv, stormAsync } from '../support/storm';
 
 const PARTNERS = [
   'dg-catastro',
@@ -94,7 +87,7 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
   });
 
   it('fails on the injected 503 and imports what the provider created but forgot', async () => {
-    const r = await storm(['provision', 'thessaloniki', '--yes'], { cwd: project, env });
+    const r = await stormAsync(['provision', 'thessaloniki', '--yes'], { project, env });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/503|Service ?Unavailable/i);
     expect(r.stderr).toMatch(scenario.adopts);
@@ -106,7 +99,7 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
   it('without faults, the next provision completes and the cloud holds only what the state knows', async () => {
     sandbox?.stop();
     sandbox = startProjectSandbox(project);
-    const r = await storm(['provision', 'thessaloniki', '--yes'], { cwd: project, env });
+    const r = await stormAsync(['provision', 'thessaloniki', '--yes'], { project, env });
     expect(r.code, r.stderr).toBe(0);
     const inState = resources()
       .filter((x) => KINDS.includes(x.type))
@@ -121,7 +114,7 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
       (await reader.get('network', '/v2.0/ports?device_owner=network:router_interface')).ports as unknown[]
     ).length;
     expect(routerPorts).toBe(resources().filter((x) => x.type === 'openstack_networking_router_interface_v2').length);
-    const plan = await storm(['plan', 'thessaloniki', '--detailed-exitcode'], { cwd: project, env });
+    const plan = await stormAsync(['plan', 'thessaloniki', '--detailed-exitcode'], { project, env });
     expect(plan.code, plan.stderr).toBe(0);
   });
 });

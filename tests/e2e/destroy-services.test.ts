@@ -6,15 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningSandbox,
-  SandboxReader,
-  cleanEnv,
-  makeProject,
-  startProjectSandbox,
-  stateOf,
-  storm,
-} from './lifecycle-support';
+import { type RunningSandbox, SandboxReader, makeProject, startProjectSandbox, stateOf } from './lifecycle-support';
+import { cleanEnv, stormAsync } from '../support/storm';
 
 let project: string;
 let sandbox: RunningSandbox;
@@ -31,7 +24,7 @@ afterAll(() => {
 
 describe('destroy after deploy', () => {
   it('provisions valladolid with its service, destroys it, and leaves no container, object or resource of the city', async () => {
-    const up = await storm(['provision', 'valladolid', '--yes'], { cwd: project, env: cleanEnv() });
+    const up = await stormAsync(['provision', 'valladolid', '--yes'], { project, env: cleanEnv() });
     expect(up.stderr).toMatch(/deployed urbanismo-en-red/);
     expect(up.code).toBe(0);
 
@@ -44,7 +37,7 @@ describe('destroy after deploy', () => {
       expect.arrayContaining(['storm-artifacts', 'valladolid-preprod-plan-documents']),
     );
 
-    const down = await storm(['destroy', 'valladolid', '--yes'], { cwd: project, env: cleanEnv() });
+    const down = await stormAsync(['destroy', 'valladolid', '--yes'], { project, env: cleanEnv() });
     expect(down.stderr).toMatch(/removed \d+ deployed objects/);
     expect(down.code).toBe(0);
     expect(stateOf(project, 'valladolid')?.resources ?? []).toEqual([]);

@@ -7,15 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import {
-  SandboxReader,
-  cleanEnv,
-  filesUnder,
-  makeProject,
-  startProjectSandbox,
-  storm,
-  type RunningSandbox,
-} from './lifecycle-support';
+import { SandboxReader, filesUnder, makeProject, startProjectSandbox, type RunningSandbox } from './lifecycle-support';
+import { cleanEnv, stormAsync } from '../support/storm';
 
 let pg: TestPostgres;
 let project: string;
@@ -52,7 +45,7 @@ afterAll(() => {
 describe('pg state backend', { timeout: 300_000 }, () => {
   it('lets one of two concurrent provisions apply; the other fails on the lock naming the holder; state intact', async () => {
     const args = ['provision', 'agueda', '--yes', '--lock-timeout', '1s'];
-    const [a, b] = await Promise.all([storm(args, { cwd: project, env }), storm(args, { cwd: project, env })]);
+    const [a, b] = await Promise.all([stormAsync(args, { project, env }), stormAsync(args, { project, env })]);
     const results = [a, b].sort((x, y) => (x.code ?? 99) - (y.code ?? 99));
     const [winner, loser] = results;
     expect(winner?.code, winner?.stderr).toBe(0);
@@ -61,7 +54,7 @@ describe('pg state backend', { timeout: 300_000 }, () => {
       /agueda\/preprod: the state is locked by another run \(held by storm \S+@\S+ pid \d+ .*\); gave up after waiting 1s/,
     );
 
-    const plan = await storm(['plan', 'agueda', '--detailed-exitcode'], { cwd: project, env });
+    const plan = await stormAsync(['plan', 'agueda', '--detailed-exitcode'], { project, env });
     expect(plan.code, plan.stderr).toBe(0);
     // The connection string (with its password, if any) stays in the environment.
     for (const f of filesUnder(path.join(project, '.storm', 'work'))) {

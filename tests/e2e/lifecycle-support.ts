@@ -1,15 +1,15 @@
 /**
  * Helpers of the lifecycle e2e tests: a temp project (stacks/ + templates/
- * copied), a private sandbox process, bin/storm spawned for real, and a small
- * OpenStack reader to see what the sandbox holds.
+ * copied), a private sandbox process and a small OpenStack reader to see what the sandbox holds.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const ROOT = path.join(__dirname, '..', '..');
-export const STORM = path.join(ROOT, 'bin', 'storm');
+import { REPO_ROOT as ROOT } from '../support/storm';
+
+export { ROOT };
 
 export function makeProject(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `storm-${prefix}-`));
@@ -43,56 +43,6 @@ export function startProjectSandbox(project: string, settings: { faults?: string
       ]);
     },
   };
-}
-
-export interface StormResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of a user with no cloud configured: no OS_*, no clouds.yaml, the machine's TF_CLI_CONFIG_FILE dropped. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      k.startsWith('OS_') ||
-      k === 'TF_CLI_CONFIG_FILE' ||
-      k.startsWith('STORM_SANDBOX') ||
-      k === 'FORCE_COLOR' ||
-      k === 'CI'
-    )
-      continue;
-    env[k] = v;
-  }
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-export interface RunOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  input?: string;
-  /** Called with each stderr chunk (e.g. to interrupt at the right moment). */
-  onStderr?: (text: string, child: ChildProcess) => void;
-}
-
-export function storm(args: readonly string[], opts: RunOptions): Promise<StormResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [STORM, '--cwd', opts.cwd, ...args], {
-      cwd: opts.cwd,
-      env: opts.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      opts.onStderr?.(stderr, child);
-    });
-    child.stdin?.end(opts.input ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** Reads the sandbox as admin: a token, then GETs on its catalog endpoints. */

@@ -10,14 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ROOT,
   SandboxReader,
-  cleanEnv,
   filesUnder,
   makeProject,
   startProjectSandbox,
   stateOf,
-  storm,
   type RunningSandbox,
 } from './lifecycle-support';
+import { cleanEnv, stormAsync, type StormResult } from '../support/storm';
 
 const CANARY = 'canary-7f3a9c2e51d4';
 let project: string;
@@ -45,9 +44,9 @@ function expectSchema(command: string, stdout: string): Record<string, unknown> 
   return doc;
 }
 
-async function run(args: string[], extraEnv: Record<string, string> = {}, input?: string): ReturnType<typeof storm> {
-  const r = await storm(args, {
-    cwd: project,
+async function run(args: string[], extraEnv: Record<string, string> = {}, input?: string): Promise<StormResult> {
+  const r = await stormAsync(args, {
+    project,
     env: { ...env, ...extraEnv },
     ...(input === undefined ? {} : { input }),
   });
@@ -246,8 +245,8 @@ describe('storm lifecycle against the sandbox', { timeout: 300_000 }, () => {
 
   it('stops on SIGINT with exit 130, and the next provision completes with nothing orphaned', async () => {
     let sent = false;
-    const interrupted = await storm(['provision', 'thessaloniki', '--yes'], {
-      cwd: project,
+    const interrupted = await stormAsync(['provision', 'thessaloniki', '--yes'], {
+      project,
       env,
       onStderr: (text, child) => {
         if (!sent && /✓ thessaloniki\/preprod \S+ created/.test(text)) {

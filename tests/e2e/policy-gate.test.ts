@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSandbox, cleanEnv, makeProject, startProjectSandbox, stateOf, storm } from './lifecycle-support';
+import { type RunningSandbox, makeProject, startProjectSandbox, stateOf } from './lifecycle-support';
+import { cleanEnv, stormAsync } from '../support/storm';
 
 let project: string;
 let sandbox: RunningSandbox;
@@ -26,7 +27,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  await storm(['destroy', 'agueda', '--yes'], { cwd: project, env: cleanEnv() });
+  await stormAsync(['destroy', 'agueda', '--yes'], { project, env: cleanEnv() });
   sandbox.stop();
   fs.rmSync(project, { recursive: true, force: true });
 });
@@ -46,7 +47,7 @@ function auditRecords(): Array<{
 
 describe('provision and the policy gate', () => {
   it('refuses a plan with a policy violation: exit 3, rule and manifest line named, nothing applied, refusal recorded', async () => {
-    const r = await storm(['provision', 'agueda', '--yes'], { cwd: project, env: cleanEnv() });
+    const r = await stormAsync(['provision', 'agueda', '--yes'], { project, env: cleanEnv() });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/STORM-SEC-001/);
     expect(r.stderr).toMatch(/stacks\/agueda\.yaml:\d+:\d+/);
@@ -58,7 +59,7 @@ describe('provision and the policy gate', () => {
   }, 300_000);
 
   it('applies with --allow-violations and records that it was given', async () => {
-    const r = await storm(['provision', 'agueda', '--yes', '--allow-violations'], { cwd: project, env: cleanEnv() });
+    const r = await stormAsync(['provision', 'agueda', '--yes', '--allow-violations'], { project, env: cleanEnv() });
     expect(r.stderr).toMatch(/despite 1 policy violation/);
     expect(r.code).toBe(0);
     expect((stateOf(project, 'agueda')?.resources ?? []).length).toBeGreaterThan(0);

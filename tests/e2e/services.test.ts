@@ -10,15 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ROOT,
-  type RunningSandbox,
-  SandboxReader,
-  cleanEnv,
-  makeProject,
-  startProjectSandbox,
-  storm,
-} from './lifecycle-support';
+import { ROOT, type RunningSandbox, SandboxReader, makeProject, startProjectSandbox } from './lifecycle-support';
+import { cleanEnv, stormAsync } from '../support/storm';
 
 let project: string;
 let sandbox: RunningSandbox | undefined;
@@ -30,7 +23,7 @@ interface OutputDoc {
 }
 
 async function outputs(city: string): Promise<Record<string, unknown>> {
-  const r = await storm(['--json', 'output', city], { cwd: project, env });
+  const r = await stormAsync(['--json', 'output', city], { project, env });
   expect(r.code, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout) as OutputDoc;
   return doc.result.stacks[0]?.outputs ?? {};
@@ -76,7 +69,7 @@ afterAll(() => {
 
 describe('pilot services on the sandbox', () => {
   it('provision valladolid ends with the urbanismo-en-red URL, which is healthy and lists the seeded plans', async () => {
-    const r = await storm(['provision', 'valladolid', '--yes'], { cwd: project, env });
+    const r = await stormAsync(['provision', 'valladolid', '--yes'], { project, env });
     expect(r.code, r.stderr).toBe(0);
     const m = /"urbanismo-en-red":\{[^}]*"urls":\["(http:\/\/127\.\d+\.\d+\.\d+:8080)"\]/.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
@@ -101,11 +94,11 @@ describe('pilot services on the sandbox', () => {
   }, 300_000);
 
   it('deploy right after changes nothing; a version bump rolls out without replacing the instance', async () => {
-    const again = await storm(['deploy', 'valladolid'], { cwd: project, env });
+    const again = await stormAsync(['deploy', 'valladolid'], { project, env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing changed');
     expect(again.stdout).toContain('unchanged');
-    const json = await storm(['--json', 'deploy', 'valladolid'], { cwd: project, env });
+    const json = await stormAsync(['--json', 'deploy', 'valladolid'], { project, env });
     expect(json.code, json.stderr).toBe(0);
     const schema = JSON.parse(
       fs.readFileSync(path.join(ROOT, 'src', 'report', 'json-schemas', 'deploy.v1.schema.json'), 'utf8'),
@@ -129,12 +122,12 @@ describe('pilot services on the sandbox', () => {
     const meta = path.join(project, 'templates', 'urbanismo-en-red', 'template.yaml');
     fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace(/^version: 1\.0\.0$/m, 'version: 1.1.0'));
 
-    const bumped = await storm(['deploy', 'valladolid'], { cwd: project, env });
+    const bumped = await stormAsync(['deploy', 'valladolid'], { project, env });
     expect(bumped.code, bumped.stderr).toBe(0);
     expect(bumped.stdout).toContain('published (was 1.0.0)');
     expect(await health(urls['urbanismo-en-red'] as string)).toEqual({ status: 200, version: '1.1.0' });
 
-    const plan = await storm(['plan', 'valladolid', '--detailed-exitcode'], { cwd: project, env });
+    const plan = await stormAsync(['plan', 'valladolid', '--detailed-exitcode'], { project, env });
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(instanceIds(await outputs('valladolid'))).toEqual(before);
     // Same volume, same data: the service's own admin token survived the upgrade.
@@ -155,7 +148,7 @@ describe('pilot services on the sandbox', () => {
       .replace(/^state:\n/m, '  - template: participa\n    on: ideas\n    personalData: true\nstate:\n');
     expect(withIdeas).not.toBe(text);
     fs.writeFileSync(file, withIdeas);
-    const r = await storm(['provision', 'thessaloniki', '--yes'], { cwd: project, env });
+    const r = await stormAsync(['provision', 'thessaloniki', '--yes'], { project, env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       /deployed virtual-city-marketplace 1\.0\.0 at http:\/\/127\.\d+\.\d+\.\d+:8080, participa 1\.0\.0 at http:\/\/127\.\d+\.\d+\.\d+:8080/,
@@ -168,7 +161,7 @@ describe('pilot services on the sandbox', () => {
 
   it('the pilots browser journeys pass against the deployed services', async () => {
     // Águeda's participa: its journey is written in Portuguese.
-    const r = await storm(['provision', 'agueda', '--yes'], { cwd: project, env });
+    const r = await stormAsync(['provision', 'agueda', '--yes'], { project, env });
     expect(r.code, r.stderr).toBe(0);
     urls.participa = ((await outputs('agueda')).services as Record<string, { urls: string[] }>).participa
       ?.urls[0] as string;
@@ -233,7 +226,7 @@ describe('pilot services on the sandbox', () => {
     await expect.poll(answers, { timeout: 15_000, interval: 250 }).toBe(true);
     expect(await health(url)).toEqual({ status: 200, version: '1.0.0' });
 
-    const destroy = await storm(['destroy', 'agueda', '--yes'], { cwd: project, env });
+    const destroy = await stormAsync(['destroy', 'agueda', '--yes'], { project, env });
     expect(destroy.code, destroy.stderr).toBe(0);
     expect(await answers()).toBe(false);
     const log = fs.readFileSync(path.join(project, '.storm', 'sandbox', 'requests.log'), 'utf8');
@@ -243,9 +236,9 @@ describe('pilot services on the sandbox', () => {
   }, 180_000);
 
   it('storm init miskolc --from valladolid validates at once', async () => {
-    const init = await storm(['init', 'miskolc', '--from', 'valladolid'], { cwd: project, env });
+    const init = await stormAsync(['init', 'miskolc', '--from', 'valladolid'], { project, env });
     expect(init.code, init.stderr).toBe(0);
-    const validate = await storm(['validate', 'miskolc'], { cwd: project, env });
+    const validate = await stormAsync(['validate', 'miskolc'], { project, env });
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
   }, 120_000);
 
@@ -257,7 +250,7 @@ describe('pilot services on the sandbox', () => {
       path.join(project, 'templates', 'urbanismo-en-red', 'dist', 'urbanismo-en-red', 'app', 'main.js'),
       `require('node:http').createServer((q, s) => { s.writeHead(503, { 'content-type': 'application/json' }); s.end(JSON.stringify({ status: 'fail', version: '1.2.0', checks: { storage: { status: 'fail', error: 'volume is read-only' } } })); }).listen(Number(process.env.PORT), process.env.HOST);\n`,
     );
-    const r = await storm(['deploy', 'valladolid', '--health-timeout', '6'], { cwd: project, env });
+    const r = await stormAsync(['deploy', 'valladolid', '--health-timeout', '6'], { project, env });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /urbanismo-en-red on valladolid-preprod-web-1 \(http:\/\/127\.\d+\.\d+\.\d+:8080\/healthz\): HTTP 503 — storage: volume is read-only/,
@@ -267,7 +260,7 @@ describe('pilot services on the sandbox', () => {
 
   it('storm sandbox down stops every service process', async () => {
     expect(serviceProcesses().length).toBe(3);
-    const down = await storm(['sandbox', 'down'], { cwd: project, env });
+    const down = await stormAsync(['sandbox', 'down'], { project, env });
     expect(down.code, down.stderr).toBe(0);
     sandbox = undefined;
     expect(serviceProcesses()).toEqual([]);

@@ -1,16 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
+import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
-const storm = path.join(root, 'bin', 'storm');
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const res = spawnSync(process.execPath, [storm, ...args], { cwd: root, env, encoding: 'utf8', timeout: 900_000 });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): StormResult {
+  return storm(args, { env, timeout: 900_000 });
 }
 
 describe('storm doctor', () => {

@@ -1,13 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
-const storm = path.join(root, 'bin', 'storm');
 
 function conforms(schemaFile: string, doc: unknown): void {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -18,13 +17,8 @@ function conforms(schemaFile: string, doc: unknown): void {
   expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
 }
 
-function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [storm, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function run(...args: string[]): StormResult {
+  return storm(args, { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
 }
 
 describe('storm validate (e2e)', () => {

@@ -3,37 +3,23 @@
  * bin/storm, persistence across restarts, and the standard `openstack` client
  * (Debian python3-openstackclient) against the running sandbox.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, issueToken } from './helpers';
 import { processAlive } from '../../src/process-alive';
+import { STORM_BIN, jsonResult, storm as run, type StormResult } from '../support/storm';
 
-const STORM = path.join(__dirname, '..', '..', 'bin', 'storm');
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-life-'));
 
-function storm(...args: string[]): {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: { result: Record<string, unknown> };
-} {
+/** storm --json on the project, without the machine's sandbox fault settings. */
+function storm(...args: string[]): StormResult & { json: { result: Record<string, unknown> } } {
   const env = { ...process.env };
   delete env.STORM_SANDBOX_FAULTS;
-  const r = spawnSync(process.execPath, [STORM, '--cwd', project, '--json', ...args], {
-    encoding: 'utf8',
-    env,
-    timeout: 60_000,
-  });
-  let json: { result: Record<string, unknown> } = { result: {} };
-  try {
-    json = JSON.parse(r.stdout) as typeof json;
-  } catch {
-    // not JSON
-  }
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+  const r = run(['--json', ...args], { project, env, timeout: 60_000 });
+  return { ...r, json: { result: jsonResult(r) } };
 }
 
 let url = '';
@@ -54,10 +40,8 @@ afterAll(() => {
 describe('storm sandbox', () => {
   it('up --detach prints the auth URL, a clouds.yaml entry and OS_* settings', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const text = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'up', '--detach'], {
-      encoding: 'utf8',
-    });
-    expect(text.status).toBe(0);
+    const text = run(['sandbox', 'up', '--detach'], { project });
+    expect(text.code).toBe(0);
     expect(text.stdout).toContain(`auth URL: ${url}/identity/v3`);
     expect(text.stdout).toContain('clouds:\n  sandbox:');
     expect(text.stdout).toContain(`export OS_AUTH_URL=${url}/identity/v3`);
@@ -141,10 +125,8 @@ describe('storm sandbox', () => {
   }, 120_000);
 
   it('logs show method, status, latency and request id', () => {
-    const r = spawnSync(process.execPath, [STORM, '--cwd', project, 'sandbox', 'logs', '--tail', '3'], {
-      encoding: 'utf8',
-    });
-    expect(r.status).toBe(0);
+    const r = run(['sandbox', 'logs', '--tail', '3'], { project });
+    expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     for (const l of lines)
@@ -160,7 +142,7 @@ describe('concurrent starts', () => {
       new Promise((resolve, reject) => {
         const child = spawn(
           process.execPath,
-          [STORM, '--cwd', other, '--json', 'sandbox', 'up', '--detach', '--port', '0'],
+          [STORM_BIN, '--cwd', other, '--json', 'sandbox', 'up', '--detach', '--port', '0'],
           { stdio: ['ignore', 'pipe', 'ignore'] },
         );
         let out = '';
@@ -178,7 +160,7 @@ describe('concurrent starts', () => {
       expect(new Set(results.map((r) => r.pid)).size).toBe(1);
       expect(results.filter((r) => !r.alreadyRunning)).toHaveLength(1);
     } finally {
-      spawnSync(process.execPath, [STORM, '--cwd', other, 'sandbox', 'down']);
+      run(['sandbox', 'down'], { project: other });
       fs.rmSync(other, { recursive: true, force: true });
     }
   }, 120_000);

@@ -1,25 +1,19 @@
 /** `storm synth` as a user runs it: the acceptance criteria of issue 3, end to end. */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
-const storm = path.join(root, 'bin', 'storm');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-synth-cli-'));
 const CANARY = 'canary-password-7a1e4c2b9d';
 
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [storm, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, OS_PASSWORD: CANARY, OS_USERNAME: 'admin', NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function run(args: string[]): StormResult {
+  return storm(args, { env: { ...process.env, OS_PASSWORD: CANARY, OS_USERNAME: 'admin', NO_COLOR: '1' } });
 }
 
 function conforms(schemaFile: string, doc: unknown): void {

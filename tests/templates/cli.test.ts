@@ -1,14 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
-const storm = path.join(root, 'bin', 'storm');
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [storm, '--no-color', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function run(args: string[]): StormResult {
+  return storm(['--no-color', ...args]);
 }
 
 describe('storm templates', () => {
@@ -38,11 +36,9 @@ describe('storm templates', () => {
   });
 
   it('prints one JSON document under --json', () => {
-    const out = execFileSync(process.execPath, [storm, '--json', 'templates', 'show', 'participa'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    const doc = JSON.parse(out) as {
+    const r = storm(['--json', 'templates', 'show', 'participa']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
       schemaVersion: number;
       command: string;
       result: { name: string; parameters: { name: string; default: unknown }[]; needs: { personalData: boolean } };
