@@ -1,15 +1,14 @@
 /**
  * Credentials for storm's sandbox cloud (the lifecycle starts it on demand). Its
- * bootstrap user is public knowledge (admin/admin in project admin, like
- * devstack's), so nothing secret is involved.
+ * bootstrap user `admin` (project admin) has a random password per data
+ * directory, which storm reads from the sandbox's own files (sandbox/control.ts).
  */
 import type { CloudCredentials } from './credentials';
 
 export const SANDBOX_USER = 'admin';
-export const SANDBOX_PASSWORD = 'admin';
 export const SANDBOX_PROJECT = 'admin';
 
-export function sandboxCredentials(url: string, authUrl: string): CloudCredentials {
+export function sandboxCredentials(url: string, authUrl: string, password: string): CloudCredentials {
   return {
     cloudName: 'sandbox',
     source: { kind: 'sandbox', url },
@@ -17,7 +16,7 @@ export function sandboxCredentials(url: string, authUrl: string): CloudCredentia
       type: 'password',
       authUrl,
       username: SANDBOX_USER,
-      password: SANDBOX_PASSWORD,
+      password,
       userDomainName: 'Default',
       projectName: SANDBOX_PROJECT,
       projectDomainName: 'Default',

@@ -48,7 +48,7 @@ export function defaultLifecycleDeps(): LifecycleDeps {
     // Starts the project's sandbox when it is not running (state in <project>/.storm/sandbox/).
     sandbox: async (cwd, progress) => {
       const info = await ensureSandbox({ cwd, progress });
-      return sandboxCredentials(info.url, info.authUrl);
+      return sandboxCredentials(info.url, info.authUrl, info.logins.admin);
     },
     deploy: (input) => deployCity(input),
     withdraw: async (input) => {

@@ -15,6 +15,8 @@ export function renderConnection(info: ConnectionInfo, chalk: ChalkInstance, hea
     '',
     chalk.dim('# or the environment'),
     ...exports,
+    '',
+    chalk.dim(`# a member of project demo: user demo, password ${info.logins.demo}`),
   ].join('\n');
 }
 

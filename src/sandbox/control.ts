@@ -15,6 +15,7 @@ import { processAlive } from '../process-alive';
 import type { Progress } from '../progress';
 import { FaultSpecError, parseFaultSpec } from './core/faults';
 import { BLOB_DIR, DATABASE_FILE, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
+import { LOGINS_FILE, type SandboxLogins, readLogins } from './core/logins';
 import type { RequestLogEntry } from './server';
 
 export const PID_FILE = 'sandbox.pid';
@@ -53,6 +54,8 @@ interface PidFile {
 export interface ConnectionInfo {
   url: string;
   authUrl: string;
+  /** Passwords of the seeded users admin and demo (<data>/logins.json). */
+  logins: SandboxLogins;
   /** A clouds.yaml document with the cloud `sandbox`. */
   cloudsYamlEntry: string;
   /** OS_* variables for the admin user. */
@@ -77,7 +80,17 @@ export function sandboxDataDir(cwd: string): string {
   return path.join(cwd, '.storm', 'sandbox');
 }
 
-export function connectionInfo(url: string, region = 'RegionOne'): ConnectionInfo {
+/** The connection to the sandbox of this data directory, with its own passwords. */
+function connectionFor(dataDir: string, url: string): ConnectionInfo {
+  const logins = readLogins(dataDir);
+  if (logins === undefined)
+    throw new StormError('sandbox', `the sandbox at ${url} has no ${path.join(dataDir, LOGINS_FILE)}`, {
+      hint: 'it was started by an older storm: restart it with `storm sandbox down`, then `storm sandbox up`',
+    });
+  return connectionInfo(url, logins);
+}
+
+export function connectionInfo(url: string, logins: SandboxLogins, region = 'RegionOne'): ConnectionInfo {
   const authUrl = `${url}/identity/v3`;
   const cloudsYamlEntry = [
     'clouds:',
@@ -85,7 +98,7 @@ export function connectionInfo(url: string, region = 'RegionOne'): ConnectionInf
     '    auth:',
     `      auth_url: ${authUrl}`,
     '      username: admin',
-    '      password: admin',
+    `      password: ${logins.admin}`,
     '      project_name: admin',
     '      user_domain_name: Default',
     '      project_domain_name: Default',
@@ -97,11 +110,12 @@ export function connectionInfo(url: string, region = 'RegionOne'): ConnectionInf
   return {
     url,
     authUrl,
+    logins,
     cloudsYamlEntry,
     env: {
       OS_AUTH_URL: authUrl,
       OS_USERNAME: 'admin',
-      OS_PASSWORD: 'admin',
+      OS_PASSWORD: logins.admin,
       OS_PROJECT_NAME: 'admin',
       OS_USER_DOMAIN_NAME: 'Default',
       OS_PROJECT_DOMAIN_NAME: 'Default',
@@ -371,7 +385,7 @@ async function startDetachedLocked(
 ): Promise<StartResult> {
   const existing = await running(dataDir);
   if (existing !== undefined)
-    return { ...connectionInfo(existing.url), pid: existing.pid, alreadyRunning: true, dataDir };
+    return { ...connectionFor(dataDir, existing.url), pid: existing.pid, alreadyRunning: true, dataDir };
   if (await portInUse(settings.host, settings.port)) {
     throw new StormError('sandbox', `port ${settings.port} on ${settings.host} is already in use by another program`, {
       hint: 'choose another with --port N (or --port 0 for any free port)',
@@ -396,7 +410,7 @@ async function startDetachedLocked(
       };
       writeRunFiles(dataDir, pf);
       opts.progress({ kind: 'detail', message: `sandbox ready in ${Date.now() - t0} ms (pid ${pid})` });
-      return { ...connectionInfo(ready.url), pid, alreadyRunning: false, dataDir };
+      return { ...connectionFor(dataDir, ready.url), pid, alreadyRunning: false, dataDir };
     }
     if (!processAlive(pid) || Date.now() > deadline) {
       if (processAlive(pid)) killGroup(pid, 'SIGKILL');
@@ -471,7 +485,13 @@ export async function startForeground(opts: {
     if (opts.signal.aborted) stop();
     else opts.signal.addEventListener('abort', stop, { once: true });
   });
-  return { ...connectionInfo(sandbox.url), pid: process.pid, dataDir, faultSeed: sandbox.faultSeed, done };
+  return {
+    ...connectionInfo(sandbox.url, sandbox.logins),
+    pid: process.pid,
+    dataDir,
+    faultSeed: sandbox.faultSeed,
+    done,
+  };
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -623,10 +643,10 @@ export async function ensureSandbox(opts: {
 }): Promise<ConnectionInfo & { started: boolean }> {
   const dataDir = sandboxDataDir(opts.cwd);
   const existing = await running(dataDir);
-  if (existing !== undefined) return { ...connectionInfo(existing.url), started: false };
+  if (existing !== undefined) return { ...connectionFor(dataDir, existing.url), started: false };
   const settings: Partial<SandboxSettings> = { ...faultsFromEnvironment(process.env), ...opts.settings };
   // 8800 taken by something else: any free port rather than failing.
   if (settings.port === undefined && (await portInUse(DEFAULT_SETTINGS.host, DEFAULT_PORT))) settings.port = 0;
   const started = await startDetached({ cwd: opts.cwd, settings, progress: opts.progress });
-  return { ...connectionInfo(started.url), started: true };
+  return { ...connectionFor(dataDir, started.url), started: true };
 }

@@ -13,11 +13,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { AuthInfo, ErrorStyle, SandboxContext, SandboxService, ServiceType } from './core/context';
 import { SandboxHttpError, styledError, swiftDefaultMessage, unauthorizedError } from './core/errors';
 import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } from './core/faults';
+import { type SandboxLogins, ensureLogins, generateLogins } from './core/logins';
 import { SqliteStore, type Store } from './core/store';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
 import { computeService } from './services/compute';
-import { createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
+import { adoptLogins, createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
 import { createImageService } from './services/image';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
@@ -60,6 +61,8 @@ export interface Sandbox {
   ctx: SandboxContext;
   store: Store;
   faultSeed: number;
+  /** Passwords of the seeded users admin and demo (also in <data>/logins.json). */
+  logins: SandboxLogins;
   close(): Promise<void>;
 }
 
@@ -135,12 +138,18 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
 function serviceList(core: {
   tokens: TokenRegistry;
   tokenTtlSeconds: number;
+  logins: SandboxLogins;
   blobDir: string;
   allowPrivateImports: boolean;
 }): SandboxService[] {
   const list: SandboxService[] = [];
   list.push(
-    createIdentityService({ tokens: core.tokens, tokenTtlSeconds: core.tokenTtlSeconds, services: () => list }),
+    createIdentityService({
+      tokens: core.tokens,
+      tokenTtlSeconds: core.tokenTtlSeconds,
+      logins: core.logins,
+      services: () => list,
+    }),
   );
   list.push(
     createImageService({ blobDir: path.join(core.blobDir, 'images'), allowPrivateImports: core.allowPrivateImports }),
@@ -177,7 +186,10 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => undefined);
   const persistent = opts.dataDir !== ':memory:';
-  if (persistent) fs.mkdirSync(opts.dataDir, { recursive: true });
+  // Random passwords per data directory (0600 file in a 0700 directory); a ':memory:' sandbox keeps them in memory.
+  const { logins, created: newLogins } = persistent
+    ? ensureLogins(opts.dataDir)
+    : { logins: generateLogins(), created: true };
   const store = new SqliteStore(opts.dataDir);
   const now = opts.now ?? (() => new Date());
   const tokens = new TokenRegistry(store, now);
@@ -190,6 +202,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const services = serviceList({
     tokens,
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600,
+    logins,
     blobDir,
     allowPrivateImports: opts.allowPrivateImports ?? false,
   });
@@ -419,7 +432,10 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     versions: mounted.map((m) => ({ service: m.service.type, url: `${ctx.publicUrl}${m.service.prefix}` })),
   }));
 
+  const seededBefore = store.get(SEED_KIND, 'seed:identity') !== undefined;
   seedIfEmpty(ctx, services);
+  if (seededBefore && newLogins)
+    store.transaction(() => adoptLogins(ctx, logins, (ids) => tokens.revokeWhere((r) => ids.has(r.userId))));
   tokens.purgeExpired();
 
   await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
@@ -445,6 +461,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     ctx,
     store,
     faultSeed,
+    logins,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -26,7 +26,10 @@ export async function run({ root }) {
     });
     const sandbox = await control.ensureSandbox({ cwd: project, progress: quiet, settings: { port: 0 } });
     const engine = await ensureEngine(quiet);
-    await createPartnerProjects(sandbox.url, ['dg-catastro', 'jcyl-infraestructura-datos-espaciales']);
+    await createPartnerProjects(sandbox.url, sandbox.logins.admin, [
+      'dg-catastro',
+      'jcyl-infraestructura-datos-espaciales',
+    ]);
     const env = { ...cleanEnv(), NO_COLOR: '1' };
     const tofuEnv = { ...cleanEnv(), ...sandbox.env, TF_CLI_CONFIG_FILE: engine.cliConfigPath, TF_IN_AUTOMATION: '1' };
 
@@ -112,7 +115,7 @@ function cleanEnv() {
   return env;
 }
 
-async function createPartnerProjects(url, names) {
+async function createPartnerProjects(url, adminPassword, names) {
   const auth = await fetch(`${url}/identity/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -120,7 +123,7 @@ async function createPartnerProjects(url, names) {
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: adminPassword } },
         },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },

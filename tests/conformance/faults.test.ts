@@ -5,6 +5,7 @@
  * the same cloud without faults converges, plans no changes, and the cloud
  * holds nothing the state does not account for.
  */
+import { sandboxLogin } from '../sandbox/helpers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ describe(`valladolid production with ${FAULTS} (seed ${SEED})`, () => {
     async () => {
       // The seed's lists are taken before any fault is armed, over the same data dir.
       const base = await startCityRun('valladolid');
-      seeded = await projectLists(base.sandbox.url);
+      seeded = await projectLists(base.sandbox.url, sandboxLogin(base.sandbox, 'admin').password);
       await base.close();
       faulty = await startCityRun('valladolid', {
         faults: FAULTS,
@@ -117,10 +118,18 @@ describe(`valladolid production with ${FAULTS} (seed ${SEED})`, () => {
       expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
       const state = await clean.tofu('show', '-json');
       expect(state.exitCode, state.stderr).toBe(0);
-      expect(untracked(seeded, await projectLists(clean.sandbox.url), state.stdout)).toEqual({});
+      expect(
+        untracked(
+          seeded,
+          await projectLists(clean.sandbox.url, sandboxLogin(clean.sandbox, 'admin').password),
+          state.stdout,
+        ),
+      ).toEqual({});
       const destroy = await clean.tofu('destroy', '-auto-approve', '-no-color');
       expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
-      expect(untracked(seeded, await projectLists(clean.sandbox.url), '{}')).toEqual({});
+      expect(
+        untracked(seeded, await projectLists(clean.sandbox.url, sandboxLogin(clean.sandbox, 'admin').password), '{}'),
+      ).toEqual({});
     },
     STEP_TIMEOUT,
   );

@@ -5,6 +5,7 @@
  * no changes and the project holds exactly what it held; `storm sandbox reset`
  * brings back the seed; `down` leaves no process behind.
  */
+import { loginsOf } from '../sandbox/helpers';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { jsonResult, storm as run, type StormResult } from '../support/storm';
 
 const project = mkdtempSync(join(tmpdir(), 'storm-conformance-persist-'));
 const work = join(project, 'work');
+const adminPassword = (): string => loginsOf(join(project, '.storm', 'sandbox')).admin;
 
 function storm(...args: string[]): StormResult & { result: Record<string, unknown> } {
   const env = { ...process.env };
@@ -31,7 +33,9 @@ function storm(...args: string[]): StormResult & { result: Record<string, unknow
 
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`))))
+  for (const [k, v] of Object.entries(
+    tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`, adminPassword())),
+  ))
     env[k] = v ?? '';
   const r = await runTofu(await ensureEngine(() => undefined), args, { cwd: work, env });
   return { exitCode: r.exitCode, out: r.stdout + r.stderr };
@@ -58,17 +62,17 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     expect(up.code, up.stderr).toBe(0);
     let url = up.result.url as string;
     pids.push(up.result.pid as number);
-    const seeded = await projectInventory(url);
+    const seeded = await projectInventory(url, adminPassword());
 
     const synth = synthCity('valladolid', { cwd: PROJECT_ROOT, env: 'production', outDir: work });
     await ensureSandboxPartnerProjects(
-      sandboxCredentials(url, `${url}/identity/v3`),
+      sandboxCredentials(url, `${url}/identity/v3`, adminPassword()),
       synth.resolved.partners.map((p) => p.project),
     );
     expect((await tofu(url, 'init', '-no-color')).exitCode).toBe(0);
     const apply = await tofu(url, 'apply', '-auto-approve', '-no-color');
     expect(apply.exitCode, apply.out).toBe(0);
-    const applied = await projectInventory(url);
+    const applied = await projectInventory(url, adminPassword());
 
     const down = storm('sandbox', 'down');
     expect(down.code, down.stderr).toBe(0);
@@ -78,7 +82,7 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     expect(again.code, again.stderr).toBe(0);
     url = again.result.url as string;
     pids.push(again.result.pid as number);
-    expect(await projectInventory(url)).toEqual(applied);
+    expect(await projectInventory(url, adminPassword())).toEqual(applied);
     const plan = await tofu(url, 'plan', '-detailed-exitcode', '-no-color');
     expect(plan.exitCode, plan.out).toBe(0);
 
@@ -87,6 +91,6 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     url = (reset.result.url as string | undefined) ?? url;
     const status = storm('sandbox', 'status');
     if (typeof status.result.pid === 'number') pids.push(status.result.pid);
-    expect(namesOnly(await projectInventory(url))).toEqual(namesOnly(seeded));
+    expect(namesOnly(await projectInventory(url, adminPassword()))).toEqual(namesOnly(seeded));
   }, 600_000);
 });

@@ -42,7 +42,7 @@ async function sandboxStore(): Promise<ObjectStore> {
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: info.logins.admin } },
         },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },
@@ -169,7 +169,7 @@ describe('deploying services to the sandbox', () => {
       {
         cwd: repoRoot,
         city,
-        credentials: sandboxCredentials('http://127.0.0.1:1', 'http://127.0.0.1:1/identity/v3'),
+        credentials: sandboxCredentials('http://127.0.0.1:1', 'http://127.0.0.1:1/identity/v3', 'unused'),
         outputs: { services: { [service.name]: { group: 'web', health_check: '/healthz', urls: [url] } } },
         progress: silentProgress,
       },

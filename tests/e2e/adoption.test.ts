@@ -75,7 +75,7 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
   beforeAll(async () => {
     project = makeProject('adoption');
     sandbox = startProjectSandbox(project, { faults: scenario.faults });
-    const admin = new SandboxReader(sandbox.url);
+    const admin = new SandboxReader(sandbox);
     await admin.login();
     for (const name of PARTNERS)
       await admin.request('POST', 'identity', '/projects', { project: { name, domain_id: 'default' } });
@@ -106,7 +106,7 @@ describe.each(SCENARIOS)('adopting what a failed apply left half-created: $title
       .flatMap((x) => x.instances.map((i) => i.attributes.name ?? ''))
       .filter((n) => n.startsWith('thessaloniki'))
       .sort();
-    const reader = new SandboxReader(sandbox.url);
+    const reader = new SandboxReader(sandbox);
     await reader.login();
     expect(await reader.namesWithPrefix('thessaloniki')).toEqual(inState);
     // Interfaces have no name: count the router's ports instead.

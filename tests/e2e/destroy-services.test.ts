@@ -28,7 +28,7 @@ describe('destroy after deploy', () => {
     expect(up.stderr).toMatch(/deployed urbanismo-en-red/);
     expect(up.code).toBe(0);
 
-    const reader = new SandboxReader(sandbox.url);
+    const reader = new SandboxReader(sandbox);
     await reader.login();
     const containersBefore = (await reader.request('GET', 'object-store', '?format=json')).body as Array<{
       name: string;

@@ -28,7 +28,7 @@ beforeAll(async () => {
       .replace('flavor: m1.tiny', 'flavor: m1.small'),
   );
   sandbox = startProjectSandbox(project);
-  const reader = new SandboxReader(sandbox.url);
+  const reader = new SandboxReader(sandbox);
   await reader.login();
   await reader.request('POST', 'identity', '/projects', {
     project: { name: 'ua-deti-smart-cities', domain_id: 'default' },

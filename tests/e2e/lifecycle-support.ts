@@ -23,6 +23,8 @@ export function makeProject(prefix: string): string {
 
 export interface RunningSandbox {
   url: string;
+  /** The random password of its user admin (<project>/.storm/sandbox/logins.json). */
+  adminPassword: string;
   stop(): void;
 }
 
@@ -33,9 +35,13 @@ export interface RunningSandbox {
 export function startProjectSandbox(project: string, settings: { faults?: string } = {}): RunningSandbox {
   const control = JSON.stringify(path.join(ROOT, 'dist', 'sandbox', 'control.js'));
   const script = `require(${control}).ensureSandbox({ cwd: ${JSON.stringify(project)}, progress: () => {}, settings: ${JSON.stringify({ port: 0, statusDelayMs: 50, ...settings })} }).then((i) => process.stdout.write(JSON.stringify(i)))`;
-  const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { url: string };
+  const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+    url: string;
+    logins: { admin: string };
+  };
   return {
     url: info.url,
+    adminPassword: info.logins.admin,
     stop: () => {
       execFileSync(process.execPath, [
         '-e',
@@ -51,11 +57,13 @@ type Catalog = Array<{ type: string; endpoints: Array<{ interface: string; url: 
 export class SandboxReader {
   private token = '';
   private catalog: Catalog = [];
-  constructor(
-    private readonly url: string,
-    private readonly user = 'admin',
-    private readonly password = 'admin',
-  ) {}
+  private readonly url: string;
+  private readonly user = 'admin';
+  private readonly password: string;
+  constructor(sandbox: { url: string; adminPassword: string }) {
+    this.url = sandbox.url;
+    this.password = sandbox.adminPassword;
+  }
 
   async login(): Promise<void> {
     const res = await fetch(`${this.url}/identity/v3/auth/tokens`, {

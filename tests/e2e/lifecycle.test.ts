@@ -66,7 +66,7 @@ beforeAll(async () => {
   editManifest('agueda', (t) => t.replace('flavor: m1.tiny', 'flavor: m1.small'));
   sandbox = startProjectSandbox(project);
   env = cleanEnv();
-  reader = new SandboxReader(sandbox.url);
+  reader = new SandboxReader(sandbox);
   await reader.login();
   // Partner projects the pilot manifests share resources with, as a real cloud would have them.
   for (const name of [

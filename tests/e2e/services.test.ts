@@ -191,7 +191,7 @@ describe('pilot services on the sandbox', () => {
   }, 600_000);
 
   it('a crashed service is restarted; stopping an instance stops it, starting runs it again, destroying the city ends it', async () => {
-    const reader = new SandboxReader((sandbox as RunningSandbox).url);
+    const reader = new SandboxReader(sandbox as RunningSandbox);
     await reader.login();
     const out = await outputs('agueda');
     const server = Object.values(out.instances as Record<string, { id: string; floating_ip?: string }>).find(

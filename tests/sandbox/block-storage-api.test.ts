@@ -19,8 +19,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storm-cinder-'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 300 });
   api = new ApiClient(sandbox);
-  admin = await api.login('admin', 'admin', 'admin');
-  demo = await api.login('demo', 'demo', 'demo');
+  admin = await api.loginAs('admin');
+  demo = await api.loginAs('demo');
 });
 
 afterAll(async () => {

@@ -25,8 +25,8 @@ beforeAll(async () => {
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 400 });
   api = new ApiClient(sandbox);
   stopListening = onServerLifecycle((n) => notices.push(n));
-  admin = await api.login('admin', 'admin', 'admin');
-  demo = await api.login('demo', 'demo', 'demo');
+  admin = await api.loginAs('admin');
+  demo = await api.loginAs('demo');
   const images = await api.call('GET', '/image/v2/images?name=cirros-0.6', demo.token);
   cirros = images.body.images[0].id;
   const net = await api.call('POST', '/networking/v2.0/networks', demo.token, { network: { name: 'app-net' } });
@@ -324,7 +324,7 @@ describe('servers', () => {
     );
     const all = await api.call('GET', nova('/servers/detail?all_tenants=1&name=^priv'), admin.token);
     expect(all.body.servers.map((s: { id: string }) => s.id)).toEqual([id]);
-    const demoAlt = await api.login('demo', 'demo', 'demo');
+    const demoAlt = await api.loginAs('demo');
     const adminServer = await bootServer(admin, { name: 'admins', networks: 'none' }, mv('2.37'));
     const hidden = await api.call('GET', nova(`/servers/${adminServer}`), demoAlt.token);
     expect(hidden.status).toBe(404);
@@ -644,7 +644,7 @@ describe('persistence', () => {
     try {
       let sb = await createSandbox({ port: 0, dataDir: dir, statusDelayMs: 300 });
       let client = new ApiClient(sb);
-      let session = await client.login('demo', 'demo', 'demo');
+      let session = await client.loginAs('demo');
       const image = (await client.call('GET', '/image/v2/images?name=cirros-0.6', session.token)).body.images[0].id;
       const res = await client.call(
         'POST',
@@ -660,7 +660,7 @@ describe('persistence', () => {
       await sb.close();
       sb = await createSandbox({ port: 0, dataDir: dir, statusDelayMs: 300 });
       client = new ApiClient(sb);
-      session = await client.login('demo', 'demo', 'demo');
+      session = await client.loginAs('demo');
       const active = await waitFor(
         () => client.call('GET', nova(`/servers/${res.body.server.id}`), session.token),
         (r) => r.body?.server?.status === 'ACTIVE',

@@ -63,6 +63,11 @@ export class ApiClient {
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
+  /** A seeded user (admin or demo) in its own project, with the sandbox's random password. */
+  loginAs(user: 'admin' | 'demo'): Promise<Session> {
+    return this.login(user, this.sandbox.logins[user], user);
+  }
+
   async login(user: string, password: string, project: string): Promise<Session> {
     const res = await this.call('POST', '/identity/v3/auth/tokens', undefined, {
       auth: {

@@ -47,7 +47,7 @@ beforeAll(async () => {
     HOME: dataDir,
     OS_AUTH_URL: `${sandbox.url}/identity/v3`,
     OS_USERNAME: 'demo',
-    OS_PASSWORD: 'demo',
+    OS_PASSWORD: sandbox.logins.demo,
     OS_PROJECT_NAME: 'demo',
     OS_USER_DOMAIN_NAME: 'Default',
     OS_PROJECT_DOMAIN_NAME: 'Default',

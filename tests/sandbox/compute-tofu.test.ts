@@ -58,7 +58,7 @@ beforeAll(async () => {
   osEnv = {
     OS_AUTH_URL: `${sandbox.url}/identity/v3`,
     OS_USERNAME: 'admin',
-    OS_PASSWORD: 'admin',
+    OS_PASSWORD: sandbox.logins.admin,
     OS_PROJECT_NAME: 'admin',
     OS_USER_DOMAIN_NAME: 'Default',
     OS_PROJECT_DOMAIN_NAME: 'Default',
@@ -88,7 +88,7 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     expect(apply.stdout).toMatch(/vm_status = "active"/);
     expect(apply.stdout).toMatch(/vm_ip = "10\.66\.0\.\d+"/);
 
-    const admin = await api.login('admin', 'admin', 'admin');
+    const admin = await api.loginAs('admin');
     const servers = (
       await api.call('GET', '/compute/v2.1/servers/detail', admin.token, undefined, {
         'OpenStack-API-Version': 'compute 2.93',
@@ -200,7 +200,7 @@ describe('the real provider against the sandbox Nova and Cinder', () => {
     expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/Apply complete! Resources: 13 added, 0 changed, 0 destroyed\./);
     expect(apply.stdout).toMatch(/small = 1/);
-    const admin = await api.login('admin', 'admin', 'admin');
+    const admin = await api.loginAs('admin');
     const [server] = (await api.call('GET', '/compute/v2.1/servers/detail?name=x-bfv', admin.token)).body.servers;
     expect(server.image).toBe('');
     expect(server['os-extended-volumes:volumes_attached']).toHaveLength(2);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultInjector, FaultSpecError, parseFaultSpec } from '../../src/sandbox/core/faults';
-import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
+import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
 
 describe('fault spec grammar', () => {
   it('parses services, methods, paths, rates, after, times and latency', () => {
@@ -80,7 +80,7 @@ describe('faults on the wire', () => {
       faults: 'image:GET:/v2/images:503@after=1,network:500@times=1,*:latency=20ms',
       faultSeed: 7,
     });
-    const { token } = await issueToken(sb.url, 'admin', 'admin');
+    const { token } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     expect((await call(`${sb.url}/image/v2/images`, { token })).status).toBe(200);
     const glance = await call(`${sb.url}/image/v2/images`, { token });
     expect(glance.status).toBe(503);
@@ -109,7 +109,7 @@ describe('faults on the wire', () => {
 
   it('drops the connection without an answer for reset, and logs it as status 0', async () => {
     sb = await startTestSandbox({ faults: 'volume:reset@times=1' });
-    const { token, body } = await issueToken(sb.url, 'admin', 'admin');
+    const { token, body } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     const url = `${sb.url}/volume/v3/${body.token.project.id}/volumes`;
     await expect(call(url, { token })).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect((await call(url, { token })).status).toBe(200);
@@ -125,7 +125,7 @@ describe('faults on the wire', () => {
 
   it('holds a hung request until the client gives up', async () => {
     sb = await startTestSandbox({ faults: 'image:hang' });
-    const { token } = await issueToken(sb.url, 'admin', 'admin');
+    const { token } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     await expect(
       fetch(`${sb.url}/image/v2/images`, { headers: { 'x-auth-token': token }, signal: AbortSignal.timeout(300) }),
     ).rejects.toThrow();

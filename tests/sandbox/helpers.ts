@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type SandboxLogins, readLogins } from '../../src/sandbox/core/logins';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server';
 
 export interface TestSandbox {
@@ -114,12 +115,20 @@ export async function issueToken(
   return { token: a.headers.get('x-subject-token') ?? '', body: a.json as never };
 }
 
-/** A seeded user's login on this sandbox (`admin` in project admin, `demo` in project demo). */
+/** A seeded user's login on this sandbox (`admin` in project admin, `demo` in project demo), with its random password. */
 export function sandboxLogin(
-  _t: TestSandbox | Sandbox,
+  t: TestSandbox | Sandbox,
   user: 'admin' | 'demo',
 ): { user: string; password: string; project: string } {
-  return { user, password: user, project: user };
+  const logins = 'sandbox' in t ? t.sandbox.logins : t.logins;
+  return { user, password: logins[user], project: user };
+}
+
+/** The passwords of the sandbox of a data directory run as its own process (`storm sandbox up`, ensureSandbox). */
+export function loginsOf(dataDir: string): SandboxLogins {
+  const logins = readLogins(dataDir);
+  if (logins === undefined) throw new Error(`no sandbox logins in ${dataDir}`);
+  return logins;
 }
 
 /** A project-scoped token of a seeded user. */

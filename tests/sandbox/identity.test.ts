@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConformant } from './openapi';
-import { call, issueToken, passwordAuth, startTestSandbox, type TestSandbox } from './helpers';
+import { call, issueToken, passwordAuth, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
 
 let sb: TestSandbox;
 beforeAll(async () => {
@@ -12,7 +12,10 @@ const tokens = (): string => `${sb.url}/identity/v3/auth/tokens`;
 
 describe('Keystone token issue', () => {
   it('answers 201 with X-Subject-Token, a full catalog and the real body shape', async () => {
-    const a = await call(tokens(), { method: 'POST', body: passwordAuth('admin', 'admin', 'admin') });
+    const a = await call(tokens(), {
+      method: 'POST',
+      body: passwordAuth('admin', sandboxLogin(sb, 'admin').password, 'admin'),
+    });
     expect(a.status).toBe(201);
     expect(a.headers.get('x-subject-token')).toMatch(/^gAAAAA/);
     expect(a.headers.get('x-openstack-request-id')).toMatch(/^req-[0-9a-f-]{36}$/);
@@ -51,12 +54,15 @@ describe('Keystone token issue', () => {
   });
 
   it('refuses a project the user has no role on', async () => {
-    const a = await call(tokens(), { method: 'POST', body: passwordAuth('demo', 'demo', 'admin') });
+    const a = await call(tokens(), {
+      method: 'POST',
+      body: passwordAuth('demo', sandboxLogin(sb, 'demo').password, 'admin'),
+    });
     expect(a.status).toBe(401);
   });
 
   it('scopes a scope-less request of demo to its default project', async () => {
-    const a = await call(tokens(), { method: 'POST', body: passwordAuth('demo', 'demo') });
+    const a = await call(tokens(), { method: 'POST', body: passwordAuth('demo', sandboxLogin(sb, 'demo').password) });
     expect(a.status).toBe(201);
     expect((a.json as { token: { project: { name: string } } }).token.project.name).toBe('demo');
   });
@@ -70,8 +76,8 @@ describe('Keystone token issue', () => {
 
 describe('token validate and revoke', () => {
   it('validates (200/HEAD), revokes (204) and then refuses the token everywhere', async () => {
-    const admin = await issueToken(sb.url, 'admin', 'admin');
-    const victim = await issueToken(sb.url, 'admin', 'admin');
+    const admin = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
+    const victim = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     const v = await call(tokens(), { token: admin.token, headers: { 'x-subject-token': victim.token } });
     expect(v.status).toBe(200);
     expect(v.headers.get('x-subject-token')).toBe(victim.token);
@@ -94,7 +100,7 @@ describe('token validate and revoke', () => {
   });
 
   it('lets a token revoke itself without a separate X-Auth-Token', async () => {
-    const self = await issueToken(sb.url, 'demo', 'demo');
+    const self = await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password);
     expect((await call(tokens(), { method: 'DELETE', headers: { 'x-subject-token': self.token } })).status).toBe(204);
     expect((await call(`${sb.url}/image/v2/images`, { token: self.token })).status).toBe(401);
   });
@@ -102,7 +108,7 @@ describe('token validate and revoke', () => {
   it('expires tokens after their lifetime', async () => {
     const short = await startTestSandbox({ tokenTtlSeconds: 2 });
     try {
-      const { token } = await issueToken(short.url, 'admin', 'admin');
+      const { token } = await issueToken(short.url, 'admin', sandboxLogin(short, 'admin').password);
       expect((await call(`${short.url}/image/v2/images`, { token })).status).toBe(200);
       short.advance(2500);
       const a = await call(`${short.url}/networking/v2.0/networks`, { token });
@@ -126,7 +132,7 @@ describe('token validate and revoke', () => {
 
 describe('identity resources', () => {
   it('lists domains, projects, users, roles, services, endpoints, regions conformantly', async () => {
-    const { token } = await issueToken(sb.url, 'admin', 'admin');
+    const { token } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     for (const p of [
       '/v3/domains',
       '/v3/projects',
@@ -152,7 +158,7 @@ describe('identity resources', () => {
   });
 
   it('lets a member see only its own project and user', async () => {
-    const { token } = await issueToken(sb.url, 'demo', 'demo');
+    const { token } = await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password);
     const projects = (await call(`${sb.url}/identity/v3/projects`, { token })).json as { projects: { name: string }[] };
     expect(projects.projects.map((p) => p.name)).toEqual(['demo']);
     const users = (await call(`${sb.url}/identity/v3/users`, { token })).json as { users: { name: string }[] };
@@ -166,7 +172,7 @@ describe('identity resources', () => {
   });
 
   it('creates and deletes projects and users as admin, with 409 on a duplicate', async () => {
-    const { token } = await issueToken(sb.url, 'admin', 'admin');
+    const { token } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     const created = await call(`${sb.url}/identity/v3/projects`, {
       method: 'POST',
       token,
@@ -190,7 +196,7 @@ describe('identity resources', () => {
 
 describe('self-service password change', () => {
   it('changes the password with the original one and revokes the user tokens', async () => {
-    const admin = (await issueToken(sb.url, 'admin', 'admin')).token;
+    const admin = (await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password)).token;
     const created = await call(`${sb.url}/identity/v3/users`, {
       method: 'POST',
       token: admin,
@@ -220,7 +226,7 @@ describe('self-service password change', () => {
 
 describe('application credentials', () => {
   it('issues a token from id+secret, shows the secret only once, and 401s once expired', async () => {
-    const { token, body } = await issueToken(sb.url, 'demo', 'demo');
+    const { token, body } = await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password);
     const userId = body.token.user.id;
     const expires = new Date(Date.now() + 60_000).toISOString();
     const created = await call(`${sb.url}/identity/v3/users/${userId}/application_credentials`, {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConformant } from './openapi';
-import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
+import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
 
 let sb: TestSandbox;
 let admin: string;
@@ -11,8 +11,8 @@ const images = (q = ''): string => `${sb.url}/image/v2/images${q}`;
 beforeAll(async () => {
   // The web-download test imports from this sandbox's own (loopback) Swift: the operator's opt-in.
   sb = await startTestSandbox({ allowPrivateImports: true });
-  admin = (await issueToken(sb.url, 'admin', 'admin')).token;
-  demo = (await issueToken(sb.url, 'demo', 'demo')).token;
+  admin = (await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password)).token;
+  demo = (await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password)).token;
 });
 afterAll(async () => sb.close());
 
@@ -265,7 +265,7 @@ describe('Glance images', () => {
   });
 
   it('imports an image with web-download from a URL (here a public Swift object)', async () => {
-    const d = await issueToken(sb.url, 'demo', 'demo');
+    const d = await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password);
     const container = `${sb.url}/object-store/v1/AUTH_${d.body.token.project.id}/disks`;
     await call(container, { method: 'PUT', token: demo, headers: { 'x-container-read': '.r:*' } });
     await call(`${container}/tiny.raw`, {

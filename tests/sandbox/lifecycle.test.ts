@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, issueToken } from './helpers';
+import { call, issueToken, loginsOf } from './helpers';
 import { processAlive } from '../../src/process-alive';
 import { STORM_BIN, jsonResult, storm as run, type StormResult } from '../support/storm';
 
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sbx-life-'));
+const dataDir = path.join(project, '.storm', 'sandbox');
 
 /** storm --json on the project, without the machine's sandbox fault settings. */
 function storm(...args: string[]): StormResult & { json: { result: Record<string, unknown> } } {
@@ -46,6 +47,14 @@ describe('storm sandbox', () => {
     expect(text.stdout).toContain('clouds:\n  sandbox:');
     expect(text.stdout).toContain(`export OS_AUTH_URL=${url}/identity/v3`);
     expect(text.stdout).toContain('already running');
+    // The data directory's own random passwords, printed for the user and kept 0600 in a 0700 directory.
+    const logins = loginsOf(dataDir);
+    expect(logins.admin).not.toBe('admin');
+    expect(text.stdout).toContain(`      password: ${logins.admin}\n`);
+    expect(text.stdout).toContain(`export OS_PASSWORD=${logins.admin}\n`);
+    expect(text.stdout).toContain(`user demo, password ${logins.demo}`);
+    expect(fs.statSync(path.join(dataDir, 'logins.json')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
   });
 
   it('status reports pid, url and seeded resources', () => {
@@ -87,8 +96,8 @@ describe('storm sandbox', () => {
   }, 180_000);
 
   it('keeps state across down/up, leaves no process behind, and reset restores the seed', async () => {
-    const { token } = await issueToken(url, 'demo', 'demo');
-    const { body } = await issueToken(url, 'demo', 'demo');
+    const { token } = await issueToken(url, 'demo', loginsOf(dataDir).demo);
+    const { body } = await issueToken(url, 'demo', loginsOf(dataDir).demo);
     const account = `${url}/object-store/v1/AUTH_${body.token.project.id}`;
     expect((await call(`${account}/keep`, { method: 'PUT', token })).status).toBe(201);
     expect((await call(`${account}/keep/x.txt`, { method: 'PUT', token, body: 'persisted' })).status).toBe(201);
@@ -102,7 +111,7 @@ describe('storm sandbox', () => {
     expect(again.code, again.stderr).toBe(0);
     url = again.json.result.url as string;
     pid = again.json.result.pid as number;
-    const after = await issueToken(url, 'demo', 'demo');
+    const after = await issueToken(url, 'demo', loginsOf(dataDir).demo);
     const account2 = `${url}/object-store/v1/AUTH_${after.body.token.project.id}`;
     expect(after.body.token.project.id).toBe(body.token.project.id);
     expect((await call(`${account2}/keep/x.txt`, { token: after.token })).text).toBe('persisted');
@@ -114,7 +123,7 @@ describe('storm sandbox', () => {
     expect(reset.json.result.restarted).toBe(true);
     url = reset.json.result.url as string;
     pid = (storm('sandbox', 'status').json.result.pid as number) ?? 0;
-    const fresh = await issueToken(url, 'demo', 'demo');
+    const fresh = await issueToken(url, 'demo', loginsOf(dataDir).demo);
     expect(fresh.body.token.project.id).not.toBe(body.token.project.id);
     const list = await call(`${url}/object-store/v1/AUTH_${fresh.body.token.project.id}?format=json`, {
       token: fresh.token,

@@ -55,8 +55,8 @@ const neutronError = (type: string, message: string) => ({ NeutronError: { type,
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storm-network-'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 0 });
-  ({ token: admin, projectId: adminProject } = await login('admin', 'admin', 'admin'));
-  ({ token: demo, projectId: demoProject } = await login('demo', 'demo', 'demo'));
+  ({ token: admin, projectId: adminProject } = await login('admin', sandbox.logins.admin, 'admin'));
+  ({ token: demo, projectId: demoProject } = await login('demo', sandbox.logins.demo, 'demo'));
 });
 
 afterAll(async () => {

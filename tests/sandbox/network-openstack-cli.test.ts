@@ -22,7 +22,7 @@ function openstack(...args: string[]): Promise<CliResult> {
     HOME: process.env.HOME,
     OS_AUTH_URL: `${sandbox.url}/identity/v3`,
     OS_USERNAME: 'admin',
-    OS_PASSWORD: 'admin',
+    OS_PASSWORD: sandbox.logins.admin,
     OS_PROJECT_NAME: 'admin',
     OS_USER_DOMAIN_NAME: 'Default',
     OS_PROJECT_DOMAIN_NAME: 'Default',

@@ -11,14 +11,17 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function session() {
   const sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 0 });
+  // The sandbox answers only requests addressed to itself (its Host check against DNS rebinding).
+  const host = new URL(sandbox.url).host;
   const login = await sandbox.app.inject({
     method: 'POST',
     url: '/identity/v3/auth/tokens',
+    headers: { host },
     payload: {
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: sandbox.logins.admin } },
         },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },
@@ -29,7 +32,7 @@ async function session() {
     const res = await sandbox.app.inject({
       method,
       url: `/networking/v2.0${url}`,
-      headers: { 'x-auth-token': token },
+      headers: { host, 'x-auth-token': token },
       ...(payload ? { payload } : {}),
     });
     return { status: res.statusCode, body: res.body === '' ? undefined : res.json() };

@@ -35,7 +35,7 @@ async function tofu(
   as: 'admin' | 'demo' = 'admin',
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const credentials: Record<string, string> =
-    as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: 'demo', OS_PROJECT_NAME: 'demo' };
+    as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: sandbox.logins.demo, OS_PROJECT_NAME: 'demo' };
   const result = await runTofu(engine, args, {
     cwd,
     env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId },
@@ -51,7 +51,7 @@ async function adminToken(): Promise<string> {
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: sandbox.logins.admin } },
         },
         scope: { project: { name: 'admin', domain: { name: 'Default' } } },
       },
@@ -77,7 +77,7 @@ beforeAll(async () => {
   osEnv = {
     OS_AUTH_URL: `${sandbox.url}/identity/v3`,
     OS_USERNAME: 'admin',
-    OS_PASSWORD: 'admin',
+    OS_PASSWORD: sandbox.logins.admin,
     OS_PROJECT_NAME: 'admin',
     OS_USER_DOMAIN_NAME: 'Default',
     OS_PROJECT_DOMAIN_NAME: 'Default',

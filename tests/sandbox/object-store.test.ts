@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConformant } from './openapi';
-import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
+import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
 
 let sb: TestSandbox;
 let admin: { token: string; account: string };
@@ -9,8 +9,8 @@ let demo: { token: string; account: string };
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  const a = await issueToken(sb.url, 'admin', 'admin');
-  const d = await issueToken(sb.url, 'demo', 'demo');
+  const a = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
+  const d = await issueToken(sb.url, 'demo', sandboxLogin(sb, 'demo').password);
   admin = { token: a.token, account: `${sb.url}/object-store/v1/AUTH_${a.body.token.project.id}` };
   demo = { token: d.token, account: `${sb.url}/object-store/v1/AUTH_${d.body.token.project.id}` };
 });

@@ -13,7 +13,7 @@ import { ensureEngine, type Engine } from '../../src/engine/bootstrap';
 import { runTofu } from '../../src/engine/tofu';
 import type { ServiceType } from '../../src/sandbox/core/context';
 import type { RecordedResponse } from '../../src/sandbox/server';
-import { call, issueToken, startTestSandbox, type TestSandbox } from './helpers';
+import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
 import { type ApiService, validateResponse } from './openapi';
 
 const PROVIDER_RUN = join(__dirname, '..', '..', '..', 'shared', 'openstack-api', 'real-zed', 'provider-run.tf');
@@ -37,7 +37,7 @@ async function tofu(...args: string[]): Promise<{ exitCode: number; stdout: stri
     env: {
       OS_AUTH_URL: `${sb.url}/identity/v3`,
       OS_USERNAME: 'admin',
-      OS_PASSWORD: 'admin',
+      OS_PASSWORD: sandboxLogin(sb, 'admin').password,
       OS_PROJECT_NAME: 'admin',
       OS_USER_DOMAIN_NAME: 'Default',
       OS_PROJECT_DOMAIN_NAME: 'Default',
@@ -87,7 +87,7 @@ describe('provider-run.tf against the sandbox', () => {
   it('destroys everything, leaving every list empty', async () => {
     const r = await tofu('destroy', '-auto-approve', '-no-color');
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const { token, body } = await issueToken(sb.url, 'admin', 'admin');
+    const { token, body } = await issueToken(sb.url, 'admin', sandboxLogin(sb, 'admin').password);
     const projectId = body.token.project.id;
     const count = async (path: string, key: string): Promise<number> =>
       ((await call(`${sb.url}${path}`, { token })).json as Record<string, unknown[]>)[key]?.length ?? -1;

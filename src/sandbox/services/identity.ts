@@ -8,4 +8,4 @@
  */
 export { createIdentityService } from './identity/service';
 export { DEFAULT_REGION, IDENTITY_KINDS, keystoneTime, type IdentityOptions } from './identity/model';
-export { ensureCatalogEntries, projectIdByName } from './identity/seed';
+export { adoptLogins, ensureCatalogEntries, projectIdByName } from './identity/seed';

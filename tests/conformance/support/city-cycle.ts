@@ -15,7 +15,7 @@ import { ensureEngine, type Engine } from '../../../src/engine/bootstrap';
 import { runTofu } from '../../../src/engine/tofu';
 import type { RecordedResponse } from '../../../src/sandbox/server';
 import { synthCity, type SynthCityResult } from '../../../src/synth/synth-city';
-import { call, issueToken, startTestSandbox, type TestSandbox } from '../../sandbox/helpers';
+import { call, issueToken, sandboxLogin, startTestSandbox, type TestSandbox } from '../../sandbox/helpers';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
 
@@ -64,7 +64,11 @@ export async function startCityRun(city: string, options: CityRunOptions = {}): 
   });
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), `storm-conformance-${city}-`));
   const synth = synthCity(city, { cwd: PROJECT_ROOT, env: 'production', outDir: workDir });
-  const credentials = sandboxCredentials(sandbox.url, `${sandbox.url}/identity/v3`);
+  const credentials = sandboxCredentials(
+    sandbox.url,
+    `${sandbox.url}/identity/v3`,
+    sandboxLogin(sandbox, 'admin').password,
+  );
   if (options.dataDir === undefined)
     await ensureSandboxPartnerProjects(
       credentials,
@@ -157,8 +161,8 @@ export type ProjectLists = Record<string, ListedItem[]>;
  * `public`, its subnet, its access_as_external RBAC policy, the `default`
  * security group) is what remains.
  */
-export async function projectLists(url: string): Promise<ProjectLists> {
-  const { token, body } = await issueToken(url, 'admin', 'admin');
+export async function projectLists(url: string, adminPassword: string): Promise<ProjectLists> {
+  const { token, body } = await issueToken(url, 'admin', adminPassword);
   const projectId = body.token.project.id;
   const list = async (path: string, key: string): Promise<Array<Record<string, unknown>>> => {
     const a = await call(`${url}${path}`, { token });
@@ -200,8 +204,8 @@ export async function projectLists(url: string): Promise<ProjectLists> {
 }
 
 /** `name id` of each item, per kind. */
-export async function projectInventory(url: string): Promise<Inventory> {
-  const lists = await projectLists(url);
+export async function projectInventory(url: string, adminPassword: string): Promise<Inventory> {
+  const lists = await projectLists(url, adminPassword);
   return Object.fromEntries(
     Object.entries(lists).map(([kind, items]) => [kind, items.map((i) => `${i.name} ${i.id}`.trim())]),
   );
@@ -403,7 +407,7 @@ async function theUnknownOne(
   key: string,
   idOf: (item: { id: string }) => string,
 ): Promise<string | undefined> {
-  const { token } = await issueToken(run.sandbox.url, 'admin', 'admin');
+  const { token } = await issueToken(run.sandbox.url, 'admin', sandboxLogin(run.sandbox, 'admin').password);
   const a = await call(`${run.sandbox.url}${path}`, { token });
   if (a.status !== 200) return undefined;
   const show = await run.tofu('show', '-json');

@@ -5,6 +5,7 @@
  * list API empty for the project → every JSON answer of the whole run
  * validates against ../shared/openstack-api outside SPEC.md's exception table.
  */
+import { sandboxLogin } from '../../sandbox/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export function cityConformanceSuite(city: string): void {
 
     beforeAll(async () => {
       run = await startCityRun(city);
-      seeded = await projectInventory(run.sandbox.url);
+      seeded = await projectInventory(run.sandbox.url, sandboxLogin(run.sandbox, 'admin').password);
     }, STEP_TIMEOUT);
 
     afterAll(async () => {
@@ -123,7 +124,9 @@ export function cityConformanceSuite(city: string): void {
         const r = await run.tofu('destroy', '-auto-approve', '-no-color');
         expect(r.exitCode, r.stdout + r.stderr).toBe(0);
         timings.push(`destroy ${(r.durationMs / 1000).toFixed(1)} s`);
-        expect(inventoryAdded(seeded, await projectInventory(run.sandbox.url))).toEqual({});
+        expect(
+          inventoryAdded(seeded, await projectInventory(run.sandbox.url, sandboxLogin(run.sandbox, 'admin').password)),
+        ).toEqual({});
       },
       STEP_TIMEOUT,
     );

@@ -2,6 +2,7 @@
  * Keystone's records as the sandbox stores them, and the small rules they share:
  * ids, secret hashes, timestamps, the implied-role chain.
  */
+import type { SandboxLogins } from '../../core/logins';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SandboxService } from '../../core/context';
 import type { TokenRegistry } from '../../core/tokens';
@@ -113,6 +114,8 @@ export interface AppCredentialDoc {
 export interface IdentityOptions {
   tokens: TokenRegistry;
   tokenTtlSeconds: number;
+  /** Passwords of the seeded users admin and demo (core/logins.ts). */
+  logins: SandboxLogins;
   /** Every service the server mounts, for the catalog (read at seed time). */
   services: () => readonly SandboxService[];
 }

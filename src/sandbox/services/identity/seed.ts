@@ -1,6 +1,7 @@
 /** The identity a fresh sandbox starts with, and the catalog entry of every mounted service. */
 import { randomBytes } from 'node:crypto';
 import type { SandboxContext, SandboxService } from '../../core/context';
+import type { SandboxLogins } from '../../core/logins';
 import {
   DEFAULT_REGION,
   INTERFACES,
@@ -22,7 +23,7 @@ export function projectIdByName(ctx: SandboxContext, name: string, domainId = 'd
   return ctx.store.list<ProjectDoc>(K.project).find((p) => p.name === name && p.domain_id === domainId)?.id;
 }
 
-export function seedIdentity(ctx: SandboxContext, services: readonly SandboxService[]): void {
+export function seedIdentity(ctx: SandboxContext, services: readonly SandboxService[], logins: SandboxLogins): void {
   const s = ctx.store;
   s.insert<DomainDoc>(
     K.domain,
@@ -88,11 +89,27 @@ export function seedIdentity(ctx: SandboxContext, services: readonly SandboxServ
       p.id,
     );
   };
-  const adminUser = user('admin', 'admin');
-  const demoUser = user('demo', 'demo', demo.id);
+  const adminUser = user('admin', logins.admin);
+  const demoUser = user('demo', logins.demo, demo.id);
   assign(adminUser, admin, roles.admin);
   assign(demoUser, demo, roles.member);
   ensureCatalogEntries(ctx, services);
+}
+
+/**
+ * A data directory seeded before its users had random passwords (admin/admin,
+ * demo/demo) gets the new ones; the old users' tokens stop working.
+ */
+export function adoptLogins(ctx: SandboxContext, logins: SandboxLogins, revoke: (userIds: Set<string>) => void): void {
+  const users = ctx.store.list<UserDoc>(K.user).filter((u) => u.domain_id === 'default');
+  const changed = new Set<string>();
+  for (const name of ['admin', 'demo'] as const) {
+    const u = users.find((x) => x.name === name);
+    if (u === undefined) continue;
+    ctx.store.update<UserDoc>(K.user, { ...u, _passwordHash: hashSecret(u._salt, logins[name]) });
+    changed.add(u.id);
+  }
+  revoke(changed);
 }
 
 /**

@@ -21,7 +21,7 @@ export function createIdentityService(opts: IdentityOptions): SandboxService {
     name: 'keystone',
     prefix: '/identity',
     endpointPath: () => '/identity/v3/',
-    seed: (ctx) => seedIdentity(ctx, opts.services()),
+    seed: (ctx) => seedIdentity(ctx, opts.services(), opts.logins),
     register: (app, ctx) => registerIdentity(app, ctx, opts),
   };
 }
