@@ -105,6 +105,7 @@ Examples:
         out.jsonResult('sandbox up', 0, {
           url: handle.url,
           authUrl: handle.authUrl,
+          logins: handle.logins,
           cloudsYamlEntry: handle.cloudsYamlEntry,
           env: handle.env,
           pid: handle.pid,
