@@ -21,6 +21,7 @@ import {
   type StoredLine,
 } from './audit-chain';
 import { withFileLock } from './file-lock';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, writePrivateFile } from '../private-files';
 
 export const AUDIT_DIR = path.join('.storm', 'audit');
 
@@ -131,23 +132,26 @@ export async function appendAuditRecord(
   const backend = options.backend ?? detectAuditBackend(cwd, input.city);
   if (backend.kind === 'pg')
     return appendAuditRecordPg(connectionString(backend.connectionStringEnv, options.env), input);
-  fs.mkdirSync(path.dirname(loc.file), { recursive: true });
+  ensurePrivateDir(cwd, ...path.relative(cwd, path.dirname(loc.file)).split(path.sep));
   return withFileLock(loc.lock, () => {
     const previous = lastRecord(readLines(loc.file));
     const record = seal(
       recordBody(input),
       previous === undefined ? undefined : { seq: previous.seq, hash: previous.hash },
     );
-    const fd = fs.openSync(loc.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
+    const fd = fs.openSync(
+      loc.file,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT,
+      PRIVATE_FILE_MODE,
+    );
     try {
+      fs.fchmodSync(fd, PRIVATE_FILE_MODE);
       fs.writeSync(fd, `${serialise(record)}\n`);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    const tmp = `${loc.head}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify({ seq: record.seq, hash: record.hash })}\n`);
-    fs.renameSync(tmp, loc.head);
+    writePrivateFile(loc.head, `${JSON.stringify({ seq: record.seq, hash: record.hash })}\n`);
     return record;
   });
 }

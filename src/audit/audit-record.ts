@@ -6,6 +6,7 @@
  * shared with auditors.
  */
 import * as os from 'node:os';
+import { MASKED, redactFreeText, redactValue } from '../redact';
 
 export type AuditOperation = 'plan' | 'provision' | 'destroy';
 export const AUDIT_OPERATIONS: readonly AuditOperation[] = ['plan', 'provision', 'destroy'];
@@ -95,26 +96,15 @@ export interface AuditRecord {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-export const MASKED = '(masked)';
-
-/** Names of environment variables whose values must never appear in a record. */
-const SECRET_ENV =
-  /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|CONNECTION_STRING|DATABASE_URL|_DSN)$/i;
+export { MASKED };
 
 /**
- * Removes credentials from free text: values of secret-looking environment
- * variables, passwords inside URLs, and `password=...`-style pairs.
+ * Removes credentials from free text: the one redaction of src/redact.ts (known
+ * secret values, secret-named environment variables, passwords in URLs and
+ * `password=...`-style pairs).
  */
 export function scrubText(text: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  let out = text;
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || value.length < 4) continue;
-    if (SECRET_ENV.test(name) || (name.startsWith('OS_') && /(PASSWORD|SECRET|TOKEN)/i.test(name)))
-      out = out.split(value).join(MASKED);
-  }
-  out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, `$1${MASKED}@`);
-  out = out.replace(/\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${MASKED}`);
-  return out;
+  return redactFreeText(text, env);
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -138,6 +128,14 @@ export function recordBody(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> {
   const scrub = (s: string): string => scrubText(s, env);
+  // The whole body goes through the one redaction once more: a record is sealed into the chain for good.
+  return redactValue(recordBodyFields(input, scrub), env);
+}
+
+function recordBodyFields(
+  input: AuditRecordInput,
+  scrub: (s: string) => string,
+): Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> {
   return {
     time: input.time ?? new Date().toISOString(),
     user: scrub(input.user ?? currentUser()),

@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, StormError, exitCodeFor, isStormError } from '../errors';
+import { PRIVATE_UMASK } from '../private-files';
 import { STORM_VERSION } from '../version';
 import { commandModules } from './commands/index';
 import { type CliContext, type CommandModule, type GlobalOptions, resolveCwd } from './context';
@@ -52,6 +53,9 @@ export function buildProgram(ctx: CliContext, modules: readonly CommandModule[])
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // State, plans, the audit log and the sandbox database may hold secrets or tenancy
+  // details: whatever storm and its children (tofu, the sandbox) create is 0600/0700.
+  process.umask(PRIVATE_UMASK);
   let command = 'storm';
   let exitCode: number = ExitCode.ok;
   let output: Output | undefined;

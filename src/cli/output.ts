@@ -1,12 +1,14 @@
 /**
  * The one place that touches stdout, stderr and the TTY. With --json, stdout
  * carries exactly one versioned document (success or failure); everything else
- * goes to stderr.
+ * goes to stderr. Everything written passes through the one redaction of
+ * src/redact.ts, so no secret storm knows reaches a terminal or a CI log.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../errors';
 import { StormError, formatLocation } from '../errors';
 import type { Progress, ProgressEvent } from '../progress';
+import { redactText, redactValue } from '../redact';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -66,12 +68,14 @@ export class Output {
   text(content: string): void {
     if (this.options.json) return;
     if (content.length === 0) return;
-    this.stdout.write(content.endsWith('\n') ? content : `${content}\n`);
+    const safe = redactText(content);
+    this.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /** Messages about the run (progress, notices) always go to stderr. */
   note(message: string): void {
-    this.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+    const safe = redactText(message);
+    this.stderr.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   warn(message: string): void {
@@ -84,7 +88,7 @@ export class Output {
 
   /** Writes raw bytes to stderr (live progress lines, carriage returns). */
   rawStderr(chunk: string): void {
-    this.stderr.write(chunk);
+    this.stderr.write(redactText(chunk));
   }
 
   progress: Progress = (event: ProgressEvent) => {
@@ -124,7 +128,7 @@ export class Output {
       exitCode,
       result,
     };
-    this.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    this.stdout.write(`${JSON.stringify(redactValue(doc), null, 2)}\n`);
   }
 
   /** Renders a failure: the JSON document under --json, else a message on stderr. */
@@ -143,7 +147,7 @@ export class Output {
           diagnostics: [...error.diagnostics],
         },
       };
-      this.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      this.stdout.write(`${JSON.stringify(redactValue(doc), null, 2)}\n`);
     }
     for (const d of error.diagnostics) this.note(this.renderDiagnostic(d));
     this.note(`${this.chalk.red('error:')} ${error.message}`);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { StormError } from '../errors';
+import { registerSecret, registerSecretLines, registerSecretsIn } from '../redact';
 
 export type CloudAuth =
   | {
@@ -97,14 +98,28 @@ function loadCloudsFile(file: string): LoadedCloudsFile {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new StormError('cloud', `${file} is not valid YAML: ${(err as Error).message}`);
+    // The parser's message quotes the offending line, which in a credentials file is
+    // likely a password: say where and what kind of error, never the text.
+    registerSecretLines(text);
+    throw new StormError('cloud', `${file} is not valid YAML (${yamlErrorPosition(err)})`, {
+      hint: `open ${file} at that position and fix the syntax; storm never quotes a credentials file`,
+    });
   }
+  registerSecretsIn(doc);
   const clouds = isRecord(doc) && isRecord(doc.clouds) ? doc.clouds : undefined;
   if (clouds === undefined)
     throw new StormError('cloud', `${file} has no "clouds:" mapping`, {
       hint: 'see https://docs.openstack.org/openstacksdk/latest/user/config/configuration.html',
     });
   return { file, clouds };
+}
+
+/** "line 4, column 17: block as implicit key" from a yaml parse error, without its source excerpt. */
+function yamlErrorPosition(err: unknown): string {
+  const e = err as { linePos?: { line: number; col: number }[]; code?: unknown };
+  const pos = e.linePos?.[0];
+  const kind = typeof e.code === 'string' ? e.code.toLowerCase().replace(/_/g, ' ') : 'syntax error';
+  return pos === undefined ? kind : `line ${pos.line}, column ${pos.col}: ${kind}`;
 }
 
 function firstExisting(paths: string[]): string | undefined {
@@ -252,6 +267,9 @@ interface RawAuth {
 }
 
 function buildAuth(name: string, where: string, authType: string, raw: RawAuth): CloudAuth {
+  // Whatever storm resolved as a secret is masked in every output and audit record from now on.
+  registerSecret(raw.password);
+  registerSecret(raw.applicationCredentialSecret);
   switch (authType) {
     case 'password':
     case 'v3password': {

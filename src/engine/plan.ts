@@ -19,6 +19,7 @@ import type { UiDiagnostic } from './ui-stream';
 import { parseUiLine } from './ui-stream';
 import type { Workspace } from './workspace';
 import { BACKEND_FILE, MAIN_FILE, initIsCurrent, initKey, recordInit, writeIfChanged } from './workspace';
+import { ensurePrivateDir, ensurePrivateFolder } from '../private-files';
 
 /** Everything a tofu run of one stack needs. */
 export interface StackRun {
@@ -35,10 +36,17 @@ export interface StackRun {
 
 /** Writes the synthesized config and backend override; returns the config's JSON text. */
 export function writeWorkspace(run: StackRun, terraformJson: unknown): void {
-  fs.mkdirSync(run.ws.dir, { recursive: true });
+  privateFolder(run.ws.root, run.ws.dir);
   writeIfChanged(path.join(run.ws.dir, MAIN_FILE), `${JSON.stringify(terraformJson, null, 2)}\n`);
   writeIfChanged(path.join(run.ws.dir, BACKEND_FILE), run.backend.overrideJson);
-  if (run.backend.kind === 'local') fs.mkdirSync(path.dirname(run.ws.localStateFile), { recursive: true });
+  if (run.backend.kind === 'local') privateFolder(run.ws.root, path.dirname(stateFileOf(run)));
+}
+
+/** Tenancy details (config, plans, state) live in 0700 folders; those under the project are made so up from it. */
+function privateFolder(root: string, dir: string): void {
+  const rel = path.relative(root, dir);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) ensurePrivateFolder(dir);
+  else ensurePrivateDir(root, ...rel.split(path.sep));
 }
 
 export async function ensureInit(run: StackRun, terraformJson: unknown): Promise<'cached' | 'ran'> {

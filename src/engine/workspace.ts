@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PRIVATE_DIR_MODE, writePrivateFile } from '../private-files';
 
 export const STORM_DIR = '.storm';
 export const MAIN_FILE = 'main.tf.json';
@@ -43,10 +44,8 @@ export function writeIfChanged(file: string, content: string): boolean {
   } catch {
     // absent: written below
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  writePrivateFile(file, content);
   return true;
 }
 

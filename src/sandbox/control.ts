@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StormError } from '../errors';
 import { processAlive } from '../process-alive';
+import { ensurePrivateFolder } from '../private-files';
 import type { Progress } from '../progress';
 import { FaultSpecError, parseFaultSpec } from './core/faults';
 import { BLOB_DIR, DATABASE_FILE, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
@@ -349,7 +350,7 @@ export async function startDetached(opts: {
   const dataDir = sandboxDataDir(opts.cwd);
   const settings: SandboxSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
   checkSettings(settings);
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateFolder(dataDir);
   // Two commands starting the same project's sandbox at once: the second waits and reuses the first.
   const release = await takeStartLock(dataDir);
   try {

@@ -10,6 +10,7 @@ import { floatingCidrFor } from './core/floating-range';
 import * as path from 'node:path';
 import { FaultSpecError } from './core/faults';
 import { DEFAULT_PORT, createSandbox } from './server';
+import { PRIVATE_UMASK } from '../private-files';
 
 interface MainArgs {
   port: number;
@@ -94,6 +95,8 @@ function parseArgs(argv: readonly string[]): MainArgs {
 }
 
 async function run(): Promise<void> {
+  // The database, blobs and logs hold tenants' data and tokens: 0600 files in 0700 folders.
+  process.umask(PRIVATE_UMASK);
   const args = parseArgs(process.argv.slice(2));
   const sandbox = await createSandbox({
     port: args.port,

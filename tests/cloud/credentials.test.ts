@@ -168,3 +168,21 @@ describe('resolveCloudTarget', () => {
     );
   });
 });
+
+describe('a credentials file that does not parse', () => {
+  it('is reported by position and kind, never by its text', () => {
+    write('project/clouds.yaml', 'clouds:\n  ava:\n    auth:\n      password: canary-line-3c9: x\n');
+    let caught: unknown;
+    try {
+      resolveCloudTarget('ava', lookup());
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StormError);
+    const e = caught as StormError;
+    expect(e.message).toBe(
+      `${path.join(dir, 'project', 'clouds.yaml')} is not valid YAML (line 4, column 17: block as implicit key)`,
+    );
+    expect(`${e.message} ${e.hint ?? ''}`).not.toContain('canary-line-3c9');
+  });
+});
