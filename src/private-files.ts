@@ -38,7 +38,7 @@ export function ensurePrivateFolder(dir: string): void {
 }
 
 /** Writes a file 0600 (atomically: private temp file, then rename). */
-export function writePrivateFile(file: string, content: string): void {
+export function writePrivateFile(file: string, content: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content, { mode: PRIVATE_FILE_MODE });
   fs.chmodSync(tmp, PRIVATE_FILE_MODE);

@@ -89,6 +89,8 @@ export interface AuditRecord {
   policy?: AuditPolicySummary;
   flags: { skipPreflight: boolean; allowViolations: boolean; autoApprove: boolean };
   message?: string;
+  /** "hmac-sha256" when the log is keyed (hash is an HMAC under the operator's audit key). */
+  alg?: 'hmac-sha256';
   /** Hash of the previous record; GENESIS_HASH for the first. */
   prevHash: string;
   /** sha256 of the canonical JSON of this record without `hash`. */

@@ -1,6 +1,6 @@
 /** Renders `storm audit log` and `storm audit verify` for people. */
 import type { ChalkInstance } from 'chalk';
-import type { AuditLogListing, AuditLogVerification } from '../audit/audit-log';
+import type { AuditAnchor, AuditLogListing, AuditLogVerification, AuditRepair } from '../audit/audit-log';
 import type { AuditRecord, AuditResult } from '../audit/audit-record';
 
 function resultColour(result: AuditResult, chalk: ChalkInstance): (s: string) => string {
@@ -69,8 +69,11 @@ export function renderAuditLog(listing: AuditLogListing, chalk: ChalkInstance): 
 }
 
 export function renderAuditVerification(v: AuditLogVerification, chalk: ChalkInstance): string {
-  if (v.ok)
-    return `${chalk.green('✓')} ${v.file}: ${v.records} record(s), chain intact (last hash ${v.lastHash.slice(0, 16)}…)`;
+  if (v.ok) {
+    const keyed = v.keyed ? ', keyed (HMAC) with the configured key' : '';
+    const anchored = v.anchor === undefined ? '' : `\n  extends the published head ${v.anchor.hash.slice(0, 16)}…`;
+    return `${chalk.green('✓')} ${v.file}: ${v.records} record(s), chain intact${keyed} (last hash ${v.lastHash.slice(0, 16)}…)${anchored}`;
+  }
   const p = v.problem;
   const where = p === undefined ? '' : `first bad record: seq ${p.seq ?? p.expectedSeq} at line ${p.line}`;
   return [
@@ -80,4 +83,21 @@ export function renderAuditVerification(v: AuditLogVerification, chalk: ChalkIns
   ]
     .filter((l) => l !== '')
     .join('\n');
+}
+
+export function renderAuditAnchor(a: AuditAnchor): string {
+  return [
+    a.anchor,
+    `  head of ${a.file}: record ${a.seq}${a.keyed ? ' (keyed chain)' : ''}`,
+    `  publish it (e.g. in the merge request); later: storm audit verify ${a.city} --anchor ${a.anchor}`,
+  ].join('\n');
+}
+
+export function renderAuditRepair(r: AuditRepair, chalk: ChalkInstance): string {
+  if (r.actions.length === 0)
+    return `${chalk.green('✓')} ${r.file}: nothing to repair (${r.verification.records} record(s) verify)`;
+  return [
+    ...r.actions.map((a) => `${chalk.yellow('!')} ${a}`),
+    `${chalk.green('✓')} ${r.file}: ${r.verification.records} record(s) verify`,
+  ].join('\n');
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { seal, serialise, verifyChain, type StoredLine } from '../../src/audit/audit-chain';
+import {
+  formatAnchor,
+  headOf,
+  parseAnchor,
+  seal,
+  serialise,
+  verifyChain,
+  type StoredLine,
+} from '../../src/audit/audit-chain';
 import { recordBody, scrubText, type AuditRecordInput } from '../../src/audit/audit-record';
 
 function input(i: number): AuditRecordInput {
@@ -119,5 +127,63 @@ describe('audit record body', () => {
 
   it('scrubs key=value secrets', () => {
     expect(scrubText('token: abc123 and password=xyz', {})).toBe('token: (masked) and password=(masked)');
+  });
+});
+
+describe('keyed chain, anchors and torn lines', () => {
+  const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+  function keyedChain(n: number, key: Buffer | undefined): { lines: StoredLine[]; head: ReturnType<typeof headOf> } {
+    const lines: StoredLine[] = [];
+    let prev: { seq: number; hash: string } | undefined;
+    let last;
+    for (let i = 1; i <= n; i += 1) {
+      last = seal(recordBody(input(i), {}), prev, key);
+      prev = { seq: last.seq, hash: last.hash };
+      lines.push({ line: i, text: serialise(last) });
+    }
+    return { lines, head: headOf(last!, 'valladolid', key) };
+  }
+  const opts = { key: KEY, city: 'valladolid', requireHead: true };
+
+  it('a keyed chain verifies only with its key, and its head must carry the MAC', () => {
+    const { lines, head } = keyedChain(3, KEY);
+    expect(verifyChain(lines, head, opts)).toMatchObject({ ok: true, records: 3, keyed: true });
+    expect(verifyChain(lines, head, { city: 'valladolid' }).problem).toMatchObject({ kind: 'key-required', seq: 1 });
+    expect(verifyChain(lines, { seq: head.seq, hash: head.hash }, opts).problem).toMatchObject({
+      kind: 'head-unsigned',
+    });
+    expect(verifyChain(lines, head, { ...opts, city: 'agueda' }).problem?.kind).toBe('head-unsigned');
+  });
+
+  it('an unkeyed (re-hashed) chain fails when a key is configured', () => {
+    const { lines, head } = keyedChain(2, undefined);
+    expect(verifyChain(lines, head, opts).problem).toMatchObject({ kind: 'unkeyed-record', seq: 1, line: 1 });
+  });
+
+  it('a missing head is reported when required', () => {
+    const { lines } = keyedChain(2, undefined);
+    expect(verifyChain(lines, undefined, { requireHead: true }).problem?.kind).toBe('head-missing');
+    expect(verifyChain([], undefined, { requireHead: true }).ok).toBe(true);
+  });
+
+  it('an anchor must be a record of the chain, at its seq when given', () => {
+    const { lines, head } = keyedChain(3, undefined);
+    const second = JSON.parse(lines[1]!.text) as { hash: string };
+    expect(verifyChain(lines, head, { anchor: { seq: 2, hash: second.hash } })).toMatchObject({
+      ok: true,
+      anchor: { seq: 2, hash: second.hash },
+    });
+    expect(verifyChain(lines, head, { anchor: { seq: 3, hash: second.hash } }).problem?.kind).toBe('anchor-not-found');
+    expect(verifyChain(lines, head, { anchor: { hash: 'f'.repeat(64) } }).problem?.kind).toBe('anchor-not-found');
+    expect(parseAnchor(`2:${second.hash}`)).toEqual({ seq: 2, hash: second.hash });
+    expect(parseAnchor(second.hash.toUpperCase())).toEqual({ hash: second.hash });
+    expect(parseAnchor('2:abc')).toBeUndefined();
+    expect(formatAnchor(head)).toBe(`3:${head.hash}`);
+  });
+
+  it('an unterminated last line is a torn write, even when it parses', () => {
+    const { lines, head } = keyedChain(2, undefined);
+    const torn = [...lines.slice(0, 1), { ...lines[1]!, unterminated: true }];
+    expect(verifyChain(torn, head).problem).toMatchObject({ kind: 'torn-last-line', line: 2 });
   });
 });

@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { Option } from 'commander';
 import type { CommandModule } from '../context';
 import { JSON_SCHEMA_VERSION, type Output } from '../output';
-import { readAuditLog, verifyAuditLog } from '../../audit/audit-log';
+import { anchorAuditLog, readAuditLog, repairAuditLog, verifyAuditLog } from '../../audit/audit-log';
+import { parseAnchor } from '../../audit/audit-chain';
 import { evaluateEnvironments, policyViolationError } from '../../audit/policy';
 import { POLICY_RULES } from '../../audit/rules/index';
 import { StormError } from '../../errors';
 import { loadCity } from '../../manifest/load';
 import { renderAuditMarkdown, renderAuditText, renderRulesTable } from '../../report/audit';
-import { renderAuditLog, renderAuditVerification } from '../../report/audit-log';
+import { renderAuditAnchor, renderAuditLog, renderAuditRepair, renderAuditVerification } from '../../report/audit-log';
 
 function readPlanJson(file: string, cwd: string): unknown {
   const abs = path.resolve(cwd, file);
@@ -60,7 +61,13 @@ Examples:
   $ storm audit valladolid --format markdown  # for a merge-request comment
   $ storm audit --rules --format markdown     # the rule table
   $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
-  $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record`,
+  $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record
+  $ storm audit anchor valladolid             # the head to publish (e.g. in the merge request)
+  $ storm audit verify valladolid --anchor 12:ab34…   # exit 1 unless the log still extends what was published
+  $ storm audit repair valladolid             # move aside a last line a crash cut short
+
+With STORM_AUDIT_KEY (or STORM_AUDIT_KEY_FILE) the chain is keyed (HMAC-SHA256):
+nobody without the key can re-hash it or forge its head.`,
     )
     .action(
       (
@@ -130,10 +137,19 @@ Examples:
     .command('verify')
     .description('Verify the hash chain of a city audit log; exit 1 naming the first bad record')
     .argument('<city>', 'city name')
-    .action(async (city: string) => {
+    .option('--anchor <hash>', 'a head published earlier (`storm audit anchor`): the log must still extend it')
+    .action(async (city: string, opts: { anchor?: string }) => {
       ctx.setCommand('audit verify');
       const out = ctx.output();
-      const verification = await verifyAuditLog(ctx.globals().cwd, city);
+      let anchor;
+      if (opts.anchor !== undefined) {
+        anchor = parseAnchor(opts.anchor);
+        if (anchor === undefined)
+          throw new StormError('usage', `--anchor ${opts.anchor} is not an audit head`, {
+            hint: 'pass what `storm audit anchor` printed: <seq>:<sha256 hex> or the 64-character hash alone',
+          });
+      }
+      const verification = await verifyAuditLog(ctx.globals().cwd, city, anchor === undefined ? {} : { anchor });
       const code = verification.ok ? 0 : 1;
       out.jsonResult('audit verify', code, verification);
       out.text(renderAuditVerification(verification, out.chalk));
@@ -142,9 +158,46 @@ Examples:
         throw new StormError(
           'audit-tampered',
           `audit log of ${city} does not verify: first bad record is seq ${p.seq ?? p.expectedSeq} (line ${p.line})`,
-          { hint: 'the log was edited outside storm; restore it from a backup and investigate who changed it' },
+          {
+            hint:
+              p.kind === 'torn-last-line'
+                ? `a write was cut short: \`storm audit repair ${city}\` moves the incomplete line aside`
+                : p.kind === 'key-required'
+                  ? 'set STORM_AUDIT_KEY (or STORM_AUDIT_KEY_FILE) to the key this log was written with'
+                  : 'the log was edited outside storm; restore it from a backup and investigate who changed it',
+          },
         );
       }
       ctx.setExitCode(code);
+    });
+
+  audit
+    .command('anchor')
+    .description(
+      'Print the head of a city audit log, to publish (e.g. in the merge request) and check later with verify --anchor',
+    )
+    .argument('<city>', 'city name')
+    .action(async (city: string) => {
+      ctx.setCommand('audit anchor');
+      const out = ctx.output();
+      const anchor = await anchorAuditLog(ctx.globals().cwd, city);
+      out.jsonResult('audit anchor', 0, anchor);
+      out.text(renderAuditAnchor(anchor));
+      ctx.setExitCode(0);
+    });
+
+  audit
+    .command('repair')
+    .description('Undo what a crash leaves in a city audit log (a torn last line is moved aside); refuse anything else')
+    .argument('<city>', 'city name')
+    .action(async (city: string) => {
+      ctx.setCommand('audit repair');
+      const out = ctx.output();
+      const repair = await repairAuditLog(ctx.globals().cwd, city);
+      for (const action of repair.actions)
+        out.progress({ kind: 'warning', message: `audit log of ${city}: ${action}` });
+      out.jsonResult('audit repair', 0, repair);
+      out.text(renderAuditRepair(repair, out.chalk));
+      ctx.setExitCode(0);
     });
 };
