@@ -13,7 +13,7 @@ import { appendAuditRecord, verifyAuditLog } from '../../src/audit/audit-log';
 import { auditTable } from '../../src/audit/audit-log-pg';
 import type { AuditRecord } from '../../src/audit/audit-record';
 import { cleanEnv, makeProject, storm, type StormResult } from '../e2e/lifecycle-support';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres';
+import { startPostgres, type TestPostgres } from '../support/postgres';
 
 const KEY = 'k'.repeat(16) + '0123456789abcdef0123456789abcdef';
 const projects: string[] = [];
@@ -194,7 +194,7 @@ describe('audit log attacks', { timeout: 180_000 }, () => {
   });
 });
 
-describe.runIf(postgresAvailable())('PostgreSQL audit log attacks', { timeout: 180_000 }, () => {
+describe('PostgreSQL audit log attacks', { timeout: 180_000 }, () => {
   let pg: TestPostgres;
   let dir: string;
   beforeAll(async () => {
