@@ -12,7 +12,8 @@ import { seal, serialise, type ChainHead } from '../../src/audit/audit-chain';
 import { appendAuditRecord, verifyAuditLog } from '../../src/audit/audit-log';
 import { auditTable } from '../../src/audit/audit-log-pg';
 import type { AuditRecord } from '../../src/audit/audit-record';
-import { cleanEnv, makeProject, storm, type StormResult } from '../e2e/lifecycle-support';
+import { makeProject } from '../e2e/lifecycle-support';
+import { cleanEnv, stormAsync as storm, type StormResult } from '../support/storm';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 const KEY = 'k'.repeat(16) + '0123456789abcdef0123456789abcdef';
@@ -40,7 +41,7 @@ const linesOf = (dir: string): string[] =>
     .filter((l) => l !== '');
 
 function run(dir: string, args: string[], extra: Record<string, string> = {}): Promise<StormResult> {
-  return storm(args, { cwd: dir, env: cleanEnv(extra) });
+  return storm(args, { project: dir, env: cleanEnv(extra) });
 }
 
 /** One recorded (failed) plan. */

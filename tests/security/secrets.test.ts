@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Output } from '../../src/cli/output';
 import { StormError } from '../../src/errors';
 import { forgetSecrets, registerSecret } from '../../src/redact';
-import { cleanEnv, filesUnder, makeProject, storm } from '../e2e/lifecycle-support';
+import { filesUnder, makeProject } from '../e2e/lifecycle-support';
+import { cleanEnv, stormAsync as storm } from '../support/storm';
 
 const PASSWORD_CANARY = 'canary-pw-5b1e9d7c';
 const APP_SECRET_CANARY = 'canary-appsecret-0f4e2a';
@@ -39,13 +40,13 @@ describe('a broken credentials file never leaks its secrets', { timeout: 120_000
     );
     try {
       for (const env of ['preprod', 'production']) {
-        const json = await storm(['plan', 'valladolid', '--env', env, '--json'], { cwd: project, env: cleanEnv() });
+        const json = await storm(['plan', 'valladolid', '--env', env, '--json'], { project, env: cleanEnv() });
         expect(json.code, json.stderr).toBe(1);
         const doc = JSON.parse(json.stdout) as { ok: boolean; error: { code: string; message: string } };
         expect(doc.ok).toBe(false);
         expect(doc.error.code).toBe('cloud');
         expect(doc.error.message).toContain('clouds.yaml is not valid YAML (line 6, column');
-        const text = await storm(['plan', 'valladolid', '--env', env], { cwd: project, env: cleanEnv() });
+        const text = await storm(['plan', 'valladolid', '--env', env], { project, env: cleanEnv() });
         expect(text.code).toBe(1);
         expect(text.stderr).toContain('storm never quotes a credentials file');
         expectNoCanary([json.stdout, json.stderr, text.stdout, text.stderr], PASSWORD_CANARY);
@@ -63,11 +64,11 @@ describe('a broken credentials file never leaks its secrets', { timeout: 120_000
       `clouds:\n  sandbox:\n    auth:\n      application_credential_secret: "${APP_SECRET_CANARY}\n      other: x\n`,
     );
     try {
-      const r = await storm(['plan', 'valladolid', '--json'], { cwd: project, env: cleanEnv() });
+      const r = await storm(['plan', 'valladolid', '--json'], { project, env: cleanEnv() });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain('secure.yaml is not valid YAML');
       expectNoCanary([r.stdout, r.stderr], APP_SECRET_CANARY);
-      const audit = await storm(['audit', 'log', 'valladolid', '--json'], { cwd: project, env: cleanEnv() });
+      const audit = await storm(['audit', 'log', 'valladolid', '--json'], { project, env: cleanEnv() });
       expect(audit.code).toBe(0);
       expectNoCanary([audit.stdout, audit.stderr], APP_SECRET_CANARY);
     } finally {
