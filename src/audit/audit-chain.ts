@@ -14,6 +14,7 @@
  *   no longer contains that record does not extend what was published.
  */
 import { createHmac } from 'node:crypto';
+import { StormError } from '../errors';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { AUDIT_OPERATIONS, AUDIT_RESULTS, GENESIS_HASH, type AuditRecord } from './audit-record';
 
@@ -94,7 +95,10 @@ export interface ChainVerification {
 export function computeHash(record: Omit<AuditRecord, 'hash'> & { hash?: string }, key?: Buffer): string {
   const { hash: _hash, ...rest } = record;
   if (rest.alg === KEYED_ALG) {
-    if (key === undefined) throw new Error('a keyed audit record needs the audit key');
+    if (key === undefined)
+      throw new StormError('internal', 'a keyed audit record needs the audit key', {
+        hint: 'set STORM_AUDIT_KEY or STORM_AUDIT_KEY_FILE to the key the log was written with',
+      });
     return createHmac('sha256', key).update(canonicalJson(rest)).digest('hex');
   }
   return sha256Hex(canonicalJson(rest));

@@ -6,6 +6,7 @@
  * shared with auditors.
  */
 import * as os from 'node:os';
+import { StormError } from '../errors';
 import { MASKED, redactFreeText, redactValue } from '../redact';
 
 export type AuditOperation = 'plan' | 'provision' | 'destroy';
@@ -113,7 +114,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 function hashField(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!SHA256.test(value)) throw new Error(`audit record: ${name} must be a sha256 hex digest`);
+  if (!SHA256.test(value))
+    throw new StormError('internal', `audit record: ${name} must be a sha256 hex digest`, {
+      hint: 'storm computes these hashes itself; this is a bug in storm',
+    });
   return value;
 }
 

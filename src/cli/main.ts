@@ -7,7 +7,7 @@ import { PRIVATE_UMASK } from '../private-files';
 import { STORM_VERSION } from '../version';
 import { commandModules } from './commands/index';
 import { type CliContext, type CommandModule, type GlobalOptions, resolveCwd } from './context';
-import { Output, colorWanted } from './output';
+import { Output, commanderWriters, stdoutColorWanted } from './output';
 
 /** Global options that take a value, so the command name is found after them. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--cwd']);
@@ -44,10 +44,7 @@ export function buildProgram(ctx: CliContext, modules: readonly CommandModule[])
     .option('--cwd <dir>', 'project directory holding stacks/ and templates/ (default: current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
-      writeErr: (s) => process.stderr.write(s),
-    });
+    .configureOutput(commanderWriters);
   for (const register of modules) register(program, ctx);
   return program;
 }
@@ -65,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       const o = holder.program?.opts() ?? {};
       return {
         json: o.json === true,
-        color: colorWanted(o.color as boolean | undefined, process.env, process.stdout),
+        color: stdoutColorWanted(o.color as boolean | undefined, process.env),
         verbose: o.verbose === true,
         cwd: resolveCwd(o.cwd as string | undefined),
       };

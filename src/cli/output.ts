@@ -4,6 +4,7 @@
  * goes to stderr. Everything written passes through the one redaction of
  * src/redact.ts, so no secret storm knows reaches a terminal or a CI log.
  */
+import * as readline from 'node:readline';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../errors';
 import { StormError, formatLocation } from '../errors';
@@ -40,6 +41,17 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, s
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;
 }
+
+/** Whether stdout wants colour (the flag, NO_COLOR/FORCE_COLOR, else whether it is a terminal). */
+export function stdoutColorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  return colorWanted(flag, env, process.stdout);
+}
+
+/** Commander's writers (help, version, usage errors), which run before any Output exists. */
+export const commanderWriters = {
+  writeOut: (s: string): void => void process.stdout.write(s),
+  writeErr: (s: string): void => void process.stderr.write(s),
+};
 
 export class Output {
   readonly options: OutputOptions;
@@ -84,6 +96,23 @@ export class Output {
 
   debug(message: string): void {
     if (this.options.verbose) this.note(this.chalk.dim(message));
+  }
+
+  /**
+   * Asks a person at the terminal (stdin, the question on stderr). Ctrl-C or the end of
+   * input answers with the empty string.
+   */
+  async ask(question: string): Promise<string> {
+    const rl = readline.createInterface({ input: process.stdin, output: this.stderr, terminal: true });
+    try {
+      return await new Promise<string>((resolve) => {
+        rl.once('SIGINT', () => resolve(''));
+        rl.once('close', () => resolve(''));
+        rl.question(question, resolve);
+      });
+    } finally {
+      rl.close();
+    }
   }
 
   /** Writes raw bytes to stderr (live progress lines, carriage returns). */

@@ -13,6 +13,7 @@
  * data volume, by the service itself at first start.
  */
 import { Document, parse } from 'yaml';
+import { StormError } from '../errors';
 import type { TemplateDefinition, TemplateTier } from '../manifest/templates';
 
 /** The JSON the service reads from STORM_SERVICE_CONFIG (templates/_runtime/config.ts mirrors it). */
@@ -105,7 +106,8 @@ export function servicePaths(service: string): {
 function tierOf(template: TemplateDefinition, name: string): TemplateTier {
   const tier = template.needs.tiers.find((t) => t.name === name);
   if (tier === undefined)
-    throw new Error(
+    throw new StormError(
+      'invalid-manifest',
       `template ${template.name} has no tier ${name} (tiers: ${template.needs.tiers.map((t) => t.name).join(', ')})`,
     );
   return tier;

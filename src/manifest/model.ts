@@ -30,6 +30,7 @@ import type {
   Volume,
   Waiver,
 } from './city-manifest.types';
+import { StormError } from '../errors';
 import type { DocPath } from './source';
 
 export type { CityManifest } from './city-manifest.types';
@@ -156,7 +157,10 @@ function applyOverride<T extends object>(item: T, override: object, mergedKeys: 
  */
 export function resolveEnvironment(manifest: CityManifest, env: string): ResolvedCity {
   const o: Environment | undefined = manifest.environments[env];
-  if (o === undefined) throw new Error(`environment "${env}" is not defined`);
+  if (o === undefined)
+    throw new StormError('usage', `environment "${env}" is not defined`, {
+      hint: `environments: ${Object.keys(manifest.environments).join(', ')}`,
+    });
   const cloud = { ...manifest.cloud, ...(o.cloud ?? {}) };
   const network = manifest.network;
   const dnsServers = o.network?.dnsServers ?? network.dnsServers ?? [];

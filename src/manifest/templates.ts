@@ -97,8 +97,10 @@ function compiledParameters(schema: TemplateDefinition['parameters'], useDefault
   if (known !== undefined) return known;
   if (!jsonSchemaValidator(schema)) {
     // What ajv's own schema check would have thrown.
-    throw new Error(
+    throw new StormError(
+      'invalid-manifest',
       `schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`,
+      { hint: 'fix the parameters of the template (storm validate shows where)' },
     );
   }
   const compiled = newAjv(useDefaults).compile(schema);

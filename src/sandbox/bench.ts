@@ -3,11 +3,11 @@
  * process, token issue rate, GET rate (network list) and server create rate,
  * measured over HTTP against a real sandbox process on a free port.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnAttached } from './control';
 
 export interface BenchFigure {
   name: string;
@@ -27,9 +27,7 @@ interface Proc {
 /** Starts dist/sandbox/main.js and resolves when GET /identity/v3 answers 200. */
 async function startProcess(mainJs: string, dataDir: string): Promise<Proc> {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [mainJs, '--port', '0', '--data', dataDir, '--delay-ms', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnAttached(mainJs, ['--port', '0', '--data', dataDir, '--delay-ms', '0']);
   const { url, startupCpuMs } = await new Promise<{ url: string; startupCpuMs: number }>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {

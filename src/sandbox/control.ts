@@ -7,9 +7,10 @@
  * requests.log (JSON lines), sandbox.pid (JSON: pid, url, settings), sandbox.out
  * (the detached process's stdout/stderr).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { StormError } from '../errors';
 import { processAlive } from '../process-alive';
 import { ensurePrivateFolder } from '../private-files';
@@ -266,7 +267,15 @@ function processArgs(dataDir: string, s: SandboxSettings): string[] {
 }
 
 /**
- * The one place the sandbox spawns a process: a detached node running
+ * The sandbox attached to its caller, stdout piped: the benchmark (bench.ts) reads its
+ * ready line and times its start-up, then stops it.
+ */
+export function spawnAttached(mainJs: string, args: readonly string[]): ChildProcessByStdio<null, Readable, null> {
+  return spawn(process.execPath, [mainJs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/**
+ * The place storm spawns the sandbox it serves from: a detached node running
  * dist/sandbox/main.js in its own process group, output to sandbox.out.
  * (engine/tofu.ts's runTool waits for its child to end, which a server never does.)
  */

@@ -5,4 +5,5 @@
  */
 export { App, Fn, TerraformOutput, TerraformStack, TerraformResource, Token } from 'cdktf';
 export type { ITerraformDependable } from 'cdktf';
+export { Construct } from 'constructs';
 export * as openstack from './gen/index';

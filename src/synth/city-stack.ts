@@ -4,7 +4,7 @@
  * cloud and its credentials come from clouds.yaml / OS_* in tofu's environment
  * at run time, so nothing secret is ever synthesized.
  */
-import type { Construct } from 'constructs';
+import type { Construct } from './cdktf';
 import type { ResolvedCity } from '../manifest/model';
 import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION } from '../pins';
 import { TerraformStack, openstack } from './cdktf';

@@ -4,7 +4,7 @@
  * port), the instance, and optionally a floating IP associated with the port.
  * Instances are unrolled (web_1, web_2, ...) so each has a stable address.
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import type { ResolvedComputeGroup } from '../manifest/model';
 import { openstack } from './cdktf';
 import type { SynthContext, SynthExtras } from './context';

@@ -2,7 +2,7 @@
  * Network layer: the city network, its subnets, and a router that joins them
  * (and, with router.externalGateway, reaches cloud.externalNetwork).
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import { openstack } from './cdktf';
 import type { SynthContext } from './context';
 import { logicalId } from './naming';

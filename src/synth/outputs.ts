@@ -2,7 +2,7 @@
  * Outputs: the identifiers and addresses later stages (deploy, audit, the user)
  * read with `tofu output -json`. Service URLs join them when services deploy.
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import type { ServiceNeeds } from '../manifest/templates';
 import { Fn, TerraformOutput } from './cdktf';
 import type { ComputeLayer } from './compute';

@@ -2,7 +2,7 @@
  * Security layer: one security group per manifest group and its rules. A rule
  * with `remote: admin` becomes one rule per security.adminCidrs entry.
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import type { Rule } from '../manifest/city-manifest.types';
 import { openstack } from './cdktf';
 import type { SynthContext } from './context';

@@ -3,7 +3,7 @@
  * RBAC policy (access_as_shared); container access is an entry in the container's
  * Swift ACL, which the storage layer writes from containerAcl().
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import { openstack } from './cdktf';
 import type { SynthContext } from './context';
 import type { NetworkLayer } from './network';

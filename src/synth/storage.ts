@@ -3,7 +3,7 @@
  * its own volume of that definition, attached to it; a volume no group lists is
  * created on its own) and object storage containers with their ACLs.
  */
-import { Construct } from 'constructs';
+import { Construct } from './cdktf';
 import { openstack } from './cdktf';
 import type { ComputeLayer } from './compute';
 import type { SynthContext } from './context';

@@ -2,7 +2,6 @@
  * What plan, provision, destroy, status and output share: turning arguments into
  * stacks, the live progress renderer, the confirmation prompt and exit codes.
  */
-import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { ExitCode, StormError, exitCodeFor } from '../../errors';
 import { defaultLifecycleDeps } from '../../lifecycle/deps';
@@ -163,18 +162,9 @@ export async function confirmOrRefuse(out: Output, yes: boolean, question: strin
       },
     );
   }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      // Ctrl-C at the prompt is a "no": nothing has been changed yet.
-      rl.once('SIGINT', () => resolve(''));
-      rl.once('close', () => resolve(''));
-      rl.question(`${question} Only "yes" is accepted: `, resolve);
-    });
-    return answer.trim() === 'yes';
-  } finally {
-    rl.close();
-  }
+  // Ctrl-C at the prompt (an empty answer) is a "no": nothing has been changed yet.
+  const answer = await out.ask(`${question} Only "yes" is accepted: `);
+  return answer.trim() === 'yes';
 }
 
 /** 0 when every stack succeeded; the failure's own code for one stack; 1 (130 if interrupted) for several. */
