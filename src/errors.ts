@@ -3,6 +3,7 @@
  * and renders code, message, hint and diagnostics; anything else is a bug and is
  * shown with its stack only under --verbose.
  */
+import type { DiagnosticCode } from './diagnostic-codes';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -16,8 +17,8 @@ export interface SourceLocation {
 /** One finding about user input: what, where and how to fix. */
 export interface Diagnostic {
   severity: Severity;
-  /** Stable machine-readable code, e.g. "manifest.unknown-key". */
-  code: string;
+  /** Stable machine-readable code, e.g. "manifest.unknown-key" (the registry: diagnostic-codes.ts). */
+  code: DiagnosticCode;
   message: string;
   /** Dotted path inside the document, e.g. "compute.web.flavour". */
   path?: string;

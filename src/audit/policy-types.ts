@@ -2,6 +2,7 @@
  * The vocabulary of storm's policy checks: rules, what a rule reports, and the
  * report `storm audit` prints and `provision` consults.
  */
+import type { PolicyRuleId } from '../diagnostic-codes';
 import type { SourceLocation } from '../errors';
 import type { LoadedManifest } from '../manifest/load';
 import type { CityManifest, ResolvedCity } from '../manifest/model';
@@ -49,7 +50,7 @@ export interface RuleHit {
 
 interface RuleInfo {
   /** Stable id, STORM-<FAMILY>-NNN. */
-  id: string;
+  id: PolicyRuleId;
   /**
    * Readable alias, e.g. sec.admin-port-open-to-world. Waivers may name a rule by
    * either (the manifest schema wants lower-case rule names, so the id is also
@@ -92,7 +93,7 @@ export interface WaiverRef {
 }
 
 interface FindingBase {
-  rule: string;
+  rule: PolicyRuleId;
   severity: PolicySeverity;
   title: string;
   message: string;

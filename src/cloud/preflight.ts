@@ -3,6 +3,7 @@
  * exists in the target cloud and that the project's quotas have room for what
  * the run adds. Every problem is reported at once, each at its manifest location.
  */
+import type { DiagnosticCode } from '../diagnostic-codes';
 import type { Diagnostic, SourceLocation } from '../errors';
 import { StormError } from '../errors';
 import type { CloudCredentials } from './credentials';
@@ -70,7 +71,7 @@ export function requirementsOf(city: PreflightCity): NamedRequirement[] {
 }
 
 export interface PreflightFinding {
-  code: string;
+  code: DiagnosticCode;
   message: string;
   path: ManifestPath;
   hint?: string;

@@ -5,6 +5,7 @@
  * that matters.
  */
 import type { ErrorObject } from 'ajv';
+import type { FixedDiagnosticCode } from '../diagnostic-codes';
 import type { Diagnostic } from '../errors';
 import { closestMatch } from './did-you-mean';
 import { formatPath, type DocPath, type ManifestSource } from './source';
@@ -251,7 +252,7 @@ function listChoices(values: readonly unknown[]): string {
 
 function toDiagnostic(f: Finding, data: unknown, source: ManifestSource, root: SchemaNode): Diagnostic | undefined {
   const path: DocPath = pointerToPath(f.instancePath, data);
-  const at = (p: DocPath, code: string, message: string, hint?: string, key = false): Diagnostic => ({
+  const at = (p: DocPath, code: FixedDiagnosticCode, message: string, hint?: string, key = false): Diagnostic => ({
     severity: 'error',
     code,
     message,

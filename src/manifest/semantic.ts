@@ -4,6 +4,7 @@
  * environment's resolved city, so a broken override is caught too; every
  * finding points at the line that set the value (the override when there is one).
  */
+import type { FixedDiagnosticCode } from '../diagnostic-codes';
 import type { Diagnostic } from '../errors';
 import type { CityManifest, Rule } from './city-manifest.types';
 import { closestMatch } from './did-you-mean';
@@ -57,7 +58,7 @@ class Findings {
 
   add(
     severity: Diagnostic['severity'],
-    code: string,
+    code: FixedDiagnosticCode,
     docPath: DocPath,
     message: string,
     hint?: string,
@@ -87,7 +88,7 @@ class Findings {
     this.list.push(finding);
   }
 
-  error(code: string, path: DocPath, message: string, hint?: string, key = false): void {
+  error(code: FixedDiagnosticCode, path: DocPath, message: string, hint?: string, key = false): void {
     this.add('error', code, path, message, hint, key);
   }
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { FixedDiagnosticCode } from '../diagnostic-codes';
 import { type Diagnostic, StormError } from '../errors';
 import { displayPath } from './files';
 import { validate as precompiledJsonSchemaValidator } from './gen/json-schema.validate';
@@ -113,7 +114,7 @@ function compiledParameters(schema: TemplateDefinition['parameters'], useDefault
 function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, source: ManifestSource): Diagnostic[] {
   const dirName = path.basename(templateDir);
   const out: Diagnostic[] = [];
-  const err = (p: DocPath, code: string, message: string, hint?: string): void => {
+  const err = (p: DocPath, code: FixedDiagnosticCode, message: string, hint?: string): void => {
     out.push({
       severity: 'error',
       code,
@@ -361,7 +362,7 @@ export function checkServiceParameters(
     template.definition.parameters as Record<string, unknown>,
   ).map((d) => ({
     ...d,
-    code: d.code.replace(/^manifest\./, 'service.parameters.'),
+    code: d.code.startsWith('manifest.') ? `service.parameters.${d.code.slice('manifest.'.length)}` : d.code,
     path: d.path === undefined || d.path === '' ? prefix : `${prefix}.${d.path}`,
     message: `${template.definition.name}: ${d.message}`,
     hint: d.hint ?? `see \`storm templates show ${template.definition.name}\` for its parameters`,
