@@ -117,6 +117,14 @@ function glanceTime(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * Whether the caller's project may see (and so boot or copy) an image, as Glance
+ * answers Nova and Cinder: a `shared` image only for the owner and its members.
+ */
+export function imageVisibleTo(ctx: SandboxContext, auth: AuthInfo, img: ImageDoc): boolean {
+  return canSee(auth, img, ctx.store.list<MemberDoc>(IMAGE_MEMBER_KIND, { projectId: auth.projectId }));
+}
+
 /** Whether a project may see an image (Glance's visibility rules). */
 function canSee(auth: AuthInfo, img: ImageDoc, members: readonly MemberDoc[]): boolean {
   if (auth.isAdmin || img.owner === auth.projectId) return true;

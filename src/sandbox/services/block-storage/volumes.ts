@@ -6,6 +6,7 @@ import { afterMarker, parseLimit, takeLimit } from '../../core/paging.js';
 import { badRequest, notFound } from '../compute/api-fault.js';
 import { requireEnvelope, stringMap } from '../compute/request-body.js';
 import { KIND, VOLUME_HOST, type VolumeDoc, type VolumeTypeDoc } from './model.js';
+import { imageById, imageVisibleTo } from '../image.js';
 import { snapshotsOfVolume, visibleSnapshot } from './snapshots.js';
 import { beginVolumeDelete, isoMicro, volumeView, type VolumeView } from './volume-state.js';
 import { type Call, params, query, begin, typeName, parseSize, nullableString, P } from './call.js';
@@ -104,8 +105,10 @@ export function registerVolumeRoutes(app: FastifyInstance, ctx: SandboxContext):
     const imageRef = nullableString(body, 'imageRef') ?? null;
     let imageMeta: Record<string, string> | null = null;
     if (imageRef) {
-      const image = ctx.store.get<Record<string, unknown>>('image.image', imageRef);
-      if (!image) throw badRequest(`Invalid image identifier or unable to access requested image.`);
+      // Cinder asks Glance with the caller's token: an image the project cannot see is not there.
+      const image = imageById(ctx, imageRef);
+      if (!image || !imageVisibleTo(ctx, call.auth, image))
+        throw badRequest(`Invalid image identifier or unable to access requested image.`);
       const minDisk = Number(image.min_disk ?? 0);
       if (minDisk > size)
         throw badRequest(

@@ -15,6 +15,7 @@ import {
   detachVolume,
   volumeById,
 } from '../block-storage.js';
+import { type ImageDoc, imageVisibleTo } from '../image.js';
 import { createPortForDevice, portsOfDevice, releaseDevicePorts, releasePort, type PortDoc } from '../network.js';
 import { apiFault, badRequest, conflict, forbidden, notFound } from './api-fault.js';
 import { optionalString, requireEnvelope, stringMap } from './request-body.js';
@@ -204,15 +205,9 @@ function imageDoc(ctx: SandboxContext, id: string): Json | undefined {
   return ctx.store.get<Json>('image.image', id);
 }
 
+/** Nova asks Glance for the image with the caller's token: another project's `shared` image needs a membership. */
 function canSeeImage(call: NovaCall, image: Json): boolean {
-  const visibility = image.visibility;
-  return (
-    call.auth.isAdmin ||
-    visibility === 'public' ||
-    visibility === 'community' ||
-    visibility === 'shared' ||
-    image.owner === call.auth.projectId
-  );
+  return imageVisibleTo(call.ctx, call.auth, image as unknown as ImageDoc);
 }
 
 function requireFlavor(ctx: SandboxContext, ref: unknown): FlavorDoc {

@@ -9,6 +9,7 @@ import {
   badRequest,
   conflictOnStore,
   forbidden,
+  forbiddenAction,
   isObject,
   notFound,
   optionalBoolean,
@@ -25,9 +26,24 @@ export function registerAppCredentialRoutes(app: FastifyInstance, api: KeystoneA
     if (a.userId !== userId && !a.isAdmin) throw forbidden('list_application_credentials');
     return { a, userId };
   };
+  /**
+   * A token from a restricted application credential may not make or delete
+   * application credentials (it could otherwise mint itself an unrestricted,
+   * longer-lived one), as Keystone refuses.
+   */
+  const refuseRestrictedCredential = (a: AuthInfo): void => {
+    const checked = opts.tokens.check(a.tokenId);
+    const credentialId = checked.ok ? checked.record.applicationCredentialId : undefined;
+    if (credentialId === undefined) return;
+    if (store.get<AppCredentialDoc>(K.appCredential, credentialId)?.unrestricted === true) return;
+    throw forbiddenAction(
+      "Using method 'application_credential' is not allowed for managing additional application credentials.",
+    );
+  };
   app.post('/v3/users/:user/application_credentials', async (req, reply) => {
     const { a, userId } = ownCredentials(req);
     if (a.userId !== userId) throw forbidden('create_application_credential');
+    refuseRestrictedCredential(a);
     if (a.projectId === '') throw badRequest('Application credentials must be created with a project-scoped token.');
     const body = requireObject(
       requireObject(req.body, 'application_credential').application_credential,
@@ -95,6 +111,7 @@ export function registerAppCredentialRoutes(app: FastifyInstance, api: KeystoneA
   }));
   app.delete('/v3/users/:user/application_credentials/:id', async (req, reply) => {
     const c = credOr404(req);
+    refuseRestrictedCredential(auth(req));
     store.transaction(() => {
       store.delete(K.appCredential, c.id);
       opts.tokens.revokeWhere((r) => r.applicationCredentialId === c.id);

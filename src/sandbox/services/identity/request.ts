@@ -10,6 +10,9 @@ export const unauthorized = (): SandboxHttpError =>
 const keystone = errorShorthands('keystone');
 export const forbidden = (action: string): SandboxHttpError =>
   keystone.forbidden(`You are not authorized to perform the requested action: identity:${action}.`);
+/** Keystone's ForbiddenAction with its own wording of the action (not a policy name). */
+export const forbiddenAction = (action: string): SandboxHttpError =>
+  keystone.forbidden(`You are not authorized to perform the requested action: ${action}`);
 export const notFound = (what: string, id: string): SandboxHttpError =>
   keystone.notFound(`Could not find ${what}: ${id}.`);
 export const { badRequest } = keystone;

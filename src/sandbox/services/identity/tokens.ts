@@ -208,14 +208,23 @@ export function registerTokenRoutes(app: FastifyInstance, api: KeystoneApi): voi
     return { token, record };
   };
 
-  /** The X-Subject-Token; the caller must authenticate unless `selfRevoke` (a token may revoke itself). */
-  const subject = (req: FastifyRequest, selfRevoke = false): { token: string; record: TokenRecord } => {
-    if (!selfRevoke || req.headers['x-auth-token'] !== undefined) auth(req);
+  /**
+   * The X-Subject-Token; the caller must authenticate unless `selfRevoke` (a token may revoke itself).
+   * As Keystone's policy (`admin or token_subject`): only an admin or the token's own user may look at
+   * or revoke a token, so a token never tells its holder about anybody else's.
+   */
+  const subject = (
+    req: FastifyRequest,
+    action: 'validate_token' | 'check_token' | 'revoke_token',
+    selfRevoke = false,
+  ): { token: string; record: TokenRecord } => {
+    const caller = !selfRevoke || req.headers['x-auth-token'] !== undefined ? auth(req) : undefined;
     const raw = req.headers['x-subject-token'];
     const token = Array.isArray(raw) ? raw[0] : raw;
     if (token === undefined || token === '') throw notFound('token', '');
     const checked = opts.tokens.check(token);
     if (!checked.ok) throw notFound('token', token);
+    if (caller !== undefined && !caller.isAdmin && caller.userId !== checked.record.userId) throw forbidden(action);
     return { token, record: checked.record };
   };
 
@@ -227,17 +236,17 @@ export function registerTokenRoutes(app: FastifyInstance, api: KeystoneApi): voi
   });
   // HEAD before GET: Fastify only derives a HEAD route from a GET when none exists.
   app.head('/v3/auth/tokens', async (req, reply) => {
-    const { token } = subject(req);
+    const { token } = subject(req, 'check_token');
     return reply.code(200).header('x-subject-token', token).send();
   });
   app.get('/v3/auth/tokens', async (req, reply) => {
-    const { token, record } = subject(req);
+    const { token, record } = subject(req, 'validate_token');
     reply.header('x-subject-token', token).header('vary', 'X-Auth-Token');
     return tokenBody(record, q1(req, 'nocatalog') === undefined);
   });
   app.delete('/v3/auth/tokens', async (req, reply) => {
     // Keystone: "An additional X-Auth-Token is not required" to revoke.
-    const { token } = subject(req, true);
+    const { token } = subject(req, 'revoke_token', true);
     store.transaction(() => opts.tokens.revoke(token));
     return reply.code(204).send();
   });

@@ -15,12 +15,33 @@ export function aclGrants(acl: string | null, auth: AuthInfo | undefined): boole
   return false;
 }
 
-export function publicRead(acl: string | null): boolean {
+/**
+ * Whether a read ACL's referrer entries let this request read, as Swift's
+ * `referrer_allowed`: `.r:*` lets anyone; `.r:<host>` and `.r:.<domain>` only a
+ * request whose Referer names that host; `.r:-<host>` takes it back. Entries are
+ * read in order and the last match wins. A `.r:<host>` entry is not "public".
+ */
+export function publicRead(acl: string | null, referer?: string): boolean {
   if (acl === null) return false;
-  return acl.split(',').some((e) => {
-    const t = e.trim();
-    return t === '.r:*' || t === '.r:*.' || (t.startsWith('.r:') && !t.startsWith('.r:-'));
-  });
+  let host = 'unknown';
+  try {
+    if (referer !== undefined && referer !== '') host = new URL(referer).hostname.toLowerCase() || 'unknown';
+  } catch {
+    // an unparsable Referer names no host
+  }
+  let allow = false;
+  for (const raw of acl.split(',')) {
+    const entry = raw.trim();
+    if (!entry.startsWith('.r:')) continue;
+    let match = entry.slice(3).toLowerCase();
+    const deny = match.startsWith('-');
+    if (deny) match = match.slice(1);
+    const hit = match === host || (match.startsWith('.') && host.endsWith(match));
+    if (deny) {
+      if (hit) allow = false;
+    } else if (match === '*' || hit) allow = true;
+  }
+  return allow;
 }
 
 export function publicListing(acl: string | null): boolean {

@@ -72,7 +72,8 @@ export function swiftApi(ctx: SandboxContext, blobDir: string) {
     if (isOwner(auth, account)) return auth;
     if (container !== undefined && access !== 'owner' && tempUrlValid(ctx, req, account, container)) return auth;
     if (container !== undefined && access !== 'owner') {
-      if (access === 'read' && (publicRead(container.read) || aclGrants(container.read, auth))) return auth;
+      const referer = req.headers.referer;
+      if (access === 'read' && (publicRead(container.read, referer) || aclGrants(container.read, auth))) return auth;
       if (access === 'write' && aclGrants(container.write, auth)) return auth;
     }
     throw unauthorizedOrForbidden(auth, account);
