@@ -96,3 +96,24 @@ describe('Glance image ids', () => {
     expect(outsideDataDir()).toEqual(['canary', path.join('canary', 'secret.txt')]);
   });
 });
+
+describe('Swift object names', () => {
+  it('an object named like a path outside the data directory is stored as bytes inside it', async () => {
+    const admin = await loginToken(sb, 'admin');
+    const projects = await call(`${sb.url}/identity/v3/auth/projects`, { token: admin });
+    const adminProject = (projects.json as { projects: { id: string; name: string }[] }).projects.find(
+      (p) => p.name === 'admin',
+    )!.id;
+    const account = `${sb.url}/object-store/v1/AUTH_${adminProject}`;
+    expect((await call(`${account}/c`, { method: 'PUT', token: admin })).status).toBe(201);
+    for (const name of ['..%2F..%2F..%2Fcanary%2Fsecret.txt', '%2E%2E/%2E%2E/%2E%2E/canary/secret.txt']) {
+      const put = await call(`${account}/c/${name}`, { method: 'PUT', token: admin, body: 'overwritten' });
+      expect([201, 400, 412]).toContain(put.status);
+      const get = await call(`${account}/c/${name}`, { token: admin });
+      expect(get.text).not.toContain(canary.content.trim());
+      await call(`${account}/c/${name}`, { method: 'DELETE', token: admin });
+    }
+    expect(canary.untouched()).toBe(true);
+    expect(outsideDataDir()).toEqual(['canary', path.join('canary', 'secret.txt')]);
+  });
+});
