@@ -108,7 +108,7 @@ describe('cli/output redacts every message and JSON document', () => {
           'plan',
           new StormError('cloud', `bad ${PASSWORD_CANARY}`, {
             hint: 'env-canary-77aa',
-            diagnostics: [{ severity: 'error', code: 'x', message: PASSWORD_CANARY }],
+            diagnostics: [{ severity: 'error', code: 'manifest.invalid-value', message: PASSWORD_CANARY }],
           }),
           1,
         );
