@@ -19,6 +19,12 @@ export const NOVA_VERSIONS: MicroversionPolicy = {
   legacyHeader: 'X-OpenStack-Nova-API-Version',
 };
 
+/** A JSON object as Nova routes build their answers. */
+export type Json = Record<string, unknown>;
+
+/** The root every Nova route hangs off. */
+export const V = '/v2.1';
+
 export interface NovaCall {
   ctx: SandboxContext;
   auth: AuthInfo;

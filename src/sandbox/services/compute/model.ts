@@ -3,6 +3,7 @@
  * API answers; computed parts (addresses, security groups, attached volumes,
  * effective status) are derived on read, and `_`-prefixed fields are private.
  */
+import type { SandboxContext } from '../../core/context.js';
 
 export const KIND = {
   server: 'compute.server',
@@ -183,3 +184,12 @@ export interface CounterDoc {
 
 export const AVAILABILITY_ZONE = 'nova';
 export const COMPUTE_HOST = 'sandbox';
+
+/** The next value of a named counter (instance and keypair sequence numbers), inside the caller's transaction. */
+export function nextCounter(ctx: SandboxContext, name: string): number {
+  const doc = ctx.store.get<CounterDoc>(KIND.counter, name);
+  const value = (doc?.value ?? 0) + 1;
+  if (doc) ctx.store.update(KIND.counter, { id: name, value });
+  else ctx.store.insert(KIND.counter, { id: name, value }, null);
+  return value;
+}

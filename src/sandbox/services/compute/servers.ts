@@ -38,7 +38,7 @@ import {
   AVAILABILITY_ZONE,
   KIND,
   type BlockDeviceMapping,
-  type CounterDoc,
+  nextCounter,
   type FlavorDoc,
   type KeypairDoc,
   type ServerDoc,
@@ -61,14 +61,6 @@ import {
 } from './server-state.js';
 
 type Json = Record<string, unknown>;
-
-function nextCounter(ctx: SandboxContext, name: string): number {
-  const doc = ctx.store.get<CounterDoc>(KIND.counter, name);
-  const value = (doc?.value ?? 0) + 1;
-  if (doc) ctx.store.update(KIND.counter, { id: name, value });
-  else ctx.store.insert(KIND.counter, { id: name, value }, null);
-  return value;
-}
 
 function lastSegment(ref: string): string {
   const trimmed = ref.replace(/\/+$/, '');
