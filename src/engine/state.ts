@@ -1,12 +1,17 @@
 /**
  * Where a stack's state lives (the manifest's `state:`) and what storm reads
  * from it. The backend block is written as an override file next to the
- * synthesized config; connection strings stay in the environment (PG_CONN_STR).
+ * synthesized config; connection strings and backend credentials stay in the
+ * environment (PG_CONN_STR, AWS_*, TF_HTTP_*).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StormError } from '../errors';
+import { registerSecret } from '../redact';
+import { BACKEND_CREDENTIAL_ENV, BACKEND_SECRET_SETTINGS, pgSchemaName } from '../manifest/state-keys';
+
+export { pgSchemaName };
 import type { Workspace } from './workspace';
 
 export type StateBackend =
@@ -27,15 +32,60 @@ export interface BackendSetup {
   pg?: { connectionString: string; schema: string };
 }
 
-/** pg schema names: lowercase letters, digits and underscores. */
-export function pgSchemaName(city: string, env: string): string {
-  return `storm_${city}_${env}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+/** The default folder of local state, relative to the project. */
+export const DEFAULT_STATE_DIR = path.join('.storm', 'state');
+
+/**
+ * Every backend is keyed by city and environment, so two environments (or two
+ * cities) can never share one state, whatever a top-level `state:` says:
+ * - local: `path` is a folder; the state is <path>/<city>/<env>/terraform.tfstate;
+ * - pg: the schema storm_<city>_<env>, or an explicit schemaName that validation
+ *   makes sure no other environment resolves to;
+ * - s3: `key` is a prefix; the object is <key>/<city>/<env>/terraform.tfstate;
+ * - http: `address` (and lock/unlock addresses) are base URLs; /<city>/<env> is appended.
+ */
+export function localStateFile(root: string, folder: string | undefined, city: string, env: string): string {
+  return path.resolve(root, folder ?? DEFAULT_STATE_DIR, city, env, 'terraform.tfstate');
+}
+
+/** The s3 object key of a city's environment: the manifest's `key` is a prefix. */
+export function s3StateKey(prefix: unknown, city: string, env: string): string {
+  const base = typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : '';
+  return [base === '' ? 'storm' : base, city, env, 'terraform.tfstate'].join('/');
+}
+
+/** An http backend URL of a city's environment: the manifest's URL is a base. */
+export function httpStateUrl(base: string, city: string, env: string): string {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(city)}/${encodeURIComponent(env)}`;
+  return url.toString();
+}
+
+/** The environment variables a backend's credentials come from, passed to tofu (nowhere else). */
+function credentialEnv(kind: 's3' | 'http', processEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const prefix = kind === 's3' ? 'AWS_' : 'TF_HTTP_';
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(processEnv))
+    if (name.startsWith(prefix) && value !== undefined && value !== '') out[name] = value;
+  return out;
 }
 
 export function backendSetup(ws: Workspace, state: StateBackend, processEnv: NodeJS.ProcessEnv): BackendSetup {
   switch (state.backend) {
     case 'local': {
-      const file = state.path === undefined ? ws.localStateFile : path.resolve(ws.root, state.path);
+      const file = localStateFile(ws.root, state.path, ws.city, ws.env);
+      // state.path used to name the state file itself: refuse to start a second, empty state beside it.
+      if (state.path !== undefined) {
+        const old = path.resolve(ws.root, state.path);
+        if (fs.existsSync(old) && fs.statSync(old).isFile())
+          throw new StormError(
+            'usage',
+            `state.path ${state.path} is a file, but it names a folder: storm keeps ${path.relative(ws.root, file)}`,
+            {
+              hint: `move the state file there (mkdir -p ${path.relative(ws.root, path.dirname(file))} && mv ${state.path} ${path.relative(ws.root, file)}) if it belongs to ${ws.city}/${ws.env}`,
+            },
+          );
+      }
       const rel = path.relative(ws.dir, file).split(path.sep).join('/');
       return {
         kind: 'local',
@@ -55,6 +105,7 @@ export function backendSetup(ws: Workspace, state: StateBackend, processEnv: Nod
           },
         );
       }
+      registerSecret(conn);
       const schema = state.schemaName ?? pgSchemaName(ws.city, ws.env);
       return {
         kind: 'pg',
@@ -65,13 +116,42 @@ export function backendSetup(ws: Workspace, state: StateBackend, processEnv: Nod
       };
     }
     case 's3':
-    case 'http':
+    case 'http': {
+      const secret = BACKEND_SECRET_SETTINGS[state.backend].find((k) => state.config[k] !== undefined);
+      if (secret !== undefined)
+        throw new StormError('usage', `the manifest's ${state.backend} state sets "${secret}", a credential`, {
+          hint: `remove it and export ${BACKEND_CREDENTIAL_ENV[state.backend]} instead`,
+        });
+      const config: Record<string, string | number | boolean | undefined> = { ...state.config };
+      let where: string;
+      if (state.backend === 's3') {
+        config.key = s3StateKey(state.config.key, ws.city, ws.env);
+        where = `key ${config.key}`;
+      } else {
+        for (const k of ['address', 'lock_address', 'unlock_address']) {
+          const v = state.config[k];
+          if (typeof v === 'string' && v !== '') config[k] = httpStateUrl(v, ws.city, ws.env);
+        }
+        where = typeof config.address === 'string' ? stripUserInfo(config.address) : 'no address';
+      }
       return {
         kind: state.backend,
-        overrideJson: backendJson({ [state.backend]: state.config }),
-        env: {},
-        description: `${state.backend} state`,
+        overrideJson: backendJson({ [state.backend]: config }),
+        env: credentialEnv(state.backend, processEnv),
+        description: `${state.backend} state (${where}, credentials from ${BACKEND_CREDENTIAL_ENV[state.backend]})`,
       };
+    }
+  }
+}
+
+function stripUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
   }
 }
 

@@ -54,7 +54,7 @@ export type Waivers = Waiver[];
  */
 export type PartnerAccess = NetworkAccess | ContainerAccess;
 /**
- * Where OpenTofu keeps state (default local).
+ * Where OpenTofu keeps state (default local). Every backend is keyed by city and environment, so two environments never share a state, even with a top-level state.
  *
  * This interface was referenced by `CityManifest`'s JSON-Schema
  * via the `definition` "state".
@@ -883,7 +883,7 @@ export interface Service {
   waivers?: Waivers;
 }
 /**
- * State in .storm/state/<city>/<env>/ (default).
+ * State in <path>/<city>/<env>/terraform.tfstate (default path .storm/state).
  *
  * This interface was referenced by `CityManifest`'s JSON-Schema
  * via the `definition` "localState".
@@ -891,7 +891,7 @@ export interface Service {
 export interface LocalState {
   backend: 'local';
   /**
-   * Directory for state files, relative to the project.
+   * Folder for state files, relative to the project: storm keeps <path>/<city>/<env>/terraform.tfstate in it.
    */
   path?: string;
 }
@@ -908,12 +908,12 @@ export interface PgState {
    */
   connectionStringEnv: string;
   /**
-   * Database schema (default storm_<city>_<env>).
+   * Database schema (default storm_<city>_<env>); validation refuses one that two environments would share.
    */
   schemaName?: string;
 }
 /**
- * State in S3-compatible object storage (e.g. Swift S3 API); credentials come from the environment.
+ * State in S3-compatible object storage (e.g. Swift S3 API) at <key>/<city>/<env>/terraform.tfstate (key is a prefix, default storm); credentials come from AWS_* environment variables, never from the manifest.
  *
  * This interface was referenced by `CityManifest`'s JSON-Schema
  * via the `definition` "s3State".
@@ -928,7 +928,7 @@ export interface S3State {
   };
 }
 /**
- * State behind an HTTP endpoint; credentials come from the environment.
+ * State behind an HTTP endpoint: address (and lock_address, unlock_address) are base URLs to which storm appends /<city>/<env>; credentials come from TF_HTTP_USERNAME / TF_HTTP_PASSWORD, never from the manifest.
  *
  * This interface was referenced by `CityManifest`'s JSON-Schema
  * via the `definition` "httpState".

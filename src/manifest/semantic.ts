@@ -21,6 +21,7 @@ import {
 } from './ip-address';
 import { environmentNames, overrideOrigin, resolveEnvironment, serviceName, type ResolvedCity } from './model';
 import type { WrittenNames } from './salvage';
+import { BACKEND_CREDENTIAL_ENV, BACKEND_SECRET_SETTINGS, pgSchemaName } from './state-keys';
 import { formatPath, type DocPath, type ManifestSource } from './source';
 
 export interface SemanticContext {
@@ -120,7 +121,49 @@ export function semanticFindings(manifest: CityManifest, ctx: SemanticContext): 
     f.env = env;
     checkEnvironment(manifest, resolveEnvironment(manifest, env), ctx, f);
   }
+  f.env = undefined;
+  checkStateKeys(manifest, f);
   return f.list;
+}
+
+/**
+ * One state per city and environment: the engine keys local, s3 and http state
+ * by city and environment itself, so only an explicit pg schemaName can make two
+ * environments share a state — refused here. Credentials never sit in a backend's
+ * settings: the environment carries them.
+ */
+function checkStateKeys(m: CityManifest, f: Findings): void {
+  const schemas = new Map<string, string>();
+  for (const env of environmentNames(m)) {
+    const own = m.environments[env]?.state;
+    const state = own ?? m.state;
+    if (state === undefined) continue;
+    const base: DocPath = own !== undefined ? ['environments', env, 'state'] : ['state'];
+    if (state.backend === 'pg') {
+      const schema = state.schemaName ?? pgSchemaName(m.city.name, env);
+      const earlier = schemas.get(schema);
+      if (earlier === undefined) schemas.set(schema, env);
+      else
+        f.error(
+          'manifest.shared-state',
+          state.schemaName !== undefined ? [...base, 'schemaName'] : base,
+          `environments ${earlier} and ${env} would share one state (pg schema "${schema}")`,
+          `give each environment its own schemaName, or drop schemaName to use storm_${m.city.name}_<env>`,
+        );
+    }
+    if (state.backend === 's3' || state.backend === 'http') {
+      for (const key of BACKEND_SECRET_SETTINGS[state.backend]) {
+        if (state.config[key] === undefined) continue;
+        f.error(
+          'manifest.secret-in-state-config',
+          [...base, 'config', key],
+          `the ${state.backend} state backend's "${key}" is a credential and must not be written in the manifest`,
+          `remove it and export ${BACKEND_CREDENTIAL_ENV[state.backend]} where storm runs`,
+          true,
+        );
+      }
+    }
+  }
 }
 
 function checkDuplicates(m: CityManifest, f: Findings): void {
