@@ -39,6 +39,9 @@ export const DIAGNOSTIC_CODES = {
   'manifest.ports-without-protocol': 'ports on a protocol other than tcp or udp',
   'manifest.production-without-anti-affinity': 'several production instances without anti-affinity',
   'manifest.rule-remote': 'a security rule with no remote, or more than one',
+  'manifest.secret-in-state-config':
+    'an s3/http state backend setting holds a credential (it comes from the environment)',
+  'manifest.shared-state': 'two environments would share one state (an explicit pg schemaName)',
   'manifest.subnet-exhausted': 'a subnet without room for the instance ports it gets',
   'manifest.subnet-outside-network': 'a subnet outside the network CIDR',
   'manifest.subnet-too-small': 'a subnet that leaves no room for instances',
