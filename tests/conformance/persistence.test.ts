@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureSandboxPartnerProjects } from '../../src/cloud/sandbox-partners';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
-import { tofuCloudEnvironment } from '../../src/cloud/credentials';
-import { ensureEngine } from '../../src/engine/bootstrap';
-import { runTofu } from '../../src/engine/tofu';
+import { sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
 import { synthCity } from '../../src/synth/synth-city';
 import { PROJECT_ROOT, type Inventory, projectInventory, removeDir } from './support/city-cycle';
 import { processAlive } from '../../src/process-alive';
@@ -32,12 +30,7 @@ function storm(...args: string[]): StormResult & { result: Record<string, unknow
 }
 
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(
-    tofuCloudEnvironment(sandboxCredentials(url, `${url}/identity/v3`, adminPassword())),
-  ))
-    env[k] = v ?? '';
-  const r = await runTofu(await ensureEngine(() => undefined), args, { cwd: work, env });
+  const r = await runTofu(args, { cwd: work, env: sandboxTofuEnv(url, adminPassword()) });
   return { exitCode: r.exitCode, out: r.stdout + r.stderr };
 }
 

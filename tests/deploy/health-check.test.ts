@@ -1,22 +1,13 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeHealthFailure, requireHealthy, waitForHealthy } from '../../src/deploy/health-check';
+import { freePort } from '../support/net';
 import { type RunningApp, buildTemplate, repoRoot, startApp, tempDataDir } from '../templates/app-process';
 
 const version = /^version:\s*(\S+)/m.exec(
   fs.readFileSync(path.join(repoRoot, 'templates/participa/template.yaml'), 'utf8'),
 )?.[1];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('waiting for service health', () => {
   const apps: RunningApp[] = [];

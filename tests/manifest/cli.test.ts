@@ -1,21 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { conforms } from '../support/json-schema';
 import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
-
-function conforms(schemaFile: string, doc: unknown): void {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const validate = ajv.compile(
-    JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object,
-  );
-  expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
-}
 
 function run(...args: string[]): StormResult {
   return storm(args, { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });

@@ -1,29 +1,25 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/server.js';
+import { clientEnv, clientOutput } from '../support/openstack-client';
 
 /**
  * The standard client (Debian's python3-openstackclient) against the sandbox's
  * Nova and Cinder: list/show every kind, create and delete a server and a volume;
  * then the legacy nova/cinder clients installed with it.
  */
-const run = promisify(execFile);
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 
-async function openstack(...args: string[]): Promise<string> {
-  const { stdout } = await run('openstack', args, { env, timeout: 60_000 });
-  return stdout;
+function openstack(...args: string[]): Promise<string> {
+  return clientOutput('openstack', args, env);
 }
 
-async function legacy(client: 'nova' | 'cinder', ...args: string[]): Promise<string> {
-  const { stdout } = await run(client, args, { env, timeout: 60_000 });
-  return stdout;
+function legacy(client: 'nova' | 'cinder', ...args: string[]): Promise<string> {
+  return clientOutput(client, args, env);
 }
 
 async function json<T = Record<string, unknown>[]>(...args: string[]): Promise<T> {
@@ -42,18 +38,7 @@ async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promi
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storm-compute-cli-'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 200 });
-  env = {
-    PATH: process.env.PATH,
-    HOME: dataDir,
-    OS_AUTH_URL: `${sandbox.url}/identity/v3`,
-    OS_USERNAME: 'demo',
-    OS_PASSWORD: sandbox.logins.demo,
-    OS_PROJECT_NAME: 'demo',
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-    OS_IDENTITY_API_VERSION: '3',
-  };
+  env = clientEnv(sandbox.url, { username: 'demo', password: sandbox.logins.demo, project: 'demo' }, dataDir);
 });
 
 afterAll(async () => {

@@ -2,9 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureEngine, type Engine } from '../../src/engine/bootstrap.js';
-import { runTofu } from '../../src/engine/tofu.js';
 import { createSandbox } from '../../src/sandbox/server.js';
+import { type TofuResult, sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
 import { ApiClient, type Sandbox } from './compute-client.js';
 import { validateResponse } from './openapi.js';
 import { parseProviderLog } from './provider-log.js';
@@ -18,11 +17,9 @@ import { parseProviderLog } from './provider-log.js';
  */
 let sandbox: Sandbox;
 let api: ApiClient;
-let engine: Engine;
 let dataDir: string;
 let workDir: string;
 let extraDir: string;
-let osEnv: Record<string, string>;
 
 // Left out: openstack_compute_instance_v2.vm — the provider cannot read back
 // user_data, scheduler_hints or the port of a network block, so an imported
@@ -37,17 +34,11 @@ const IMPORTABLE = [
   'openstack_compute_volume_attach_v2.va',
 ];
 
-async function tofu(
-  args: string[],
-  cwd = workDir,
-  extraEnv: Record<string, string> = {},
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const result = await runTofu(engine, args, { cwd, env: { ...osEnv, ...extraEnv } });
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+function tofu(args: string[], cwd = workDir, extraEnv: Record<string, string> = {}): Promise<TofuResult> {
+  return runTofu(args, { cwd, env: { ...sandboxTofuEnv(sandbox.url, sandbox.logins.admin), ...extraEnv } });
 }
 
 beforeAll(async () => {
-  engine = await ensureEngine(() => undefined);
   dataDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-data-'));
   workDir = mkdtempSync(join(tmpdir(), 'storm-compute-tofu-'));
   copyFileSync(join(__dirname, 'fixtures', 'compute-subset.tf'), join(workDir, 'main.tf'));
@@ -55,15 +46,6 @@ beforeAll(async () => {
   copyFileSync(join(__dirname, 'fixtures', 'compute-extra.tf'), join(extraDir, 'main.tf'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 300 });
   api = new ApiClient(sandbox);
-  osEnv = {
-    OS_AUTH_URL: `${sandbox.url}/identity/v3`,
-    OS_USERNAME: 'admin',
-    OS_PASSWORD: sandbox.logins.admin,
-    OS_PROJECT_NAME: 'admin',
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-  };
 });
 
 afterAll(async () => {

@@ -1,44 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/server.js';
+import { type ClientResult, clientEnv, runClient } from '../support/openstack-client';
 
 /** Debian's python3-openstackclient (the real `openstack` command) against the sandbox's Neutron. */
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
 let dataDir: string;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `openstack` asynchronously: the sandbox answers from this same process. */
-function openstack(...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    OS_AUTH_URL: `${sandbox.url}/identity/v3`,
-    OS_USERNAME: 'admin',
-    OS_PASSWORD: sandbox.logins.admin,
-    OS_PROJECT_NAME: 'admin',
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-    OS_IDENTITY_API_VERSION: '3',
-    OS_INTERFACE: 'public',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn('openstack', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** Runs `openstack` as admin: asynchronously, since the sandbox answers from this same process. */
+function openstack(...args: string[]): Promise<ClientResult> {
+  const admin = { username: 'admin', password: sandbox.logins.admin, project: 'admin' };
+  return runClient('openstack', args, clientEnv(sandbox.url, admin));
 }
 
 async function json<T>(...args: string[]): Promise<T> {

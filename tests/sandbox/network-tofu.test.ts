@@ -2,9 +2,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureEngine, type Engine } from '../../src/engine/bootstrap.js';
-import { runTofu } from '../../src/engine/tofu.js';
 import { createSandbox } from '../../src/sandbox/server.js';
+import { type TofuResult, sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
 
 /**
  * The real provider (through OpenTofu) applies the networking part of
@@ -12,11 +11,9 @@ import { createSandbox } from '../../src/sandbox/server.js';
  * changes, an import, destroy, and every list empty again.
  */
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
-let engine: Engine;
 let dataDir: string;
 let workDir: string;
 let demoDir: string;
-let osEnv: Record<string, string>;
 let demoProjectId: string;
 
 const IMPORTABLE = [
@@ -29,18 +26,17 @@ const IMPORTABLE = [
   'openstack_networking_rbac_policy_v2.share',
 ];
 
-async function tofu(
-  args: string[],
-  cwd = workDir,
-  as: 'admin' | 'demo' = 'admin',
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function tofu(args: string[], cwd = workDir, as: 'admin' | 'demo' = 'admin'): Promise<TofuResult> {
   const credentials: Record<string, string> =
     as === 'admin' ? {} : { OS_USERNAME: 'demo', OS_PASSWORD: sandbox.logins.demo, OS_PROJECT_NAME: 'demo' };
-  const result = await runTofu(engine, args, {
+  return runTofu(args, {
     cwd,
-    env: { ...osEnv, ...credentials, TF_VAR_demo_project_id: demoProjectId },
+    env: {
+      ...sandboxTofuEnv(sandbox.url, sandbox.logins.admin),
+      ...credentials,
+      TF_VAR_demo_project_id: demoProjectId,
+    },
   });
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
 async function adminToken(): Promise<string> {
@@ -67,22 +63,12 @@ async function list(token: string, collection: string): Promise<Record<string, u
 }
 
 beforeAll(async () => {
-  engine = await ensureEngine(() => undefined);
   dataDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-data-'));
   workDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-'));
   copyFileSync(join(__dirname, 'fixtures', 'network-subset.tf'), join(workDir, 'main.tf'));
   demoDir = mkdtempSync(join(tmpdir(), 'storm-network-tofu-demo-'));
   copyFileSync(join(__dirname, 'fixtures', 'network-demo.tf'), join(demoDir, 'main.tf'));
   sandbox = await createSandbox({ port: 0, dataDir, statusDelayMs: 0 });
-  osEnv = {
-    OS_AUTH_URL: `${sandbox.url}/identity/v3`,
-    OS_USERNAME: 'admin',
-    OS_PASSWORD: sandbox.logins.admin,
-    OS_PROJECT_NAME: 'admin',
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-  };
   const token = await adminToken();
   const projects = await fetch(`${sandbox.url}/identity/v3/projects?name=demo`, { headers: { 'x-auth-token': token } });
   demoProjectId = ((await projects.json()) as { projects: { id: string }[] }).projects[0]?.id ?? '';

@@ -9,8 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureEngine, type Engine } from '../../src/engine/bootstrap';
-import { runTofu } from '../../src/engine/tofu';
+import { type TofuResult, sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
 import type { ServiceType } from '../../src/sandbox/core/context';
 import type { RecordedResponse } from '../../src/sandbox/server';
 import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } from './helpers';
@@ -27,28 +26,14 @@ const API_OF: Record<ServiceType, ApiService> = {
 };
 
 let sb: TestSandbox;
-let engine: Engine;
 let workDir: string;
 const recorded: RecordedResponse[] = [];
 
-async function tofu(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await runTofu(engine, args, {
-    cwd: workDir,
-    env: {
-      OS_AUTH_URL: `${sb.url}/identity/v3`,
-      OS_USERNAME: 'admin',
-      OS_PASSWORD: sandboxLogin(sb, 'admin').password,
-      OS_PROJECT_NAME: 'admin',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_REGION_NAME: 'RegionOne',
-    },
-  });
-  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+function tofu(...args: string[]): Promise<TofuResult> {
+  return runTofu(args, { cwd: workDir, env: sandboxTofuEnv(sb.url, sandboxLogin(sb, 'admin').password) });
 }
 
 beforeAll(async () => {
-  engine = await ensureEngine(() => undefined);
   sb = await startTestSandbox({ statusDelayMs: 50, onJsonResponse: (r) => recorded.push(r) });
   workDir = mkdtempSync(join(tmpdir(), 'storm-provider-run-'));
   // The sandbox seeds cirros as "cirros-0.6"; everything else is the file as the real cloud ran it.

@@ -5,9 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from './net';
 import { postgresBinDirs } from './prepare';
 import { findProgram } from './prepare-machine';
 
@@ -30,18 +30,6 @@ function pgBin(name: string): string {
   // The global setup installs PostgreSQL (or stops the run) before any test, so this is a broken machine.
   if (found === undefined) throw new Error(`PostgreSQL's ${name} not found: apt-get install -y postgresql`);
   return found;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a PostgreSQL tool as the postgres user when storm's tests run as root. */

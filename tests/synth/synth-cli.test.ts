@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, describe, expect, it } from 'vitest';
+import { conforms } from '../support/json-schema';
 import { storm, type StormResult } from '../support/storm';
 
 const root = path.join(__dirname, '..', '..');
@@ -14,13 +14,6 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 function run(args: string[]): StormResult {
   return storm(args, { env: { ...process.env, OS_PASSWORD: CANARY, OS_USERNAME: 'admin', NO_COLOR: '1' } });
-}
-
-function conforms(schemaFile: string, doc: unknown): void {
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
-    JSON.parse(fs.readFileSync(path.join(root, 'src', 'report', 'json-schemas', schemaFile), 'utf8')) as object,
-  );
-  expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
 }
 
 describe('storm synth valladolid --env production --json', () => {

@@ -10,21 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSandboxPartnerProjects } from '../../../src/cloud/sandbox-partners';
 import { sandboxCredentials } from '../../../src/cloud/sandbox-target';
-import { tofuCloudEnvironment } from '../../../src/cloud/credentials';
-import { ensureEngine, type Engine } from '../../../src/engine/bootstrap';
-import { runTofu } from '../../../src/engine/tofu';
 import type { RecordedResponse } from '../../../src/sandbox/server';
 import { synthCity, type SynthCityResult } from '../../../src/synth/synth-city';
 import { call, issueToken, sandboxLogin, startTestSandbox, type TestSandbox } from '../../sandbox/helpers';
+import { type TofuResult, sandboxTofuEnv, tofu as runTofuIn } from '../../support/tofu';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
 
-export interface TofuResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
+export type { TofuResult };
 
 export interface CityRun {
   city: string;
@@ -43,13 +36,6 @@ export interface CityRunOptions {
   /** An existing data dir (a second sandbox over the same state). */
   dataDir?: string;
   workDir?: string;
-}
-
-let enginePromise: Promise<Engine> | undefined;
-
-function engine(): Promise<Engine> {
-  enginePromise ??= ensureEngine(() => undefined);
-  return enginePromise;
 }
 
 /** Starts a sandbox, creates the city's partner projects in it, synthesizes the city and runs `tofu init`. */
@@ -74,14 +60,8 @@ export async function startCityRun(city: string, options: CityRunOptions = {}): 
       credentials,
       synth.resolved.partners.map((p) => p.project),
     );
-  const env: Record<string, string> = {};
-  // An empty value hides any OS_* of the machine, as the lifecycle does.
-  for (const [k, v] of Object.entries(tofuCloudEnvironment(credentials))) env[k] = v ?? '';
-  const e = await engine();
-  const tofu = async (...args: string[]): Promise<TofuResult> => {
-    const r = await runTofu(e, args, { cwd: workDir, env });
-    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
-  };
+  const env = sandboxTofuEnv(sandbox.url, sandboxLogin(sandbox, 'admin').password);
+  const tofu = (...args: string[]): Promise<TofuResult> => runTofuIn(args, { cwd: workDir, env });
   const init = await tofu('init', '-no-color');
   if (init.exitCode !== 0) throw new Error(`tofu init failed in ${workDir}:\n${init.stdout}\n${init.stderr}`);
   return {
