@@ -7,7 +7,9 @@ import { PRIVATE_UMASK } from '../private-files';
 import { STORM_VERSION } from '../version';
 import { commandModules } from './commands/index';
 import { type CliContext, type CommandModule, type GlobalOptions, resolveCwd } from './context';
-import { Output, commanderWriters, stdoutColorWanted } from './output';
+import { type CliIo, Output, colorWanted, commanderWriters, processIo } from './output';
+
+export type { CliIo };
 
 /** Global options that take a value, so the command name is found after them. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--cwd']);
@@ -34,7 +36,7 @@ async function commandsFor(args: readonly string[]): Promise<CommandModule[]> {
   return Promise.all(chosen.map((c) => c.load()));
 }
 
-export function buildProgram(ctx: CliContext, modules: readonly CommandModule[]): Command {
+export function buildProgram(ctx: CliContext, modules: readonly CommandModule[], io: CliIo = processIo()): Command {
   const program = new Command('storm')
     .description("Turn a city's manifest (stacks/<city>.yaml) into a running OpenStack tenancy.")
     .version(STORM_VERSION, '-V, --version')
@@ -44,12 +46,12 @@ export function buildProgram(ctx: CliContext, modules: readonly CommandModule[])
     .option('--cwd <dir>', 'project directory holding stacks/ and templates/ (default: current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput(commanderWriters);
+    .configureOutput(commanderWriters(io));
   for (const register of modules) register(program, ctx);
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   // State, plans, the audit log and the sandbox database may hold secrets or tenancy
   // details: whatever storm and its children (tofu, the sandbox) create is 0600/0700.
   process.umask(PRIVATE_UMASK);
@@ -62,13 +64,13 @@ export async function main(argv: string[]): Promise<number> {
       const o = holder.program?.opts() ?? {};
       return {
         json: o.json === true,
-        color: stdoutColorWanted(o.color as boolean | undefined, process.env),
+        color: colorWanted(o.color as boolean | undefined, io.env, io.stdout),
         verbose: o.verbose === true,
         cwd: resolveCwd(o.cwd as string | undefined),
       };
     },
     output(): Output {
-      output ??= new Output(ctx.globals());
+      output ??= new Output(ctx.globals(), io.stdout, io.stderr);
       return output;
     },
     setCommand(name: string): void {
@@ -78,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = code;
     },
   };
-  const program = buildProgram(ctx, await commandsFor(argv.slice(2)));
+  const program = buildProgram(ctx, await commandsFor(argv.slice(2)), io);
   holder.program = program;
   try {
     await program.parseAsync(argv);

@@ -35,23 +35,32 @@ export interface JsonFailure {
   error: { code: string; message: string; hint?: string; diagnostics: Diagnostic[] };
 }
 
-export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, stream: NodeJS.WriteStream): boolean {
+/** What Output writes to: the process's stdout/stderr, or a test's in-memory stream. */
+export type OutputStream = NodeJS.WritableStream & { readonly isTTY?: boolean };
+
+/** Whether a stream wants colour (the flag, NO_COLOR/FORCE_COLOR, else whether it is a terminal). */
+export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, stream: OutputStream): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;
 }
 
-/** Whether stdout wants colour (the flag, NO_COLOR/FORCE_COLOR, else whether it is a terminal). */
-export function stdoutColorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
-  return colorWanted(flag, env, process.stdout);
+/** Where a run writes and the environment it reads colour settings from: the process's own, or a test's. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
 /** Commander's writers (help, version, usage errors), which run before any Output exists. */
-export const commanderWriters = {
-  writeOut: (s: string): void => void process.stdout.write(s),
-  writeErr: (s: string): void => void process.stderr.write(s),
-};
+export function commanderWriters(io: CliIo): { writeOut(s: string): void; writeErr(s: string): void } {
+  return { writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) };
+}
 
 export class Output {
   readonly options: OutputOptions;
@@ -60,8 +69,8 @@ export class Output {
 
   constructor(
     options: OutputOptions,
-    private readonly stdout: NodeJS.WriteStream = process.stdout,
-    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    private readonly stdout: OutputStream = process.stdout,
+    private readonly stderr: OutputStream = process.stderr,
   ) {
     this.options = options;
     this.chalk = new Chalk({ level: options.color ? 1 : 0 });
