@@ -39,6 +39,8 @@ export interface SandboxServiceHint {
   artifactUrl: string;
   /** Entry script inside the extracted artifact. */
   entry: string;
+  /** PEM public key that must have signed the release pointer. */
+  releaseKey: string;
   port: number;
   healthCheck: string;
   dataDir: string;
@@ -79,6 +81,8 @@ export interface CloudInitInput {
   instance: { name: string; hostname?: string };
   /** Stable URL of the service artifact (a .tar.gz) in object storage. */
   artifactUrl: string;
+  /** PEM public key of the city's release key: the instance installs only releases it signed. */
+  releaseKey: string;
   /** Public URL of each object container, by container name. */
   containerUrls: Record<string, string>;
   /** Block device of each tier volume, by volume name; default /dev/vdb, /dev/vdc, … in declaration order. */
@@ -153,34 +157,56 @@ chmod 0750 "$mnt"
 `;
 
 const UPDATE_SERVICE = `#!/bin/sh
-# storm: fetch SERVICE's artifact from URL when it changed (ETag), install it
-# as a new release under /opt/storm/SERVICE/releases and restart the service.
+# storm: install SERVICE's new release, only when a release pointer signed by
+# the city's release key names it and the artifact has the sha256 it names.
+# Anything else — no pointer, another key, another city, tampered bytes —
+# keeps the running release and says why (stderr, so the journal, and
+# /opt/storm/SERVICE/update-status).
 set -eu
-svc="$1"; url="$2"
+svc="$1"
+conf="\${STORM_CONFIG_ROOT:-/etc/storm}/$svc"
+lib="\${STORM_LIB:-/usr/local/lib/storm}"
+# Sets STORM_ARTIFACT_URL, STORM_RELEASE_CITY and STORM_RELEASE_ENV (single-quoted by storm).
+. "$conf/release.env"
+url="$STORM_ARTIFACT_URL"
 root="\${STORM_SERVICES_ROOT:-/opt/storm}/$svc"
 mkdir -p "$root/releases"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-touch "$root/etag"
-code="$(curl -sS --retry 3 --retry-delay 2 --connect-timeout 10 --etag-compare "$root/etag" --etag-save "$tmp/etag" -o "$tmp/artifact.tar.gz" -w '%{http_code}' "$url" || true)"
+status() {
+  printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" >"$root/update-status.new"
+  mv "$root/update-status.new" "$root/update-status"
+}
+refuse() {
+  status "refused: $1; keeping the running release"
+  echo "storm: $1; keeping the running release" >&2
+  exit 1
+}
+pointer_url="\${url%.tar.gz}.release.json"
+touch "$root/pointer-etag"
+code="$(curl -sS --globoff --retry 3 --retry-delay 2 --connect-timeout 10 --max-filesize 65536 --etag-compare "$root/pointer-etag" --etag-save "$tmp/pointer-etag" -o "$tmp/release.json" -w '%{http_code}' "$pointer_url" || true)"
 case "$code" in
   200) ;;
   304) exit 0 ;;
-  *) echo "storm: fetching $url answered HTTP $code" >&2; exit 1 ;;
+  404) refuse "no release pointer at $pointer_url (nothing is installed without a signed one)" ;;
+  *) refuse "fetching $pointer_url answered HTTP $code" ;;
 esac
-# storm deploy writes the release pointer beside the artifact last; when it
-# names a sha256, the artifact must match it (else: mid-deploy, retry later).
-want="$(curl -sS --retry 3 --connect-timeout 10 -f "\${url%.tar.gz}.release.json" 2>/dev/null | sed -n 's/.*"sha256": *"\\([0-9a-f]\\{64\\}\\)".*/\\1/p' | head -n 1 || true)"
-got="$(sha256sum "$tmp/artifact.tar.gz" | cut -d' ' -f1)"
-if [ -n "$want" ] && [ "$want" != "$got" ]; then echo "storm: $url has sha256 $got, its release pointer says $want; not installing it yet" >&2; exit 1; fi
-sum="$(sha256sum "$tmp/artifact.tar.gz" | cut -c1-16)"
-release="$root/releases/$sum"
-if [ ! -d "$release" ]; then
+want="$(node "$lib/verify-release" "$conf/release-key.pem" "$tmp/release.json" "$svc" "$STORM_RELEASE_CITY" "$STORM_RELEASE_ENV" 2>"$tmp/why")" ||
+  refuse "the release pointer at $pointer_url was refused: $(cat "$tmp/why")"
+release="$root/releases/$(printf '%s' "$want" | cut -c1-16)"
+if [ ! -f "$release/.storm-sha256" ] || [ "$(cat "$release/.storm-sha256")" != "$want" ]; then
+  code="$(curl -sS --globoff --retry 3 --retry-delay 2 --connect-timeout 10 --max-filesize 1073741824 -o "$tmp/artifact.tar.gz" -w '%{http_code}' "$url" || true)"
+  [ "$code" = 200 ] || refuse "fetching $url answered HTTP $code"
+  got="$(sha256sum "$tmp/artifact.tar.gz" | cut -d' ' -f1)"
+  [ "$got" = "$want" ] || refuse "$url has sha256 $got, the signed release pointer says $want"
+  rm -rf "$release" "$release.partial"
   mkdir -p "$release.partial"
   tar -xzf "$tmp/artifact.tar.gz" -C "$release.partial" --no-same-owner
+  printf '%s' "$want" >"$release.partial/.storm-sha256"
   mv "$release.partial" "$release"
 fi
-cp "$tmp/etag" "$root/etag"
+cp "$tmp/pointer-etag" "$root/pointer-etag"
+status "running the release with sha256 $want"
 if [ "$(readlink "$root/current" 2>/dev/null || true)" = "$release" ]; then exit 0; fi
 ln -sfn "$release" "$root/current.new"
 mv -T "$root/current.new" "$root/current"
@@ -189,39 +215,129 @@ ls -1dt "$root"/releases/*/ | tail -n +4 | xargs -r rm -rf
 if systemctl is-enabled --quiet "storm-$svc.service"; then systemctl restart "storm-$svc.service"; fi
 `;
 
+/**
+ * The updater's signature check (Node, which every instance has for its
+ * service): the same rules as verifyReleasePointer in release.ts. Prints the
+ * sha256 the signed pointer names; exits 1 saying why otherwise. Written for
+ * old Node (no optional chaining) since distributions ship old versions.
+ */
+const VERIFY_RELEASE = `'use strict';
+// storm: verify-release KEY.pem POINTER.json SERVICE CITY ENV
+const crypto = require('crypto');
+const fs = require('fs');
+const [keyFile, pointerFile, service, city, env] = process.argv.slice(2);
+function fail(why) {
+  process.stderr.write(why + '\\n');
+  process.exit(1);
+}
+let e;
+try {
+  e = JSON.parse(fs.readFileSync(pointerFile, 'utf8'));
+} catch (err) {
+  fail('the release pointer is not JSON');
+}
+if (!e || e.apiVersion !== 'storm/v1' || e.kind !== 'SignedRelease' || typeof e.payload !== 'string' || typeof e.signature !== 'string')
+  fail('the release pointer is not signed (a storm/v1 SignedRelease was expected)');
+const payload = Buffer.from(e.payload, 'base64');
+let good = false;
+try {
+  good = crypto.verify(null, payload, crypto.createPublicKey(fs.readFileSync(keyFile, 'utf8')), Buffer.from(e.signature, 'base64'));
+} catch (err) {
+  good = false;
+}
+if (!good) fail("its signature does not verify with this instance's release key");
+let r;
+try {
+  r = JSON.parse(payload.toString('utf8'));
+} catch (err) {
+  fail('the signed release pointer is malformed');
+}
+if (!r || r.apiVersion !== 'storm/v1' || r.kind !== 'Release' || typeof r.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.sha256))
+  fail('the signed release pointer is malformed');
+if (r.city !== city || r.environment !== env || r.service !== service)
+  fail('it is for ' + r.city + '/' + r.environment + '/' + r.service + ', not ' + city + '/' + env + '/' + service);
+process.stdout.write(r.sha256 + '\\n');
+`;
+
+/** A value as one single-quoted shell word: nothing in it is expanded. */
+export function shQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** systemd expands %-specifiers in most settings; `%%` is a literal `%`. */
+function systemdSpecifiers(value: string): string {
+  return value.replace(/%/g, '%%');
+}
+
+/** One argument of an Exec*= command line: double-quoted, with \, ", % and $ escaped. */
+export function systemdArg(value: string): string {
+  return `"${systemdSpecifiers(value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')).replace(/\$/g, '$$$$')}"`;
+}
+
+/** One Environment= assignment, quoted as a single word. */
+export function systemdEnvironment(name: string, value: string): string {
+  return `Environment=${systemdSpecifiers(`"${name}=${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)}`;
+}
+
+/** Free text (Description=): one line, specifiers escaped. */
+function systemdText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what must go
+  return systemdSpecifiers(value.replace(/[\u0000-\u001f\u007f]+/g, ' '));
+}
+
+/**
+ * A path systemd takes without quoting (WorkingDirectory=, ConditionPathExists=):
+ * storm only builds such paths from checked names, and refuses anything else.
+ */
+function plainPath(what: string, value: string): string {
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(value) || value.split('/').includes('..'))
+    throw new StormError('deploy', `${what} ${JSON.stringify(value)} is not a plain absolute path`, {
+      hint: 'use letters, digits, ".", "_", "-" and "/" only, without ".." segments',
+    });
+  return value;
+}
+
+/** Service names become paths and unit names on the instance. */
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
 function serviceUnit(input: CloudInitInput, tier: TemplateTier, dataDir: string): string {
   const svc = input.service.name;
   const p = servicePaths(svc);
   const prepare = tier.volumes.map(
-    (v, i) => `ExecStartPre=+${LIB}/prepare-data ${deviceFor(input, v.name, i)} ${v.mountPath} storm`,
+    (v, i) =>
+      `ExecStartPre=+${LIB}/prepare-data ${systemdArg(deviceFor(input, v.name, i))} ${systemdArg(plainPath('volume mount path', v.mountPath))} storm`,
   );
+  const entry = plainPath('entry script', `${p.root}/current/${input.template.runtime.entry}`);
   return [
     '[Unit]',
-    `Description=storm service ${svc} (${input.template.name}) for ${input.city.name} ${input.environment}`,
+    `Description=${systemdText(`storm service ${svc} (${input.template.name}) for ${input.city.name} ${input.environment}`)}`,
     'After=network-online.target',
     'Wants=network-online.target',
-    `ConditionPathExists=${p.root}/current/${input.template.runtime.entry}`,
+    `ConditionPathExists=${entry}`,
     'StartLimitIntervalSec=0',
     '',
     '[Service]',
     'Type=simple',
     'User=storm',
     'Group=storm',
-    `Environment=PORT=${tier.servicePort}`,
-    'Environment=HOST=0.0.0.0',
-    `Environment=STORM_DATA_DIR=${dataDir}`,
-    `Environment=STORM_SERVICE_CONFIG=${p.configFile}`,
-    'Environment=NODE_ENV=production',
+    systemdEnvironment('PORT', String(tier.servicePort)),
+    systemdEnvironment('HOST', '0.0.0.0'),
+    systemdEnvironment('STORM_DATA_DIR', dataDir),
+    systemdEnvironment('STORM_SERVICE_CONFIG', p.configFile),
+    systemdEnvironment('NODE_ENV', 'production'),
     ...prepare,
-    `WorkingDirectory=${p.root}/current`,
-    `ExecStart=/usr/bin/node ${p.root}/current/${input.template.runtime.entry}`,
+    `WorkingDirectory=${plainPath('release directory', `${p.root}/current`)}`,
+    `ExecStart=/usr/bin/node ${systemdArg(entry)}`,
     'Restart=always',
     'RestartSec=3',
     'NoNewPrivileges=true',
     'ProtectSystem=strict',
     'ProtectHome=true',
     'PrivateTmp=true',
-    `ReadWritePaths=${[dataDir, ...tier.volumes.map((v) => v.mountPath)].filter((v, i, a) => a.indexOf(v) === i).join(' ')}`,
+    `ReadWritePaths=${[dataDir, ...tier.volumes.map((v) => v.mountPath)]
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .map((v) => systemdArg(plainPath('data directory', v)))
+      .join(' ')}`,
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -230,12 +346,19 @@ function serviceUnit(input: CloudInitInput, tier: TemplateTier, dataDir: string)
 }
 
 function deviceFor(input: CloudInitInput, volume: string, index: number): string {
-  return input.volumeDevices?.[volume] ?? `/dev/vd${String.fromCharCode('b'.charCodeAt(0) + index)}`;
+  return plainPath(
+    'volume device',
+    input.volumeDevices?.[volume] ?? `/dev/vd${String.fromCharCode('b'.charCodeAt(0) + index)}`,
+  );
 }
 
 /** Renders the instance's user data; the same input always gives the same bytes. */
 export function renderCloudInit(input: CloudInitInput): string {
   const svc = input.service.name;
+  if (!SERVICE_NAME.test(svc))
+    throw new StormError('deploy', `service name ${JSON.stringify(svc)} cannot name files and units on an instance`, {
+      hint: 'service names are lowercase letters, digits and "-", starting with a letter',
+    });
   const tier = tierOf(input.template, input.tier);
   const p = servicePaths(svc);
   const dataDir = dataDirOf(input.template, input.tier, svc);
@@ -248,6 +371,7 @@ export function renderCloudInit(input: CloudInitInput): string {
     instance: input.instance.name,
     artifactUrl: input.artifactUrl,
     entry: input.template.runtime.entry,
+    releaseKey: input.releaseKey,
     port: tier.servicePort,
     healthCheck: tier.healthCheck,
     dataDir,
@@ -272,6 +396,20 @@ export function renderCloudInit(input: CloudInitInput): string {
       },
       { path: `${LIB}/prepare-data`, owner: 'root:root', permissions: '0755', content: PREPARE_DATA },
       { path: `${LIB}/update-service`, owner: 'root:root', permissions: '0755', content: UPDATE_SERVICE },
+      { path: `${LIB}/verify-release`, owner: 'root:root', permissions: '0644', content: VERIFY_RELEASE },
+      {
+        path: `${p.configDir}/release.env`,
+        owner: 'root:root',
+        permissions: '0644',
+        content: [
+          '# storm: read by update-service (sh); every value is single-quoted',
+          `STORM_ARTIFACT_URL=${shQuote(input.artifactUrl)}`,
+          `STORM_RELEASE_CITY=${shQuote(input.city.name)}`,
+          `STORM_RELEASE_ENV=${shQuote(input.environment)}`,
+          '',
+        ].join('\n'),
+      },
+      { path: `${p.configDir}/release-key.pem`, owner: 'root:root', permissions: '0644', content: input.releaseKey },
       {
         path: `/etc/systemd/system/${p.unit}.service`,
         owner: 'root:root',
@@ -284,13 +422,13 @@ export function renderCloudInit(input: CloudInitInput): string {
         permissions: '0644',
         content: [
           '[Unit]',
-          `Description=storm: fetch a new release of ${svc}`,
+          `Description=${systemdText(`storm: fetch a new release of ${svc}`)}`,
           'After=network-online.target',
           'Wants=network-online.target',
           '',
           '[Service]',
           'Type=oneshot',
-          `ExecStart=${LIB}/update-service ${svc} ${input.artifactUrl}`,
+          `ExecStart=${LIB}/update-service ${systemdArg(svc)}`,
           '',
         ].join('\n'),
       },
@@ -300,7 +438,7 @@ export function renderCloudInit(input: CloudInitInput): string {
         permissions: '0644',
         content: [
           '[Unit]',
-          `Description=storm: look for a new release of ${svc} every 30 seconds`,
+          `Description=${systemdText(`storm: look for a new release of ${svc} every 30 seconds`)}`,
           '',
           '[Timer]',
           'OnBootSec=15s',
@@ -316,10 +454,13 @@ export function renderCloudInit(input: CloudInitInput): string {
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', `${p.unit}.service`],
+      // Values reach sh as positional parameters, never as script text.
       [
         'sh',
         '-c',
-        `${LIB}/update-service ${svc} ${input.artifactUrl} || echo "storm: artifact not available yet; the timer retries"`,
+        '"$0" "$1" || echo "storm: no release installed yet; the timer retries"',
+        `${LIB}/update-service`,
+        svc,
       ],
       ['systemctl', 'start', `${p.unit}.service`],
       ['systemctl', 'enable', '--now', `${p.updateUnit}.timer`],

@@ -14,16 +14,27 @@ import { containerSeedObjects, packTemplateArtifact } from './artifact';
 import { type HealthResult, type HealthTarget, requireHealthy, waitForHealthy } from './health-check';
 import { type ObjectStore, md5Hex } from './object-store';
 
-/** Container holding every city's artifacts; public-read because instances fetch without credentials (artifacts hold code and seed data, no secret). */
-export const ARTIFACTS_CONTAINER = 'storm-artifacts';
+/**
+ * The container of one city and environment's releases (artifacts and signed
+ * pointers): its own, so no other city's or environment's deploy writes into
+ * it, with no write ACL (storm clears one whenever it deploys). Public-read
+ * because instances fetch without credentials (artifacts hold code and seed
+ * data, no secret).
+ */
+export function releaseContainer(city: string, env: string): string {
+  return `storm-releases-${city}-${env}`;
+}
+
+/** The container every city shared before releases were signed; withdraw still empties it. */
+export const LEGACY_ARTIFACTS_CONTAINER = 'storm-artifacts';
 
 /** Stable object name of a service's artifact: user data names it, so a new version does not change user data. */
-export function artifactObjectName(city: string, env: string, service: string): string {
-  return `${city}/${env}/${service}.tar.gz`;
+export function artifactObjectName(service: string): string {
+  return `${service}.tar.gz`;
 }
 
 export function artifactUrl(objectStoreEndpoint: string, city: string, env: string, service: string): string {
-  return `${objectStoreEndpoint.replace(/\/+$/, '')}/${ARTIFACTS_CONTAINER}/${artifactObjectName(city, env, service).split('/').map(encodeURIComponent).join('/')}`;
+  return `${objectStoreEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(releaseContainer(city, env))}/${encodeURIComponent(artifactObjectName(service))}`;
 }
 
 export interface PublishedService {
@@ -42,7 +53,8 @@ export async function publishServices(
   progress: Progress,
 ): Promise<PublishedService[]> {
   if (city.services.length === 0) return [];
-  await store.ensureContainer(ARTIFACTS_CONTAINER, { publicRead: true });
+  const container = releaseContainer(city.city.name, city.env);
+  await store.ensureContainer(container, { publicRead: true });
   const out: PublishedService[] = [];
   for (const service of city.services) {
     const template = templates.find((t) => t.definition.name === service.template);
@@ -51,26 +63,26 @@ export async function publishServices(
         hint: 'run `storm templates list`',
       });
     const packed = packTemplateArtifact(template);
-    const object = artifactObjectName(city.city.name, city.env, service.name);
-    const uploaded = (await store.objectEtag(ARTIFACTS_CONTAINER, object)) !== md5Hex(packed.bytes);
+    const object = artifactObjectName(service.name);
+    const uploaded = (await store.objectEtag(container, object)) !== md5Hex(packed.bytes);
     if (uploaded) {
       progress({
         kind: 'step',
         message: `uploading ${service.name} ${packed.version} (${Math.ceil(packed.bytes.length / 1024)} KiB)`,
       });
-      await store.putObject(ARTIFACTS_CONTAINER, object, packed.bytes, 'application/gzip');
+      await store.putObject(container, object, packed.bytes, 'application/gzip');
     } else {
       progress({ kind: 'detail', message: `${service.name} ${packed.version}: artifact unchanged` });
     }
     let seeded = 0;
     let unchanged = 0;
     for (const o of containerSeedObjects(template)) {
-      const container = cloudName(city.city.name, city.env, o.container);
-      if ((await store.objectEtag(container, o.name)) === md5Hex(o.content)) {
+      const seedContainer = cloudName(city.city.name, city.env, o.container);
+      if ((await store.objectEtag(seedContainer, o.name)) === md5Hex(o.content)) {
         unchanged += 1;
         continue;
       }
-      await store.putObject(container, o.name, o.content, o.contentType);
+      await store.putObject(seedContainer, o.name, o.content, o.contentType);
       seeded += 1;
     }
     if (seeded > 0)

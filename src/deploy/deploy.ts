@@ -11,17 +11,19 @@ import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
 import type { SynthExtras } from '../synth/context';
-import { ARTIFACTS_CONTAINER, type PublishedService, healthTargets, publishServices } from './deploy-services';
+import { type PublishedService, healthTargets, publishServices, releaseContainer } from './deploy-services';
 import { DEFAULT_HEALTH_TIMEOUT_MS, type DeployInput } from './deploy-step';
 import { type HealthResult, describeHealthFailure, requireHealthy, waitForHealthy } from './health-check';
 import { type ObjectStore, swiftObjectStore } from './object-store';
 import {
   type ReleasePointer,
-  parseReleasePointer,
   releasePointer,
   releasePointerName,
   serviceLocations,
+  signReleasePointer,
+  verifyReleasePointer,
 } from './release';
+import { type ReleaseKey, loadReleaseKey } from './release-key';
 import { userDataHook } from './user-data';
 
 const OBJECT_STORE = ['object-store'];
@@ -70,9 +72,19 @@ export async function objectStoreUrl(credentials: CloudCredentials): Promise<str
  * cloud-init naming the stable artifact URL in this cloud, so a new version
  * changes objects, never the instance.
  */
-export function serviceUserData(city: ResolvedCity, cwd: string, objectStore: string): SynthExtras['userData'] {
+export function serviceUserData(
+  city: ResolvedCity,
+  cwd: string,
+  objectStore: string,
+  environ: Readonly<Record<string, string | undefined>> = process.env,
+): SynthExtras['userData'] {
   if (city.services.length === 0) return undefined;
-  const hook = userDataHook(city, loadTemplateCatalog(cwd).templates, serviceLocations(objectStore, city));
+  const key = loadReleaseKey(cwd, city.city.name, city.env, environ);
+  const hook = userDataHook(
+    city,
+    loadTemplateCatalog(cwd).templates,
+    serviceLocations(objectStore, city, key.publicKeyPem),
+  );
   return (slot) => {
     const text = hook(slot);
     // User data is shell and YAML: `${` and `%{` must reach the instance literally, not as Terraform templates.
@@ -85,20 +97,25 @@ export function escapeTerraformTemplate(text: string): string {
   return text.replace(/([$%])\{/g, (_m, sigil: string) => `${sigil}${sigil}{`);
 }
 
+/** The published pointer, when this key signed it (one it did not sign is replaced, never trusted). */
 async function readPointer(
   store: ObjectStore,
+  container: string,
   name: string,
+  key: ReleaseKey,
+  expected: { city: string; environment: string; service: string },
   signal: AbortSignal | undefined,
 ): Promise<ReleasePointer | undefined> {
   const res = await fetch(
-    `${store.containerUrl(ARTIFACTS_CONTAINER)}/${name.split('/').map(encodeURIComponent).join('/')}`,
+    `${store.containerUrl(container)}/${encodeURIComponent(name)}`,
     signal === undefined ? {} : { signal },
   );
   if (res.status !== 200) {
     await res.arrayBuffer();
     return undefined;
   }
-  return parseReleasePointer(await res.text());
+  const verdict = verifyReleasePointer(await res.text(), key.publicKeyPem, expected);
+  return verdict.ok ? verdict.pointer : undefined;
 }
 
 /** Instance names by address (floating and fixed), from the `instances` output synthesis writes. */
@@ -145,6 +162,8 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   const client = await OpenStackClient.authenticate(input.credentials);
   const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders());
   const selected: ResolvedCity = { ...city, services };
+  const key = loadReleaseKey(input.cwd, city.city.name, city.env);
+  const container = releaseContainer(city.city.name, city.env);
   const published = await publishServices(selected, templates, store, progress);
 
   const pointers = new Map<string, { action: ServiceDeployResult['action']; previous: string | undefined }>();
@@ -153,8 +172,9 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
     const template = templates.find((t) => t.definition.name === p.template);
     if (service === undefined || template === undefined)
       throw new StormError('internal', `published ${p.service} is not a service of ${city.city.name}`);
-    const name = releasePointerName(city.city.name, city.env, p.service);
-    const previous = await readPointer(store, name, input.signal);
+    const name = releasePointerName(p.service);
+    const expected = { city: city.city.name, environment: city.env, service: p.service };
+    const previous = await readPointer(store, container, name, key, expected, input.signal);
     const wanted = releasePointer({ city, service, template, version: p.version, sha256: p.artifact.sha256, bytes: 0 });
     const artifactBytes = Number(
       (await fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0',
@@ -177,9 +197,9 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
       message: `${p.service}: releasing ${p.version} (${p.artifact.sha256.slice(0, 12)})${previous === undefined ? '' : ` over ${previous.version}`}`,
     });
     await store.putObject(
-      ARTIFACTS_CONTAINER,
+      container,
       name,
-      Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`),
+      Buffer.from(signReleasePointer(pointer, key.privateKey)),
       'application/json',
     );
     pointers.set(p.service, { action: 'published', previous: previous?.version });

@@ -11,6 +11,7 @@ export interface ObjectStore {
   /** The account URL, e.g. http://127.0.0.1:8999/v1/AUTH_<project>. */
   readonly endpoint: string;
   containerUrl(container: string): string;
+  /** Creates the container or sets its read ACL; any write ACL is removed (only the project's own users write). */
   ensureContainer(container: string, options: { publicRead: boolean }): Promise<'created' | 'updated' | 'unchanged'>;
   /** The object's ETag (MD5 of its bytes), or undefined when it does not exist. */
   objectEtag(container: string, name: string): Promise<string | undefined>;
@@ -74,12 +75,13 @@ export function swiftObjectStore(
       const head = await call('HEAD', encodeURIComponent(container));
       if (head.status !== 404 && !head.ok) await fail(head, `read container ${container}`);
       const current = head.headers.get('x-container-read') ?? '';
-      if (head.ok && current === wanted) return 'unchanged';
-      const res = await call(
-        'PUT',
-        encodeURIComponent(container),
-        options.publicRead ? { 'X-Container-Read': wanted } : { 'X-Remove-Container-Read': 'x' },
-      );
+      const writers = head.headers.get('x-container-write') ?? '';
+      if (head.ok && current === wanted && writers === '') return 'unchanged';
+      const res = await call('PUT', encodeURIComponent(container), {
+        ...(options.publicRead ? { 'X-Container-Read': wanted } : { 'X-Remove-Container-Read': 'x' }),
+        // A write ACL lets other projects' users (or anyone, with .r:*) replace what instances run.
+        'X-Remove-Container-Write': 'x',
+      });
       if (!res.ok) await fail(res, `create container ${container}`);
       return head.ok ? 'updated' : 'created';
     },

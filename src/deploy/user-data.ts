@@ -14,6 +14,8 @@ export interface ServiceLocations {
   artifactUrl(service: ResolvedService): string;
   /** Public URL of one of the city's containers, by the template's container name. */
   containerUrl(container: string): string;
+  /** PEM public key that signs the city's release pointers (instances install only what it signed). */
+  releaseKey: string;
 }
 
 /** The tier a service runs on a manifest group: templates ship one web tier today, so it is the first web (or first) tier. */
@@ -56,6 +58,7 @@ export function userDataHook(
       tier: tier.name,
       instance: { name: slot.name, hostname: slot.name },
       artifactUrl: locations.artifactUrl(service),
+      releaseKey: locations.releaseKey,
       containerUrls: Object.fromEntries(
         template.definition.needs.containers.map((c) => [c.name, locations.containerUrl(c.name)]),
       ),

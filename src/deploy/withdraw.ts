@@ -14,7 +14,7 @@ import { loadTemplateCatalog } from '../manifest/templates';
 import type { Progress } from '../progress';
 import { cloudName } from '../synth/naming';
 import { containerSeedObjects } from './artifact';
-import { ARTIFACTS_CONTAINER, artifactObjectName } from './deploy-services';
+import { LEGACY_ARTIFACTS_CONTAINER, artifactObjectName, releaseContainer } from './deploy-services';
 import { type ObjectStore, md5Hex, swiftObjectStore } from './object-store';
 import { releasePointerName } from './release';
 
@@ -63,11 +63,10 @@ export async function withdrawServices(
   let deleted = 0;
   const kept: string[] = [];
   for (const service of city.services) {
-    for (const name of [
-      artifactObjectName(city.city.name, city.env, service.name),
-      releasePointerName(city.city.name, city.env, service.name),
-    ]) {
-      if (await store.deleteObject(ARTIFACTS_CONTAINER, name)) deleted += 1;
+    for (const name of [artifactObjectName(service.name), releasePointerName(service.name)]) {
+      if (await store.deleteObject(releaseContainer(city.city.name, city.env), name)) deleted += 1;
+      // What a storm before signed releases left in the container every city shared.
+      if (await store.deleteObject(LEGACY_ARTIFACTS_CONTAINER, `${city.city.name}/${city.env}/${name}`)) deleted += 1;
     }
     const template = templates.find((t) => t.definition.name === service.template);
     if (template === undefined) continue;
@@ -84,7 +83,8 @@ export async function withdrawServices(
         await store.deleteObjectVersion(container, o.name, v);
     }
   }
-  // The shared artifacts container goes with the last city that used it.
-  await store.deleteContainerIfEmpty(ARTIFACTS_CONTAINER);
+  await store.deleteContainerIfEmpty(releaseContainer(city.city.name, city.env));
+  // The old shared container goes with the last city that used it.
+  await store.deleteContainerIfEmpty(LEGACY_ARTIFACTS_CONTAINER);
   return { deleted, kept };
 }

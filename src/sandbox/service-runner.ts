@@ -8,8 +8,11 @@
  * A reconcile loop (every 500 ms) compares what should run with what runs. The
  * release comes over HTTP from the sandbox's own object storage, anonymously,
  * exactly as the VM's updater fetches it: the release pointer beside the
- * artifact URL names the artifact and its sha256, which is checked before the
- * archive is unpacked into <data>/instances/<server>/releases/<version>/. A new
+ * artifact URL must be signed by the release key the user data names, for
+ * this city, environment and service; it names the artifact's sha256, which is
+ * checked before the archive is unpacked into
+ * <data>/instances/<server>/releases/<version>/. A missing or refused pointer
+ * keeps the running release and says why (a runner ERROR event). A new
  * pointer restarts the process on the new release; the server is never
  * replaced. The service's data lives on <data>/volumes/<volume>/ of the
  * server's attached volume, so it survives restarts and upgrades. Stopping or
@@ -29,7 +32,7 @@ import * as path from 'node:path';
 import { unpackArtifact } from '../deploy/artifact';
 import { pathInside, relativePathInside } from './core/paths';
 import { type SandboxServiceHint, readSandboxHint } from '../deploy/cloud-init';
-import { type ReleasePointer, parseReleasePointer, releasePointerUrl } from '../deploy/release';
+import { type ReleasePointer, type ReleaseVerdict, releasePointerUrl, verifyReleasePointer } from '../deploy/release';
 import type { Store } from './core/store';
 import { onServerLifecycle } from './services/compute';
 
@@ -109,7 +112,9 @@ function effectiveState(s: ServerRow, now: number): string {
 export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   const interval = opts.intervalMs ?? 500;
   const running = new Map<string, Running>();
-  const pointerCache = new Map<string, { etag: string; pointer: ReleasePointer }>();
+  const pointerCache = new Map<string, { etag: string; text: string }>();
+  /** Why each server's release was last refused (said once, not at every poll). */
+  const refusedWhy = new Map<string, string>();
   const hintCache = new Map<string, { userData: string; hint: SandboxServiceHint | undefined }>();
   let stopped = false;
   let busy = false;
@@ -212,21 +217,50 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     return out;
   }
 
-  async function fetchPointer(url: string): Promise<ReleasePointer | undefined> {
+  /** The pointer, verified against this instance's release key, or why not (a VM's updater checks the same). */
+  async function fetchPointer(d: Desired): Promise<ReleaseVerdict> {
+    const url = d.pointerUrl;
     const cached = pointerCache.get(url);
     const res = await fetch(url, {
       headers: cached === undefined ? {} : { 'If-None-Match': cached.etag },
       signal: AbortSignal.timeout(5000),
     });
-    if (res.status === 304 && cached !== undefined) return cached.pointer;
-    if (res.status !== 200) {
+    let text: string;
+    if (res.status === 304 && cached !== undefined) text = cached.text;
+    else if (res.status !== 200) {
       await res.arrayBuffer();
-      return undefined;
+      return {
+        ok: false,
+        reason:
+          res.status === 404
+            ? 'no release pointer has been published (nothing is installed without a signed one)'
+            : `fetching the release pointer answered HTTP ${res.status}`,
+      };
+    } else {
+      text = (await readCapped(res, MAX_POINTER_BYTES, 'release pointer')).toString('utf8');
+      const etag = res.headers.get('etag');
+      if (etag !== null) pointerCache.set(url, { etag, text });
     }
-    const pointer = parseReleasePointer((await readCapped(res, MAX_POINTER_BYTES, 'release pointer')).toString('utf8'));
-    const etag = res.headers.get('etag');
-    if (pointer !== undefined && etag !== null) pointerCache.set(url, { etag, pointer });
-    return pointer;
+    if (typeof d.hint.releaseKey !== 'string')
+      return { ok: false, reason: 'the user data names no release key (provision again with this storm)' };
+    return verifyReleasePointer(text, d.hint.releaseKey, {
+      city: d.hint.config.city.name,
+      environment: d.hint.config.environment,
+      service: d.hint.service,
+    });
+  }
+
+  /** A refused release leaves what runs as it is; the log says why, once per reason. */
+  function refuse(d: Desired, why: string): void {
+    if (refusedWhy.get(d.serverId) === why) return;
+    refusedWhy.set(d.serverId, why);
+    const current = running.get(d.serverId);
+    event(
+      'ERROR',
+      d.serverId,
+      409,
+      `${d.hint.service}: ${why}; ${current === undefined ? 'nothing installed' : `keeping ${current.pointer.version}`}`,
+    );
   }
 
   async function install(d: Desired, pointer: ReleasePointer): Promise<string> {
@@ -253,7 +287,9 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     const bytes = await readCapped(res, pointer.bytes, `artifact ${pointer.artifact}`);
     const sum = createHash('sha256').update(bytes).digest('hex');
     if (sum !== pointer.sha256)
-      throw new Error(`artifact ${pointer.artifact} has sha256 ${sum}, the release pointer says ${pointer.sha256}`);
+      throw new Error(
+        `artifact ${pointer.artifact} has sha256 ${sum}, the signed release pointer says ${pointer.sha256}; not installing it`,
+      );
     const partial = `${dir}.partial`;
     fs.rmSync(partial, { recursive: true, force: true });
     unpackArtifact(bytes, partial);
@@ -354,8 +390,13 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       if (!urgent && !fresh && Date.now() - (polledAt.get(d.serverId) ?? 0) < POINTER_POLL_MS) continue;
       polledAt.set(d.serverId, Date.now());
       try {
-        const pointer = await fetchPointer(d.pointerUrl);
-        if (pointer === undefined) continue; // nothing published yet
+        const verdict = await fetchPointer(d);
+        if (!verdict.ok) {
+          refuse(d, verdict.reason);
+          continue;
+        }
+        const pointer = verdict.pointer;
+        refusedWhy.delete(d.serverId);
         const current = running.get(d.serverId);
         const same =
           current !== undefined &&

@@ -3,7 +3,7 @@
  * and the release updater fetches, installs and switches artifacts served
  * over HTTP with ETags the way object storage serves them.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -12,12 +12,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarGzip } from '../../src/deploy/artifact';
+import { testReleaseKey } from '../support/release-key';
+import { type InstalledUpdater, installUpdater, signedPointer } from '../support/release-updater';
 import { participaWriteFiles } from './participa-user-data';
 
 describe('systemd units', () => {
   it('parse cleanly with systemd-analyze verify', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-units-'));
-    const units = participaWriteFiles('http://127.0.0.1:9/a.tar.gz').filter((f) =>
+    const units = participaWriteFiles('http://127.0.0.1:9/a.tar.gz', testReleaseKey().publicKeyPem).filter((f) =>
       f.path.startsWith('/etc/systemd/system/'),
     );
     expect(units.map((u) => path.basename(u.path)).sort()).toEqual([
@@ -48,72 +50,66 @@ describe('release updater', () => {
   let base = '';
   let artifact = tarGzip([{ path: 'template.yaml', content: Buffer.from('version: 1.0.0\n') }]);
   let status = 200;
-  const seen: (string | undefined)[] = [];
+  const seen: { url: string | undefined; etag: string | undefined }[] = [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-update-'));
-  let script = '';
+  const key = testReleaseKey();
+  let updater: InstalledUpdater;
+  const pointer = (): string =>
+    signedPointer(key.privateKey, artifact, { city: 'agueda', environment: 'preprod', service: 'participa' });
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      seen.push(req.headers['if-none-match']);
-      const etag = `"${crypto.createHash('md5').update(artifact).digest('hex')}"`;
+      seen.push({ url: req.url, etag: req.headers['if-none-match'] });
       if (status !== 200) return void res.writeHead(status).end('gone');
+      const body = req.url === '/participa.release.json' ? Buffer.from(pointer()) : artifact;
+      const etag = `"${crypto.createHash('md5').update(body).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
-      res
-        .writeHead(200, { ETag: etag, 'Content-Type': 'application/gzip', 'Content-Length': artifact.length })
-        .end(artifact);
+      res.writeHead(200, { ETag: etag, 'Content-Length': body.length }).end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const f = participaWriteFiles(`${base}/participa.tar.gz`).find((x) => x.path.endsWith('/update-service'))!;
-    script = path.join(work, 'update-service');
-    fs.writeFileSync(script, f.content, { mode: 0o755 });
+    updater = installUpdater(participaWriteFiles(`${base}/participa.tar.gz`, key.publicKeyPem), work, 'participa');
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  // Asynchronous: the HTTP server answering the script lives in this process.
-  const run = (): Promise<{ status: number | null; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn('sh', [script, 'participa', `${base}/participa.tar.gz`], {
-        env: { ...process.env, STORM_SERVICES_ROOT: work },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (status) => resolve({ status, stderr }));
-    });
-  const current = () => fs.realpathSync(path.join(work, 'participa', 'current'));
+  const current = () => fs.realpathSync(path.join(updater.root, 'current'));
 
-  it('installs the first release and points current at it', async () => {
-    const r = await run();
-    expect(r.status).toBe(0);
+  it('installs the first release the signed pointer names and points current at it', async () => {
+    const r = await updater.run();
+    expect(r.status, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(current(), 'template.yaml'), 'utf8')).toBe('version: 1.0.0\n');
+    expect(updater.status()).toMatch(/running the release with sha256 [0-9a-f]{64}/);
   });
 
-  it('does nothing when the artifact did not change (conditional GET, 304)', async () => {
+  it('does nothing when the pointer did not change (conditional GET, 304)', async () => {
     const before = current();
-    const r = await run();
+    const asked = seen.length;
+    const r = await updater.run();
     expect(r.status).toBe(0);
     expect(current()).toBe(before);
-    expect(seen.at(-1)).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(seen.slice(asked)).toEqual([
+      { url: '/participa.release.json', etag: expect.stringMatching(/^"[0-9a-f]{32}"$/) },
+    ]);
   });
 
-  it('switches to a new release in place when the artifact changes, keeping the previous one', async () => {
+  it('switches to a new release in place when a new pointer names a new artifact, keeping the previous one', async () => {
     const before = current();
     artifact = tarGzip([{ path: 'template.yaml', content: Buffer.from('version: 1.1.0\n') }]);
-    expect((await run()).status).toBe(0);
+    const r = await updater.run();
+    expect(r.status, r.stderr).toBe(0);
     expect(current()).not.toBe(before);
     expect(fs.readFileSync(path.join(current(), 'template.yaml'), 'utf8')).toBe('version: 1.1.0\n');
     expect(fs.existsSync(before)).toBe(true);
   });
 
-  it('fails, naming the HTTP status, when the artifact cannot be fetched, and keeps the running release', async () => {
+  it('fails, naming the HTTP status, when the pointer cannot be fetched, and keeps the running release', async () => {
     const before = current();
-    status = 404;
-    const r = await run();
+    status = 500;
+    const r = await updater.run();
     status = 200;
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('answered HTTP 404');
+    expect(r.stderr).toContain('answered HTTP 500; keeping the running release');
     expect(current()).toBe(before);
-    execFileSync('sh', ['-n', script]);
+    execFileSync('sh', ['-n', updater.script]);
   });
 });

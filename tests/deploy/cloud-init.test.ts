@@ -12,8 +12,10 @@ import {
   renderCloudInit,
 } from '../../src/deploy/cloud-init';
 import { loadTemplate, resolveServiceParameters } from '../../src/manifest/templates';
+import { testReleaseKey } from '../support/release-key';
 
 const root = path.join(__dirname, '..', '..');
+const releaseKey = testReleaseKey().publicKeyPem;
 
 function inputFor(name: string, city: string, languages: string[]): CloudInitInput {
   const template = loadTemplate(root, name);
@@ -24,7 +26,8 @@ function inputFor(name: string, city: string, languages: string[]): CloudInitInp
     template: template.definition,
     tier: 'web',
     instance: { name: `${city}-preprod-web-0`, hostname: `${city}-web-0` },
-    artifactUrl: `http://127.0.0.1:8999/v1/AUTH_x/storm-artifacts/${name}/current.tar.gz`,
+    artifactUrl: `http://127.0.0.1:8999/v1/AUTH_x/storm-releases-${city}-preprod/${name}.tar.gz`,
+    releaseKey,
     containerUrls: Object.fromEntries(
       template.definition.needs.containers.map((c) => [c.name, `http://127.0.0.1:8999/v1/AUTH_x/${c.name}`]),
     ),
@@ -63,11 +66,15 @@ describe.each([
   it('installs Node and runs the service under systemd from the artifact', () => {
     expect(doc.packages).toContain('nodejs');
     const unit = file(`/etc/systemd/system/storm-${name}.service`).content;
-    expect(unit).toContain(`ExecStart=/usr/bin/node /opt/storm/${name}/current/${input.template.runtime.entry}`);
-    expect(unit).toContain(`Environment=STORM_DATA_DIR=/var/lib/storm/${name}`);
-    expect(unit).toContain(`ExecStartPre=+/usr/local/lib/storm/prepare-data /dev/vdb /var/lib/storm/${name} storm`);
+    expect(unit).toContain(`ExecStart=/usr/bin/node "/opt/storm/${name}/current/${input.template.runtime.entry}"`);
+    expect(unit).toContain(`Environment="STORM_DATA_DIR=/var/lib/storm/${name}"`);
+    expect(unit).toContain(`ExecStartPre=+/usr/local/lib/storm/prepare-data "/dev/vdb" "/var/lib/storm/${name}" storm`);
     expect(unit).toContain('User=storm');
-    expect(file(`/etc/systemd/system/storm-${name}-update.service`).content).toContain(input.artifactUrl);
+    expect(file(`/etc/systemd/system/storm-${name}-update.service`).content).toContain(
+      `ExecStart=/usr/local/lib/storm/update-service "${name}"`,
+    );
+    expect(file(`/etc/storm/${name}/release.env`).content).toContain(`STORM_ARTIFACT_URL='${input.artifactUrl}'`);
+    expect(file(`/etc/storm/${name}/release-key.pem`).content).toBe(releaseKey);
     expect(JSON.stringify(doc.runcmd)).toContain(`storm-${name}-update.timer`);
   });
 
@@ -96,6 +103,7 @@ describe.each([
       port: 8080,
       healthCheck: '/healthz',
       entry: input.template.runtime.entry,
+      releaseKey,
     });
     expect(file(SANDBOX_HINT_PATH).permissions).toBe('0644');
   });

@@ -5,15 +5,13 @@ import { renderDeployResult } from '../../src/report/deploy';
 
 describe('release pointer', () => {
   it('sits beside the artifact', () => {
-    expect(releasePointerName('valladolid', 'preprod', 'urbanismo-en-red')).toBe(
-      'valladolid/preprod/urbanismo-en-red.release.json',
-    );
+    expect(releasePointerName('urbanismo-en-red')).toBe('urbanismo-en-red.release.json');
     expect(
       releasePointerUrl(
-        'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-artifacts/valladolid/preprod/urbanismo-en-red.tar.gz',
+        'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-releases-valladolid-preprod/urbanismo-en-red.tar.gz',
       ),
     ).toBe(
-      'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-artifacts/valladolid/preprod/urbanismo-en-red.release.json',
+      'http://127.0.0.1:8800/object-store/v1/AUTH_p/storm-releases-valladolid-preprod/urbanismo-en-red.release.json',
     );
     expect(releasePointerUrl('http://example.org/artifact.zip')).toBeUndefined();
   });
@@ -22,10 +20,12 @@ describe('release pointer', () => {
     const pointer = {
       apiVersion: 'storm/v1',
       kind: 'Release',
+      city: 'c',
+      environment: 'e',
       service: 's',
       template: 't',
       version: '1.0.0',
-      artifact: 'storm-artifacts/c/e/s.tar.gz',
+      artifact: 'storm-releases-c-e/s.tar.gz',
       sha256: 'a'.repeat(64),
       bytes: 10,
       configSha256: 'b'.repeat(64),
@@ -33,6 +33,7 @@ describe('release pointer', () => {
     expect(parseReleasePointer(JSON.stringify(pointer))).toEqual(pointer);
     expect(parseReleasePointer(JSON.stringify({ ...pointer, kind: 'Other' }))).toBeUndefined();
     expect(parseReleasePointer(JSON.stringify({ ...pointer, sha256: 3 }))).toBeUndefined();
+    expect(parseReleasePointer(JSON.stringify({ ...pointer, version: '../x' }))).toBeUndefined();
     expect(parseReleasePointer('<html>')).toBeUndefined();
   });
 });

@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackArtifact } from '../../src/deploy/artifact';
 import { renderCloudInit } from '../../src/deploy/cloud-init';
 import {
-  ARTIFACTS_CONTAINER,
   artifactObjectName,
+  artifactUrl,
   deployServices,
   publishServices,
+  releaseContainer,
 } from '../../src/deploy/deploy-services';
+import { releasePointer, releasePointerName, signReleasePointer } from '../../src/deploy/release';
 import { runDeployStep } from '../../src/deploy/deploy-step';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
 import { type ObjectStore, swiftObjectStore } from '../../src/deploy/object-store';
@@ -28,10 +30,15 @@ import { silentProgress } from '../../src/progress';
 import { ensureSandbox, stopSandbox } from '../../src/sandbox/control';
 import { cloudName } from '../../src/synth/naming';
 import { buildTemplate, repoRoot } from '../templates/app-process';
+import { testReleaseKey } from '../support/release-key';
+import { installUpdater } from '../support/release-updater';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-deploy-'));
 const city = resolveEnvironment(loadCity('valladolid', { cwd: repoRoot }).doc, 'preprod');
 const service = city.services[0]!;
+
+let token = '';
+const adminHeaders = (): Record<string, string> => ({ 'X-Auth-Token': token });
 
 async function sandboxStore(): Promise<ObjectStore> {
   const info = await ensureSandbox({ cwd: work, progress: silentProgress });
@@ -48,7 +55,7 @@ async function sandboxStore(): Promise<ObjectStore> {
       },
     }),
   });
-  const token = res.headers.get('x-subject-token')!;
+  token = res.headers.get('x-subject-token')!;
   const catalog = (
     (await res.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }
   ).token.catalog;
@@ -92,13 +99,44 @@ describe('deploying services to the sandbox', () => {
     const [again] = await publishServices(city, templates, store, silentProgress);
     expect(again).toMatchObject({ artifact: { uploaded: false }, seedObjects: { uploaded: 0, unchanged: 7 } });
     expect(
-      await store.objectEtag(ARTIFACTS_CONTAINER, artifactObjectName('valladolid', 'preprod', 'urbanismo-en-red')),
+      await store.objectEtag(releaseContainer('valladolid', 'preprod'), artifactObjectName('urbanismo-en-red')),
     ).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('keeps each city and environment in a container of its own, and clears a write ACL someone set on it', async () => {
+    const container = releaseContainer('valladolid', 'preprod');
+    expect(container).toBe('storm-releases-valladolid-preprod');
+    const acl = await fetch(store.containerUrl(container), {
+      method: 'POST',
+      headers: { ...adminHeaders(), 'X-Container-Write': '*:*' },
+    });
+    expect(acl.status).toBe(204);
+    await publishServices(city, loadTemplateCatalog(repoRoot).templates, store, silentProgress);
+    const head = await fetch(store.containerUrl(container), { method: 'HEAD', headers: adminHeaders() });
+    expect(head.headers.get('x-container-write')).toBeNull();
+    expect(head.headers.get('x-container-read')).toBe('.r:*,.rlistings');
+  });
+
   it("installs the artifact with cloud-init's updater, which then asks only whether it changed", async () => {
-    const template = loadTemplateCatalog(repoRoot).templates.find((t) => t.definition.name === service.template)!;
-    const url = `${store.endpoint}/${ARTIFACTS_CONTAINER}/${artifactObjectName('valladolid', 'preprod', service.name)}`;
+    const templates = loadTemplateCatalog(repoRoot).templates;
+    const template = templates.find((t) => t.definition.name === service.template)!;
+    const url = artifactUrl(store.endpoint, 'valladolid', 'preprod', service.name);
+    const key = testReleaseKey();
+    const [published] = await publishServices(city, templates, store, silentProgress);
+    const pointer = releasePointer({
+      city,
+      service,
+      template,
+      version: published!.version,
+      sha256: published!.artifact.sha256,
+      bytes: 0,
+    });
+    await store.putObject(
+      releaseContainer('valladolid', 'preprod'),
+      releasePointerName(service.name),
+      Buffer.from(signReleasePointer(pointer, key.privateKey)),
+      'application/json',
+    );
     const userData = renderCloudInit({
       city: { name: 'valladolid', displayName: 'Valladolid', languages: ['es', 'en'] },
       environment: 'preprod',
@@ -107,28 +145,20 @@ describe('deploying services to the sandbox', () => {
       tier: 'web',
       instance: { name: 'valladolid-preprod-web-1' },
       artifactUrl: url,
+      releaseKey: key.publicKeyPem,
       containerUrls: {},
     });
-    const script = path.join(work, 'update-service');
-    fs.writeFileSync(
-      script,
-      (parse(userData) as { write_files: { path: string; content: string }[] }).write_files.find((f) =>
-        f.path.endsWith('/update-service'),
-      )!.content,
-      { mode: 0o755 },
+    const updater = installUpdater(
+      (parse(userData) as { write_files: { path: string; content: string }[] }).write_files,
+      work,
+      service.name,
     );
-    const run = (): Promise<number | null> =>
-      new Promise((resolve) =>
-        spawn('sh', [script, service.name, url], {
-          env: { ...process.env, STORM_SERVICES_ROOT: path.join(work, 'opt') },
-          stdio: 'ignore',
-        }).on('close', resolve),
-      );
-    expect(await run()).toBe(0);
-    const current = path.join(work, 'opt', service.name, 'current');
+    const first = await updater.run();
+    expect(first.status, first.stderr).toBe(0);
+    const current = path.join(updater.root, 'current');
     const release = fs.realpathSync(current);
     expect(fs.existsSync(path.join(current, template.definition.runtime.entry))).toBe(true);
-    expect(await run()).toBe(0);
+    expect((await updater.run()).status).toBe(0);
     expect(fs.realpathSync(current)).toBe(release);
   });
 

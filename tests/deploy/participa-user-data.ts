@@ -14,16 +14,22 @@ export interface WriteFile {
   content: string;
 }
 
-export function participaWriteFiles(artifactUrl: string): WriteFile[] {
+/** The files, for an instance that trusts releases signed by `releaseKey` (PEM public key). */
+export function participaWriteFiles(
+  artifactUrl: string,
+  releaseKey: string,
+  overrides: { displayName?: string } = {},
+): WriteFile[] {
   const t = loadTemplate(root, 'participa');
   const text = renderCloudInit({
-    city: { name: 'agueda', displayName: 'Águeda', languages: ['pt', 'en'] },
+    city: { name: 'agueda', displayName: overrides.displayName ?? 'Águeda', languages: ['pt', 'en'] },
     environment: 'preprod',
     service: { name: 'participa', parameters: resolveServiceParameters(t, {}) },
     template: t.definition,
     tier: 'web',
     instance: { name: 'agueda-preprod-app-1' },
     artifactUrl,
+    releaseKey,
     containerUrls: {},
   });
   return (parse(text) as { write_files: WriteFile[] }).write_files;

@@ -6,11 +6,13 @@ import { userDataHook } from '../../src/deploy/user-data';
 import { loadCity } from '../../src/manifest/load';
 import { resolveEnvironment } from '../../src/manifest/model';
 import { loadTemplateCatalog } from '../../src/manifest/templates';
+import { testReleaseKey } from '../support/release-key';
 
 const root = path.join(__dirname, '..', '..');
 const locations = {
-  artifactUrl: (s: { name: string }) => `http://127.0.0.1:9/v1/AUTH_p/storm-artifacts/${s.name}.tar.gz`,
+  artifactUrl: (s: { name: string }) => `http://127.0.0.1:9/v1/AUTH_p/storm-releases-c-e/${s.name}.tar.gz`,
   containerUrl: (c: string) => `http://127.0.0.1:9/v1/AUTH_p/${c}`,
+  releaseKey: testReleaseKey().publicKeyPem,
 };
 
 describe.each([
@@ -33,6 +35,7 @@ describe.each([
     for (const [k, v] of Object.entries(service.parameters)) expect(hint.config.parameters[k]).toEqual(v);
     expect(Object.keys(hint.config.parameters).length).toBeGreaterThanOrEqual(Object.keys(service.parameters).length);
     expect(hint.artifactUrl).toBe(locations.artifactUrl(service));
+    expect(hint.releaseKey).toBe(locations.releaseKey);
     expect(parse(text!)).toHaveProperty('hostname', `${cityName}-production-${group.name}-1`);
     const other = city.compute.groups.find((g) => !city.services.some((s) => s.on === g.name));
     if (other !== undefined) expect(hook({ group: other, index: 1, name: 'x' })).toBeUndefined();

@@ -34,7 +34,7 @@ describe('destroy after deploy', () => {
       name: string;
     }>;
     expect(containersBefore.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['storm-artifacts', 'valladolid-preprod-plan-documents']),
+      expect.arrayContaining(['storm-releases-valladolid-preprod', 'valladolid-preprod-plan-documents']),
     );
 
     const down = await stormAsync(['destroy', 'valladolid', '--yes'], { project, env: cleanEnv() });
