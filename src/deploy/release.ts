@@ -50,8 +50,6 @@ export interface SignedRelease {
   signature: string;
 }
 
-/** A version names a release directory on instances: no separators, no dot-dot. */
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 export function releasePointerName(service: string): string {
@@ -132,7 +130,6 @@ export function parseReleasePointer(text: string): ReleasePointer | undefined {
     r.kind !== 'Release' ||
     strings.some((k) => typeof r[k] !== 'string') ||
     typeof r.bytes !== 'number' ||
-    !VERSION.test(r.version as string) ||
     !SHA256.test(r.sha256 as string)
   )
     return undefined;

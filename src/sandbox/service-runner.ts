@@ -241,13 +241,18 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       const etag = res.headers.get('etag');
       if (etag !== null) pointerCache.set(url, { etag, text });
     }
-    if (typeof d.hint.releaseKey !== 'string')
-      return { ok: false, reason: 'the user data names no release key (provision again with this storm)' };
-    return verifyReleasePointer(text, d.hint.releaseKey, {
-      city: d.hint.config.city.name,
-      environment: d.hint.config.environment,
-      service: d.hint.service,
-    });
+    // The hint is user data (the tenant's to write): read it defensively.
+    const config = (typeof d.hint.config === 'object' && d.hint.config !== null ? d.hint.config : {}) as Partial<
+      SandboxServiceHint['config']
+    >;
+    const city = config.city?.name;
+    const environment = config.environment;
+    if (typeof d.hint.releaseKey !== 'string' || typeof city !== 'string' || typeof environment !== 'string')
+      return {
+        ok: false,
+        reason: 'the user data names no release key, city or environment (provision again with this storm)',
+      };
+    return verifyReleasePointer(text, d.hint.releaseKey, { city, environment, service: d.hint.service });
   }
 
   /** A refused release leaves what runs as it is; the log says why, once per reason. */

@@ -33,7 +33,7 @@ describe('release pointer', () => {
     expect(parseReleasePointer(JSON.stringify(pointer))).toEqual(pointer);
     expect(parseReleasePointer(JSON.stringify({ ...pointer, kind: 'Other' }))).toBeUndefined();
     expect(parseReleasePointer(JSON.stringify({ ...pointer, sha256: 3 }))).toBeUndefined();
-    expect(parseReleasePointer(JSON.stringify({ ...pointer, version: '../x' }))).toBeUndefined();
+    expect(parseReleasePointer(JSON.stringify({ ...pointer, sha256: 'a'.repeat(63) }))).toBeUndefined();
     expect(parseReleasePointer('<html>')).toBeUndefined();
   });
 });

@@ -10,9 +10,12 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarGzip } from '../../src/deploy/artifact';
+import { type ReleasePointer, signReleasePointer } from '../../src/deploy/release';
 import { floatingCidrFor } from '../../src/sandbox/core/floating-range';
 import { call, issueToken, sandboxLogin, startTestSandbox, type TestSandbox } from '../sandbox/helpers';
+import { testReleaseKey } from '../support/release-key';
 import {
+  RELEASE_KEY,
   bootWithUserData,
   type Canary,
   hintUserData,
@@ -65,8 +68,13 @@ afterAll(async () => {
 
 const outsideDataDir = (): string[] => treeOf(root).filter((p) => p !== 'data' && !p.startsWith(`data${path.sep}`));
 
-/** Publishes artifact + pointer as storm's deploy step does; returns the artifact URL. */
-async function publish(name: string, artifact: Buffer, pointer: Record<string, unknown> = {}): Promise<string> {
+/** Publishes artifact + signed pointer as storm's deploy step does; returns the artifact URL. */
+async function publish(
+  name: string,
+  artifact: Buffer,
+  pointer: Record<string, unknown> = {},
+  key = RELEASE_KEY.privateKey,
+): Promise<string> {
   const url = `${account}/${CONTAINER}/${name}.tar.gz`;
   const put = await call(url, {
     method: 'PUT',
@@ -78,6 +86,8 @@ async function publish(name: string, artifact: Buffer, pointer: Record<string, u
   const doc = {
     apiVersion: 'storm/v1',
     kind: 'Release',
+    city: 'c',
+    environment: 'e',
     service: name,
     template: name,
     version: '1.0.0',
@@ -91,7 +101,7 @@ async function publish(name: string, artifact: Buffer, pointer: Record<string, u
     method: 'PUT',
     token: adminToken,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
+    body: signReleasePointer(doc as unknown as ReleasePointer, key),
   });
   expect(p.status).toBe(201);
   return url;
@@ -130,6 +140,25 @@ describe('the service runner', () => {
     const own = await boot('admin', serviceHint(foreignUrl));
     await new Promise((r) => setTimeout(r, 1500));
     expect(eventsOf(own)).toEqual([]);
+  });
+
+  it('installs nothing without a release pointer, and refuses one signed by another key (item 4)', async () => {
+    const artifact = tarGzip([{ path: 'main.js', content: APP }]);
+    const url = `${account}/${CONTAINER}/nopointer.tar.gz`;
+    const put = await call(url, { method: 'PUT', token: adminToken, body: artifact });
+    expect(put.status).toBe(201);
+    const bare = await boot('admin', serviceHint(url, { service: 'nopointer' }));
+    expect(await errorOf(bare)).toContain('no release pointer has been published');
+    const forged = await publish('forged', artifact, {}, testReleaseKey().privateKey);
+    const id = await boot('admin', serviceHint(forged, { service: 'forged' }));
+    expect(await errorOf(id)).toContain(
+      "the release pointer's signature does not verify with this instance's release key",
+    );
+    await new Promise((r) => setTimeout(r, 1200));
+    for (const server of [bare, id]) {
+      expect(eventsOf(server).some((e) => e.method === 'START' || e.method === 'FETCH')).toBe(false);
+      expect(fs.existsSync(path.join(sb.dataDir, 'instances', server, 'releases'))).toBe(false);
+    }
   });
 
   it('refuses a release pointer whose version climbs out of the releases directory', async () => {

@@ -9,6 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { call, issueToken } from '../sandbox/helpers';
+import { testReleaseKey } from '../support/release-key';
+
+/** The release key the hints below name: pointers signed with it are storm's own. */
+export const RELEASE_KEY = testReleaseKey();
 
 export interface Canary {
   /** A directory beside the data directory, holding `file`. */
@@ -81,7 +85,8 @@ export function serviceHint(artifactUrl: string, extra: Record<string, unknown> 
     healthCheck: '/healthz',
     dataDir: '/var/lib/storm/evil',
     configFile: '/etc/storm/evil.json',
-    config: {},
+    config: { city: { name: 'c' }, environment: 'e' },
+    releaseKey: RELEASE_KEY.publicKeyPem,
     ...extra,
   };
 }
