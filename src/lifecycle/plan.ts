@@ -1,8 +1,9 @@
 /**
  * `storm plan`: plan each stack into a plan file with a sidecar (the configuration
- * hash and the state serial it was made from), read it back for the summary, and
- * record it; and the review of a saved plan, refused when either has moved since.
+ * hash, the state serial it was made from and the plan file's sha256), read it back for the summary, and
+ * record it; and the review of a saved plan, refused when the file was swapped or either has moved since.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { policyGate } from '../audit/policy';
@@ -24,7 +25,7 @@ export interface PlanOptions {
 }
 
 export interface PlanSidecar {
-  schemaVersion: 1;
+  schemaVersion: 2;
   storm: string;
   city: string;
   env: string;
@@ -34,6 +35,12 @@ export interface PlanSidecar {
   cloud: string;
   skipPreflight: boolean;
   createdAt: string;
+  /** sha256 of the plan file's bytes: a plan file swapped under a copied sidecar is refused. */
+  planSha256: string;
+}
+
+export function planFileSha256(planFile: string): string {
+  return createHash('sha256').update(fs.readFileSync(planFile)).digest('hex');
 }
 
 export interface StackPlanResult {
@@ -76,7 +83,7 @@ export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: P
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
   const written = await ctx.deps.tofu.planOnly(stack.run, planFile, 'apply');
   const sidecar: PlanSidecar = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     storm: STORM_VERSION,
     city: stack.ref.city,
     env: stack.ref.env,
@@ -86,6 +93,7 @@ export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: P
     cloud: stack.target.cloud,
     skipPreflight: options.skipPreflight,
     createdAt: new Date().toISOString(),
+    planSha256: planFileSha256(planFile),
   };
   fs.writeFileSync(sidecarPath(planFile), `${JSON.stringify(sidecar, null, 2)}\n`);
   return {
@@ -157,6 +165,23 @@ export async function reviewSavedPlan(
       'stale-plan',
       `${planFile} has no storm record (${path.basename(sidecarPath(file))}): storm cannot tell what it was made from`,
       { hint: 'make plan files with `storm plan <city> --out <file>` and keep the .storm.json beside them' },
+    );
+  }
+  if (sidecar.schemaVersion !== 2 || typeof sidecar.planSha256 !== 'string') {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} was saved without the plan's sha256 (an older storm): storm cannot tell it is the plan that was reviewed`,
+      { hint: 'make the plan again with `storm plan <city> --out <file>` and review it' },
+    );
+  }
+  const actualSha256 = planFileSha256(file);
+  if (actualSha256 !== sidecar.planSha256) {
+    throw new StormError(
+      'stale-plan',
+      `${planFile} is not the plan that was saved: its sha256 is ${actualSha256.slice(0, 12)}…, the plan storm wrote had ${sidecar.planSha256.slice(0, 12)}… (${path.basename(sidecarPath(file))})`,
+      {
+        hint: 'apply only the plan file `storm plan --out` wrote, with its .storm.json; if it was replaced, review a fresh plan',
+      },
     );
   }
   const stack = await prepareStack(ctx, ref, options.lockTimeout);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployStacks } from '../../src/lifecycle/deploy';
 import { destroyStacks } from '../../src/lifecycle/destroy';
-import { planStacks, sidecarPath } from '../../src/lifecycle/plan';
+import { planFileSha256, planStacks, sidecarPath } from '../../src/lifecycle/plan';
 import type { ProvisionOptions } from '../../src/lifecycle/provision';
 import { provisionStacks } from '../../src/lifecycle/provision';
 import { outputStacks, statusStacks } from '../../src/lifecycle/status';
@@ -90,11 +90,12 @@ describe('plan', () => {
     const file = path.join(f.cwd, 'agueda.plan');
     expect(o?.ok && o.value.planFile).toBe(file);
     expect(JSON.parse(fs.readFileSync(sidecarPath(file), 'utf8'))).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       city: 'agueda',
       env: 'preprod',
       stateSerial: 0,
       skipPreflight: true,
+      planSha256: planFileSha256(file),
     });
   });
 });
