@@ -54,8 +54,7 @@ export interface CloudCredentials {
 
 /** The target of one city: a configured cloud, or storm's sandbox that is still to be started. */
 export type CloudTarget =
-  | { kind: 'configured'; credentials: CloudCredentials }
-  | { kind: 'sandbox'; cloudName: string; reason: 'named-sandbox' | 'nothing-configured' };
+  { kind: 'configured'; credentials: CloudCredentials } | { kind: 'sandbox'; cloudName: string };
 
 export interface CredentialLookup {
   /** Project directory: its clouds.yaml is the first file looked at after OS_CLIENT_CONFIG_FILE. */
@@ -128,7 +127,9 @@ function firstExisting(paths: string[]): string | undefined {
 
 /**
  * Resolves the target of a manifest's `cloud.name`. OS_CLOUD, when set, names the
- * entry instead (the client convention). Nothing configured at all → the sandbox.
+ * entry instead (the client convention). Only the name "sandbox" means storm's local sandbox: a manifest
+ * (or OS_CLOUD) naming any other cloud that is not configured fails, so a CI job whose secrets are missing
+ * can never "succeed" against a local cloud.
  */
 export function resolveCloudTarget(manifestCloudName: string, lookup: CredentialLookup): CloudTarget {
   const env = lookup.env;
@@ -161,19 +162,19 @@ export function resolveCloudTarget(manifestCloudName: string, lookup: Credential
   if (nonEmpty(env.OS_AUTH_URL) !== undefined && osCloud === undefined) {
     return { kind: 'configured', credentials: credentialsFromEnvironment(name, env) };
   }
-  if (name === SANDBOX_CLOUD_NAME) return { kind: 'sandbox', cloudName: name, reason: 'named-sandbox' };
-  if (loaded === undefined && osCloud === undefined)
-    return { kind: 'sandbox', cloudName: name, reason: 'nothing-configured' };
+  if (name === SANDBOX_CLOUD_NAME) return { kind: 'sandbox', cloudName: name };
   const known = loaded === undefined ? [] : Object.keys(loaded.clouds).sort();
   const suggestion = didYouMean(name, known);
   throw new StormError(
     'cloud',
-    `unknown cloud "${name}"${osCloud !== undefined ? ' (from OS_CLOUD)' : ''}: ${loaded === undefined ? 'no clouds.yaml found' : `${loaded.file} defines ${known.length === 0 ? 'no clouds' : known.map((k) => `"${k}"`).join(', ')}`}`,
+    loaded === undefined
+      ? `cloud "${name}"${osCloud !== undefined ? ' (from OS_CLOUD)' : ''} is not configured: no clouds.yaml found (searched: ${configSearchPaths('clouds.yaml', lookup).join(', ')})${osCloud === undefined ? ', and OS_AUTH_URL is not set' : ''}; storm uses its local sandbox only for a cloud named "sandbox"`
+      : `unknown cloud "${name}"${osCloud !== undefined ? ' (from OS_CLOUD)' : ''}: ${loaded.file} defines ${known.length === 0 ? 'no clouds' : known.map((k) => `"${k}"`).join(', ')}`,
     {
       hint:
         suggestion !== undefined
           ? `did you mean "${suggestion}"?`
-          : `add a "${name}" entry to clouds.yaml (searched: ${configSearchPaths('clouds.yaml', lookup).join(', ')}) or set cloud.name to "sandbox"`,
+          : `add a "${name}" entry to clouds.yaml, set OS_AUTH_URL and the other OS_* variables, or set cloud.name to "sandbox" to rehearse locally`,
     },
   );
 }

@@ -110,11 +110,10 @@ async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promi
       let pending = sandboxCredentials.get(ctx.deps);
       if (pending === undefined) {
         pending = ctx.deps.sandbox(ctx.cwd, ctx.progress).then((c) => {
-          const why =
-            target.reason === 'nothing-configured'
-              ? `no clouds.yaml entry or OS_* settings for cloud "${target.cloudName}"`
-              : 'the manifest names cloud "sandbox"';
-          ctx.progress({ kind: 'step', message: `using storm's local sandbox cloud at ${c.auth.authUrl} (${why})` });
+          ctx.progress({
+            kind: 'step',
+            message: `using storm's local sandbox cloud at ${c.auth.authUrl} (the manifest names cloud "sandbox")`,
+          });
           return c;
         });
         sandboxCredentials.set(ctx.deps, pending);

@@ -29,17 +29,14 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 const write = (rel: string, text: string): void => fs.writeFileSync(path.join(dir, rel), text);
 
 describe('resolveCloudTarget', () => {
-  it('falls back to the sandbox when nothing is configured', () => {
-    expect(resolveCloudTarget('sandbox', lookup())).toEqual({
-      kind: 'sandbox',
-      cloudName: 'sandbox',
-      reason: 'named-sandbox',
-    });
-    expect(resolveCloudTarget('city-cloud', lookup())).toEqual({
-      kind: 'sandbox',
-      cloudName: 'city-cloud',
-      reason: 'nothing-configured',
-    });
+  it('uses the sandbox only for a cloud named "sandbox"; another unconfigured cloud fails, saying where storm looked', () => {
+    expect(resolveCloudTarget('sandbox', lookup())).toEqual({ kind: 'sandbox', cloudName: 'sandbox' });
+    expect(() => resolveCloudTarget('city-cloud', lookup())).toThrow(
+      /cloud "city-cloud" is not configured: no clouds\.yaml found \(searched: .*clouds\.yaml.*\), and OS_AUTH_URL is not set; storm uses its local sandbox only for a cloud named "sandbox"/,
+    );
+    expect(() => resolveCloudTarget('sandbox', lookup({ OS_CLOUD: 'aio' }))).toThrow(
+      /cloud "aio" \(from OS_CLOUD\) is not configured/,
+    );
   });
 
   it('reads the named entry from ./clouds.yaml and merges secure.yaml', () => {
