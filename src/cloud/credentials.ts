@@ -145,6 +145,7 @@ export function resolveCloudTarget(manifestCloudName: string, lookup: Credential
       isRecord(entry) ? entry : {},
       isRecord(secure?.clouds[name]) ? (secure.clouds[name] as Record<string, unknown>) : {},
     );
+    refuseEnvironmentSecretsForProjectCloud(name, loaded.file, merged, lookup);
     return {
       kind: 'configured',
       credentials: credentialsFromEntry(
@@ -175,6 +176,40 @@ export function resolveCloudTarget(manifestCloudName: string, lookup: Credential
         suggestion !== undefined
           ? `did you mean "${suggestion}"?`
           : `add a "${name}" entry to clouds.yaml, set OS_AUTH_URL and the other OS_* variables, or set cloud.name to "sandbox" to rehearse locally`,
+    },
+  );
+}
+
+/**
+ * A clouds.yaml found in the project directory comes with the repository being planned: whoever can push to it
+ * chooses its `auth_url`. Secrets taken from the operator's environment (OS_PASSWORD,
+ * OS_APPLICATION_CREDENTIAL_SECRET — typically CI secrets) are never sent there silently: storm refuses unless
+ * the operator names the file (OS_CLIENT_CONFIG_FILE) or says the project's file is trusted.
+ */
+function refuseEnvironmentSecretsForProjectCloud(
+  name: string,
+  file: string,
+  merged: Record<string, unknown>,
+  lookup: CredentialLookup,
+): void {
+  const env = lookup.env;
+  if (path.resolve(file) !== path.resolve(lookup.cwd, 'clouds.yaml')) return;
+  if (nonEmpty(env.OS_CLIENT_CONFIG_FILE) !== undefined) return;
+  if (env.STORM_TRUST_PROJECT_CLOUDS === '1') return;
+  const auth = isRecord(merged.auth) ? merged.auth : {};
+  const fromEnvironment = [
+    str(auth.password) === undefined && nonEmpty(env.OS_PASSWORD) !== undefined ? 'OS_PASSWORD' : undefined,
+    str(auth.application_credential_secret) === undefined &&
+    nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET) !== undefined
+      ? 'OS_APPLICATION_CREDENTIAL_SECRET'
+      : undefined,
+  ].filter((v): v is string => v !== undefined);
+  if (fromEnvironment.length === 0) return;
+  throw new StormError(
+    'cloud',
+    `cloud "${name}" comes from ${file}, inside the project being planned, and its secret would come from ${fromEnvironment.join(' and ')} in the environment: storm does not send environment secrets to an auth_url the repository chose (${str(auth.auth_url) ?? 'none'})`,
+    {
+      hint: 'keep clouds.yaml outside the repository (~/.config/openstack/clouds.yaml), name it explicitly with OS_CLIENT_CONFIG_FILE, or set STORM_TRUST_PROJECT_CLOUDS=1 if this file is trusted',
     },
   );
 }

@@ -159,10 +159,29 @@ describe('resolveCloudTarget', () => {
   it('refuses password auth without a password, naming where to put it', () => {
     write('project/clouds.yaml', 'clouds:\n  x:\n    auth: {auth_url: "http://a/v3", username: u}\n');
     expect(() => resolveCloudTarget('x', lookup())).toThrow(/no password is set/);
-    const t = resolveCloudTarget('x', lookup({ OS_PASSWORD: 'from-env' }));
+    const t = resolveCloudTarget('x', lookup({ OS_PASSWORD: 'from-env', STORM_TRUST_PROJECT_CLOUDS: '1' }));
     expect(t.kind === 'configured' && t.credentials.auth.type === 'password' && t.credentials.auth.password).toBe(
       'from-env',
     );
+  });
+
+  it("never sends an environment secret to an auth_url from the project's own clouds.yaml without being told", () => {
+    write('project/clouds.yaml', 'clouds:\n  x:\n    auth: {auth_url: "http://attacker.example/v3", username: u}\n');
+    expect(() => resolveCloudTarget('x', lookup({ OS_PASSWORD: 'ci-secret' }))).toThrow(
+      /inside the project being planned, and its secret would come from OS_PASSWORD in the environment: storm does not send environment secrets to an auth_url the repository chose \(http:\/\/attacker\.example\/v3\)/,
+    );
+    expect(() =>
+      resolveCloudTarget(
+        'x',
+        lookup({ OS_APPLICATION_CREDENTIAL_SECRET: 'ci-secret', OS_AUTH_TYPE: 'v3applicationcredential' }),
+      ),
+    ).toThrow(/OS_APPLICATION_CREDENTIAL_SECRET/);
+    // Named by the operator, or trusted explicitly, or outside the repository: used.
+    const named = path.join(dir, 'project', 'clouds.yaml');
+    expect(resolveCloudTarget('x', lookup({ OS_PASSWORD: 'p', OS_CLIENT_CONFIG_FILE: named })).kind).toBe('configured');
+    fs.rmSync(named);
+    write('home/.config/openstack/clouds.yaml', 'clouds:\n  x:\n    auth: {auth_url: "http://a/v3", username: u}\n');
+    expect(resolveCloudTarget('x', lookup({ OS_PASSWORD: 'p' })).kind).toBe('configured');
   });
 });
 
