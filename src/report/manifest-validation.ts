@@ -33,24 +33,41 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length));
 }
 
-export function renderCityList(cities: readonly CitySummary[], chalk: ChalkInstance): string {
+/** A city row of `storm list`; shard and changes only with --shard / --changed-since. */
+export type CityListRow = CitySummary & { shard?: number; changes?: string[] };
+
+export function renderCityList(cities: readonly CityListRow[], chalk: ChalkInstance): string {
   if (cities.length === 0) return 'no cities: add stacks/<city>.yaml';
+  const withShard = cities.some((c) => c.shard !== undefined);
+  const withChanges = cities.some((c) => c.changes !== undefined);
   const rows = cities.map((c) => [
     c.name,
+    ...(withShard ? [c.shard === undefined ? '' : String(c.shard)] : []),
     c.country ?? '',
     c.displayName ?? '',
     c.services.join(', ') || '—',
     c.environments.join(', '),
+    ...(withChanges ? [(c.changes ?? []).join('; ')] : []),
     c.errors === 0 ? '' : `${c.errors} ${c.errors === 1 ? 'error' : 'errors'}`,
   ]);
-  const header = ['CITY', 'COUNTRY', 'NAME', 'SERVICES', 'ENVIRONMENTS', ''];
+  const header = [
+    'CITY',
+    ...(withShard ? ['SHARD'] : []),
+    'COUNTRY',
+    'NAME',
+    'SERVICES',
+    'ENVIRONMENTS',
+    ...(withChanges ? ['CHANGED'] : []),
+    '',
+  ];
+  const last = header.length - 1;
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
   const fmt = (r: string[]): string =>
     r
       .map((cell, i) => pad(cell, i === r.length - 1 ? 0 : (widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [chalk.bold(fmt(header)), ...rows.map((r) => (r[5] === '' ? fmt(r) : chalk.red(fmt(r))))].join('\n');
+  return [chalk.bold(fmt(header)), ...rows.map((r) => (r[last] === '' ? fmt(r) : chalk.red(fmt(r))))].join('\n');
 }
 
 export function renderScaffold(result: ScaffoldResult, chalk: ChalkInstance): string {

@@ -10,6 +10,7 @@ import { POLICY_RULES } from '../../audit/rules/index';
 import { StormError } from '../../errors';
 import { loadCity } from '../../manifest/load';
 import { renderAuditMarkdown, renderAuditText, renderRulesTable } from '../../report/audit';
+import { addSelectionOptions, selectForRun } from './lifecycle-common';
 import { renderAuditAnchor, renderAuditLog, renderAuditRepair, renderAuditVerification } from '../../report/audit-log';
 
 function readPlanJson(file: string, cwd: string): unknown {
@@ -49,7 +50,8 @@ export const auditCommand: CommandModule = (program, ctx) => {
     .option('--env <env>', 'check only this environment (default: every environment)')
     .option('--plan <file>', 'also check the planned values of a plan (`tofu show -json` document)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
-    .option('--rules', 'list the built-in rules instead of checking a city', false)
+    .option('--rules', 'list the built-in rules instead of checking a city', false);
+  addSelectionOptions(audit)
     .addHelpText(
       'after',
       `
@@ -59,6 +61,8 @@ Examples:
   $ storm audit valladolid                    # every environment; exit 3 naming rule id and file:line of each violation
   $ storm audit valladolid --env production   # one environment
   $ storm audit valladolid --format markdown  # for a merge-request comment
+  $ storm audit --all                         # every city (--shard I/N, --changed-since <ref> narrow it;
+                                              #   --json: { cities: [...] }, exit 3 if any city fails)
   $ storm audit --rules --format markdown     # the rule table
   $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
   $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record
@@ -70,9 +74,17 @@ With STORM_AUDIT_KEY (or STORM_AUDIT_KEY_FILE) the chain is keyed (HMAC-SHA256):
 nobody without the key can re-hash it or forge its head.`,
     )
     .action(
-      (
+      async (
         city: string | undefined,
-        opts: { env?: string; plan?: string; format: 'text' | 'markdown' | 'json'; rules: boolean },
+        opts: {
+          env?: string;
+          plan?: string;
+          format: 'text' | 'markdown' | 'json';
+          rules: boolean;
+          all: boolean;
+          shard?: string;
+          changedSince?: string;
+        },
       ) => {
         ctx.setCommand('audit');
         const out = ctx.output();
@@ -91,8 +103,34 @@ nobody without the key can re-hash it or forge its head.`,
           ctx.setExitCode(0);
           return;
         }
+        if (opts.all || opts.shard !== undefined || opts.changedSince !== undefined) {
+          if (opts.plan !== undefined)
+            throw new StormError('usage', '--plan belongs to one city and environment, not to --all/--shard');
+          const cwd = ctx.globals().cwd;
+          const selection = await selectForRun(out, cwd, city === undefined ? [] : [city], opts);
+          const runs = selection.cities.map((c) =>
+            evaluateEnvironments(loadCity(c, { cwd }), opts.env === undefined ? undefined : [opts.env]),
+          );
+          const failed = runs.filter((r) => !r.passed);
+          const code = failed.length === 0 ? 0 : 3;
+          if (json) emitJson(out, 'audit', code, { cities: runs });
+          else
+            out.text(
+              runs
+                .map((r) => (opts.format === 'markdown' ? renderAuditMarkdown(r) : renderAuditText(r, out.chalk)))
+                .join('\n\n'),
+            );
+          if (failed.length > 0 && !json)
+            throw new StormError(
+              'policy-violation',
+              `policy failed for ${failed.length} of ${runs.length} cities: ${failed.map((r) => r.city).join(', ')}`,
+              { hint: 'each failing rule is listed above with its file:line; fix it or add an approved waiver' },
+            );
+          ctx.setExitCode(code);
+          return;
+        }
         if (city === undefined)
-          throw new StormError('usage', 'name a city to audit (or use --rules, log, verify)', {
+          throw new StormError('usage', 'name a city to audit (or use --all, --rules, log, verify)', {
             hint: 'storm audit <city> [--env production]',
           });
         const cwd = ctx.globals().cwd;

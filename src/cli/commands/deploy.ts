@@ -10,7 +10,7 @@ import {
   liveProgress,
   parseLockTimeout,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -57,11 +57,15 @@ Examples:
       ctx.setCommand('deploy');
       const out = ctx.output();
       const g = ctx.globals();
-      const outcomes = await deployCities(lifecycleContext(ctx, liveProgress(out)), stackRefs(g.cwd, cities, flags), {
-        lockTimeout: parseLockTimeout(flags.lockTimeout),
-        ...(flags.service === undefined ? {} : { service: flags.service }),
-        ...(flags.healthTimeout === undefined ? {} : { healthTimeoutMs: parseHealthTimeout(flags.healthTimeout) }),
-      });
+      const outcomes = await deployCities(
+        lifecycleContext(ctx, liveProgress(out)),
+        await selectStacks(out, g.cwd, cities, flags),
+        {
+          lockTimeout: parseLockTimeout(flags.lockTimeout),
+          ...(flags.service === undefined ? {} : { service: flags.service }),
+          ...(flags.healthTimeout === undefined ? {} : { healthTimeoutMs: parseHealthTimeout(flags.healthTimeout) }),
+        },
+      );
       throwIfSingleFailure(outcomes);
       const code = exitCodeOf(outcomes);
       out.jsonResult('deploy', code, {

@@ -14,7 +14,7 @@ import {
   parseConcurrency,
   parseLockTimeout,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -32,7 +32,7 @@ export const destroyCommand: CommandModule = (program, ctx) => {
     .command('destroy')
     .argument('[cities...]', 'cities (stacks/<city>.yaml)')
     .description("Delete everything storm created for a city's environment (production also needs --confirm <city>)");
-  addStackOptions(cmd);
+  addStackOptions(cmd, false);
   addRunOptions(cmd)
     .option('-y, --yes', 'destroy without asking (required when there is no terminal)', false)
     .option('--confirm <city>', 'repeat the city name: required to destroy production')
@@ -48,7 +48,7 @@ Examples:
       ctx.setCommand('destroy');
       const out = ctx.output();
       const g = ctx.globals();
-      const refs = stackRefs(g.cwd, cities, flags);
+      const refs = await selectStacks(out, g.cwd, cities, flags);
       const outcomes = await destroyStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
         lockTimeout: parseLockTimeout(flags.lockTimeout),
         concurrency: parseConcurrency(flags.concurrency),

@@ -6,41 +6,80 @@ import type { Command } from 'commander';
 import { ExitCode, StormError, exitCodeFor } from '../../errors';
 import { defaultLifecycleDeps } from '../../lifecycle/deps';
 import type { LifecycleContext, StackOutcome, StackRef } from '../../lifecycle/context';
-import { listCities } from '../../manifest/load';
+import { selectCities, type CitySelection, type SelectionFlags } from '../../lifecycle/selection';
 import { DEFAULT_ENVIRONMENT } from '../../manifest/model';
 import type { Progress } from '../../progress';
 import { renderFinishedLine, renderProgressBar } from '../../report/progress';
 import type { CliContext } from '../context';
 import type { Output } from '../output';
 
-export interface StackSelection {
-  all?: boolean;
+export interface StackSelection extends SelectionFlags {
   env?: string;
 }
 
-export function addStackOptions(cmd: Command): Command {
+/** --all, --shard and --changed-since: the fleet options every per-city command shares. */
+export function addSelectionOptions(cmd: Command, fleet = true): Command {
+  cmd.option('--all', 'every city in stacks/', false);
+  if (!fleet) return cmd;
   return cmd
-    .option('--all', 'every city in stacks/', false)
-    .option('--env <env>', `environment (default: ${DEFAULT_ENVIRONMENT}; production is always named explicitly)`);
+    .option('--shard <I/N>', 'only the I-th of N shares of the selected cities (sorted by name, dealt round-robin)')
+    .option(
+      '--changed-since <git-ref>',
+      'only the cities whose manifest, templates, storm version or policy settings changed since this revision',
+    );
+}
+
+/** fleet false (destroy): no --shard or --changed-since, a destroy names what it removes. */
+export function addStackOptions(cmd: Command, fleet = true): Command {
+  return addSelectionOptions(cmd, fleet).option(
+    '--env <env>',
+    `environment (default: ${DEFAULT_ENVIRONMENT}; production is always named explicitly)`,
+  );
+}
+
+/**
+ * The cities a command covers. A fleet selection (--all, --shard, --changed-since) that is
+ * empty is no error: a CI shard with nothing to do succeeds. Says on stderr what was selected and why.
+ */
+export async function selectForRun(
+  out: Output,
+  cwd: string,
+  cities: readonly string[],
+  flags: SelectionFlags,
+): Promise<CitySelection> {
+  const selection = await selectCities(cwd, cities, flags);
+  if (!selection.fleet || (flags.shard === undefined && flags.changedSince === undefined)) return selection;
+  const scope = [
+    flags.changedSince === undefined ? undefined : `changed since ${flags.changedSince}`,
+    selection.shard === undefined ? undefined : `shard ${selection.shard.index}/${selection.shard.count}`,
+  ]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  out.note(
+    selection.cities.length === 0
+      ? `no city selected (${scope}): nothing to do`
+      : `${selection.cities.length} ${selection.cities.length === 1 ? 'city' : 'cities'} selected (${scope}): ${selection.cities.join(', ')}`,
+  );
+  if (selection.reasons !== undefined)
+    for (const city of selection.cities) out.note(`  ${city}: ${(selection.reasons[city] ?? []).join('; ')}`);
+  return selection;
+}
+
+export async function selectStacks(
+  out: Output,
+  cwd: string,
+  cities: readonly string[],
+  sel: StackSelection,
+): Promise<StackRef[]> {
+  const env = sel.env ?? DEFAULT_ENVIRONMENT;
+  const selection = await selectForRun(out, cwd, cities, sel);
+  return selection.cities.map((city) => ({ city, env }));
 }
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--concurrency <n>', 'how many cities run at once', '2')
     .option('--lock-timeout <duration>', 'how long to wait for a state lock held by another run (e.g. 30s, 2m)', '30s');
-}
-
-export function stackRefs(cwd: string, cities: readonly string[], sel: StackSelection): StackRef[] {
-  const env = sel.env ?? DEFAULT_ENVIRONMENT;
-  if (sel.all === true && cities.length > 0) throw new StormError('usage', 'name cities or use --all, not both');
-  const names = sel.all === true ? listCities(cwd) : [...new Set(cities)];
-  if (names.length === 0)
-    throw new StormError(
-      'usage',
-      sel.all === true ? `no city manifests in ${cwd}/stacks` : 'name at least one city (or use --all)',
-      { hint: 'storm list shows the cities' },
-    );
-  return names.map((city) => ({ city, env }));
 }
 
 export function parseConcurrency(value: string | undefined): number {

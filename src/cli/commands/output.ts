@@ -7,7 +7,7 @@ import {
   exitCodeOf,
   lifecycleContext,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -32,9 +32,13 @@ Examples:
     ctx.setCommand('output');
     const out = ctx.output();
     const g = ctx.globals();
-    const outcomes = await outputStacks(lifecycleContext(ctx, out.progress), stackRefs(g.cwd, cities, flags), {
-      lockTimeout: '30s',
-    });
+    const outcomes = await outputStacks(
+      lifecycleContext(ctx, out.progress),
+      await selectStacks(out, g.cwd, cities, flags),
+      {
+        lockTimeout: '30s',
+      },
+    );
     throwIfSingleFailure(outcomes);
     const code = exitCodeOf(outcomes);
     out.jsonResult('output', code, {

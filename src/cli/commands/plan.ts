@@ -12,7 +12,7 @@ import {
   parseConcurrency,
   parseLockTimeout,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -53,7 +53,7 @@ Examples:
       ctx.setCommand('plan');
       const out = ctx.output();
       const g = ctx.globals();
-      const refs = stackRefs(g.cwd, cities, flags);
+      const refs = await selectStacks(out, g.cwd, cities, flags);
       const outcomes = await planStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
         ...(flags.out === undefined ? {} : { out: flags.out }),
         skipPreflight: flags.skipPreflight,

@@ -14,7 +14,7 @@ import {
   parseConcurrency,
   parseLockTimeout,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -55,7 +55,7 @@ Examples:
       ctx.setCommand('provision');
       const out = ctx.output();
       const g = ctx.globals();
-      const refs = stackRefs(g.cwd, cities, flags);
+      const refs = await selectStacks(out, g.cwd, cities, flags);
       const outcomes = await provisionStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
         ...(flags.plan === undefined ? {} : { planFile: flags.plan }),
         skipPreflight: flags.skipPreflight,

@@ -10,7 +10,7 @@ import {
   parseConcurrency,
   parseLockTimeout,
   reportFailures,
-  stackRefs,
+  selectStacks,
   throwIfSingleFailure,
 } from './lifecycle-common';
 
@@ -38,10 +38,14 @@ Examples:
     ctx.setCommand('status');
     const out = ctx.output();
     const g = ctx.globals();
-    const outcomes = await statusStacks(lifecycleContext(ctx, out.progress), stackRefs(g.cwd, cities, flags), {
-      lockTimeout: parseLockTimeout(flags.lockTimeout),
-      concurrency: parseConcurrency(flags.concurrency),
-    });
+    const outcomes = await statusStacks(
+      lifecycleContext(ctx, out.progress),
+      await selectStacks(out, g.cwd, cities, flags),
+      {
+        lockTimeout: parseLockTimeout(flags.lockTimeout),
+        concurrency: parseConcurrency(flags.concurrency),
+      },
+    );
     throwIfSingleFailure(outcomes);
     const code = exitCodeOf(outcomes);
     out.jsonResult('status', code, {
