@@ -62,6 +62,21 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     const lang = requestLanguage(ctx, offered);
     return { lang, t: translator(MESSAGES, lang) };
   };
+  /** A refused form field, named by its label in the visitor's language (the API's message is English). */
+  const formError = (t: Translate<MessageKey>, err: HttpError): string => {
+    const labels: Record<string, MessageKey> = {
+      title: 'title',
+      description: 'description',
+      parish: 'parish',
+      street: 'location',
+      lat: 'location',
+      lon: 'location',
+      author: 'author',
+      text: 'comment',
+    };
+    const key = labels[String(err.details?.field ?? '')];
+    return key === undefined ? t('checkForm') : t('checkField', { field: t(key) });
+  };
   const find = (id: string | undefined): Idea => {
     const idea = store.read().ideas.find((i) => i.id === id);
     if (idea === undefined) throw new HttpError(404, 'idea not found');
@@ -340,7 +355,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       idea = ideaFromBody(await ctx.body(), params.parishes, params.maxIdeaLength, new Date());
     } catch (err) {
       if (err instanceof HttpError && err.status === 400)
-        return render(ctx, t('propose'), proposeForm(t, err.message), 400);
+        return render(ctx, t('propose'), proposeForm(t, formError(t, err)), 400);
       throw err;
     }
     store.update((d) => d.ideas.push(idea));

@@ -2,6 +2,8 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
+  | 'checkForm'
+  | 'checkField'
   | 'siteName'
   | 'ideas'
   | 'propose'
@@ -61,6 +63,8 @@ export const SHIPPED_LANGUAGES = ['pt', 'en', 'es', 'el'];
 
 export const MESSAGES: Messages<MessageKey> = {
   pt: {
+    checkForm: 'Verifique os dados do formulário.',
+    checkField: 'Verifique o campo «{field}».',
     moderation: 'Moderação',
     moderatorToken: 'Chave de moderação',
     signIn: 'Entrar',
@@ -119,6 +123,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Concretizada',
   },
   es: {
+    checkForm: 'Revise los datos del formulario.',
+    checkField: 'Revise el campo «{field}».',
     moderation: 'Moderación',
     moderatorToken: 'Clave de moderación',
     signIn: 'Entrar',
@@ -177,6 +183,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Realizada',
   },
   el: {
+    checkForm: 'Ελέγξτε τα στοιχεία της φόρμας.',
+    checkField: 'Ελέγξτε το πεδίο «{field}».',
     moderation: 'Συντονισμός',
     moderatorToken: 'Κλειδί συντονιστή',
     signIn: 'Είσοδος',
@@ -236,6 +244,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Υλοποιήθηκε',
   },
   en: {
+    checkForm: 'Please check the form.',
+    checkField: 'Please check the field “{field}”.',
     moderation: 'Moderation',
     moderatorToken: 'Moderator key',
     signIn: 'Sign in',

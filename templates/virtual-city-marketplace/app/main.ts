@@ -81,6 +81,23 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     l.price === undefined
       ? t('onRequest')
       : new Intl.NumberFormat(lang, { style: 'currency', currency: params.currency }).format(l.price);
+  /** A refused form field, named by its label in the visitor's language (the API's message is English). */
+  const formError = (t: Translate<MessageKey>, err: HttpError): string => {
+    const labels: Record<string, MessageKey> = {
+      business: 'business',
+      title: 'title',
+      category: 'category',
+      area: 'area',
+      price: 'price',
+      description: 'description',
+      contactEmail: 'contactEmail',
+      name: 'yourName',
+      email: 'yourEmail',
+      message: 'message',
+    };
+    const key = labels[String(err.details?.field ?? '')];
+    return key === undefined ? t('checkForm') : t('checkField', { field: t(key) });
+  };
   const find = (id: string | undefined): Listing => {
     const l = store.read().listings.find((x) => x.id === id);
     if (l === undefined) throw new HttpError(404, 'service not found');
@@ -162,9 +179,9 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
     );
   });
 
-  router.get('/services/:id', (ctx) => {
+  /** A service and the request form; after a refused request, the form again with what was wrong. */
+  const servicePage = (ctx: RequestContext, l: Listing, error?: string, status = 200): void => {
     const { lang, t } = i18n(ctx);
-    const l = find(ctx.params.id);
     render(
       ctx,
       l.title,
@@ -182,6 +199,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
         <p>${l.description}</p>
         <section aria-labelledby="h-request">
           <h2 id="h-request">${t('sendRequest')}</h2>
+          ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
           <form method="post" action="/services/${l.id}/requests">
             <div class="field">
               <label for="r-name">${t('yourName')}</label
@@ -200,13 +218,22 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
           </form>
         </section>
         <p class="meta"><a href="/services/${l.id}/inbox">${t('inbox')}</a></p>`,
+      status,
     );
-  });
+  };
+  router.get('/services/:id', (ctx) => servicePage(ctx, find(ctx.params.id)));
 
   router.post('/services/:id/requests', async (ctx) => {
     const l = find(ctx.params.id);
     const body = await ctx.body();
-    const { request, followUp } = requestFromBody(body, l.id, new Date());
+    let made: ReturnType<typeof requestFromBody>;
+    try {
+      made = requestFromBody(body, l.id, new Date());
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 400) return servicePage(ctx, l, formError(i18n(ctx).t, err), 400);
+      throw err;
+    }
+    const { request, followUp } = made;
     store.update((d) => d.requests.push(request));
     redirect(ctx.res, `/requests/${request.id}?t=${encodeURIComponent(followUp)}&sent=1`);
   });
@@ -306,7 +333,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       created = listingFromBody(body, params.categories, params.areas, new Date());
     } catch (err) {
       if (err instanceof HttpError && err.status === 400)
-        return render(ctx, t('publish'), publishForm(lang, t, err.message), 400);
+        return render(ctx, t('publish'), publishForm(lang, t, formError(t, err)), 400);
       throw err;
     }
     store.update((d) => d.listings.push(created.listing));

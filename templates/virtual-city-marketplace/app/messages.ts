@@ -2,6 +2,8 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
+  | 'checkForm'
+  | 'checkField'
   | 'siteName'
   | 'browse'
   | 'publish'
@@ -58,6 +60,8 @@ export const SHIPPED_LANGUAGES = ['el', 'en', 'es', 'pt'];
 
 export const MESSAGES: Messages<MessageKey> = {
   el: {
+    checkForm: 'Ελέγξτε τα στοιχεία της φόρμας.',
+    checkField: 'Ελέγξτε το πεδίο «{field}».',
     siteName: 'Εικονική Αγορά της Πόλης',
     browse: 'Υπηρεσίες',
     publish: 'Καταχώριση υπηρεσίας',
@@ -112,6 +116,8 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Ελήφθη',
   },
   es: {
+    checkForm: 'Revise los datos del formulario.',
+    checkField: 'Revise el campo «{field}».',
     siteName: 'Mercado Virtual de la Ciudad',
     browse: 'Servicios',
     publish: 'Publicar un servicio',
@@ -165,6 +171,8 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Recibida',
   },
   pt: {
+    checkForm: 'Verifique os dados do formulário.',
+    checkField: 'Verifique o campo «{field}».',
     siteName: 'Mercado Virtual da Cidade',
     browse: 'Serviços',
     publish: 'Publicar um serviço',
@@ -218,6 +226,8 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Recebido',
   },
   en: {
+    checkForm: 'Please check the form.',
+    checkField: 'Please check the field “{field}”.',
     siteName: 'Virtual City Marketplace',
     browse: 'Services',
     publish: 'List a service',
