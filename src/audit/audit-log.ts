@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StormError } from '../errors';
+import { StormError, isStormError } from '../errors';
 import { readManifest, resolveManifestRef } from '../manifest/load';
 import { recordBody, type AuditRecord, type AuditRecordInput } from './audit-record';
 import { appendAuditRecordPg, auditTable, connectionString, readAuditRowsPg } from './audit-log-pg';
@@ -290,6 +290,26 @@ export async function verifyAuditLog(
     file: path.relative(cwd, loc.file),
     ...verifyChain(readLines(loc.file), readHead(loc.head), verifyOptions),
   };
+}
+
+/**
+ * Refuses, before a run changes anything, when the city's log could not be
+ * extended afterwards: an apply whose record cannot be written would be an
+ * unrecorded change. An empty log (no records, no head) is fine: the run starts it.
+ */
+export async function assertAuditLogAppendable(
+  cwd: string,
+  city: string,
+  options: AuditLogOptions = {},
+): Promise<void> {
+  let verification: AuditLogVerification;
+  try {
+    verification = await verifyAuditLog(cwd, city, options);
+  } catch (err) {
+    if (isStormError(err) && err.code === 'not-found') return;
+    throw err;
+  }
+  if (!verification.ok) throw refusalToAppend(city, verification.file, verification);
 }
 
 export interface AuditAnchor {

@@ -2,11 +2,18 @@
  * Engine bootstrap: finds or builds the OpenTofu binary and always provides
  * storm's own build of terraform-provider-openstack through a filesystem mirror.
  *
- * Engine order: STORM_TOFU (a path; a `terraform` works too) → `tofu` ≥ 1.8 on
- * PATH → storm's pinned build in the cache → build it with the machine's `go`.
+ * Engine order: STORM_TOFU (a path the user names; a `terraform` works too) →
+ * a `tofu` on PATH only when it is exactly the pinned version → storm's pinned
+ * build in the cache → build it with the machine's `go`.
  * Builds happen under a cache lock, into a temp path in the same directory, and
- * are renamed into place, so concurrent storm processes never see half a binary;
- * a stamp file makes the next run instant (no exec of go or tofu).
+ * are renamed into place, so concurrent storm processes never see half a binary.
+ *
+ * What is built is what was pinned: the module source is checked against the
+ * `h1:` hashes in pins.ts (and its dependencies with `go mod verify`), Go runs
+ * with an environment storm fixes (buildEnvironment: no GOFLAGS, GONOSUMDB,
+ * GOINSECURE… from the machine; only the proxy URL is the user's), and each
+ * binary's sha256 goes into the stamp next to it (the manifest), checked before
+ * every use (integrity.ts: one stat, a re-hash when the file was written since).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,18 +24,24 @@ import type { Progress } from '../progress';
 import { processAlive } from '../process-alive';
 import { withLock } from './cache-lock';
 import { renderCliConfig } from './cli-config';
+import { type FileRecord, checkFile, dirHash1, isFileRecord, recordFile } from './integrity';
 import {
+  BUILD_RECIPE,
+  GO_TOOLCHAIN,
   MIN_ENGINE_VERSION,
   MIN_GO_VERSION,
   PROVIDER_HOSTS,
   PROVIDER_MODULE,
+  PROVIDER_MODULE_SUM,
   PROVIDER_NAMESPACE,
   PROVIDER_TYPE,
   PROVIDER_VERSION,
   TOFU_LDFLAGS,
   TOFU_MODULE,
+  TOFU_MODULE_SUM,
   TOFU_VERSION,
 } from '../pins';
+import { providerPackageHash, reviewedProviderHash } from './provider-lock';
 import { runTool } from './tofu';
 import { atLeast, parseEngineVersionJson, parseGoVersion } from './versions';
 
@@ -61,11 +74,16 @@ export interface CacheLayout {
   lockPath: string;
 }
 
+/** The stamp next to a build: what was built, how, and the manifest of its files (paths relative to the cache). */
 interface BuildStamp {
   name: string;
   version: string;
   goVersion: string;
   module: string;
+  /** BUILD_RECIPE of the build; absent for builds before storm recorded hashes. */
+  recipe?: number;
+  moduleSum?: string;
+  files?: Record<string, FileRecord>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -128,23 +146,89 @@ function readStamp(file: string): BuildStamp | undefined {
   try {
     const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BuildStamp>;
     if (typeof doc.name !== 'string' || typeof doc.version !== 'string') return undefined;
+    const files =
+      typeof doc.files === 'object' && doc.files !== null && Object.values(doc.files).every(isFileRecord)
+        ? doc.files
+        : undefined;
     return {
       name: doc.name,
       version: doc.version,
       goVersion: String(doc.goVersion ?? ''),
       module: String(doc.module ?? ''),
+      ...(typeof doc.recipe === 'number' ? { recipe: doc.recipe } : {}),
+      ...(typeof doc.moduleSum === 'string' ? { moduleSum: doc.moduleSum } : {}),
+      ...(files === undefined ? {} : { files }),
     };
   } catch {
     return undefined;
   }
 }
 
-function cachedTofuReady(layout: CacheLayout): boolean {
-  return isExecutable(layout.tofuPath) && readStamp(layout.tofuStamp)?.version === TOFU_VERSION;
+function writeStamp(file: string, stamp: BuildStamp): void {
+  writeIfChanged(file, `${JSON.stringify(stamp, null, 2)}\n`);
+}
+
+/**
+ * absent: build it. unrecorded: a build from before storm recorded hashes.
+ * A recorded file whose bytes changed is refused: storm does not run it.
+ */
+type CachedBuild = 'ready' | 'absent' | 'unrecorded';
+
+function checkCachedBuild(
+  layout: CacheLayout,
+  stampFile: string,
+  version: string,
+  paths: readonly string[],
+  what: string,
+  rebuild: string,
+): CachedBuild {
+  const stamp = readStamp(stampFile);
+  if (stamp?.version !== version || !paths.every(isExecutable)) return 'absent';
+  if (stamp.files === undefined) return 'unrecorded';
+  let refreshed = false;
+  for (const file of paths) {
+    const rel = path.relative(layout.cacheDir, file);
+    const record = stamp.files[rel];
+    if (record === undefined) return 'unrecorded';
+    const check = checkFile(file, record);
+    if (!check.ok)
+      throw new StormError(
+        'engine-failed',
+        `the cached ${what} ${file} is not the binary storm built: its sha256 is ${check.actual}, storm recorded ${record.sha256} when it built it`,
+        { hint: `something changed it after the build; do not use it. Rebuild: ${rebuild}` },
+      );
+    if (check.refreshed !== undefined) {
+      stamp.files[rel] = check.refreshed;
+      refreshed = true;
+    }
+  }
+  // Same bytes, new stat (a copied or restored cache): record it so the next run needs no re-hash.
+  if (refreshed) writeStamp(stampFile, stamp);
+  return 'ready';
+}
+
+function cachedTofu(layout: CacheLayout): CachedBuild {
+  return checkCachedBuild(
+    layout,
+    layout.tofuStamp,
+    TOFU_VERSION,
+    [layout.tofuPath],
+    `OpenTofu ${TOFU_VERSION}`,
+    `rm -r ${layout.tofuDir} && npx storm doctor (about 6 minutes)`,
+  );
 }
 
 function cachedProviderReady(layout: CacheLayout): boolean {
-  return layout.providerPaths.every(isExecutable) && readStamp(layout.providerStamp)?.version === PROVIDER_VERSION;
+  const state = checkCachedBuild(
+    layout,
+    layout.providerStamp,
+    PROVIDER_VERSION,
+    layout.providerPaths,
+    `terraform-provider-openstack ${PROVIDER_VERSION}`,
+    `rm ${layout.providerStamp} && npx storm doctor (about a minute)`,
+  );
+  // A provider built before this recipe is built again (under a minute): its bytes are not the reviewed ones.
+  return state === 'ready' && readStamp(layout.providerStamp)?.recipe === BUILD_RECIPE;
 }
 
 /** Runs `<binary> version -json`; undefined when it is not an OpenTofu/Terraform. */
@@ -223,7 +307,7 @@ export async function planEngine(env: Env = process.env): Promise<EnginePlan> {
     engine:
       engine === undefined
         ? { state: 'build', path: layout.tofuPath, version: TOFU_VERSION }
-        : { state: 'found', ...engine },
+        : { state: 'found', source: engine.source, path: engine.path, version: engine.version },
     skipped,
     provider: {
       version: PROVIDER_VERSION,
@@ -240,6 +324,8 @@ interface FoundEngine {
   source: Exclude<EngineSource, 'built'>;
   path: string;
   version: string;
+  /** A cached build from before storm recorded hashes: checked, then recorded, on first use. */
+  unrecorded?: true;
 }
 
 async function chooseExistingEngine(
@@ -267,16 +353,27 @@ async function chooseExistingEngine(
     }
     return { source: 'STORM_TOFU', path: resolved, version };
   }
+  // Another tofu only when it is the pinned version: a newer one is not what storm was tested with.
   const onPath = findOnPath('tofu', env);
   if (onPath !== undefined) {
     const version = await engineVersion(onPath);
-    if (version !== undefined && atLeast(version, MIN_ENGINE_VERSION)) return { source: 'path', path: onPath, version };
+    if (version === TOFU_VERSION) return { source: 'path', path: onPath, version };
     skipped.push({
       path: onPath,
-      reason: version === undefined ? 'does not answer `version -json`' : `version ${version} < ${MIN_ENGINE_VERSION}`,
+      reason:
+        version === undefined
+          ? 'does not answer `version -json`'
+          : `it is version ${version}, not the pinned ${TOFU_VERSION} (name it in STORM_TOFU to use it)`,
     });
   }
-  if (cachedTofuReady(layout)) return { source: 'cache', path: layout.tofuPath, version: TOFU_VERSION };
+  const cached = cachedTofu(layout);
+  if (cached !== 'absent')
+    return {
+      source: 'cache',
+      path: layout.tofuPath,
+      version: TOFU_VERSION,
+      ...(cached === 'unrecorded' ? { unrecorded: true } : {}),
+    };
   return undefined;
 }
 
@@ -324,7 +421,7 @@ async function bootstrapEngine(env: Env, progress: Progress, signal: AbortSignal
       async () => {
         removeAbandonedBuilds(layout);
         // Whoever held the lock before us may have built everything already.
-        const needTofu = found === undefined && !cachedTofuReady(layout);
+        const needTofu = found === undefined && cachedTofu(layout) === 'absent';
         const needProvider = !cachedProviderReady(layout);
         if (!needTofu && !needProvider) return;
         const go = await findGo(env);
@@ -346,12 +443,14 @@ async function bootstrapEngine(env: Env, progress: Progress, signal: AbortSignal
             { hint: INSTALL_GO_HINT },
           );
         }
-        if (needTofu) await buildTofu(go, layout, progress, signal);
-        if (needProvider) await buildProvider(go, layout, progress, signal);
+        const goEnv = await buildEnvironment(go, env, progress, signal);
+        if (needTofu) await buildTofu(go, goEnv, layout, progress, signal);
+        if (needProvider) await buildProvider(go, goEnv, layout, progress, signal);
       },
     );
     found ??= { source: 'cache', path: layout.tofuPath, version: TOFU_VERSION };
   }
+  if (found.unrecorded === true) await recordEarlierBuild(layout, progress);
   writeIfChanged(layout.cliConfigPath, renderCliConfig(layout.mirrorDir));
   const builtNow = found.source === 'cache' && lastBuilt.has(layout.tofuPath);
   return {
@@ -443,8 +542,113 @@ async function goRun(
   return res.stdout;
 }
 
+/** Where Go keeps things on this machine: locations only, never what Go trusts. */
+const GO_LOCATIONS = ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'GOTMPDIR', 'GOROOT'] as const;
+
+/**
+ * The environment storm builds with, whatever the machine's Go settings (its
+ * variables and its `go env -w` file): modules come through GOPROXY — the one
+ * setting taken from the user (`go env GOPROXY`, e.g. a company mirror), which
+ * cannot change what is built because the checksum database and the pinned
+ * `h1:` hashes are checked — and every other trust or build setting is storm's.
+ */
+export function fixedGoEnvironment(
+  parent: Env,
+  locations: Partial<Record<(typeof GO_LOCATIONS)[number] | 'GOPROXY', string>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  // Unset (as empty) every other Go or cgo setting the machine has: GOFLAGS, GONOSUMDB, GOINSECURE, GOEXPERIMENT…
+  for (const name of Object.keys(parent))
+    if (/^(GO|CGO_)/.test(name) && !(GO_LOCATIONS as readonly string[]).includes(name)) env[name] = '';
+  for (const name of GO_LOCATIONS) {
+    const value = locations[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  const proxy = locations.GOPROXY;
+  Object.assign(env, {
+    GOENV: 'off',
+    GOFLAGS: '-mod=readonly',
+    GOPROXY: proxy === undefined || proxy === '' || proxy === 'off' ? 'https://proxy.golang.org,direct' : proxy,
+    GOSUMDB: 'sum.golang.org',
+    GONOSUMDB: '',
+    GONOSUMCHECK: '',
+    GOPRIVATE: '',
+    GONOPROXY: '',
+    GOINSECURE: '',
+    GOVCS: '',
+    GOWORK: 'off',
+    GOTOOLCHAIN: GO_TOOLCHAIN,
+    GOOS: '',
+    GOARCH: '',
+    CGO_ENABLED: '0',
+  });
+  return env;
+}
+
+async function buildEnvironment(
+  go: GoToolchain,
+  parent: Env,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, string>> {
+  const out = await goRun(go, ['env', '-json', ...GO_LOCATIONS, 'GOPROXY'], os.tmpdir(), {}, progress, signal);
+  let doc: Record<string, unknown> = {};
+  try {
+    doc = JSON.parse(out) as Record<string, unknown>;
+  } catch {
+    throw new StormError('engine-failed', 'go env -json printed something that is not JSON');
+  }
+  const locations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc)) if (typeof v === 'string') locations[k] = v;
+  return fixedGoEnvironment(parent, locations);
+}
+
+/**
+ * Downloads a pinned module and checks that what will be built is what the
+ * checksum database recorded: the Sum go reports, the source directory itself
+ * (re-hashed: the module cache is writable), and its dependencies (`go mod verify`).
+ */
+async function verifiedModule(
+  go: GoToolchain,
+  goEnv: Record<string, string>,
+  module: string,
+  version: string,
+  expectedSum: string,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  progress({ kind: 'detail', message: `go mod download ${module}@v${version}` });
+  const dl = await goRun(
+    go,
+    ['mod', 'download', '-json', `${module}@v${version}`],
+    os.tmpdir(),
+    goEnv,
+    progress,
+    signal,
+  );
+  const { dir, sum } = moduleFromDownload(dl);
+  const onDisk = dirHash1(dir, `${module}@v${version}`);
+  for (const [what, got] of [
+    ['the module proxy answered', sum],
+    [`the source in ${dir} hashes to`, onDisk],
+  ] as const) {
+    if (got !== expectedSum)
+      throw new StormError(
+        'engine-failed',
+        `${module}@v${version}: ${what} ${got ?? '(no hash)'}, storm pins ${expectedSum}; not building it`,
+        {
+          hint: `the module differs from the one the Go checksum database records; remove it (go clean -modcache, or chmod -R u+w ${dir} && rm -r ${dir}) and run again`,
+        },
+      );
+  }
+  progress({ kind: 'detail', message: `${module}@v${version} matches ${expectedSum}; verifying its dependencies` });
+  await goRun(go, ['mod', 'verify'], dir, goEnv, progress, signal);
+  return dir;
+}
+
 async function buildTofu(
   go: GoToolchain,
+  goEnv: Record<string, string>,
   layout: CacheLayout,
   progress: Progress,
   signal: AbortSignal | undefined,
@@ -452,18 +656,9 @@ async function buildTofu(
   const started = Date.now();
   progress({
     kind: 'step',
-    message: `building OpenTofu ${TOFU_VERSION} with go ${go.version} (one time; about 1 min with a warm Go build cache, 5–6 min cold)`,
+    message: `building OpenTofu ${TOFU_VERSION} with ${GO_TOOLCHAIN} (one time; about 1 min with a warm Go build cache, 5–6 min cold)`,
   });
-  progress({ kind: 'detail', message: `go mod download ${TOFU_MODULE}@v${TOFU_VERSION}` });
-  const dl = await goRun(
-    go,
-    ['mod', 'download', '-json', `${TOFU_MODULE}@v${TOFU_VERSION}`],
-    os.tmpdir(),
-    {},
-    progress,
-    signal,
-  );
-  const dir = moduleDirFromDownload(dl);
+  const dir = await verifiedModule(go, goEnv, TOFU_MODULE, TOFU_VERSION, TOFU_MODULE_SUM, progress, signal);
   fs.mkdirSync(path.dirname(layout.tofuDir), { recursive: true });
   const staging = tempSibling(layout.tofuDir);
   fs.mkdirSync(staging, { recursive: true });
@@ -484,7 +679,7 @@ async function buildTofu(
           './cmd/tofu',
         ],
         dir,
-        {},
+        goEnv,
         progress,
         signal,
       ),
@@ -495,15 +690,17 @@ async function buildTofu(
         'engine-failed',
         `the OpenTofu build reports version ${version ?? '(none)'}, expected ${TOFU_VERSION}`,
       );
-    const stamp: BuildStamp = {
-      name: 'opentofu',
-      version: TOFU_VERSION,
-      goVersion: go.version,
-      module: `${TOFU_MODULE}@v${TOFU_VERSION}`,
-    };
-    fs.writeFileSync(path.join(staging, 'stamp.json'), `${JSON.stringify(stamp, null, 2)}\n`);
     fs.rmSync(layout.tofuDir, { recursive: true, force: true });
     fs.renameSync(staging, layout.tofuDir);
+    writeStamp(layout.tofuStamp, {
+      name: 'opentofu',
+      version: TOFU_VERSION,
+      goVersion: GO_TOOLCHAIN,
+      module: `${TOFU_MODULE}@v${TOFU_VERSION}`,
+      recipe: BUILD_RECIPE,
+      moduleSum: TOFU_MODULE_SUM,
+      files: { [path.relative(layout.cacheDir, layout.tofuPath)]: recordFile(layout.tofuPath) },
+    });
     lastBuilt.add(layout.tofuPath);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -514,8 +711,34 @@ async function buildTofu(
   });
 }
 
+/**
+ * A cached OpenTofu built before storm recorded hashes: it must still say it
+ * is the pinned version; its sha256 is recorded from now on (a rebuild costs
+ * six minutes, and from here on any change to it is refused).
+ */
+async function recordEarlierBuild(layout: CacheLayout, progress: Progress): Promise<void> {
+  const version = await engineVersion(layout.tofuPath);
+  if (version !== TOFU_VERSION)
+    throw new StormError(
+      'engine-failed',
+      `the cached ${layout.tofuPath} reports version ${version ?? '(none)'}, not the pinned ${TOFU_VERSION}`,
+      { hint: `rm -r ${layout.tofuDir} && npx storm doctor (about 6 minutes)` },
+    );
+  const stamp = readStamp(layout.tofuStamp);
+  if (stamp === undefined) return;
+  writeStamp(layout.tofuStamp, {
+    ...stamp,
+    files: { [path.relative(layout.cacheDir, layout.tofuPath)]: recordFile(layout.tofuPath) },
+  });
+  progress({
+    kind: 'warning',
+    message: `recorded the sha256 of ${layout.tofuPath}, built before storm recorded hashes; from now on a changed binary is refused (rebuild with the current recipe: rm -r ${layout.tofuDir} && npx storm doctor)`,
+  });
+}
+
 async function buildProvider(
   go: GoToolchain,
+  goEnv: Record<string, string>,
   layout: CacheLayout,
   progress: Progress,
   signal: AbortSignal | undefined,
@@ -523,25 +746,30 @@ async function buildProvider(
   const started = Date.now();
   progress({
     kind: 'step',
-    message: `building terraform-provider-openstack ${PROVIDER_VERSION} with go ${go.version} (one time; about 40 s with a warm Go build cache)`,
+    message: `building terraform-provider-openstack ${PROVIDER_VERSION} with ${GO_TOOLCHAIN} (one time; about 40 s with a warm Go build cache)`,
   });
+  const dir = await verifiedModule(go, goEnv, PROVIDER_MODULE, PROVIDER_VERSION, PROVIDER_MODULE_SUM, progress, signal);
   const staging = tempSibling(path.join(layout.cacheDir, 'provider-build'));
   fs.mkdirSync(staging, { recursive: true });
   try {
-    await withHeartbeat(`building terraform-provider-openstack ${PROVIDER_VERSION}`, progress, () =>
-      goRun(
-        go,
-        ['install', `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`],
-        os.tmpdir(),
-        { GOBIN: staging },
-        progress,
-        signal,
-      ),
-    );
-    const built = path.join(staging, `terraform-provider-${PROVIDER_TYPE}`);
-    if (!isExecutable(built)) throw new StormError('engine-failed', `go install did not produce ${built}`);
     const [first, ...others] = layout.providerPaths;
     if (first === undefined) throw new StormError('internal', 'no provider mirror path');
+    // Named as in the mirror, so the package hash below is the one tofu computes.
+    const built = path.join(staging, path.basename(first));
+    await withHeartbeat(`building terraform-provider-openstack ${PROVIDER_VERSION}`, progress, () =>
+      goRun(go, ['build', '-trimpath', '-buildvcs=false', '-o', built, '.'], dir, goEnv, progress, signal),
+    );
+    if (!isExecutable(built)) throw new StormError('engine-failed', `go build did not produce ${built}`);
+    const packageHash = providerPackageHash(staging);
+    const reviewed = reviewedProviderHash(goPlatform());
+    if (reviewed !== undefined && packageHash !== reviewed)
+      throw new StormError(
+        'engine-failed',
+        `the provider storm built hashes to ${packageHash}, the reviewed lock (src/engine/provider.lock.hcl) says ${reviewed}; not using it`,
+        {
+          hint: `the build is not reproducing the reviewed bytes; check that go can fetch the ${GO_TOOLCHAIN} toolchain through the proxy`,
+        },
+      );
     fs.mkdirSync(path.dirname(first), { recursive: true });
     const tmp = tempSibling(first);
     fs.renameSync(built, tmp);
@@ -557,13 +785,16 @@ async function buildProvider(
       }
       fs.renameSync(otherTmp, other);
     }
-    const stamp: BuildStamp = {
+    // Recorded after every link: a new link changes the file's ctime.
+    writeStamp(layout.providerStamp, {
       name: 'terraform-provider-openstack',
       version: PROVIDER_VERSION,
-      goVersion: go.version,
+      goVersion: GO_TOOLCHAIN,
       module: `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`,
-    };
-    writeIfChanged(layout.providerStamp, `${JSON.stringify(stamp, null, 2)}\n`);
+      recipe: BUILD_RECIPE,
+      moduleSum: PROVIDER_MODULE_SUM,
+      files: Object.fromEntries(layout.providerPaths.map((p) => [path.relative(layout.cacheDir, p), recordFile(p)])),
+    });
     lastBuilt.add(layout.providerStamp);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -574,8 +805,8 @@ async function buildProvider(
   });
 }
 
-/** `go mod download -json` prints one JSON object; its Dir is the extracted module. */
-export function moduleDirFromDownload(stdout: string): string {
+/** `go mod download -json` prints one JSON object; its Dir is the extracted module, its Sum the module's h1 hash. */
+export function moduleFromDownload(stdout: string): { dir: string; sum: string | undefined } {
   let doc: unknown;
   try {
     doc = JSON.parse(stdout);
@@ -586,5 +817,5 @@ export function moduleDirFromDownload(stdout: string): string {
   if (typeof rec.Error === 'string') throw new StormError('engine-failed', `go mod download failed: ${rec.Error}`);
   if (typeof rec.Dir !== 'string' || rec.Dir === '')
     throw new StormError('engine-failed', 'go mod download -json did not report a module directory (Dir)');
-  return rec.Dir;
+  return { dir: rec.Dir, sum: typeof rec.Sum === 'string' ? rec.Sum : undefined };
 }

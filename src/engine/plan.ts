@@ -18,8 +18,18 @@ import { withLock } from './cache-lock';
 import type { UiDiagnostic } from './ui-stream';
 import { parseUiLine } from './ui-stream';
 import type { Workspace } from './workspace';
-import { BACKEND_FILE, MAIN_FILE, initIsCurrent, initKey, recordInit, writeIfChanged } from './workspace';
+import {
+  BACKEND_FILE,
+  INIT_STAMP_FILE,
+  MAIN_FILE,
+  initIsCurrent,
+  initKey,
+  recordInit,
+  writeIfChanged,
+} from './workspace';
 import { ensurePrivateDir, ensurePrivateFolder } from '../private-files';
+import { goPlatform } from './bootstrap';
+import { LOCK_FILE, ensureReviewedLock } from './provider-lock';
 
 /** Everything a tofu run of one stack needs. */
 export interface StackRun {
@@ -39,6 +49,9 @@ export function writeWorkspace(run: StackRun, terraformJson: unknown): void {
   privateFolder(run.ws.root, run.ws.dir);
   writeIfChanged(path.join(run.ws.dir, MAIN_FILE), `${JSON.stringify(terraformJson, null, 2)}\n`);
   writeIfChanged(path.join(run.ws.dir, BACKEND_FILE), run.backend.overrideJson);
+  // The reviewed provider hashes, not whatever the mirror holds on first use; a replaced lock means init again.
+  if (ensureReviewedLock(path.join(run.ws.dir, LOCK_FILE), goPlatform()))
+    fs.rmSync(path.join(run.ws.dir, INIT_STAMP_FILE), { force: true });
   if (run.backend.kind === 'local') privateFolder(run.ws.root, path.dirname(stateFileOf(run)));
 }
 

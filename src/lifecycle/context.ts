@@ -32,6 +32,8 @@ export interface LifecycleDeps {
   /** Before destroy: removes what deploy stored in object storage, so the containers can go. */
   withdraw(input: Omit<DeployInput, 'outputs' | 'service' | 'signal'>): Promise<void>;
   audit(cwd: string, record: AuditRecordInput): Promise<void>;
+  /** Refuses before anything changes when the city's audit log could not record the run (it does not verify). */
+  auditReady(cwd: string, city: string): Promise<void>;
   /** One probe of each service instance the stack's outputs name (status). */
   serviceHealth(outputs: Record<string, unknown>): Promise<ServiceHealth[]>;
 }

@@ -3,7 +3,7 @@
  * in-process synthesis, storm's sandbox, the service deploy step and the audit
  * log. Tests use these same functions; nothing here is a stand-in.
  */
-import { appendAuditRecord } from '../audit/audit-log';
+import { appendAuditRecord, assertAuditLogAppendable } from '../audit/audit-log';
 import { applyPlanFile } from '../engine/apply';
 import { ensureEngine } from '../engine/bootstrap';
 import { ensureInit, planOnly, planToFile, readState, showPlan, writeWorkspace } from '../engine/plan';
@@ -57,6 +57,7 @@ export function defaultLifecycleDeps(): LifecycleDeps {
     audit: async (cwd, record) => {
       await appendAuditRecord(cwd, record);
     },
+    auditReady: (cwd, city) => assertAuditLogAppendable(cwd, city),
     serviceHealth: async (outputs) => {
       const results = await waitForHealthy(healthTargetsOf(outputs), { timeoutMs: 0, requestTimeoutMs: 3000 });
       return results.map(({ target, outcome }) => ({

@@ -44,6 +44,8 @@ export async function destroyStacks(
   const started = Date.now();
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    // A destroy whose record could not be written would be an unrecorded change: refuse before it.
+    await ctx.deps.auditReady(ctx.cwd, stack.ref.city);
     await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
     ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning destruction` });
     const outcome = await ctx.deps.tofu.planToFile(stack.run, runPlanFile(stack.run.ws, 'destroy'), 'destroy');

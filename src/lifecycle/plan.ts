@@ -53,6 +53,13 @@ export interface StackPlanResult {
   synthHash: string;
 }
 
+/** A plan read back: what storm reports of it, and the `tofu show -json` document the policy gate judges. */
+export interface ReviewedPlan {
+  stack: PreparedStack;
+  result: StackPlanResult;
+  planDocument: unknown;
+}
+
 export function sidecarPath(planFile: string): string {
   return `${planFile}.storm.json`;
 }
@@ -65,14 +72,10 @@ export interface StartedPlan {
   resourceChanges: number;
 }
 
-export async function planStack(
-  ctx: LifecycleContext,
-  ref: StackRef,
-  options: PlanOptions,
-): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+export async function planStack(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<ReviewedPlan> {
   const started = await startPlan(ctx, ref, options);
-  const summary = summarizePlan(await ctx.deps.tofu.showPlan(started.stack.run, started.base.planFile));
-  return { stack: started.stack, result: { ...started.base, summary } };
+  const planDocument = await ctx.deps.tofu.showPlan(started.stack.run, started.base.planFile);
+  return { stack: started.stack, result: { ...started.base, summary: summarizePlan(planDocument) }, planDocument };
 }
 
 export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<StartedPlan> {
@@ -122,9 +125,10 @@ export async function planStacks(
     });
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     try {
-      const { stack, result } = await planStack(ctx, ref, options);
+      const { stack, result, planDocument } = await planStack(ctx, ref, options);
       const policy = policyGate(stack.loaded, stack.ref.env, {
         terraform: stack.terraformJson,
+        plan: planDocument,
         allowViolations: true,
       }).summary;
       await audit(
@@ -151,7 +155,7 @@ export async function reviewSavedPlan(
   ref: StackRef,
   planFile: string,
   options: { skipPreflight: boolean; lockTimeout: string },
-): Promise<{ stack: PreparedStack; result: StackPlanResult }> {
+): Promise<ReviewedPlan> {
   const file = path.resolve(ctx.cwd, planFile);
   if (!fs.existsSync(file))
     throw new StormError('not-found', `plan file ${planFile} does not exist`, {
@@ -212,9 +216,12 @@ export async function reviewSavedPlan(
   }
   const pre = await preflight(stack, options.skipPreflight);
   await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
-  const summary = summarizePlan(await ctx.deps.tofu.showPlan(stack.run, file));
+  // Read from the very file that will be applied: the policy gate judges this document, not a fresh synthesis.
+  const planDocument = await ctx.deps.tofu.showPlan(stack.run, file);
+  const summary = summarizePlan(planDocument);
   return {
     stack,
+    planDocument,
     result: {
       city: stack.ref.city,
       env: stack.ref.env,

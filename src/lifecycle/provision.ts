@@ -17,7 +17,7 @@ import type { Progress, ProgressEvent } from '../progress';
 import { audit, auditFailure } from './audit-entry';
 import type { LifecycleContext, PreparedStack, StackOutcome, StackRef } from './context';
 import { asStormError, runEach } from './fan-out';
-import type { StackPlanResult, StartedPlan } from './plan';
+import type { ReviewedPlan, StackPlanResult, StartedPlan } from './plan';
 import { planStack, reviewSavedPlan, startPlan } from './plan';
 import { locateAddress, rawOutputs } from './prepare';
 
@@ -59,7 +59,9 @@ export async function provisionStacks(
     return runEach(ctx, refs, options.concurrency, provisionApproved);
 
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
-    let reviewed: { stack: PreparedStack; result: StackPlanResult };
+    // An apply whose record could not be written would be an unrecorded change: refuse before it.
+    await ctx.deps.auditReady(ctx.cwd, ref.city);
+    let reviewed: ReviewedPlan;
     try {
       reviewed =
         options.planFile === undefined
@@ -69,9 +71,9 @@ export async function provisionStacks(
       await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
       throw err;
     }
-    const { stack, result } = reviewed;
-    await passPolicyGate(stack, result.planFile, async () => result.summary);
-    return reviewed;
+    const { stack, result, planDocument } = reviewed;
+    await passPolicyGate(stack, result.planFile, async () => result.summary, planDocument);
+    return { stack, result };
   });
   const withChanges = planned.flatMap((p) => (p.ok && p.value.result.summary.hasChanges ? [p.value.result] : []));
   const approved = withChanges.length === 0 ? true : await options.confirm(withChanges);
@@ -109,6 +111,7 @@ export async function provisionStacks(
   });
 
   async function provisionApproved(ref: StackRef): Promise<StackProvisionResult> {
+    await ctx.deps.auditReady(ctx.cwd, ref.city);
     let plan: StartedPlan;
     try {
       plan = await startPlan(ctx, ref, options);
@@ -121,7 +124,9 @@ export async function provisionStacks(
       const reading = ctx.deps.tofu.showPlan(stack.run, base.planFile).then(summarizePlan);
       // Awaited below on every path; this only keeps a failure from counting as unhandled meanwhile.
       reading.catch(() => undefined);
-      await passPolicyGate(stack, base.planFile, () => reading);
+      // Judged on the configuration this process synthesized and planned a moment ago (the plan's own input,
+      // in a private workspace): waiting for `tofu show` here would serialize what --yes overlaps.
+      await passPolicyGate(stack, base.planFile, () => reading, undefined);
       if (!plan.hasChanges) return await finishProvision(stack, { ...base, summary: await reading }, undefined);
       // The apply's progress waits until the summary has been shown.
       const held = heldProgress(ctx.progress);
@@ -157,9 +162,12 @@ export async function provisionStacks(
     stack: PreparedStack,
     planFile: string,
     summary: () => Promise<PlanSummary>,
+    /** `tofu show -json` of the plan file that will be applied, when it has been read before the apply. */
+    planDocument: unknown,
   ): Promise<void> {
     const gate = policyGate(stack.loaded, stack.ref.env, {
       terraform: stack.terraformJson,
+      ...(planDocument === undefined ? {} : { plan: planDocument }),
       allowViolations: options.allowViolations,
     });
     gates.set(`${stack.ref.city}/${stack.ref.env}`, gate);

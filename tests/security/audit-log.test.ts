@@ -5,11 +5,15 @@
  * leaves half a line; a PostgreSQL log whose last row does not parse.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal, serialise, type ChainHead } from '../../src/audit/audit-chain';
-import { appendAuditRecord, verifyAuditLog } from '../../src/audit/audit-log';
+import { appendAuditRecord, assertAuditLogAppendable, verifyAuditLog } from '../../src/audit/audit-log';
+import { destroyStacks } from '../../src/lifecycle/destroy';
+import { provisionStacks } from '../../src/lifecycle/provision';
+import { FakeLifecycle, fakeProject } from '../support/fake-lifecycle';
 import { auditTable } from '../../src/audit/audit-log-pg';
 import type { AuditRecord } from '../../src/audit/audit-record';
 import { makeProject } from '../e2e/lifecycle-support';
@@ -67,6 +71,38 @@ function rehashChain(dir: string, key?: Buffer): void {
   fs.writeFileSync(logOf(dir), `${out.join('\n')}\n`);
   fs.writeFileSync(`${logOf(dir)}.head`, `${JSON.stringify(prev)}\n`);
 }
+
+describe('a run that could not be recorded', { timeout: 180_000 }, () => {
+  it('is refused before it changes anything: the log is checked before the apply, not after', async () => {
+    const dir = project('before-apply');
+    await assertAuditLogAppendable(dir, 'valladolid'); // no log yet: the run starts it
+    await recordedPlan(dir);
+    await recordedPlan(dir);
+    await assertAuditLogAppendable(dir, 'valladolid');
+    fs.writeFileSync(logOf(dir), `${linesOf(dir)[0]}\n`);
+    await expect(assertAuditLogAppendable(dir, 'valladolid')).rejects.toMatchObject({
+      code: 'audit-tampered',
+      message: expect.stringContaining('does not verify, so storm will not add to it'),
+    });
+  });
+
+  it('provision and destroy apply nothing when the log does not verify', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-sec-audit-lifecycle-'));
+    projects.push(dir);
+    fakeProject(path.join(__dirname, '..', '..'), dir);
+    const f = new FakeLifecycle(dir);
+    f.brokenAuditLogs.add('agueda');
+    const ref = { city: 'agueda', env: 'preprod' };
+    const common = { skipPreflight: true, lockTimeout: '1s', concurrency: 1, confirm: () => Promise.resolve(true) };
+    for (const autoApprove of [true, false]) {
+      const out = await provisionStacks(f.context(), [ref], { ...common, autoApprove, allowViolations: false });
+      expect(out[0]?.ok === false && out[0].error.code).toBe('audit-tampered');
+    }
+    const gone = await destroyStacks(f.context(), [ref], { ...common, autoApprove: true });
+    expect(gone[0]?.ok === false && gone[0].error.code).toBe('audit-tampered');
+    expect(f.calls.filter((c) => c.startsWith('apply') || c.startsWith('plan'))).toEqual([]);
+  });
+});
 
 describe('audit log attacks', { timeout: 180_000 }, () => {
   it('truncate-then-append: verify fails and storm refuses to append (exit 1, how to inspect)', async () => {

@@ -117,3 +117,34 @@ describe('Swift object names', () => {
     expect(outsideDataDir()).toEqual(['canary', path.join('canary', 'secret.txt')]);
   });
 });
+
+describe('Cinder volume ids', () => {
+  it('a traversal in a volume URL or body never reaches the host: 404s, a sandbox-chosen UUID, nothing outside the data directory', async () => {
+    const projects = await call(`${sb.url}/identity/v3/auth/projects`, { token: demo });
+    const demoProject = (projects.json as { projects: { id: string; name: string }[] }).projects.find(
+      (p) => p.name === 'demo',
+    )!.id;
+    const cinder = `${sb.url}/volume/v3/${demoProject}`;
+    for (const id of ['..%2F..%2Fcanary%2Fsecret.txt', '%2E%2E%2F%2E%2E%2Fcanary', '..%2F..%2F..%2Fcanary']) {
+      expect((await call(`${cinder}/volumes/${id}`, { token: demo })).status).toBe(404);
+      expect((await call(`${cinder}/volumes/${id}`, { method: 'DELETE', token: demo })).status).toBe(404);
+      const extend = await call(`${cinder}/volumes/${id}/action`, {
+        method: 'POST',
+        token: demo,
+        body: JSON.stringify({ 'os-extend': { new_size: 2 } }),
+      });
+      expect(extend.status).toBe(404);
+    }
+    // Cinder chooses volume ids itself: an `id` in the body is not one.
+    const made = await call(`${cinder}/volumes`, {
+      method: 'POST',
+      token: demo,
+      body: JSON.stringify({ volume: { id: '../../canary/secret.txt', size: 1, name: '../../canary' } }),
+    });
+    const id = (made.json as { volume?: { id: string } }).volume?.id;
+    if (made.status === 202) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    else expect(made.status).toBe(400);
+    expect(canary.untouched()).toBe(true);
+    expect(outsideDataDir()).toEqual(['canary', path.join('canary', 'secret.txt')]);
+  });
+});

@@ -49,6 +49,8 @@ export class FakeLifecycle {
   readonly events: ProgressEvent[] = [];
   readonly calls: string[] = [];
   readonly audits: AuditRecordInput[] = [];
+  /** Cities whose audit log does not verify (auditReady refuses them). */
+  readonly brokenAuditLogs = new Set<string>();
   readonly deploys: DeployInput[] = [];
   readonly withdrawals: string[] = [];
   readonly adoptions: string[][] = [];
@@ -106,6 +108,10 @@ export class FakeLifecycle {
         this.audits.push(record);
         return Promise.resolve();
       },
+      auditReady: (_cwd, city) =>
+        this.brokenAuditLogs.has(city)
+          ? Promise.reject(new StormError('audit-tampered', `the audit log of ${city} does not verify`))
+          : Promise.resolve(),
       serviceHealth: (outputs) =>
         Promise.resolve([{ service: 'web', url: String(outputs.network_name), healthy: true, detail: 'version fake' }]),
     };
