@@ -141,6 +141,34 @@ export class OpenStackClient {
       throw new OpenStackHttpError(`GET ${url} → HTTP ${res.status}${describeBody(body)}`, res.status);
     return body;
   }
+  /**
+   * GET (or HEAD) a path under a service's endpoint and return its headers with the
+   * JSON body: object storage says what a container is (ACLs, versioning, metadata)
+   * in headers only.
+   */
+  async getWithHeaders(
+    serviceTypes: readonly string[],
+    path: string,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const base = this.endpoint(serviceTypes);
+    const url = `${base}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { 'X-Auth-Token': this.token, Accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw unreachable(this.credentials, base, err);
+    }
+    const body = method === 'HEAD' ? undefined : await readJson(res);
+    if (res.status >= 400)
+      throw new OpenStackHttpError(`${method} ${url} → HTTP ${res.status}${describeBody(body)}`, res.status);
+    return { status: res.status, headers: res.headers, body };
+  }
+
   /** POST a JSON body to a path under a service's endpoint and return the JSON answer. */
   async post(serviceTypes: readonly string[], path: string, body: unknown): Promise<unknown> {
     const base = this.endpoint(serviceTypes);

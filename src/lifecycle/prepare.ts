@@ -21,6 +21,7 @@ import type { LoadedManifest } from '../manifest/load';
 import { loadCity } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
+import { adoptInto, readAdoptionRecord } from './import';
 import type {
   EngineInfo,
   LifecycleContext,
@@ -62,10 +63,11 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
           resolved.partners.map((p) => p.project),
         )
       : Promise.resolve([]);
-  const [terraformJson, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
+  const [synthesized, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
+  let terraformJson = synthesized;
   if (created.length > 0)
     ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
-  const synthHash = sha256(canonicalJson(terraformJson));
+  let synthHash = sha256(canonicalJson(terraformJson));
   let engine = engines.get(ctx.deps);
   if (engine === undefined) {
     engine = ctx.deps.engine(ctx.progress, ctx.signal);
@@ -88,6 +90,19 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
   // does; other backends need an initialised workspace to pull the state.
   if (run.backend.kind !== 'local') await tofu.ensureInit(run, terraformJson);
   const state = await tofu.readState(run);
+  // A city `storm import` wrote: its resources exist already and are adopted, never created again.
+  const record = readAdoptionRecord(ctx.cwd, city);
+  if (record !== undefined && record.env === ref.env && isJsonObject(terraformJson)) {
+    const adopted = adoptInto(terraformJson, record, state);
+    terraformJson = adopted.json;
+    synthHash = sha256(canonicalJson(terraformJson));
+    tofu.writeWorkspace(run, terraformJson);
+    if (adopted.imports.length > 0)
+      ctx.progress({
+        kind: 'step',
+        message: `${tag}: adopting ${adopted.imports.length} existing resources (stacks/${city}.adoption.json)`,
+      });
+  }
   return {
     ref: { city, env: ref.env },
     loaded,
@@ -121,6 +136,10 @@ async function credentialsFor(ctx: LifecycleContext, target: CloudTarget): Promi
       return { ...(await pending), cloudName: target.cloudName };
     }
   }
+}
+
+function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -16,6 +16,7 @@ export const commandModules: readonly LazyCommand[] = [
   { name: 'list', load: async () => (await import('./list.js')).listCommand },
   { name: 'schema', load: async () => (await import('./schema.js')).schemaCommand },
   { name: 'init', load: async () => (await import('./init.js')).initCommand },
+  { name: 'import', load: async () => (await import('./import.js')).importCommand },
   { name: 'synth', load: async () => (await import('./synth.js')).synthCommand },
   { name: 'templates', load: async () => (await import('./templates.js')).templatesCommand },
   { name: 'plan', load: async () => (await import('./plan.js')).planCommand },
