@@ -48,7 +48,11 @@ export interface CloudCredentials {
   auth: CloudAuth;
   regionName?: string;
   interface?: string;
+  /** PEM file of the CA (bundle) that signed the cloud's certificates. */
   cacert?: string;
+  /** PEM files of a client certificate and its key (mutual TLS). */
+  cert?: string;
+  key?: string;
   insecure?: boolean;
 }
 
@@ -253,6 +257,8 @@ function credentialsFromEntry(
     ...optional('regionName', str(entry.region_name) ?? nonEmpty(env.OS_REGION_NAME)),
     ...optional('interface', str(entry.interface) ?? str(entry.endpoint_type)),
     ...optional('cacert', str(entry.cacert)),
+    ...optional('cert', str(entry.cert)),
+    ...optional('key', str(entry.key)),
     ...(entry.verify === false || entry.insecure === true ? { insecure: true } : {}),
   };
 }
@@ -282,6 +288,8 @@ function credentialsFromEnvironment(name: string, env: NodeJS.ProcessEnv): Cloud
     ...optional('regionName', nonEmpty(env.OS_REGION_NAME)),
     ...optional('interface', nonEmpty(env.OS_INTERFACE) ?? nonEmpty(env.OS_ENDPOINT_TYPE)),
     ...optional('cacert', nonEmpty(env.OS_CACERT)),
+    ...optional('cert', nonEmpty(env.OS_CERT)),
+    ...optional('key', nonEmpty(env.OS_KEY)),
     ...(env.OS_INSECURE === 'true' || env.OS_INSECURE === '1' ? { insecure: true } : {}),
   };
 }
@@ -405,6 +413,8 @@ export function tofuCloudEnvironment(credentials: CloudCredentials): Record<stri
   env.OS_REGION_NAME = credentials.regionName;
   env.OS_INTERFACE = credentials.interface;
   env.OS_CACERT = credentials.cacert;
+  env.OS_CERT = credentials.cert;
+  env.OS_KEY = credentials.key;
   if (credentials.insecure === true) env.OS_INSECURE = 'true';
   return env;
 }

@@ -5,7 +5,9 @@
  * application credential, unreachable endpoint) and never echo a secret.
  */
 import { StormError } from '../errors';
+import { HttpFetchError } from '../http-fetch';
 import type { CloudAuth, CloudCredentials } from './credentials';
+import { type CloudFetch, cloudFetch } from './transport';
 
 export interface CatalogEndpoint {
   interface: string;
@@ -30,15 +32,18 @@ export class OpenStackClient {
     readonly projectId: string,
     readonly catalog: readonly CatalogService[],
     private readonly timeoutMs: number,
+    /** Every request to this cloud goes through it (its CA, client certificate, verification). */
+    readonly fetch: CloudFetch,
   ) {}
 
   static async authenticate(credentials: CloudCredentials, options: ClientOptions = {}): Promise<OpenStackClient> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const a = credentials.auth;
     const url = `${a.authUrl.replace(/\/+$/, '')}/auth/tokens`;
+    const http = cloudFetch(credentials);
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await http(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(tokenRequest(a)),
@@ -89,7 +94,7 @@ export class OpenStackClient {
       throw new StormError('cloud', `cloud "${credentials.cloudName}": the token is not scoped to a project`, {
         hint: 'set auth.project_name (and project_domain_name) or auth.project_id',
       });
-    return new OpenStackClient(credentials, token, project.id, parseCatalog(tokenBody.catalog), timeoutMs);
+    return new OpenStackClient(credentials, token, project.id, parseCatalog(tokenBody.catalog), timeoutMs, http);
   }
 
   /** The endpoint of a service type in the configured region and interface. */
@@ -129,7 +134,7 @@ export class OpenStackClient {
     const url = `${base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.fetch(url, {
         headers: { 'X-Auth-Token': this.token, Accept: 'application/json', ...headers },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -175,7 +180,7 @@ export class OpenStackClient {
     const url = `${base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.fetch(url, {
         method: 'POST',
         headers: { 'X-Auth-Token': this.token, Accept: 'application/json', 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
@@ -265,7 +270,14 @@ function parseCatalog(raw: unknown): CatalogService[] {
 }
 
 function unreachable(credentials: CloudCredentials, url: string, err: unknown): StormError {
-  const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.name) : String(err);
+  // A refused certificate is already a StormError that names the cloud and the setting to fix.
+  if (err instanceof StormError) return err;
+  const cause =
+    err instanceof HttpFetchError
+      ? err.code
+      : err instanceof Error
+        ? ((err.cause as { code?: string } | undefined)?.code ?? err.name)
+        : String(err);
   const reason = cause === 'TimeoutError' ? 'no answer in time' : cause;
   return new StormError('cloud', `cannot reach cloud "${credentials.cloudName}" at ${url} (${reason})`, {
     hint: 'check auth_url, the network/VPN and that the endpoint is up',

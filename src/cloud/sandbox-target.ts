@@ -8,7 +8,7 @@ import type { CloudCredentials } from './credentials';
 export const SANDBOX_USER = 'admin';
 export const SANDBOX_PROJECT = 'admin';
 
-export function sandboxCredentials(url: string, authUrl: string, password: string): CloudCredentials {
+export function sandboxCredentials(url: string, authUrl: string, password: string, cacert?: string): CloudCredentials {
   return {
     cloudName: 'sandbox',
     source: { kind: 'sandbox', url },
@@ -22,5 +22,7 @@ export function sandboxCredentials(url: string, authUrl: string, password: strin
       projectDomainName: 'Default',
     },
     regionName: 'RegionOne',
+    // A sandbox started with --tls serves HTTPS signed by its own CA.
+    ...(cacert === undefined ? {} : { cacert }),
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { CloudCredentials } from '../cloud/credentials';
 import { OpenStackClient } from '../cloud/openstack-client';
+import type { CloudFetch } from '../cloud/transport';
 import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
@@ -99,6 +100,7 @@ export function escapeTerraformTemplate(text: string): string {
 
 /** The published pointer, when this key signed it (one it did not sign is replaced, never trusted). */
 async function readPointer(
+  http: CloudFetch,
   store: ObjectStore,
   container: string,
   name: string,
@@ -106,7 +108,7 @@ async function readPointer(
   expected: { city: string; environment: string; service: string },
   signal: AbortSignal | undefined,
 ): Promise<ReleasePointer | undefined> {
-  const res = await fetch(
+  const res = await http(
     `${store.containerUrl(container)}/${encodeURIComponent(name)}`,
     signal === undefined ? {} : { signal },
   );
@@ -160,7 +162,7 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
 
   const templates = loadTemplateCatalog(input.cwd).templates;
   const client = await OpenStackClient.authenticate(input.credentials);
-  const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders());
+  const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders(), client.fetch);
   const selected: ResolvedCity = { ...city, services };
   const key = loadReleaseKey(input.cwd, city.city.name, city.env);
   const container = releaseContainer(city.city.name, city.env);
@@ -174,10 +176,10 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
       throw new StormError('internal', `published ${p.service} is not a service of ${city.city.name}`);
     const name = releasePointerName(p.service);
     const expected = { city: city.city.name, environment: city.env, service: p.service };
-    const previous = await readPointer(store, container, name, key, expected, input.signal);
+    const previous = await readPointer(client.fetch, store, container, name, key, expected, input.signal);
     const wanted = releasePointer({ city, service, template, version: p.version, sha256: p.artifact.sha256, bytes: 0 });
     const artifactBytes = Number(
-      (await fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0',
+      (await client.fetch(p.artifact.url, { method: 'HEAD' })).headers.get('content-length') ?? '0',
     );
     const pointer: ReleasePointer = { ...wanted, bytes: artifactBytes };
     if (

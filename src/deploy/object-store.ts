@@ -5,6 +5,7 @@
  * no credential passes through here.
  */
 import * as crypto from 'node:crypto';
+import type { CloudFetch } from '../cloud/transport';
 import { StormError } from '../errors';
 
 export interface ObjectStore {
@@ -36,6 +37,8 @@ function objectPath(name: string): string {
 export function swiftObjectStore(
   endpoint: string,
   authHeaders: () => Record<string, string>,
+  /** The cloud's fetch (cloud/transport.ts), so its CA and client certificate apply here too. */
+  http: CloudFetch,
   timeoutMs = 30_000,
 ): ObjectStore {
   const base = endpoint.replace(/\/+$/, '');
@@ -47,13 +50,14 @@ export function swiftObjectStore(
   ): Promise<Response> => {
     const url = `${base}/${path}`;
     try {
-      return await fetch(url, {
+      return await http(url, {
         method,
         headers: { ...authHeaders(), ...headers },
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      if (err instanceof StormError) throw err;
       throw new StormError(
         'deploy',
         `object storage at ${base} is unreachable (${method} ${path}): ${err instanceof Error ? err.message : String(err)}`,

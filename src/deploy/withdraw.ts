@@ -39,7 +39,7 @@ export async function withdrawCity(input: WithdrawInput): Promise<WithdrawResult
   if (city.services.length === 0) return { deleted: 0, kept: [] };
   const client = await OpenStackClient.authenticate(input.credentials);
   if (!client.hasService(OBJECT_STORE)) return { deleted: 0, kept: [] };
-  const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders());
+  const store = swiftObjectStore(client.endpoint(OBJECT_STORE), () => client.authHeaders(), client.fetch);
   const result = await withdrawServices(city, loadTemplateCatalog(input.cwd).templates, store);
   if (result.deleted > 0)
     input.progress({

@@ -43,12 +43,16 @@ export function defaultLifecycleDeps(): LifecycleDeps {
       const services = serviceNeedsFor(resolved, cwd);
       const userData =
         resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
-      return synthesizeResolved(resolved, { services, ...(userData === undefined ? {} : { userData }) });
+      return synthesizeResolved(resolved, {
+        services,
+        ...(userData === undefined ? {} : { userData }),
+        ...(credentials.insecure === true ? { insecure: true } : {}),
+      });
     },
     // Starts the project's sandbox when it is not running (state in <project>/.storm/sandbox/).
     sandbox: async (cwd, progress) => {
       const info = await ensureSandbox({ cwd, progress });
-      return sandboxCredentials(info.url, info.authUrl, info.logins.admin);
+      return sandboxCredentials(info.url, info.authUrl, info.logins.admin, info.cacert);
     },
     deploy: (input) => deployCity(input),
     withdraw: async (input) => {

@@ -18,6 +18,8 @@ export interface MainArgs {
   faults: string | undefined;
   faultSeed: number | undefined;
   allowPrivateImports: boolean;
+  /** HTTPS with the data directory's own CA (<data>/tls/ca.pem). */
+  tls: boolean;
 }
 
 export function parseSandboxArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): MainArgs {
@@ -31,6 +33,7 @@ export function parseSandboxArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     faults: env.STORM_SANDBOX_FAULTS,
     faultSeed: env.STORM_SANDBOX_FAULT_SEED === undefined ? undefined : Number(env.STORM_SANDBOX_FAULT_SEED),
     allowPrivateImports: env.STORM_SANDBOX_ALLOW_PRIVATE_IMPORTS === '1',
+    tls: false,
   };
   const number = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -64,6 +67,9 @@ export function parseSandboxArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         break;
       case '--allow-private-imports':
         args.allowPrivateImports = true;
+        break;
+      case '--tls':
+        args.tls = true;
         break;
       case '--delay-ms':
         args.statusDelayMs = number(flag, value);

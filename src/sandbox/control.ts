@@ -18,7 +18,9 @@ import type { Progress } from '../progress';
 import { FaultSpecError, parseFaultSpec } from './core/faults';
 import { BLOB_DIR, DATABASE_FILE, DEFAULT_PORT, REQUEST_LOG_FILE } from './core/layout';
 import { LOGINS_FILE, type SandboxLogins, readLogins } from './core/logins';
+import { sandboxCaFile } from './core/tls';
 import type { RequestLogEntry } from './server';
+import { httpFetch } from '../http-fetch';
 
 export const PID_FILE = 'sandbox.pid';
 /** Just the port, for scripts (`curl 127.0.0.1:$(cat .storm/sandbox/sandbox.port)`). */
@@ -34,6 +36,8 @@ export interface SandboxSettings {
   tokenTtlSeconds: number;
   faults: string;
   faultSeed: number | undefined;
+  /** HTTPS with the sandbox's own CA (<data>/tls/ca.pem); absent in pid files of older sandboxes. */
+  tls?: boolean;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -62,6 +66,8 @@ export interface ConnectionInfo {
   cloudsYamlEntry: string;
   /** OS_* variables for the admin user. */
   env: Record<string, string>;
+  /** The CA certificate a client must trust, when the sandbox serves HTTPS. */
+  cacert?: string;
 }
 
 export interface SandboxStatus {
@@ -89,10 +95,15 @@ function connectionFor(dataDir: string, url: string): ConnectionInfo {
     throw new StormError('sandbox', `the sandbox at ${url} has no ${path.join(dataDir, LOGINS_FILE)}`, {
       hint: 'it was started by an older storm: restart it with `storm sandbox down`, then `storm sandbox up`',
     });
-  return connectionInfo(url, logins);
+  return connectionInfo(url, logins, 'RegionOne', url.startsWith('https:') ? sandboxCaFile(dataDir) : undefined);
 }
 
-export function connectionInfo(url: string, logins: SandboxLogins, region = 'RegionOne'): ConnectionInfo {
+export function connectionInfo(
+  url: string,
+  logins: SandboxLogins,
+  region = 'RegionOne',
+  cacert?: string,
+): ConnectionInfo {
   const authUrl = `${url}/identity/v3`;
   const cloudsYamlEntry = [
     'clouds:',
@@ -107,6 +118,7 @@ export function connectionInfo(url: string, logins: SandboxLogins, region = 'Reg
     `    region_name: ${region}`,
     '    interface: public',
     '    identity_api_version: 3',
+    ...(cacert === undefined ? [] : [`    cacert: ${cacert}`]),
     '',
   ].join('\n');
   return {
@@ -124,7 +136,9 @@ export function connectionInfo(url: string, logins: SandboxLogins, region = 'Reg
       OS_REGION_NAME: region,
       OS_IDENTITY_API_VERSION: '3',
       OS_INTERFACE: 'public',
+      ...(cacert === undefined ? {} : { OS_CACERT: cacert }),
     },
+    ...(cacert === undefined ? {} : { cacert }),
   };
 }
 
@@ -159,9 +173,13 @@ function isSandboxProcess(pid: number): boolean {
   }
 }
 
-async function probe(url: string, timeoutMs = 1000): Promise<boolean> {
+async function probe(url: string, dataDir: string, timeoutMs = 1000): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/identity/v3`, { signal: AbortSignal.timeout(timeoutMs) });
+    const ca = url.startsWith('https:') ? fs.readFileSync(sandboxCaFile(dataDir), 'utf8') : undefined;
+    const res = await httpFetch(`${url}/identity/v3`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(ca === undefined ? {} : { tls: { ca } }),
+    });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {
@@ -188,7 +206,7 @@ function alivePidFile(dataDir: string): PidFile | undefined {
 async function running(dataDir: string): Promise<PidFile | undefined> {
   const pf = alivePidFile(dataDir);
   if (pf === undefined) return undefined;
-  for (let attempt = 0; attempt < 3; attempt += 1) if (await probe(pf.url, 2000)) return pf;
+  for (let attempt = 0; attempt < 3; attempt += 1) if (await probe(pf.url, dataDir, 2000)) return pf;
   if (!isSandboxProcess(pf.pid)) return undefined;
   throw new StormError('sandbox', `the sandbox (pid ${pf.pid}) is running but does not answer at ${pf.url}`, {
     hint: 'stop it with `storm sandbox down`, then start it again',
@@ -213,7 +231,7 @@ export async function sandboxStatus(opts: { cwd: string }): Promise<SandboxStatu
   if (pf === undefined) return { running: false, dataDir, counts };
   return {
     running: true,
-    answering: await probe(pf.url, 2000),
+    answering: await probe(pf.url, dataDir, 2000),
     dataDir,
     pid: pf.pid,
     url: pf.url,
@@ -263,6 +281,7 @@ function processArgs(dataDir: string, s: SandboxSettings): string[] {
     s.faults,
   ];
   if (s.faultSeed !== undefined) args.push('--fault-seed', String(s.faultSeed));
+  if (s.tls === true) args.push('--tls');
   return args;
 }
 
@@ -410,7 +429,7 @@ async function startDetachedLocked(
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const ready = readyLine(dataDir, pid);
-    if (ready !== undefined && (await probe(ready.url))) {
+    if (ready !== undefined && (await probe(ready.url, dataDir))) {
       const pf: PidFile = {
         pid,
         url: ready.url,
@@ -474,6 +493,7 @@ export async function startForeground(opts: {
     tokenTtlSeconds: settings.tokenTtlSeconds,
     faults: settings.faults,
     ...(settings.faultSeed === undefined ? {} : { faultSeed: settings.faultSeed }),
+    tls: settings.tls === true,
     log: (line) => opts.progress({ kind: 'warning', message: line }),
   });
   const pf: PidFile = {
@@ -496,7 +516,7 @@ export async function startForeground(opts: {
     else opts.signal.addEventListener('abort', stop, { once: true });
   });
   return {
-    ...connectionInfo(sandbox.url, sandbox.logins),
+    ...connectionInfo(sandbox.url, sandbox.logins, 'RegionOne', sandbox.caFile),
     pid: process.pid,
     dataDir,
     faultSeed: sandbox.faultSeed,

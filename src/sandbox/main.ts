@@ -1,7 +1,7 @@
 /**
  * The sandbox process: node dist/sandbox/main.js --port N --data DIR [--host H]
  * [--delay-ms N] [--floating-cidr A.B.C.0/24] [--token-ttl S] [--faults SPEC] [--fault-seed N]
- * [--allow-private-imports]. Environment: STORM_SANDBOX_FAULTS, STORM_SANDBOX_FAULT_SEED and
+ * [--allow-private-imports] [--tls]. Environment: STORM_SANDBOX_FAULTS, STORM_SANDBOX_FAULT_SEED and
  * STORM_SANDBOX_ALLOW_PRIVATE_IMPORTS=1 apply when the flags are absent. Prints one JSON line {"ready": true, url, pid, ...} on
  * stdout once listening; diagnostics go to stderr. Exits on SIGINT/SIGTERM
  * after closing the server (state is already on disk).
@@ -27,6 +27,7 @@ async function run(): Promise<void> {
     floatingCidr: args.floatingCidr ?? floatingCidrFor(args.dataDir),
     ...(args.faultSeed === undefined ? {} : { faultSeed: args.faultSeed }),
     allowPrivateImports: args.allowPrivateImports,
+    tls: args.tls,
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   const cpu = process.cpuUsage();
@@ -38,6 +39,7 @@ async function run(): Promise<void> {
     faults: args.faults ?? '',
     faultSeed: sandbox.faultSeed,
     startupCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    ...(sandbox.caFile === undefined ? {} : { caFile: sandbox.caFile }),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   let stopping = false;

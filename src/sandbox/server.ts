@@ -15,6 +15,7 @@ import { SandboxHttpError, styledError, swiftDefaultMessage, unauthorizedError }
 import { FaultInjector, type FaultDecision, type FaultService, parseFaultSpec } from './core/faults';
 import { type SandboxLogins, ensureLogins, generateLogins } from './core/logins';
 import { SqliteStore, type Store } from './core/store';
+import { ensureSandboxTls, ephemeralSandboxTls } from './core/tls';
 import { TokenRegistry, authInfoOf } from './core/tokens';
 import { blockStorageService } from './services/block-storage';
 import { computeService } from './services/compute';
@@ -52,6 +53,11 @@ export interface SandboxOptions {
    * (default false: a tenant's URL must not reach the host's own network).
    */
   allowPrivateImports?: boolean;
+  /**
+   * Serve HTTPS with a certificate signed by the sandbox's own CA (<data>/tls/ca.pem; in memory for a
+   * ':memory:' sandbox), so clients exercise `cacert` as against a cloud behind a private CA.
+   */
+  tls?: boolean;
 }
 
 export interface Sandbox {
@@ -63,6 +69,9 @@ export interface Sandbox {
   faultSeed: number;
   /** Passwords of the seeded users admin and demo (also in <data>/logins.json). */
   logins: SandboxLogins;
+  /** With `tls`: the CA clients must trust (PEM), and its file for a persistent sandbox. */
+  caPem?: string;
+  caFile?: string;
   close(): Promise<void>;
 }
 
@@ -213,7 +222,11 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }));
   const hangs = new Set<() => void>();
 
+  const tls =
+    opts.tls !== true ? undefined : persistent ? ensureSandboxTls(opts.dataDir, [host]) : ephemeralSandboxTls([host]);
+  const scheme = tls === undefined ? 'http' : 'https';
   const app = Fastify({
+    ...(tls === undefined ? {} : { https: { key: tls.keyPem, cert: tls.certPem } }),
     logger: false,
     // Swift object names may be long; OpenStack ids are never close to this.
     routerOptions: { maxParamLength: 2048 },
@@ -238,7 +251,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     store,
     now,
     newId: () => randomUUID(),
-    publicUrl: `http://${host}:${opts.port ?? DEFAULT_PORT}`,
+    publicUrl: `${scheme}://${host}:${opts.port ?? DEFAULT_PORT}`,
     statusDelayMs: opts.statusDelayMs ?? 300,
     floatingRange: floatingRange(opts.floatingCidr ?? DEFAULT_FLOATING_CIDR),
     authenticate(req: FastifyRequest, style: ErrorStyle): AuthInfo {
@@ -441,13 +454,14 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   await app.listen({ port: opts.port ?? DEFAULT_PORT, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_PORT);
-  ctx.publicUrl = `http://${host}:${port}`;
+  ctx.publicUrl = `${scheme}://${host}:${port}`;
   // Instances that carry a storm service run it as a local process (issue 7); a ':memory:' sandbox keeps no files to run from.
   const runner = persistent
     ? startServiceRunner({
         store,
         dataDir: opts.dataDir,
         sandboxUrl: () => ctx.publicUrl,
+        ...(tls === undefined ? {} : { trustedCa: tls.caPem }),
         record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
         stormProjectId: () => projectIdByName(ctx, STORM_PROJECT),
       })
@@ -462,6 +476,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     store,
     faultSeed,
     logins,
+    ...(tls === undefined ? {} : { caPem: tls.caPem }),
+    ...(tls?.caFile === undefined ? {} : { caFile: tls.caFile }),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

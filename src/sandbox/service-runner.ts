@@ -29,6 +29,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { httpFetch } from '../http-fetch';
 import { unpackArtifact } from '../deploy/artifact';
 import { pathInside, relativePathInside } from './core/paths';
 import { type SandboxServiceHint, readSandboxHint } from '../deploy/cloud-init';
@@ -53,6 +54,8 @@ export interface ServiceRunnerOptions {
   dataDir: string;
   /** The sandbox's own URL (the runner only acts on hints pointing at it). */
   sandboxUrl: () => string;
+  /** PEM of the sandbox's own CA when it serves HTTPS: the runner plays a VM that trusts it. */
+  trustedCa?: string;
   record: (event: RunnerEvent) => void;
   /** The id of storm's own project: only its servers run (undefined: none do). */
   stormProjectId: () => string | undefined;
@@ -113,6 +116,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   const interval = opts.intervalMs ?? 500;
   const running = new Map<string, Running>();
   const pointerCache = new Map<string, { etag: string; text: string }>();
+  const tls = opts.trustedCa === undefined ? {} : { tls: { ca: opts.trustedCa } };
   /** Why each server's release was last refused (said once, not at every poll). */
   const refusedWhy = new Map<string, string>();
   const hintCache = new Map<string, { userData: string; hint: SandboxServiceHint | undefined }>();
@@ -221,9 +225,10 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   async function fetchPointer(d: Desired): Promise<ReleaseVerdict> {
     const url = d.pointerUrl;
     const cached = pointerCache.get(url);
-    const res = await fetch(url, {
+    const res = await httpFetch(url, {
       headers: cached === undefined ? {} : { 'If-None-Match': cached.etag },
       signal: AbortSignal.timeout(5000),
+      ...tls,
     });
     let text: string;
     if (res.status === 304 && cached !== undefined) text = cached.text;
@@ -284,7 +289,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     const started = Date.now();
     // The stable artifact URL the pointer describes (a VM's updater fetches the same one).
     const url = d.artifactUrl;
-    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const res = await httpFetch(url, { signal: AbortSignal.timeout(30_000), ...tls });
     if (res.status !== 200) {
       await res.body?.cancel();
       throw new Error(`GET ${url} answered HTTP ${res.status}`);

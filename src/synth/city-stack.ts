@@ -1,6 +1,6 @@
 /**
  * One TerraformStack per city and environment, built from the resolved model by
- * one construct per layer. Only the region reaches the provider block: which
+ * one construct per layer. Only the region (and `insecure`, see SynthExtras) reaches the provider block: which
  * cloud and its credentials come from clouds.yaml / OS_* in tofu's environment
  * at run time, so nothing secret is ever synthesized.
  */
@@ -21,7 +21,10 @@ export class CityStack extends TerraformStack {
     super(scope, `${city.city.name}-${city.env}`);
     const ctx = synthContext(city);
 
-    const provider = new openstack.provider.OpenstackProvider(this, 'openstack', { region: city.cloud.region });
+    const provider = new openstack.provider.OpenstackProvider(this, 'openstack', {
+      region: city.cloud.region,
+      ...(extras.insecure === true ? { insecure: true } : {}),
+    });
     provider.overrideLogicalId('openstack');
     // The short source lets OpenTofu and Terraform each resolve their own registry
     // host; storm's mirror serves the pinned build under both.

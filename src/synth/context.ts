@@ -30,6 +30,11 @@ export interface SynthExtras {
   services?: readonly ServiceNeeds[];
   /** The deploy stage's cloud-init user data per instance. */
   userData?: (slot: InstanceSlot) => string | undefined;
+  /**
+   * The cloud's `insecure` / `verify: false`: provider 3.4.0 reads `insecure` from its configuration
+   * only (its OS_INSECURE default is ignored), so it is the one transport setting written here. Not a secret.
+   */
+  insecure?: boolean;
 }
 
 export function synthContext(city: ResolvedCity): SynthContext {

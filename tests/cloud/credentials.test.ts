@@ -140,6 +140,43 @@ describe('resolveCloudTarget', () => {
     expect('OS_CLOUD' in env).toBe(true);
   });
 
+  it('reads cacert, cert/key and verify: false, and hands them to tofu as OS_CACERT, OS_CERT, OS_KEY, OS_INSECURE', () => {
+    write(
+      'home/.config/openstack/clouds.yaml',
+      'clouds:\n  tls:\n    auth: {auth_url: "https://k/v3", username: u, password: p, project_name: x}\n    cacert: /etc/ca.pem\n    cert: /etc/client.pem\n    key: /etc/client-key.pem\n    verify: false\n',
+    );
+    const t = resolveCloudTarget('tls', lookup());
+    expect(t.kind === 'configured' && t.credentials).toMatchObject({
+      cacert: '/etc/ca.pem',
+      cert: '/etc/client.pem',
+      key: '/etc/client-key.pem',
+      insecure: true,
+    });
+    if (t.kind !== 'configured') return;
+    expect(tofuCloudEnvironment(t.credentials)).toMatchObject({
+      OS_CACERT: '/etc/ca.pem',
+      OS_CERT: '/etc/client.pem',
+      OS_KEY: '/etc/client-key.pem',
+      OS_INSECURE: 'true',
+    });
+    const fromEnv = resolveCloudTarget(
+      'sandbox',
+      lookup({
+        OS_AUTH_URL: 'https://k/v3',
+        OS_USERNAME: 'u',
+        OS_PASSWORD: 'p',
+        OS_CACERT: '/a.pem',
+        OS_CERT: '/c.pem',
+        OS_KEY: '/k.pem',
+      }),
+    );
+    expect(fromEnv.kind === 'configured' && fromEnv.credentials).toMatchObject({
+      cacert: '/a.pem',
+      cert: '/c.pem',
+      key: '/k.pem',
+    });
+  });
+
   it('names the clouds that exist for an unknown cloud, with a did-you-mean', () => {
     write(
       'project/clouds.yaml',

@@ -23,6 +23,7 @@ import { releasePointer, releasePointerName, signReleasePointer } from '../../sr
 import { runDeployStep } from '../../src/deploy/deploy-step';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
 import { type ObjectStore, swiftObjectStore } from '../../src/deploy/object-store';
+import { httpFetch } from '../../src/http-fetch';
 import { loadCity } from '../../src/manifest/load';
 import { resolveEnvironment } from '../../src/manifest/model';
 import { loadTemplateCatalog, resolveServiceParameters } from '../../src/manifest/templates';
@@ -60,7 +61,7 @@ async function sandboxStore(): Promise<ObjectStore> {
     (await res.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }
   ).token.catalog;
   const endpoint = catalog.find((s) => s.type === 'object-store')!.endpoints.find((e) => e.interface === 'public')!.url;
-  return swiftObjectStore(endpoint, () => ({ 'X-Auth-Token': token }));
+  return swiftObjectStore(endpoint, () => ({ 'X-Auth-Token': token }), httpFetch);
 }
 
 describe('deploying services to the sandbox', () => {

@@ -22,6 +22,7 @@ interface UpOptions {
   tokenTtl: string;
   fault: string[];
   faultSeed?: string;
+  tls: boolean;
 }
 
 function whole(flag: string, text: string): number {
@@ -63,11 +64,17 @@ export const sandboxCommand: CommandModule = (program, ctx) => {
         .default([]),
     )
     .option('--fault-seed <n>', 'seed of the fault PRNG (same seed, same faults)')
+    .option(
+      '--tls',
+      'serve HTTPS with a CA the sandbox generates (.storm/sandbox/tls/ca.pem, printed as cacert)',
+      false,
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ storm sandbox up --detach
+  $ storm sandbox up --detach --tls
   $ storm sandbox up --port 0 --fault 'compute:503@0.1' --fault 'network:503@0.1' --fault-seed 7
   $ STORM_SANDBOX_FAULTS='image:hang' storm sandbox up`,
     )
@@ -83,6 +90,7 @@ Examples:
         tokenTtlSeconds: whole('--token-ttl', opts.tokenTtl),
         faults,
         ...(seedText === undefined ? {} : { faultSeed: whole('--fault-seed', seedText) }),
+        ...(opts.tls ? { tls: true } : {}),
       };
       if (opts.detach) {
         const started = await startDetached({ cwd, settings, progress: out.progress });
@@ -108,6 +116,7 @@ Examples:
           logins: handle.logins,
           cloudsYamlEntry: handle.cloudsYamlEntry,
           env: handle.env,
+          ...(handle.cacert === undefined ? {} : { cacert: handle.cacert }),
           pid: handle.pid,
           dataDir: handle.dataDir,
           faultSeed: handle.faultSeed,
