@@ -20,13 +20,24 @@ import type { TemplateDefinition, TemplateTier } from '../manifest/templates';
 export interface ServiceRuntimeConfig {
   service: string;
   template: string;
-  city: { name: string; displayName: string };
+  city: { name: string; displayName: string; country?: string };
   environment: string;
+  /** The manifest's city contacts: the accessibility statement's feedback contact and the privacy notice's DPO (role `dpo`). */
+  contacts: ServiceContact[];
+  /** Partners who receive data from the tenancy, for the privacy notice. */
+  partners: { name: string; description?: string }[];
   languages: string[];
   parameters: Record<string, unknown>;
   /** Public URL of each object container the service uses, by container name. */
   objectStorage: { containers: Record<string, string> };
   /* No adminTokenFile: the service keeps its token in $STORM_DATA_DIR/admin-token, so the same config works on a VM and in the sandbox. */
+}
+
+export interface ServiceContact {
+  name: string;
+  email: string;
+  role?: string;
+  phone?: string;
 }
 
 /** What the sandbox reads (from write_files) to run the service as a local process, the way a VM would. */
@@ -71,7 +82,14 @@ export const KNOWN_CLOUD_CONFIG_KEYS = [
 ] as const;
 
 export interface CloudInitInput {
-  city: { name: string; displayName: string; languages: string[] };
+  city: {
+    name: string;
+    displayName: string;
+    languages: string[];
+    country?: string;
+    contacts?: readonly ServiceContact[];
+    partners?: readonly { name: string; description?: string }[];
+  };
   environment: string;
   /** The manifest's service: its name (defaults to the template name) and resolved parameters. */
   service: { name: string; parameters: Record<string, unknown> };
@@ -131,8 +149,22 @@ export function serviceRuntimeConfig(input: CloudInitInput): ServiceRuntimeConfi
   return {
     service: input.service.name,
     template: input.template.name,
-    city: { name: input.city.name, displayName: input.city.displayName },
+    city: {
+      name: input.city.name,
+      displayName: input.city.displayName,
+      ...(input.city.country === undefined ? {} : { country: input.city.country }),
+    },
     environment: input.environment,
+    contacts: (input.city.contacts ?? []).map((c) => ({
+      name: c.name,
+      email: c.email,
+      ...(c.role === undefined ? {} : { role: c.role }),
+      ...(c.phone === undefined ? {} : { phone: c.phone }),
+    })),
+    partners: (input.city.partners ?? []).map((p) => ({
+      name: p.name,
+      ...(p.description === undefined ? {} : { description: p.description }),
+    })),
     languages: [...input.city.languages],
     parameters: input.service.parameters,
     objectStorage: { containers },

@@ -51,7 +51,14 @@ export function userDataHook(
       });
     const tier = serviceTier(template);
     return renderCloudInit({
-      city: { name: city.city.name, displayName: city.city.displayName, languages: [...city.city.languages] },
+      city: {
+        name: city.city.name,
+        displayName: city.city.displayName,
+        languages: [...city.city.languages],
+        country: city.city.country,
+        contacts: city.city.contacts ?? [],
+        partners: city.partners,
+      },
       environment: city.env,
       service: { name: service.name, parameters: resolveServiceParameters(template, service.parameters) },
       template: template.definition,

@@ -13,8 +13,13 @@ import { ensureSecretFile } from './signing';
 export interface ServiceConfig {
   service: string;
   version: string;
-  city: { name: string; displayName: string };
+  /** country: ISO 3166-1 alpha-2, names the bodies the accessibility statement and privacy notice refer to. */
+  city: { name: string; displayName: string; country?: string };
   environment: string;
+  /** The manifest's `city.contacts` (the one with role `dpo` is the data protection officer). */
+  contacts: Contact[];
+  /** The manifest's partners: who receives data from this deployment. */
+  partners: { name: string; description?: string }[];
   /** City languages in order of preference (the UI adds English); empty = every language the service ships. */
   languages: string[];
   parameters: Record<string, unknown>;
@@ -28,6 +33,13 @@ export interface ServiceConfig {
   publicUrl?: string;
   /** Addresses of reverse proxies in front of the service, whose X-Forwarded-For names the client; none by default. */
   trustedProxies: string[];
+}
+
+export interface Contact {
+  name: string;
+  email: string;
+  role?: string;
+  phone?: string;
 }
 
 export interface RuntimeEnvironment {
@@ -68,6 +80,8 @@ export function loadEnvironment(
     version: given.version ?? shippedVersion(artifactRoot),
     city: given.city ?? { name: 'local', displayName: 'Local' },
     environment: given.environment ?? 'local',
+    contacts: given.contacts ?? [],
+    partners: given.partners ?? [],
     languages: given.languages ?? [],
     parameters: given.parameters ?? {},
     objectStorage: given.objectStorage ?? { containers: {} },
@@ -83,6 +97,30 @@ export function loadEnvironment(
     !config.trustedProxies.every((a) => net.isIP(plainAddress(String(a))) !== 0)
   )
     throw new Error(`trustedProxies must be a list of IP addresses, got ${JSON.stringify(config.trustedProxies)}`);
+  const isText = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length <= 300;
+  if (
+    !Array.isArray(config.contacts) ||
+    !config.contacts.every(
+      (c) =>
+        typeof c === 'object' &&
+        c !== null &&
+        isText(c.name) &&
+        isText(c.email) &&
+        (c.role === undefined || isText(c.role)) &&
+        (c.phone === undefined || isText(c.phone)),
+    )
+  )
+    throw new Error('contacts must be a list of { name, email, role?, phone? }');
+  if (
+    !Array.isArray(config.partners) ||
+    !config.partners.every(
+      (p) =>
+        typeof p === 'object' && p !== null && isText(p.name) && (p.description === undefined || isText(p.description)),
+    )
+  )
+    throw new Error('partners must be a list of { name, description? }');
+  if (config.city.country !== undefined && !/^[A-Z]{2}$/.test(config.city.country))
+    throw new Error(`city.country must be an ISO 3166-1 alpha-2 code, got ${JSON.stringify(config.city.country)}`);
   const port = Number(env.PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`);
   const writeLimitPerMinute = Number(env.STORM_WRITE_LIMIT_PER_MINUTE ?? '60');

@@ -3,6 +3,8 @@
  * unless it is already SafeHtml, so forgetting to escape is not possible.
  */
 
+import { LEGAL_MESSAGES } from './legal-messages';
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -74,6 +76,10 @@ export function layout(o: LayoutOptions): string {
         >
       </li>`,
   );
+  const legal = LEGAL_MESSAGES[o.lang] ?? LEGAL_MESSAGES.en;
+  const alternates = o.languages.map(
+    (l) => html`<link rel="alternate" hreflang="${l.code}" href="${hrefFor(l.code)}" />`,
+  );
   const nav = o.nav.map(
     (n) => html`<li><a href="${n.href}" ${n.current === true ? raw(' aria-current="page"') : ''}>${n.label}</a></li>`,
   );
@@ -84,6 +90,7 @@ export function layout(o: LayoutOptions): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${o.title} · ${o.siteName}</title>
         <link rel="stylesheet" href="/assets/storm.css" />
+        ${alternates}
       </head>
       <body>
         <a class="skip" href="#main">${o.labels.skipToContent}</a>
@@ -105,7 +112,13 @@ export function layout(o: LayoutOptions): string {
           <h1>${o.title}</h1>
           ${o.body}
         </main>
-        <footer class="site"><p>${o.footer}</p></footer>
+        <footer class="site">
+          <p>${o.footer}</p>
+          <ul class="legal">
+            <li><a href="/accessibility">${legal?.accessibility}</a></li>
+            <li><a href="/privacy">${legal?.privacy}</a></li>
+          </ul>
+        </footer>
       </body>
     </html>`.value
   }\n`;
@@ -132,6 +145,8 @@ nav.main-nav ul { list-style:none; display:flex; gap:1.25rem; margin:0; padding:
 nav.main-nav a[aria-current] { font-weight:700; }
 main { max-width:62rem; margin:0 auto; padding:1rem 1.5rem 3rem; }
 footer.site { border-top:1px solid var(--line); color:var(--muted); padding:1rem 1.5rem; font-size:.9rem; }
+form.inline { display:inline-block; margin:.25rem 0 .25rem .75rem; }
+footer.site ul.legal { list-style:none; display:flex; flex-wrap:wrap; gap:1.25rem; margin:.5rem 0 0; padding:0; }
 form.filters { display:flex; flex-wrap:wrap; gap:1rem; align-items:flex-end; margin:1rem 0; padding:1rem; background:var(--accent-bg); border-radius:4px; }
 form label { display:block; font-weight:600; margin-bottom:.25rem; }
 form .field { margin-bottom:1rem; }

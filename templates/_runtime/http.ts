@@ -193,7 +193,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
 };
 
 export function send(
@@ -245,9 +245,10 @@ export function redirect(res: http.ServerResponse, location: string, headers: Re
 export function cookie(
   name: string,
   value: string,
-  options: { maxAgeSeconds: number; httpOnly: boolean; secure: boolean; sameSite?: 'Lax' | 'Strict'; path?: string },
+  options: { maxAgeSeconds?: number; httpOnly: boolean; secure: boolean; sameSite?: 'Lax' | 'Strict'; path?: string },
 ): string {
-  return `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}; Max-Age=${options.maxAgeSeconds}; SameSite=${options.sameSite ?? 'Lax'}${options.httpOnly ? '; HttpOnly' : ''}${options.secure ? '; Secure' : ''}`;
+  const maxAge = options.maxAgeSeconds === undefined ? '' : `; Max-Age=${options.maxAgeSeconds}`;
+  return `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}${maxAge}; SameSite=${options.sameSite ?? 'Lax'}${options.httpOnly ? '; HttpOnly' : ''}${options.secure ? '; Secure' : ''}`;
 }
 
 /** Reads a string field, trimmed; throws 400 naming the field when required and missing or too long. */

@@ -9,12 +9,17 @@ import { type RuntimeEnvironment, loadEnvironment } from './config';
 import { type Check, healthReport } from './health';
 import { HttpError, type RequestContext, Router, cookie, send, sendHtml, sendJson, wantsJson } from './http';
 import { chooseLanguage } from './i18n';
-import { STYLESHEET } from './html';
+import { type SafeHtml, STYLESHEET } from './html';
+import { type TemplateLegalText, accessibilityStatement, legalText, privacyNotice } from './legal';
 
 export interface ServiceApp {
   checks: Record<string, Check>;
   /** An HTML error page in the visitor's language. */
   errorPage(ctx: RequestContext, status: number, message: string): string;
+  /** Sends a page of the site (its layout, navigation and language) with this title and body. */
+  renderPage(ctx: RequestContext, title: string, body: SafeHtml): void;
+  /** The visitor's language and what the template says about itself for the statement and the notice. */
+  legal(ctx: RequestContext): { lang: string; text: TemplateLegalText };
 }
 
 export interface ServiceDefinition {
@@ -33,7 +38,8 @@ export function requestLanguage(ctx: RequestContext, offered: readonly string[])
   if (ctx.url.searchParams.get('lang') === lang)
     ctx.res.appendHeader(
       'Set-Cookie',
-      cookie('lang', lang, { maxAgeSeconds: 31536000, httpOnly: false, secure: ctx.secure }),
+      // A session cookie: remembering a choice the visitor made is strictly necessary only while they browse.
+      cookie('lang', lang, { httpOnly: true, secure: ctx.secure }),
     );
   return lang;
 }
@@ -75,6 +81,16 @@ export function createServer(def: ServiceDefinition, env: RuntimeEnvironment): h
   router.get('/healthz', (ctx) => {
     const report = healthReport(env.config.service, env.config.version, app.checks);
     sendJson(ctx.res, report.httpStatus, report.body);
+  });
+  // Every pilot publishes both, generated from the city's manifest: they are not the application's to forget.
+  router.get('/accessibility', (ctx) => {
+    const { lang, text } = app.legal(ctx);
+    const siteUrl = env.config.publicUrl ?? `${ctx.secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}`;
+    app.renderPage(ctx, legalText(lang)('accessibility'), accessibilityStatement(env.config, lang, text, siteUrl));
+  });
+  router.get('/privacy', (ctx) => {
+    const { lang, text } = app.legal(ctx);
+    app.renderPage(ctx, legalText(lang)('privacy'), privacyNotice(env.config, lang, text));
   });
   router.get('/assets/storm.css', (ctx) =>
     send(ctx.res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'Cache-Control': 'public, max-age=3600' }),

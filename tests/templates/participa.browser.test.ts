@@ -72,6 +72,17 @@ describe('participa in a browser', () => {
     await page.getByRole('link', { name: 'Ideias para a cidade' }).click();
     await page.getByRole('link', { name: title }).waitFor();
     await page.screenshot({ path: path.join(screenshotDir, 'participa-list.png'), fullPage: true });
+
+    // The citizen sees what this browser proposed and voted for, and deletes both (GDPR Art. 15 and 17).
+    await page.getByRole('link', { name: 'As minhas ideias e votos' }).click();
+    await page.getByRole('button', { name: `Apagar o meu voto em «${title}»` }).click();
+    await page.getByRole('status').filter({ hasText: 'O seu voto foi apagado.' }).waitFor();
+    expect(await page.getByRole('button', { name: `Apagar o meu voto em «${title}»` }).count()).toBe(0);
+    const ideaUrl = await page.getByRole('link', { name: title }).getAttribute('href');
+    await page.getByRole('button', { name: `Apagar a ideia «${title}»` }).click();
+    await page.getByRole('status').filter({ hasText: 'A sua ideia foi apagada.' }).waitFor();
+    expect((await page.goto(`${service.url}${ideaUrl}`))?.status()).toBe(404);
+    await page.goto(`${service.url}/?lang=pt`);
     await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ideas for the city' }).waitFor();
     await context.close();
@@ -79,7 +90,7 @@ describe('participa in a browser', () => {
 
   it(
     'has no WCAG 2.1 AA violation (axe-core) on any page or state, in any language, and talks only to its own origin',
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       const go = (page: import('playwright-core').Page, url: string) => page.goto(`${service.url}${url}`);
       const states: PageState[] = [
@@ -145,6 +156,22 @@ describe('participa in a browser', () => {
                 },
               },
             ]),
+        { name: 'accessibility statement', visit: (p, l) => go(p, `/accessibility?lang=${l}`).then(() => undefined) },
+        { name: 'privacy notice', visit: (p, l) => go(p, `/privacy?lang=${l}`).then(() => undefined) },
+        { name: 'my ideas and votes, none yet', visit: (p, l) => go(p, `/my?lang=${l}`).then(() => undefined) },
+        {
+          name: 'my ideas and votes, one of each',
+          visit: async (p, l) => {
+            await go(p, `/propose?lang=${l}`);
+            await p.locator('#i-title').fill(`Horta comunitária ${l}`);
+            await p.locator('#i-description').fill('No terreno junto ao mercado.');
+            await p.locator('#i-street').fill('Rua do Mercado');
+            await Promise.all([p.waitForURL(/notice=submitted/), p.locator('main form button').click()]);
+            await Promise.all([p.waitForURL(/notice=voted/), p.locator('main form[action$="/vote"] button').click()]);
+            await go(p, `/my?lang=${l}`);
+            await p.locator('main form').first().waitFor();
+          },
+        },
         { name: 'not found', visit: (p, l) => go(p, `/ideas/does-not-exist?lang=${l}`).then(() => undefined) },
       ];
       const result = await sweep(browser, service.url, languages, states);

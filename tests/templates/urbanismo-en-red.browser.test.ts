@@ -66,7 +66,7 @@ describe('urbanismo-en-red in a browser', () => {
 
   it(
     'has no WCAG 2.1 AA violation (axe-core) on any page or state, in any language, and talks only to its own origin',
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       const go = async (page: Page, url: string): Promise<void> => {
         await page.goto(`${service.url}${url}`);
@@ -83,6 +83,8 @@ describe('urbanismo-en-red in a browser', () => {
         },
         { name: 'plans, nothing found', visit: (p, l) => go(p, `/?lang=${l}&q=zzzzzz`) },
         { name: 'plan with map and documents', visit: (p, l) => go(p, `/plans/pp-can-2022?lang=${l}`) },
+        { name: 'accessibility statement', visit: (p, l) => go(p, `/accessibility?lang=${l}`).then(() => undefined) },
+        { name: 'privacy notice', visit: (p, l) => go(p, `/privacy?lang=${l}`).then(() => undefined) },
         { name: 'not found', visit: (p, l) => go(p, `/plans/does-not-exist?lang=${l}`) },
       ];
       const result = await sweep(browser, service.url, languages, states);

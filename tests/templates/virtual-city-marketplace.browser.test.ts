@@ -105,7 +105,7 @@ describe('virtual-city-marketplace in a browser', () => {
 
   it(
     'has no WCAG 2.1 AA violation (axe-core) on any page or state, in any language, and talks only to its own origin',
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       const go = async (page: Page, url: string): Promise<void> => {
         await page.goto(`${service.url}${url}`);
@@ -198,6 +198,8 @@ describe('virtual-city-marketplace in a browser', () => {
           name: 'inbox sign-in, wrong key',
           visit: (p, l) => go(p, `/services/${firstListing}/inbox?lang=${l}&wrong=1`),
         },
+        { name: 'accessibility statement', visit: (p, l) => go(p, `/accessibility?lang=${l}`).then(() => undefined) },
+        { name: 'privacy notice', visit: (p, l) => go(p, `/privacy?lang=${l}`).then(() => undefined) },
         { name: 'not found', visit: (p, l) => go(p, `/services/does-not-exist?lang=${l}`) },
       ];
       const result = await sweep(browser, service.url, languages, states);

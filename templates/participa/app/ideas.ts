@@ -34,17 +34,45 @@ export interface Idea {
   updatedAt: string;
   comments: IdeaComment[];
   voterHashes: string[];
+  /** voterHash of the voter id of the browser that proposed it, so that person can see and delete it. */
+  proposerHash?: string;
 }
 
 export interface ParticipaData {
   ideas: Idea[];
 }
 
-export type PublicIdea = Omit<Idea, 'voterHashes'> & { votes: number };
+export type PublicIdea = Omit<Idea, 'voterHashes' | 'proposerHash'> & { votes: number };
 
 export function publicIdea(i: Idea): PublicIdea {
-  const { voterHashes, ...rest } = i;
+  const { voterHashes, proposerHash: _proposer, ...rest } = i;
   return { ...rest, votes: voterHashes.length };
+}
+
+/** What one voter proposed and voted for (GDPR Art. 15: a citizen sees their own data). */
+export function ideasOf(ideas: readonly Idea[], voterId: string): { proposed: Idea[]; voted: Idea[] } {
+  const h = voterHash(voterId);
+  return {
+    proposed: ideas.filter((i) => i.proposerHash === h),
+    voted: ideas.filter((i) => i.voterHashes.includes(h)),
+  };
+}
+
+/** Deletes an idea this voter proposed, with its comments (Art. 17); 404 when it is not theirs. */
+export function deleteOwnIdea(data: ParticipaData, ideaId: string, voterId: string): void {
+  const h = voterHash(voterId);
+  const index = data.ideas.findIndex((i) => i.id === ideaId && i.proposerHash === h);
+  if (index < 0) throw new HttpError(404, 'no idea of yours with this id');
+  data.ideas.splice(index, 1);
+}
+
+/** Takes this voter's vote off an idea; 404 when they did not vote for it. */
+export function deleteOwnVote(idea: Idea, voterId: string): number {
+  const h = voterHash(voterId);
+  const index = idea.voterHashes.indexOf(h);
+  if (index < 0) throw new HttpError(404, 'you have no vote on this idea');
+  idea.voterHashes.splice(index, 1);
+  return idea.voterHashes.length;
 }
 
 export function newId(): string {

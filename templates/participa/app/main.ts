@@ -28,12 +28,16 @@ import {
   type ParticipaData,
   castVote,
   commentFromBody,
+  deleteOwnIdea,
+  deleteOwnVote,
+  ideasOf,
   ideaFromBody,
   issueVoterId,
   moderate,
   publicIdea,
   rankIdeas,
   verifiedVoterId,
+  voterHash,
 } from './ideas';
 import { MESSAGES, type MessageKey, SHIPPED_LANGUAGES } from './messages';
 import { readParameters } from './params';
@@ -93,6 +97,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       nav: [
         { href: '/', label: t('ideas'), current: url.pathname === '/' },
         { href: '/propose', label: t('propose'), current: url.pathname === '/propose' },
+        { href: '/my', label: t('mine'), current: url.pathname === '/my' },
       ],
       body,
       footer: t('footer', { city: env.config.city.displayName, version: env.config.version }),
@@ -358,8 +363,65 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
         return render(ctx, t('propose'), proposeForm(t, formError(t, err)), 400);
       throw err;
     }
+    // The proposer's browser gets (or keeps) its voter id, so they can find and delete the idea later;
+    // when no id can be issued (a forged cookie, this network's share used up) the idea is still taken.
+    try {
+      idea.proposerHash = voterHash(voterFor(ctx).id);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      ctx.res.removeHeader('Retry-After');
+    }
     store.update((d) => d.ideas.push(idea));
     redirect(ctx.res, `/ideas/${idea.id}?notice=submitted`);
+  });
+
+  /** The voter id this browser holds, when this deployment signed it (no new one is issued just to look). */
+  const browserVoter = (ctx: RequestContext): string | undefined =>
+    ctx.cookies.voter === undefined ? undefined : verifiedVoterId(signingKey, ctx.cookies.voter);
+
+  router.get('/my', (ctx) => {
+    const { t } = i18n(ctx);
+    const voter = browserVoter(ctx);
+    const mine = voter === undefined ? { proposed: [], voted: [] } : ideasOf(store.read().ideas, voter);
+    const notice = ctx.url.searchParams.get('notice');
+    const list = (ideas: Idea[], action: string, label: 'deleteIdea' | 'deleteVote'): SafeHtml =>
+      ideas.length === 0
+        ? html`<p>${t('noneYet')}</p>`
+        : html`<ul>
+            ${ideas.map(
+              (i) =>
+                html`<li>
+                  <a href="/ideas/${i.id}">${i.title}</a>
+                  <form method="post" action="/my/${action}/${i.id}/delete" class="inline">
+                    <button type="submit">${t(label, { title: i.title })}</button>
+                  </form>
+                </li>`,
+            )}
+          </ul>`;
+    render(
+      ctx,
+      t('mine'),
+      html`${notice === 'idea-deleted' ? html`<p class="notice" role="status">${t('ideaDeleted')}</p>` : ''}
+        ${notice === 'vote-deleted' ? html`<p class="notice" role="status">${t('voteDeleted')}</p>` : ''}
+        <p>${t('mineHelp')}</p>
+        <h2>${t('myIdeas')}</h2>
+        ${list(mine.proposed, 'ideas', 'deleteIdea')}
+        <h2>${t('myVotes')}</h2>
+        ${list(mine.voted, 'votes', 'deleteVote')}`,
+    );
+  });
+  router.post('/my/ideas/:id/delete', (ctx) => {
+    const voter = browserVoter(ctx);
+    if (voter === undefined) throw new HttpError(404, 'this browser has no ideas');
+    store.update((d) => deleteOwnIdea(d, ctx.params.id ?? '', voter));
+    redirect(ctx.res, '/my?notice=idea-deleted');
+  });
+  router.post('/my/votes/:id/delete', (ctx) => {
+    const voter = browserVoter(ctx);
+    if (voter === undefined) throw new HttpError(404, 'this browser has no votes');
+    const idea = find(ctx.params.id);
+    store.update((d) => deleteOwnVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
+    redirect(ctx.res, '/my?notice=vote-deleted');
   });
 
   // Moderators sign in with the admin token; the browser keeps a signed 8-hour session
@@ -509,6 +571,20 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   return {
     checks: { storage: storageCheck(env.dataDir, dataFile) },
+    renderPage: (ctx, title, body) => render(ctx, title, body),
+    legal: (ctx) => {
+      const { lang, t } = i18n(ctx);
+      return {
+        lang,
+        text: {
+          siteName: t('siteName'),
+          personalData: [t('legal.personalData')],
+          retention: t('legal.retention'),
+          nonAccessible: [t('legal.nonAccessible')],
+          cookies: ['lang', 'voter', 'mod'],
+        },
+      };
+    },
     errorPage: (ctx, status, message) => {
       const { lang, t } = i18n(ctx);
       return pageHtml(

@@ -2,6 +2,18 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
+  | 'legal.personalData'
+  | 'legal.retention'
+  | 'legal.nonAccessible'
+  | 'mine'
+  | 'mineHelp'
+  | 'myIdeas'
+  | 'myVotes'
+  | 'noneYet'
+  | 'deleteIdea'
+  | 'deleteVote'
+  | 'ideaDeleted'
+  | 'voteDeleted'
   | 'checkForm'
   | 'checkField'
   | 'siteName'
@@ -63,6 +75,22 @@ export const SHIPPED_LANGUAGES = ['pt', 'en', 'es', 'el'];
 
 export const MESSAGES: Messages<MessageKey> = {
   pt: {
+    'legal.personalData':
+      'As ideias e os comentários que escreve são publicados, com o nome que escolher indicar (é opcional). Para contar um voto por pessoa e para que possa ver e apagar as suas ideias e votos, o seu navegador guarda um identificador de votante aleatório; o sítio guarda apenas um resumo criptográfico dele, nunca quem é. O fundamento jurídico é a missão de interesse público do município de envolver os cidadãos (RGPD, art. 6.º, n.º 1, alínea e)).',
+    'legal.retention':
+      'As ideias, os comentários e os votos são guardados enquanto o município mantiver este processo de participação. Pode apagar as suas ideias e votos a qualquer momento em «As minhas ideias e votos».',
+    'legal.nonAccessible':
+      'As ideias e os comentários são escritos pelos cidadãos e mostrados tal como os escreveram; o sítio não verifica a sua redação.',
+    mine: 'As minhas ideias e votos',
+    mineHelp:
+      'O que este navegador propôs e votou. Apagar uma ideia remove-a com os seus comentários; apagar um voto retira-o da contagem.',
+    myIdeas: 'Ideias que propus',
+    myVotes: 'Ideias em que votei',
+    noneYet: 'Nenhuma.',
+    deleteIdea: 'Apagar a ideia «{title}»',
+    deleteVote: 'Apagar o meu voto em «{title}»',
+    ideaDeleted: 'A sua ideia foi apagada.',
+    voteDeleted: 'O seu voto foi apagado.',
     checkForm: 'Verifique os dados do formulário.',
     checkField: 'Verifique o campo «{field}».',
     moderation: 'Moderação',
@@ -123,6 +151,22 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Concretizada',
   },
   es: {
+    'legal.personalData':
+      'Las ideas y los comentarios que escribe se publican, con el nombre que decida indicar (es opcional). Para contar un voto por persona y para que pueda ver y borrar sus propias ideas y votos, su navegador guarda un identificador de votante aleatorio; el sitio solo guarda un resumen criptográfico de él, nunca quién es usted. La base jurídica es la misión de interés público del municipio de implicar a la ciudadanía (RGPD, art. 6.1.e).',
+    'legal.retention':
+      'Las ideas, los comentarios y los votos se conservan mientras el municipio mantenga este proceso de participación. Puede borrar sus propias ideas y votos en cualquier momento en «Mis ideas y votos».',
+    'legal.nonAccessible':
+      'Las ideas y los comentarios los escriben los ciudadanos y se muestran tal como los escribieron; el sitio no revisa su redacción.',
+    mine: 'Mis ideas y votos',
+    mineHelp:
+      'Lo que este navegador propuso y votó. Borrar una idea la elimina con sus comentarios; borrar un voto lo quita del recuento.',
+    myIdeas: 'Ideas que propuse',
+    myVotes: 'Ideas que voté',
+    noneYet: 'Ninguna.',
+    deleteIdea: 'Borrar la idea «{title}»',
+    deleteVote: 'Borrar mi voto a «{title}»',
+    ideaDeleted: 'Su idea se ha borrado.',
+    voteDeleted: 'Su voto se ha borrado.',
     checkForm: 'Revise los datos del formulario.',
     checkField: 'Revise el campo «{field}».',
     moderation: 'Moderación',
@@ -183,6 +227,22 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Realizada',
   },
   el: {
+    'legal.personalData':
+      'Οι ιδέες και τα σχόλια που γράφετε δημοσιεύονται, με το όνομα που επιλέγετε να δώσετε (είναι προαιρετικό). Για να μετρά μία ψήφος ανά άτομο και για να βλέπετε και να διαγράφετε τις δικές σας ιδέες και ψήφους, ο φυλλομετρητής σας κρατά έναν τυχαίο κωδικό ψηφοφόρου· ο ιστότοπος αποθηκεύει μόνο ένα μη αναστρέψιμο αποτύπωμά του, ποτέ το ποιος είστε. Νομική βάση είναι η αποστολή δημόσιου συμφέροντος του δήμου να συμμετέχουν οι πολίτες (ΓΚΠΔ, άρθ. 6 παρ. 1 στ. ε).',
+    'legal.retention':
+      'Οι ιδέες, τα σχόλια και οι ψήφοι διατηρούνται όσο ο δήμος λειτουργεί αυτή τη διαδικασία συμμετοχής. Μπορείτε να διαγράψετε τις δικές σας ιδέες και ψήφους οποιαδήποτε στιγμή στη σελίδα «Οι ιδέες και οι ψήφοι μου».',
+    'legal.nonAccessible':
+      'Οι ιδέες και τα σχόλια γράφονται από πολίτες και εμφανίζονται όπως τα έγραψαν· ο ιστότοπος δεν ελέγχει τη διατύπωσή τους.',
+    mine: 'Οι ιδέες και οι ψήφοι μου',
+    mineHelp:
+      'Ό,τι πρότεινε και ψήφισε αυτός ο φυλλομετρητής. Η διαγραφή μιας ιδέας την αφαιρεί μαζί με τα σχόλιά της· η διαγραφή μιας ψήφου την αφαιρεί από την καταμέτρηση.',
+    myIdeas: 'Ιδέες που πρότεινα',
+    myVotes: 'Ιδέες που ψήφισα',
+    noneYet: 'Καμία.',
+    deleteIdea: 'Διαγραφή της ιδέας «{title}»',
+    deleteVote: 'Διαγραφή της ψήφου μου για «{title}»',
+    ideaDeleted: 'Η ιδέα σας διαγράφηκε.',
+    voteDeleted: 'Η ψήφος σας διαγράφηκε.',
     checkForm: 'Ελέγξτε τα στοιχεία της φόρμας.',
     checkField: 'Ελέγξτε το πεδίο «{field}».',
     moderation: 'Συντονισμός',
@@ -244,6 +304,22 @@ export const MESSAGES: Messages<MessageKey> = {
     'status.done': 'Υλοποιήθηκε',
   },
   en: {
+    'legal.personalData':
+      "Ideas and comments you write are published, with the name you choose to give (it is optional). To count one vote per person and to let you see and delete your own ideas and votes, your browser keeps a random voter id; the site stores only a one-way hash of it, never who you are. The legal basis is the city's public task of involving its citizens (GDPR Art. 6(1)(e)).",
+    'legal.retention':
+      'Ideas, comments and votes are kept for as long as the city runs this participation process. You can delete your own ideas and votes at any time on “My ideas and votes”.',
+    'legal.nonAccessible':
+      'Ideas and comments are written by citizens and shown as they wrote them; the site does not check their wording.',
+    mine: 'My ideas and votes',
+    mineHelp:
+      'What this browser proposed and voted for. Deleting an idea removes it with its comments; deleting a vote takes it off the count.',
+    myIdeas: 'Ideas I proposed',
+    myVotes: 'Ideas I voted for',
+    noneYet: 'None.',
+    deleteIdea: 'Delete idea “{title}”',
+    deleteVote: 'Delete my vote for “{title}”',
+    ideaDeleted: 'Your idea was deleted.',
+    voteDeleted: 'Your vote was deleted.',
     checkForm: 'Please check the form.',
     checkField: 'Please check the field “{field}”.',
     moderation: 'Moderation',

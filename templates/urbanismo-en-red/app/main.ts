@@ -42,6 +42,11 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       ? `/documents/${encodeURIComponent(doc.object)}`
       : `${containerUrl.replace(/\/$/, '')}/${encodeURIComponent(doc.object)}`;
 
+  /** A plan date (YYYY-MM-DD) as the visitor's language writes it. */
+  const localDate = (l: string, day: string): string =>
+    /^\d{4}-\d{2}-\d{2}$/.test(day)
+      ? new Intl.DateTimeFormat(l, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`))
+      : day;
   const page = (
     ctx: RequestContext,
     t: Translate<MessageKey>,
@@ -189,7 +194,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
       <section aria-labelledby="h-history">
         <h2 id="h-history">${t('history')}</h2>
         <ol>
-          ${PLAN_STATUSES.filter((s) => plan.dates[s] !== undefined).map((s) => html`<li>${t(`status.${s}`)}: <time datetime="${plan.dates[s]}">${plan.dates[s]}</time></li>`)}
+          ${PLAN_STATUSES.filter((s) => plan.dates[s] !== undefined).map((s) => html`<li>${t(`status.${s}`)}: <time datetime="${plan.dates[s]}">${localDate(l, plan.dates[s] as string)}</time></li>`)}
         </ol>
       </section>
       <section aria-labelledby="h-docs">
@@ -198,7 +203,7 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
           plan.documents.length === 0
             ? html`<p>${t('noDocuments')}</p>`
             : html`<ul>
-                ${plan.documents.map((d) => html`<li><a href="${documentUrl(d)}" type="${d.mediaType}">${d.title}</a> <span class="meta">(${d.mediaType.split('/')[1] ?? d.mediaType}, ${Math.max(1, Math.round(d.bytes / 1024))} KB)</span></li>`)}
+                ${plan.documents.map((d) => html`<li><a href="${documentUrl(d)}" type="${d.mediaType}">${d.title}</a> <span class="meta">(${d.mediaType.split('/')[1] ?? d.mediaType}, ${Math.max(1, Math.round(d.bytes / 1024)).toLocaleString(l)} KB)</span></li>`)}
               </ul>`
         }
       </section>
@@ -261,6 +266,24 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   return {
     checks: { storage: storageCheck(env.dataDir, dataFile) },
+    renderPage: (ctx, title, body) => {
+      const { lang: l, t } = lang(ctx);
+      page(ctx, t, l, title, body);
+    },
+    // Nobody gives this site personal data: the notice says so, and names the only cookie.
+    legal: (ctx) => {
+      const { lang: l, t } = lang(ctx);
+      return {
+        lang: l,
+        text: {
+          siteName: t('siteName'),
+          personalData: [],
+          retention: '',
+          nonAccessible: [t('legal.nonAccessible', { email: params.planningOfficeEmail })],
+          cookies: ['lang'],
+        },
+      };
+    },
     errorPage: (ctx, status, message) => {
       const { lang: l, t } = lang(ctx);
       return layout({

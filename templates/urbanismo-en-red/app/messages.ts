@@ -2,6 +2,7 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
+  | 'legal.nonAccessible'
   | 'siteName'
   | 'plans'
   | 'searchPlans'
@@ -47,6 +48,8 @@ export const SHIPPED_LANGUAGES = ['es', 'en', 'el', 'pt'];
 
 export const MESSAGES: Messages<MessageKey> = {
   es: {
+    'legal.nonAccessible':
+      'Algunos documentos de los planes son archivos PDF publicados tal como se aprobaron y pueden no ser plenamente accesibles. La página de cada plan ofrece en texto su resumen, estado, fechas y ámbito, y la oficina de urbanismo ({email}) envía cualquier documento en otro formato si se solicita.',
     siteName: 'Urbanismo en Red',
     plans: 'Planes urbanísticos',
     searchPlans: 'Buscar planes',
@@ -89,6 +92,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'type.estudio-de-detalle': 'Estudio de detalle',
   },
   el: {
+    'legal.nonAccessible':
+      'Ορισμένα έγγραφα των σχεδίων είναι αρχεία PDF που δημοσιεύονται όπως εγκρίθηκαν και μπορεί να μην είναι πλήρως προσβάσιμα. Η σελίδα κάθε σχεδίου δίνει σε κείμενο την περίληψη, την κατάσταση, τις ημερομηνίες και την περιοχή του, και η υπηρεσία πολεοδομίας ({email}) στέλνει κάθε έγγραφο σε άλλη μορφή κατόπιν αιτήματος.',
     siteName: 'Urbanismo en Red',
     plans: 'Πολεοδομικά σχέδια',
     searchPlans: 'Αναζήτηση σχεδίων',
@@ -131,6 +136,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'type.estudio-de-detalle': 'Μελέτη λεπτομερειών',
   },
   pt: {
+    'legal.nonAccessible':
+      'Alguns documentos dos planos são ficheiros PDF publicados tal como foram aprovados e podem não ser totalmente acessíveis. A página de cada plano apresenta em texto o resumo, o estado, as datas e o âmbito, e o serviço de urbanismo ({email}) envia qualquer documento noutro formato a pedido.',
     siteName: 'Urbanismo en Red',
     plans: 'Planos urbanísticos',
     searchPlans: 'Pesquisar planos',
@@ -173,6 +180,8 @@ export const MESSAGES: Messages<MessageKey> = {
     'type.estudio-de-detalle': 'Estudo de detalhe',
   },
   en: {
+    'legal.nonAccessible':
+      "Some plan documents are PDF files published as they were approved and may not be fully accessible. Each plan's page gives its summary, status, dates and area as text, and the planning office ({email}) sends any document in another format on request.",
     siteName: 'Urbanismo en Red',
     plans: 'Development plans',
     searchPlans: 'Search plans',

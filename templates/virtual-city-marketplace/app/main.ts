@@ -498,6 +498,20 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
 
   return {
     checks: { storage: storageCheck(env.dataDir, dataFile) },
+    renderPage: (ctx, title, body) => render(ctx, title, body),
+    legal: (ctx) => {
+      const { lang, t } = i18n(ctx);
+      return {
+        lang,
+        text: {
+          siteName: t('siteName'),
+          personalData: [t('legal.personalData')],
+          retention: t('legal.retention', { days: params.requestRetentionDays }),
+          nonAccessible: [t('legal.nonAccessible')],
+          cookies: ['lang', 'biz'],
+        },
+      };
+    },
     errorPage: (ctx, status, message) => {
       const { lang, t } = i18n(ctx);
       return pageHtml(

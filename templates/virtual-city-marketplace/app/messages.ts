@@ -2,6 +2,9 @@
 import type { Messages } from '../../_runtime/i18n';
 
 export type MessageKey =
+  | 'legal.personalData'
+  | 'legal.retention'
+  | 'legal.nonAccessible'
   | 'checkForm'
   | 'checkField'
   | 'siteName'
@@ -60,6 +63,12 @@ export const SHIPPED_LANGUAGES = ['el', 'en', 'es', 'pt'];
 
 export const MESSAGES: Messages<MessageKey> = {
   el: {
+    'legal.personalData':
+      'Οι επιχειρήσεις δημοσιεύουν μια καταχώριση με email επικοινωνίας. Όταν στέλνετε αίτημα, το όνομα, το email και το μήνυμά σας φτάνουν στην επιχείρηση στην οποία γράφετε, η οποία απαντά στη σελίδα παρακολούθησης· ο ιστότοπος κρατά μόνο ένα μη αναστρέψιμο αποτύπωμα του συνδέσμου παρακολούθησης και του κλειδιού της επιχείρησης. Νομική βάση είναι το αίτημά σας (ΓΚΠΔ, άρθ. 6 παρ. 1 στ. β).',
+    'legal.retention':
+      'Τα αιτήματα και οι απαντήσεις διαγράφονται αυτόματα {days} ημέρες μετά την αποστολή τους. Οι καταχωρίσεις μένουν μέχρι να τις αφαιρέσει η επιχείρηση ή ο δήμος.',
+    'legal.nonAccessible':
+      'Οι καταχωρίσεις γράφονται από τις επιχειρήσεις και εμφανίζονται όπως τις έγραψαν· ο ιστότοπος δεν ελέγχει τη διατύπωσή τους.',
     checkForm: 'Ελέγξτε τα στοιχεία της φόρμας.',
     checkField: 'Ελέγξτε το πεδίο «{field}».',
     siteName: 'Εικονική Αγορά της Πόλης',
@@ -116,6 +125,12 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Ελήφθη',
   },
   es: {
+    'legal.personalData':
+      'Las empresas publican un anuncio con un correo de contacto. Cuando envía una solicitud, su nombre, correo y mensaje llegan a la empresa a la que escribe, que responde en la página de seguimiento; el sitio solo guarda un resumen criptográfico del enlace de seguimiento y de la clave de la empresa. La base jurídica es su solicitud (RGPD, art. 6.1.b).',
+    'legal.retention':
+      'Las solicitudes y sus respuestas se borran automáticamente {days} días después de enviarse. Los anuncios permanecen hasta que la empresa o el municipio los retiran.',
+    'legal.nonAccessible':
+      'Los anuncios los escriben las empresas y se muestran tal como los escribieron; el sitio no revisa su redacción.',
     checkForm: 'Revise los datos del formulario.',
     checkField: 'Revise el campo «{field}».',
     siteName: 'Mercado Virtual de la Ciudad',
@@ -171,6 +186,12 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Recibida',
   },
   pt: {
+    'legal.personalData':
+      'As empresas publicam um anúncio com um endereço de email de contacto. Quando envia um pedido, o seu nome, email e mensagem chegam à empresa a quem escreve, que responde na página de acompanhamento; o sítio guarda apenas um resumo criptográfico do link de acompanhamento e da chave da empresa. O fundamento jurídico é o seu pedido (RGPD, art. 6.º, n.º 1, alínea b)).',
+    'legal.retention':
+      'Os pedidos e as respostas são apagados automaticamente {days} dias depois de enviados. Os anúncios ficam até a empresa ou o município os retirar.',
+    'legal.nonAccessible':
+      'Os anúncios são escritos pelas empresas e mostrados tal como os escreveram; o sítio não verifica a sua redação.',
     checkForm: 'Verifique os dados do formulário.',
     checkField: 'Verifique o campo «{field}».',
     siteName: 'Mercado Virtual da Cidade',
@@ -226,6 +247,12 @@ export const MESSAGES: Messages<MessageKey> = {
     receivedOn: 'Recebido',
   },
   en: {
+    'legal.personalData':
+      'Businesses publish a listing with a contact email address. When you send a request, your name, email address and message go to the business you write to, which answers on the follow-up page; the site keeps only a hash of the follow-up link and of the business key. The legal basis is your request (GDPR Art. 6(1)(b)).',
+    'legal.retention':
+      'Requests and their answers are deleted automatically {days} days after they were sent. Listings stay until the business or the city removes them.',
+    'legal.nonAccessible':
+      'Listings are written by businesses and shown as they wrote them; the site does not check their wording.',
     checkForm: 'Please check the form.',
     checkField: 'Please check the field “{field}”.',
     siteName: 'Virtual City Marketplace',
