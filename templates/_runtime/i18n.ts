@@ -60,3 +60,36 @@ export function translator<K extends string>(messages: Messages<K>, lang: string
     return text;
   };
 }
+
+/** The `{name}` placeholders a message uses, sorted. */
+export function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{([A-Za-z_][\w]*)\}/g)].map((m) => m[1] as string))].sort();
+}
+
+/**
+ * What is missing for `languages`: every key any language has must exist in
+ * each, be non-empty and use the same placeholders as English. Returns one
+ * line per gap (`pt: key "x" is missing`); empty when complete.
+ */
+export function messageGaps(messages: Record<string, Record<string, string>>, languages: readonly string[]): string[] {
+  const keys = [...new Set(Object.values(messages).flatMap((table) => Object.keys(table)))].sort();
+  const english = messages.en ?? {};
+  const gaps: string[] = [];
+  for (const lang of languages) {
+    const table = messages[lang];
+    if (table === undefined) {
+      gaps.push(`${lang}: no messages at all`);
+      continue;
+    }
+    for (const key of keys) {
+      const text = table[key];
+      if (typeof text !== 'string') gaps.push(`${lang}: key "${key}" is missing`);
+      else if (text.trim() === '') gaps.push(`${lang}: key "${key}" is empty`);
+      else if (english[key] !== undefined && placeholders(text).join() !== placeholders(english[key]).join())
+        gaps.push(
+          `${lang}: key "${key}" uses {${placeholders(text).join('}, {')}} where English uses {${placeholders(english[key]).join('}, {')}}`,
+        );
+    }
+  }
+  return gaps;
+}

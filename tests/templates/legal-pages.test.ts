@@ -95,6 +95,23 @@ describe.each([
     }
   });
 
+  it("answers in the visitor's language when the city speaks it, else in the city's first language, with hreflang alternates", async () => {
+    const asked = async (acceptLanguage: string): Promise<string> => {
+      const res = await fetch(`${app.url}/`, { headers: { 'accept-language': acceptLanguage } });
+      return /<html lang="([^"]+)"/.exec(await res.text())?.[1] ?? '';
+    };
+    const first = languages[0] as string;
+    expect(await asked('fr-FR,fr;q=0.9,de;q=0.8')).toBe(first);
+    expect(await asked('')).toBe(first);
+    expect(await asked('en-GB,en;q=0.9')).toBe('en');
+    expect(await asked(`fr;q=0.9,${first};q=0.5`)).toBe(first);
+    const home = (await page(`${app.url}/`)).text;
+    for (const lang of languages)
+      expect(home).toContain(`<link rel="alternate" hreflang="${lang}" href="?lang=${lang}" />`);
+    // Only the city's languages (and English) are offered, whatever the template ships.
+    expect(home.match(/rel="alternate"/g)?.length).toBe(languages.length);
+  });
+
   it('sends a Content-Security-Policy that allows only its own origin', async () => {
     const csp = (await page(`${app.url}/privacy`)).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");
