@@ -20,6 +20,8 @@ import { preflight, prepareStack } from './prepare';
 
 export interface PlanOptions {
   out?: string;
+  /** Save each stack's plan as <outDir>/<city>.<env>.tfplan (with its sidecar): a CI shard's artifacts. */
+  outDir?: string;
   skipPreflight: boolean;
   lockTimeout: string;
 }
@@ -60,6 +62,13 @@ export interface ReviewedPlan {
   planDocument: unknown;
 }
 
+/** Where --out-dir saves a stack's plan. */
+export function savedPlanPath(dir: string, ref: StackRef): string {
+  return path.join(dir, `${ref.city}.${ref.env}${SAVED_PLAN_SUFFIX}`);
+}
+
+export const SAVED_PLAN_SUFFIX = '.tfplan';
+
 export function sidecarPath(planFile: string): string {
   return `${planFile}.storm.json`;
 }
@@ -82,7 +91,12 @@ export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: P
   const stack = await prepareStack(ctx, ref, options.lockTimeout);
   const pre = await preflight(stack, options.skipPreflight);
   await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
-  const planFile = options.out === undefined ? runPlanFile(stack.run.ws, 'apply') : path.resolve(ctx.cwd, options.out);
+  const planFile =
+    options.out !== undefined
+      ? path.resolve(ctx.cwd, options.out)
+      : options.outDir !== undefined
+        ? savedPlanPath(path.resolve(ctx.cwd, options.outDir), ref)
+        : runPlanFile(stack.run.ws, 'apply');
   ctx.progress({ kind: 'step', message: `${label(stack.run)}: planning` });
   const written = await ctx.deps.tofu.planOnly(stack.run, planFile, 'apply');
   const sidecar: PlanSidecar = {
@@ -121,8 +135,11 @@ export async function planStacks(
 ): Promise<StackOutcome<StackPlanResult>[]> {
   if (options.out !== undefined && refs.length > 1)
     throw new StormError('usage', '--out saves the plan of exactly one city/environment', {
-      hint: 'plan the cities one at a time when saving plan files',
+      hint: 'save the plans of several cities with --out-dir <dir>',
     });
+  if (options.out !== undefined && options.outDir !== undefined)
+    throw new StormError('usage', 'use --out or --out-dir, not both');
+  if (options.outDir !== undefined) fs.mkdirSync(path.resolve(ctx.cwd, options.outDir), { recursive: true });
   return runEach(ctx, refs, options.concurrency, async (ref) => {
     try {
       const { stack, result, planDocument } = await planStack(ctx, ref, options);
@@ -140,13 +157,60 @@ export async function planStacks(
         result.summary.hasChanges ? 'planned' : 'no-changes',
         { planFile: result.planFile, policy },
       );
-      if (options.out === undefined) removeRunPlan(result.planFile);
+      if (options.out === undefined && options.outDir === undefined) removeRunPlan(result.planFile);
       return result;
     } catch (err) {
       await auditFailure(ctx, ref, 'plan', options.skipPreflight, err);
       throw err;
     }
   });
+}
+
+/**
+ * The plans --out-dir saved in a directory (a CI apply job's artifacts), each with the stack
+ * its sidecar names, in name order. A plan without a sidecar, or one naming another file
+ * name than its stack's, is refused: the directory came from elsewhere and is not trusted.
+ */
+export function savedPlansIn(dir: string): { ref: StackRef; planFile: string }[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    throw new StormError(
+      'not-found',
+      `cannot read plan directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      { hint: "pass the directory `storm plan --out-dir` wrote (CI: the plan jobs' artifacts)" },
+    );
+  }
+  const plans = names
+    .filter((n) => n.endsWith(SAVED_PLAN_SUFFIX))
+    .sort()
+    .map((name) => {
+      const planFile = path.join(dir, name);
+      let sidecar: Partial<PlanSidecar>;
+      try {
+        sidecar = JSON.parse(fs.readFileSync(sidecarPath(planFile), 'utf8')) as Partial<PlanSidecar>;
+      } catch {
+        throw new StormError(
+          'stale-plan',
+          `${planFile} has no readable storm record (${path.basename(sidecarPath(planFile))})`,
+          {
+            hint: 'make plan files with `storm plan --out-dir <dir>` and keep the .storm.json beside them',
+          },
+        );
+      }
+      const { city, env } = sidecar;
+      if (typeof city !== 'string' || typeof env !== 'string' || name !== `${city}.${env}${SAVED_PLAN_SUFFIX}`)
+        throw new StormError(
+          'stale-plan',
+          `${planFile} does not match its storm record (it names ${String(city)}/${String(env)})`,
+          {
+            hint: 'apply only the files `storm plan --out-dir` wrote, under the names it gave them',
+          },
+        );
+      return { ref: { city, env }, planFile };
+    });
+  return plans;
 }
 
 /** Loads a saved plan and refuses it when the manifest/synthesis or the state moved since. */

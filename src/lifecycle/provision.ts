@@ -24,6 +24,8 @@ import { locateAddress, rawOutputs } from './prepare';
 export interface ProvisionOptions {
   /** A plan file saved by `storm plan --out` (exactly one stack). */
   planFile?: string;
+  /** Saved plans by "city/env" (`storm plan --out-dir`): each stack applies exactly its own. */
+  planFiles?: Readonly<Record<string, string>>;
   skipPreflight: boolean;
   lockTimeout: string;
   concurrency: number;
@@ -52,21 +54,30 @@ export async function provisionStacks(
     throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');
   const started = Date.now();
   const gates = new Map<string, PolicyGate>();
+  const reviewing = options.planFile !== undefined || options.planFiles !== undefined;
+  const savedPlanOf = (ref: StackRef): string | undefined => {
+    if (options.planFile !== undefined) return options.planFile;
+    if (options.planFiles === undefined) return undefined;
+    const file = options.planFiles[`${ref.city}/${ref.env}`];
+    if (file === undefined)
+      throw new StormError('not-found', `no saved plan for ${ref.city}/${ref.env}`, {
+        hint: 'apply only what was planned and reviewed: `storm plan --out-dir <dir>` first',
+      });
+    return file;
+  };
   // --yes without a saved plan: nobody reads the summary before the apply starts, so tofu
   // applies the plan file while `tofu show -json` reads it back. The summary is still shown
   // (and the policy gate decided) before anything the apply reports.
-  if (options.autoApprove && options.planFile === undefined)
-    return runEach(ctx, refs, options.concurrency, provisionApproved);
+  if (options.autoApprove && !reviewing) return runEach(ctx, refs, options.concurrency, provisionApproved);
 
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
     // An apply whose record could not be written would be an unrecorded change: refuse before it.
     await ctx.deps.auditReady(ctx.cwd, ref.city);
     let reviewed: ReviewedPlan;
     try {
+      const saved = savedPlanOf(ref);
       reviewed =
-        options.planFile === undefined
-          ? await planStack(ctx, ref, options)
-          : await reviewSavedPlan(ctx, ref, options.planFile, options);
+        saved === undefined ? await planStack(ctx, ref, options) : await reviewSavedPlan(ctx, ref, saved, options);
     } catch (err) {
       await auditFailure(ctx, ref, 'provision', options.skipPreflight, err);
       throw err;
@@ -106,7 +117,7 @@ export async function provisionStacks(
         startApply(stack, stack.run, result.planFile, result.summary.resources.length),
       );
     } finally {
-      if (options.planFile === undefined) removeRunPlan(result.planFile);
+      if (!reviewing) removeRunPlan(result.planFile);
     }
   });
 
@@ -181,7 +192,7 @@ export async function provisionStacks(
         'refused',
         { planFile, message: gate.refusal.message, policy: gate.summary },
       );
-      if (options.planFile === undefined) removeRunPlan(planFile);
+      if (!reviewing) removeRunPlan(planFile);
       throw gate.refusal;
     }
     if (!gate.report.passed)

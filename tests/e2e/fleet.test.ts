@@ -3,11 +3,12 @@
  * together plan every city exactly once, and `--changed-since` plans only the city
  * a commit touched.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, jsonResult, stormAsync } from '../support/storm';
+import { parse } from 'yaml';
+import { STORM_BIN, cleanEnv, jsonResult, stormAsync } from '../support/storm';
 import { makeProject, startProjectSandbox, type RunningSandbox } from './lifecycle-support';
 
 let project: string;
@@ -18,6 +19,21 @@ function git(...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=ci@example.org', '-c', 'user.name=ci', ...args], {
     cwd: project,
     encoding: 'utf8',
+  });
+}
+
+/** Runs a job's script lines the way a GitLab runner does: one shell, stop at the first failing line. */
+function runJob(
+  lines: readonly string[],
+  vars: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-e', '-c', lines.join('\n')], { cwd: project, env: { ...env, ...vars } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -68,5 +84,57 @@ describe('a fleet in shards', { timeout: 300_000 }, () => {
     expect(idle.code, idle.stderr).toBe(0);
     expect(plannedCities(jsonResult(idle))).toEqual([]);
     expect(idle.stderr).toMatch(/no city selected \(changed since HEAD~1, shard 2\/2\): nothing to do/);
+  });
+
+  it("runs the GitLab pipeline's lines for one shard: plans and diffs as artifacts; a plan gone stale is refused", async () => {
+    const init = await stormAsync(['ci', 'init', '--gitlab', '--shards', '2'], { project, env });
+    expect(init.code, init.stderr).toBe(0);
+    const pipeline = parse(fs.readFileSync(path.join(project, '.gitlab-ci.yml'), 'utf8')) as Record<
+      string,
+      { script: string[]; variables?: Record<string, string> }
+    >;
+    const file = path.join(project, 'stacks', 'agueda.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('cost-centre: CMA-PART-2026', 'cost-centre: CMA-PART-2027'),
+    );
+    git('commit', '-qam', 'agueda: a new cost centre');
+    const base = git('rev-parse', 'HEAD~1').trim();
+    // The runner's variables for shard 1 of 2 of plan-preprod in a merge request. Storm is this
+    // checkout's, and its engine cache this machine's (a runner restores the pipeline's cache instead).
+    const { STORM_CACHE_DIR: _runnerCache, ...variables } = pipeline.variables as unknown as Record<string, string>;
+    expect(_runnerCache).toBe('$CI_PROJECT_DIR/.cache/storm');
+    const ci = {
+      ...variables,
+      ...pipeline['plan-preprod']?.variables,
+      STORM: `${process.execPath} ${STORM_BIN}`,
+      CI_PIPELINE_SOURCE: 'merge_request_event',
+      CI_MERGE_REQUEST_DIFF_BASE_SHA: base,
+      CI_NODE_INDEX: '1',
+      CI_NODE_TOTAL: '2',
+    };
+    const plan = await runJob(pipeline['.plan']?.script ?? [], ci);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/1 city selected \(changed since [0-9a-f]{40}, shard 1\/2\): agueda/);
+    const artifacts = fs.readdirSync(path.join(project, 'plans', 'preprod')).sort();
+    expect(artifacts).toEqual(['agueda.preprod.md', 'agueda.preprod.tfplan', 'agueda.preprod.tfplan.storm.json']);
+    expect(fs.readFileSync(path.join(project, 'plans', 'preprod', 'agueda.preprod.md'), 'utf8')).toMatch(
+      /### storm diff: agueda \(preprod\)/,
+    );
+    // Shard 2 of 2 has nothing to plan, and succeeds.
+    const idle = await runJob(pipeline['.plan']?.script ?? [], { ...ci, CI_NODE_INDEX: '2' });
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.stderr).toMatch(/no city selected/);
+
+    // Between review and apply the manifest changes again: the apply job refuses the reviewed plan.
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('cost-centre: CMA-PART-2027', 'cost-centre: CMA-PART-2028'),
+    );
+    const apply = await runJob(pipeline['apply-preprod']?.script ?? [], { ...ci, CI_COMMIT_BRANCH: 'main' });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(
+      /agueda\.preprod\.tfplan is stale: stacks\/agueda\.yaml .*changed since the plan was made/,
+    );
   });
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployStacks } from '../../src/lifecycle/deploy';
 import { destroyStacks } from '../../src/lifecycle/destroy';
-import { planFileSha256, planStacks, sidecarPath } from '../../src/lifecycle/plan';
+import { planFileSha256, planStacks, savedPlansIn, sidecarPath } from '../../src/lifecycle/plan';
 import type { ProvisionOptions } from '../../src/lifecycle/provision';
 import { provisionStacks } from '../../src/lifecycle/provision';
 import { outputStacks, statusStacks } from '../../src/lifecycle/status';
@@ -237,6 +237,56 @@ describe('provision', () => {
       /^stale-plan: .*the state of agueda\/preprod changed since the plan was made \(serial 0 → 1\)/,
     );
     expect(f.calls.filter((c) => c.startsWith('apply'))).toEqual(['apply agueda/preprod apply']);
+  });
+});
+
+describe('a CI shard: plan --out-dir, provision --plan-dir', () => {
+  it('saves one plan per stack under <city>.<env>.tfplan; applies exactly those, each to the stack its record names', async () => {
+    const f = fake();
+    const planned = await planStacks(f.context(), [AGUEDA, VALLADOLID], { ...plan, outDir: 'plans' });
+    expect(planned.every((o) => o.ok)).toBe(true);
+    const dir = path.join(f.cwd, 'plans');
+    const saved = savedPlansIn(dir);
+    expect(saved.map((p) => `${p.ref.city}/${p.ref.env} ${path.basename(p.planFile)}`)).toEqual([
+      'agueda/preprod agueda.preprod.tfplan',
+      'valladolid/preprod valladolid.preprod.tfplan',
+    ]);
+    const applied = await provisionStacks(
+      f.context(),
+      saved.map((p) => p.ref),
+      provisionOptions(() => Promise.resolve(true), {
+        planFiles: Object.fromEntries(saved.map((p) => [`${p.ref.city}/${p.ref.env}`, p.planFile])),
+      }),
+    );
+    expect(applied.map((o) => o.ok && o.value.status)).toEqual(['applied', 'applied']);
+    expect(f.calls.filter((c) => c.startsWith('apply'))).toEqual([
+      'apply agueda/preprod apply',
+      'apply valladolid/preprod apply',
+    ]);
+    // The reviewed plan files stay (they are the artifacts); a stack without one is not planned afresh.
+    expect(fs.existsSync(path.join(dir, 'agueda.preprod.tfplan'))).toBe(true);
+    const missing = await provisionStacks(
+      f.context(),
+      [AGUEDA],
+      provisionOptions(() => Promise.resolve(true), { planFiles: {} }),
+    );
+    expect(missing[0]?.ok === false && missing[0].error.message).toBe('no saved plan for agueda/preprod');
+  });
+
+  it('refuses a plan directory whose files and records disagree', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-plan-dir-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'agueda.preprod.tfplan'), 'x');
+      expect(() => savedPlansIn(dir)).toThrow(/has no readable storm record/);
+      fs.writeFileSync(
+        path.join(dir, 'agueda.preprod.tfplan.storm.json'),
+        JSON.stringify({ city: 'agueda', env: 'production' }),
+      );
+      expect(() => savedPlansIn(dir)).toThrow(/does not match its storm record \(it names agueda\/production\)/);
+      expect(() => savedPlansIn(path.join(dir, 'none'))).toThrow(/cannot read plan directory/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

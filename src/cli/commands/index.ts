@@ -27,6 +27,7 @@ export const commandModules: readonly LazyCommand[] = [
   { name: 'destroy', load: async () => (await import('./destroy.js')).destroyCommand },
   { name: 'audit', load: async () => (await import('./audit.js')).auditCommand },
   { name: 'diff', load: async () => (await import('./diff.js')).diffCommand },
+  { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
   { name: 'sandbox', load: async () => (await import('./sandbox.js')).sandboxCommand },
 ];

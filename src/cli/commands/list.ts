@@ -8,6 +8,7 @@ export const listCommand: CommandModule = (program, ctx) => {
   program
     .command('list')
     .description('List the cities in stacks/ with their country, services and environments')
+    .option('--all', 'every city (the default; accepted so that CI can pass one selection to every command)', false)
     .option('--shard <I/N>', 'only the cities of shard I of N (sorted by name, dealt round-robin), with their shard')
     .option('--changed-since <git-ref>', 'only the cities a change since this revision affects, with the reasons')
     .addHelpText(

@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
 import type { CommandModule } from '../context';
+import { planDiffReport } from '../../audit/plan-diff';
+import { renderDiffMarkdown } from '../../report/diff';
 import { ExitCode } from '../../errors';
 import { failureOf } from '../../lifecycle/fan-out';
 import { planStacks } from '../../lifecycle/plan';
@@ -18,8 +21,11 @@ import {
 
 interface PlanFlags {
   all: boolean;
+  shard?: string;
+  changedSince?: string;
   env?: string;
   out?: string;
+  outDir?: string;
   detailedExitcode: boolean;
   skipPreflight: boolean;
   concurrency?: string;
@@ -39,6 +45,10 @@ export const planCommand: CommandModule = (program, ctx) => {
       '--out <file>',
       'save the plan (and a .storm.json record of what it was made from) for `storm provision --plan`',
     )
+    .option(
+      '--out-dir <dir>',
+      'save each plan as <dir>/<city>.<env>.tfplan (with its .storm.json) and a markdown diff <city>.<env>.md beside it',
+    )
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none', false)
     .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
     .addHelpText(
@@ -47,7 +57,8 @@ export const planCommand: CommandModule = (program, ctx) => {
 Examples:
   $ storm plan valladolid
   $ storm plan agueda --env production --out agueda.plan
-  $ storm plan --all --detailed-exitcode --json > plan.json   # CI: exit 2 means changes`,
+  $ storm plan --all --detailed-exitcode --json > plan.json   # CI: exit 2 means changes
+  $ storm plan --changed-since origin/main --shard 2/4 --out-dir plans/preprod   # a CI shard's artifacts`,
     )
     .action(async (cities: string[], flags: PlanFlags) => {
       ctx.setCommand('plan');
@@ -56,6 +67,7 @@ Examples:
       const refs = await selectStacks(out, g.cwd, cities, flags);
       const outcomes = await planStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
         ...(flags.out === undefined ? {} : { out: flags.out }),
+        ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
         skipPreflight: flags.skipPreflight,
         lockTimeout: parseLockTimeout(flags.lockTimeout),
         concurrency: parseConcurrency(flags.concurrency),
@@ -80,6 +92,18 @@ Examples:
             : { city: o.city, env: o.env, status: 'failed', error: failureOf(o.error) },
         ),
       });
+      if (flags.outDir !== undefined) {
+        for (const o of outcomes)
+          if (o.ok)
+            fs.writeFileSync(
+              o.value.planFile.replace(/\.tfplan$/, '.md'),
+              `${renderDiffMarkdown(planDiffReport(o.city, o.env, o.value.summary))}\n`,
+            );
+        const saved = outcomes.filter((o) => o.ok).length;
+        out.note(
+          `${saved} plan${saved === 1 ? '' : 's'} saved in ${flags.outDir}; apply exactly them with: storm provision --plan-dir ${flags.outDir} --yes`,
+        );
+      }
       for (const o of outcomes) {
         if (!o.ok) continue;
         out.text(renderPlanSummary(`${o.city}/${o.env}`, o.value.summary, { color: out.options.color }));

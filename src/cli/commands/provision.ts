@@ -1,5 +1,8 @@
+import * as path from 'node:path';
 import type { CommandModule } from '../context';
-import { ExitCode } from '../../errors';
+import { ExitCode, StormError } from '../../errors';
+import type { StackRef } from '../../lifecycle/context';
+import { savedPlansIn } from '../../lifecycle/plan';
 import { failureOf } from '../../lifecycle/fan-out';
 import { provisionStacks } from '../../lifecycle/provision';
 import { renderCounts, renderOutputs, renderPlanSummary, renderResultsTable } from '../../report/plan-summary';
@@ -23,6 +26,9 @@ interface ProvisionFlags {
   env?: string;
   yes: boolean;
   plan?: string;
+  planDir?: string;
+  shard?: string;
+  changedSince?: string;
   skipPreflight: boolean;
   allowViolations: boolean;
   concurrency?: string;
@@ -40,6 +46,10 @@ export const provisionCommand: CommandModule = (program, ctx) => {
   addRunOptions(cmd)
     .option('-y, --yes', 'apply without asking (required when there is no terminal)', false)
     .option('--plan <file>', 'apply a plan saved by `storm plan --out` (refused if stale)')
+    .option(
+      '--plan-dir <dir>',
+      'apply exactly the plans `storm plan --out-dir` saved there, each to the city and environment it names (stale ones refused)',
+    )
     .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
     .option('--allow-violations', 'apply even when error-severity policy rules fail (recorded in the audit log)', false)
     .addHelpText(
@@ -49,15 +59,40 @@ Examples:
   $ storm provision valladolid                       # asks before applying
   $ storm provision valladolid --yes                 # CI / scripts
   $ storm plan agueda --out p.plan && storm provision agueda --plan p.plan --yes
-  $ storm provision --all --yes --concurrency 3`,
+  $ storm provision --all --yes --concurrency 3
+  $ storm provision --plan-dir plans/production --yes   # CI: apply the reviewed plans of every shard`,
     )
     .action(async (cities: string[], flags: ProvisionFlags) => {
       ctx.setCommand('provision');
       const out = ctx.output();
       const g = ctx.globals();
-      const refs = await selectStacks(out, g.cwd, cities, flags);
+      let refs: StackRef[];
+      let planFiles: Record<string, string> | undefined;
+      if (flags.planDir !== undefined) {
+        if (cities.length > 0 || flags.all || flags.shard !== undefined || flags.changedSince !== undefined)
+          throw new StormError('usage', '--plan-dir applies the plans it holds: name no city and no other selection');
+        if (flags.plan !== undefined) throw new StormError('usage', 'use --plan or --plan-dir, not both');
+        const saved = savedPlansIn(path.resolve(g.cwd, flags.planDir));
+        if (flags.env !== undefined && saved.some((p) => p.ref.env !== flags.env))
+          throw new StormError(
+            'usage',
+            `${flags.planDir} holds plans of other environments than ${flags.env}: ${saved
+              .filter((p) => p.ref.env !== flags.env)
+              .map((p) => `${p.ref.city}/${p.ref.env}`)
+              .join(', ')}`,
+            { hint: 'keep one directory per environment (plans/preprod, plans/production)' },
+          );
+        refs = saved.map((p) => p.ref);
+        planFiles = Object.fromEntries(saved.map((p) => [`${p.ref.city}/${p.ref.env}`, p.planFile]));
+        out.note(
+          refs.length === 0
+            ? `no saved plans in ${flags.planDir}: nothing to apply`
+            : `applying the ${refs.length} saved plan${refs.length === 1 ? '' : 's'} in ${flags.planDir}: ${refs.map((r) => `${r.city}/${r.env}`).join(', ')}`,
+        );
+      } else refs = await selectStacks(out, g.cwd, cities, flags);
       const outcomes = await provisionStacks(lifecycleContext(ctx, liveProgress(out)), refs, {
         ...(flags.plan === undefined ? {} : { planFile: flags.plan }),
+        ...(planFiles === undefined ? {} : { planFiles }),
         skipPreflight: flags.skipPreflight,
         lockTimeout: parseLockTimeout(flags.lockTimeout),
         concurrency: parseConcurrency(flags.concurrency),
