@@ -10,6 +10,8 @@ import { POLICY_RULES } from '../../audit/rules/index';
 import { StormError } from '../../errors';
 import { loadCity } from '../../manifest/load';
 import { renderAuditMarkdown, renderAuditText, renderRulesTable } from '../../report/audit';
+import { renderGdprText } from '../../report/gdpr';
+import { gdprRecordFor } from '../../lifecycle/gdpr';
 import { addSelectionOptions, selectForRun } from './lifecycle-common';
 import { renderAuditAnchor, renderAuditLog, renderAuditRepair, renderAuditVerification } from '../../report/audit-log';
 
@@ -50,7 +52,8 @@ export const auditCommand: CommandModule = (program, ctx) => {
     .option('--env <env>', 'check only this environment (default: every environment)')
     .option('--plan <file>', 'also check the planned values of a plan (`tofu show -json` document)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
-    .option('--rules', 'list the built-in rules instead of checking a city', false);
+    .option('--rules', 'list the built-in rules instead of checking a city', false)
+    .option('--gdpr', 'print the record of processing activities (GDPR Art. 30) the manifest implies', false);
   addSelectionOptions(audit)
     .addHelpText(
       'after',
@@ -64,6 +67,8 @@ Examples:
   $ storm audit --all                         # every city (--shard I/N, --changed-since <ref> narrow it;
                                               #   --json: { cities: [...] }, exit 3 if any city fails)
   $ storm audit --rules --format markdown     # the rule table
+  $ storm audit agueda --gdpr                 # the Art. 30 record: controller, DPO, services, personal-data
+                                              #   volumes (encrypted?), partners, region; --json: audit-gdpr.v1
   $ storm audit log valladolid                # every plan, provision and destroy recorded for valladolid
   $ storm audit verify valladolid             # exit 1 naming the first edited, removed, inserted or reordered record
   $ storm audit anchor valladolid             # the head to publish (e.g. in the merge request)
@@ -81,6 +86,7 @@ nobody without the key can re-hash it or forge its head.`,
           plan?: string;
           format: 'text' | 'markdown' | 'json';
           rules: boolean;
+          gdpr: boolean;
           all: boolean;
           shard?: string;
           changedSince?: string;
@@ -100,6 +106,17 @@ nobody without the key can re-hash it or forge its head.`,
           }));
           if (json) emitJson(out, 'audit', 0, { rules });
           else out.text(renderRulesTable(POLICY_RULES, opts.format === 'markdown' ? 'markdown' : 'text'));
+          ctx.setExitCode(0);
+          return;
+        }
+        if (opts.gdpr) {
+          if (city === undefined)
+            throw new StormError('usage', 'name the city whose record of processing activities to print', {
+              hint: 'storm audit <city> --gdpr [--json]',
+            });
+          const record = gdprRecordFor(city, ctx.globals().cwd);
+          if (json) emitJson(out, 'audit', 0, record);
+          else out.text(renderGdprText(record));
           ctx.setExitCode(0);
           return;
         }
