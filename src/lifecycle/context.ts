@@ -90,6 +90,8 @@ export interface PreparedStack {
   run: StackRun;
   engine: EngineInfo;
   state: StateSnapshot;
+  /** Addresses this plan imports from the cloud (`storm import`'s adoption record): they exist already. */
+  adopting?: readonly string[];
 }
 
 export type StackOutcome<T> =

@@ -845,6 +845,21 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
     )
       note('guessed', `partner ${p.name}`, `project ${p.project} could not be named`, 'check partners[].project');
 
+  // Policy wants these tags; a project tagged key=value on its network already says them.
+  const tags: Record<string, string> = {};
+  for (const t of net.tags) {
+    const m = /^(owner|cost-centre|data-classification)=(.{1,255})$/.exec(t);
+    if (m?.[1] !== undefined && m[2] !== undefined) tags[m[1]] = m[2];
+  }
+  const missingTags = ['owner', 'cost-centre', 'data-classification'].filter((k) => tags[k] === undefined);
+  if (missingTags.length > 0)
+    note(
+      'guessed',
+      'tags',
+      `policy STORM-GOV-001 wants ${missingTags.join(', ')}, which the project does not say`,
+      'add them under tags: before storm provision (adopted resources keep their own tags)',
+    );
+
   // --- the manifest ---------------------------------------------------------------------------
   const projectLabel = found.projectName ?? found.projectId;
   const manifest: CityManifest = {
@@ -856,6 +871,7 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
       languages: ['en'],
       owner: { team: `operators of project ${projectLabel}`, email: `owner@${city}.invalid` },
     },
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
     cloud: {
       name: found.cloud,
       ...(found.region === undefined ? {} : { region: found.region }),

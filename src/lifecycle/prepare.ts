@@ -92,9 +92,11 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
   const state = await tofu.readState(run);
   // A city `storm import` wrote: its resources exist already and are adopted, never created again.
   const record = readAdoptionRecord(ctx.cwd, city);
+  let adopting: string[] = [];
   if (record !== undefined && record.env === ref.env && isJsonObject(terraformJson)) {
     const adopted = adoptInto(terraformJson, record, state);
     terraformJson = adopted.json;
+    adopting = adopted.imports;
     synthHash = sha256(canonicalJson(terraformJson));
     tofu.writeWorkspace(run, terraformJson);
     if (adopted.imports.length > 0)
@@ -114,6 +116,7 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
     run,
     engine: engineInfo,
     state,
+    ...(adopting.length > 0 ? { adopting } : {}),
   };
 }
 
@@ -162,7 +165,8 @@ export async function preflight(stack: PreparedStack, skip: boolean): Promise<Pr
     credentials: stack.credentials,
     city: stack.resolved,
     terraformJson: stack.terraformJson,
-    existingAddresses: new Set(stack.state.addresses),
+    // What the plan imports exists already: it needs no quota.
+    existingAddresses: new Set([...stack.state.addresses, ...(stack.adopting ?? [])]),
     locate: (p) => locateResolvedPath(stack.loaded, stack.resolved.env, p),
   });
   const quotas = report.quotas
