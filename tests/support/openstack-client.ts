@@ -35,7 +35,7 @@ export function clientEnv(url: string, user: SandboxUser, home = process.env.HOM
 
 /** Runs one client command; never throws for a non-zero exit (the caller asserts on it). */
 export function runClient(
-  program: 'openstack' | 'nova' | 'cinder',
+  program: 'openstack' | 'nova' | 'cinder' | 'swift',
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
@@ -53,7 +53,7 @@ export function runClient(
 
 /** Runs one client command and returns its stdout; a non-zero exit is an error naming the command. */
 export async function clientOutput(
-  program: 'openstack' | 'nova' | 'cinder',
+  program: 'openstack' | 'nova' | 'cinder' | 'swift',
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<string> {

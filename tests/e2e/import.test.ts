@@ -1,0 +1,299 @@
+/**
+ * `storm import` end to end on the sandbox: a project built by hand with the standard
+ * `openstack` client (not with storm) — two networks, a router, three security groups
+ * with group-to-group rules, five servers in two shapes with volumes and floating IPs,
+ * two containers (one public), a network shared with a partner project — becomes
+ * stacks/hand.yaml; it validates, its first plan changes no resource, the provision
+ * only adopts, one more web server plans exactly that server, audit runs, and destroy
+ * removes what was adopted and leaves alone what was not (the second network).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSandbox, makeProject, startProjectSandbox } from './lifecycle-support';
+import { conforms } from '../support/json-schema';
+import { type ClientResult, clientEnv, runClient } from '../support/openstack-client';
+import { cleanEnv, stormAsync } from '../support/storm';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDEaEL6TgJUZ5tpf3CMZWIrTq4R9OKnIL4o9Qy4Kg/ze ops@hand';
+
+describe('storm import of a project built by hand', { timeout: 900_000 }, () => {
+  let project: string;
+  let sandbox: RunningSandbox | undefined;
+  const env = cleanEnv();
+  let osEnv: NodeJS.ProcessEnv;
+
+  async function client(program: 'openstack' | 'swift', ...args: string[]): Promise<ClientResult> {
+    const r = await runClient(program, args, osEnv);
+    expect(r.code, `${program} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r;
+  }
+  const os = (...args: string[]): Promise<ClientResult> => client('openstack', ...args);
+  const names = async (...args: string[]): Promise<string[]> =>
+    (await os(...args, '-f', 'value', '-c', 'Name')).stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
+  const storm = (...args: string[]) => stormAsync(args, { project, env, timeout: 300_000 });
+  const manifest = (): string => path.join(project, 'stacks', 'hand.yaml');
+  const edit = (from: string, to: string): void => {
+    const text = fs.readFileSync(manifest(), 'utf8');
+    expect(text).toContain(from);
+    fs.writeFileSync(manifest(), text.replace(from, to));
+  };
+
+  beforeAll(async () => {
+    project = makeProject('import');
+    sandbox = startProjectSandbox(project);
+    osEnv = clientEnv(sandbox.url, { username: 'admin', password: sandbox.adminPassword, project: 'admin' });
+    const keyFile = path.join(project, 'ops.pub');
+    fs.writeFileSync(keyFile, `${KEY}\n`);
+    await os('keypair', 'create', '--public-key', keyFile, 'ops-key');
+    await os('network', 'create', 'app-net');
+    await os(
+      'subnet',
+      'create',
+      'web-sub',
+      '--network',
+      'app-net',
+      '--subnet-range',
+      '10.30.1.0/24',
+      '--dns-nameserver',
+      '9.9.9.9',
+    );
+    await os(
+      'subnet',
+      'create',
+      'data-sub',
+      '--network',
+      'app-net',
+      '--subnet-range',
+      '10.30.2.0/24',
+      '--allocation-pool',
+      'start=10.30.2.10,end=10.30.2.99',
+    );
+    await os('network', 'create', 'backup-net');
+    await os('subnet', 'create', 'backup-sub', '--network', 'backup-net', '--subnet-range', '10.31.0.0/24');
+    await os('router', 'create', 'main-router');
+    await os('router', 'set', 'main-router', '--external-gateway', 'public');
+    await os('router', 'add', 'subnet', 'main-router', 'web-sub');
+    await os('router', 'add', 'subnet', 'main-router', 'data-sub');
+    await os('security', 'group', 'create', 'web', '--description', 'public web');
+    await os('security', 'group', 'create', 'db');
+    await os('security', 'group', 'create', 'ops');
+    await os(
+      'security',
+      'group',
+      'rule',
+      'create',
+      'web',
+      '--ingress',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '80',
+      '--remote-ip',
+      '0.0.0.0/0',
+    );
+    await os(
+      'security',
+      'group',
+      'rule',
+      'create',
+      'web',
+      '--ingress',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '22',
+      '--remote-ip',
+      '192.0.2.0/24',
+    );
+    await os(
+      'security',
+      'group',
+      'rule',
+      'create',
+      'db',
+      '--ingress',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '5432',
+      '--remote-group',
+      'web',
+    );
+    await os('security', 'group', 'rule', 'create', 'ops', '--ingress', '--protocol', 'icmp', '--remote-group', 'web');
+    for (const i of [1, 2, 3]) {
+      await os(
+        'server',
+        'create',
+        `web-${i}`,
+        '--flavor',
+        'm1.small',
+        '--image',
+        'debian-12',
+        '--network',
+        'app-net',
+        '--security-group',
+        'web',
+        '--security-group',
+        'ops',
+        '--key-name',
+        'ops-key',
+        '--availability-zone',
+        'nova',
+        '--wait',
+      );
+      const port = (await os('port', 'list', '--server', `web-${i}`, '-f', 'value', '-c', 'ID')).stdout.trim();
+      await os('floating', 'ip', 'create', 'public', '--port', port);
+    }
+    for (const i of [1, 2]) {
+      await os(
+        'server',
+        'create',
+        `db-${i}`,
+        '--flavor',
+        'm1.medium',
+        '--image',
+        'debian-12',
+        '--nic',
+        `net-id=app-net,v4-fixed-ip=10.30.2.2${i}`,
+        '--security-group',
+        'db',
+        '--key-name',
+        'ops-key',
+        '--availability-zone',
+        'nova',
+        '--wait',
+      );
+      await os('volume', 'create', `db-${i}-data`, '--size', '10', '--description', 'database files');
+      await os('server', 'add', 'volume', `db-${i}`, `db-${i}-data`);
+    }
+    await os('container', 'create', 'public-data', 'private-docs');
+    await client('swift', 'post', '-r', '.r:*,.rlistings', 'public-data');
+    await os(
+      'network',
+      'rbac',
+      'create',
+      '--target-project',
+      'demo',
+      '--action',
+      'access_as_shared',
+      '--type',
+      'network',
+      'app-net',
+    );
+  }, 600_000);
+
+  afterAll(() => {
+    sandbox?.stop();
+    if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
+  });
+
+  it('writes the manifest and the adoption record, and a versioned report of what it left alone', async () => {
+    const r = await storm('import', 'hand', '--country', 'PT', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      result: { imported: Record<string, number>; findings: Array<{ kind: string; subject: string }> };
+    };
+    conforms('import.v1.schema.json', doc);
+    expect(doc.result.imported).toMatchObject({ servers: 5, computeGroups: 2 });
+    expect(doc.result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'left-alone', subject: 'network backup-net' }),
+        expect.objectContaining({ kind: 'guessed', subject: 'tags' }),
+      ]),
+    );
+    expect(doc.result.findings.filter((f) => f.kind === 'plan-adds')).toEqual([]);
+    const text = fs.readFileSync(manifest(), 'utf8');
+    expect(text).toContain('# from servers web-1, web-2, web-3 (same flavor, image, subnet, security groups)');
+    expect(text).toMatch(/- name: web\n\s+flavor: m1.small\n\s+image: debian-12\n\s+count: 3/);
+    expect(text).toContain('- { direction: ingress, protocol: tcp, ports: 5432, remoteGroup: web }');
+    const record = fs.readFileSync(path.join(project, 'stacks', 'hand.adoption.json'), 'utf8');
+    for (const secret of [sandbox?.adminPassword ?? '', 'PRIVATE KEY', 'user_data'])
+      for (const written of [text, record]) expect(written).not.toContain(secret);
+  });
+
+  it('refuses to overwrite what it wrote, and changes nothing', async () => {
+    const before = fs.readFileSync(manifest(), 'utf8');
+    const r = await storm('import', 'hand', '--country', 'PT');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('stacks/hand.yaml already exists; nothing was written');
+    expect(fs.readFileSync(manifest(), 'utf8')).toBe(before);
+    expect(fs.readdirSync(path.join(project, 'stacks')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('validates, and its first plan changes no resource', async () => {
+    const v = await storm('validate', 'hand');
+    expect(v.code, v.stderr).toBe(0);
+    // The review step the report asks for: the policy's tags.
+    edit('cloud:\n', 'tags:\n  owner: ops-hand\n  cost-centre: CC-1\n  data-classification: internal\ncloud:\n');
+    const plan = await storm('plan', 'hand', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const stack = (
+      JSON.parse(plan.stdout) as { result: { stacks: Array<{ summary: { counts: Record<string, number> } }> } }
+    ).result.stacks[0];
+    expect(stack?.summary.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+    expect(plan.stderr).toMatch(/adopting 37 existing resources/);
+  });
+
+  it('provision adopts without changing anything, and the next plan has no changes', async () => {
+    const p = await storm('provision', 'hand', '--yes');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to delete');
+    const plan = await storm('plan', 'hand', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('hand/preprod: no changes');
+    expect(await names('server', 'list')).toEqual(['db-1', 'db-2', 'web-1', 'web-2', 'web-3']);
+  });
+
+  it('one more web server plans exactly that server', async () => {
+    edit('      count: 3\n', '      count: 4\n');
+    const plan = await storm('plan', 'hand', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const stack = (
+      JSON.parse(plan.stdout) as {
+        result: { stacks: Array<{ summary: { resources: Array<{ address: string; change: string }> } }> };
+      }
+    ).result.stacks[0];
+    expect(stack?.summary.resources.map((r) => `${r.change} ${r.address}`).sort()).toEqual([
+      'create openstack_compute_instance_v2.web_4',
+      'create openstack_networking_floatingip_associate_v2.web_4',
+      'create openstack_networking_floatingip_v2.web_4',
+      'create openstack_networking_port_v2.web_4',
+    ]);
+    edit('      count: 4\n', '      count: 3\n');
+  });
+
+  it('audit runs, and destroy removes what was adopted and leaves the rest alone', async () => {
+    const a = await storm('audit', 'hand');
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    const d = await storm('destroy', 'hand', '--yes');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain('destroyed 37 resources');
+    expect(await names('server', 'list')).toEqual([]);
+    expect(await names('volume', 'list')).toEqual([]);
+    expect(await names('network', 'list')).toEqual(['backup-net', 'public']);
+    expect(await names('security', 'group', 'list')).toEqual(['default']);
+    expect((await os('container', 'list', '-f', 'value')).stdout.trim()).toBe('');
+    expect((await os('floating', 'ip', 'list', '-f', 'value')).stdout.trim()).toBe('');
+  });
+
+  it('bad input: an unknown cloud or project is a clear error with exit code 1, and nothing is written', async () => {
+    const cloud = await storm('import', 'other', '--country', 'PT', '--cloud', 'nowhere');
+    expect(cloud.code).toBe(1);
+    expect(cloud.stderr).toContain('cloud "nowhere" is not configured');
+    const proj = await storm('import', 'other', '--country', 'PT', '--project', 'no-such-project');
+    expect(proj.code).toBe(1);
+    expect(proj.stderr).toContain('gave no token for project "no-such-project"');
+    const sel = await storm('import', 'other', '--country', 'PT', '--select', 'network=nope');
+    expect(sel.code).toBe(1);
+    expect(sel.stderr).toContain('no network "nope"');
+    const country = await storm('import', 'other');
+    expect(country.code).toBe(1);
+    expect(country.stderr).toContain('needs --country');
+    expect(fs.existsSync(path.join(project, 'stacks', 'other.yaml'))).toBe(false);
+    expect(fs.existsSync(path.join(project, 'stacks', 'other.adoption.json'))).toBe(false);
+  });
+});
