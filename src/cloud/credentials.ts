@@ -26,6 +26,16 @@ export type CloudAuth =
       projectDomainId?: string;
     }
   | {
+      /** An existing Keystone token (auth.token, OS_TOKEN), scoped to the project on use. */
+      type: 'token';
+      authUrl: string;
+      token: string;
+      projectName?: string;
+      projectId?: string;
+      projectDomainName?: string;
+      projectDomainId?: string;
+    }
+  | {
       type: 'v3applicationcredential';
       authUrl: string;
       applicationCredentialId?: string;
@@ -72,16 +82,18 @@ export interface CredentialLookup {
 
 export const SANDBOX_CLOUD_NAME = 'sandbox';
 
-/** Files in the order the OpenStack clients search them; the first one that exists wins. */
+/**
+ * Files in the order openstacksdk searches them (its CONFIG_FILES: each folder with .yaml, .yml,
+ * then .json); the first one that exists wins.
+ */
 export function configSearchPaths(fileName: 'clouds.yaml' | 'secure.yaml', lookup: CredentialLookup): string[] {
   const home = lookup.home ?? os.homedir();
   const etc = lookup.etcDir ?? '/etc/openstack';
   const explicit = fileName === 'clouds.yaml' ? lookup.env.OS_CLIENT_CONFIG_FILE : lookup.env.OS_CLIENT_SECURE_FILE;
-  const paths = [
-    path.join(lookup.cwd, fileName),
-    path.join(home, '.config', 'openstack', fileName),
-    path.join(etc, fileName),
-  ];
+  const base = fileName.replace(/\.yaml$/, '');
+  const paths = [lookup.cwd, path.join(home, '.config', 'openstack'), etc].flatMap((dir) =>
+    ['.yaml', '.yml', '.json'].map((suffix) => path.join(dir, `${base}${suffix}`)),
+  );
   return explicit !== undefined && explicit !== '' ? [path.resolve(lookup.cwd, explicit), ...paths] : paths;
 }
 
@@ -164,7 +176,9 @@ export function resolveCloudTarget(manifestCloudName: string, lookup: Credential
       ),
     };
   }
-  if (nonEmpty(env.OS_AUTH_URL) !== undefined && osCloud === undefined) {
+  // openstacksdk calls the cloud of the OS_* variables "envvars" (or OS_CLOUD_NAME): OS_CLOUD may name it.
+  const environmentCloud = nonEmpty(env.OS_CLOUD_NAME) ?? 'envvars';
+  if (nonEmpty(env.OS_AUTH_URL) !== undefined && (osCloud === undefined || osCloud === environmentCloud)) {
     return { kind: 'configured', credentials: credentialsFromEnvironment(name, env) };
   }
   if (name === SANDBOX_CLOUD_NAME) return { kind: 'sandbox', cloudName: name };
@@ -227,7 +241,11 @@ function credentialsFromEntry(
   const auth = isRecord(entry.auth) ? entry.auth : {};
   const authType =
     str(entry.auth_type) ??
-    (str(auth.application_credential_secret) !== undefined ? 'v3applicationcredential' : 'password');
+    (str(auth.application_credential_secret) !== undefined
+      ? 'v3applicationcredential'
+      : str(auth.token) !== undefined && str(auth.password) === undefined
+        ? 'token'
+        : 'password');
   const where = source.kind === 'clouds-yaml' ? source.file : 'the environment';
   const authUrl = str(auth.auth_url);
   if (authUrl === undefined)
@@ -253,8 +271,12 @@ function credentialsFromEntry(
       applicationCredentialName: str(auth.application_credential_name),
       applicationCredentialSecret:
         str(auth.application_credential_secret) ?? nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET),
+      token: str(auth.token),
     }),
-    ...optional('regionName', str(entry.region_name) ?? nonEmpty(env.OS_REGION_NAME)),
+    ...optional(
+      'regionName',
+      regionOf(name, source.kind === 'clouds-yaml' ? source.file : 'the environment', entry, env),
+    ),
     ...optional('interface', str(entry.interface) ?? str(entry.endpoint_type)),
     ...optional('cacert', str(entry.cacert)),
     ...optional('cert', str(entry.cert)),
@@ -266,7 +288,11 @@ function credentialsFromEntry(
 function credentialsFromEnvironment(name: string, env: NodeJS.ProcessEnv): CloudCredentials {
   const authType =
     nonEmpty(env.OS_AUTH_TYPE) ??
-    (nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET) !== undefined ? 'v3applicationcredential' : 'password');
+    (nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET) !== undefined
+      ? 'v3applicationcredential'
+      : (nonEmpty(env.OS_TOKEN) ?? nonEmpty(env.OS_AUTH_TOKEN)) !== undefined && nonEmpty(env.OS_PASSWORD) === undefined
+        ? 'token'
+        : 'password');
   return {
     cloudName: name,
     source: { kind: 'environment' },
@@ -284,6 +310,7 @@ function credentialsFromEnvironment(name: string, env: NodeJS.ProcessEnv): Cloud
       applicationCredentialId: nonEmpty(env.OS_APPLICATION_CREDENTIAL_ID),
       applicationCredentialName: nonEmpty(env.OS_APPLICATION_CREDENTIAL_NAME),
       applicationCredentialSecret: nonEmpty(env.OS_APPLICATION_CREDENTIAL_SECRET),
+      token: nonEmpty(env.OS_TOKEN) ?? nonEmpty(env.OS_AUTH_TOKEN),
     }),
     ...optional('regionName', nonEmpty(env.OS_REGION_NAME)),
     ...optional('interface', nonEmpty(env.OS_INTERFACE) ?? nonEmpty(env.OS_ENDPOINT_TYPE)),
@@ -292,6 +319,33 @@ function credentialsFromEnvironment(name: string, env: NodeJS.ProcessEnv): Cloud
     ...optional('key', nonEmpty(env.OS_KEY)),
     ...(env.OS_INSECURE === 'true' || env.OS_INSECURE === '1' ? { insecure: true } : {}),
   };
+}
+
+/**
+ * The region as openstacksdk picks it: the cloud's known regions are `regions` (names or {name})
+ * or else `region_name`; OS_REGION_NAME selects one of them (an unknown one is an error there too),
+ * and without it the first known region applies.
+ */
+function regionOf(
+  name: string,
+  where: string,
+  entry: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const listed = Array.isArray(entry.regions)
+    ? entry.regions.map((r) => (isRecord(r) ? str(r.name) : str(r))).filter((r): r is string => r !== undefined)
+    : [];
+  const single = str(entry.region_name);
+  const known = listed.length > 0 ? listed : single !== undefined ? [single] : [];
+  const wanted = nonEmpty(env.OS_REGION_NAME);
+  if (wanted === undefined) return known[0];
+  if (known.length > 0 && !known.includes(wanted))
+    throw new StormError(
+      'cloud',
+      `OS_REGION_NAME "${wanted}" is not a region of cloud "${name}": ${where} lists ${known.map((r) => `"${r}"`).join(', ')}`,
+      { hint: 'unset OS_REGION_NAME or name one of those regions (region names are case-sensitive)' },
+    );
+  return wanted;
 }
 
 interface RawAuth {
@@ -308,13 +362,37 @@ interface RawAuth {
   applicationCredentialId: string | undefined;
   applicationCredentialName: string | undefined;
   applicationCredentialSecret: string | undefined;
+  token: string | undefined;
 }
 
 function buildAuth(name: string, where: string, authType: string, raw: RawAuth): CloudAuth {
   // Whatever storm resolved as a secret is masked in every output and audit record from now on.
   registerSecret(raw.password);
   registerSecret(raw.applicationCredentialSecret);
+  registerSecret(raw.token);
   switch (authType) {
+    case 'token':
+    case 'v3token': {
+      if (raw.token === undefined)
+        throw new StormError('cloud', `cloud "${name}" (${where}) uses token auth but no token is set`, {
+          hint: 'set auth.token (or OS_TOKEN), e.g. from `openstack token issue -f value -c id`',
+        });
+      return {
+        type: 'token',
+        authUrl: raw.authUrl,
+        token: raw.token,
+        ...optional('projectName', raw.projectName),
+        ...optional('projectId', raw.projectId),
+        ...optional(
+          'projectDomainName',
+          raw.projectDomainName ??
+            (raw.projectDomainId === undefined && raw.projectId === undefined && raw.projectName !== undefined
+              ? 'Default'
+              : undefined),
+        ),
+        ...optional('projectDomainId', raw.projectDomainId),
+      };
+    }
     case 'password':
     case 'v3password': {
       if (raw.password === undefined)
@@ -373,7 +451,7 @@ function buildAuth(name: string, where: string, authType: string, raw: RawAuth):
       throw new StormError(
         'cloud',
         `cloud "${name}" (${where}) uses auth_type "${authType}", which storm does not support`,
-        { hint: 'use "password" or "v3applicationcredential"' },
+        { hint: 'use "password", "v3applicationcredential" or "token"' },
       );
   }
 }
@@ -401,6 +479,14 @@ export function tofuCloudEnvironment(credentials: CloudCredentials): Record<stri
       env.OS_PROJECT_DOMAIN_NAME = a.projectDomainName;
       env.OS_PROJECT_DOMAIN_ID = a.projectDomainId;
       break;
+    case 'token':
+      // The provider authenticates with OS_TOKEN and scopes it to the project named here.
+      env.OS_TOKEN = a.token;
+      env.OS_PROJECT_NAME = a.projectName;
+      env.OS_PROJECT_ID = a.projectId;
+      env.OS_PROJECT_DOMAIN_NAME = a.projectDomainName;
+      env.OS_PROJECT_DOMAIN_ID = a.projectDomainId;
+      break;
     case 'v3applicationcredential':
       env.OS_AUTH_TYPE = 'v3applicationcredential';
       env.OS_APPLICATION_CREDENTIAL_ID = a.applicationCredentialId;
@@ -422,6 +508,7 @@ export function tofuCloudEnvironment(credentials: CloudCredentials): Record<stri
 /** Every OS_* variable the provider reads; cleared before storm sets its own. */
 export const OS_VARIABLES = [
   'OS_CLOUD',
+  'OS_CLOUD_NAME',
   'OS_CLIENT_CONFIG_FILE',
   'OS_CLIENT_SECURE_FILE',
   'OS_AUTH_URL',
@@ -457,7 +544,7 @@ export const OS_VARIABLES = [
 /** Every secret value of these credentials, so outputs can be checked for leaks. */
 export function secretValues(credentials: CloudCredentials): string[] {
   const a = credentials.auth;
-  return a.type === 'password' ? [a.password] : [a.applicationCredentialSecret];
+  return a.type === 'password' ? [a.password] : a.type === 'token' ? [a.token] : [a.applicationCredentialSecret];
 }
 
 /** One-line description of the target, safe to print. */
@@ -466,7 +553,9 @@ export function describeCredentials(credentials: CloudCredentials): string {
   const who =
     a.type === 'password'
       ? `user ${a.username ?? a.userId ?? '?'}${a.projectName !== undefined ? ` / project ${a.projectName}` : a.projectId !== undefined ? ` / project ${a.projectId}` : ''}`
-      : `application credential ${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}`;
+      : a.type === 'token'
+        ? `a token${a.projectName !== undefined ? ` / project ${a.projectName}` : a.projectId !== undefined ? ` / project ${a.projectId}` : ''}`
+        : `application credential ${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}`;
   const from =
     credentials.source.kind === 'clouds-yaml'
       ? credentials.source.file

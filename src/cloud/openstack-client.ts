@@ -61,13 +61,19 @@ export class OpenStackClient {
             `cloud "${credentials.cloudName}" rejected the credentials of user "${a.username ?? a.userId ?? '?'}": wrong username or password${detail !== undefined ? ` (${detail})` : ''}`,
             { hint: 'check auth.password in secure.yaml / OS_PASSWORD, auth.username and the user domain' },
           )
-        : new StormError(
-            'cloud',
-            `cloud "${credentials.cloudName}" rejected application credential "${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}": it has expired, was deleted, or the secret is wrong`,
-            {
-              hint: 'create a new one with `openstack application credential create` and update clouds.yaml / secure.yaml',
-            },
-          );
+        : a.type === 'token'
+          ? new StormError(
+              'cloud',
+              `cloud "${credentials.cloudName}" rejected the token: it has expired or was revoked${detail !== undefined ? ` (${detail})` : ''}`,
+              { hint: 'issue a new one (`openstack token issue`) and update auth.token / OS_TOKEN' },
+            )
+          : new StormError(
+              'cloud',
+              `cloud "${credentials.cloudName}" rejected application credential "${a.applicationCredentialId ?? a.applicationCredentialName ?? '?'}": it has expired, was deleted, or the secret is wrong`,
+              {
+                hint: 'create a new one with `openstack application credential create` and update clouds.yaml / secure.yaml',
+              },
+            );
     }
     if (res.status === 404)
       throw new StormError('cloud', `no Keystone v3 token API at ${url} (HTTP 404)`, {
@@ -114,7 +120,7 @@ export class OpenStackClient {
         'cloud',
         `cloud "${this.credentials.cloudName}" has no ${iface} ${type} endpoint${region !== undefined ? ` in region "${region}"` : ''}`,
         {
-          hint: `the catalog lists regions ${regions.join(', ')}; set region_name in clouds.yaml or cloud.region in the manifest`,
+          hint: `the catalog lists regions ${regions.join(', ')}; set cloud.region in the manifest (per environment if need be) to one of them`,
         },
       );
     }
@@ -236,6 +242,28 @@ function tokenRequest(a: CloudAuth): unknown {
             : undefined;
       return {
         auth: { identity: { methods: ['password'], password: { user } }, ...(scope === undefined ? {} : { scope }) },
+      };
+    }
+    case 'token': {
+      const scope =
+        a.projectId !== undefined
+          ? { project: { id: a.projectId } }
+          : a.projectName !== undefined
+            ? {
+                project: {
+                  name: a.projectName,
+                  domain:
+                    a.projectDomainId !== undefined
+                      ? { id: a.projectDomainId }
+                      : { name: a.projectDomainName ?? 'Default' },
+                },
+              }
+            : undefined;
+      return {
+        auth: {
+          identity: { methods: ['token'], token: { id: a.token } },
+          ...(scope === undefined ? {} : { scope }),
+        },
       };
     }
     case 'v3applicationcredential': {

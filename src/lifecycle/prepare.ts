@@ -47,8 +47,14 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
   const tag = `${city}/${ref.env}`;
   const targetSpec = resolveCloudTarget(resolved.cloud.name, { cwd: ctx.cwd, env: ctx.env });
   const credentials = await credentialsFor(ctx, targetSpec);
-  const withRegion: CloudCredentials =
-    credentials.regionName === undefined ? { ...credentials, regionName: resolved.cloud.region } : credentials;
+  // One region for pre-flight, deploy and tofu: the environment's (the provider block carries it, and it
+  // overrides OS_REGION_NAME there), so a city may put each environment in another region of one cloud.
+  if (credentials.regionName !== undefined && credentials.regionName !== resolved.cloud.region)
+    ctx.progress({
+      kind: 'warning',
+      message: `${tag}: the manifest's region "${resolved.cloud.region}" is used; ${describeCredentials(credentials)} names region "${credentials.regionName}"`,
+    });
+  const withRegion: CloudCredentials = { ...credentials, regionName: resolved.cloud.region };
   const target: TargetInfo = {
     cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName,
     sandbox: targetSpec.kind === 'sandbox',

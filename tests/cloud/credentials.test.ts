@@ -70,10 +70,11 @@ describe('resolveCloudTarget', () => {
     const l = lookup({ OS_CLIENT_CONFIG_FILE: '/x/mine.yaml' });
     expect(configSearchPaths('clouds.yaml', l)).toEqual([
       '/x/mine.yaml',
-      path.join(dir, 'project/clouds.yaml'),
-      path.join(dir, 'home/.config/openstack/clouds.yaml'),
-      path.join(dir, 'etc/clouds.yaml'),
+      ...['project', 'home/.config/openstack', 'etc'].flatMap((d) =>
+        ['clouds.yaml', 'clouds.yml', 'clouds.json'].map((f) => path.join(dir, d, f)),
+      ),
     ]);
+    expect(configSearchPaths('secure.yaml', lookup())[1]).toBe(path.join(dir, 'project/secure.yml'));
     write(
       'etc/clouds.yaml',
       'clouds:\n  sys:\n    auth: {auth_url: "http://etc:5000/v3", username: u, password: p, project_name: pr}\n',
@@ -175,6 +176,80 @@ describe('resolveCloudTarget', () => {
       cert: '/c.pem',
       key: '/k.pem',
     });
+  });
+
+  it('reads clouds.yml and clouds.json as openstacksdk does, .yaml first in each folder', () => {
+    write(
+      'home/.config/openstack/clouds.json',
+      JSON.stringify({ clouds: { j: { auth: { auth_url: 'http://j/v3', username: 'u', password: 'p' } } } }),
+    );
+    const t = resolveCloudTarget('j', lookup());
+    expect(t.kind === 'configured' && t.credentials.auth.authUrl).toBe('http://j/v3');
+    write(
+      'home/.config/openstack/clouds.yml',
+      'clouds:\n  y:\n    auth: {auth_url: "http://y/v3", username: u, password: p}\n',
+    );
+    expect(() => resolveCloudTarget('j', lookup())).toThrow(/unknown cloud "j": .*clouds\.yml defines "y"/);
+  });
+
+  it('picks the region as openstacksdk does: regions or region_name, OS_REGION_NAME choosing among them', () => {
+    write(
+      'home/.config/openstack/clouds.yaml',
+      'clouds:\n  multi:\n    auth: {auth_url: "http://m/v3", username: u, password: p}\n    regions: [Porto, {name: Aveiro}]\n  one:\n    auth: {auth_url: "http://o/v3", username: u, password: p}\n    region_name: RA\n',
+    );
+    const region = (name: string, env: NodeJS.ProcessEnv = {}): string | undefined => {
+      const t = resolveCloudTarget(name, lookup(env));
+      return t.kind === 'configured' ? t.credentials.regionName : undefined;
+    };
+    expect(region('multi')).toBe('Porto');
+    expect(region('multi', { OS_REGION_NAME: 'Aveiro' })).toBe('Aveiro');
+    expect(region('one')).toBe('RA');
+    expect(() => region('one', { OS_REGION_NAME: 'RENV' })).toThrow(
+      /OS_REGION_NAME "RENV" is not a region of cloud "one": .*clouds\.yaml lists "RA"/,
+    );
+  });
+
+  it('OS_CLOUD=envvars (or OS_CLOUD_NAME) names the cloud of the OS_* variables', () => {
+    const env = { OS_AUTH_URL: 'http://e/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p', OS_PROJECT_NAME: 'x' };
+    const t = resolveCloudTarget('city', lookup({ ...env, OS_CLOUD: 'envvars' }));
+    expect(t.kind === 'configured' && t.credentials.source).toEqual({ kind: 'environment' });
+    const named = resolveCloudTarget('city', lookup({ ...env, OS_CLOUD: 'ci', OS_CLOUD_NAME: 'ci' }));
+    expect(named.kind === 'configured' && named.credentials.auth.authUrl).toBe('http://e/v3');
+    expect(() => resolveCloudTarget('city', lookup({ ...env, OS_CLOUD: 'other' }))).toThrow(
+      /cloud "other" \(from OS_CLOUD\)/,
+    );
+  });
+
+  it('supports token auth (auth.token or OS_TOKEN), scoped to the project, and hands the token to tofu as OS_TOKEN', () => {
+    write(
+      'home/.config/openstack/clouds.yaml',
+      'clouds:\n  tok:\n    auth_type: token\n    auth: {auth_url: "http://t/v3", token: gAAAA-canary, project_name: city}\n',
+    );
+    const t = resolveCloudTarget('tok', lookup());
+    expect(t.kind === 'configured' && t.credentials.auth).toEqual({
+      type: 'token',
+      authUrl: 'http://t/v3',
+      token: 'gAAAA-canary',
+      projectName: 'city',
+      projectDomainName: 'Default',
+    });
+    if (t.kind !== 'configured') return;
+    expect(secretValues(t.credentials)).toEqual(['gAAAA-canary']);
+    expect(tofuCloudEnvironment(t.credentials)).toMatchObject({ OS_TOKEN: 'gAAAA-canary', OS_PROJECT_NAME: 'city' });
+    const fromEnv = resolveCloudTarget(
+      'x',
+      lookup({ OS_AUTH_URL: 'http://t/v3', OS_TOKEN: 'tk', OS_PROJECT_ID: 'p1' }),
+    );
+    expect(fromEnv.kind === 'configured' && fromEnv.credentials.auth).toMatchObject({
+      type: 'token',
+      token: 'tk',
+      projectId: 'p1',
+    });
+    write(
+      'home/.config/openstack/clouds.yaml',
+      'clouds:\n  tok:\n    auth_type: v3token\n    auth: {auth_url: "http://t/v3"}\n',
+    );
+    expect(() => resolveCloudTarget('tok', lookup())).toThrow(/uses token auth but no token is set/);
   });
 
   it('names the clouds that exist for an unknown cloud, with a did-you-mean', () => {
