@@ -107,6 +107,23 @@ function doorsAndLayers() {
     },
   });
   configs.push({
+    // Every call to a cloud goes through its transport (cloud/transport.ts over src/http-fetch.ts), so
+    // cacert, cert/key and insecure apply to all of them. Health checks open the instances' own URLs,
+    // and the sandbox is a program apart.
+    files: ['src/**/*.ts'],
+    ignores: ['src/sandbox/**', 'src/deploy/health-check.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'fetch',
+          message:
+            "reach a cloud through its transport (OpenStackClient's get/post/fetch, cloud/transport.ts cloudFetch) so its TLS settings apply",
+        },
+      ],
+    },
+  });
+  configs.push({
     // The one door to the terminal; and the sandbox's own program (a server apart, with its own log).
     files: ['src/cli/output.ts', 'src/sandbox/main.ts'],
     rules: { 'no-restricted-properties': 'off' },

@@ -166,7 +166,7 @@ export class OpenStackClient {
     const url = `${base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.fetch(url, {
         method,
         headers: { 'X-Auth-Token': this.token, Accept: 'application/json' },
         signal: AbortSignal.timeout(this.timeoutMs),

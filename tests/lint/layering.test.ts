@@ -102,6 +102,14 @@ describe('doors', () => {
     expect(await problems('src/cli/output.ts', write)).toEqual([]);
   });
 
+  it("sends every request to a cloud through its transport, so the cloud's TLS settings apply", async () => {
+    const call = `export async function f(u: string): Promise<number> {\n  return (await fetch(u)).status;\n}\n`;
+    await bites('src/cloud/x.ts', call, 'no-restricted-globals', /transport/);
+    await bites('src/deploy/x.ts', call, 'no-restricted-globals', /transport/);
+    await bites('src/lifecycle/x.ts', call, 'no-restricted-globals', /transport/);
+    expect(await problems('src/deploy/health-check.ts', call)).toEqual([]);
+  });
+
   it('has the core throw StormError, never a bare Error', async () => {
     const bare = `export function f(): never {\n  throw new Error('no');\n}\n`;
     await bites('src/manifest/x.ts', bare, 'no-restricted-syntax', /StormError/);
