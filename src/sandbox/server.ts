@@ -21,6 +21,7 @@ import { blockStorageService } from './services/block-storage';
 import { computeService } from './services/compute';
 import { adoptLogins, createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
 import { createImageService } from './services/image';
+import { loadBalancerService } from './services/load-balancer';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
 import { type ServiceRunner, startServiceRunner } from './service-runner';
@@ -132,6 +133,7 @@ const STYLE_OF: Record<ServiceType, ErrorStyle> = {
   volumev3: 'cinder',
   image: 'glance',
   'object-store': 'swift',
+  'load-balancer': 'octavia',
 };
 
 const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
@@ -141,6 +143,7 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
   volumev3: 'volume',
   image: 'image',
   'object-store': 'object-store',
+  'load-balancer': 'load-balancer',
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
@@ -164,7 +167,7 @@ function serviceList(core: {
     createImageService({ blobDir: path.join(core.blobDir, 'images'), allowPrivateImports: core.allowPrivateImports }),
   );
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
-  list.push(networkService, blockStorageService, computeService);
+  list.push(networkService, blockStorageService, computeService, loadBalancerService);
   return list;
 }
 
@@ -561,6 +564,8 @@ function notFoundFor(style: ErrorStyle): SandboxHttpError {
     case 'glance':
       return styledError(style, 404, 'The resource could not be found.');
     case 'swift':
+      return styledError(style, 404, 'The resource could not be found.');
+    case 'octavia':
       return styledError(style, 404, 'The resource could not be found.');
   }
 }

@@ -19,7 +19,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-export type ApiService = 'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store';
+export type ApiService = 'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer';
 
 const SPEC_DIR = join(__dirname, '..', '..', '..', 'shared', 'openstack-api');
 const SPEC_FILES: Record<ApiService, string> = {
@@ -29,6 +29,7 @@ const SPEC_FILES: Record<ApiService, string> = {
   volume: 'block-storage-v3.yaml',
   image: 'image-v2.yaml',
   'object-store': 'object-store-v1.yaml',
+  'load-balancer': 'load-balancer-v2.yaml',
 };
 /** The sandbox mounts each service under a prefix; the files know paths without it. */
 export const SERVICE_PREFIX: Record<ApiService, string> = {
@@ -38,6 +39,7 @@ export const SERVICE_PREFIX: Record<ApiService, string> = {
   volume: '/volume',
   image: '/image',
   'object-store': '/object-store',
+  'load-balancer': '/load-balancer',
 };
 /** Microversioned services and the microversion an answer has when it announces none. */
 const BASE_MICROVERSION: Partial<Record<ApiService, string>> = { compute: '2.1', volume: '3.0' };
@@ -478,6 +480,28 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
     property: 'name',
     reason: "real Cinder's attachment view has no `name`; the file requires one",
   },
+  // --- load balancer (Octavia) ---
+  {
+    kind: 'null',
+    service: 'load-balancer',
+    instancePath:
+      /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?)(\/\d+)?\/(availability_zone|flavor_id|vip_qos_policy_id|updated_at|default_pool_id|default_tls_container_ref|client_ca_tls_container_ref|client_crl_container_ref|allowed_cidrs|tls_ciphers|tls_versions|alpn_protocols|tls_container_ref|ca_tls_container_ref|crl_container_ref|healthmonitor_id|monitor_address|monitor_port|domain_name|http_version|http_method|url_path|expected_codes|session_persistence)$/,
+    reason: 'real Octavia answers null for an unset optional attribute',
+  },
+  {
+    kind: 'null',
+    service: 'load-balancer',
+    instancePath: /^\/pools?(\/\d+)?\/session_persistence\/(cookie_name|persistence_timeout|persistence_granularity)$/,
+    reason: 'real Octavia answers null for the session persistence attributes a type does not use',
+  },
+  {
+    kind: 'keyword',
+    service: 'load-balancer',
+    instancePath: /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?)(\/\d+)?\/(created_at|updated_at)$/,
+    keyword: 'format',
+    value: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/,
+    reason: 'real Octavia answers naive timestamps without a zone (2017-02-28T00:41:44)',
+  },
 ];
 
 type Schema = { oneOf?: Schema[]; $ref?: string };
@@ -666,6 +690,8 @@ export function validateResponse(
   let path = (fullPath.split('?')[0] ?? fullPath).replace(/^https?:\/\/[^/]+/, '');
   if (path.startsWith(`${SERVICE_PREFIX[service]}/`) || path === SERVICE_PREFIX[service])
     path = path.slice(SERVICE_PREFIX[service].length) || '/';
+  // Octavia serves its API under /v2 and the alias /v2.0 (which gophercloud uses); the file knows /v2.
+  if (service === 'load-balancer') path = path.replace(/^\/v2\.0\//, '/v2/');
   const base = BASE_MICROVERSION[service];
   const version = base === undefined ? undefined : (microversion ?? base);
   const fail = (errors: string[]): SchemaViolation => ({

@@ -23,6 +23,7 @@ const API_OF: Record<ServiceType, ApiService> = {
   volumev3: 'volume',
   image: 'image',
   'object-store': 'object-store',
+  'load-balancer': 'load-balancer',
 };
 
 let sb: TestSandbox;

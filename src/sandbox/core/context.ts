@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FloatingRange } from './floating-range';
 import type { Store } from './store';
 
-export type ServiceType = 'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store';
+export type ServiceType = 'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store' | 'load-balancer';
 
 export interface AuthInfo {
   tokenId: string;
@@ -20,7 +20,7 @@ export interface AuthInfo {
   expiresAt: string;
 }
 
-export type ErrorStyle = 'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift';
+export type ErrorStyle = 'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift' | 'octavia';
 
 export interface SandboxContext {
   store: Store;
@@ -42,9 +42,9 @@ export interface SandboxContext {
 
 export interface SandboxService {
   type: ServiceType;
-  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift. */
+  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift, octavia. */
   name: string;
-  /** /identity, /compute, /networking, /volume, /image, /object-store */
+  /** /identity, /compute, /networking, /volume, /image, /object-store, /load-balancer */
   prefix: string;
   /** Path in the catalog URL: /identity/v3, /compute/v2.1, /networking, /volume/v3/<project_id>, /image, /object-store/v1/AUTH_<project_id> */
   endpointPath(projectId: string): string;

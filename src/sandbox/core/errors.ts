@@ -124,6 +124,18 @@ export function escapeHtml(text: string): string {
 
 const HTML = 'text/html; charset=UTF-8';
 
+/**
+ * Octavia answers through WSME: {"faultcode": "Client"|"Server", "faultstring", "debuginfo": null};
+ * a 4xx is the client's fault, a 5xx the server's.
+ */
+export function octaviaError(status: number, message: string): SandboxHttpError {
+  return new SandboxHttpError(status, {
+    faultcode: status >= 500 ? 'Server' : 'Client',
+    faultstring: message,
+    debuginfo: null,
+  });
+}
+
 /** Glance answers errors with webob's HTML page, not JSON. */
 export function glanceError(status: number, message: string): SandboxHttpError {
   const title = `${status} ${reasonPhrase(status)}`;
@@ -181,6 +193,7 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
     case 'nova':
     case 'neutron':
     case 'cinder':
+    case 'octavia':
       return new SandboxHttpError(
         401,
         { error: { code: 401, title: 'Unauthorized', message } },
@@ -216,6 +229,8 @@ export function styledError(style: ErrorStyle, status: number, message: string):
       return glanceError(status, message);
     case 'swift':
       return swiftError(status, message);
+    case 'octavia':
+      return octaviaError(status, message);
   }
 }
 

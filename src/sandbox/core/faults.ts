@@ -7,7 +7,8 @@
  * same faults regardless of unrelated traffic.
  */
 
-export type FaultService = 'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | '*';
+export type FaultService =
+  'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer' | '*';
 
 export type FaultEffect =
   | { kind: 'status'; status: number }
@@ -40,7 +41,16 @@ export class FaultSpecError extends Error {
   }
 }
 
-const SERVICES: readonly FaultService[] = ['identity', 'compute', 'network', 'volume', 'image', 'object-store', '*'];
+const SERVICES: readonly FaultService[] = [
+  'identity',
+  'compute',
+  'network',
+  'volume',
+  'image',
+  'object-store',
+  'load-balancer',
+  '*',
+];
 const SERVICE_ALIASES: Record<string, FaultService> = {
   volumev3: 'volume',
   'block-storage': 'volume',
@@ -51,6 +61,7 @@ const SERVICE_ALIASES: Record<string, FaultService> = {
   neutron: 'network',
   cinder: 'volume',
   glance: 'image',
+  octavia: 'load-balancer',
 };
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'COPY', 'OPTIONS']);
 

@@ -21,6 +21,10 @@ export interface DevicePortRequest {
   portId?: string;
   /** The address to take on the network (new ports only). */
   fixedIp?: string;
+  /** The subnet to take the address from (new ports only; default: the network's first that has room). */
+  subnetId?: string;
+  /** The port's name (new ports only; Octavia names its VIP ports `octavia-lb-<id>`). */
+  name?: string;
   /** The server id. */
   deviceId: string;
   /** `compute:<availability zone>`, e.g. `compute:nova`. */
@@ -72,16 +76,17 @@ export function createPortForDevice(ctx: SandboxContext, auth: AuthInfo, request
       return found.id;
     });
   }
-  let fixedIps;
+  let fixedIps: { ipAddress?: string; subnetId?: string }[] | undefined;
   if (request.fixedIp !== undefined) {
     const ip = normalizeIp(request.fixedIp);
     if (ip === undefined) throw invalidAttribute('ip_address', `'${request.fixedIp}' is not a valid IP address`);
     fixedIps = [{ ipAddress: ip }];
   }
+  if (request.subnetId !== undefined) fixedIps = [{ ...fixedIps?.[0], subnetId: request.subnetId }];
   const port = insertPort(call, {
     network,
     projectId: auth.projectId,
-    body: {},
+    body: request.name === undefined ? {} : { name: request.name },
     fixedIps,
     deviceOwner: request.deviceOwner,
     deviceId: request.deviceId,
