@@ -216,24 +216,8 @@ export interface DiscoveryOptions {
   progress?: Progress;
 }
 
-/** Runs `tasks` with at most `limit` in flight; results keep the input order. */
-export async function boundedAll<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next;
-      next += 1;
-      const task = tasks[i];
-      if (task !== undefined) results[i] = await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, () => worker()));
-  return results;
-}
-
-/** A semaphore shared by every request of one discovery. */
-function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/** A semaphore shared by every request of one discovery: at most `limit` run at once. */
+export function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return async <T>(fn: () => Promise<T>): Promise<T> => {
