@@ -72,6 +72,8 @@ export const DIAGNOSTIC_CODES = {
   // Pre-flight against the target cloud (cloud/preflight.ts).
   'preflight.flavor-too-small': 'a flavor too small for its image',
   'preflight.no-compute-service': 'instances asked of a cloud with no compute service',
+  'preflight.missing-extension': 'a networking extension the stack needs (e.g. rbac-policies) that the cloud lacks',
+  'preflight.microversion': 'a compute microversion the stack needs that the cloud does not offer',
   'preflight.quota-exceeded': 'the run needs more than the free quota',
   // Synthesis (synth/).
   'synth.user-data-omitted': 'service instances synthesized without their user data (no target cloud)',

@@ -54,8 +54,12 @@ export interface CloudInventory {
   hasCompute: boolean;
   flavors: FlavorInfo[];
   images: string[];
-  /** Minimum disk (GiB) and RAM (MiB) an image needs, by name. */
-  imageMinimums?: Record<string, { minDiskGiB: number; minRamMiB: number }>;
+  /** Minimum disk (GiB) and RAM (MiB) an image needs, by name; sizeGiB is its own size (bytes, rounded up). */
+  imageMinimums?: Record<string, ImageMinimums>;
+  /** Aliases of Neutron's extensions (rbac-policies, …); undefined when the cloud does not list them. */
+  networkExtensions?: string[] | undefined;
+  /** The highest compute microversion the cloud offers ("2.95"); undefined when unknown. */
+  computeMaxMicroversion?: string | undefined;
   externalNetworks: string[];
   availabilityZones: string[];
   /** undefined when the cloud has no block-storage service. */
@@ -64,6 +68,12 @@ export interface CloudInventory {
   projects?: string[] | undefined;
   projectIds?: string[] | undefined;
   quotas: Partial<Record<QuotaName, QuotaUsage>>;
+}
+
+export interface ImageMinimums {
+  minDiskGiB: number;
+  minRamMiB: number;
+  sizeGiB?: number;
 }
 
 const COMPUTE = ['compute'];
@@ -84,6 +94,8 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     volumeLimits,
     networkQuotas,
     projects,
+    networkExtensions,
+    computeMaxMicroversion,
   ] = await Promise.all([
     hasCompute ? readFlavors(client) : Promise.resolve([]),
     client.hasService(IMAGE) ? readImages(client) : Promise.resolve({ names: [], minimums: {} }),
@@ -94,6 +106,8 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     hasVolume ? readVolumeLimits(client) : Promise.resolve({}),
     readNetworkQuotas(client),
     readProjects(client),
+    readNetworkExtensions(client),
+    hasCompute ? readComputeMaxMicroversion(client) : Promise.resolve(undefined),
   ]);
   return {
     projectId: client.projectId,
@@ -107,7 +121,33 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     projects: projects?.names,
     projectIds: projects?.ids,
     quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas },
+    networkExtensions,
+    computeMaxMicroversion,
   };
+}
+
+/** Neutron's extension aliases; a cloud that refuses the listing is not judged on them. */
+async function readNetworkExtensions(client: OpenStackClient): Promise<string[] | undefined> {
+  try {
+    return records(field(await client.get(NETWORK, '/v2.0/extensions'), 'extensions'))
+      .map((e) => e.alias)
+      .filter((a): a is string => typeof a === 'string');
+  } catch (err) {
+    if (err instanceof OpenStackHttpError && err.status >= 400 && err.status < 500) return undefined;
+    throw err;
+  }
+}
+
+/** Nova's version document (GET on the endpoint itself) names its highest microversion. */
+async function readComputeMaxMicroversion(client: OpenStackClient): Promise<string | undefined> {
+  try {
+    const version = field(await client.get(COMPUTE, '/'), 'version');
+    const max = field(version, 'version');
+    return typeof max === 'string' && /^\d+\.\d+$/.test(max) ? max : undefined;
+  } catch (err) {
+    if (err instanceof OpenStackHttpError && err.status >= 400 && err.status < 500) return undefined;
+    throw err;
+  }
 }
 
 async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
@@ -123,16 +163,22 @@ async function readFlavors(client: OpenStackClient): Promise<FlavorInfo[]> {
 
 async function readImages(
   client: OpenStackClient,
-): Promise<{ names: string[]; minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> }> {
+): Promise<{ names: string[]; minimums: Record<string, ImageMinimums> }> {
   const names: string[] = [];
-  const minimums: Record<string, { minDiskGiB: number; minRamMiB: number }> = {};
+  const minimums: Record<string, ImageMinimums> = {};
   let next: string | undefined = '/v2/images?limit=1000';
   for (let page = 0; next !== undefined && page < 20; page++) {
     const body = await client.get(IMAGE, next);
     for (const img of records(field(body, 'images'))) {
       if (typeof img.name !== 'string' || (img.status !== undefined && img.status !== 'active')) continue;
       names.push(img.name);
-      minimums[img.name] = { minDiskGiB: num(img.min_disk), minRamMiB: num(img.min_ram) };
+      // Nova refuses a root disk smaller than the image itself too (FlavorDiskSmallerThanImage).
+      const bytes = Math.max(num(img.size), num(img.virtual_size));
+      minimums[img.name] = {
+        minDiskGiB: num(img.min_disk),
+        minRamMiB: num(img.min_ram),
+        ...(bytes > 0 ? { sizeGiB: Math.ceil(bytes / 1024 ** 3) } : {}),
+      };
     }
     const n = field(body, 'next');
     next = typeof n === 'string' ? n : undefined;

@@ -151,8 +151,8 @@ export function checkServices(city: PreflightCity, inventory: CloudInventory): P
 }
 
 /**
- * Nova refuses a server whose flavor's root disk or RAM is below the image's
- * minimum ("Flavor's disk is too small for requested image"); say so up front.
+ * Nova refuses a server whose flavor's root disk is below the image's `min_disk` or its size
+ * ("Flavor's disk is too small for requested image"), or whose RAM is below `min_ram`; say so up front.
  */
 export function checkFlavorFitsImage(city: PreflightCity, inventory: CloudInventory): PreflightFinding[] {
   const out: PreflightFinding[] = [];
@@ -161,15 +161,20 @@ export function checkFlavorFitsImage(city: PreflightCity, inventory: CloudInvent
     const flavor = inventory.flavors.find((f) => f.name === g.flavor || f.id === g.flavor);
     const min = inventory.imageMinimums?.[g.image];
     if (flavor === undefined || min === undefined) return;
+    const diskNeeded = Math.max(min.minDiskGiB, min.sizeGiB ?? 0);
     // A flavor with a 0 GiB disk boots from a volume sized by the image: no disk limit applies.
-    const diskShort = flavor.diskGiB > 0 && flavor.diskGiB < min.minDiskGiB;
+    const diskShort = flavor.diskGiB > 0 && flavor.diskGiB < diskNeeded;
     const ramShort = flavor.ramMiB < min.minRamMiB;
     if (!diskShort && !ramShort) return;
     const fitting = inventory.flavors
-      .filter((f) => (f.diskGiB === 0 || f.diskGiB >= min.minDiskGiB) && f.ramMiB >= min.minRamMiB)
+      .filter((f) => (f.diskGiB === 0 || f.diskGiB >= diskNeeded) && f.ramMiB >= min.minRamMiB)
       .sort((a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB)[0];
+    const diskWhy =
+      (min.sizeGiB ?? 0) > min.minDiskGiB
+        ? `a ${flavor.diskGiB} GiB root disk, the image itself is ${min.sizeGiB ?? 0} GiB`
+        : `a ${flavor.diskGiB} GiB root disk, the image needs ${min.minDiskGiB} GiB (min_disk)`;
     const why = [
-      diskShort ? `a ${flavor.diskGiB} GiB root disk, the image needs ${min.minDiskGiB} GiB` : undefined,
+      diskShort ? diskWhy : undefined,
       ramShort ? `${flavor.ramMiB} MiB RAM, the image needs ${min.minRamMiB} MiB` : undefined,
     ]
       .filter((x) => x !== undefined)
@@ -182,6 +187,57 @@ export function checkFlavorFitsImage(city: PreflightCity, inventory: CloudInvent
     });
   });
   return out;
+}
+
+/** What the synthesized stack asks of the cloud's APIs beyond the basics, and where the manifest asks it. */
+const NEEDED_EXTENSIONS: ReadonlyArray<{ type: string; alias: string; what: string; path: ManifestPath }> = [
+  {
+    type: 'openstack_networking_rbac_policy_v2',
+    alias: 'rbac-policies',
+    what: "sharing a network with a partner's project",
+    path: ['partners'],
+  },
+];
+
+/** A Neutron extension the stack's resources need and the cloud does not list (e.g. RBAC). */
+export function checkExtensions(terraformJson: unknown, inventory: CloudInventory): PreflightFinding[] {
+  const listed = inventory.networkExtensions;
+  if (listed === undefined) return [];
+  const types = new Set(stackResources(terraformJson).map((r) => r.type));
+  return NEEDED_EXTENSIONS.filter((n) => types.has(n.type) && !listed.includes(n.alias)).map((n) => ({
+    code: 'preflight.missing-extension',
+    message: `the target cloud's networking service lacks the "${n.alias}" extension, needed for ${n.what}`,
+    path: n.path,
+    hint: 'ask the cloud operator to enable it, or remove what needs it from the manifest',
+  }));
+}
+
+/**
+ * The compute microversion the provider asks for what the stack creates: servers with tags are
+ * created at 2.52 (provider 3.4.0, computeV2InstanceCreateServerWithTagsMicroversion).
+ */
+export function checkMicroversions(terraformJson: unknown, inventory: CloudInventory): PreflightFinding[] {
+  const max = inventory.computeMaxMicroversion;
+  if (max === undefined) return [];
+  const tagged = stackResources(terraformJson).some(
+    (r) => r.type === 'openstack_compute_instance_v2' && Array.isArray(r.body.tags) && r.body.tags.length > 0,
+  );
+  const needed = '2.52';
+  if (!tagged || compareMicroversions(max, needed) >= 0) return [];
+  return [
+    {
+      code: 'preflight.microversion',
+      message: `the target cloud's compute service offers microversions up to ${max}, but creating servers with tags needs ${needed}`,
+      path: ['compute', 'groups'],
+      hint: 'the cloud is older than OpenStack Queens (2.52 arrived in Pike): ask its operator to upgrade Nova',
+    },
+  ];
+}
+
+export function compareMicroversions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
 }
 
 export type QuotaDemand = Partial<Record<QuotaName, number>>;
@@ -386,6 +442,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     ...checkServices(input.city, inventory),
     ...checkRequirements(requirements, inventory),
     ...checkFlavorFitsImage(input.city, inventory),
+    ...checkExtensions(input.terraformJson, inventory),
+    ...checkMicroversions(input.terraformJson, inventory),
     ...checkQuotas(lines),
   ];
   if (findings.length > 0) {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudInventory } from '../../src/cloud/inventory';
 import {
+  checkExtensions,
   checkFlavorFitsImage,
+  checkMicroversions,
+  compareMicroversions,
   checkQuotas,
   checkRequirements,
   demandOf,
@@ -94,11 +97,66 @@ describe('pre-flight: flavor fits the image', () => {
     expect(checkFlavorFitsImage(city, inventory)).toEqual([
       {
         code: 'preflight.flavor-too-small',
-        message: 'flavor "m1.small" is too small for image "ubuntu-24.04": a 20 GiB root disk, the image needs 30 GiB',
+        message:
+          'flavor "m1.small" is too small for image "ubuntu-24.04": a 20 GiB root disk, the image needs 30 GiB (min_disk)',
         path: ['compute', 'groups', 1, 'flavor'],
         hint: 'the smallest flavor that fits is "m1.medium"',
       },
     ]);
+  });
+
+  it('reports a root disk smaller than the image itself, even without a min_disk', () => {
+    const withSize: CloudInventory = {
+      ...inventory,
+      imageMinimums: { 'windows-2022': { minDiskGiB: 0, minRamMiB: 0, sizeGiB: 25 } },
+    };
+    const city = { cloud: {}, compute: { groups: [{ name: 'gis', flavor: 'm1.small', image: 'windows-2022' }] } };
+    expect(checkFlavorFitsImage(city, withSize)).toEqual([
+      {
+        code: 'preflight.flavor-too-small',
+        message:
+          'flavor "m1.small" is too small for image "windows-2022": a 20 GiB root disk, the image itself is 25 GiB',
+        path: ['compute', 'groups', 0, 'flavor'],
+        hint: 'the smallest flavor that fits is "m1.medium"',
+      },
+    ]);
+  });
+});
+
+describe('pre-flight: what the API must offer', () => {
+  const tf = {
+    resource: {
+      openstack_compute_instance_v2: { web_1: { name: 'w', tags: ['storm-city=x'] } },
+      openstack_networking_rbac_policy_v2: { share: { action: 'access_as_shared' } },
+    },
+  };
+
+  it('finds a missing networking extension the stack needs, and trusts a cloud that does not list them', () => {
+    expect(checkExtensions(tf, { ...inventory, networkExtensions: ['router', 'external-net'] })).toEqual([
+      {
+        code: 'preflight.missing-extension',
+        message:
+          'the target cloud\'s networking service lacks the "rbac-policies" extension, needed for sharing a network with a partner\'s project',
+        path: ['partners'],
+        hint: 'ask the cloud operator to enable it, or remove what needs it from the manifest',
+      },
+    ]);
+    expect(checkExtensions(tf, { ...inventory, networkExtensions: ['rbac-policies'] })).toEqual([]);
+    expect(checkExtensions(tf, inventory)).toEqual([]);
+  });
+
+  it('finds a compute microversion the cloud lacks for servers with tags', () => {
+    expect(checkMicroversions(tf, { ...inventory, computeMaxMicroversion: '2.38' })).toMatchObject([
+      {
+        code: 'preflight.microversion',
+        message:
+          "the target cloud's compute service offers microversions up to 2.38, but creating servers with tags needs 2.52",
+        path: ['compute', 'groups'],
+      },
+    ]);
+    expect(checkMicroversions(tf, { ...inventory, computeMaxMicroversion: '2.100' })).toEqual([]);
+    expect(checkMicroversions(tf, { ...inventory, computeMaxMicroversion: '2.52' })).toEqual([]);
+    expect(compareMicroversions('2.9', '2.52')).toBeLessThan(0);
   });
 });
 
