@@ -11,6 +11,7 @@ import type { LifecycleContext, PreparedStack, StackOutcome, StackRef } from './
 import { asStormError, runEach } from './fan-out';
 import type { StackPlanResult } from './plan';
 import { locateAddress, prepareStack } from './prepare';
+import type { RunLock } from '../engine/run-lock';
 
 export interface DestroyOptions {
   lockTimeout: string;
@@ -41,9 +42,24 @@ export async function destroyStacks(
       });
     }
   }
+  // Each stack's run lock is held from before its state is read until the run ends (pg backend).
+  const runLocks: RunLock[] = [];
+  try {
+    return await destroyLocked(ctx, refs, options, runLocks);
+  } finally {
+    await Promise.all(runLocks.map((l) => l.release()));
+  }
+}
+
+async function destroyLocked(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: DestroyOptions,
+  runLocks: RunLock[],
+): Promise<StackOutcome<StackDestroyResult>[]> {
   const started = Date.now();
   const planned = await runEach(ctx, refs, options.concurrency, async (ref) => {
-    const stack = await prepareStack(ctx, ref, options.lockTimeout);
+    const stack = await prepareStack(ctx, ref, options.lockTimeout, runLocks);
     // A destroy whose record could not be written would be an unrecorded change: refuse before it.
     await ctx.deps.auditReady(ctx.cwd, stack.ref.city);
     await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);

@@ -12,6 +12,7 @@ import type { PlanSummary } from '../engine/plan-changes';
 import { summarizePlan } from '../engine/plan-changes';
 import { removeRunPlan, runPlanFile } from '../engine/workspace';
 import { StormError } from '../errors';
+import type { RunLock } from '../engine/run-lock';
 import { STORM_VERSION } from '../version';
 import { audit, auditFailure } from './audit-entry';
 import type { LifecycleContext, PreflightStatus, PreparedStack, StackOutcome, StackRef, TargetInfo } from './context';
@@ -24,6 +25,8 @@ export interface PlanOptions {
   outDir?: string;
   skipPreflight: boolean;
   lockTimeout: string;
+  /** Provision: take each stack's run lock before reading its state, and collect it here to release. */
+  runLocks?: RunLock[];
 }
 
 export interface PlanSidecar {
@@ -88,7 +91,7 @@ export async function planStack(ctx: LifecycleContext, ref: StackRef, options: P
 }
 
 export async function startPlan(ctx: LifecycleContext, ref: StackRef, options: PlanOptions): Promise<StartedPlan> {
-  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  const stack = await prepareStack(ctx, ref, options.lockTimeout, options.runLocks);
   const pre = await preflight(stack, options.skipPreflight);
   await ctx.deps.tofu.ensureInit(stack.run, stack.terraformJson);
   const planFile =
@@ -218,7 +221,7 @@ export async function reviewSavedPlan(
   ctx: LifecycleContext,
   ref: StackRef,
   planFile: string,
-  options: { skipPreflight: boolean; lockTimeout: string },
+  options: { skipPreflight: boolean; lockTimeout: string; runLocks?: RunLock[] },
 ): Promise<ReviewedPlan> {
   const file = path.resolve(ctx.cwd, planFile);
   if (!fs.existsSync(file))
@@ -252,7 +255,7 @@ export async function reviewSavedPlan(
       },
     );
   }
-  const stack = await prepareStack(ctx, ref, options.lockTimeout);
+  const stack = await prepareStack(ctx, ref, options.lockTimeout, options.runLocks);
   if (sidecar.city !== stack.ref.city || sidecar.env !== stack.ref.env) {
     throw new StormError(
       'stale-plan',

@@ -14,6 +14,7 @@ import type { StackRun } from '../engine/plan';
 import { label } from '../engine/plan';
 import type { StateBackend, StateSnapshot } from '../engine/state';
 import { backendSetup } from '../engine/state';
+import { acquireRunLock, type RunLock } from '../engine/run-lock';
 import { canonicalJson, sha256, workspaceFor } from '../engine/workspace';
 import type { SourceLocation } from '../errors';
 import { StormError } from '../errors';
@@ -35,7 +36,16 @@ import type {
 const sandboxCredentials = new WeakMap<LifecycleDeps, Promise<CloudCredentials>>();
 const engines = new WeakMap<LifecycleDeps, Promise<EngineInfo>>();
 
-export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTimeout: string): Promise<PreparedStack> {
+/**
+ * runLocks: take the stack's run lock (engine/run-lock.ts) before reading its state and add it
+ * there; the caller releases it once its apply is done (provision, destroy).
+ */
+export async function prepareStack(
+  ctx: LifecycleContext,
+  ref: StackRef,
+  lockTimeout: string,
+  runLocks?: RunLock[],
+): Promise<PreparedStack> {
   const loaded = loadCity(ref.city, { cwd: ctx.cwd });
   const envs = environmentNames(loaded.doc);
   if (!envs.includes(ref.env))
@@ -90,6 +100,17 @@ export async function prepareStack(ctx: LifecycleContext, ref: StackRef, lockTim
     lockTimeout,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   };
+  if (runLocks !== undefined)
+    runLocks.push(
+      await acquireRunLock(run.backend, tag, lockTimeout, {
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+        onWait: (holder) =>
+          ctx.progress({
+            kind: 'step',
+            message: `${tag}: waiting for another storm run to finish (${holder?.who ?? 'holder unknown'}; up to ${lockTimeout})`,
+          }),
+      }),
+    );
   const { tofu } = ctx.deps;
   tofu.writeWorkspace(run, terraformJson);
   // A local state is read straight from its file, so pre-flight can run before tofu

@@ -12,6 +12,7 @@ import { summarizePlan } from '../engine/plan-changes';
 import { maskOutputs } from '../engine/state';
 import { removeRunPlan } from '../engine/workspace';
 import type { DeployReport } from '../deploy/deploy-step';
+import type { RunLock } from '../engine/run-lock';
 import { StormError, isStormError } from '../errors';
 import type { Progress, ProgressEvent } from '../progress';
 import { audit, auditFailure } from './audit-entry';
@@ -49,6 +50,20 @@ export async function provisionStacks(
   ctx: LifecycleContext,
   refs: readonly StackRef[],
   options: ProvisionOptions,
+): Promise<StackOutcome<StackProvisionResult>[]> {
+  // Each stack's run lock is held from before its state is read until the run ends (pg backend).
+  const runLocks: RunLock[] = [];
+  try {
+    return await provisionLocked(ctx, refs, { ...options, runLocks });
+  } finally {
+    await Promise.all(runLocks.map((l) => l.release()));
+  }
+}
+
+async function provisionLocked(
+  ctx: LifecycleContext,
+  refs: readonly StackRef[],
+  options: ProvisionOptions & { runLocks: RunLock[] },
 ): Promise<StackOutcome<StackProvisionResult>[]> {
   if (options.planFile !== undefined && refs.length > 1)
     throw new StormError('usage', '--plan applies the saved plan of exactly one city/environment');

@@ -1,7 +1,7 @@
 /**
  * Shared state in a real PostgreSQL (tofu's pg backend): two provisions of the
- * same city at once — one applies, the other gives up on the lock naming the
- * holder — and the state stays intact.
+ * same city at once — one applies, the other gives up on the run lock (engine/run-lock.ts)
+ * naming the holder — and the state stays intact.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -51,7 +51,7 @@ describe('pg state backend', { timeout: 300_000 }, () => {
     expect(winner?.code, winner?.stderr).toBe(0);
     expect(loser?.code, loser?.stderr).toBe(1);
     expect(loser?.stderr).toMatch(
-      /agueda\/preprod: the state is locked by another run \(held by storm \S+@\S+ pid \d+ .*\); gave up after waiting 1s/,
+      /agueda\/preprod: another storm run holds this city and environment \(held by storm \S+@\S+ pid \d+ .*\); gave up after waiting 1s/,
     );
 
     const plan = await stormAsync(['plan', 'agueda', '--detailed-exitcode'], { project, env });
