@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { POLICY_CONFIG_FILE } from '../audit/policy-config';
-import { runTool } from '../engine/tofu';
+import type { runTool as RunTool } from '../engine/tofu';
 import { StormError } from '../errors';
 import { listCities, readManifest, resolveManifestRef, STACKS_DIR } from '../manifest/files';
 
@@ -105,6 +105,11 @@ export function citiesAffected(
       for (const c of cities) if (c.templates.length > 0) add(c.name, `shared template code (${p})`);
   }
   return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The engine's subprocess door, loaded only when git is needed (it brings execa). */
+async function runTool(...args: Parameters<typeof RunTool>): ReturnType<typeof RunTool> {
+  return (await import('../engine/tofu.js')).runTool(...args);
 }
 
 async function git(cwd: string, args: readonly string[]): Promise<string> {

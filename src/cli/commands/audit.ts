@@ -12,7 +12,7 @@ import { loadCity } from '../../manifest/load';
 import { renderAuditMarkdown, renderAuditText, renderRulesTable } from '../../report/audit';
 import { renderGdprText } from '../../report/gdpr';
 import { gdprRecordFor } from '../../lifecycle/gdpr';
-import { addSelectionOptions, selectForRun } from './lifecycle-common';
+import { addSelectionOptions, selectForRun } from './selection-options';
 import { renderAuditAnchor, renderAuditLog, renderAuditRepair, renderAuditVerification } from '../../report/audit-log';
 
 function readPlanJson(file: string, cwd: string): unknown {

@@ -9,14 +9,8 @@ import type { DiffReport } from '../../audit/change-report';
 import { planStacks } from '../../lifecycle/plan';
 import { loadCity } from '../../manifest/load';
 import { StormError } from '../../errors';
-import {
-  addSelectionOptions,
-  lifecycleContext,
-  liveProgress,
-  parseLockTimeout,
-  selectForRun,
-  throwIfSingleFailure,
-} from './lifecycle-common';
+import { lifecycleContext, liveProgress, parseLockTimeout, throwIfSingleFailure } from './lifecycle-common';
+import { addSelectionOptions, selectForRun } from './selection-options';
 import { renderDiffMarkdown, renderDiffText } from '../../report/diff';
 
 type Format = 'text' | 'markdown' | 'json';

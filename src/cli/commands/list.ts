@@ -2,7 +2,7 @@ import { summarizeCities } from '../../manifest/city-list';
 import { dealShards } from '../../lifecycle/selection';
 import { renderCityList, type CityListRow } from '../../report/manifest-validation';
 import type { CommandModule } from '../context';
-import { selectForRun } from './lifecycle-common';
+import { selectForRun } from './selection-options';
 
 export const listCommand: CommandModule = (program, ctx) => {
   program

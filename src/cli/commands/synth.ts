@@ -3,7 +3,7 @@ import { StormError } from '../../errors';
 import { synthCity } from '../../synth/synth-city';
 import { renderSynth, synthJsonResult, type SynthJsonResult } from '../../report/synth';
 import type { CommandModule } from '../context';
-import { addSelectionOptions, selectForRun } from './lifecycle-common';
+import { addSelectionOptions, selectForRun } from './selection-options';
 
 interface SynthFlags {
   env: string;

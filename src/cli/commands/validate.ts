@@ -3,7 +3,7 @@ import { renderValidationLines, renderValidationSummary } from '../../report/man
 import { StormError } from '../../errors';
 import { listCities } from '../../manifest/load';
 import type { CommandModule } from '../context';
-import { addSelectionOptions, selectForRun } from './lifecycle-common';
+import { addSelectionOptions, selectForRun } from './selection-options';
 
 export const validateCommand: CommandModule = (program, ctx) => {
   const cmd = program
