@@ -92,6 +92,43 @@ describe('participa API', () => {
     expect(second.body.voterId).not.toBe(voterA);
   });
 
+  it('shows a citizen what they proposed and voted for, and deletes either at their request (GDPR Art. 15, 17)', async () => {
+    const proposed = await postJson(`${app.url}/api/ideas`, {
+      title: 'Bebedouro no parque',
+      description: 'Um bebedouro junto ao parque infantil.',
+      parish: 'Fermentelos',
+      street: 'Rua do Parque',
+    });
+    expect(proposed.status).toBe(201);
+    const me = String(proposed.body.voterId);
+    const own = String(proposed.body.id);
+    expect((await postJson(`${app.url}/api/ideas/${ideaId}/votes`, {}, { 'x-voter-id': me })).status).toBe(201);
+    const mine = await getJson<{ proposed: { id: string }[]; voted: { id: string }[] }>(`${app.url}/api/me`, {
+      headers: { 'x-voter-id': me },
+    });
+    expect(mine.body.proposed.map((i) => i.id)).toEqual([own]);
+    expect(mine.body.voted.map((i) => i.id)).toEqual([ideaId]);
+    expect(JSON.stringify(mine.body)).not.toMatch(/proposerHash|voterHashes/);
+    expect((await getJson(`${app.url}/api/me`)).status).toBe(401);
+    // Someone else's id deletes nothing of mine.
+    const other = { 'x-voter-id': voterA };
+    expect((await getJson(`${app.url}/api/me/ideas/${own}`, { method: 'DELETE', headers: other })).status).toBe(404);
+    const before = (await getJson<{ votes: number }>(`${app.url}/api/ideas/${ideaId}`)).body.votes;
+    const unvote = await getJson<{ votes: number }>(`${app.url}/api/me/votes/${ideaId}`, {
+      method: 'DELETE',
+      headers: { 'x-voter-id': me },
+    });
+    expect(unvote.body.votes).toBe(before - 1);
+    expect(
+      (await getJson(`${app.url}/api/me/ideas/${own}`, { method: 'DELETE', headers: { 'x-voter-id': me } })).status,
+    ).toBe(200);
+    expect((await getJson(`${app.url}/api/ideas/${own}`)).status).toBe(404);
+    expect((await getJson(`${app.url}/api/me`, { headers: { 'x-voter-id': me } })).body).toEqual({
+      proposed: [],
+      voted: [],
+    });
+  });
+
   it('takes comments', async () => {
     const c = await postJson(`${app.url}/api/ideas/${ideaId}/comments`, {
       text: 'Boa ideia, no verão não se pode lá estar.',

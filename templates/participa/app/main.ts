@@ -538,8 +538,51 @@ export function setup(env: RuntimeEnvironment, router: Router): ServiceApp {
   router.get('/api/ideas/:id', (ctx) => sendJson(ctx.res, 200, publicIdea(find(ctx.params.id))));
   router.post('/api/ideas', async (ctx) => {
     const idea = ideaFromBody(await ctx.body(), params.parishes, params.maxIdeaLength, new Date());
+    // Like a vote, a proposal is tied to the voter id (sent as X-Voter-Id, or issued and returned as voterId),
+    // so its author can list and delete it through /api/me.
+    // When this network had its share of new voters today the idea is still taken, without an author id.
+    let issued: string | undefined;
+    try {
+      const voter = voterFor(ctx);
+      idea.proposerHash = voterHash(voter.id);
+      issued = voter.issued;
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 429) throw err;
+      ctx.res.removeHeader('Retry-After');
+    }
     store.update((d) => d.ideas.push(idea));
-    sendJson(ctx.res, 201, publicIdea(idea), { Location: `/api/ideas/${idea.id}` });
+    sendJson(
+      ctx.res,
+      201,
+      { ...publicIdea(idea), ...(issued === undefined ? {} : { voterId: issued }) },
+      { Location: `/api/ideas/${idea.id}` },
+    );
+  });
+  /** The voter an /api/me request speaks for: a signed id in X-Voter-Id (or the voter cookie); never a new one. */
+  const knownVoter = (ctx: RequestContext): string => {
+    const header = ctx.req.headers['x-voter-id'];
+    const given = typeof header === 'string' ? header : ctx.cookies.voter;
+    const id = given === undefined ? undefined : verifiedVoterId(signingKey, given);
+    if (id === undefined)
+      throw new HttpError(401, 'send the voter id this site issued you (X-Voter-Id, or the voter cookie)', {
+        field: 'x-voter-id',
+      });
+    return id;
+  };
+  router.get('/api/me', (ctx) => {
+    const mine = ideasOf(store.read().ideas, knownVoter(ctx));
+    sendJson(ctx.res, 200, { proposed: mine.proposed.map(publicIdea), voted: mine.voted.map(publicIdea) });
+  });
+  router.on('DELETE', '/api/me/ideas/:id', (ctx) => {
+    const voter = knownVoter(ctx);
+    store.update((d) => deleteOwnIdea(d, ctx.params.id ?? '', voter));
+    sendJson(ctx.res, 200, { id: ctx.params.id, deleted: true });
+  });
+  router.on('DELETE', '/api/me/votes/:id', (ctx) => {
+    const voter = knownVoter(ctx);
+    const idea = find(ctx.params.id);
+    const votes = store.update((d) => deleteOwnVote(d.ideas.find((i) => i.id === idea.id) as Idea, voter));
+    sendJson(ctx.res, 200, { id: idea.id, votes });
   });
   router.post('/api/ideas/:id/comments', async (ctx) => {
     const idea = find(ctx.params.id);
