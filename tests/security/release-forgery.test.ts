@@ -160,7 +160,12 @@ describe('values cloud-init puts into shell and systemd units', () => {
       `[Unit]\nDescription=x\n\n[Service]\nType=oneshot\nExecStart=/bin/true ${systemdArg(nasty)}\n`,
     );
     const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-    expect({ code: r.status, stderr: r.stderr.trim() }).toEqual({ code: 0, stderr: '' });
+    // Only what it says of this unit: verify also lints units the machine has installed (e.g. keystone.service).
+    const aboutUnit = r.stderr
+      .split('\n')
+      .filter((l) => l.includes('storm-quoting'))
+      .join('\n');
+    expect({ code: r.status, stderr: aboutUnit }).toEqual({ code: 0, stderr: '' });
     expect(systemdArg(nasty)).toBe(`"it's;$$(touch PWNED)&\`touch PWNED2\`%%n\\"q\\"\\\\"`);
   });
 
