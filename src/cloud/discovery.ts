@@ -25,6 +25,7 @@ export const DISCOVERY_KINDS = [
   'floatingIps',
   'containers',
   'rbacPolicies',
+  'loadBalancers',
 ] as const;
 export type DiscoveryKind = (typeof DISCOVERY_KINDS)[number];
 
@@ -170,6 +171,12 @@ export interface DiscoveredRbacPolicy {
   targetProject: string;
 }
 
+/** Something storm does not manage at all, kept only to be reported. */
+export interface DiscoveredOther {
+  id: string;
+  name: string;
+}
+
 export interface NamedRef {
   id: string;
   name: string;
@@ -197,6 +204,8 @@ export interface DiscoveredProject {
   floatingIps: DiscoveredFloatingIp[];
   containers: DiscoveredContainer[];
   rbacPolicies: DiscoveredRbacPolicy[];
+  /** Octavia load balancers: storm manifests have none, so they are only reported. */
+  loadBalancers: DiscoveredOther[];
   /** Kinds that could not be listed (no such service, no right to list) and why. */
   unreadable: Array<{ kind: DiscoveryKind | 'images' | 'projects' | 'flavors'; reason: string }>;
 }
@@ -207,6 +216,7 @@ const NETWORK = ['network'];
 const VOLUME = ['block-storage', 'volumev3', 'volume'];
 const OBJECT = ['object-store'];
 const IDENTITY = ['identity'];
+const LOAD_BALANCER = ['load-balancer'];
 
 export interface DiscoveryOptions {
   /** Requests in flight at once (default 4). */
@@ -242,7 +252,8 @@ export async function discoverProject(
   const projectId = client.projectId;
   const unreadable: DiscoveredProject['unreadable'] = [];
   let done = 0;
-  const total = DISCOVERY_KINDS.length + 4;
+  // One per list below: security groups take two (groups, rules); images, projects, flavors, containers one each.
+  const total = DISCOVERY_KINDS.length + 4 - (client.hasService(LOAD_BALANCER) ? 0 : 1);
   const counted = async <T>(
     label: string,
     kind: DiscoveredProject['unreadable'][number]['kind'],
@@ -310,6 +321,7 @@ export async function discoverProject(
     imagesRaw,
     projectsRaw,
     flavorsRaw,
+    loadBalancersRaw,
   ] = await Promise.all([
     counted('networks', 'networks', NETWORK, () => list(NETWORK, q('/v2.0/networks'), 'networks')),
     counted('subnets', 'subnets', NETWORK, () => list(NETWORK, q('/v2.0/subnets', byProject), 'subnets')),
@@ -332,6 +344,12 @@ export async function discoverProject(
     counted('images', 'images', IMAGE, () => list(IMAGE, '/v2/images?limit=1000', 'images')),
     counted('projects', 'projects', IDENTITY, () => list(IDENTITY, '/projects', 'projects')),
     counted('flavors', 'flavors', COMPUTE, () => list(COMPUTE, '/flavors/detail?is_public=None', 'flavors')),
+    // A cloud without Octavia simply has no load balancers: not worth a report line.
+    client.hasService(LOAD_BALANCER)
+      ? counted('load balancers', 'loadBalancers', LOAD_BALANCER, () =>
+          list(LOAD_BALANCER, q('/v2/lbaas/loadbalancers', byProject), 'loadbalancers'),
+        )
+      : Promise.resolve([]),
   ]);
   const flavors = new Map(flavorsRaw.map((f) => [str(f.id) ?? '', str(f.name) ?? '']));
   const containers = await counted('containers', 'containers', OBJECT, () => listContainers(client, limit));
@@ -380,6 +398,10 @@ export async function discoverProject(
     floatingIps: floatingRaw.filter(mine).map(toFloatingIp).filter(isDefined),
     containers,
     rbacPolicies: rbacRaw.filter(mine).map(toRbac).filter(isDefined),
+    loadBalancers: loadBalancersRaw.filter(mine).flatMap((l) => {
+      const id = str(l.id);
+      return id === undefined ? [] : [{ id, name: str(l.name) ?? '' }];
+    }),
     unreadable: unreadable.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)),
   };
 }

@@ -734,6 +734,14 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
         'storm creates anti-affinity groups only for groups it builds',
       );
 
+  for (const lb of found.loadBalancers)
+    note(
+      'not-expressible',
+      `load balancer ${lb.name || lb.id}`,
+      'storm manifests have no load balancers',
+      'it is left alone; keep managing it as today',
+    );
+
   // --- partners: network RBAC and container ACLs ------------------------------------------------
   const projectName = (id: string): string | undefined => found.projects.find((p) => p.id === id)?.name || undefined;
   type DraftPartner = Omit<Partner, 'access'> & { access: PartnerAccess[] };

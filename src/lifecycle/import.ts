@@ -145,6 +145,7 @@ export async function importCity(ctx: LifecycleContext, options: ImportOptions):
       floatingIps: found.floatingIps.length,
       containers: found.containers.length,
       rbacPolicies: found.rbacPolicies.length,
+      loadBalancers: found.loadBalancers.length,
     },
     imported: {
       servers: conversion.counts.servers,

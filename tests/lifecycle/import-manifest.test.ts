@@ -183,6 +183,7 @@ function project(): DiscoveredProject {
     rbacPolicies: [
       { id: 'rb-1', objectType: 'network', objectId: 'net-1', action: 'access_as_shared', targetProject: PARTNER },
     ],
+    loadBalancers: [{ id: 'lb-1', name: 'front-lb' }],
     unreadable: [],
   };
 }
@@ -326,6 +327,7 @@ describe('storm import: a project becomes a manifest and an adoption record', ()
         'left-alone: floating IP 127.42.0.13',
         'left-alone: key pair unused',
         'not-expressible: rule r5 of security group web',
+        'not-expressible: load balancer front-lb',
       ]),
     );
   });
