@@ -21,6 +21,7 @@ import { blockStorageService } from './services/block-storage';
 import { computeService } from './services/compute';
 import { adoptLogins, createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
 import { createImageService } from './services/image';
+import { dnsService } from './services/dns';
 import { loadBalancerService } from './services/load-balancer';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
@@ -134,6 +135,7 @@ const STYLE_OF: Record<ServiceType, ErrorStyle> = {
   image: 'glance',
   'object-store': 'swift',
   'load-balancer': 'octavia',
+  dns: 'designate',
 };
 
 const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
@@ -144,6 +146,7 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
   image: 'image',
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
+  dns: 'dns',
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
@@ -167,7 +170,7 @@ function serviceList(core: {
     createImageService({ blobDir: path.join(core.blobDir, 'images'), allowPrivateImports: core.allowPrivateImports }),
   );
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
-  list.push(networkService, blockStorageService, computeService, loadBalancerService);
+  list.push(networkService, blockStorageService, computeService, loadBalancerService, dnsService);
   return list;
 }
 
@@ -566,6 +569,7 @@ function notFoundFor(style: ErrorStyle): SandboxHttpError {
     case 'swift':
       return styledError(style, 404, 'The resource could not be found.');
     case 'octavia':
+    case 'designate':
       return styledError(style, 404, 'The resource could not be found.');
   }
 }
@@ -606,7 +610,12 @@ async function sendError(
     return reply.send(err.body);
   }
   reply.header('content-type', 'application/json');
-  return reply.send(JSON.stringify(err.body));
+  // Designate names the request in its error body.
+  const body =
+    style === 'designate' && typeof err.body === 'object' && err.body !== null && 'request_id' in err.body
+      ? { ...err.body, request_id: req.sandbox?.requestId ?? '' }
+      : err.body;
+  return reply.send(JSON.stringify(body));
 }
 
 /**

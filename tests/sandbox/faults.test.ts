@@ -22,7 +22,7 @@ describe('fault spec grammar', () => {
 
   it('names the bad rule', () => {
     expect(() => parseFaultSpec('compute:200')).toThrow(FaultSpecError);
-    expect(() => parseFaultSpec('dns:503')).toThrow(/unknown service "dns"/);
+    expect(() => parseFaultSpec('heat:503')).toThrow(/unknown service "heat"/);
     expect(() => parseFaultSpec('compute:503@1.5')).toThrow(/rate "1.5"/);
     expect(() => parseFaultSpec('compute:FETCH:503')).toThrow(/neither an HTTP method nor a path/);
   });

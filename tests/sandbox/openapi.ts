@@ -19,7 +19,8 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-export type ApiService = 'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer';
+export type ApiService =
+  'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer' | 'dns';
 
 const SPEC_DIR = join(__dirname, '..', '..', '..', 'shared', 'openstack-api');
 const SPEC_FILES: Record<ApiService, string> = {
@@ -30,6 +31,7 @@ const SPEC_FILES: Record<ApiService, string> = {
   image: 'image-v2.yaml',
   'object-store': 'object-store-v1.yaml',
   'load-balancer': 'load-balancer-v2.yaml',
+  dns: 'dns-v2.yaml',
 };
 /** The sandbox mounts each service under a prefix; the files know paths without it. */
 export const SERVICE_PREFIX: Record<ApiService, string> = {
@@ -40,6 +42,7 @@ export const SERVICE_PREFIX: Record<ApiService, string> = {
   image: '/image',
   'object-store': '/object-store',
   'load-balancer': '/load-balancer',
+  dns: '/dns',
 };
 /** Microversioned services and the microversion an answer has when it announces none. */
 const BASE_MICROVERSION: Partial<Record<ApiService, string>> = { compute: '2.1', volume: '3.0' };
@@ -501,6 +504,98 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
     keyword: 'format',
     value: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/,
     reason: 'real Octavia answers naive timestamps without a zone (2017-02-28T00:41:44)',
+  },
+  // --- dns (Designate) ---
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'POST',
+    template: '/v2/zones',
+    realStatus: 202,
+    fileStatus: 201,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'PATCH',
+    template: '/v2/zones/{zone_id}',
+    realStatus: 202,
+    fileStatus: 200,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'DELETE',
+    template: '/v2/zones/{zone_id}',
+    realStatus: 202,
+    fileStatus: 204,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'POST',
+    template: '/v2/zones/{zone_id}/recordsets',
+    realStatus: 202,
+    fileStatus: 201,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'PUT',
+    template: '/v2/zones/{zone_id}/recordsets/{recordset_id}',
+    realStatus: 202,
+    fileStatus: 200,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'status',
+    service: 'dns',
+    method: 'DELETE',
+    template: '/v2/zones/{zone_id}/recordsets/{recordset_id}',
+    realStatus: 202,
+    fileStatus: 204,
+    reason: 'real Designate answers every change with 202 Accepted and the resource in PENDING',
+  },
+  {
+    kind: 'keyword',
+    service: 'dns',
+    instancePath: /^$/,
+    keyword: 'additionalProperties',
+    reason: 'real Designate answers a listing with `metadata: {total_count}` beside `links`',
+  },
+  {
+    kind: 'null',
+    service: 'dns',
+    instancePath: /^(\/recordsets\/\d+|\/zones\/\d+)?\/(description|ttl|updated_at|transferred_at)$/,
+    reason:
+      'real Designate answers null for an unset description, a record set without its own TTL, a never-updated resource',
+  },
+  {
+    kind: 'keyword',
+    service: 'dns',
+    instancePath: /^(\/recordsets\/\d+|\/zones\/\d+)?\/(created_at|updated_at)$/,
+    keyword: 'format',
+    value: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/,
+    reason: 'real Designate answers naive timestamps with microseconds (2014-10-24T19:59:44.000000)',
+  },
+  {
+    kind: 'keyword',
+    service: 'dns',
+    instancePath: /^(\/recordsets\/\d+|\/zones\/\d+)?\/project_id$/,
+    keyword: 'format',
+    value: /^[0-9a-f]{32}$/,
+    reason: 'Keystone project ids are 32 hex digits, not dashed UUIDs',
+  },
+  {
+    kind: 'keyword',
+    service: 'dns',
+    instancePath: /^(\/zones\/\d+)?\/(email|name)$/,
+    keyword: 'format',
+    reason: "a mistake of the file: a zone's email and name are given format uuid",
   },
 ];
 

@@ -24,6 +24,7 @@ const API_OF: Record<ServiceType, ApiService> = {
   image: 'image',
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
+  dns: 'dns',
 };
 
 let sb: TestSandbox;

@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FloatingRange } from './floating-range';
 import type { Store } from './store';
 
-export type ServiceType = 'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store' | 'load-balancer';
+export type ServiceType =
+  'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store' | 'load-balancer' | 'dns';
 
 export interface AuthInfo {
   tokenId: string;
@@ -20,7 +21,7 @@ export interface AuthInfo {
   expiresAt: string;
 }
 
-export type ErrorStyle = 'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift' | 'octavia';
+export type ErrorStyle = 'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift' | 'octavia' | 'designate';
 
 export interface SandboxContext {
   store: Store;
@@ -42,9 +43,9 @@ export interface SandboxContext {
 
 export interface SandboxService {
   type: ServiceType;
-  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift, octavia. */
+  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift, octavia, designate. */
   name: string;
-  /** /identity, /compute, /networking, /volume, /image, /object-store, /load-balancer */
+  /** /identity, /compute, /networking, /volume, /image, /object-store, /load-balancer, /dns */
   prefix: string;
   /** Path in the catalog URL: /identity/v3, /compute/v2.1, /networking, /volume/v3/<project_id>, /image, /object-store/v1/AUTH_<project_id> */
   endpointPath(projectId: string): string;

@@ -125,6 +125,14 @@ export function escapeHtml(text: string): string {
 const HTML = 'text/html; charset=UTF-8';
 
 /**
+ * Designate: {"code", "type", "message", "request_id"}; the request id is the
+ * one the answer carries in X-Openstack-Request-Id (the server fills it in).
+ */
+export function designateError(status: number, type: string, message: string): SandboxHttpError {
+  return new SandboxHttpError(status, { code: status, type, message, request_id: '' });
+}
+
+/**
  * Octavia answers through WSME: {"faultcode": "Client"|"Server", "faultstring", "debuginfo": null};
  * a 4xx is the client's fault, a 5xx the server's.
  */
@@ -194,6 +202,7 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
     case 'neutron':
     case 'cinder':
     case 'octavia':
+    case 'designate':
       return new SandboxHttpError(
         401,
         { error: { code: 401, title: 'Unauthorized', message } },
@@ -231,7 +240,18 @@ export function styledError(style: ErrorStyle, status: number, message: string):
       return swiftError(status, message);
     case 'octavia':
       return octaviaError(status, message);
+    case 'designate':
+      return designateError(status, designateTypeFor(status), message);
   }
+}
+
+function designateTypeFor(status: number): string {
+  if (status === 400) return 'bad_request';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 503) return 'service_unavailable';
+  return 'internal_server_error';
 }
 
 /** The four errors every route throws, in one service's style; each takes the message as that service words it. */

@@ -8,7 +8,7 @@
  */
 
 export type FaultService =
-  'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer' | '*';
+  'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer' | 'dns' | '*';
 
 export type FaultEffect =
   | { kind: 'status'; status: number }
@@ -49,6 +49,7 @@ const SERVICES: readonly FaultService[] = [
   'image',
   'object-store',
   'load-balancer',
+  'dns',
   '*',
 ];
 const SERVICE_ALIASES: Record<string, FaultService> = {
@@ -62,6 +63,7 @@ const SERVICE_ALIASES: Record<string, FaultService> = {
   cinder: 'volume',
   glance: 'image',
   octavia: 'load-balancer',
+  designate: 'dns',
 };
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'COPY', 'OPTIONS']);
 

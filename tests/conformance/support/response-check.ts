@@ -20,6 +20,7 @@ const API_OF: Record<ServiceType, ApiService> = {
   image: 'image',
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
+  dns: 'dns',
 };
 
 export interface ServiceTally {
