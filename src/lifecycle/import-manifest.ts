@@ -68,6 +68,8 @@ export interface ConvertOptions {
   city: string;
   env: string;
   country: string;
+  /** The project asked for (--project): recorded as cloud.project so every command scopes to it. */
+  project?: string | undefined;
   /** `network=<name|id>`: only that network and what hangs off it. */
   select?: string | undefined;
 }
@@ -882,6 +884,7 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
     ...(Object.keys(tags).length > 0 ? { tags } : {}),
     cloud: {
       name: found.cloud,
+      ...(options.project === undefined ? {} : { project: options.project }),
       ...(found.region === undefined ? {} : { region: found.region }),
       externalNetwork,
       ...(zones.size > 0 ? { availabilityZones: [...zones].sort() } : {}),

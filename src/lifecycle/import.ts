@@ -117,7 +117,13 @@ export async function importCity(ctx: LifecycleContext, options: ImportOptions):
     kind: 'step',
     message: `found ${found.servers.length} servers, ${found.networks.length} networks, ${found.securityGroups.length} security groups, ${found.volumes.length} volumes, ${found.containers.length} containers in project ${found.projectName ?? found.projectId}`,
   });
-  const conversion = convertProject(found, { city, env, country: options.country, select: options.select });
+  const conversion = convertProject(found, {
+    city,
+    env,
+    country: options.country,
+    select: options.select,
+    project: options.project,
+  });
   const text = renderManifestYaml(conversion, found, env);
   checkRoundTrip(conversion, text, manifestPath, ctx.cwd);
   const recordText = `${JSON.stringify(conversion.adoption, null, 2)}\n`;

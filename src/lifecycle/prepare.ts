@@ -22,7 +22,7 @@ import type { LoadedManifest } from '../manifest/load';
 import { loadCity } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
-import { adoptInto, readAdoptionRecord } from './import';
+import { adoptInto, readAdoptionRecord, scoped } from './import';
 import type {
   EngineInfo,
   LifecycleContext,
@@ -64,7 +64,9 @@ export async function prepareStack(
       kind: 'warning',
       message: `${tag}: the manifest's region "${resolved.cloud.region}" is used; ${describeCredentials(credentials)} names region "${credentials.regionName}"`,
     });
-  const withRegion: CloudCredentials = { ...credentials, regionName: resolved.cloud.region };
+  const regional: CloudCredentials = { ...credentials, regionName: resolved.cloud.region };
+  // The project the city lives in (cloud.project): the token is scoped to it, whatever the credentials' default.
+  const withRegion = resolved.cloud.project === undefined ? regional : scoped(regional, resolved.cloud.project);
   const target: TargetInfo = {
     cloud: targetSpec.kind === 'sandbox' ? targetSpec.cloudName : withRegion.cloudName,
     sandbox: targetSpec.kind === 'sandbox',

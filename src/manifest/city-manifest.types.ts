@@ -443,6 +443,10 @@ export interface Cloud {
    */
   name: string;
   /**
+   * Project (name or id) the city lives in: storm scopes its token to it for every command (default: the credentials' own project).
+   */
+  project?: string;
+  /**
    * Region name.
    */
   region?: string;

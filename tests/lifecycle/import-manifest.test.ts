@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveredProject } from '../../src/cloud/discovery';
-import { renderManifestYaml } from '../../src/lifecycle/import';
+import { renderManifestYaml, scoped } from '../../src/lifecycle/import';
 import {
   compactRule,
   convertProject,
@@ -366,5 +366,36 @@ describe('storm import: a project becomes a manifest and an adoption record', ()
     expect(other.findings.map((f) => f.subject)).toContain('network App Net');
     expect(() => convertProject(project(), { ...OPTIONS, select: 'network=backup-net' })).toThrow(/no IPv4 subnet/);
     expect(() => convertProject(project(), { ...OPTIONS, select: 'network=nope' })).toThrow(/no network "nope"/);
+  });
+});
+
+describe('storm import: the project the city lives in', () => {
+  it('records --project as cloud.project, and scopes a password token to a name or an id', () => {
+    expect(convertProject(project(), { ...OPTIONS, project: 'hand' }).manifest.cloud.project).toBe('hand');
+    expect(convertProject(project(), OPTIONS).manifest.cloud.project).toBeUndefined();
+    const creds = {
+      cloudName: 'c',
+      source: { kind: 'environment' as const },
+      auth: {
+        type: 'password' as const,
+        authUrl: 'http://127.0.0.1/v3',
+        username: 'u',
+        password: 'p',
+        projectName: 'old',
+      },
+    };
+    expect(scoped(creds, 'hand').auth).toEqual({ ...creds.auth, projectName: 'hand' });
+    expect(scoped(creds, P).auth).toEqual({
+      type: 'password',
+      authUrl: 'http://127.0.0.1/v3',
+      username: 'u',
+      password: 'p',
+      projectId: P,
+    });
+    const app = {
+      ...creds,
+      auth: { type: 'v3applicationcredential' as const, authUrl: 'x', applicationCredentialSecret: 's' },
+    };
+    expect(() => scoped(app, 'hand')).toThrow(/cannot re-scope application credential/);
   });
 });
