@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -45,7 +46,7 @@ async function failure(p: Promise<unknown>): Promise<StormError> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-transport-'));
-  const answer: https.RequestListener = (req, res) => {
+  const answer: http.RequestListener = (req, res) => {
     res.setHeader('x-seen-method', req.method ?? '');
     res.end(JSON.stringify({ ok: true }));
   };

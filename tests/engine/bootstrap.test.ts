@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { ensureEngine, fixedGoEnvironment, moduleFromDownload, planEngine } from '../../src/engine/bootstrap';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureEngine, findGo, fixedGoEnvironment, moduleFromDownload, planEngine } from '../../src/engine/bootstrap';
+import { runTool } from '../../src/engine/tofu';
 import { dirHash1 } from '../../src/engine/integrity';
 import {
   PROVIDER_MODULE,
@@ -73,8 +73,13 @@ describe('go mod download -json', () => {
 });
 
 describe('the pinned module hashes', () => {
-  // The machine's module cache holds both pinned modules (storm built from them).
-  const modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  // The machine's module cache holds both pinned modules (storm built from them, with the go it finds).
+  let modcache = '';
+  beforeAll(async () => {
+    const go = await findGo(process.env);
+    expect(go, 'storm doctor found a go before the tests; so must this').toBeDefined();
+    modcache = (await runTool(go!.path, ['env', 'GOMODCACHE'], { cwd: os.tmpdir() })).stdout.trim();
+  });
 
   it("are Go's dirhash of the module source, as storm computes it before building", () => {
     const dir = path.join(modcache, `${PROVIDER_MODULE}@v${PROVIDER_VERSION}`);
