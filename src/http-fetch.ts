@@ -82,6 +82,9 @@ export function httpFetch(url: string, init: HttpFetchInit = {}): Promise<Respon
       ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }),
     },
     ...(init.signal === undefined ? {} : { signal: init.signal }),
+    // A connection per request: Node 20's global agent keeps sockets alive, and one the server closed
+    // while storm was busy elsewhere (tofu runs for minutes) fails the next request with ECONNRESET.
+    agent: false,
   };
   if (isHttps) {
     if (tls.ca !== undefined) options.ca = tls.ca;

@@ -62,7 +62,7 @@ export interface AuditRecordInput {
   planHash?: string;
   changes?: AuditChangeSummary;
   policy?: AuditPolicySummary;
-  flags?: { skipPreflight?: boolean; allowViolations?: boolean; autoApprove?: boolean };
+  flags?: { skipPreflight?: boolean; allowViolations?: boolean; autoApprove?: boolean; skipDeploy?: boolean };
   /** One line about the outcome, e.g. the error message of a failed apply. */
   message?: string;
   /** Defaults to now; tests pass a fixed time. */
@@ -88,7 +88,8 @@ export interface AuditRecord {
   planHash?: string;
   changes?: AuditChangeSummary;
   policy?: AuditPolicySummary;
-  flags: { skipPreflight: boolean; allowViolations: boolean; autoApprove: boolean };
+  /** skipDeploy appears only when true, so records written before it existed hash as they did. */
+  flags: { skipPreflight: boolean; allowViolations: boolean; autoApprove: boolean; skipDeploy?: true };
   message?: string;
   /** "hmac-sha256" when the log is keyed (hash is an HMAC under the operator's audit key). */
   alg?: 'hmac-sha256';
@@ -193,6 +194,7 @@ function recordBodyFields(
       skipPreflight: input.flags?.skipPreflight === true,
       allowViolations: input.flags?.allowViolations === true,
       autoApprove: input.flags?.autoApprove === true,
+      ...(input.flags?.skipDeploy === true ? { skipDeploy: true as const } : {}),
     },
     ...(input.message === undefined ? {} : { message: scrub(input.message).slice(0, 2000) }),
   };

@@ -34,6 +34,11 @@ export interface ProvisionOptions {
   autoApprove: boolean;
   /** --allow-violations: apply even when error-severity policy rules fail (recorded). */
   allowViolations: boolean;
+  /**
+   * --skip-deploy: apply the tenancy without deploying its services (recorded). For clouds whose
+   * instances never boot, such as an all-in-one with a fake virt driver; `storm deploy` does it later.
+   */
+  skipDeploy?: boolean;
   /** Asked once, with every stack that has changes; false cancels everything. */
   confirm: (plans: readonly StackPlanResult[]) => Promise<boolean>;
 }
@@ -265,14 +270,22 @@ async function provisionLocked(
       const applied = applying === undefined ? [] : await applying;
       const after = await ctx.deps.tofu.readState(stack.run);
       const outputs = maskOutputs(after.outputs);
-      const deploy = await ctx.deps.deploy({
-        cwd: ctx.cwd,
-        city: stack.resolved,
-        credentials: stack.credentials,
-        outputs: rawOutputs(after),
-        progress: ctx.progress,
-        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-      });
+      if (options.skipDeploy === true && stack.resolved.services.length > 0)
+        ctx.progress({
+          kind: 'warning',
+          message: `${label(stack.run)}: services not deployed (--skip-deploy); \`storm deploy ${stack.ref.city}\` deploys them`,
+        });
+      const deploy =
+        options.skipDeploy === true
+          ? undefined
+          : await ctx.deps.deploy({
+              cwd: ctx.cwd,
+              city: stack.resolved,
+              credentials: stack.credentials,
+              outputs: rawOutputs(after),
+              progress: ctx.progress,
+              ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+            });
       await audit(
         ctx,
         stack,
@@ -329,10 +342,12 @@ function provisionFlags(options: ProvisionOptions): {
   skipPreflight: boolean;
   autoApprove: boolean;
   allowViolations: boolean;
+  skipDeploy: boolean;
 } {
   return {
     skipPreflight: options.skipPreflight,
     autoApprove: options.autoApprove,
     allowViolations: options.allowViolations,
+    skipDeploy: options.skipDeploy === true,
   };
 }

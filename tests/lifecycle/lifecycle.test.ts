@@ -141,6 +141,22 @@ describe('provision', () => {
     expect(f.audits.at(-1)).toMatchObject({ operation: 'provision', result: 'no-changes' });
   });
 
+  it('applies without deploying with --skip-deploy, says so, and records the flag', async () => {
+    const f = fake();
+    const outcome = await provisionStacks(
+      f.context(),
+      [VALLADOLID],
+      provisionOptions(() => Promise.resolve(true), { skipDeploy: true }),
+    );
+    expect(outcome[0]?.ok && outcome[0].value.status).toBe('applied');
+    expect(outcome[0]?.ok && outcome[0].value.deploy).toBeUndefined();
+    expect(f.deploys).toEqual([]);
+    expect(f.messages('warning').join('\n')).toMatch(
+      /valladolid\/preprod: services not deployed \(--skip-deploy\); `storm deploy valladolid` deploys them/,
+    );
+    expect(f.audits.at(-1)).toMatchObject({ result: 'succeeded', flags: { skipDeploy: true } });
+  });
+
   it('applies nothing when the confirmation is declined, and records the refusal', async () => {
     const f = fake();
     const out = await provisionStacks(

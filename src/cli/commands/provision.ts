@@ -31,6 +31,7 @@ interface ProvisionFlags {
   changedSince?: string;
   skipPreflight: boolean;
   allowViolations: boolean;
+  skipDeploy: boolean;
   concurrency?: string;
   lockTimeout?: string;
 }
@@ -52,6 +53,11 @@ export const provisionCommand: CommandModule = (program, ctx) => {
     )
     .option('--skip-preflight', 'do not check the cloud before planning (recorded)', false)
     .option('--allow-violations', 'apply even when error-severity policy rules fail (recorded in the audit log)', false)
+    .option(
+      '--skip-deploy',
+      'apply the tenancy but do not deploy its services, e.g. on a cloud whose instances never boot (recorded in the audit log)',
+      false,
+    )
     .addHelpText(
       'after',
       `
@@ -60,6 +66,7 @@ Examples:
   $ storm provision valladolid --yes                 # CI / scripts
   $ storm plan agueda --out p.plan && storm provision agueda --plan p.plan --yes
   $ storm provision --all --yes --concurrency 3
+  $ storm provision valladolid --yes --skip-deploy      # an all-in-one whose fake virt driver boots nothing
   $ storm provision --plan-dir plans/production --yes   # CI: apply the reviewed plans of every shard`,
     )
     .action(async (cities: string[], flags: ProvisionFlags) => {
@@ -98,6 +105,7 @@ Examples:
         concurrency: parseConcurrency(flags.concurrency),
         autoApprove: flags.yes,
         allowViolations: flags.allowViolations,
+        skipDeploy: flags.skipDeploy,
         confirm: async (plans) => {
           for (const p of plans)
             out.note(renderPlanSummary(`${p.city}/${p.env}`, p.summary, { color: out.options.color }));
