@@ -60,6 +60,8 @@ export interface CloudInventory {
   networkExtensions?: string[] | undefined;
   /** The highest compute microversion the cloud offers ("2.95"); undefined when unknown. */
   computeMaxMicroversion?: string | undefined;
+  /** The middleware object storage announces in its /info (object_versioning, tempurl…); undefined when unknown. */
+  objectStoreCapabilities?: string[] | undefined;
   externalNetworks: string[];
   availabilityZones: string[];
   /** undefined when the cloud has no block-storage service. */
@@ -80,6 +82,7 @@ const COMPUTE = ['compute'];
 const IMAGE = ['image'];
 const NETWORK = ['network'];
 const VOLUME = ['block-storage', 'volumev3', 'volume'];
+const OBJECT_STORE = ['object-store'];
 
 export async function readInventory(client: OpenStackClient): Promise<CloudInventory> {
   const hasVolume = client.hasService(VOLUME);
@@ -96,6 +99,7 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     projects,
     networkExtensions,
     computeMaxMicroversion,
+    objectStoreCapabilities,
   ] = await Promise.all([
     hasCompute ? readFlavors(client) : Promise.resolve([]),
     client.hasService(IMAGE) ? readImages(client) : Promise.resolve({ names: [], minimums: {} }),
@@ -108,6 +112,7 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     readProjects(client),
     readNetworkExtensions(client),
     hasCompute ? readComputeMaxMicroversion(client) : Promise.resolve(undefined),
+    client.hasService(OBJECT_STORE) ? readObjectStoreCapabilities(client) : Promise.resolve(undefined),
   ]);
   return {
     projectId: client.projectId,
@@ -123,7 +128,29 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     quotas: { ...computeLimits, ...volumeLimits, ...networkQuotas },
     networkExtensions,
     computeMaxMicroversion,
+    objectStoreCapabilities,
   };
+}
+
+/**
+ * Swift's capabilities: GET /info at the root of the object-store endpoint (no token needed). A
+ * cloud that does not answer it is not judged on them.
+ */
+async function readObjectStoreCapabilities(client: OpenStackClient): Promise<string[] | undefined> {
+  const endpoint = client.endpoint(OBJECT_STORE);
+  const root = endpoint.replace(/\/v1(\.0)?(\/[^/]*)?$/, '');
+  try {
+    const res = await client.fetch(`${root}/info`, {
+      headers: { Accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.status !== 200) return undefined;
+    const body = (await res.json()) as unknown;
+    return typeof body === 'object' && body !== null ? Object.keys(body).sort() : undefined;
+  } catch {
+    // /info may be disabled (expose_info = false) or elsewhere: no judgement then.
+    return undefined;
+  }
 }
 
 /** Neutron's extension aliases; a cloud that refuses the listing is not judged on them. */

@@ -37,7 +37,10 @@ export interface PreflightCity {
       floatingIp?: boolean;
     }>;
   };
-  storage?: { volumes?: ReadonlyArray<{ name: string; type?: string }> };
+  storage?: {
+    volumes?: ReadonlyArray<{ name: string; type?: string }>;
+    containers?: ReadonlyArray<{ name: string; versioning?: boolean }>;
+  };
   partners?: ReadonlyArray<{ name: string; project: string }>;
 }
 
@@ -210,6 +213,35 @@ export function checkExtensions(terraformJson: unknown, inventory: CloudInventor
     path: n.path,
     hint: 'ask the cloud operator to enable it, or remove what needs it from the manifest',
   }));
+}
+
+/**
+ * Containers that keep versions (`versioning: true`) need Swift's object_versioning middleware: without
+ * it the header is ignored, the container reads back unversioned, and every plan after the apply
+ * wants to change it again (found on a real Zed all-in-one).
+ */
+export function checkObjectVersioning(
+  terraformJson: unknown,
+  inventory: CloudInventory,
+  city: PreflightCity,
+): PreflightFinding[] {
+  const capabilities = inventory.objectStoreCapabilities;
+  if (capabilities === undefined || capabilities.includes('object_versioning')) return [];
+  const declared = city.storage?.containers ?? [];
+  return stackResources(terraformJson)
+    .filter((r) => r.type === 'openstack_objectstorage_container_v1' && r.body.versioning === true)
+    .map((r) => {
+      const cloudName = String(r.body.name ?? r.address);
+      // Synthesis names containers <city>-<env>-<name>.
+      const i = declared.findIndex((c) => cloudName === c.name || cloudName.endsWith(`-${c.name}`));
+      const name = i >= 0 ? (declared[i]?.name ?? cloudName) : cloudName;
+      return {
+        code: 'preflight.missing-extension' as const,
+        message: `container "${name}" keeps versions, but the target cloud's object storage does not offer object versioning (its /info lists no object_versioning)`,
+        path: i >= 0 ? ['storage', 'containers', i, 'versioning'] : ['storage', 'containers'],
+        hint: 'ask the cloud operator to enable the object_versioning middleware, or set versioning: false for this cloud',
+      };
+    });
 }
 
 /**
@@ -444,6 +476,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     ...checkFlavorFitsImage(input.city, inventory),
     ...checkExtensions(input.terraformJson, inventory),
     ...checkMicroversions(input.terraformJson, inventory),
+    ...checkObjectVersioning(input.terraformJson, inventory, input.city),
     ...checkQuotas(lines),
   ];
   if (findings.length > 0) {

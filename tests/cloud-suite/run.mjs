@@ -2,14 +2,17 @@
 /**
  * The real-cloud suite (opt-in, never part of `npm test`):
  *
- *   npm run test:cloud -- --cloud NAME [--skip-deploy] [--city C]... [--keep]
+ *   npm run test:cloud -- --cloud NAME [--skip-deploy] [--image NAME] [--without-versioning] [--city C]... [--keep]
  *
  * For each pilot (stacks/*.yaml, or the --city ones) in a temporary copy of the project, against
  * the cloud NAME of clouds.yaml / OS_* (OS_CLOUD=NAME; "sandbox" is storm's own): validate →
  * plan (pre-flight) → provision → plan with no changes → status → a manifest change (one more
  * instance, one more rule) → provision → plan with no changes → destroy → the project holds exactly
  * what it held before (listed through the API before and after). --skip-deploy is passed to both
- * provisions (clouds whose instances never boot). Prints one line per step and a JSON summary
+ * provisions (clouds whose instances never boot). --image NAME puts the cloud's own image name
+ * wherever the pilots name one (a real cloud has its own: `cirros` on an all-in-one);
+ * --without-versioning sets `versioning: false` on every container, for an object storage without
+ * the object_versioning middleware (pre-flight refuses versioned containers there). Prints one line per step and a JSON summary
  * (cloud, date, storm commit, per-pilot result) for the README's compatibility table; exits 1
  * when any step fails.
  */
@@ -18,23 +21,32 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument, visit } from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STORM = path.join(ROOT, 'bin', 'storm');
 const dist = (p) => path.join(ROOT, 'dist', p);
 
 function parseArgs(argv) {
-  const args = { cloud: undefined, skipDeploy: false, cities: [], keep: false };
+  const args = {
+    cloud: undefined,
+    skipDeploy: false,
+    cities: [],
+    keep: false,
+    image: undefined,
+    withoutVersioning: false,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--cloud') args.cloud = argv[++i];
     else if (a === '--skip-deploy') args.skipDeploy = true;
     else if (a === '--city') args.cities.push(argv[++i]);
     else if (a === '--keep') args.keep = true;
+    else if (a === '--image') args.image = argv[++i];
+    else if (a === '--without-versioning') args.withoutVersioning = true;
     else
       throw new Error(
-        `unknown argument ${a} (usage: npm run test:cloud -- --cloud NAME [--skip-deploy] [--city C]...)`,
+        `unknown argument ${a} (usage: npm run test:cloud -- --cloud NAME [--skip-deploy] [--image NAME] [--without-versioning] [--city C]...)`,
       );
   }
   if (args.cloud === undefined || args.cloud === '') throw new Error('--cloud NAME is required');
@@ -104,6 +116,17 @@ function leftovers(before, after) {
   return out;
 }
 
+/** Every scalar `key:` of the manifest (groups and environment overrides) becomes `value`. */
+function setEverywhere(file, key, value) {
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'));
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === key && isScalar(pair.value)) pair.value.value = value;
+    },
+  });
+  fs.writeFileSync(file, doc.toString());
+}
+
 /** One more instance in the first group and one more ingress rule in the first security group. */
 function changeManifest(file) {
   const doc = parseDocument(fs.readFileSync(file, 'utf8'));
@@ -139,6 +162,9 @@ async function runPilot(city, args, env) {
       );
     return r;
   };
+  const manifest = path.join(project, 'stacks', `${city}.yaml`);
+  if (args.image !== undefined) setEverywhere(manifest, 'image', args.image);
+  if (args.withoutVersioning) setEverywhere(manifest, 'versioning', false);
   const deployFlags = args.skipDeploy ? ['--skip-deploy'] : [];
   let error;
   try {

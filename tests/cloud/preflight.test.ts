@@ -4,6 +4,7 @@ import {
   checkExtensions,
   checkFlavorFitsImage,
   checkMicroversions,
+  checkObjectVersioning,
   compareMicroversions,
   checkQuotas,
   checkRequirements,
@@ -143,6 +144,42 @@ describe('pre-flight: what the API must offer', () => {
     ]);
     expect(checkExtensions(tf, { ...inventory, networkExtensions: ['rbac-policies'] })).toEqual([]);
     expect(checkExtensions(tf, inventory)).toEqual([]);
+  });
+
+  it('finds containers that keep versions on an object storage without object_versioning (a real Zed AIO)', () => {
+    const containers = {
+      resource: {
+        openstack_objectstorage_container_v1: {
+          exports: { name: 'agueda-preprod-participa-exports', versioning: true },
+          extracts: { name: 'research-extracts', versioning: false },
+          service: { name: 'svc-uploads', versioning: true },
+        },
+      },
+    };
+    const city = {
+      cloud: {},
+      storage: {
+        containers: [
+          { name: 'research-extracts', versioning: false },
+          { name: 'participa-exports', versioning: true },
+        ],
+      },
+    };
+    const aio = { ...inventory, objectStoreCapabilities: ['account_quotas', 'container_quotas', 'slo', 'swift'] };
+    expect(checkObjectVersioning(containers, aio, city)).toEqual([
+      {
+        code: 'preflight.missing-extension',
+        message:
+          'container "participa-exports" keeps versions, but the target cloud\'s object storage does not offer object versioning (its /info lists no object_versioning)',
+        path: ['storage', 'containers', 1, 'versioning'],
+        hint: 'ask the cloud operator to enable the object_versioning middleware, or set versioning: false for this cloud',
+      },
+      expect.objectContaining({ path: ['storage', 'containers'], message: expect.stringContaining('"svc-uploads"') }),
+    ]);
+    expect(
+      checkObjectVersioning(containers, { ...aio, objectStoreCapabilities: ['object_versioning', 'swift'] }, city),
+    ).toEqual([]);
+    expect(checkObjectVersioning(containers, inventory, city)).toEqual([]);
   });
 
   it('finds a compute microversion the cloud lacks for servers with tags', () => {

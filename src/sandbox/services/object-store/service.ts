@@ -55,6 +55,8 @@ function registerSwift(app: FastifyInstance, ctx: SandboxContext, blobDir: strin
       outgoing_remove_headers: ['x-object-meta-*'],
     },
     versioned_writes: { allowed_flags: ['x-versions-location', 'x-history-location'] },
+    // X-Versions-Enabled is served (containers.ts): announce it as Swift's object_versioning middleware does.
+    object_versioning: {},
     container_quotas: {},
     account_quotas: {},
   }));
