@@ -36,7 +36,12 @@ describe('systemd units', () => {
     }
     for (const u of units) {
       const r = spawnSync('systemd-analyze', ['verify', path.join(dir, path.basename(u.path))], { encoding: 'utf8' });
-      expect({ unit: path.basename(u.path), code: r.status, stderr: r.stderr.trim() }).toEqual({
+      // Only what it says of storm's units: verify also lints units the machine has installed (e.g. keystone.service).
+      const aboutStorm = r.stderr
+        .split('\n')
+        .filter((l) => l.includes('storm-'))
+        .join('\n');
+      expect({ unit: path.basename(u.path), code: r.status, stderr: aboutStorm }).toEqual({
         unit: path.basename(u.path),
         code: 0,
         stderr: '',
