@@ -217,6 +217,20 @@ export class OpenStackHttpError extends StormError {
   }
 }
 
+/** The project a password or token auth is scoped to (by id, or by name in its domain); none when unnamed. */
+function projectScope(a: {
+  projectId?: string | undefined;
+  projectName?: string | undefined;
+  projectDomainId?: string | undefined;
+  projectDomainName?: string | undefined;
+}): { project: Record<string, unknown> } | undefined {
+  if (a.projectId !== undefined) return { project: { id: a.projectId } };
+  if (a.projectName === undefined) return undefined;
+  const domain =
+    a.projectDomainId !== undefined ? { id: a.projectDomainId } : { name: a.projectDomainName ?? 'Default' };
+  return { project: { name: a.projectName, domain } };
+}
+
 function tokenRequest(a: CloudAuth): unknown {
   switch (a.type) {
     case 'password': {
@@ -226,39 +240,13 @@ function tokenRequest(a: CloudAuth): unknown {
         user.name = a.username;
         user.domain = a.userDomainId !== undefined ? { id: a.userDomainId } : { name: a.userDomainName ?? 'Default' };
       }
-      const scope =
-        a.projectId !== undefined
-          ? { project: { id: a.projectId } }
-          : a.projectName !== undefined
-            ? {
-                project: {
-                  name: a.projectName,
-                  domain:
-                    a.projectDomainId !== undefined
-                      ? { id: a.projectDomainId }
-                      : { name: a.projectDomainName ?? 'Default' },
-                },
-              }
-            : undefined;
+      const scope = projectScope(a);
       return {
         auth: { identity: { methods: ['password'], password: { user } }, ...(scope === undefined ? {} : { scope }) },
       };
     }
     case 'token': {
-      const scope =
-        a.projectId !== undefined
-          ? { project: { id: a.projectId } }
-          : a.projectName !== undefined
-            ? {
-                project: {
-                  name: a.projectName,
-                  domain:
-                    a.projectDomainId !== undefined
-                      ? { id: a.projectDomainId }
-                      : { name: a.projectDomainName ?? 'Default' },
-                },
-              }
-            : undefined;
+      const scope = projectScope(a);
       return {
         auth: {
           identity: { methods: ['token'], token: { id: a.token } },
