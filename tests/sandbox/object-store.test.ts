@@ -66,6 +66,35 @@ describe('Swift containers and objects', () => {
     expect(missing.text).toBe('<html><h1>Not Found</h1><p>The resource could not be found.</p></html>');
   });
 
+  it('lists as Swift does: XML, the account at /v1/AUTH_x/, limit=0, and `_` in a metadata name read as `-`', async () => {
+    const c = `${demo.account}/listings`;
+    expect((await call(c, { method: 'PUT', token: demo.token, headers: { 'x-container-meta-a_b': 'v' } })).status).toBe(
+      201,
+    );
+    expect((await call(c, { method: 'HEAD', token: demo.token })).headers.get('x-container-meta-a-b')).toBe('v');
+    await call(`${c}/a&b.txt`, {
+      method: 'PUT',
+      token: demo.token,
+      body: 'xy',
+      headers: { 'content-type': 'text/plain' },
+    });
+    const xml = await call(`${c}?format=xml`, { token: demo.token });
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(xml.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<container name="listings"><object><bytes>2<\/bytes><hash>[0-9a-f]{32}<\/hash><name>a&#38;b.txt<\/name><content_type>text\/plain<\/content_type><last_modified>[0-9T:.-]+<\/last_modified><\/object><\/container>$/,
+    );
+    const account = await call(`${demo.account}/?format=xml`, { token: demo.token });
+    expect(account.status).toBe(200);
+    expect(account.text).toContain('<container><name>listings</name><count>1</count><bytes>2</bytes>');
+    expect(account.text).toMatch(/<account name="AUTH_[0-9a-f]+">/);
+    const none = await call(`${demo.account}/?limit=0`, { token: demo.token });
+    expect(none.status).toBe(204);
+    expect((await call(`${c}?format=json&limit=0`, { token: demo.token })).json).toEqual([]);
+    await call(`${c}/a&b.txt`, { method: 'DELETE', token: demo.token });
+    await call(c, { method: 'DELETE', token: demo.token });
+  });
+
   it('keeps projects apart: another project gets 403, no token 401', async () => {
     await call(`${demo.account}/private`, { method: 'PUT', token: demo.token });
     await call(`${demo.account}/private/secret.txt`, { method: 'PUT', token: demo.token, body: 'psst' });

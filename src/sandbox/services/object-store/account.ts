@@ -18,10 +18,13 @@ export function registerAccountRoutes(app: FastifyInstance, api: SwiftApi): void
         ? x
         : { name: x.name, count: x.objectCount, bytes: x.bytesUsed, last_modified: listingTime(x.lastModified) },
     );
-    return sendListing(req, reply, names, json);
+    return sendListing(req, reply, names, json, { kind: 'account', name: account });
   };
-  app.head('/v1/:account', accountGet);
-  app.get('/v1/:account', accountGet);
+  // Swift routes `/v1/AUTH_x/` (as swiftclient and Tempest send it) to the account, as it does `/v1/AUTH_x`.
+  for (const url of ['/v1/:account', '/v1/:account/']) {
+    app.head(url, accountGet);
+    app.get(url, accountGet);
+  }
   app.post('/v1/:account', async (req, reply) => {
     const account = pathParam(req, 'account');
     checkAccountName(account);

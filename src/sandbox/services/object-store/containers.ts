@@ -80,6 +80,7 @@ export function containerListing(api: SwiftApi): (req: FastifyRequest, reply: Fa
         reply,
         all.map(({ o }) => o.name),
         json,
+        { kind: 'container', name: container },
       );
     }
     const listed = page(current, (o) => o.name, req);
@@ -95,7 +96,7 @@ export function containerListing(api: SwiftApi): (req: FastifyRequest, reply: Fa
             last_modified: listingTime(x.timestamp),
           },
     );
-    return sendListing(req, reply, names, json);
+    return sendListing(req, reply, names, json, { kind: 'container', name: container });
   };
 }
 

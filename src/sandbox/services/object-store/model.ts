@@ -129,7 +129,10 @@ export function metaFrom(
   const remove: string[] = [];
   const prefix = `x-${kind}-meta-`;
   const removePrefix = `x-remove-${kind}-meta-`;
-  for (const [k, raw] of Object.entries(req.headers)) {
+  for (const [name, raw] of Object.entries(req.headers)) {
+    // Swift's WSGI server reads headers through the CGI environ (HTTP_X_CONTAINER_META_A_B), so `_` and `-` in a
+    // header name are the same character: X-Container-Meta-a_b is stored and answered as X-Container-Meta-A-B.
+    const k = name.replace(/_/g, '-');
     const v = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
     if (k.startsWith(prefix)) {
       const key = k.slice(prefix.length);

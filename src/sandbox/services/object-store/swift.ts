@@ -137,22 +137,36 @@ export function swiftApi(ctx: SandboxContext, blobDir: string) {
     for (const [k, v] of Object.entries(acct?.meta ?? {})) reply.header(`X-Account-Meta-${titleCase(k)}`, v);
     return containers;
   };
-  const wantsJson = (req: FastifyRequest): 'json' | 'plain' => {
+  const listingFormat = (req: FastifyRequest): 'json' | 'xml' | 'plain' => {
     const format = query(req).format;
-    if (format === 'json') return 'json';
+    if (format === 'json' || format === 'xml') return format;
     if (format === 'plain' || format === 'txt') return 'plain';
     const accept = header(req, 'accept') ?? '';
-    return accept.includes('application/json') ? 'json' : 'plain';
+    if (accept.includes('application/json')) return 'json';
+    return accept.includes('application/xml') || accept.includes('text/xml') ? 'xml' : 'plain';
   };
-  const sendListing = (req: FastifyRequest, reply: FastifyReply, names: string[], json: unknown[]): FastifyReply => {
+  /** A listing in the format asked for; `root` names the XML document (`<account name=…>` or `<container name=…>`). */
+  const sendListing = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    names: string[],
+    json: unknown[],
+    root: ListingRoot,
+  ): FastifyReply => {
     reply.header('vary', 'Accept');
-    const asJson = wantsJson(req) === 'json';
-    reply.header('content-type', asJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+    const format = listingFormat(req);
+    reply.header('content-type', LISTING_CONTENT_TYPE[format]);
     // HEAD always answers 204, as Swift does; an empty plain listing too.
     if (req.method === 'HEAD') return reply.code(204).header('content-length', '0').send();
-    if (asJson) return reply.code(200).send(JSON.stringify(json));
-    if (names.length === 0) return reply.code(204).send();
-    return reply.code(200).send(names.map((n) => `${n}\n`).join(''));
+    switch (format) {
+      case 'json':
+        return reply.code(200).send(JSON.stringify(json));
+      case 'xml':
+        return reply.code(200).send(xmlListing(root, json));
+      case 'plain':
+        if (names.length === 0) return reply.code(204).send();
+        return reply.code(200).send(names.map((n) => `${n}\n`).join(''));
+    }
   };
   const page = <T>(items: T[], nameOf: (x: T) => string, req: FastifyRequest): (T | { subdir: string })[] => {
     const q = query(req);
@@ -170,6 +184,8 @@ export function swiftApi(ctx: SandboxContext, blobDir: string) {
     const out: (T | { subdir: string })[] = [];
     const seenSubdirs = new Set<string>();
     for (const item of sorted) {
+      // Checked first: `limit=0` is a valid limit that lists nothing.
+      if (out.length >= limit) break;
       const name = nameOf(item);
       if (!name.startsWith(prefix)) continue;
       if (marker !== undefined && (reverse ? name >= marker : name <= marker)) continue;
@@ -183,12 +199,10 @@ export function swiftApi(ctx: SandboxContext, blobDir: string) {
             seenSubdirs.add(subdir);
             if (q.path === undefined) out.push({ subdir });
           }
-          if (out.length >= limit) break;
           continue;
         }
       }
       out.push(item);
-      if (out.length >= limit) break;
     }
     return out;
   };
@@ -231,4 +245,35 @@ export function swiftApi(ctx: SandboxContext, blobDir: string) {
     objectPath,
     objectHeaders,
   };
+}
+
+/** What an XML listing is of: an account's containers or a container's objects. */
+export interface ListingRoot {
+  kind: 'account' | 'container';
+  name: string;
+}
+
+const LISTING_CONTENT_TYPE = {
+  json: 'application/json; charset=utf-8',
+  xml: 'application/xml; charset=utf-8',
+  plain: 'text/plain; charset=utf-8',
+} as const;
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Swift's XML listing: one element per entry with its JSON fields as children; a subdir as `<subdir name=…>`. */
+export function xmlListing(root: ListingRoot, entries: unknown[]): string {
+  const entryTag = root.kind === 'account' ? 'container' : 'object';
+  const body = entries.map((entry) => {
+    const fields = entry as Record<string, unknown>;
+    if (typeof fields.subdir === 'string') {
+      const dir = xmlEscape(fields.subdir);
+      return `<subdir name="${dir}"><name>${dir}</name></subdir>`;
+    }
+    const children = Object.entries(fields).map(([k, v]) => `<${k}>${xmlEscape(String(v))}</${k}>`);
+    return `<${entryTag}>${children.join('')}</${entryTag}>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root.kind} name="${xmlEscape(root.name)}">${body.join('')}</${root.kind}>`;
 }
