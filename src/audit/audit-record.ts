@@ -60,6 +60,8 @@ export interface AuditRecordInput {
   configHash?: string;
   /** sha256 (hex) of the saved plan file (or of its `tofu show -json` document). */
   planHash?: string;
+  /** The git commit the project was at (CI's commit variable, else the checkout's HEAD). */
+  commit?: string;
   changes?: AuditChangeSummary;
   policy?: AuditPolicySummary;
   flags?: { skipPreflight?: boolean; allowViolations?: boolean; autoApprove?: boolean; skipDeploy?: boolean };
@@ -86,6 +88,8 @@ export interface AuditRecord {
   manifestHash?: string;
   configHash?: string;
   planHash?: string;
+  /** Appears only when known, so records written before it existed hash as they did. */
+  commit?: string;
   changes?: AuditChangeSummary;
   policy?: AuditPolicySummary;
   /** skipDeploy appears only when true, so records written before it existed hash as they did. */
@@ -112,6 +116,8 @@ export function scrubText(text: string, env: Readonly<Record<string, string | un
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** A git object name: SHA-1 (40 hex digits) or SHA-256 (64). */
+export const GIT_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 function hashField(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -159,6 +165,7 @@ function recordBodyFields(
     ...(input.manifestHash === undefined ? {} : { manifestHash: hashField('manifestHash', input.manifestHash) }),
     ...(input.configHash === undefined ? {} : { configHash: hashField('configHash', input.configHash) }),
     ...(input.planHash === undefined ? {} : { planHash: hashField('planHash', input.planHash) }),
+    ...(input.commit === undefined || !GIT_COMMIT.test(input.commit) ? {} : { commit: input.commit }),
     ...(input.changes === undefined
       ? {}
       : {

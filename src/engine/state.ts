@@ -354,3 +354,31 @@ export async function findPgLockHolder(connectionString: string, schema: string)
     await client.end().catch(() => undefined);
   }
 }
+
+/**
+ * Reads a pg-backed state straight from its table (the `default` workspace's row), for a
+ * read-only look such as the fleet view: no workspace, no `tofu init`. Absent → empty.
+ */
+export async function readPgState(connectionString: string, schema: string): Promise<StateSnapshot> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    // The message of a failed connection can hold the URL (and its password): only the code is shown.
+    throw new StormError(
+      'cloud',
+      `cannot connect to the PostgreSQL state backend: ${(err as { code?: string }).code ?? 'connection failed'}`,
+      { hint: 'check the connection string variable and that the server is reachable' },
+    );
+  }
+  try {
+    const ident = `"${schema.replace(/"/g, '""')}"`;
+    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${ident}.states`]);
+    if (exists.rows[0]?.t === null || exists.rows[0] === undefined) return EMPTY_STATE;
+    const row = await client.query<{ data: string }>(`SELECT data FROM ${ident}.states WHERE name = 'default'`);
+    return row.rows[0] === undefined ? EMPTY_STATE : parseState(row.rows[0].data);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

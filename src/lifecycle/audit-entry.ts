@@ -11,6 +11,12 @@ import { sha256 } from '../engine/workspace';
 import { STORM_VERSION } from '../version';
 import type { LifecycleContext, PreparedStack, StackRef } from './context';
 import { asStormError } from './fan-out';
+import { sourceCommit } from './source-commit';
+
+function commitOf(ctx: LifecycleContext): { commit?: string } {
+  const commit = sourceCommit(ctx.cwd, ctx.env);
+  return commit === undefined ? {} : { commit };
+}
 
 function sha256Bytes(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -59,6 +65,7 @@ export async function audit(
     ...(extra.planFile !== undefined && fs.existsSync(extra.planFile)
       ? { planHash: sha256Bytes(fs.readFileSync(extra.planFile)) }
       : {}),
+    ...commitOf(ctx),
     changes: summary.counts,
     flags: {
       skipPreflight: flags.skipPreflight,
@@ -88,6 +95,7 @@ export async function auditFailure(
     env: ref.env,
     result: e.code === 'interrupted' ? 'interrupted' : 'failed',
     versions: { storm: STORM_VERSION },
+    ...commitOf(ctx),
     flags: { skipPreflight },
     message: e.message,
   });

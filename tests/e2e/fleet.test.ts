@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { STORM_BIN, cleanEnv, jsonResult, stormAsync } from '../support/storm';
+import { conforms } from '../support/json-schema';
 import { makeProject, startProjectSandbox, type RunningSandbox } from './lifecycle-support';
 
 let project: string;
@@ -138,3 +139,49 @@ describe('a fleet in shards', { timeout: 300_000 }, () => {
     );
   });
 });
+
+describe('the fleet view', { timeout: 120_000 }, () => {
+  it('status --all: one row per city and environment from the audit log, no plan run; --shard narrows it', async () => {
+    const head = git('rev-parse', 'HEAD').trim();
+    const r = await stormAsync(['status', '--all', '--json'], { project, env });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as unknown;
+    conforms('status-fleet.v1.schema.json', doc);
+    const rows = (doc as { result: { rows: FleetRowDoc[] } }).result.rows;
+    expect(rows.map((x) => `${x.city}/${x.env}`)).toEqual([
+      'agueda/preprod',
+      'agueda/production',
+      'thessaloniki/preprod',
+      'thessaloniki/production',
+      'valladolid/preprod',
+      'valladolid/production',
+    ]);
+    // agueda/preprod: planned at HEAD by the pipeline's plan job, then edited again (uncommitted) before the apply.
+    const agueda = rows[0] as FleetRowDoc;
+    expect(agueda.lastApply).toBeNull();
+    expect(agueda.drift).toMatchObject({ source: 'plan', pending: true, manifestChanged: true });
+    expect(agueda.drift?.changes.create).toBeGreaterThan(0);
+    expect(agueda.policy?.result).toMatch(/^(passed|warnings|violations)$/);
+    expect(agueda.lastRun?.commit).toBe(head);
+    expect(agueda.services).toEqual({ checked: false, reason: 'nothing deployed' });
+    // Nobody planned production.
+    expect(rows[1]?.drift).toBeNull();
+    // No tofu ran: nothing was written to any workspace by the view.
+    expect(r.stderr).not.toMatch(/planning/);
+
+    const text = await stormAsync(['status', '--shard', '2/2', '--env', 'preprod'], { project, env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^thessaloniki\s+preprod\s+never\s+\S/m);
+    expect(text.stdout).not.toMatch(/agueda|valladolid/);
+  });
+});
+
+interface FleetRowDoc {
+  city: string;
+  env: string;
+  lastRun: { commit: string | null } | null;
+  lastApply: unknown;
+  drift: { source: string; pending: boolean; manifestChanged: boolean | null; changes: { create: number } } | null;
+  policy: { result: string } | null;
+  services: unknown;
+}
