@@ -53,7 +53,14 @@ export interface OutputChange {
 
 export interface PlanSummary {
   counts: ChangeCounts;
+  /**
+   * Whether the plan changes something a person reviews: a resource, or an output.
+   * Adopting existing resources (import blocks, `storm import`) changes nothing in
+   * the cloud, and the outputs that appear with them are theirs: not a change.
+   */
   hasChanges: boolean;
+  /** Existing resources the plan imports into the state (counted in `counts` too when it also changes them). */
+  adopts: number;
   resources: ResourceChange[];
   outputs: OutputChange[];
   warnings: PlanWarning[];
@@ -114,9 +121,11 @@ export function summarizePlan(showJson: unknown): PlanSummary {
   const resources: ResourceChange[] = [];
   const warnings: PlanWarning[] = [];
   const counts: ChangeCounts = { create: 0, update: 0, replace: 0, delete: 0 };
+  let adopts = 0;
   for (const rc of records(doc.resource_changes)) {
     if (rc.mode === 'data') continue;
     const change = isRecord(rc.change) ? rc.change : {};
+    if (isRecord(change.importing)) adopts++;
     const kind = changeKindOf(strings(change.actions));
     if (kind === undefined || kind === 'read') continue;
     counts[kind]++;
@@ -157,8 +166,12 @@ export function summarizePlan(showJson: unknown): PlanSummary {
     outputs.push({ name, change: kind, sensitive: oc.after_sensitive === true || oc.before_sensitive === true });
   }
   resources.sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) || a.address.localeCompare(b.address));
-  const hasChanges = counts.create + counts.update + counts.replace + counts.delete > 0 || outputs.length > 0;
-  return { counts, hasChanges, resources, outputs, warnings, drift };
+  // `tofu plan -detailed-exitcode` says 2 for imports and for outputs alone; storm's
+  // rule is what provision would change: an adoption only writes the state, and the
+  // outputs a first adoption brings are the values the adopted resources already have.
+  const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
+  const hasChanges = resourceChanges > 0 || (outputs.length > 0 && adopts === 0);
+  return { counts, hasChanges, adopts, resources, outputs, warnings, drift };
 }
 
 /** Per resource address (without index), the attributes its configuration sets. */

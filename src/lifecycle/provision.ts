@@ -129,7 +129,9 @@ async function provisionLocked(
           durationMs: Date.now() - started,
         };
       }
-      if (!result.summary.hasChanges) return await finishProvision(stack, result, undefined);
+      // An adoption changes nothing in the cloud, but its apply is what records the resources in the state.
+      if (!result.summary.hasChanges && result.summary.adopts === 0)
+        return await finishProvision(stack, result, undefined);
       announceApply(stack.run, result.summary.resources.length);
       return await finishProvision(
         stack,
@@ -292,12 +294,12 @@ async function provisionLocked(
         'provision',
         provisionFlags(options),
         result.summary,
-        result.summary.hasChanges ? 'applied' : 'no-changes',
+        applying === undefined ? 'no-changes' : 'applied',
         { planFile: result.planFile, policy: gateOf(stack)?.summary },
       );
       return {
         ...result,
-        status: result.summary.hasChanges ? 'applied' : 'no-changes',
+        status: applying === undefined ? 'no-changes' : 'applied',
         applied,
         outputs,
         deploy,

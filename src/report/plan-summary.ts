@@ -22,7 +22,14 @@ export function renderCounts(summary: PlanSummary): string {
 export function renderPlanSummary(title: string, summary: PlanSummary, options: RenderOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
-  lines.push(chalk.bold(`${title}: ${summary.hasChanges ? renderCounts(summary) : 'no changes'}`));
+  const existing = `${summary.adopts} existing resource${summary.adopts === 1 ? '' : 's'}`;
+  const adopting =
+    summary.adopts === 0
+      ? ''
+      : summary.hasChanges
+        ? `; adopts ${existing}`
+        : ` (adopts ${existing} into the state; nothing in the cloud changes)`;
+  lines.push(chalk.bold(`${title}: ${summary.hasChanges ? renderCounts(summary) : 'no changes'}${adopting}`));
   const byLayer = new Map<Layer, ResourceChange[]>();
   for (const r of summary.resources) byLayer.set(r.layer, [...(byLayer.get(r.layer) ?? []), r]);
   for (const layer of LAYERS) {

@@ -229,12 +229,24 @@ describe('storm import of a project built by hand', { timeout: 900_000 }, () => 
     expect(v.code, v.stderr).toBe(0);
     // The review step the report asks for: the policy's tags.
     edit('cloud:\n', 'tags:\n  owner: ops-hand\n  cost-centre: CC-1\n  data-classification: internal\ncloud:\n');
-    const plan = await storm('plan', 'hand', '--json');
+    // The first plan, as CI runs it: an adoption only writes the state, so it is no change (exit 0, not 2).
+    const plan = await storm('plan', 'hand', '--json', '--detailed-exitcode');
     expect(plan.code, plan.stderr).toBe(0);
+    conforms('plan.v1.schema.json', JSON.parse(plan.stdout));
     const stack = (
-      JSON.parse(plan.stdout) as { result: { stacks: Array<{ summary: { counts: Record<string, number> } }> } }
+      JSON.parse(plan.stdout) as {
+        result: {
+          stacks: Array<{
+            status: string;
+            summary: { counts: Record<string, number>; adopts: number; outputs: unknown[] };
+          }>;
+        };
+      }
     ).result.stacks[0];
+    expect(stack?.status).toBe('no-changes');
     expect(stack?.summary.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+    expect(stack?.summary.adopts).toBe(37);
+    expect(stack?.summary.outputs.length).toBeGreaterThan(0);
     expect(plan.stderr).toMatch(/adopting 37 existing resources/);
   });
 

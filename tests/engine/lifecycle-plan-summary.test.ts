@@ -60,6 +60,69 @@ describe('plan summary from tofu show -json', () => {
     expect(s.hasChanges).toBe(false);
     expect(renderPlanSummary('x/preprod', s, { color: false })).toBe('x/preprod: no changes');
   });
+
+  // The first plan after `storm import`: import blocks, and the outputs the adopted resources bring.
+  const importing = (extra: Record<string, unknown>[] = [], outputAction = 'create') => ({
+    format_version: '1.2',
+    resource_changes: [
+      {
+        address: 'openstack_networking_network_v2.network',
+        mode: 'managed',
+        type: 'openstack_networking_network_v2',
+        name: 'network',
+        change: {
+          actions: ['no-op'],
+          before: { name: 'app-net' },
+          after: { name: 'app-net' },
+          importing: { id: 'n1' },
+        },
+      },
+      {
+        address: 'openstack_networking_subnet_v2.web',
+        mode: 'managed',
+        type: 'openstack_networking_subnet_v2',
+        name: 'web',
+        change: { actions: ['no-op'], before: { name: 'web' }, after: { name: 'web' }, importing: { id: 's1' } },
+      },
+      ...extra,
+    ],
+    output_changes: { network_id: { actions: [outputAction], before: null, after: 'n1' } },
+  });
+
+  it('an adoption with no resource change is no change: the outputs it brings are the adopted values', () => {
+    const s = summarizePlan(importing());
+    expect(s.adopts).toBe(2);
+    expect(s.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+    expect(s.outputs).toEqual([{ name: 'network_id', change: 'create', sensitive: false }]);
+    expect(s.hasChanges).toBe(false);
+    expect(renderPlanSummary('hand/preprod', s, { color: false })).toContain(
+      'hand/preprod: no changes (adopts 2 existing resources into the state; nothing in the cloud changes)',
+    );
+  });
+
+  it('an adoption that also changes a resource is a change, and outputs alone still are without one', () => {
+    const s = summarizePlan(
+      importing([
+        {
+          address: 'openstack_compute_instance_v2.web_4',
+          mode: 'managed',
+          type: 'openstack_compute_instance_v2',
+          name: 'web_4',
+          change: { actions: ['create'], before: null, after: { name: 'web-4' } },
+        },
+      ]),
+    );
+    expect(s).toMatchObject({ adopts: 2, hasChanges: true, counts: { create: 1 } });
+    expect(renderPlanSummary('hand/preprod', s, { color: false })).toContain(
+      'hand/preprod: 1 to create, 0 to update, 0 to replace, 0 to delete; adopts 2 existing resources',
+    );
+    const outputsOnly = summarizePlan({
+      format_version: '1.2',
+      resource_changes: [],
+      output_changes: { url: { actions: ['update'], before: 'a', after: 'b' } },
+    });
+    expect(outputsOnly).toMatchObject({ adopts: 0, hasChanges: true });
+  });
 });
 
 describe('attribute diff', () => {
