@@ -54,6 +54,20 @@ export type Waivers = Waiver[];
  */
 export type PartnerAccess = NetworkAccess | ContainerAccess;
 /**
+ * The service's load balancer (Octavia). true: the defaults; false: none, even where the default gives one (a production service on more than one instance); a mapping: its settings.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "loadBalancer".
+ */
+export type LoadBalancer = boolean | LoadBalancerSettings;
+/**
+ * HTTPS on the load balancer, which terminates TLS: a certificate and key from files (PEM, paths relative to the manifest), a certificate container already in Barbican, or `generate: true` for one storm issues from a city CA it keeps (not for production on a real cloud). HTTP then redirects to HTTPS.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "tls".
+ */
+export type Tls = TlsFiles | TlsContainer | TlsGenerated;
+/**
  * Where OpenTofu keeps state (default local). Every backend is keyed by city and environment, so two environments never share a state, even with a top-level state.
  *
  * This interface was referenced by `CityManifest`'s JSON-Schema
@@ -880,11 +894,115 @@ export interface Service {
    * The template's parameters (checked against its parameter schema).
    */
   parameters?: {};
+  loadBalancer?: LoadBalancer;
+  tls?: Tls;
+  dns?: Dns;
   /**
    * The service processes personal data (GDPR).
    */
   personalData?: boolean;
   waivers?: Waivers;
+}
+/**
+ * The settings of a service's load balancer.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "loadBalancerSettings".
+ */
+export interface LoadBalancerSettings {
+  /**
+   * How the pool spreads connections over the instances.
+   */
+  algorithm?: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP';
+  healthCheck?: HealthCheck;
+  /**
+   * Keep a client on one instance: by source address, or by a cookie the load balancer sets.
+   */
+  sessionPersistence?: 'SOURCE_IP' | 'HTTP_COOKIE';
+}
+/**
+ * The health monitor that takes failing instances out of the pool.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "healthCheck".
+ */
+export interface HealthCheck {
+  /**
+   * HTTP path probed on each instance (default: the template's health check).
+   */
+  path?: string;
+  /**
+   * Seconds between probes.
+   */
+  interval?: number;
+  /**
+   * Seconds a probe may take; must be less than interval.
+   */
+  timeout?: number;
+  /**
+   * Failed probes before an instance is taken out (and successful ones before it comes back).
+   */
+  retries?: number;
+}
+/**
+ * A certificate and its private key from PEM files of the project.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "tlsFiles".
+ */
+export interface TlsFiles {
+  /**
+   * PEM certificate file (the chain may follow the certificate).
+   */
+  certificate: string;
+  /**
+   * PEM private key file of the certificate (not encrypted).
+   */
+  key: string;
+}
+/**
+ * A certificate container already in Barbican.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "tlsContainer".
+ */
+export interface TlsContainer {
+  /**
+   * href of a Barbican certificate container the project can read.
+   */
+  container: string;
+}
+/**
+ * A certificate storm issues from the city CA it keeps.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "tlsGenerated".
+ */
+export interface TlsGenerated {
+  /**
+   * storm issues the certificate from the city CA it keeps under .storm/ (any environment but production, and production on the storm sandbox).
+   */
+  generate: true;
+}
+/**
+ * The service's name in Designate: an A record in `zone` pointing at the load balancer's floating IP.
+ *
+ * This interface was referenced by `CityManifest`'s JSON-Schema
+ * via the `definition` "dns".
+ */
+export interface Dns {
+  /**
+   * DNS zone, fully qualified with its final dot, e.g. valladolid.example. — storm creates it in the project.
+   */
+  zone: string;
+  /**
+   * Record name inside the zone, e.g. urbanismo (default: the service name).
+   */
+  name?: string;
+  /**
+   * An e-mail address.
+   */
+  email?: string;
 }
 /**
  * State in <path>/<city>/<env>/terraform.tfstate (default path .storm/state).
@@ -1166,6 +1284,9 @@ export interface ServiceOverride {
    * Merged key by key into the service parameters.
    */
   parameters?: {};
+  loadBalancer?: LoadBalancer;
+  tls?: Tls;
+  dns?: Dns;
   personalData?: boolean;
   waivers?: Waivers;
 }

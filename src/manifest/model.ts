@@ -27,6 +27,7 @@ import type {
   State,
   Subnet,
   Tags,
+  Tls,
   Volume,
   Waiver,
 } from './city-manifest.types';
@@ -55,7 +56,63 @@ export type ResolvedService = Service & {
   parameters: Record<string, unknown>;
   personalData: boolean;
   waivers: Waiver[];
+  /** The load balancer (and its TLS and name) in front of the service's instances, when it has one. */
+  frontDoor: ResolvedFrontDoor | undefined;
 };
+
+/** A service's front door with every default filled in. */
+export interface ResolvedFrontDoor {
+  algorithm: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP';
+  healthCheck: {
+    /** undefined: the template's health check path (synthesis knows the template). */
+    path: string | undefined;
+    interval: number;
+    timeout: number;
+    retries: number;
+  };
+  sessionPersistence: 'SOURCE_IP' | 'HTTP_COOKIE' | undefined;
+  tls: Tls | undefined;
+  /** The record's zone and fully qualified name (both ending with a dot). */
+  dns: { zone: string; fqdn: string; email: string } | undefined;
+}
+
+export const FRONT_DOOR_DEFAULTS = { algorithm: 'ROUND_ROBIN', interval: 5, timeout: 3, retries: 3 } as const;
+
+/**
+ * Whether a service gets a front door in `env`: when it asks for one (a `loadBalancer`
+ * mapping or true, `tls`, `dns`), or by default in production when its group runs
+ * more than one instance; `loadBalancer: false` always opts out.
+ */
+export function resolveFrontDoor(
+  service: Pick<Service, 'loadBalancer' | 'tls' | 'dns'>,
+  name: string,
+  env: string,
+  groupCount: number,
+  ownerEmail: string,
+): ResolvedFrontDoor | undefined {
+  const lb = service.loadBalancer;
+  if (lb === false) return undefined;
+  const asked = lb !== undefined || service.tls !== undefined || service.dns !== undefined;
+  if (!asked && !(env === 'production' && groupCount > 1)) return undefined;
+  const settings = typeof lb === 'object' ? lb : {};
+  const dns = service.dns;
+  const zone = dns === undefined ? undefined : dns.zone.endsWith('.') ? dns.zone : `${dns.zone}.`;
+  return {
+    algorithm: settings.algorithm ?? FRONT_DOOR_DEFAULTS.algorithm,
+    healthCheck: {
+      path: settings.healthCheck?.path,
+      interval: settings.healthCheck?.interval ?? FRONT_DOOR_DEFAULTS.interval,
+      timeout: settings.healthCheck?.timeout ?? FRONT_DOOR_DEFAULTS.timeout,
+      retries: settings.healthCheck?.retries ?? FRONT_DOOR_DEFAULTS.retries,
+    },
+    sessionPersistence: settings.sessionPersistence,
+    tls: service.tls,
+    dns:
+      dns === undefined || zone === undefined
+        ? undefined
+        : { zone, fqdn: `${dns.name ?? name}.${zone}`, email: dns.email ?? ownerEmail },
+  };
+}
 
 export type ResolvedSubnet = Subnet & {
   dnsServers: string[];
@@ -195,12 +252,14 @@ export function resolveEnvironment(manifest: CityManifest, env: string): Resolve
   const services = (manifest.services ?? []).map((s): ResolvedService => {
     const name = serviceName(s);
     const merged = servicesByName[name] === undefined ? s : applyOverride(s, servicesByName[name], ['parameters']);
+    const groupCount = groups.find((g) => g.name === merged.on)?.count ?? 0;
     return {
       ...merged,
       name,
       parameters: (merged.parameters as Record<string, unknown> | undefined) ?? {},
       personalData: merged.personalData ?? false,
       waivers: merged.waivers ?? [],
+      frontDoor: resolveFrontDoor(merged, name, env, groupCount, manifest.city.owner.email),
     };
   });
   return {

@@ -8,6 +8,7 @@ import type { FixedDiagnosticCode } from '../diagnostic-codes';
 import type { Diagnostic } from '../errors';
 import type { CityManifest, Rule } from './city-manifest.types';
 import { closestMatch } from './did-you-mean';
+import { checkFrontDoors } from './front-door';
 import {
   addressIn,
   cidrContains,
@@ -321,6 +322,7 @@ function checkEnvironment(m: CityManifest, city: ResolvedCity, ctx: SemanticCont
   checkNetwork(m, city, f);
   checkAddressing(m, city, f);
   checkSecurity(m, city, ctx, f);
+  checkFrontDoors(m, city, ctx.source.absPath, (code, path, message, hint) => f.error(code, path, message, hint));
 
   const subnetNames = city.network.subnets.map((s) => s.name);
   const groupNames = city.security.groups.map((g) => g.name);
