@@ -63,7 +63,7 @@ export function registerAppCredentialRoutes(app: FastifyInstance, api: KeystoneA
       if (Number.isNaN(ms))
         throw badRequest(`Invalid input for field 'expires_at': '${expiresText}' is not a 'date-time'`);
       if (ms <= ctx.now().getTime()) throw badRequest('The expiration time of the application credential has passed.');
-      expiresAt = new Date(ms).toISOString().replace('Z', '000');
+      expiresAt = keepMicroseconds(ms, expiresText);
     }
     const tokenRoles = effectiveRoles(a.userId, a.projectId);
     let roles = tokenRoles;
@@ -118,4 +118,13 @@ export function registerAppCredentialRoutes(app: FastifyInstance, api: KeystoneA
     });
     return reply.code(204).send();
   });
+}
+
+/**
+ * Keystone keeps the expiry to the microsecond as given (`…52.214724`, no
+ * zone), in UTC; a JavaScript date alone would round it to milliseconds.
+ */
+export function keepMicroseconds(ms: number, text: string): string {
+  const fraction = /T\d\d:\d\d:\d\d\.(\d+)/.exec(text)?.[1] ?? '';
+  return `${new Date(ms).toISOString().slice(0, 19)}.${fraction.padEnd(6, '0').slice(0, 6)}`;
 }

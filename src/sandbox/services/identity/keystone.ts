@@ -15,7 +15,10 @@ import {
   type AssignmentDoc,
   type DomainDoc,
   type EndpointDoc,
+  type GrantDoc,
+  type GroupDoc,
   type IdentityOptions,
+  type MembershipDoc,
   type ProjectDoc,
   type RegionDoc,
   type RoleDoc,
@@ -48,8 +51,12 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
   const userView = (u: UserDoc) => ({ ...strip(u), links: self('users', u.id) });
   const roleView = (r: RoleDoc) => ({ ...r, links: self('roles', r.id) });
   const serviceView = (s: ServiceDoc) => ({ ...s, links: self('services', s.id) });
-  const endpointUrl = (e: EndpointDoc, projectId: string | undefined): string =>
-    `${ctx.publicUrl}${projectId === undefined ? e._path : e._path.replace('%(project_id)s', projectId)}`;
+  /** The endpoint's URL; in a catalog (projectId given) with Keystone's substitutions, `$(x)s` written as `%(x)s`. */
+  const endpointUrl = (e: EndpointDoc, projectId: string | undefined): string => {
+    const raw = e._url ?? `${ctx.publicUrl}${e._path}`;
+    if (projectId === undefined) return raw;
+    return raw.replace(/[%$]\((project_id|tenant_id)\)s/g, projectId);
+  };
   const endpointView = (e: EndpointDoc) => ({
     id: e.id,
     interface: e.interface,
@@ -75,8 +82,30 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
     return undefined;
   };
 
+  const groupsOf = (userId: string): Set<string> =>
+    new Set(
+      store
+        .list<MembershipDoc>(K.membership)
+        .filter((m) => m.user_id === userId)
+        .map((m) => m.group_id),
+    );
+  /** Role ids a user holds on a project: its own grants and those of its groups. */
+  const grantedRoleIds = (userId: string, projectId: string): string[] => {
+    const groups = groupsOf(userId);
+    return [
+      ...store
+        .list<AssignmentDoc>(K.assignment, { projectId })
+        .filter((a) => a.user_id === userId)
+        .map((a) => a.role_id),
+      ...store
+        .list<GrantDoc>(K.grant)
+        .filter((g) => g.target === 'project' && g.target_id === projectId && g.actor === 'group')
+        .filter((g) => groups.has(g.actor_id))
+        .map((g) => g.role_id),
+    ];
+  };
   const effectiveRoles = (userId: string, projectId: string): { id: string; name: string }[] => {
-    const direct = store.list<AssignmentDoc>(K.assignment, { projectId }).filter((a) => a.user_id === userId);
+    const direct = grantedRoleIds(userId, projectId).map((role_id) => ({ role_id }));
     const all = store.list<RoleDoc>(K.role);
     const names = new Set<string>();
     const add = (name: string): void => {
@@ -120,12 +149,17 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
     return catalog;
   };
   const projectsOf = (userId: string): ProjectDoc[] => {
-    const ids = new Set(
-      store
+    const groups = groupsOf(userId);
+    const ids = new Set([
+      ...store
         .list<AssignmentDoc>(K.assignment)
         .filter((x) => x.user_id === userId)
         .map((x) => x.project_id),
-    );
+      ...store
+        .list<GrantDoc>(K.grant)
+        .filter((g) => g.target === 'project' && g.actor === 'group' && groups.has(g.actor_id))
+        .map((g) => g.target_id),
+    ]);
     return store.list<ProjectDoc>(K.project).filter((p) => ids.has(p.id));
   };
   const visibleProject = (a: AuthInfo, p: ProjectDoc): boolean =>
@@ -145,10 +179,22 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
     if (r === undefined) throw notFound('role', id);
     return r;
   };
-  /** Forgets a project's cached catalog (when the project goes). */
-  const forgetCatalog = (projectId: string): void => {
-    catalogCache.delete(projectId);
+  /** Forgets a project's cached catalog (when the project goes), or every one (when the catalog changes). */
+  const forgetCatalog = (projectId?: string): void => {
+    if (projectId === undefined) catalogCache.clear();
+    else catalogCache.delete(projectId);
   };
+  const domainOr404 = (id: string): DomainDoc => {
+    const d = store.get<DomainDoc>(K.domain, id);
+    if (d === undefined) throw notFound('domain', id);
+    return d;
+  };
+  const groupOr404 = (id: string): GroupDoc => {
+    const g = store.get<GroupDoc>(K.group, id);
+    if (g === undefined) throw notFound('group', id);
+    return g;
+  };
+  const groupView = (g: GroupDoc) => ({ ...g, links: self('groups', g.id) });
   return {
     ctx,
     store,
@@ -176,5 +222,9 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
     userOr404,
     roleOr404,
     forgetCatalog,
+    groupsOf,
+    domainOr404,
+    groupOr404,
+    groupView,
   };
 }

@@ -17,6 +17,12 @@ export const IDENTITY_KINDS = {
   endpoint: 'identity.endpoint',
   region: 'identity.region',
   appCredential: 'identity.app_credential',
+  /** Role grants other than a user's on a project: groups, domains, the system. */
+  grant: 'identity.grant',
+  group: 'identity.group',
+  membership: 'identity.group_membership',
+  policy: 'identity.policy',
+  trust: 'identity.trust',
 } as const;
 
 export const K = IDENTITY_KINDS;
@@ -84,18 +90,66 @@ export interface ServiceDoc {
 export interface EndpointDoc {
   id: string;
   interface: string;
-  region_id: string;
+  region_id: string | null;
   service_id: string;
-  /** Path below the public URL; may hold %(project_id)s. */
+  /** Path below the public URL; may hold %(project_id)s. Built-in services only. */
   _path: string;
+  /** The absolute URL an administrator gave (may hold %(project_id)s); wins over _path. */
+  _url?: string;
   enabled: boolean;
-  region: string;
+  region: string | null;
 }
 
 export interface RegionDoc {
   id: string;
   description: string;
   parent_region_id: string | null;
+}
+
+/** Who holds a grant (a user or a group) on what (a project, a domain or the whole system). */
+export interface GrantDoc {
+  id: string;
+  actor: 'user' | 'group';
+  actor_id: string;
+  target: 'project' | 'domain' | 'system';
+  /** The project or domain id; 'all' for the system. */
+  target_id: string;
+  role_id: string;
+}
+
+export interface GroupDoc {
+  id: string;
+  name: string;
+  domain_id: string;
+  description: string;
+}
+
+export interface MembershipDoc {
+  /** `<group id>:<user id>` */
+  id: string;
+  group_id: string;
+  user_id: string;
+}
+
+export interface PolicyDoc {
+  id: string;
+  type: string;
+  blob: string;
+  /** Keystone keeps every other attribute of the body and answers it back. */
+  extra: Record<string, unknown>;
+}
+
+export interface TrustDoc {
+  id: string;
+  trustor_user_id: string;
+  trustee_user_id: string;
+  project_id: string | null;
+  impersonation: boolean;
+  expires_at: string | null;
+  remaining_uses: number | null;
+  role_ids: string[];
+  redelegated_trust_id: string | null;
+  redelegation_count: number;
 }
 
 export interface AppCredentialDoc {

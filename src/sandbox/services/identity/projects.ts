@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pathParam } from '../../core/request';
 import type { KeystoneApi } from './keystone';
-import { K, keystoneId, type AssignmentDoc, type DomainDoc, type ProjectDoc } from './model';
+import { K, keystoneId, type AssignmentDoc, type DomainDoc, type GrantDoc, type ProjectDoc } from './model';
 import {
   badRequest,
   conflictOnStore,
@@ -105,6 +105,8 @@ export function registerProjectRoutes(app: FastifyInstance, api: KeystoneApi): v
     const p = projectOr404(pathParam(req, 'id'));
     store.transaction(() => {
       for (const x of store.list<AssignmentDoc>(K.assignment, { projectId: p.id })) store.delete(K.assignment, x.id);
+      for (const g of store.list<GrantDoc>(K.grant).filter((y) => y.target === 'project' && y.target_id === p.id))
+        store.delete(K.grant, g.id);
       store.delete(K.project, p.id);
       opts.tokens.revokeWhere((r) => r.projectId === p.id);
     });

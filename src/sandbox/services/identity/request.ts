@@ -15,6 +15,8 @@ export const forbiddenAction = (action: string): SandboxHttpError =>
   keystone.forbidden(`You are not authorized to perform the requested action: ${action}`);
 export const notFound = (what: string, id: string): SandboxHttpError =>
   keystone.notFound(`Could not find ${what}: ${id}.`);
+/** Keystone's bare NotFound, whose message is the whole sentence. */
+export const notFoundMessage = (message: string): SandboxHttpError => keystone.notFound(message);
 export const { badRequest } = keystone;
 
 /** The 409 Keystone answers when a name is taken, after its "Conflict occurred attempting to store" prefix. */
@@ -51,4 +53,25 @@ export function optionalBoolean(body: Body, key: string): boolean | undefined {
 /** A list filter such as `?enabled=`: every text but the false words is true. */
 export function parseBool(text: string): boolean {
   return parseBoolean(text, KEYSTONE_BOOLEAN) ?? true;
+}
+
+/** Keystone's ForbiddenNotSecurity: a 403 whose message is the whole reason (an enabled domain, an immutable role…). */
+export const forbiddenNotSecurity = (message: string): SandboxHttpError => keystone.forbidden(message);
+
+/** Keystone's ValidationError for a reference to something that does not exist. */
+export const validationError = (attribute: string, target: string): SandboxHttpError =>
+  badRequest(
+    `Expecting to find ${attribute} in ${target}. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`,
+  );
+
+/** The string tags of a body (`tags`), the others dropped. */
+export function stringTags(body: Body): string[] {
+  return Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** Every attribute of a body but the listed ones: Keystone stores them as `extra` and answers them back. */
+export function extraOf(body: Body, known: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!known.includes(k) && k !== 'links') out[k] = v;
+  return out;
 }

@@ -3,8 +3,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxHttpError } from '../../core/errors';
 import { pathParam } from '../../core/request';
 import type { KeystoneApi } from './keystone';
-import { K, keystoneId, type AssignmentDoc, type ProjectDoc, type RoleDoc, type UserDoc } from './model';
-import { badRequest, conflictOnStore, forbidden, notFound, optionalString, requireObject, type Body } from './request';
+import { K, keystoneId, type AssignmentDoc, type GrantDoc, type ProjectDoc, type RoleDoc, type UserDoc } from './model';
+import {
+  badRequest,
+  conflictOnStore,
+  forbidden,
+  forbiddenNotSecurity,
+  isObject,
+  notFound,
+  optionalString,
+  requireObject,
+  type Body,
+} from './request';
 
 /** Keystone's 404 for a grant that does not exist. */
 function assignmentNotFound(project: ProjectDoc, user: UserDoc, role: RoleDoc): SandboxHttpError {
@@ -15,13 +25,29 @@ function assignmentNotFound(project: ProjectDoc, user: UserDoc, role: RoleDoc): 
 }
 
 export function registerRoleRoutes(app: FastifyInstance, api: KeystoneApi): void {
-  const { store, opts, base, auth, requireAdmin, q1, listLinks, roleView, projectOr404, userOr404, roleOr404 } = api;
+  const {
+    store,
+    opts,
+    base,
+    auth,
+    requireAdmin,
+    q1,
+    listLinks,
+    roleView,
+    projectOr404,
+    userOr404,
+    roleOr404,
+    domainOr404,
+  } = api;
   app.get('/v3/roles', async (req) => {
     auth(req);
     const name = q1(req, 'name');
+    // Keystone lists global roles unless asked for a domain's.
+    const domainId = q1(req, 'domain_id') ?? null;
     return {
       roles: store
         .list<RoleDoc>(K.role)
+        .filter((r) => r.domain_id === domainId)
         .filter((r) => name === undefined || r.name === name)
         .map(roleView),
       links: listLinks(req),
@@ -31,30 +57,79 @@ export function registerRoleRoutes(app: FastifyInstance, api: KeystoneApi): void
     auth(req);
     return { role: roleView(roleOr404(pathParam(req, 'id'))) };
   });
+  const immutable = (r: RoleDoc, verb: 'update' | 'delete') =>
+    forbiddenNotSecurity(
+      `Unable to ${verb} immutable role resource: \`${r.id}. Set resource option "immutable" to false first.`,
+    );
+  const duplicateName = (name: string, domainId: string | null, except?: string): boolean =>
+    store.list<RoleDoc>(K.role).some((r) => r.name === name && r.domain_id === domainId && r.id !== except);
+  const duplicate = (name: string, domainId: string | null) =>
+    conflictOnStore(
+      'role',
+      domainId === null
+        ? `Duplicate entry found with name ${name}`
+        : `Duplicate entry found with name ${name} at domain ID ${domainId}`,
+    );
+  const roleOptions = (body: Body, base: Record<string, unknown>): Record<string, unknown> => {
+    if (body.options === undefined) return base;
+    if (!isObject(body.options)) throw badRequest(`Invalid input for field 'options': not an object`);
+    const next = { ...base };
+    for (const [k, v] of Object.entries(body.options)) {
+      if (k !== 'immutable') throw badRequest(`Invalid input for field 'options': '${k}' is not a known option`);
+      if (v === null) delete next[k];
+      else if (typeof v !== 'boolean') throw badRequest(`Invalid input for field 'options/immutable': not a boolean`);
+      else next[k] = v;
+    }
+    return next;
+  };
   app.post('/v3/roles', async (req, reply) => {
     requireAdmin(req, 'create_role');
     const body = requireObject(requireObject(req.body, 'role').role, 'role');
     const name = optionalString(body, 'name');
     if (name === undefined || name === '') throw badRequest("'name' is a required property");
-    if (store.list<RoleDoc>(K.role).some((r) => r.name === name))
-      throw conflictOnStore('role', `Duplicate entry found with name ${name}`);
+    const domainId = optionalString(body, 'domain_id') ?? null;
+    if (domainId !== null) domainOr404(domainId);
+    if (duplicateName(name, domainId)) throw duplicate(name, domainId);
     const doc: RoleDoc = {
       id: keystoneId(),
       name,
-      domain_id: null,
+      domain_id: domainId,
       description: optionalString(body, 'description') ?? null,
-      options: {},
+      options: roleOptions(body, {}),
     };
     store.transaction(() => store.insert(K.role, doc, null));
     return reply.code(201).send({ role: roleView(doc) });
   });
+  app.patch('/v3/roles/:id', async (req) => {
+    requireAdmin(req, 'update_role');
+    const r = roleOr404(pathParam(req, 'id'));
+    const body = requireObject(requireObject(req.body, 'role').role, 'role');
+    const options = roleOptions(body, r.options);
+    // Keystone lets an update through only when it also clears the immutable option.
+    if (r.options.immutable === true && options.immutable === true) throw immutable(r, 'update');
+    if (body.domain_id !== undefined && body.domain_id !== r.domain_id) throw badRequest('Cannot change domain_id');
+    const name = optionalString(body, 'name');
+    if (name === '') throw badRequest("Invalid input for field 'name': '' is too short");
+    if (name !== undefined && duplicateName(name, r.domain_id, r.id)) throw duplicate(name, r.domain_id);
+    const next: RoleDoc = {
+      ...r,
+      name: name ?? r.name,
+      description: body.description === null ? null : (optionalString(body, 'description') ?? r.description),
+      options,
+    };
+    store.transaction(() => store.update(K.role, next));
+    return { role: roleView(next) };
+  });
   app.delete('/v3/roles/:id', async (req, reply) => {
     requireAdmin(req, 'delete_role');
     const r = roleOr404(pathParam(req, 'id'));
+    if (r.options.immutable === true) throw immutable(r, 'delete');
     store.transaction(() => {
       for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.role_id === r.id))
         store.delete(K.assignment, x.id);
+      for (const x of store.list<GrantDoc>(K.grant).filter((y) => y.role_id === r.id)) store.delete(K.grant, x.id);
       store.delete(K.role, r.id);
+      opts.tokens.revokeWhere((t) => t.roles.some((x) => x.id === r.id));
     });
     return reply.code(204).send();
   });

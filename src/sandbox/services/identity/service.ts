@@ -7,8 +7,10 @@ import type { SandboxContext, SandboxService } from '../../core/context';
 import { registerAppCredentialRoutes } from './app-credentials';
 import { registerCatalogRoutes } from './catalog';
 import { registerDomainRoutes } from './domains';
+import { registerGroupRoutes } from './groups';
 import { keystoneApi } from './keystone';
 import type { IdentityOptions } from './model';
+import { registerPolicyRoutes } from './policies';
 import { registerProjectRoutes } from './projects';
 import { registerRoleRoutes } from './roles';
 import { seedIdentity } from './seed';
@@ -47,4 +49,6 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   registerRoleRoutes(app, api);
   registerAppCredentialRoutes(app, api);
   registerCatalogRoutes(app, api);
+  registerPolicyRoutes(app, api);
+  registerGroupRoutes(app, api);
 }

@@ -168,6 +168,9 @@ export function registerTokenRoutes(app: FastifyInstance, api: KeystoneApi): voi
         throw unauthorized();
     }
     if (user === undefined || !user.enabled) throw unauthorized();
+    // A disabled domain's users and projects get no tokens.
+    const domainEnabled = (id: string): boolean => store.get<DomainDoc>(K.domain, id)?.enabled === true;
+    if (!domainEnabled(user.domain_id)) throw unauthorized();
     if (appCred === undefined) {
       const scope = authBody.scope;
       if (scope !== undefined && scope !== 'unscoped') {
@@ -180,6 +183,7 @@ export function registerTokenRoutes(app: FastifyInstance, api: KeystoneApi): voi
         if (p !== undefined && p.enabled && effectiveRoles(user.id, p.id).length > 0) project = p;
       }
       if (project !== undefined) {
+        if (!domainEnabled(project.domain_id)) throw unauthorized();
         roles = effectiveRoles(user.id, project.id);
         if (roles.length === 0) throw unauthorized();
       }

@@ -1,4 +1,4 @@
-/** Keystone users: list, show, their projects and groups, create, update, password change and delete. */
+/** Keystone users: list, show, their projects, create, update, password change and delete. */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pathParam } from '../../core/request';
@@ -10,6 +10,8 @@ import {
   secretMatches,
   type AppCredentialDoc,
   type AssignmentDoc,
+  type GrantDoc,
+  type MembershipDoc,
   type UserDoc,
 } from './model';
 import {
@@ -124,15 +126,13 @@ export function registerUserRoutes(app: FastifyInstance, api: KeystoneApi): void
         store.delete(K.assignment, x.id);
       for (const c of store.list<AppCredentialDoc>(K.appCredential).filter((y) => y.user_id === u.id))
         store.delete(K.appCredential, c.id);
+      for (const g of store.list<GrantDoc>(K.grant).filter((y) => y.actor === 'user' && y.actor_id === u.id))
+        store.delete(K.grant, g.id);
+      for (const m of store.list<MembershipDoc>(K.membership).filter((y) => y.user_id === u.id))
+        store.delete(K.membership, m.id);
       store.delete(K.user, u.id);
       opts.tokens.revokeWhere((r) => r.userId === u.id);
     });
     return reply.code(204).send();
-  });
-  app.get('/v3/users/:id/groups', async (req) => {
-    const a = auth(req);
-    const u = userOr404(pathParam(req, 'id'));
-    if (!a.isAdmin && u.id !== a.userId) throw forbidden('list_groups_for_user');
-    return { groups: [], links: listLinks(req) };
   });
 }
