@@ -6,9 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type addFormatsFn from 'ajv-formats';
 import type { FixedDiagnosticCode } from '../diagnostic-codes';
 import { type Diagnostic, StormError } from '../errors';
 import { displayPath } from './files';
@@ -20,6 +21,7 @@ import { TEMPLATES_DIR, listTemplateNames } from './template-catalog';
 import metaSchemaJson from './template.schema.json';
 import type { ResolvedCity } from './model';
 import type { TemplateDefinition, Tier } from './template.types';
+import { cachedValidator } from './validator-cache';
 
 export type {
   Container as TemplateContainer,
@@ -46,22 +48,31 @@ export interface TemplateCatalog {
   diagnostics: Diagnostic[];
 }
 
-// One instance per mode for the whole process. A parameters schema is checked against
-// the JSON Schema meta-schema by a validator precompiled at development time (npm run
-// gen:validators), so ajv is told not to compile the meta-schema again (~35 ms a start).
+// One instance per mode for the whole process, made only when a schema is not in the
+// validator cache (validator-cache.ts): ajv is loaded on that path only. A parameters
+// schema is checked against the JSON Schema meta-schema by a validator precompiled at
+// development time (npm run gen:validators), so ajv is told not to compile the
+// meta-schema again (~35 ms a start).
+const loadModule = createRequire(__filename);
+function ajvOptions(useDefaults: boolean): Options {
+  return {
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    useDefaults,
+    validateSchema: false,
+    code: { source: true },
+  };
+}
 const ajvInstances = new Map<boolean, Ajv2020>();
 function newAjv(useDefaults: boolean): Ajv2020 {
   let ajv = ajvInstances.get(useDefaults);
   if (ajv === undefined) {
-    ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictRequired: false,
-      allowUnionTypes: true,
-      useDefaults,
-      validateSchema: false,
-    });
+    const Ajv = (loadModule('ajv/dist/2020') as { default: typeof Ajv2020 }).default;
+    const addFormats = (loadModule('ajv-formats') as { default: typeof addFormatsFn }).default;
+    ajv = new Ajv(ajvOptions(useDefaults));
     addFormats(ajv);
     ajvInstances.set(useDefaults, ajv);
   }
@@ -104,7 +115,7 @@ function compiledParameters(schema: TemplateDefinition['parameters'], useDefault
       { hint: 'fix the parameters of the template (storm validate shows where)' },
     );
   }
-  const compiled = newAjv(useDefaults).compile(schema);
+  const compiled = cachedValidator(schema, ajvOptions(useDefaults), () => newAjv(useDefaults));
   if (useDefaults) entry.withDefaults = compiled;
   else entry.check = compiled;
   return compiled;

@@ -3,6 +3,7 @@
  * the maintained fork (cdktn) is a change of the module name on the next line
  * (and of the generator's, bin/gen-provider.mjs).
  */
+import './lazy-archiver';
 export { App, Fn, TerraformOutput, TerraformStack, TerraformResource, Token } from 'cdktf';
 export type { ITerraformDependable } from 'cdktf';
 export { Construct } from 'constructs';
