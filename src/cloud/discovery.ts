@@ -283,21 +283,8 @@ export async function discoverProject(
     }
   };
 
-  /** Every item of a paginated list, following `<key>_links`/`links` rel=next. */
-  const list = async (services: readonly string[], first: string, key: string): Promise<Record<string, unknown>[]> => {
-    const base = client.endpoint(services);
-    const items: Record<string, unknown>[] = [];
-    let path: string | undefined = first;
-    const seen = new Set<string>();
-    while (path !== undefined && !seen.has(path)) {
-      seen.add(path);
-      const current: string = path;
-      const body = await limit(() => client.get(services, current));
-      items.push(...records(field(body, key)));
-      path = nextPage(body, key, base);
-    }
-    return items;
-  };
+  const list = (services: readonly string[], first: string, key: string): Promise<Record<string, unknown>[]> =>
+    listAll(client, limit, services, first, key);
   const q = (path: string, extra = ''): string => `${path}${path.includes('?') ? '&' : '?'}limit=${pageSize}${extra}`;
   const mine = (r: Record<string, unknown>): boolean => {
     const owner = str(r.project_id) ?? str(r.tenant_id);
@@ -406,10 +393,149 @@ export async function discoverProject(
   };
 }
 
-async function listContainers(
+/** Every item of a paginated list, following `<key>_links`/`links` rel=next. */
+async function listAll(
   client: OpenStackClient,
   limit: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<DiscoveredContainer[]> {
+  services: readonly string[],
+  first: string,
+  key: string,
+): Promise<Record<string, unknown>[]> {
+  const base = client.endpoint(services);
+  const items: Record<string, unknown>[] = [];
+  let path: string | undefined = first;
+  const seen = new Set<string>();
+  while (path !== undefined && !seen.has(path)) {
+    seen.add(path);
+    const current: string = path;
+    const body = await limit(() => client.get(services, current));
+    items.push(...records(field(body, key)));
+    path = nextPage(body, key, base);
+  }
+  return items;
+}
+
+/** A resource an import adopts: its resource type and its import ID. */
+export interface AdoptedRef {
+  type: string;
+  id: string;
+}
+
+type PresenceList =
+  | 'networks'
+  | 'subnets'
+  | 'routers'
+  | 'ports'
+  | 'securityGroups'
+  | 'rules'
+  | 'floatingIps'
+  | 'rbacPolicies'
+  | 'servers'
+  | 'keypairs'
+  | 'volumes'
+  | 'containers';
+
+/** Which lists must still name an adopted resource's import ID (or its parts). */
+function presenceOf(type: string, id: string): Array<[PresenceList, string]> | undefined {
+  switch (type) {
+    case 'openstack_networking_network_v2':
+      return [['networks', id]];
+    case 'openstack_networking_subnet_v2':
+      return [['subnets', id]];
+    case 'openstack_networking_router_v2':
+      return [['routers', id]];
+    // A router interface is imported by its port.
+    case 'openstack_networking_router_interface_v2':
+    case 'openstack_networking_port_v2':
+      return [['ports', id]];
+    case 'openstack_networking_secgroup_v2':
+      return [['securityGroups', id]];
+    case 'openstack_networking_secgroup_rule_v2':
+      return [['rules', id]];
+    case 'openstack_networking_floatingip_v2':
+    case 'openstack_networking_floatingip_associate_v2':
+      return [['floatingIps', id]];
+    case 'openstack_networking_rbac_policy_v2':
+      return [['rbacPolicies', id]];
+    case 'openstack_compute_instance_v2':
+      return [['servers', id]];
+    case 'openstack_compute_keypair_v2':
+      return [['keypairs', id]];
+    case 'openstack_blockstorage_volume_v3':
+      return [['volumes', id]];
+    case 'openstack_compute_volume_attach_v2': {
+      // "<server>/<volume>": both must still be there.
+      const [server, volume] = id.split('/');
+      return server === undefined || volume === undefined
+        ? undefined
+        : [
+            ['servers', server],
+            ['volumes', volume],
+          ];
+    }
+    case 'openstack_objectstorage_container_v1':
+      return [['containers', id]];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The adopted resources that are gone by now: each kind an import adopts is listed
+ * once more (ids only), so a resource deleted while the project was being read is
+ * found before an adoption record names it. A kind that cannot be listed again is
+ * not judged.
+ */
+export async function missingResources<T extends AdoptedRef>(
+  client: OpenStackClient,
+  adopted: readonly T[],
+  options: DiscoveryOptions = {},
+): Promise<T[]> {
+  const limit = limiter(Math.max(1, options.concurrency ?? 4));
+  const pageSize = Math.max(1, options.pageSize ?? 500);
+  const net = (path: string): string => `${path}?limit=${pageSize}&project_id=${encodeURIComponent(client.projectId)}`;
+  const ids = async (
+    services: readonly string[],
+    first: string,
+    key: string,
+    pick = (r: Record<string, unknown>): string | undefined => str(r.id),
+  ): Promise<Set<string>> => new Set((await listAll(client, limit, services, first, key)).map(pick).filter(isDefined));
+  const lists: Record<PresenceList, () => Promise<Set<string>>> = {
+    networks: () => ids(NETWORK, net('/v2.0/networks'), 'networks'),
+    subnets: () => ids(NETWORK, net('/v2.0/subnets'), 'subnets'),
+    routers: () => ids(NETWORK, net('/v2.0/routers'), 'routers'),
+    ports: () => ids(NETWORK, net('/v2.0/ports'), 'ports'),
+    securityGroups: () => ids(NETWORK, net('/v2.0/security-groups'), 'security_groups'),
+    rules: () => ids(NETWORK, net('/v2.0/security-group-rules'), 'security_group_rules'),
+    floatingIps: () => ids(NETWORK, net('/v2.0/floatingips'), 'floatingips'),
+    rbacPolicies: () => ids(NETWORK, net('/v2.0/rbac-policies'), 'rbac_policies'),
+    servers: () => ids(COMPUTE, `/servers?limit=${pageSize}`, 'servers'),
+    keypairs: () => ids(COMPUTE, '/os-keypairs', 'keypairs', (k) => str(isRecord(k.keypair) ? k.keypair.name : k.name)),
+    volumes: () => ids(VOLUME, `/volumes?limit=${pageSize}`, 'volumes'),
+    containers: async () => new Set(await listContainerNames(client, limit)),
+  };
+  const needs = adopted.map((a) => ({ a, needs: presenceOf(a.type, a.id) }));
+  const wanted = [...new Set(needs.flatMap((n) => (n.needs ?? []).map(([list]) => list)))].sort();
+  const present = new Map<PresenceList, Set<string>>();
+  await Promise.all(
+    wanted.map(async (list) => {
+      try {
+        present.set(list, await lists[list]());
+      } catch (err) {
+        if (err instanceof OpenStackHttpError && [401, 403, 404].includes(err.status)) return;
+        throw err;
+      }
+    }),
+  );
+  return needs
+    .filter((n) => (n.needs ?? []).some(([list, id]) => present.get(list)?.has(id) === false))
+    .map((n) => n.a);
+}
+
+async function listContainerNames(
+  client: OpenStackClient,
+  limit: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<string[]> {
   const names: string[] = [];
   let marker: string | undefined;
   // Swift pages by marker: ask again from the last name until a page comes back empty.
@@ -428,6 +554,14 @@ async function listContainers(
     if (last === marker) break;
     marker = last;
   }
+  return names;
+}
+
+async function listContainers(
+  client: OpenStackClient,
+  limit: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<DiscoveredContainer[]> {
+  const names = await listContainerNames(client, limit);
   const out = await Promise.all(
     names.map((name) =>
       limit(async () => {

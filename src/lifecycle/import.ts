@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { CloudCredentials } from '../cloud/credentials';
 import { describeCredentials, resolveCloudTarget } from '../cloud/credentials';
-import { type DiscoveredProject, discoverProject } from '../cloud/discovery';
+import { type DiscoveredProject, discoverProject, missingResources } from '../cloud/discovery';
 import { OpenStackClient } from '../cloud/openstack-client';
 import { StormError } from '../errors';
 import { STACKS_DIR } from '../manifest/load';
@@ -101,11 +101,23 @@ export async function importCity(ctx: LifecycleContext, options: ImportOptions):
   try {
     client = await OpenStackClient.authenticate(credentials);
   } catch (err) {
-    if (options.project !== undefined && err instanceof StormError && err.code === 'cloud')
+    // Keystone answers a wrong password, an unknown project and a project the user has no
+    // role in with the same 401: name the project, which is the likelier mistake here.
+    const a = credentials.auth;
+    const projectNamed = options.project ?? (a.type === 'password' ? (a.projectName ?? a.projectId) : undefined);
+    if (
+      projectNamed !== undefined &&
+      err instanceof StormError &&
+      err.code === 'cloud' &&
+      / rejected /.test(err.message)
+    )
       throw new StormError(
         'cloud',
-        `cloud "${credentials.cloudName}" gave no token for project "${options.project}": it does not exist, or the user has no role in it`,
-        { hint: 'check --project (a name or an id) with `openstack project list`', cause: err },
+        `cloud "${credentials.cloudName}" gave no token for project "${projectNamed}"${a.type === 'password' ? ` to user "${a.username ?? a.userId ?? '?'}"` : ''}: the project does not exist, the user has no role in it, or the password is wrong`,
+        {
+          hint: `check ${options.project !== undefined ? '--project (a name or an id)' : 'the project of the cloud entry'} with \`openstack project list\` and the user's roles with \`openstack role assignment list --user <user> --names\``,
+          cause: err,
+        },
       );
     throw err;
   }
@@ -126,6 +138,7 @@ export async function importCity(ctx: LifecycleContext, options: ImportOptions):
   });
   const text = renderManifestYaml(conversion, found, env);
   checkRoundTrip(conversion, text, manifestPath, ctx.cwd);
+  await confirmStillThere(ctx, client, conversion, options.concurrency ?? 4);
   const recordText = `${JSON.stringify(conversion.adoption, null, 2)}\n`;
   writeBothOrNeither([
     [manifestPath, text],
@@ -264,6 +277,32 @@ function checkRoundTrip(conversion: Conversion, text: string, absPath: string, c
           action: 'the first plan creates it: review, or change the manifest',
         });
     }
+}
+
+/**
+ * The lists were read one after another while the project lived on: a resource deleted
+ * meanwhile must not reach the adoption record (the first plan would fail to import it),
+ * so each adopted kind is listed once more and an import that lost something writes nothing.
+ */
+async function confirmStillThere(
+  ctx: LifecycleContext,
+  client: OpenStackClient,
+  conversion: Conversion,
+  concurrency: number,
+): Promise<void> {
+  const adopted = conversion.adoption.resources.map((r) => ({ ...r, type: r.address.split('.')[0] ?? '' }));
+  ctx.progress({ kind: 'step', message: `checking that the ${adopted.length} adopted resources are still there` });
+  const gone = await missingResources(client, adopted, { concurrency });
+  if (gone.length === 0) return;
+  const named = gone.map((g) => {
+    const name = typeof g.keep?.name === 'string' ? ` "${g.keep.name}"` : '';
+    return `${g.address}${name} (${g.id})`;
+  });
+  throw new StormError(
+    'cloud',
+    `${gone.length} resource${gone.length === 1 ? ' was' : 's were'} deleted while storm read the project: ${named.slice(0, 5).join(', ')}${named.length > 5 ? `, … ${named.length - 5} more` : ''}; nothing was written`,
+    { hint: 'the project changed during the import: run `storm import` again once it is quiet' },
+  );
 }
 
 /** Writes every file to a temp name first, then renames them all: all appear, or none. */
