@@ -22,6 +22,7 @@ import { computeService } from './services/compute';
 import { adoptLogins, createIdentityService, ensureCatalogEntries, projectIdByName } from './services/identity';
 import { createImageService } from './services/image';
 import { dnsService } from './services/dns';
+import { keyManagerService } from './services/key-manager';
 import { loadBalancerService } from './services/load-balancer';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
@@ -136,6 +137,7 @@ const STYLE_OF: Record<ServiceType, ErrorStyle> = {
   'object-store': 'swift',
   'load-balancer': 'octavia',
   dns: 'designate',
+  'key-manager': 'barbican',
 };
 
 const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
@@ -147,6 +149,7 @@ const FAULT_SERVICE_OF: Record<ServiceType, Exclude<FaultService, '*'>> = {
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
   dns: 'dns',
+  'key-manager': 'key-manager',
 };
 
 /** Service modules in seed order: identity first (others look up its projects). */
@@ -170,7 +173,7 @@ function serviceList(core: {
     createImageService({ blobDir: path.join(core.blobDir, 'images'), allowPrivateImports: core.allowPrivateImports }),
   );
   list.push(createObjectStoreService({ blobDir: path.join(core.blobDir, 'objects') }));
-  list.push(networkService, blockStorageService, computeService, loadBalancerService, dnsService);
+  list.push(networkService, blockStorageService, computeService, loadBalancerService, dnsService, keyManagerService);
   return list;
 }
 
@@ -570,6 +573,7 @@ function notFoundFor(style: ErrorStyle): SandboxHttpError {
       return styledError(style, 404, 'The resource could not be found.');
     case 'octavia':
     case 'designate':
+    case 'barbican':
       return styledError(style, 404, 'The resource could not be found.');
   }
 }

@@ -16,7 +16,8 @@ import { call, issueToken, startTestSandbox, type TestSandbox, sandboxLogin } fr
 import { type ApiService, validateResponse } from './openapi';
 
 const PROVIDER_RUN = join(__dirname, '..', '..', '..', 'shared', 'openstack-api', 'real-zed', 'provider-run.tf');
-const API_OF: Record<ServiceType, ApiService> = {
+/** Barbican has no OpenAPI file in ../shared/openstack-api. */
+const API_OF: Record<ServiceType, ApiService | undefined> = {
   identity: 'identity',
   compute: 'compute',
   network: 'network',
@@ -25,6 +26,7 @@ const API_OF: Record<ServiceType, ApiService> = {
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
   dns: 'dns',
+  'key-manager': undefined,
 };
 
 let sb: TestSandbox;
@@ -95,9 +97,10 @@ describe('provider-run.tf against the sandbox', () => {
   it('answered nothing that contradicts the OpenAPI files (outside the exception table)', () => {
     expect(recorded.length).toBeGreaterThan(100);
     const violations = recorded.flatMap((r) => {
-      if (r.service === undefined || r.status >= 400) return [];
+      const api = r.service === undefined ? undefined : API_OF[r.service];
+      if (api === undefined || r.status >= 400) return [];
       // Nova and Cinder answers follow the schema variant of the microversion they announced.
-      const v = validateResponse(API_OF[r.service], r.method, r.path, r.status, r.body, r.apiVersion?.split(' ')[1]);
+      const v = validateResponse(api, r.method, r.path, r.status, r.body, r.apiVersion?.split(' ')[1]);
       return v === undefined
         ? []
         : [

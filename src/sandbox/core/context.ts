@@ -7,7 +7,7 @@ import type { FloatingRange } from './floating-range';
 import type { Store } from './store';
 
 export type ServiceType =
-  'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store' | 'load-balancer' | 'dns';
+  'identity' | 'compute' | 'network' | 'volumev3' | 'image' | 'object-store' | 'load-balancer' | 'dns' | 'key-manager';
 
 export interface AuthInfo {
   tokenId: string;
@@ -21,7 +21,8 @@ export interface AuthInfo {
   expiresAt: string;
 }
 
-export type ErrorStyle = 'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift' | 'octavia' | 'designate';
+export type ErrorStyle =
+  'keystone' | 'nova' | 'neutron' | 'cinder' | 'glance' | 'swift' | 'octavia' | 'designate' | 'barbican';
 
 export interface SandboxContext {
   store: Store;
@@ -43,7 +44,7 @@ export interface SandboxContext {
 
 export interface SandboxService {
   type: ServiceType;
-  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift, octavia, designate. */
+  /** Catalog name: keystone, nova, neutron, cinderv3, glance, swift, octavia, designate, barbican. */
   name: string;
   /** /identity, /compute, /networking, /volume, /image, /object-store, /load-balancer, /dns */
   prefix: string;

@@ -133,6 +133,13 @@ export function designateError(status: number, type: string, message: string): S
 }
 
 /**
+ * Barbican: pecan's JSON error hook, {"code", "title", "description"} (barbican/api/hooks.py).
+ */
+export function barbicanError(status: number, description: string): SandboxHttpError {
+  return new SandboxHttpError(status, { code: status, title: reasonPhrase(status), description });
+}
+
+/**
  * Octavia answers through WSME: {"faultcode": "Client"|"Server", "faultstring", "debuginfo": null};
  * a 4xx is the client's fault, a 5xx the server's.
  */
@@ -203,6 +210,7 @@ export function unauthorizedError(style: ErrorStyle, identityUri: string, swiftA
     case 'cinder':
     case 'octavia':
     case 'designate':
+    case 'barbican':
       return new SandboxHttpError(
         401,
         { error: { code: 401, title: 'Unauthorized', message } },
@@ -242,6 +250,8 @@ export function styledError(style: ErrorStyle, status: number, message: string):
       return octaviaError(status, message);
     case 'designate':
       return designateError(status, designateTypeFor(status), message);
+    case 'barbican':
+      return barbicanError(status, message);
   }
 }
 

@@ -8,7 +8,16 @@
  */
 
 export type FaultService =
-  'identity' | 'compute' | 'network' | 'volume' | 'image' | 'object-store' | 'load-balancer' | 'dns' | '*';
+  | 'identity'
+  | 'compute'
+  | 'network'
+  | 'volume'
+  | 'image'
+  | 'object-store'
+  | 'load-balancer'
+  | 'dns'
+  | 'key-manager'
+  | '*';
 
 export type FaultEffect =
   | { kind: 'status'; status: number }
@@ -50,6 +59,7 @@ const SERVICES: readonly FaultService[] = [
   'object-store',
   'load-balancer',
   'dns',
+  'key-manager',
   '*',
 ];
 const SERVICE_ALIASES: Record<string, FaultService> = {
@@ -64,6 +74,7 @@ const SERVICE_ALIASES: Record<string, FaultService> = {
   glance: 'image',
   octavia: 'load-balancer',
   designate: 'dns',
+  barbican: 'key-manager',
 };
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'COPY', 'OPTIONS']);
 

@@ -12,7 +12,8 @@ import type { ServiceType } from '../../../src/sandbox/core/context';
 import type { RecordedResponse } from '../../../src/sandbox/server';
 import { type ApiService, validateResponse } from '../../sandbox/openapi';
 
-const API_OF: Record<ServiceType, ApiService> = {
+/** Barbican has no OpenAPI file in ../shared/openstack-api: its answers are checked by its own tests. */
+const API_OF: Record<ServiceType, ApiService | undefined> = {
   identity: 'identity',
   compute: 'compute',
   network: 'network',
@@ -21,6 +22,7 @@ const API_OF: Record<ServiceType, ApiService> = {
   'object-store': 'object-store',
   'load-balancer': 'load-balancer',
   dns: 'dns',
+  'key-manager': undefined,
 };
 
 export interface ServiceTally {
@@ -57,6 +59,7 @@ export function checkRecordedResponses(recorded: readonly RecordedResponse[]): R
   for (const r of recorded) {
     if (r.service === undefined) continue;
     const api = API_OF[r.service];
+    if (api === undefined) continue;
     const tally = (byService[api] ??= { checked: 0, violations: 0, undocumentedErrors: 0 });
     const v = violationOf(r, api);
     if (r.status >= 400 && v !== undefined && v.errors.every((e) => UNDOCUMENTED.test(e))) {
