@@ -322,3 +322,136 @@ describe('application credential expiry', () => {
     );
   });
 });
+
+describe('trusts', () => {
+  /** A trustor with two roles on its own project, and its project-scoped token. */
+  const trustor = async (name: string) => {
+    const p = field<{ id: string }>(await send('POST', '/projects', { project: { name: `${name}-p` } }), 'project');
+    const u = field<{ id: string }>(
+      await send('POST', '/users', { user: { name, password: `${name}-pw`, default_project_id: p.id } }),
+      'user',
+    );
+    const give = field<{ id: string }>(await send('POST', '/roles', { role: { name: `${name}-give` } }), 'role');
+    const keep = field<{ id: string }>(await send('POST', '/roles', { role: { name: `${name}-keep` } }), 'role');
+    for (const r of [give, keep]) await send('PUT', `/projects/${p.id}/users/${u.id}/roles/${r.id}`);
+    const t = await call(v3('/auth/tokens'), {
+      method: 'POST',
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { id: u.id, password: `${name}-pw` } } },
+          scope: { project: { id: p.id } },
+        },
+      }),
+    });
+    return { project: p.id, user: u.id, give, keep, token: t.headers.get('x-subject-token') ?? '' };
+  };
+  const demoId = async (): Promise<string> =>
+    field<{ id: string }[]>(await send('GET', '/users?name=demo'), 'users')[0]?.id ?? '';
+
+  it('creates, shows, lists and deletes a trust, with the roles it delegates', async () => {
+    const t = await trustor('alice');
+    const trustee = await demoId();
+    const created = await send(
+      'POST',
+      '/OS-TRUST/trusts',
+      {
+        trust: {
+          trustor_user_id: t.user,
+          trustee_user_id: trustee,
+          project_id: t.project,
+          roles: [{ name: 'alice-give' }],
+          impersonation: true,
+          expires_at: '2099-01-02T03:04:05.123456',
+        },
+      },
+      t.token,
+    );
+    expect(created.status).toBe(201);
+    expectConformant('identity', 'POST', '/v3/OS-TRUST/trusts', 201, created.json);
+    const trust = field<{ id: string; roles: { id: string; name: string }[]; links: { self: string } }>(
+      created,
+      'trust',
+    );
+    expect(trust).toMatchObject({
+      trustor_user_id: t.user,
+      trustee_user_id: trustee,
+      project_id: t.project,
+      impersonation: true,
+      expires_at: '2099-01-02T03:04:05.123456Z',
+      remaining_uses: null,
+    });
+    expect(trust.roles.map((r) => r.id)).toEqual([t.give.id]);
+    expect(trust.links.self).toBe(v3(`/OS-TRUST/trusts/${trust.id}`));
+
+    const shown = await send('GET', `/OS-TRUST/trusts/${trust.id}`, undefined, t.token);
+    expectConformant('identity', 'GET', '/v3/OS-TRUST/trusts/{trust_id}', 200, shown.json);
+    const all = await send('GET', '/OS-TRUST/trusts');
+    expectConformant('identity', 'GET', '/v3/OS-TRUST/trusts', 200, all.json);
+    const listed = field<Record<string, unknown>[]>(all, 'trusts').find((x) => x.id === trust.id);
+    expect(listed).toMatchObject({ trustor_user_id: t.user, project_id: t.project });
+    expect(listed?.roles).toBeUndefined();
+    const mine = await send('GET', `/OS-TRUST/trusts?trustor_user_id=${t.user}`, undefined, t.token);
+    expect(field<{ id: string }[]>(mine, 'trusts').map((x) => x.id)).toEqual([trust.id]);
+    const asTrustee = await send('GET', `/OS-TRUST/trusts?trustee_user_id=${trustee}`, undefined, member);
+    expect(field<{ id: string }[]>(asTrustee, 'trusts').map((x) => x.id)).toContain(trust.id);
+
+    const roles = await send('GET', `/OS-TRUST/trusts/${trust.id}/roles`, undefined, member);
+    expect(field<{ id: string }[]>(roles, 'roles').map((r) => r.id)).toEqual([t.give.id]);
+    expect((await send('HEAD', `/OS-TRUST/trusts/${trust.id}/roles/${t.give.id}`, undefined, t.token)).status).toBe(
+      200,
+    );
+    expect((await send('GET', `/OS-TRUST/trusts/${trust.id}/roles/${t.keep.id}`, undefined, t.token)).status).toBe(404);
+
+    // Only the trustor (or an admin) deletes it; the trustee may not.
+    expect((await send('DELETE', `/OS-TRUST/trusts/${trust.id}`, undefined, member)).status).toBe(403);
+    expect((await send('DELETE', `/OS-TRUST/trusts/${trust.id}`, undefined, t.token)).status).toBe(204);
+    expect((await send('GET', `/OS-TRUST/trusts/${trust.id}`, undefined, t.token)).status).toBe(404);
+  });
+
+  it('cannot delegate a role the trustor does not hold, nor be made for someone else', async () => {
+    const t = await trustor('bob');
+    const trustee = await demoId();
+    const adminRole = field<{ id: string }[]>(await send('GET', '/roles?name=admin'), 'roles')[0]?.id ?? '';
+    const escalate = await send(
+      'POST',
+      '/OS-TRUST/trusts',
+      {
+        trust: {
+          trustor_user_id: t.user,
+          trustee_user_id: trustee,
+          project_id: t.project,
+          roles: [{ id: adminRole }],
+          impersonation: false,
+        },
+      },
+      t.token,
+    );
+    expect(escalate.status).toBe(404);
+    expect(errorOf(escalate).message).toBe(`Could not find role: ${adminRole}.`);
+    // A member cannot make a trust in another user's name, nor list every trust.
+    const forged = await send(
+      'POST',
+      '/OS-TRUST/trusts',
+      {
+        trust: {
+          trustor_user_id: t.user,
+          trustee_user_id: trustee,
+          project_id: t.project,
+          roles: [{ id: t.give.id }],
+          impersonation: true,
+        },
+      },
+      member,
+    );
+    expect(forged.status).toBe(403);
+    expect((await send('GET', '/OS-TRUST/trusts', undefined, member)).status).toBe(403);
+    expect((await send('GET', `/OS-TRUST/trusts?trustor_user_id=${t.user}`, undefined, member)).status).toBe(403);
+    const noRoles = await send(
+      'POST',
+      '/OS-TRUST/trusts',
+      { trust: { trustor_user_id: t.user, trustee_user_id: trustee, project_id: t.project, impersonation: true } },
+      t.token,
+    );
+    expect(noRoles.status).toBe(403);
+  });
+});

@@ -17,6 +17,7 @@ import {
   type MembershipDoc,
   type ProjectDoc,
   type RoleDoc,
+  type TrustDoc,
   type UserDoc,
 } from './model';
 import {
@@ -156,6 +157,10 @@ function deleteDomainContents(api: KeystoneApi, domainId: string): void {
     if (users.has(m.user_id) || groups.has(m.group_id)) store.delete(K.membership, m.id);
   for (const c of store.list<AppCredentialDoc>(K.appCredential))
     if (users.has(c.user_id) || projects.has(c.project_id)) store.delete(K.appCredential, c.id);
+  for (const t of store.list<TrustDoc>(K.trust)) {
+    const gone = users.has(t.trustor_user_id) || users.has(t.trustee_user_id);
+    if (gone || (t.project_id !== null && projects.has(t.project_id))) store.delete(K.trust, t.id);
+  }
   for (const id of projects) store.delete(K.project, id);
   for (const id of users) store.delete(K.user, id);
   for (const id of groups) store.delete(K.group, id);

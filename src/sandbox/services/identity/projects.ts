@@ -2,7 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import { pathParam } from '../../core/request';
 import type { KeystoneApi } from './keystone';
-import { K, keystoneId, type AssignmentDoc, type DomainDoc, type GrantDoc, type ProjectDoc } from './model';
+import {
+  K,
+  keystoneId,
+  type AssignmentDoc,
+  type DomainDoc,
+  type GrantDoc,
+  type ProjectDoc,
+  type TrustDoc,
+} from './model';
 import {
   badRequest,
   conflictOnStore,
@@ -107,6 +115,7 @@ export function registerProjectRoutes(app: FastifyInstance, api: KeystoneApi): v
       for (const x of store.list<AssignmentDoc>(K.assignment, { projectId: p.id })) store.delete(K.assignment, x.id);
       for (const g of store.list<GrantDoc>(K.grant).filter((y) => y.target === 'project' && y.target_id === p.id))
         store.delete(K.grant, g.id);
+      for (const t of store.list<TrustDoc>(K.trust, { projectId: p.id })) store.delete(K.trust, t.id);
       store.delete(K.project, p.id);
       opts.tokens.revokeWhere((r) => r.projectId === p.id);
     });

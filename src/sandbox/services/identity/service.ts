@@ -15,6 +15,7 @@ import { registerProjectRoutes } from './projects';
 import { registerRoleRoutes } from './roles';
 import { seedIdentity } from './seed';
 import { registerTokenRoutes } from './tokens';
+import { registerTrustRoutes } from './trusts';
 import { registerUserRoutes } from './users';
 
 export function createIdentityService(opts: IdentityOptions): SandboxService {
@@ -51,4 +52,5 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   registerCatalogRoutes(app, api);
   registerPolicyRoutes(app, api);
   registerGroupRoutes(app, api);
+  registerTrustRoutes(app, api);
 }

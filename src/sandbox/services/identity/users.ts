@@ -12,6 +12,7 @@ import {
   type AssignmentDoc,
   type GrantDoc,
   type MembershipDoc,
+  type TrustDoc,
   type UserDoc,
 } from './model';
 import {
@@ -130,6 +131,8 @@ export function registerUserRoutes(app: FastifyInstance, api: KeystoneApi): void
         store.delete(K.grant, g.id);
       for (const m of store.list<MembershipDoc>(K.membership).filter((y) => y.user_id === u.id))
         store.delete(K.membership, m.id);
+      for (const t of store.list<TrustDoc>(K.trust))
+        if (t.trustor_user_id === u.id || t.trustee_user_id === u.id) store.delete(K.trust, t.id);
       store.delete(K.user, u.id);
       opts.tokens.revokeWhere((r) => r.userId === u.id);
     });
