@@ -13,8 +13,27 @@
  * and wait for it to finish, so an interrupted apply can write its state; the
  * result says it was interrupted.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execa } from 'execa';
 import { StormError } from '../errors';
+
+/**
+ * STORM_TRACE_FILE=<file>: one JSON line per subprocess (program name, subcommand, pid of
+ * storm, start and duration in ms) appended to the file, so the time a run spends outside
+ * the engine can be told from the time inside it (`npm run bench` reads it). Only the first
+ * argument is kept: the others may name files or carry values.
+ */
+function traceRun(command: string, args: readonly string[], startedMs: number, durationMs: number): void {
+  const file = process.env.STORM_TRACE_FILE;
+  if (file === undefined || file === '') return;
+  const line = { program: path.basename(command), subcommand: args[0] ?? '', pid: process.pid, startedMs, durationMs };
+  try {
+    fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+  } catch {
+    // a trace that cannot be written never fails the run it describes
+  }
+}
 
 /** What runTofu needs to know about the engine (bootstrap.ts produces it). */
 export interface EngineRef {
@@ -195,6 +214,7 @@ async function run(
       const reason = result.code === 'ENOENT' ? 'not found' : (result.shortMessage ?? 'could not start');
       throw new StormError('engine-failed', `cannot run ${command}: ${reason}`, { cause: result.cause });
     }
+    traceRun(command, args, started, Date.now() - started);
     return {
       command,
       args,

@@ -2,6 +2,8 @@
 // `npm run bench`: runs every tests/bench/*.bench.mjs, prints each figure, its
 // target where one is set, and its ratio to the recorded baseline
 // (tests/bench/baseline.json; `npm run bench -- --record` rewrites it).
+// `npm run bench -- fleet --cities 50` runs only the files whose name holds "fleet",
+// with a fleet of 50 synthetic cities instead of 200.
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +13,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const args = process.argv.slice(2);
 const record = args.includes('--record');
-const only = args.filter((a) => !a.startsWith('--'));
+const citiesAt = args.indexOf('--cities');
+const cities = citiesAt < 0 ? undefined : Number(args[citiesAt + 1]);
+if (cities !== undefined && !(Number.isInteger(cities) && cities >= 4 && cities <= 2000)) {
+  process.stderr.write('--cities takes a whole number from 4 to 2000\n');
+  process.exit(2);
+}
+const only = args.filter((a, i) => !a.startsWith('--') && !(citiesAt >= 0 && i === citiesAt + 1));
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'inherit',
@@ -31,7 +39,7 @@ for (const file of files) {
   process.stderr.write(`» ${file}\n`);
   let figures;
   try {
-    figures = await mod.run({ root });
+    figures = await mod.run({ root, ...(cities === undefined ? {} : { cities }) });
   } catch (err) {
     failures++;
     process.stdout.write(`${file}: FAILED ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../../src/engine/tofu';
 
@@ -65,5 +67,30 @@ describe('Ctrl-C while a tool runs', () => {
     expect(result.interrupted).toBe(true);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toMatch(/^ready\nints\n$/);
+  });
+
+  it('with STORM_TRACE_FILE, appends one line per run: program, subcommand and timing, no other argument', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-trace-'));
+    const file = path.join(dir, 'trace.jsonl');
+    const before = process.env.STORM_TRACE_FILE;
+    process.env.STORM_TRACE_FILE = file;
+    try {
+      await runTool('sh', ['-c', 'sleep 0.05', 'secret-value'], { cwd: os.tmpdir() });
+      await runTool('sh', ['-c', 'exit 4'], { cwd: os.tmpdir() });
+    } finally {
+      if (before === undefined) delete process.env.STORM_TRACE_FILE;
+      else process.env.STORM_TRACE_FILE = before;
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(text).not.toContain('secret-value');
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ program: 'sh', subcommand: '-c', pid: process.pid });
+    expect(lines[0]?.durationMs).toBeGreaterThanOrEqual(40);
+    expect(typeof lines[1]?.startedMs).toBe('number');
   });
 });
