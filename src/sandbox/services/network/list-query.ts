@@ -91,9 +91,7 @@ export function parseListQuery(raw: RawQuery): ListQuery {
     tagsAny: splitTags(raw['tags-any']),
     notTagsAll: splitTags(raw['not-tags']),
     notTagsAny: splitTags(raw['not-tags-any']),
-    fields: values(raw.fields)
-      .flatMap((f) => f.split(','))
-      .filter((f) => f !== ''),
+    fields: parseFields(raw),
     sort,
     limit,
     marker: values(raw.marker)[0],
@@ -232,12 +230,21 @@ export function applyListQuery(docs: Doc[], query: ListQuery, options: ListOptio
     items = page;
   }
 
-  if (query.fields.length > 0) {
-    items = items.map((doc) => {
-      const out: Doc = {};
-      for (const f of query.fields) if (f in doc) out[f] = doc[f];
-      return out;
-    });
-  }
+  items = items.map((doc) => selectFields(doc, query.fields));
   return { items, links };
+}
+
+/** `fields=a&fields=b,c` of a GET: the attribute names asked for (none: every attribute). */
+export function parseFields(raw: RawQuery): string[] {
+  return values(raw.fields)
+    .flatMap((f) => f.split(','))
+    .filter((f) => f !== '');
+}
+
+/** Only the attributes `fields` names (an unknown name is left out, as Neutron does); all of them without `fields`. */
+export function selectFields(doc: Doc, fields: readonly string[]): Doc {
+  if (fields.length === 0) return doc;
+  const out: Doc = {};
+  for (const f of fields) if (f in doc) out[f] = doc[f];
+  return out;
 }

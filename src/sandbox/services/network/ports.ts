@@ -10,6 +10,7 @@ import { parseCidr, parseIp } from './ip-address.js';
 import { allocateFixedIps, readFixedIpRequests, type FixedIpRequest } from './ipam.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import {
+  type FixedIp,
   KIND,
   type AddressPair,
   type ExtraDhcpOpt,
@@ -114,6 +115,16 @@ const VNIC_TYPES = [
 
 /** The one hypervisor host of the sandbox (Nova's `OS-EXT-SRV-ATTR:host`), where compute ports are bound by default. */
 export const SANDBOX_HOST = 'sandbox';
+
+/** Whether fixed-IP requests, each resolved to an address, name exactly the addresses a port has. */
+function sameAddresses(current: readonly FixedIp[], requests: readonly FixedIpRequest[]): boolean {
+  const key = (subnet: string | undefined, ip: string | undefined) => `${subnet ?? ''} ${ip ?? ''}`;
+  const have = current.map((ip) => key(ip.subnet_id, ip.ip_address)).sort();
+  const asked = requests
+    .map((r) => key(r.subnetId ?? current.find((ip) => ip.ip_address === r.ipAddress)?.subnet_id, r.ipAddress))
+    .sort();
+  return have.length === asked.length && have.every((k, i) => k === asked[i]);
+}
 
 /** Owners whose ports only the router API may delete. */
 const L3_OWNERS = new Set([
@@ -440,7 +451,9 @@ export function updatePort(call: NeutronCall, id: string, body: unknown): Doc {
       kept.add(existing.ip_address);
       return { subnetId: req.subnetId, ipAddress: existing.ip_address };
     });
-    if (L3_OWNERS.has(port.device_owner)) {
+    // Neutron's l3-port-ip-change-not-allowed: a router's port keeps its addresses; an update that names the same
+    // ones (e.g. only their subnets, as Tempest's test_router_interface_port_update_with_fixed_ip does) is fine.
+    if (L3_OWNERS.has(port.device_owner) && !sameAddresses(port.fixed_ips, resolved)) {
       throw neutronError(
         400,
         'BadRequest',

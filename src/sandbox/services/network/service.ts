@@ -28,7 +28,7 @@ import {
   updateFloatingIp,
 } from './floating-ips.js';
 import { listIpAvailabilities, showIpAvailability } from './ip-availability.js';
-import type { Doc, RawQuery } from './list-query.js';
+import { type Doc, parseFields, type RawQuery, selectFields } from './list-query.js';
 import { createNetwork, deleteNetwork, listNetworks, showNetwork, updateNetwork } from './networks.js';
 import { createPort, deletePort, listPorts, showPort, updatePort } from './ports.js';
 import { listQuotas, resetQuota, showDefaultQuota, showQuota, showQuotaDetails, updateQuota } from './quotas.js';
@@ -71,6 +71,8 @@ const PREFIX = '/networking';
 type Params = Record<string, string>;
 
 interface CrudHandlers {
+  /** The key of one resource in a request body (`{"network": {…}}`); the collection's name keys a bulk create. */
+  singular: string;
   list(call: NeutronCall, raw: RawQuery, collectionUrl: string): Doc;
   show(call: NeutronCall, id: string): Doc;
   create(call: NeutronCall, body: unknown): Doc;
@@ -80,16 +82,39 @@ interface CrudHandlers {
 
 const COLLECTIONS: Record<string, CrudHandlers> = {
   networks: {
+    singular: 'network',
     list: listNetworks,
     show: showNetwork,
     create: createNetwork,
     update: updateNetwork,
     remove: deleteNetwork,
   },
-  subnets: { list: listSubnets, show: showSubnet, create: createSubnet, update: updateSubnet, remove: deleteSubnet },
-  ports: { list: listPorts, show: showPort, create: createPort, update: updatePort, remove: deletePort },
-  routers: { list: listRouters, show: showRouter, create: createRouter, update: updateRouter, remove: deleteRouter },
+  subnets: {
+    singular: 'subnet',
+    list: listSubnets,
+    show: showSubnet,
+    create: createSubnet,
+    update: updateSubnet,
+    remove: deleteSubnet,
+  },
+  ports: {
+    singular: 'port',
+    list: listPorts,
+    show: showPort,
+    create: createPort,
+    update: updatePort,
+    remove: deletePort,
+  },
+  routers: {
+    singular: 'router',
+    list: listRouters,
+    show: showRouter,
+    create: createRouter,
+    update: updateRouter,
+    remove: deleteRouter,
+  },
   'security-groups': {
+    singular: 'security_group',
     list: listSecurityGroups,
     show: showSecurityGroup,
     create: createSecurityGroup,
@@ -97,6 +122,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteSecurityGroup,
   },
   'security-group-rules': {
+    singular: 'security_group_rule',
     list: listRules,
     show: showRule,
     create: createRule,
@@ -106,6 +132,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteRule,
   },
   floatingips: {
+    singular: 'floatingip',
     list: listFloatingIps,
     show: showFloatingIp,
     create: createFloatingIp,
@@ -113,6 +140,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteFloatingIp,
   },
   'address-scopes': {
+    singular: 'address_scope',
     list: listAddressScopes,
     show: showAddressScope,
     create: createAddressScope,
@@ -120,6 +148,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteAddressScope,
   },
   subnetpools: {
+    singular: 'subnetpool',
     list: listSubnetPools,
     show: showSubnetPool,
     create: createSubnetPool,
@@ -127,6 +156,7 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deleteSubnetPool,
   },
   'rbac-policies': {
+    singular: 'rbac_policy',
     list: listPolicies,
     show: showPolicy,
     create: createPolicy,
@@ -134,6 +164,15 @@ const COLLECTIONS: Record<string, CrudHandlers> = {
     remove: deletePolicy,
   },
 };
+
+/** The items of a bulk create (`{"networks": [{…}, {…}]}`), or undefined for a create of one. */
+function bulkItems(body: unknown, collection: string, singular: string): unknown[] | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const items = (body as Record<string, unknown>)[collection];
+  if (!Array.isArray(items) || Object.prototype.hasOwnProperty.call(body, singular)) return undefined;
+  if (items.length === 0) throw neutronError(400, 'HTTPBadRequest', 'Resources required');
+  return items;
+}
 
 function resourceNotFound(): Error {
   return neutronError(404, 'HTTPNotFound', 'The resource could not be found.');
@@ -250,11 +289,23 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: SandboxContext)
     return run(req, (call) => handlers(req).list(call, query(req), `${endpointUrl}/v2.0/${collection}`));
   });
   app.post('/v2.0/:collection', async (req, reply) => {
-    const body = run(req, (call) => handlers(req).create(call, req.body));
+    const collection = (params(req).collection ?? '').replace(/\.json$/, '');
+    const body = run(req, (call) => {
+      const h = handlers(req);
+      const bulk = bulkItems(req.body, collection, h.singular);
+      if (bulk === undefined) return h.create(call, req.body);
+      // A bulk create is one transaction (run's): any refused item rolls back the ones before it, as Neutron's
+      // native bulk does.
+      return { [collection]: bulk.map((item) => h.create(call, { [h.singular]: item })[h.singular]) };
+    });
     return reply.code(201).send(body);
   });
   app.get('/v2.0/:collection/:id', async (req) =>
-    run(req, (call) => handlers(req).show(call, stripJson(params(req).id))),
+    run(req, (call) => {
+      const h = handlers(req);
+      const shown = h.show(call, stripJson(params(req).id));
+      return { [h.singular]: selectFields(shown[h.singular] as Doc, parseFields(query(req))) };
+    }),
   );
   /** `If-Match: revision_number=N` (the revision-if-match extension): 412 when the resource moved on. */
   const checkRevision = (req: FastifyRequest, call: NeutronCall, h: CrudHandlers, id: string): void => {

@@ -19,7 +19,7 @@ import { isAutoAddressed, subnetCidr, subnetsOfNetwork } from './ipam.js';
 import { allocateFromPool, requestedPool } from './subnet-pools.js';
 import { applyListQuery, parseListQuery, type Doc, type RawQuery } from './list-query.js';
 import { KIND, type AllocationPool, type HostRoute, type NetworkDoc, type PortDoc, type SubnetDoc } from './model.js';
-import { allRbac, bumpNetwork, canSeeNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
+import { allRbac, bumpNetwork, canUseNetwork, findNetwork, notAllowedOnNetwork } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { ownerProject, owns, type NeutronCall } from './call.js';
 import { publicFields, standardAttrs, touch } from './standard-attributes.js';
@@ -106,8 +106,10 @@ function subnetVisible(
   rbac = allRbac(call),
 ): boolean {
   if (owns(call.auth, subnet.project_id)) return true;
+  // Neutron shows another project's subnet only on a network shared with the caller (access_as_shared): an
+  // external network's access_as_external shows the network, never its subnets.
   const net = networks.get(subnet.network_id);
-  return net !== undefined && canSeeNetwork(call, net, rbac);
+  return net !== undefined && canUseNetwork(call, net, rbac);
 }
 
 export function findSubnet(call: NeutronCall, id: string): SubnetDoc {
