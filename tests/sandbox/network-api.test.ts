@@ -206,6 +206,28 @@ describe('networks and subnets', () => {
   });
 });
 
+describe('bulk creates and fields', () => {
+  it('creates several networks in one request, all or nothing, and shows only the fields asked for', async () => {
+    const bulk = await call('POST', net('/networks'), demo, { networks: [{ name: 'bulk-a' }, { name: 'bulk-b' }] });
+    expect(bulk.status).toBe(201);
+    expect(bulk.body.networks.map((n: { name: string }) => n.name)).toEqual(['bulk-a', 'bulk-b']);
+    const refused = await call('POST', net('/networks'), demo, {
+      networks: [{ name: 'bulk-c' }, { name: 'bulk-d', bogus: 1 }],
+    });
+    expect(refused.status).toBe(400);
+    const names = (await call('GET', net('/networks?fields=name'), demo)).body.networks.map(
+      (n: { name: string }) => n.name,
+    );
+    expect(names).toContain('bulk-a');
+    expect(names).not.toContain('bulk-c');
+    expect((await call('POST', net('/networks'), demo, { networks: [] })).status).toBe(400);
+    const shown = await call('GET', net(`/networks/${bulk.body.networks[0].id}?fields=id&fields=name,mtu`), demo);
+    const first = bulk.body.networks[0];
+    expect(shown.body).toEqual({ network: { id: first.id, name: 'bulk-a', mtu: first.mtu } });
+    for (const n of bulk.body.networks) await call('DELETE', net(`/networks/${n.id}`), demo);
+  });
+});
+
 describe('ports and IP allocation', () => {
   it('allocates free addresses, refuses duplicates and answers 409 when the pool is exhausted', async () => {
     const n = (await call('POST', net('/networks'), demo, { network: { name: 'small' } })).body.network;
@@ -554,6 +576,14 @@ describe('routers and floating IPs', () => {
       device_id: router.id,
       fixed_ips: [{ subnet_id: s.id, ip_address: '10.66.0.1' }],
     });
+    // The router's port keeps its address (l3-port-ip-change-not-allowed); naming the same one again is fine.
+    const resent = await call('PUT', net(`/ports/${iface.id}`), demo, { port: { fixed_ips: [{ subnet_id: s.id }] } });
+    expect(resent.status).toBe(200);
+    expect(resent.body.port.fixed_ips).toEqual([{ subnet_id: s.id, ip_address: '10.66.0.1' }]);
+    const moved = await call('PUT', net(`/ports/${iface.id}`), demo, {
+      port: { fixed_ips: [{ subnet_id: s.id, ip_address: '10.66.0.9' }] },
+    });
+    expect(moved.status).toBe(400);
     const assoc = await call('PUT', net(`/floatingips/${fip.body.floatingip.id}`), demo, {
       floatingip: { port_id: port.id },
     });
