@@ -98,6 +98,9 @@ export function manifestName(cloud: string, fallback: string): string {
 }
 
 /** Unique names within one collection: web, web-2, web-3. */
+/** The manifest's limit of a compute group's `count` (city-manifest.schema.json, computeGroup.count). */
+export const MAX_GROUP_COUNT = 50;
+
 function uniquer(): (wanted: string) => string {
   const taken = new Set<string>();
   return (wanted) => {
@@ -564,7 +567,13 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
         (a, b) => trailingNumber(a.server.name) - trailingNumber(b.server.name) || byName(a.server, b.server),
       ),
     )
-    .sort((a, b) => byName(a[0]?.server ?? { name: '' }, b[0]?.server ?? { name: '' }));
+    .sort((a, b) => byName(a[0]?.server ?? { name: '' }, b[0]?.server ?? { name: '' }))
+    // A compute group holds at most MAX_GROUP_COUNT instances: a bigger cluster becomes several, in order.
+    .flatMap((members) =>
+      Array.from({ length: Math.ceil(members.length / MAX_GROUP_COUNT) }, (_, k) =>
+        members.slice(k * MAX_GROUP_COUNT, (k + 1) * MAX_GROUP_COUNT),
+      ),
+    );
   for (const members of orderedClusters) {
     const first = members[0];
     if (first === undefined) continue;

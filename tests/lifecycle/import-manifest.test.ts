@@ -350,6 +350,41 @@ describe('storm import: a project becomes a manifest and an adoption record', ()
     expect(adopted.imports).toHaveLength(addresses.length);
   });
 
+  it('splits a cluster bigger than a compute group may be, and the manifest still validates and round-trips', () => {
+    const p = project();
+    // 53 web servers of one shape: 50 in "web", 3 in "web-2", in name order.
+    for (let i = 3; i <= 53; i++) {
+      p.servers.push(server(`s-web${i}`, `web-${i}`));
+      p.ports.push(port(`p-web${i}`, `s-web${i}`, 'sub-web', `10.30.1.${i + 1}`, ['sg-web']));
+      p.floatingIps.push({
+        id: `f-web${i}`,
+        address: `127.42.1.${i}`,
+        networkId: 'ext-1',
+        portId: `p-web${i}`,
+        description: '',
+        tags: [],
+      });
+    }
+    const big = convertProject(p, OPTIONS);
+    const web = (big.manifest.compute?.groups ?? []).filter((g) => g.flavor === 'm1.small');
+    expect(web.map((g) => [g.name, g.count])).toEqual([
+      ['web', 50],
+      ['web-2', 3],
+    ]);
+    const ids = (group: string) =>
+      big.adoption.resources
+        .filter((r) => r.address.startsWith(`openstack_compute_instance_v2.${group}_`))
+        .map((r) => r.id);
+    expect(ids('web_2')).toEqual(['s-web51', 's-web52', 's-web53']);
+    const text = renderManifestYaml(big, p, 'preprod');
+    const file = path.join('/nowhere', 'stacks', 'hand.yaml');
+    const result = validateParsed(parseManifest(text, 'stacks/hand.yaml', file), { cwd: '/nowhere', templates: [] });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    if (result.doc === undefined) throw new Error('no manifest');
+    const json = synthesizeResolved(resolveEnvironment(result.doc, 'preprod'));
+    expect(applyAdoption(json, big.adoption.resources, () => true).unmatched).toEqual([]);
+  });
+
   it('never writes a private key, a token or user data', () => {
     const p = project();
     p.servers[0] = { ...p.servers[0]!, metadata: { role: 'web' } };
