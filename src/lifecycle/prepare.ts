@@ -22,6 +22,7 @@ import type { LoadedManifest } from '../manifest/load';
 import { loadCity } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import { environmentNames, overrideOrigin, resolveEnvironment } from '../manifest/model';
+import { tlsMaterialFor, tlsVariables } from '../synth/tls-material';
 import { adoptInto, readAdoptionRecord, scoped } from './import';
 import type {
   EngineInfo,
@@ -81,7 +82,12 @@ export async function prepareStack(
           resolved.partners.map((p) => p.project),
         )
       : Promise.resolve([]);
-  const [synthesized, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
+  // The front doors' certificates: their keys reach tofu only in its environment (TF_VAR_…).
+  const tls = tlsMaterialFor(resolved, loaded.absPath, ctx.cwd);
+  const [synthesized, created] = await Promise.all([
+    ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion, tls),
+    partners,
+  ]);
   let terraformJson = synthesized;
   if (created.length > 0)
     ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });
@@ -97,7 +103,7 @@ export async function prepareStack(
     engine: engineInfo,
     ws,
     backend: backendSetup(ws, resolved.state as StateBackend, ctx.env),
-    env: definedOnly(tofuCloudEnvironment(withRegion)),
+    env: { ...definedOnly(tofuCloudEnvironment(withRegion)), ...tlsVariables(tls) },
     progress: ctx.progress,
     lockTimeout,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),

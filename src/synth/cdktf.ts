@@ -4,7 +4,7 @@
  * (and of the generator's, bin/gen-provider.mjs).
  */
 import './lazy-archiver';
-export { App, Fn, TerraformOutput, TerraformStack, TerraformResource, Token } from 'cdktf';
+export { App, Fn, TerraformOutput, TerraformStack, TerraformResource, TerraformVariable, Token } from 'cdktf';
 export type { ITerraformDependable } from 'cdktf';
 export { Construct } from 'constructs';
 export * as openstack from './gen/index';

@@ -10,6 +10,7 @@ import { MIN_ENGINE_VERSION, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION
 import { TerraformStack, openstack } from './cdktf';
 import { ComputeLayer } from './compute';
 import { type SynthExtras, synthContext } from './context';
+import { FrontDoorLayer } from './front-door';
 import { NetworkLayer } from './network';
 import { OutputsLayer } from './outputs';
 import { SecurityLayer } from './security';
@@ -39,6 +40,14 @@ export class CityStack extends TerraformStack {
     const sharing = new SharingLayer(this, 'sharing', ctx, network);
     const compute = new ComputeLayer(this, 'compute', ctx, network, security, extras);
     const storage = new StorageLayer(this, 'storage', ctx, compute, sharing);
-    new OutputsLayer(this, 'outputs', { network, security, compute, storage }, extras.services ?? []);
+    const frontDoor = new FrontDoorLayer(
+      this,
+      'front-door',
+      ctx,
+      { network, compute },
+      extras.services ?? [],
+      extras.tls ?? new Map(),
+    );
+    new OutputsLayer(this, 'outputs', { network, security, compute, storage, frontDoor }, extras.services ?? []);
   }
 }

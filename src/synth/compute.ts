@@ -83,6 +83,12 @@ export class ComputeLayer extends Construct {
       }
     }
 
+    // A group behind a load balancer is reached through the balancer's floating IP, not its own.
+    const fronted = new Set(
+      city.services
+        .filter((s) => s.frontDoor !== undefined && (extras.services ?? []).some((n) => n.service === s.name))
+        .map((s) => s.on),
+    );
     for (const g of city.compute.groups) {
       let serverGroup: openstack.computeServergroupV2.ComputeServergroupV2 | undefined;
       if (g.antiAffinity) {
@@ -136,7 +142,7 @@ export class ComputeLayer extends Construct {
         instance.overrideLogicalId(lid);
 
         let floatingIp: openstack.networkingFloatingipV2.NetworkingFloatingipV2 | undefined;
-        if (g.floatingIp) {
+        if (g.floatingIp && !fronted.has(g.name)) {
           floatingIp = new openstack.networkingFloatingipV2.NetworkingFloatingipV2(this, logicalId('fip', g.name, i), {
             pool: city.cloud.externalNetwork,
             description: name,

@@ -6,6 +6,7 @@ import { Construct } from './cdktf';
 import type { ServiceNeeds } from '../manifest/templates';
 import { Fn, TerraformOutput } from './cdktf';
 import type { ComputeLayer } from './compute';
+import type { FrontDoorLayer } from './front-door';
 import type { NetworkLayer } from './network';
 import type { SecurityLayer } from './security';
 import type { StorageLayer } from './storage';
@@ -19,11 +20,17 @@ export class OutputsLayer extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    layers: { network: NetworkLayer; security: SecurityLayer; compute: ComputeLayer; storage: StorageLayer },
+    layers: {
+      network: NetworkLayer;
+      security: SecurityLayer;
+      compute: ComputeLayer;
+      storage: StorageLayer;
+      frontDoor: FrontDoorLayer;
+    },
     services: readonly ServiceNeeds[],
   ) {
     super(scope, id);
-    const { network, security, compute, storage } = layers;
+    const { network, security, compute, storage, frontDoor } = layers;
     output(this, 'network_id', network.network.id, 'ID of the city network');
     output(
       this,
@@ -71,25 +78,32 @@ export class OutputsLayer extends Construct {
         this,
         'services',
         Object.fromEntries(
-          services.map((s) => [
-            s.service,
-            {
-              // No version: a new release reaches instances without a change to the stack.
-              template: s.template,
-              group: s.group,
-              port: s.servicePort,
-              health_check: s.healthCheck,
-              // The floating address when the instance has one (reachable from outside), else the fixed one.
-              urls: compute.instances
-                .filter((i) => i.group === s.group)
-                .map(
-                  (i) =>
-                    `http://${i.floatingIp === undefined ? Fn.element(i.port.allFixedIps, 0) : i.floatingIp.address}:${s.servicePort}`,
-                ),
-            },
-          ]),
+          services.map((s) => {
+            const door = frontDoor.doors.find((d) => d.service === s.service);
+            return [
+              s.service,
+              {
+                // The one address citizens use: the front door when the service has one.
+                ...(door === undefined
+                  ? {}
+                  : { url: door.url, load_balancer_id: door.loadbalancer.id, pool_id: door.pool.id }),
+                // No version: a new release reaches instances without a change to the stack.
+                template: s.template,
+                group: s.group,
+                port: s.servicePort,
+                health_check: s.healthCheck,
+                // The floating address when the instance has one (reachable from outside), else the fixed one.
+                urls: compute.instances
+                  .filter((i) => i.group === s.group)
+                  .map(
+                    (i) =>
+                      `http://${i.floatingIp === undefined ? Fn.element(i.port.allFixedIps, 0) : i.floatingIp.address}:${s.servicePort}`,
+                  ),
+              },
+            ];
+          }),
         ),
-        'Services by name: template, group, port, health check path and URL per instance',
+        'Services by name: template, group, port, health check path, URL per instance, and the front door (url, load balancer and pool) when there is one',
       );
     }
     output(

@@ -8,7 +8,8 @@
  * - per instance of the service's group, a volume `<service>-<volume>`;
  * - a container per template container;
  * - a security group `svc-<service>` on the group's ports holding the ingress
- *   rules the group's own groups do not cover.
+ *   rules the group's own groups do not cover; a service behind a load balancer
+ *   opens its port to the group's subnet (where the VIP is) instead of the internet.
  */
 import type { Rule } from '../manifest/city-manifest.types';
 import type { ResolvedCity } from '../manifest/model';
@@ -91,10 +92,22 @@ export function withServiceNeeds(city: ResolvedCity, needs: readonly ServiceNeed
     const own = securityGroups.filter((g) => group.securityGroups.includes(g.name));
     const svcName = serviceGroupName(need.service);
     const rules: Rule[] = [];
+    // Behind a load balancer the service port is for the balancer only: its VIP and health
+    // monitor are on the group's subnet, so that subnet is the one peer (admin CIDRs aside).
+    const fronted = city.services.some((s) => s.name === need.service && s.frontDoor !== undefined);
+    const subnetCidr = city.network.subnets.find((s) => s.name === group.subnet)?.cidr;
     for (const ingress of need.ingress) {
       const description = `${need.service}: port ${ingress.port}/${ingress.protocol}`;
       if (ingress.from.kind === 'cidrs') {
-        for (const cidr of ingress.from.cidrs) {
+        const publicPort =
+          fronted &&
+          subnetCidr !== undefined &&
+          ingress.port === need.servicePort &&
+          ingress.from.cidrs.includes('0.0.0.0/0');
+        const cidrs = publicPort
+          ? [subnetCidr, ...ingress.from.cidrs.filter((c) => c !== '0.0.0.0/0')]
+          : ingress.from.cidrs;
+        for (const cidr of cidrs) {
           if (covered(own, city.security.adminCidrs, ingress.protocol, ingress.port, { cidr })) continue;
           rules.push({
             direction: 'ingress',

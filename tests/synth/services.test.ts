@@ -38,12 +38,13 @@ describe('merging what services need into the model', () => {
   it('adds only the ingress the group does not already allow, in a svc-<service> group on the group', () => {
     const svc = merged.security.groups.find((g) => g.name === 'svc-urbanismo-en-red');
     // 22 from the admin CIDR is already open on "web" (remote: admin); 8080 and the intra-group port are not.
+    // Production puts the service behind a load balancer: 8080 is open to the web subnet (its VIP), not the internet.
     expect(svc?.rules).toEqual([
       {
         direction: 'ingress',
         protocol: 'tcp',
         ports: 8080,
-        remote: '0.0.0.0/0',
+        remote: '10.10.1.0/24',
         description: 'urbanismo-en-red: port 8080/tcp',
       },
       {
@@ -83,8 +84,12 @@ describe('merging what services need into the model', () => {
     expect(withServiceNeeds(valladolid, [covered])).toEqual(valladolid);
   });
 
-  it('synthesizes the merged model with a services output of URLs per instance', () => {
-    const json = synthesizeResolved(valladolid, { services: [need()] });
+  it('synthesizes the merged model with a services output of URLs per instance and the front door', () => {
+    const containerRef = 'https://barbican.example/v1/containers/0b9e8b7c-6c5a-4b43-9a43-1f0c2a1e2d3f';
+    const json = synthesizeResolved(valladolid, {
+      services: [need()],
+      tls: new Map([['urbanismo-en-red', { kind: 'container', containerRef }]]),
+    });
     const resources = json.resource as Record<string, Record<string, Record<string, unknown>>>;
     expect(Object.keys(resources.openstack_blockstorage_volume_v3 ?? {}).sort()).toEqual([
       'db_1_pgdata',
@@ -95,11 +100,16 @@ describe('merging what services need into the model', () => {
       '${openstack_networking_secgroup_v2.web.id}',
       '${openstack_networking_secgroup_v2.svc_urbanismo_en_red.id}',
     ]);
-    const services = (json.output as Record<string, { value: Record<string, { urls: string[] }> }>).services?.value;
+    const services = (json.output as Record<string, { value: Record<string, { urls: string[]; url: string }> }>)
+      .services?.value;
+    // Behind the load balancer the instances have no floating IP of their own: their fixed addresses.
     expect(services?.['urbanismo-en-red']?.urls).toEqual([
-      'http://${openstack_networking_floatingip_v2.web_1.address}:8080',
-      'http://${openstack_networking_floatingip_v2.web_2.address}:8080',
+      'http://${element(openstack_networking_port_v2.web_1.all_fixed_ips, 0)}:8080',
+      'http://${element(openstack_networking_port_v2.web_2.all_fixed_ips, 0)}:8080',
     ]);
+    expect(services?.['urbanismo-en-red']?.url).toBe('https://urbanismo.valladolid.example/');
+    expect(Object.keys(resources.openstack_networking_floatingip_v2 ?? {})).toEqual(['lb_urbanismo_en_red']);
+    expect(resources.openstack_lb_listener_v2?.urbanismo_en_red?.default_tls_container_ref).toBe(containerRef);
   });
 
   it('is what storm synth does with the real templates', () => {

@@ -10,6 +10,7 @@ export * as dnsZoneV2 from './dns-zone-v2';
 export * as keymanagerContainerV1 from './keymanager-container-v1';
 export * as keymanagerSecretV1 from './keymanager-secret-v1';
 export * as lbL7PolicyV2 from './lb-l7policy-v2';
+export * as lbL7RuleV2 from './lb-l7rule-v2';
 export * as lbListenerV2 from './lb-listener-v2';
 export * as lbLoadbalancerV2 from './lb-loadbalancer-v2';
 export * as lbMemberV2 from './lb-member-v2';
