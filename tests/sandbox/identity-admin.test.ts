@@ -455,3 +455,122 @@ describe('trusts', () => {
     expect(noRoles.status).toBe(403);
   });
 });
+
+describe('grants and role assignments', () => {
+  it("grants a group a role on a project (its members' tokens carry it), a user one on a domain and on the system", async () => {
+    const p = field<{ id: string }>(await send('POST', '/projects', { project: { name: 'grant-p' } }), 'project');
+    const u = field<{ id: string }>(
+      await send('POST', '/users', { user: { name: 'grant-u', password: 'grant-pw' } }),
+      'user',
+    );
+    const g = field<{ id: string }>(await send('POST', '/groups', { group: { name: 'grant-g' } }), 'group');
+    const memberRole = field<{ id: string }[]>(await send('GET', '/roles?name=member'), 'roles')[0]?.id ?? '';
+    const readerRole = field<{ id: string }[]>(await send('GET', '/roles?name=reader'), 'roles')[0]?.id ?? '';
+    const login = () =>
+      call(v3('/auth/tokens'), {
+        method: 'POST',
+        body: JSON.stringify({
+          auth: {
+            identity: { methods: ['password'], password: { user: { id: u.id, password: 'grant-pw' } } },
+            scope: { project: { id: p.id } },
+          },
+        }),
+      });
+    expect((await login()).status).toBe(401);
+    await send('PUT', `/groups/${g.id}/users/${u.id}`);
+    const groupGrant = `/projects/${p.id}/groups/${g.id}/roles/${memberRole}`;
+    expect((await send('HEAD', groupGrant)).status).toBe(404);
+    expect((await send('PUT', groupGrant)).status).toBe(204);
+    expect((await send('HEAD', groupGrant)).status).toBe(204);
+    const listed = await send('GET', `/projects/${p.id}/groups/${g.id}/roles`);
+    expectConformant('identity', 'GET', '/v3/projects/{project_id}/groups/{group_id}/roles', 200, listed.json);
+    expect(field<{ id: string }[]>(listed, 'roles').map((r) => r.id)).toEqual([memberRole]);
+    const token = await login();
+    expect(token.status).toBe(201);
+    expect((token.json as { token: { roles: { name: string }[] } }).token.roles.map((r) => r.name)).toEqual([
+      'reader',
+      'member',
+    ]);
+
+    const domainGrant = `/domains/default/users/${u.id}/roles/${readerRole}`;
+    expect((await send('PUT', domainGrant)).status).toBe(204);
+    expect((await send('GET', domainGrant)).status).toBe(204);
+    const systemGrant = `/system/users/${u.id}/roles/${readerRole}`;
+    expect((await send('PUT', systemGrant)).status).toBe(204);
+    const system = await send('GET', `/system/users/${u.id}/roles`);
+    expectConformant('identity', 'GET', '/v3/system/users/{user_id}/roles', 200, system.json);
+    expect(field<{ id: string }[]>(system, 'roles').map((r) => r.id)).toEqual([readerRole]);
+
+    const direct = await send('GET', `/role_assignments?user.id=${u.id}`);
+    expectConformant('identity', 'GET', '/v3/role_assignments', 200, direct.json);
+    expect(field<Record<string, unknown>[]>(direct, 'role_assignments')).toEqual([
+      {
+        scope: { domain: { id: 'default' } },
+        user: { id: u.id },
+        role: { id: readerRole },
+        links: { assignment: v3(`/domains/default/users/${u.id}/roles/${readerRole}`) },
+      },
+      {
+        scope: { system: { all: true } },
+        user: { id: u.id },
+        role: { id: readerRole },
+        links: { assignment: v3(`/system/users/${u.id}/roles/${readerRole}`) },
+      },
+    ]);
+    const effective = await send('GET', `/role_assignments?user.id=${u.id}&scope.project.id=${p.id}&effective`);
+    expect(field<Record<string, unknown>[]>(effective, 'role_assignments')).toEqual([
+      {
+        scope: { project: { id: p.id } },
+        user: { id: u.id },
+        role: { id: memberRole },
+        links: {
+          assignment: v3(`/projects/${p.id}/groups/${g.id}/roles/${memberRole}`),
+          membership: v3(`/groups/${g.id}/users/${u.id}`),
+        },
+      },
+      {
+        scope: { project: { id: p.id } },
+        user: { id: u.id },
+        role: { id: readerRole },
+        links: {
+          assignment: v3(`/projects/${p.id}/groups/${g.id}/roles/${memberRole}`),
+          membership: v3(`/groups/${g.id}/users/${u.id}`),
+          prior_role: v3(`/roles/${memberRole}/implies/${readerRole}`),
+        },
+      },
+    ]);
+    const byGroup = await send('GET', `/role_assignments?group.id=${g.id}&include_names`);
+    expect(field<Record<string, unknown>[]>(byGroup, 'role_assignments')).toEqual([
+      {
+        scope: { project: { id: p.id, name: 'grant-p', domain: { id: 'default', name: 'Default' } } },
+        group: { id: g.id, name: 'grant-g', domain: { id: 'default', name: 'Default' } },
+        role: { id: memberRole, name: 'member' },
+        links: { assignment: v3(`/projects/${p.id}/groups/${g.id}/roles/${memberRole}`) },
+      },
+    ]);
+
+    // Revoking the group's grant revokes the member's token and its next login.
+    const t = token.headers.get('x-subject-token') ?? '';
+    expect((await send('DELETE', groupGrant)).status).toBe(204);
+    expect((await send('DELETE', groupGrant)).status).toBe(404);
+    expect((await call(v3('/auth/tokens'), { token: admin, headers: { 'x-subject-token': t } })).status).toBe(404);
+    expect((await login()).status).toBe(401);
+  });
+
+  it('refuses every grant call to a member', async () => {
+    const demo = field<{ id: string }[]>(await send('GET', '/users?name=demo'), 'users')[0]?.id ?? '';
+    const adminRole = field<{ id: string }[]>(await send('GET', '/roles?name=admin'), 'roles')[0]?.id ?? '';
+    const demoProject = field<{ id: string }[]>(await send('GET', '/projects?name=demo'), 'projects')[0]?.id ?? '';
+    for (const path of [
+      `/projects/${demoProject}/users/${demo}/roles/${adminRole}`,
+      `/domains/default/users/${demo}/roles/${adminRole}`,
+      `/system/users/${demo}/roles/${adminRole}`,
+    ]) {
+      expect((await send('PUT', path, undefined, member)).status, path).toBe(403);
+      expect((await send('HEAD', path, undefined, member)).status, path).toBe(403);
+    }
+    expect((await send('GET', '/role_assignments', undefined, member)).status).toBe(403);
+    expect((await send('GET', `/role_assignments?user.id=${demo}`, undefined, member)).status).toBe(200);
+    expect(field<unknown[]>(await send('GET', `/system/users/${demo}/roles`), 'roles')).toEqual([]);
+  });
+});

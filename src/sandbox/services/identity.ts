@@ -1,7 +1,9 @@
 /**
  * Identity v3 (Keystone): password, token and application-credential auth,
- * token validate/revoke, the service catalog, domains, projects, users, roles,
- * role assignments, application credentials, services, endpoints and regions.
+ * token validate/revoke, the service catalog, domains, projects, users, groups,
+ * roles and their grants (users and groups on projects, domains, the system),
+ * role assignments, application credentials, services, endpoints, regions,
+ * policies and trusts.
  * Shapes follow real-zed (token-issue.json and responses.json.gz). The
  * implementation lives in ./identity/; this module is what server.ts registers
  * and what other services' seeds import.

@@ -1,4 +1,4 @@
-/** Keystone roles, project role grants and the role_assignments listing. */
+/** Keystone roles and a user's role grants on a project (the other grants and role_assignments: grants.ts). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxHttpError } from '../../core/errors';
 import { pathParam } from '../../core/request';
@@ -7,7 +7,6 @@ import { K, keystoneId, type AssignmentDoc, type GrantDoc, type ProjectDoc, type
 import {
   badRequest,
   conflictOnStore,
-  forbidden,
   forbiddenNotSecurity,
   isObject,
   notFound,
@@ -25,20 +24,8 @@ function assignmentNotFound(project: ProjectDoc, user: UserDoc, role: RoleDoc): 
 }
 
 export function registerRoleRoutes(app: FastifyInstance, api: KeystoneApi): void {
-  const {
-    store,
-    opts,
-    base,
-    auth,
-    requireAdmin,
-    q1,
-    listLinks,
-    roleView,
-    projectOr404,
-    userOr404,
-    roleOr404,
-    domainOr404,
-  } = api;
+  const { store, opts, auth, requireAdmin, q1, listLinks, roleView, projectOr404, userOr404, roleOr404, domainOr404 } =
+    api;
   app.get('/v3/roles', async (req) => {
     auth(req);
     const name = q1(req, 'name');
@@ -189,42 +176,5 @@ export function registerRoleRoutes(app: FastifyInstance, api: KeystoneApi): void
       opts.tokens.revokeWhere((r) => r.userId === user.id && r.projectId === project.id);
     });
     return reply.code(204).send();
-  });
-  app.get('/v3/role_assignments', async (req) => {
-    const a = auth(req);
-    const user = q1(req, 'user.id');
-    const project = q1(req, 'scope.project.id');
-    const role = q1(req, 'role.id');
-    const includeNames = q1(req, 'include_names') !== undefined;
-    if (!a.isAdmin && user !== a.userId) throw forbidden('list_role_assignments');
-    const roles = store.list<RoleDoc>(K.role);
-    const out = store
-      .list<AssignmentDoc>(K.assignment)
-      .filter(
-        (x) =>
-          (user === undefined || x.user_id === user) &&
-          (project === undefined || x.project_id === project) &&
-          (role === undefined || x.role_id === role),
-      )
-      .map((x) => {
-        const r = roles.find((y) => y.id === x.role_id);
-        const entry: Body = {
-          scope: { project: { id: x.project_id } },
-          user: { id: x.user_id },
-          role: { id: x.role_id },
-          links: { assignment: `${base()}/projects/${x.project_id}/users/${x.user_id}/roles/${x.role_id}` },
-        };
-        if (includeNames) {
-          const p = store.get<ProjectDoc>(K.project, x.project_id);
-          const u = store.get<UserDoc>(K.user, x.user_id);
-          entry.scope = {
-            project: { id: x.project_id, name: p?.name, domain: { id: p?.domain_id ?? 'default', name: 'Default' } },
-          };
-          entry.user = { id: x.user_id, name: u?.name, domain: { id: u?.domain_id ?? 'default', name: 'Default' } };
-          entry.role = { id: x.role_id, name: r?.name };
-        }
-        return entry;
-      });
-    return { role_assignments: out, links: listLinks(req) };
   });
 }

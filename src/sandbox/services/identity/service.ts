@@ -7,6 +7,7 @@ import type { SandboxContext, SandboxService } from '../../core/context';
 import { registerAppCredentialRoutes } from './app-credentials';
 import { registerCatalogRoutes } from './catalog';
 import { registerDomainRoutes } from './domains';
+import { registerGrantRoutes } from './grants';
 import { registerGroupRoutes } from './groups';
 import { keystoneApi } from './keystone';
 import type { IdentityOptions } from './model';
@@ -53,4 +54,5 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   registerPolicyRoutes(app, api);
   registerGroupRoutes(app, api);
   registerTrustRoutes(app, api);
+  registerGrantRoutes(app, api);
 }
