@@ -5,7 +5,9 @@
  * two containers (one public), a network shared with a partner project — becomes
  * stacks/hand.yaml; it validates, its first plan changes no resource, the provision
  * only adopts, one more web server plans exactly that server, audit runs, and destroy
- * removes what was adopted and leaves alone what was not (the second network).
+ * removes what was adopted and leaves alone what was not (the second network). In the same
+ * sandbox, another project built by a Terraform configuration storm did not write (applied
+ * with the pinned OpenTofu) is imported too: validate passes, the first plan changes nothing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,8 +16,92 @@ import { type RunningSandbox, makeProject, startProjectSandbox } from './lifecyc
 import { conforms } from '../support/json-schema';
 import { type ClientResult, clientEnv, runClient } from '../support/openstack-client';
 import { cleanEnv, stormAsync } from '../support/storm';
+import { sandboxTofuEnv, tofu } from '../support/tofu';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDEaEL6TgJUZ5tpf3CMZWIrTq4R9OKnIL4o9Qy4Kg/ze ops@hand';
+
+/**
+ * A project as a team's own Terraform configuration builds it (JSON syntax, applied with the
+ * pinned OpenTofu and provider): a network, subnet and router, two security groups with a
+ * group-to-group rule, two servers, a volume attached to one, an object container.
+ */
+const TERRA_CONFIG = {
+  terraform: {
+    required_providers: { openstack: { source: 'terraform-provider-openstack/openstack', version: '3.4.0' } },
+  },
+  provider: { openstack: {} },
+  data: { openstack_networking_network_v2: { public: { name: 'public' } } },
+  resource: {
+    openstack_networking_network_v2: { net: { name: 'terra-net' } },
+    openstack_networking_subnet_v2: {
+      sub: {
+        name: 'terra-sub',
+        network_id: '${openstack_networking_network_v2.net.id}',
+        cidr: '10.40.0.0/24',
+        dns_nameservers: ['9.9.9.9'],
+      },
+    },
+    openstack_networking_router_v2: {
+      router: { name: 'terra-router', external_network_id: '${data.openstack_networking_network_v2.public.id}' },
+    },
+    openstack_networking_router_interface_v2: {
+      sub: {
+        router_id: '${openstack_networking_router_v2.router.id}',
+        subnet_id: '${openstack_networking_subnet_v2.sub.id}',
+      },
+    },
+    openstack_networking_secgroup_v2: {
+      app: { name: 'app', description: 'application servers' },
+      db: { name: 'db', description: 'database' },
+    },
+    openstack_networking_secgroup_rule_v2: {
+      app_https: {
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: 443,
+        port_range_max: 443,
+        remote_ip_prefix: '0.0.0.0/0',
+        security_group_id: '${openstack_networking_secgroup_v2.app.id}',
+      },
+      db_from_app: {
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: 5432,
+        port_range_max: 5432,
+        remote_group_id: '${openstack_networking_secgroup_v2.app.id}',
+        security_group_id: '${openstack_networking_secgroup_v2.db.id}',
+      },
+    },
+    openstack_compute_instance_v2: {
+      app: {
+        name: 'app-1',
+        flavor_name: 'm1.small',
+        image_name: 'debian-12',
+        security_groups: ['${openstack_networking_secgroup_v2.app.name}'],
+        network: [{ uuid: '${openstack_networking_network_v2.net.id}' }],
+        depends_on: ['openstack_networking_subnet_v2.sub'],
+      },
+      db: {
+        name: 'db-1',
+        flavor_name: 'm1.medium',
+        image_name: 'debian-12',
+        security_groups: ['${openstack_networking_secgroup_v2.db.name}'],
+        network: [{ uuid: '${openstack_networking_network_v2.net.id}' }],
+        depends_on: ['openstack_networking_subnet_v2.sub'],
+      },
+    },
+    openstack_blockstorage_volume_v3: { data: { name: 'db-1-data', size: 5, description: 'database files' } },
+    openstack_compute_volume_attach_v2: {
+      data: {
+        instance_id: '${openstack_compute_instance_v2.db.id}',
+        volume_id: '${openstack_blockstorage_volume_v3.data.id}',
+      },
+    },
+    openstack_objectstorage_container_v1: { assets: { name: 'tf-assets' } },
+  },
+};
 
 describe('storm import of a project built by hand', { timeout: 900_000 }, () => {
   let project: string;
@@ -184,7 +270,8 @@ describe('storm import of a project built by hand', { timeout: 900_000 }, () => 
       'network',
       'app-net',
     );
-  }, 600_000);
+    // Some 40 `openstack` commands, each a Python start-up: on a loaded two-core machine over 10 minutes.
+  }, 900_000);
 
   afterAll(() => {
     sandbox?.stop();
@@ -290,6 +377,48 @@ describe('storm import of a project built by hand', { timeout: 900_000 }, () => 
     expect(await names('security', 'group', 'list')).toEqual(['default']);
     expect((await os('container', 'list', '-f', 'value')).stdout.trim()).toBe('');
     expect((await os('floating', 'ip', 'list', '-f', 'value')).stdout.trim()).toBe('');
+  });
+
+  // The same sandbox, another project: what a city built with its own Terraform configuration looks like.
+  it('imports a project built by Terraform configuration storm did not write: validate passes, the plan changes nothing', async () => {
+    await os('project', 'create', 'terra');
+    await os('role', 'add', '--user', 'admin', '--project', 'terra', 'admin');
+    const tfDir = path.join(project, 'terraform');
+    fs.mkdirSync(tfDir);
+    fs.writeFileSync(path.join(tfDir, 'main.tf.json'), `${JSON.stringify(TERRA_CONFIG, null, 2)}\n`);
+    const tfEnv = { ...sandboxTofuEnv(sandbox?.url ?? '', sandbox?.adminPassword ?? ''), OS_PROJECT_NAME: 'terra' };
+    const init = await tofu(['init', '-no-color'], { cwd: tfDir, env: tfEnv });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const apply = await tofu(['apply', '-auto-approve', '-no-color'], { cwd: tfDir, env: tfEnv });
+    expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 13 added, 0 changed, 0 destroyed\./);
+
+    const r = await storm('import', 'terra', '--project', 'terra', '--country', 'ES', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      result: { imported: Record<string, number>; findings: Array<{ kind: string; subject: string }> };
+    };
+    conforms('import.v1.schema.json', doc);
+    expect(doc.result.imported).toMatchObject({ servers: 2, computeGroups: 2 });
+    expect(doc.result.findings.filter((f) => f.kind === 'plan-adds' || f.kind === 'not-expressible')).toEqual([]);
+    const text = fs.readFileSync(path.join(project, 'stacks', 'terra.yaml'), 'utf8');
+    expect(text).toContain('project: terra');
+    expect(text).toContain('- { direction: ingress, protocol: tcp, ports: 5432, remoteGroup: app }');
+    expect(text).toContain('- name: tf-assets');
+
+    const v = await storm('validate', 'terra');
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    const plan = await storm('plan', 'terra', '--detailed-exitcode', '--json');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    const stack = (
+      JSON.parse(plan.stdout) as {
+        result: { stacks: Array<{ status: string; summary: { counts: Record<string, number>; adopts: number } }> };
+      }
+    ).result.stacks[0];
+    expect(stack?.status).toBe('no-changes');
+    expect(stack?.summary.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+    // The 13 resources the configuration made, and the port Nova made for each server.
+    expect(stack?.summary.adopts).toBe(15);
   });
 
   it('bad input: an unknown cloud or project is a clear error with exit code 1, and nothing is written', async () => {
