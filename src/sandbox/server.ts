@@ -27,6 +27,7 @@ import { loadBalancerService } from './services/load-balancer';
 import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
 import { type ServiceRunner, startServiceRunner } from './service-runner';
+import { type DataPlane, startDataPlane } from './lb-dataplane';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 8800. */
@@ -424,9 +425,17 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   // A VM's updater notices a new release within its polling period; the service runner
   // plays that VM but needs no such delay: an object written to storage starts a reconcile.
   const runnerRef: { current?: ServiceRunner } = {};
+  const dataPlaneRef: { current?: DataPlane } = {};
   app.addHook('onResponse', async (req, reply) => {
     if (req.method === 'PUT' && reply.statusCode === 201 && req.url.startsWith('/object-store/'))
       runnerRef.current?.kick();
+    // A change to a load balancer or a floating IP: the data plane looks again at once.
+    if (
+      req.method !== 'GET' &&
+      reply.statusCode < 300 &&
+      (req.url.startsWith('/load-balancer/') || req.url.startsWith('/networking/v2.0/floatingips'))
+    )
+      dataPlaneRef.current?.kick();
   });
 
   app.setErrorHandler(async (error: unknown, req, reply) => sendError(req, reply, error, log, identityUri()));
@@ -476,6 +485,15 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       })
     : undefined;
   runnerRef.current = runner;
+  // Load balancers with a floating IP on their VIP carry traffic to the members the runner runs.
+  const dataPlane = startDataPlane({
+    ctx,
+    apiPort: () => port,
+    serviceAddress: (serverId) =>
+      runner?.running().find((r) => r.serverId === serverId && r.pid !== undefined)?.address,
+    record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
+  });
+  dataPlaneRef.current = dataPlane;
 
   let closed = false;
   return {
@@ -491,6 +509,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (closed) return;
       closed = true;
       for (const release of [...hangs]) release();
+      await dataPlane.stop();
       await runner?.stop();
       await app.close();
       if (logStream !== undefined) await new Promise<void>((r) => logStream.end(r));

@@ -1,8 +1,11 @@
 /**
  * Listeners: one protocol port on a load balancer, optionally sending to a
- * default pool. TERMINATED_HTTPS needs a certificate container: the sandbox
- * has no Barbican yet, so every reference is one Octavia cannot retrieve.
+ * default pool. TERMINATED_HTTPS needs a certificate container Octavia can
+ * read from the sandbox's Barbican (the load balancer's project's, with a key
+ * that fits the certificate).
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { certificateBundle } from '../key-manager.js';
 import {
   type Body,
   type Call,
@@ -29,7 +32,12 @@ import { listenerView, type View } from './views.js';
 
 const TIMEOUT_MAX = 31_536_000_000;
 
-function certificateRefs(b: Body, protocol: string): { main: string | null; sni: string[] } {
+function certificateRefs(
+  call: Call,
+  projectId: string,
+  b: Body,
+  protocol: string,
+): { main: string | null; sni: string[] } {
   const main = nullableStr(b, 'default_tls_container_ref', null, 255);
   const sni = stringList(b, 'sni_container_refs', []) ?? [];
   if (protocol === 'TERMINATED_HTTPS') {
@@ -40,9 +48,25 @@ function certificateRefs(b: Body, protocol: string): { main: string | null; sni:
       'Certificate container references are only allowed on TERMINATED_HTTPS protocol listeners.',
     );
   }
-  // The sandbox has no key manager yet: no reference can be retrieved.
+  // Octavia reads every reference from Barbican when the listener is created, and checks the key fits.
   const refs = [...(main === null ? [] : [main]), ...sni];
-  if (refs.length > 0) throw badRequest(`Could not retrieve certificate: ${JSON.stringify(refs)}`);
+  const unreadable = refs.filter((ref) => certificateBundle(call.ctx, projectId, ref) === undefined);
+  if (unreadable.length > 0) throw badRequest(`Could not retrieve certificate: ${JSON.stringify(unreadable)}`);
+  for (const ref of refs) {
+    const bundle = certificateBundle(call.ctx, projectId, ref);
+    if (bundle === undefined) continue;
+    let fits = false;
+    try {
+      const key = createPrivateKey({
+        key: bundle.privateKey,
+        ...(bundle.passphrase === undefined ? {} : { passphrase: bundle.passphrase }),
+      });
+      fits = new X509Certificate(bundle.certificate).checkPrivateKey(key);
+    } catch {
+      fits = false;
+    }
+    if (!fits) throw badRequest('Validation failure: Key and x509 certificate do not match');
+  }
   return { main, sni };
 }
 
@@ -65,7 +89,7 @@ export function createListener(call: Call, body: unknown): View {
   const protocol = oneOf(b, 'protocol', LISTENER_PROTOCOLS);
   const port = requiredInt(b, 'protocol_port', 1, 65535);
   const lb = findEntity(call, 'loadbalancer', lbId);
-  const refs = certificateRefs(b, protocol);
+  const refs = certificateRefs(call, lb.project_id, b, protocol);
   const defaultPool = optionalUuid(b, 'default_pool_id') ?? null;
   checkDefaultPool(call, lbId, protocol, defaultPool);
   requireMutable(ctx, lbId);
@@ -112,7 +136,15 @@ export function updateListener(call: Call, id: string, body: unknown): View {
   const defaultPool =
     b.default_pool_id === undefined ? l.default_pool_id : (optionalUuid(b, 'default_pool_id') ?? null);
   checkDefaultPool(call, l._lb, l.protocol, defaultPool);
-  if (b.default_tls_container_ref !== undefined || b.sni_container_refs !== undefined) certificateRefs(b, l.protocol);
+  const certs =
+    b.default_tls_container_ref !== undefined || b.sni_container_refs !== undefined
+      ? certificateRefs(
+          call,
+          l.project_id,
+          { ...b, default_tls_container_ref: b.default_tls_container_ref ?? l.default_tls_container_ref },
+          l.protocol,
+        )
+      : { main: l.default_tls_container_ref, sni: l.sni_container_refs };
   requireMutable(ctx, l._lb);
   const allowed = b.allowed_cidrs === undefined ? l.allowed_cidrs : stringList(b, 'allowed_cidrs', null);
   const next: ListenerDoc = {
@@ -123,6 +155,8 @@ export function updateListener(call: Call, id: string, body: unknown): View {
     tags: tags(b, l.tags),
     connection_limit: int(b, 'connection_limit', l.connection_limit, -1, 2 ** 31 - 1),
     default_pool_id: defaultPool,
+    default_tls_container_ref: certs.main,
+    sni_container_refs: certs.sni,
     insert_headers: stringMap(b, 'insert_headers', l.insert_headers),
     timeout_client_data: int(b, 'timeout_client_data', l.timeout_client_data, 0, TIMEOUT_MAX),
     timeout_member_connect: int(b, 'timeout_member_connect', l.timeout_member_connect, 0, TIMEOUT_MAX),

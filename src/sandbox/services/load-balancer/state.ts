@@ -10,6 +10,7 @@
 import type { SandboxContext } from '../../core/context.js';
 import { releaseDevicePorts } from '../network.js';
 import { octaviaError } from '../../core/errors.js';
+import { observedStatus } from './health.js';
 import { type Call, forbidden, immutable, notFound, octaviaTime } from './call.js';
 import {
   type AnyEntity,
@@ -110,17 +111,46 @@ export function findEntity<T extends AnyEntity>(call: Call, kind: EntityKind, id
 }
 
 /**
- * Operating status. Without a health monitor Octavia reports members NO_MONITOR;
- * with one, ONLINE: the sandbox runs no health checks yet.
+ * Operating status. A member is what its health monitor last found (ONLINE or
+ * ERROR, health.ts) once the data plane probes it; without a monitor it is
+ * NO_MONITOR; a monitored member nobody probes (its load balancer carries no
+ * traffic: no floating IP on the VIP) shows ONLINE. A pool whose enabled members
+ * are all ERROR is ERROR, some: DEGRADED; a listener follows its pool (and is ERROR
+ * when it could not listen); a load balancer is DEGRADED when a listener is not ONLINE.
  */
 export function operatingStatus(ctx: SandboxContext, kind: EntityKind, doc: AnyEntity): string {
   if (!doc.admin_state_up || doc.provisioning_status === 'PENDING_CREATE') return 'OFFLINE';
-  if (kind === 'member') {
-    const poolId = (doc as MemberDoc).pool_id;
-    const monitored = ctx.store.list<HealthMonitorDoc>(KIND.healthmonitor).some((m) => m.pool_id === poolId);
-    return monitored ? 'ONLINE' : 'NO_MONITOR';
+  switch (kind) {
+    case 'member': {
+      const poolId = (doc as MemberDoc).pool_id;
+      const monitored = ctx.store.list<HealthMonitorDoc>(KIND.healthmonitor).some((m) => m.pool_id === poolId);
+      if (!monitored) return 'NO_MONITOR';
+      return observedStatus(ctx, doc.id) ?? 'ONLINE';
+    }
+    case 'pool': {
+      const members = ctx.store
+        .list<MemberDoc>(KIND.member)
+        .filter((m) => m.pool_id === doc.id && m.admin_state_up)
+        .map((m) => operatingStatus(ctx, 'member', m));
+      const down = members.filter((s) => s === 'ERROR').length;
+      if (members.length > 0 && down === members.length) return 'ERROR';
+      return down > 0 ? 'DEGRADED' : 'ONLINE';
+    }
+    case 'listener': {
+      if (observedStatus(ctx, doc.id) === 'ERROR') return 'ERROR';
+      const poolId = (doc as ListenerDoc).default_pool_id;
+      const pool = poolId === null ? undefined : ctx.store.get<AnyEntity>(KIND.pool, poolId);
+      if (pool === undefined) return 'ONLINE';
+      const s = operatingStatus(ctx, 'pool', pool);
+      return s === 'OFFLINE' ? 'ONLINE' : s;
+    }
+    case 'loadbalancer': {
+      const listeners = childrenOf<ListenerDoc>(ctx, 'listener', doc.id).filter((l) => l.admin_state_up);
+      return listeners.some((l) => operatingStatus(ctx, 'listener', l) !== 'ONLINE') ? 'DEGRADED' : 'ONLINE';
+    }
+    default:
+      return 'ONLINE';
   }
-  return 'ONLINE';
 }
 
 // ---- quotas ------------------------------------------------------------------------------------
