@@ -147,7 +147,7 @@ export function renderStatus(s: StatusView, options: { color: boolean }): string
     }
   }
   lines.push(
-    `  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}`,
+    `  manifest: ${s.pending.hasChanges ? chalk.yellow(`not applied — ${renderCounts(s.pending)} (storm plan ${s.city} --env ${s.env})`) : chalk.green('in sync')}${s.pending.adopts > 0 ? ` (${s.pending.adopts} existing resources join the state at the next storm provision)` : ''}`,
   );
   for (const h of s.services)
     lines.push(

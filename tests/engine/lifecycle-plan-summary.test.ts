@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MASK, UNKNOWN, diffAttributes, summarizePlan } from '../../src/engine/plan-changes';
-import { renderPlanSummary } from '../../src/report/plan-summary';
+import { renderPlanSummary, renderStatus } from '../../src/report/plan-summary';
 
 // `tofu show -json` of real plans against the sandbox (ids blanked).
 const show = (name: string): unknown =>
@@ -122,6 +122,25 @@ describe('plan summary from tofu show -json', () => {
       output_changes: { url: { actions: ['update'], before: 'a', after: 'b' } },
     });
     expect(outputsOnly).toMatchObject({ adopts: 0, hasChanges: true });
+  });
+
+  it('status after an import says the manifest is in sync and the resources join the state at the next provision', () => {
+    const text = renderStatus(
+      {
+        city: 'hand',
+        env: 'preprod',
+        target: { cloud: 'sandbox', sandbox: true },
+        backend: 'local',
+        serial: 0,
+        resources: [],
+        drift: [],
+        pending: summarizePlan(importing()),
+        outputs: {},
+        services: [],
+      },
+      { color: false },
+    );
+    expect(text).toContain('manifest: in sync (2 existing resources join the state at the next storm provision)');
   });
 });
 
