@@ -21,7 +21,7 @@ import { TEMPLATES_DIR, listTemplateNames } from './template-catalog';
 import metaSchemaJson from './template.schema.json';
 import type { ResolvedCity } from './model';
 import type { TemplateDefinition, Tier } from './template.types';
-import { cachedValidator } from './validator-cache';
+import { cachedTemplateData, cachedValidator, storeTemplateData } from './validator-cache';
 
 export type {
   Container as TemplateContainer,
@@ -107,15 +107,18 @@ function compiledParameters(schema: TemplateDefinition['parameters'], useDefault
   parameterValidatorsByObject.set(schema, entry);
   const known = useDefaults ? entry.withDefaults : entry.check;
   if (known !== undefined) return known;
-  if (!jsonSchemaValidator(schema)) {
-    // What ajv's own schema check would have thrown.
-    throw new StormError(
-      'invalid-manifest',
-      `schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`,
-      { hint: 'fix the parameters of the template (storm validate shows where)' },
-    );
-  }
-  const compiled = cachedValidator(schema, ajvOptions(useDefaults), () => newAjv(useDefaults));
+  // The meta-schema check runs before a compile only: a cached validator was compiled from this very schema.
+  const compiled = cachedValidator(schema, ajvOptions(useDefaults), () => {
+    if (!jsonSchemaValidator(schema)) {
+      // What ajv's own schema check would have thrown.
+      throw new StormError(
+        'invalid-manifest',
+        `schema is invalid: ${newAjv(false).errorsText(jsonSchemaValidator.errors, { dataVar: 'schema' })}`,
+        { hint: 'fix the parameters of the template (storm validate shows where)' },
+      );
+    }
+    return newAjv(useDefaults);
+  });
   if (useDefaults) entry.withDefaults = compiled;
   else entry.check = compiled;
   return compiled;
@@ -242,6 +245,13 @@ function semanticTemplateFindings(def: TemplateDefinition, templateDir: string, 
   return out;
 }
 
+/** Template data read from the storm cache, by the same key: once per process, one object for every reader. */
+const cachedTemplates = new Map<string, unknown>();
+
+function templateKey(text: string, file: string, abs: string): string {
+  return `${abs}\u0000${file}\u0000${text}`;
+}
+
 /** template.yaml parsed and checked against the meta-schema, by its text: once per process. */
 const parsedTemplates = new Map<
   string,
@@ -253,7 +263,7 @@ function parsedTemplate(
   file: string,
   abs: string,
 ): { parsed: ReturnType<typeof parseManifest>; metaErrors: readonly ErrorObject[] } {
-  const key = `${abs}\u0000${file}\u0000${text}`;
+  const key = templateKey(text, file, abs);
   let entry = parsedTemplates.get(key);
   if (entry === undefined) {
     const parsed = parseManifest(text, file, abs);
@@ -297,8 +307,33 @@ export function readTemplate(cwd: string, name: string): { template?: LoadedTemp
       ],
     };
   }
+  // A text that parsed and validated clean before: its data from the cache, and the YAML
+  // parsed (for positions) only if a check below has something to place.
+  const key = templateKey(text, file, abs);
+  let known = parsedTemplates.has(key) ? undefined : cachedTemplates.get(key);
+  if (known === undefined && !parsedTemplates.has(key)) {
+    known = cachedTemplateData(text);
+    if (known !== undefined) cachedTemplates.set(key, known);
+  }
+  if (known !== undefined) {
+    let lazy: ManifestSource | undefined;
+    const source = (): ManifestSource => (lazy ??= parsedTemplate(text, file, abs).parsed.source);
+    const definition = known as TemplateDefinition;
+    const findings = semanticTemplateFindings(definition, dir, {
+      file,
+      absPath: abs,
+      text,
+      locate: (p) => source().locate(p),
+      locateKey: (p) => source().locateKey(p),
+      has: (p) => source().has(p),
+    });
+    if (findings.some((d) => d.severity === 'error')) return { diagnostics: findings };
+    return { template: { definition, dir, file }, diagnostics: findings };
+  }
   const { parsed, metaErrors } = parsedTemplate(text, file, abs);
   const diagnostics = [...parsed.diagnostics];
+  if (diagnostics.length === 0 && metaErrors.length === 0 && parsed.data !== undefined)
+    storeTemplateData(text, parsed.data);
   if (parsed.data === undefined || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   if (metaErrors.length > 0)
     return {

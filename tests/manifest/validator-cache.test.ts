@@ -6,7 +6,16 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachedValidator, validatorCacheDir, validatorKey } from '../../src/manifest/validator-cache';
+import { readTemplate } from '../../src/manifest/templates';
+import {
+  cachedTemplateData,
+  cachedValidator,
+  storeTemplateData,
+  templateCacheDir,
+  validatorCacheDir,
+  validatorKey,
+} from '../../src/manifest/validator-cache';
+import { REPO_ROOT } from '../support/storm';
 
 const SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -91,5 +100,51 @@ describe('cachedValidator', () => {
     expect(validatorCacheDir({ STORM_CACHE_DIR: '/c' })).toBe('/c/validators');
     expect(validatorCacheDir({ XDG_CACHE_HOME: '/x' }, '/home/u')).toBe('/x/storm/validators');
     expect(validatorCacheDir({ XDG_CACHE_HOME: 'relative' }, '/home/u')).toBe('/home/u/.cache/storm/validators');
+  });
+});
+
+describe('the template data cache', () => {
+  it('keeps what JSON carries unchanged, by the text', () => {
+    const s = setup();
+    expect(cachedTemplateData('name: a\n', s.env)).toBeUndefined();
+    storeTemplateData('name: a\n', { name: 'a', n: [1, 2] }, s.env);
+    expect(cachedTemplateData('name: a\n', s.env)).toEqual({ name: 'a', n: [1, 2] });
+    expect(cachedTemplateData('name: b\n', s.env)).toBeUndefined();
+    storeTemplateData('x: .inf\n', { x: Infinity }, s.env);
+    expect(cachedTemplateData('x: .inf\n', s.env)).toBeUndefined();
+    expect(fs.readdirSync(templateCacheDir(s.env))).toHaveLength(1);
+  });
+
+  it('a template read from the cache has the same definition and the same findings, at the same positions', () => {
+    const s = setup();
+    const before = process.env.STORM_CACHE_DIR;
+    process.env.STORM_CACHE_DIR = s.env.STORM_CACHE_DIR;
+    try {
+      const projects = [0, 1].map(() => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-template-cache-'));
+        dirs.push(dir);
+        // A copy under another directory name: the name-mismatch finding needs a position.
+        fs.cpSync(path.join(REPO_ROOT, 'templates', 'participa'), path.join(dir, 'templates', 'participar'), {
+          recursive: true,
+          filter: (src) => !src.includes('node_modules') && !src.includes(`${path.sep}dist`),
+        });
+        return dir;
+      });
+      const parsed = readTemplate(projects[0] as string, 'participar');
+      expect(fs.readdirSync(templateCacheDir(s.env))).toHaveLength(1);
+      const cached = readTemplate(projects[1] as string, 'participar');
+      expect(parsed.template).toBeUndefined();
+      expect(parsed.diagnostics.map((d) => d.code)).toContain('template.name-mismatch');
+      const where = (r: typeof parsed) =>
+        r.diagnostics.map((d) => ({ ...d, location: { ...d.location, file: path.basename(d.location?.file ?? '') } }));
+      expect(where(cached)).toEqual(where(parsed));
+
+      // The real name: a clean template, one definition either way.
+      const clean = readTemplate(REPO_ROOT, 'participa');
+      expect(clean.template?.definition.name).toBe('participa');
+    } finally {
+      if (before === undefined) delete process.env.STORM_CACHE_DIR;
+      else process.env.STORM_CACHE_DIR = before;
+    }
   });
 });
