@@ -5,6 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConformant } from './openapi';
+import type { SandboxContext } from '../../src/sandbox/core/context';
+import { SqliteStore } from '../../src/sandbox/core/store';
+import { K, type RoleDoc } from '../../src/sandbox/services/identity/model';
+import { ensureImpliedRoles } from '../../src/sandbox/services/identity/seed';
 import { call, issueToken, loginToken, startTestSandbox, type Answer, type TestSandbox } from './helpers';
 
 let sb: TestSandbox;
@@ -535,7 +539,7 @@ describe('grants and role assignments', () => {
         links: {
           assignment: v3(`/projects/${p.id}/groups/${g.id}/roles/${memberRole}`),
           membership: v3(`/groups/${g.id}/users/${u.id}`),
-          prior_role: v3(`/roles/${memberRole}/implies/${readerRole}`),
+          prior_role: v3(`/prior_role/${readerRole}/implies/${memberRole}`),
         },
       },
     ]);
@@ -572,5 +576,81 @@ describe('grants and role assignments', () => {
     expect((await send('GET', '/role_assignments', undefined, member)).status).toBe(403);
     expect((await send('GET', `/role_assignments?user.id=${demo}`, undefined, member)).status).toBe(200);
     expect(field<unknown[]>(await send('GET', `/system/users/${demo}/roles`), 'roles')).toEqual([]);
+  });
+});
+
+describe('implied roles', () => {
+  it('lists the default rules, adds and removes one, and tokens follow it', async () => {
+    const roleId = async (name: string): Promise<string> =>
+      field<{ id: string }[]>(await send('GET', `/roles?name=${name}`), 'roles')[0]?.id ?? '';
+    const [adminRole, memberRole, readerRole] = [await roleId('admin'), await roleId('member'), await roleId('reader')];
+    const rules = await send('GET', '/role_inferences');
+    expectConformant('identity', 'GET', '/v3/role_inferences', 200, rules.json);
+    const pairs = field<{ prior_role: { id: string }; implies: { id: string }[] }[]>(rules, 'role_inferences').map(
+      (x) => [x.prior_role.id, x.implies.map((i) => i.id)],
+    );
+    expect(pairs).toEqual([
+      [adminRole, [memberRole]],
+      [memberRole, [readerRole]],
+    ]);
+
+    const viewer = field<{ id: string }>(await send('POST', '/roles', { role: { name: 'viewer' } }), 'role');
+    const rule = `/roles/${readerRole}/implies/${viewer.id}`;
+    expect((await send('HEAD', rule)).status).toBe(404);
+    const put = await send('PUT', rule);
+    expect(put.status).toBe(201);
+    expectConformant('identity', 'PUT', '/v3/roles/{prior_role_id}/implies/{implied_role_id}', 201, put.json);
+    expect(put.json).toEqual({
+      role_inference: {
+        prior_role: { id: readerRole, links: { self: v3(`/roles/${readerRole}`) }, name: 'reader' },
+        implies: { id: viewer.id, links: { self: v3(`/roles/${viewer.id}`) }, name: 'viewer' },
+      },
+      links: { self: v3(rule) },
+    });
+    expect((await send('HEAD', rule)).status).toBe(204);
+    const ofReader = await send('GET', `/roles/${readerRole}/implies`);
+    expectConformant('identity', 'GET', '/v3/roles/{prior_role_id}/implies', 200, ofReader.json);
+    // demo (member on demo) now gets viewer through member ⇒ reader ⇒ viewer.
+    const demoToken = await issueToken(sb.url, 'demo', sb.sandbox.logins.demo, 'demo');
+    const names = (demoToken.body.token as unknown as { roles: { name: string }[] }).roles.map((r) => r.name);
+    expect(names.sort()).toEqual(['member', 'reader', 'viewer']);
+    // Nothing may imply admin (Keystone's prohibited_implied_role).
+    expect((await send('PUT', `/roles/${viewer.id}/implies/${adminRole}`)).status).toBe(403);
+    expect((await send('PUT', `/roles/${viewer.id}/implies/${memberRole}`, undefined, member)).status).toBe(403);
+
+    expect((await send('DELETE', rule)).status).toBe(204);
+    const gone = await send('GET', rule);
+    expect(gone.status).toBe(404);
+    expect(errorOf(gone).message).toBe(`${readerRole} does not imply ${viewer.id}.`);
+    // The token that carried the rule's role is revoked; a new one no longer has it.
+    expect(
+      (await call(v3('/auth/tokens'), { token: admin, headers: { 'x-subject-token': demoToken.token } })).status,
+    ).toBe(404);
+    member = await loginToken(sb, 'demo');
+    const again = await issueToken(sb.url, 'demo', sb.sandbox.logins.demo, 'demo');
+    expect((again.body.token as unknown as { roles: { name: string }[] }).roles.map((r) => r.name)).not.toContain(
+      'viewer',
+    );
+    expect((await send('DELETE', `/roles/${viewer.id}`)).status).toBe(204);
+  });
+
+  it('gives a database seeded before the rules were stored the default ones, once', () => {
+    const store = new SqliteStore(':memory:');
+    const role = (name: string) =>
+      store.insert<RoleDoc>(K.role, { id: `${name}-id`, name, domain_id: null, description: null, options: {} }, null);
+    role('admin');
+    role('member');
+    role('reader');
+    const ctx = { store } as unknown as SandboxContext;
+    ensureImpliedRoles(ctx);
+    expect(
+      store
+        .list<{ prior_role_id: string; implied_role_id: string }>(K.implied)
+        .map((x) => `${x.prior_role_id}>${x.implied_role_id}`),
+    ).toEqual(['admin-id>member-id', 'member-id>reader-id']);
+    store.delete(K.implied, 'member-id:reader-id');
+    ensureImpliedRoles(ctx);
+    expect(store.list(K.implied)).toHaveLength(1);
+    store.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   type DomainDoc,
   type GrantDoc,
   type GroupDoc,
+  type ImpliedRoleDoc,
   type MembershipDoc,
   type ProjectDoc,
   type RoleDoc,
@@ -164,6 +165,8 @@ function deleteDomainContents(api: KeystoneApi, domainId: string): void {
   for (const id of projects) store.delete(K.project, id);
   for (const id of users) store.delete(K.user, id);
   for (const id of groups) store.delete(K.group, id);
+  for (const x of store.list<ImpliedRoleDoc>(K.implied))
+    if (roles.has(x.prior_role_id) || roles.has(x.implied_role_id)) store.delete(K.implied, x.id);
   for (const id of roles) store.delete(K.role, id);
   store.delete(K.domain, domainId);
   opts.tokens.revokeWhere((r) => users.has(r.userId) || (r.projectId !== undefined && projects.has(r.projectId)));

@@ -10,7 +10,6 @@ import type { SandboxHttpError } from '../../core/errors';
 import { pathParam } from '../../core/request';
 import type { KeystoneApi } from './keystone';
 import {
-  IMPLIES,
   K,
   type AssignmentDoc,
   type DomainDoc,
@@ -185,7 +184,6 @@ export function registerGrantRoutes(app: FastifyInstance, api: KeystoneApi): voi
   /** Keystone's effective view: group grants become their members', and each role brings the roles it implies. */
   const effective = (list: Assignment[]): Assignment[] => {
     const members = store.list<MembershipDoc>(K.membership);
-    const roles = store.list<RoleDoc>(K.role);
     const out: Assignment[] = [];
     const seen = new Set<string>();
     const push = (x: Assignment): void => {
@@ -197,13 +195,7 @@ export function registerGrantRoutes(app: FastifyInstance, api: KeystoneApi): voi
     };
     const withImplied = (x: Assignment): void => {
       push(x);
-      const prior = roles.find((r) => r.id === x.roleId);
-      const todo = [...(IMPLIES[prior?.name ?? ''] ?? [])];
-      for (let name = todo.shift(); name !== undefined; name = todo.shift()) {
-        const implied = roles.find((r) => r.name === name && r.domain_id === null);
-        if (implied !== undefined) push({ ...x, roleId: implied.id, priorRole: x.roleId });
-        todo.push(...(IMPLIES[name] ?? []));
-      }
+      for (const implied of api.impliedBy(x.roleId)) push({ ...x, roleId: implied, priorRole: x.roleId });
     };
     for (const x of list) {
       if (x.actor === 'user') withImplied(x);
@@ -230,7 +222,8 @@ export function registerGrantRoutes(app: FastifyInstance, api: KeystoneApi): voi
   const entry = (x: Assignment, includeNames: boolean): Body => {
     const links: Body = { assignment: assignmentLink(x) };
     if (x.viaGroup !== undefined) links.membership = `${base()}/groups/${x.viaGroup}/users/${x.actorId}`;
-    if (x.priorRole !== undefined) links.prior_role = `${base()}/roles/${x.priorRole}/implies/${x.roleId}`;
+    // Keystone's own (inverted) wording of this link, api/role_assignments.py: /prior_role/<implied>/implies/<prior>.
+    if (x.priorRole !== undefined) links.prior_role = `${base()}/prior_role/${x.roleId}/implies/${x.priorRole}`;
     const actorKind = x.actor === 'user' ? K.user : K.group;
     const scope: Body =
       x.target === 'system'

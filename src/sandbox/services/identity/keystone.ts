@@ -7,7 +7,6 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthInfo, SandboxContext } from '../../core/context';
 import { firstValue, rawQuery } from '../../core/request';
 import {
-  IMPLIES,
   K,
   roleOrder,
   strip,
@@ -18,6 +17,7 @@ import {
   type GrantDoc,
   type GroupDoc,
   type IdentityOptions,
+  type ImpliedRoleDoc,
   type MembershipDoc,
   type ProjectDoc,
   type RegionDoc,
@@ -104,21 +104,28 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
         .map((g) => g.role_id),
     ];
   };
+  /** The roles a role implies, directly or through other rules (loops stop), without itself. */
+  const impliedBy = (roleId: string): string[] => {
+    const rules = store.list<ImpliedRoleDoc>(K.implied);
+    const out: string[] = [];
+    const todo = [roleId];
+    for (let cur = todo.shift(); cur !== undefined; cur = todo.shift())
+      for (const r of rules)
+        if (r.prior_role_id === cur && r.implied_role_id !== roleId && !out.includes(r.implied_role_id)) {
+          out.push(r.implied_role_id);
+          todo.push(r.implied_role_id);
+        }
+    return out;
+  };
   const effectiveRoles = (userId: string, projectId: string): { id: string; name: string }[] => {
-    const direct = grantedRoleIds(userId, projectId).map((role_id) => ({ role_id }));
-    const all = store.list<RoleDoc>(K.role);
-    const names = new Set<string>();
-    const add = (name: string): void => {
-      if (names.has(name)) return;
-      names.add(name);
-      for (const implied of IMPLIES[name] ?? []) add(implied);
-    };
-    for (const a of direct) {
-      const r = all.find((x) => x.id === a.role_id);
-      if (r !== undefined) add(r.name);
+    const ids = new Set<string>();
+    for (const id of grantedRoleIds(userId, projectId)) {
+      ids.add(id);
+      for (const implied of impliedBy(id)) ids.add(implied);
     }
-    return all
-      .filter((r) => names.has(r.name))
+    return store
+      .list<RoleDoc>(K.role)
+      .filter((r) => ids.has(r.id))
       .sort((a, b) => roleOrder(a.name) - roleOrder(b.name))
       .map((r) => ({ id: r.id, name: r.name }));
   };
@@ -215,6 +222,7 @@ export function keystoneApi(ctx: SandboxContext, opts: IdentityOptions) {
     appCredView,
     domainByRef,
     effectiveRoles,
+    impliedBy,
     catalogFor,
     projectsOf,
     visibleProject,

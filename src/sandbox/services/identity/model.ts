@@ -23,6 +23,9 @@ export const IDENTITY_KINDS = {
   membership: 'identity.group_membership',
   policy: 'identity.policy',
   trust: 'identity.trust',
+  implied: 'identity.implied_role',
+  /** One-time steps a database has had (e.g. the default inference rules). */
+  marker: 'identity.marker',
 } as const;
 
 export const K = IDENTITY_KINDS;
@@ -200,8 +203,19 @@ export function strip<T extends object>(doc: T): Omit<T, `_${string}`> {
   return out as Omit<T, `_${string}`>;
 }
 
-/** Roles a role implies, as Keystone's default implied-role chain does (admin ⇒ member ⇒ reader). */
-export const IMPLIES: Record<string, string[]> = { admin: ['member'], member: ['reader'] };
+/** The inference rules keystone-manage bootstrap makes (admin ⇒ member ⇒ reader), by role name. */
+export const DEFAULT_INFERENCES: readonly (readonly [string, string])[] = [
+  ['admin', 'member'],
+  ['member', 'reader'],
+];
+
+/** An inference rule: holding the prior role implies the other. */
+export interface ImpliedRoleDoc {
+  /** `<prior role id>:<implied role id>` */
+  id: string;
+  prior_role_id: string;
+  implied_role_id: string;
+}
 
 export function roleOrder(role: string): number {
   // The order real Keystone lists a token's roles in (see real-zed/token-issue.json).

@@ -3,7 +3,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxHttpError } from '../../core/errors';
 import { pathParam } from '../../core/request';
 import type { KeystoneApi } from './keystone';
-import { K, keystoneId, type AssignmentDoc, type GrantDoc, type ProjectDoc, type RoleDoc, type UserDoc } from './model';
+import {
+  K,
+  keystoneId,
+  type AssignmentDoc,
+  type GrantDoc,
+  type ImpliedRoleDoc,
+  type ProjectDoc,
+  type RoleDoc,
+  type UserDoc,
+} from './model';
 import {
   badRequest,
   conflictOnStore,
@@ -115,6 +124,8 @@ export function registerRoleRoutes(app: FastifyInstance, api: KeystoneApi): void
       for (const x of store.list<AssignmentDoc>(K.assignment).filter((y) => y.role_id === r.id))
         store.delete(K.assignment, x.id);
       for (const x of store.list<GrantDoc>(K.grant).filter((y) => y.role_id === r.id)) store.delete(K.grant, x.id);
+      for (const x of store.list<ImpliedRoleDoc>(K.implied))
+        if (x.prior_role_id === r.id || x.implied_role_id === r.id) store.delete(K.implied, x.id);
       store.delete(K.role, r.id);
       opts.tokens.revokeWhere((t) => t.roles.some((x) => x.id === r.id));
     });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxContext, SandboxService } from '../../core/context';
 import type { SandboxLogins } from '../../core/logins';
 import {
+  DEFAULT_INFERENCES,
   DEFAULT_REGION,
   INTERFACES,
   K,
@@ -11,6 +12,7 @@ import {
   type AssignmentDoc,
   type DomainDoc,
   type EndpointDoc,
+  type ImpliedRoleDoc,
   type ProjectDoc,
   type RegionDoc,
   type RoleDoc,
@@ -93,7 +95,32 @@ export function seedIdentity(ctx: SandboxContext, services: readonly SandboxServ
   const demoUser = user('demo', logins.demo, demo.id);
   assign(adminUser, admin, roles.admin);
   assign(demoUser, demo, roles.member);
+  ensureImpliedRoles(ctx);
   ensureCatalogEntries(ctx, services);
+}
+
+const INFERENCES_MARKER = 'default-inferences';
+
+/**
+ * Makes the default inference rules (admin ⇒ member ⇒ reader) once per
+ * database: at seed time, and for a database seeded before the rules were
+ * stored (its tokens must keep listing the implied roles). An administrator
+ * may delete them later; they do not come back.
+ */
+export function ensureImpliedRoles(ctx: SandboxContext): void {
+  const s = ctx.store;
+  if (s.get(K.marker, INFERENCES_MARKER) !== undefined) return;
+  const global = s.list<RoleDoc>(K.role).filter((r) => r.domain_id === null);
+  if (global.length === 0) return; // identity not seeded yet
+  for (const [prior, implied] of DEFAULT_INFERENCES) {
+    const p = global.find((r) => r.name === prior);
+    const i = global.find((r) => r.name === implied);
+    if (p === undefined || i === undefined) continue;
+    const id = `${p.id}:${i.id}`;
+    if (s.get(K.implied, id) === undefined)
+      s.insert<ImpliedRoleDoc>(K.implied, { id, prior_role_id: p.id, implied_role_id: i.id }, null);
+  }
+  s.insert(K.marker, { id: INFERENCES_MARKER }, null);
 }
 
 /**

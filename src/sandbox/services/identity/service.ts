@@ -9,12 +9,13 @@ import { registerCatalogRoutes } from './catalog';
 import { registerDomainRoutes } from './domains';
 import { registerGrantRoutes } from './grants';
 import { registerGroupRoutes } from './groups';
+import { registerImpliedRoleRoutes } from './implied-roles';
 import { keystoneApi } from './keystone';
 import type { IdentityOptions } from './model';
 import { registerPolicyRoutes } from './policies';
 import { registerProjectRoutes } from './projects';
 import { registerRoleRoutes } from './roles';
-import { seedIdentity } from './seed';
+import { ensureImpliedRoles, seedIdentity } from './seed';
 import { registerTokenRoutes } from './tokens';
 import { registerTrustRoutes } from './trusts';
 import { registerUserRoutes } from './users';
@@ -31,6 +32,8 @@ export function createIdentityService(opts: IdentityOptions): SandboxService {
 }
 
 function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: IdentityOptions): void {
+  // A database seeded before inference rules were stored gets the default ones.
+  ctx.store.transaction(() => ensureImpliedRoles(ctx));
   const api = keystoneApi(ctx, opts);
   const { base } = api;
   const versionDoc = () => ({
@@ -55,4 +58,5 @@ function registerIdentity(app: FastifyInstance, ctx: SandboxContext, opts: Ident
   registerGroupRoutes(app, api);
   registerTrustRoutes(app, api);
   registerGrantRoutes(app, api);
+  registerImpliedRoleRoutes(app, api);
 }
