@@ -221,6 +221,19 @@ describe('roles and policies', () => {
     const p = field<{ id: string }>(created, 'policy');
     expect(p).toMatchObject({ blob: '{"x": 1}', type: 'application/json' });
     expect((await send('POST', '/policies', { policy: { type: 'application/json' } })).status).toBe(400);
+    // Other attributes are kept and answered back as Keystone does, a "__proto__" one as a plain attribute.
+    const extra = await call(v3('/policies'), {
+      method: 'POST',
+      token: admin,
+      body: '{"policy": {"blob": "b", "type": "t", "owner": "ops", "__proto__": {"polluted": true}, "id": "mine"}}',
+    });
+    expect(extra.status).toBe(201);
+    const kept = field<Record<string, unknown>>(extra, 'policy');
+    expect(kept.owner).toBe('ops');
+    expect(kept.id).not.toBe('mine');
+    expect(Object.getOwnPropertyDescriptor(kept, '__proto__')?.value).toEqual({ polluted: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await send('DELETE', `/policies/${String(kept.id)}`)).status).toBe(204);
     const upd = await send('PATCH', `/policies/${p.id}`, { policy: { type: 'text/plain' } });
     expectConformant('identity', 'PATCH', '/v3/policies/{policy_id}', 200, upd.json);
     const shown = await send('GET', `/policies/${p.id}`);

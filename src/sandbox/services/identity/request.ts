@@ -72,6 +72,9 @@ export function stringTags(body: Body): string[] {
 /** Every attribute of a body but the listed ones: Keystone stores them as `extra` and answers them back. */
 export function extraOf(body: Body, known: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!known.includes(k) && k !== 'links') out[k] = v;
+  // defineProperty, not assignment: a tenant's "__proto__" attribute stays a plain attribute, never a prototype.
+  for (const [k, v] of Object.entries(body))
+    if (!known.includes(k) && k !== 'links')
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
