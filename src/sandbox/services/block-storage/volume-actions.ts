@@ -52,12 +52,15 @@ export function volumeAction(
     }
     case 'os-reserve':
       requireStatus(view, ['available'], 'reserve');
-      newAttachment(ctx, call, vol.id, null, 'reserved', 'rw');
+      // Cinder's reserve_volume sets the volume `attaching` until os-attach or os-unreserve (the attachments API's
+      // reservation, POST /attachments without a connector, is what shows `reserved`).
+      newAttachment(ctx, call, vol.id, null, 'attaching', 'rw');
       reply.code(202);
       return undefined;
     case 'os-unreserve':
       for (const att of view.attachments)
-        if (att.status === 'reserved' && att._attached_at_ms === null) ctx.store.delete(KIND.attachment, att.id);
+        if ((att.status === 'reserved' || att.status === 'attaching') && att._attached_at_ms === null)
+          ctx.store.delete(KIND.attachment, att.id);
       reply.code(202);
       return undefined;
     case 'os-begin_detaching':
@@ -76,7 +79,9 @@ export function volumeAction(
       const instance = typeof arg?.instance_uuid === 'string' ? arg.instance_uuid : null;
       const mountpoint = typeof arg?.mountpoint === 'string' ? arg.mountpoint : null;
       const mode = arg?.mode === 'ro' ? 'ro' : 'rw';
-      const reserved = view.attachments.find((a) => a.status === 'reserved');
+      const reserved = view.attachments.find(
+        (a) => (a.status === 'reserved' || a.status === 'attaching') && a._attached_at_ms === null,
+      );
       if (!reserved) requireStatus(view, ['available', 'attaching', 'reserved'], 'attach');
       const att = reserved ?? newAttachment(ctx, call, vol.id, instance, 'attached', mode);
       ctx.store.update(KIND.attachment, {
@@ -132,7 +137,8 @@ export function volumeAction(
       return undefined;
     }
     case 'os-update_readonly_flag':
-      touch({ metadata: { ...vol.metadata, readonly: String(isTrue(arg?.readonly, BODY_BOOLEAN)) } });
+      // Cinder stores the flag as Python prints a bool: "True" or "False".
+      touch({ metadata: { ...vol.metadata, readonly: isTrue(arg?.readonly, BODY_BOOLEAN) ? 'True' : 'False' } });
       reply.code(202);
       return undefined;
     case 'os-reset_status': {

@@ -58,16 +58,97 @@ export function matchesFilters(ctx: SandboxContext, view: VolumeView, q: Record<
   return true;
 }
 
-export function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, string>): VolumeView[] {
+/** Cinder's osapi_max_limit: no page is longer, and a full page links to the next. */
+const MAX_LIMIT = 1000;
+
+/** Attributes a volume list may be sorted by (Cinder accepts its volume columns). */
+const SORT_KEYS: Record<string, (v: VolumeView) => string | number | null> = {
+  id: (v) => v.volume.id,
+  name: (v) => v.volume.name,
+  description: (v) => v.volume.description,
+  status: (v) => v.status,
+  size: (v) => v.volume.size,
+  availability_zone: (v) => v.volume.availability_zone,
+  created_at: (v) => v.volume.created_at,
+  updated_at: (v) => v.volume.updated_at,
+  bootable: (v) => (v.volume.bootable ? 1 : 0),
+  volume_type_id: (v) => v.volume.volume_type_id,
+  project_id: (v) => v.volume.project_id,
+  user_id: (v) => v.volume.user_id,
+};
+
+interface SortKey {
+  key: string;
+  descending: boolean;
+}
+
+/**
+ * `sort=k1:asc,k2` or the older `sort_key`/`sort_dir` (not both), as Cinder's get_sort_params reads them; Cinder's
+ * query then appends created_at and id (in the first key's direction) so that every order is total.
+ */
+export function parseVolumeSort(q: Record<string, string>): SortKey[] {
+  const direction = (text: string | undefined, fallback: boolean): boolean => {
+    if (text === undefined || text === '') return fallback;
+    if (text !== 'asc' && text !== 'desc')
+      throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'");
+    return text === 'desc';
+  };
+  let keys: SortKey[];
+  if (q.sort !== undefined) {
+    if (q.sort_key !== undefined || q.sort_dir !== undefined) {
+      throw badRequest(
+        "Invalid input received: The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.",
+      );
+    }
+    keys = q.sort
+      .split(',')
+      .filter((part) => part.trim() !== '')
+      .map((part) => {
+        const [key = '', dir] = part.trim().split(':');
+        return { key: key.trim(), descending: direction(dir?.trim(), true) };
+      });
+  } else {
+    keys = [{ key: q.sort_key || 'created_at', descending: direction(q.sort_dir, true) }];
+  }
+  for (const k of keys) if (!(k.key in SORT_KEYS)) throw badRequest('Invalid input received: Invalid sort key');
+  const first = keys[0]?.descending ?? true;
+  for (const key of ['created_at', 'id']) if (!keys.some((k) => k.key === key)) keys.push({ key, descending: first });
+  return keys;
+}
+
+function compareBy(keys: readonly SortKey[]): (a: VolumeView, b: VolumeView) => number {
+  return (a, b) => {
+    for (const { key, descending } of keys) {
+      const read = SORT_KEYS[key];
+      if (read === undefined) continue;
+      const x = read(a);
+      const y = read(b);
+      if (x === y) continue;
+      // NULL sorts first ascending, as in Cinder's MySQL.
+      const order = x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+      return descending ? -order : order;
+    }
+    return 0;
+  };
+}
+
+export interface VolumePage {
+  views: VolumeView[];
+  /** Where the next page starts: the last volume of a full page. */
+  nextMarker: string | undefined;
+}
+
+/** The caller's volumes that match the filters, sorted, after the marker, at most `limit` (capped at 1000). */
+export function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, string>): VolumePage {
   const allTenants = call.auth.isAdmin && isTrue(q.all_tenants, CINDER_QUERY_BOOLEAN);
   const scope = allTenants ? (q.project_id ? { projectId: q.project_id } : undefined) : { projectId: call.projectId };
+  const sort = parseVolumeSort(q);
   const views: VolumeView[] = [];
   for (const doc of ctx.store.list<VolumeDoc>(KIND.volume, scope)) {
     const view = volumeView(ctx, doc.id);
     if (view && matchesFilters(ctx, view, q)) views.push(view);
   }
-  // Cinder sorts by created_at desc by default.
-  views.reverse();
+  views.sort(compareBy(sort));
   // An empty ?marker= means no marker, as Cinder's `if marker:` reads it.
   const rest = afterMarker(
     views,
@@ -75,8 +156,22 @@ export function listVolumes(ctx: SandboxContext, call: Call, q: Record<string, s
     (v) => v.volume.id,
     (m) => notFound(`Marker ${m} could not be found.`),
   );
-  const limit = parseLimit(q.limit, () => badRequest(`Invalid input received: limit must be a non-negative integer`));
-  return takeLimit(rest, limit);
+  const asked = parseLimit(q.limit, () => badRequest(`Invalid input received: limit must be a non-negative integer`));
+  const limit = Math.min(asked ?? MAX_LIMIT, MAX_LIMIT);
+  const page = takeLimit(rest, limit);
+  const last = page[page.length - 1];
+  return { views: page, nextMarker: limit > 0 && page.length === limit && last ? last.volume.id : undefined };
+}
+
+/** `volumes_links` with the next page's URL: the same query with the marker moved on. */
+function pageLinks(
+  url: string,
+  q: Record<string, string>,
+  nextMarker: string | undefined,
+): { volumes_links?: { rel: string; href: string }[] } {
+  if (nextMarker === undefined) return {};
+  const next = new URLSearchParams({ ...q, marker: nextMarker });
+  return { volumes_links: [{ rel: 'next', href: `${url}?${next.toString()}` }] };
 }
 
 export function registerVolumeRoutes(app: FastifyInstance, ctx: SandboxContext): void {
@@ -182,24 +277,32 @@ export function registerVolumeRoutes(app: FastifyInstance, ctx: SandboxContext):
 
   app.get(`${P}/volumes`, (req, reply) => {
     const call = begin(ctx, req, reply);
-    const views = listVolumes(ctx, call, query(req));
+    const q = query(req);
+    const { views, nextMarker } = listVolumes(ctx, call, q);
     return {
       volumes: views.map((v) => ({
         id: v.volume.id,
         name: v.volume.name,
         links: volumeLinks(ctx, v.volume.project_id, v.volume.id),
       })),
+      ...pageLinks(`${ctx.publicUrl}/volume/v3/${call.projectId}/volumes`, q, nextMarker),
     };
   });
 
   app.get(`${P}/volumes/detail`, (req, reply) => {
     const call = begin(ctx, req, reply);
-    return { volumes: listVolumes(ctx, call, query(req)).map((v) => renderVolume(ctx, call, v, true)) };
+    const q = query(req);
+    const { views, nextMarker } = listVolumes(ctx, call, q);
+    return {
+      volumes: views.map((v) => renderVolume(ctx, call, v, true)),
+      ...pageLinks(`${ctx.publicUrl}/volume/v3/${call.projectId}/volumes/detail`, q, nextMarker),
+    };
   });
 
   app.get(`${P}/volumes/summary`, (req, reply) => {
     const call = begin(ctx, req, reply);
-    const views = listVolumes(ctx, call, query(req));
+    const { limit: _limit, marker: _marker, ...q } = query(req);
+    const { views } = listVolumes(ctx, call, q);
     return {
       'volume-summary': {
         total_size: views.reduce((s, v) => s + v.volume.size, 0),
