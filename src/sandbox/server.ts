@@ -310,7 +310,11 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     }
   };
   app.addContentTypeParser(
-    ['application/json', 'application/openstack-images-v2.1-json-patch'],
+    [
+      'application/json',
+      'application/openstack-images-v2.1-json-patch',
+      'application/openstack-images-v2.0-json-patch',
+    ],
     { parseAs: 'string' },
     jsonParser,
   );

@@ -145,6 +145,25 @@ describe('Glance images', () => {
       headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
     });
     expect(readOnly.status).toBe(403);
+    // The older draft-4 json-patch ({"replace": "/name"}) that Tempest and older clients send.
+    const draft4 = await call(images(`/${img.id}`), {
+      method: 'PATCH',
+      token: demo,
+      body: JSON.stringify([{ replace: '/name', value: 'site-build-3' }]),
+      headers: { 'content-type': 'application/openstack-images-v2.0-json-patch' },
+    });
+    expect(draft4.status).toBe(200);
+    expect((draft4.json as Image).name).toBe('site-build-3');
+    // The owner deactivates (data refused), then reactivates.
+    const deactivate = await call(images(`/${img.id}/actions/deactivate`), { method: 'POST', token: demo });
+    expect(deactivate.status).toBe(204);
+    expect((await call(images(`/${img.id}/file`), { token: demo })).status).toBe(403);
+    expect((await call(images(`/${img.id}/actions/reactivate`), { method: 'POST', token: demo })).status).toBe(204);
+    expect((await call(images(`/${img.id}/file`), { token: demo })).status).toBe(200);
+    // A public image of another project: visible, but only its owner or an admin may deactivate it.
+    const cirros = ((await call(images('?name=cirros-0.6'), { token: demo })).json as { images: Image[] }).images[0];
+    const refused = await call(images(`/${cirros?.id}/actions/deactivate`), { method: 'POST', token: demo });
+    expect(refused.status).toBe(403);
     expect((await call(images(`/${img.id}/tags/blue`), { method: 'PUT', token: demo })).status).toBe(204);
     expect(
       ((await call(images('?tag=ci&tag=blue'), { token: demo })).json as { images: Image[] }).images.map((i) => i.id),

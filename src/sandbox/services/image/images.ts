@@ -259,8 +259,13 @@ export function registerImageRoutes(app: FastifyInstance, api: GlanceApi): void 
     for (const op of ops as unknown[]) {
       if (typeof op !== 'object' || op === null) throw glanceError(400, 'Operations must be JSON objects.');
       const o = op as Record<string, unknown>;
-      const kind = o.op;
-      const p = typeof o.path === 'string' ? o.path : '';
+      // Glance reads two json-patch media types: v2.1 (RFC 6902, {"op": "replace", "path": "/name"}) and the older
+      // v2.0 (draft 4, {"replace": "/name"}), which Tempest and older clients send.
+      const draft4 = patchMediaType(req) === 'application/openstack-images-v2.0-json-patch';
+      const named = draft4 ? ['add', 'remove', 'replace'].filter((k) => k in o) : [];
+      const kind = draft4 ? (named.length === 1 ? named[0] : undefined) : o.op;
+      const rawPath = draft4 && typeof kind === 'string' ? o[kind] : o.path;
+      const p = typeof rawPath === 'string' ? rawPath : '';
       if (!p.startsWith('/'))
         throw glanceError(400, `Json path should start with a '/', end with no '/', no 2 subsequent '/' are allowed.`);
       const key = p.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
@@ -305,12 +310,13 @@ export function registerImageRoutes(app: FastifyInstance, api: GlanceApi): void 
 
   const setStatus = (req: FastifyRequest, status: 'active' | 'deactivated'): void => {
     const a = auth(req);
-    if (!a.isAdmin)
+    const img = visibleImage(req, a);
+    // Zed's default policy: an admin, or a member of the owning project.
+    if (!a.isAdmin && img.owner !== a.projectId)
       throw glanceError(
         403,
         `You are not authorized to complete ${status === 'active' ? 'reactivate' : 'deactivate'} action.`,
       );
-    const img = visibleImage(req, a);
     if (img.status !== 'active' && img.status !== 'deactivated')
       throw glanceError(
         403,
@@ -345,4 +351,10 @@ export function registerImageRoutes(app: FastifyInstance, api: GlanceApi): void 
     );
     return reply.code(204).send();
   });
+}
+
+/** The request's media type without parameters (`; charset=…`). */
+function patchMediaType(req: FastifyRequest): string {
+  const header = req.headers['content-type'] ?? '';
+  return (header.split(';')[0] ?? '').trim().toLowerCase();
 }
