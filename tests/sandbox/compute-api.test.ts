@@ -672,3 +672,90 @@ describe('persistence', () => {
     }
   });
 });
+
+describe('os-security-groups (the proxy to Neutron below 2.36)', () => {
+  it('creates, lists, shows and deletes groups and ingress rules as Nova shows them, and maps refusals', async () => {
+    const created = await api.call('POST', nova('/os-security-groups'), demo.token, {
+      security_group: { name: 'web', description: 'http in' },
+    });
+    expect(created.status).toBe(200);
+    const group = created.body.security_group;
+    expect(group).toEqual({ rules: [], tenant_id: demo.projectId, id: group.id, name: 'web', description: 'http in' });
+    const listed = await api.call('GET', nova('/os-security-groups'), demo.token);
+    expect(listed.body.security_groups).toContainEqual(group);
+    const tcp = await api.call('POST', nova('/os-security-group-rules'), demo.token, {
+      security_group_rule: { parent_group_id: group.id, ip_protocol: 'tcp', from_port: 22, to_port: 22 },
+    });
+    expect(tcp.status).toBe(200);
+    expect(tcp.body.security_group_rule).toEqual({
+      from_port: 22,
+      group: {},
+      ip_protocol: 'tcp',
+      to_port: 22,
+      parent_group_id: group.id,
+      ip_range: { cidr: '0.0.0.0/0' },
+      id: tcp.body.security_group_rule.id,
+    });
+    const icmp = await api.call('POST', nova('/os-security-group-rules'), demo.token, {
+      security_group_rule: { parent_group_id: group.id, ip_protocol: 'icmp', from_port: -1, to_port: -1 },
+    });
+    expect(icmp.body.security_group_rule).toMatchObject({ from_port: -1, to_port: -1, ip_protocol: 'icmp' });
+    // Neutron keeps it as an ICMP rule without type or code.
+    const inNeutron = await api.call(
+      'GET',
+      `/networking/v2.0/security-group-rules/${icmp.body.security_group_rule.id}`,
+      demo.token,
+    );
+    expect(inNeutron.body.security_group_rule).toMatchObject({ port_range_min: null, port_range_max: null });
+    const fromGroup = await api.call('POST', nova('/os-security-group-rules'), demo.token, {
+      security_group_rule: {
+        parent_group_id: group.id,
+        ip_protocol: 'tcp',
+        from_port: 80,
+        to_port: 80,
+        group_id: group.id,
+      },
+    });
+    expect(fromGroup.body.security_group_rule).toMatchObject({
+      group: { name: 'web', tenant_id: demo.projectId },
+      ip_range: {},
+    });
+    const shown = await api.call('GET', nova(`/os-security-groups/${group.id}`), demo.token);
+    expect(shown.body.security_group.rules.map((r: { id: string }) => r.id).sort()).toEqual(
+      [tcp, icmp, fromGroup].map((r) => r.body.security_group_rule.id).sort(),
+    );
+    const duplicate = await api.call('POST', nova('/os-security-group-rules'), demo.token, {
+      security_group_rule: { parent_group_id: group.id, ip_protocol: 'tcp', from_port: 22, to_port: 22 },
+    });
+    expect(duplicate.status).toBe(403);
+    const backwards = await api.call('POST', nova('/os-security-group-rules'), demo.token, {
+      security_group_rule: { parent_group_id: group.id, ip_protocol: 'tcp', from_port: 90, to_port: 80 },
+    });
+    expect(backwards.body).toEqual(
+      fault('badRequest', 400, 'Invalid port range 90:80. Former value cannot be greater than the later'),
+    );
+    const notUuid = await api.call('GET', nova('/os-security-groups/1'), demo.token);
+    expect(notUuid.status).toBe(400);
+    // Another project's group is not found, and neither can be changed through Nova.
+    const other = await api.call('GET', nova(`/os-security-groups/${group.id}`), admin.token);
+    expect(other.status).toBe(200);
+    const adminGroup = (
+      await api.call('POST', nova('/os-security-groups'), admin.token, {
+        security_group: { name: 'admins', description: 'x' },
+      })
+    ).body.security_group;
+    const hidden = await api.call('GET', nova(`/os-security-groups/${adminGroup.id}`), demo.token);
+    expect(hidden.body).toEqual(fault('itemNotFound', 404, `Security group ${adminGroup.id} not found.`));
+    expect((await api.call('DELETE', nova(`/os-security-groups/${adminGroup.id}`), demo.token)).status).toBe(404);
+    expect((await api.call('GET', nova('/os-security-groups'), demo.token, undefined, mv('2.36'))).status).toBe(404);
+    const deleted = await api.call(
+      'DELETE',
+      nova(`/os-security-group-rules/${tcp.body.security_group_rule.id}`),
+      demo.token,
+    );
+    expect(deleted.status).toBe(202);
+    expect((await api.call('DELETE', nova(`/os-security-groups/${group.id}`), demo.token)).status).toBe(202);
+    expect((await api.call('DELETE', nova(`/os-security-groups/${adminGroup.id}`), admin.token)).status).toBe(202);
+    expect((await api.call('GET', nova(`/os-security-groups/${group.id}`), demo.token)).status).toBe(404);
+  });
+});

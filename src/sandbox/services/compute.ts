@@ -8,6 +8,7 @@
 import type { SandboxService } from '../core/context.js';
 import { registerCatalogRoutes, seedNova } from './compute/catalog-routes.js';
 import { registerInstanceActionRoutes } from './compute/instance-actions.js';
+import { registerSecurityGroupRoutes } from './compute/security-groups.js';
 import { registerServerRoutes } from './compute/servers.js';
 
 export { onServerLifecycle } from './compute/lifecycle.js';
@@ -21,6 +22,7 @@ export const computeService: SandboxService = {
   register: (app, ctx) => {
     registerCatalogRoutes(app, ctx);
     registerServerRoutes(app, ctx);
+    registerSecurityGroupRoutes(app, ctx);
     registerInstanceActionRoutes(app, ctx);
   },
   seed: (ctx) => seedNova(ctx),

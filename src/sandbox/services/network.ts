@@ -15,3 +15,14 @@ export {
   type DevicePortRequest,
 } from './network/device-ports.js';
 export type { FixedIp, FloatingIpDoc, NetworkDoc, PortDoc } from './network/model.js';
+// Nova's os-security-groups proxies these (compute/security-groups.ts), as Nova proxies them to Neutron.
+export {
+  createRule as createSecurityGroupRule,
+  createSecurityGroup,
+  deleteRule as deleteSecurityGroupRule,
+  deleteSecurityGroup,
+  listSecurityGroups,
+  showRule as showSecurityGroupRule,
+  showSecurityGroup,
+  updateSecurityGroup,
+} from './network/security-groups.js';
