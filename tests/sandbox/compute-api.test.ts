@@ -88,6 +88,17 @@ describe('microversions', () => {
     expect(garbage.status).toBe(400);
     const doc = await api.call('GET', '/compute/v2.1/', undefined);
     expect(doc.body.version).toMatchObject({ id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' });
+    // Every Nova lists the legacy v2.0 first; each self link leads to its version document.
+    const root = await api.call('GET', '/compute/', undefined);
+    expect(root.body.versions.map((v: { id: string; status: string }) => `${v.id} ${v.status}`)).toEqual([
+      'v2.0 SUPPORTED',
+      'v2.1 CURRENT',
+    ]);
+    for (const v of root.body.versions as { links: { rel: string; href: string }[] }[]) {
+      const self = v.links.find((l) => l.rel === 'self')?.href ?? '';
+      const followed = await api.call('GET', self.slice(sandbox.url.length), undefined);
+      expect(followed.body.version.links.find((l: { rel: string }) => l.rel === 'self').href).toBe(self);
+    }
   });
 
   it('shapes flavors by microversion and answers the real 404', async () => {
@@ -452,6 +463,12 @@ describe('servers', () => {
       'os-getConsoleOutput': { length: 5 },
     });
     expect(console.body.output).toContain('login:');
+    // Nova's _tail_log: the last 3 pieces of a log that ends in a newline are 2 lines and an empty one.
+    const tail = await api.call('POST', nova(`/servers/${id}/action`), demo.token, {
+      'os-getConsoleOutput': { length: 3 },
+    });
+    expect(tail.body.output.split('\n')).toHaveLength(3);
+    expect(tail.body.output.endsWith('login: \n')).toBe(true);
     const ifaces = await api.call('GET', nova(`/servers/${id}/os-interface`), demo.token);
     expect(ifaces.body.interfaceAttachments).toHaveLength(1);
     const actions = await api.call('GET', nova(`/servers/${id}/os-instance-actions`), demo.token);

@@ -15,6 +15,7 @@ export {
   type DevicePortRequest,
 } from './network/device-ports.js';
 export type { FixedIp, FloatingIpDoc, NetworkDoc, PortDoc } from './network/model.js';
+export { formatIp, parseIp } from './network/ip-address.js';
 // Nova's os-security-groups proxies these (compute/security-groups.ts), as Nova proxies them to Neutron.
 export {
   createRule as createSecurityGroupRule,

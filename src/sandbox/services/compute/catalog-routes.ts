@@ -31,13 +31,36 @@ function versionV21(ctx: SandboxContext): Json {
   };
 }
 
+/**
+ * Nova's legacy v2.0 (SUPPORTED, no microversions), listed first as every Nova lists it; the sandbox serves its
+ * version document at /compute/v2/ (clients and Tempest follow the link) but not the legacy API below it.
+ */
+function versionV20(ctx: SandboxContext): Json {
+  return {
+    id: 'v2.0',
+    status: 'SUPPORTED',
+    version: '',
+    min_version: '',
+    updated: '2011-01-21T11:33:21Z',
+    links: [
+      { rel: 'self', href: `${ctx.publicUrl}/compute/v2/` },
+      { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+    ],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }],
+  };
+}
+
 // ---- registration ----------------------------------------------------------------------------
 
 export function registerCatalogRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/', () => {
-    const { 'media-types': _mediaTypes, ...v21 } = versionV21(ctx);
-    return { versions: [v21] };
+    const { 'media-types': _v21Types, ...v21 } = versionV21(ctx);
+    const { 'media-types': _v20Types, ...v20 } = versionV20(ctx);
+    return { versions: [v20, v21] };
   });
+  const legacyDoc = (): Json => ({ version: versionV20(ctx) });
+  app.get('/v2', legacyDoc);
+  app.get('/v2/', legacyDoc);
   // Version discovery needs no token; Nova still answers with the base microversion.
   const versionDoc = (_req: FastifyRequest, reply: FastifyReply): Json => {
     reply.headers({

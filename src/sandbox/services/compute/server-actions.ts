@@ -145,8 +145,9 @@ export function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, repl
           task_state: 'rebuilding',
           power_state: doc.state.power_state,
         },
-        STATE.active,
-        'active',
+        // Nova rebuilds a stopped server and leaves it stopped.
+        doc.state.vm_state === 'stopped' ? STATE.stopped : STATE.active,
+        doc.state.vm_state === 'stopped' ? 'stopped' : 'active',
       );
       reply.code(202);
       const view = atLeast(call.v, '2.75') ? renderServer(call, rebuilt, true) : renderBasicServer(call, rebuilt);
@@ -243,13 +244,19 @@ export function serverAction(call: NovaCall, doc: ServerDoc, body: unknown, repl
       requireStates(doc, 'changePassword', ['active']);
       return accepted();
     case 'os-getConsoleOutput': {
-      const lines = [
+      const log = [
         `[    0.000000] Linux version 6.1.0 (storm sandbox)`,
         `cloud-init: ${doc.name} (${doc.id}) up`,
         `${doc.hostname} login: `,
-      ];
-      const length = typeof arg.length === 'number' ? arg.length : Number(arg.length ?? lines.length);
-      return { output: lines.slice(-Math.max(0, length)).join('\n') + '\n' };
+        '',
+      ].join('\n');
+      const length = arg.length === undefined || arg.length === null ? -1 : Number(arg.length);
+      if (!Number.isInteger(length) || length < -1)
+        throw badRequest(
+          `Invalid input for field/attribute length. Value: ${pythonRepr(arg.length)}. ${pythonRepr(arg.length)} is not of type 'integer', 'string'`,
+        );
+      // Nova's _tail_log: the last `length` pieces of the log split at newlines (-1: all of it).
+      return { output: length === -1 ? log : log.split('\n').slice(-length).join('\n') };
     }
     case 'addSecurityGroup':
       if (typeof arg.name !== 'string')

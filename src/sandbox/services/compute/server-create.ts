@@ -32,6 +32,7 @@ import {
   imageDoc,
   canSeeImage,
   requireFlavor,
+  accessIp,
 } from './server-request.js';
 
 /** Server create properties Nova's schema allows, by the microversion that added (or removed) them. */
@@ -212,8 +213,8 @@ export function createServers(
         key_name: keyName,
         availability_zone: AVAILABILITY_ZONE,
         config_drive: isTrue(server.config_drive, BODY_BOOLEAN) ? 'True' : '',
-        access_ipv4: typeof server.accessIPv4 === 'string' ? server.accessIPv4 : '',
-        access_ipv6: typeof server.accessIPv6 === 'string' ? server.accessIPv6 : '',
+        access_ipv4: server.accessIPv4 === undefined ? '' : accessIp('accessIPv4', server.accessIPv4),
+        access_ipv6: server.accessIPv6 === undefined ? '' : accessIp('accessIPv6', server.accessIPv6),
         disk_config: diskConfig,
         created: novaTime(now),
         updated: novaTime(now),

@@ -4,6 +4,7 @@
  * and Neutron errors worded as Nova words them.
  */
 import { type ImageDoc, imageVisibleTo } from '../image.js';
+import { formatIp, parseIp } from '../network.js';
 import { randomBytes } from 'node:crypto';
 import type { SandboxContext } from '../../core/context.js';
 import { SandboxHttpError } from '../../core/errors.js';
@@ -159,4 +160,18 @@ export function requireFlavor(ctx: SandboxContext, ref: unknown): FlavorDoc {
   const flavor = ctx.store.get<FlavorDoc>(KIND.flavor, id);
   if (!flavor || flavor.disabled) throw badRequest('Invalid flavorRef provided.');
   return flavor;
+}
+
+/**
+ * accessIPv4/accessIPv6 as Nova keeps them: validated by the request schema's ipv4/ipv6 format, stored as netaddr
+ * reads them, so the answer shows the canonical form ('0000::babe:220.12.22.2' → '::babe:dc0c:1602').
+ */
+export function accessIp(field: 'accessIPv4' | 'accessIPv6', value: unknown): string {
+  const version = field === 'accessIPv4' ? 4 : 6;
+  const ip = typeof value === 'string' ? parseIp(value) : undefined;
+  if (ip === undefined || ip.version !== version)
+    throw badRequest(
+      `Invalid input for field/attribute ${field}. Value: ${typeof value === 'string' ? value : pythonRepr(value)}. ${pythonRepr(value)} is not a 'ipv${version}'`,
+    );
+  return formatIp(ip);
 }

@@ -286,6 +286,13 @@ function displayedState(doc: ServerDoc, nowMs: number, delayMs: number): VmState
  * shapes following the negotiated microversion and the caller's role.
  * `withServerGroups` adds 2.71's `server_groups`, which list views omit.
  */
+/** Nova shows `progress` only while a server is in one of these statuses (its view's _progress_statuses). */
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
+function progressOf(status: string): { progress?: number } {
+  return PROGRESS_STATUSES.has(status) ? { progress: 0 } : {};
+}
+
 export function renderServer(
   call: NovaCall,
   doc: ServerDoc,
@@ -314,7 +321,7 @@ export function renderServer(
     accessIPv6: doc.access_ipv6,
     links: serverLinks(ctx, doc.id),
     'OS-DCF:diskConfig': doc.disk_config,
-    progress: 0,
+    ...progressOf(state.status),
     'OS-EXT-AZ:availability_zone': scheduling ? '' : doc.availability_zone,
     config_drive: doc.config_drive,
     key_name: doc.key_name,
@@ -381,7 +388,7 @@ export function renderBasicServer(call: NovaCall, doc: ServerDoc): Record<string
     accessIPv6: doc.access_ipv6,
     links: serverLinks(ctx, doc.id),
     'OS-DCF:diskConfig': doc.disk_config,
-    progress: 0,
+    ...progressOf(state.status),
   };
   if (atLeast(v, '2.9')) body.locked = doc.locked;
   if (atLeast(v, '2.19')) body.description = doc.description;

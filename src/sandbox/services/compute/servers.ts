@@ -21,6 +21,7 @@ import { KIND, type ServerDoc, type ServerGroupDoc } from './model.js';
 import { pythonRepr } from './python-repr.js';
 import { dueAt, renderBasicServer, renderServer, serverLinks, serverRelations, visibleServer } from './server-state.js';
 import { createServers } from './server-create.js';
+import { accessIp } from './server-request.js';
 import { listServers, serversLinks } from './server-list.js';
 import { serverAction } from './server-actions.js';
 import { registerServerMetadataRoutes } from './server-metadata.js';
@@ -130,8 +131,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: SandboxContext):
         );
       next.description = body.description === null ? null : String(body.description);
     }
-    if (typeof body.accessIPv4 === 'string') next.access_ipv4 = body.accessIPv4;
-    if (typeof body.accessIPv6 === 'string') next.access_ipv6 = body.accessIPv6;
+    if (body.accessIPv4 !== undefined) next.access_ipv4 = accessIp('accessIPv4', body.accessIPv4);
+    if (body.accessIPv6 !== undefined) next.access_ipv6 = accessIp('accessIPv6', body.accessIPv6);
     if (typeof body.hostname === 'string' && atLeast(call.v, '2.90')) next.hostname = body.hostname;
     ctx.store.update(KIND.server, next);
     return { server: atLeast(call.v, '2.75') ? renderServer(call, next, true) : renderBasicServer(call, next) };
