@@ -110,6 +110,8 @@ export interface DiscoveredKeypair {
   name: string;
   /** The public half only: Nova never returns a private key after creation. */
   publicKey: string;
+  /** The key exactly as Nova keeps it, when that differs from `publicKey` (a real Nova keeps a file's trailing newline). */
+  publicKeyAsStored?: string;
 }
 
 export interface DiscoveredServerGroup {
@@ -721,7 +723,8 @@ function toKeypair(r: Record<string, unknown>): DiscoveredKeypair | undefined {
   const name = str(r.name);
   const publicKey = str(r.public_key);
   if (name === undefined || publicKey === undefined) return undefined;
-  return { name, publicKey: publicKey.trim() };
+  const trimmed = publicKey.trim();
+  return { name, publicKey: trimmed, ...(trimmed === publicKey ? {} : { publicKeyAsStored: publicKey }) };
 }
 
 function toServerGroup(r: Record<string, unknown>): DiscoveredServerGroup | undefined {

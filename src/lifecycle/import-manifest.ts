@@ -527,7 +527,11 @@ export function convertProject(found: DiscoveredProject, options: ConvertOptions
     const mname = kpUnique(manifestName(name, 'key'));
     keypairName.set(name, mname);
     keypairs.push({ name: mname, publicKey: kp.publicKey });
-    adopt('openstack_compute_keypair_v2', logicalId(mname), name, { name });
+    // The provider compares public_key as written: a key Nova keeps with its newline would be replaced.
+    adopt('openstack_compute_keypair_v2', logicalId(mname), name, {
+      name,
+      ...(kp.publicKeyAsStored === undefined ? {} : { public_key: kp.publicKeyAsStored }),
+    });
   }
   for (const kp of found.keypairs)
     if (!keypairName.has(kp.name))

@@ -26,7 +26,7 @@ export const KEEPABLE: Readonly<Record<string, readonly string[]>> = {
   openstack_networking_port_v2: ['name', 'tags', 'fixed_ip', 'security_group_ids'],
   openstack_networking_floatingip_v2: ['description', 'tags'],
   openstack_compute_instance_v2: ['name', 'metadata', 'tags', 'network'],
-  openstack_compute_keypair_v2: ['name'],
+  openstack_compute_keypair_v2: ['name', 'public_key'],
   openstack_blockstorage_volume_v3: ['name', 'metadata', 'description'],
   openstack_objectstorage_container_v1: ['name', 'metadata', 'container_read', 'container_write', 'force_destroy'],
 };

@@ -385,6 +385,20 @@ describe('storm import: a project becomes a manifest and an adoption record', ()
     expect(applyAdoption(json, big.adoption.resources, () => true).unmatched).toEqual([]);
   });
 
+  it("keeps a key pair's public key exactly as Nova stores it (a real Zed keeps the file's newline)", () => {
+    const p = project();
+    p.keypairs[0] = { name: 'ops-key', publicKey: KEY, publicKeyAsStored: `${KEY}\n` };
+    const c = convertProject(p, OPTIONS);
+    expect(c.manifest.compute?.keypairs).toEqual([{ name: 'ops-key', publicKey: KEY }]);
+    const entry = c.adoption.resources.find((r) => r.address === 'openstack_compute_keypair_v2.ops_key');
+    expect(entry?.keep).toEqual({ name: 'ops-key', public_key: `${KEY}\n` });
+    const json = { resource: { openstack_compute_keypair_v2: { ops_key: { name: 'ops-key', public_key: KEY } } } };
+    const adopted = applyAdoption(json, [entry!], () => true);
+    expect(adopted.json.resource).toEqual({
+      openstack_compute_keypair_v2: { ops_key: { name: 'ops-key', public_key: `${KEY}\n` } },
+    });
+  });
+
   it('never writes a private key, a token or user data', () => {
     const p = project();
     p.servers[0] = { ...p.servers[0]!, metadata: { role: 'web' } };
