@@ -4,7 +4,7 @@
  * Core concerns live here: request ids, the request log, fault injection,
  * token authentication, body parsing, errors and 404s in each service's style.
  */
-import { DEFAULT_FLOATING_CIDR, floatingRange } from './core/floating-range';
+import { DEFAULT_FLOATING_CIDR, floatingRange, internalCidrFor } from './core/floating-range';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -486,6 +486,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
         ...(tls === undefined ? {} : { trustedCa: tls.caPem }),
         record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
         stormProjectId: () => projectIdByName(ctx, STORM_PROJECT),
+        internalCidr: internalCidrFor(ctx.floatingRange.cidr),
       })
     : undefined;
   runnerRef.current = runner;

@@ -1,9 +1,11 @@
 /**
  * The sandbox runs storm services: an ACTIVE server whose user data carries
- * storm's service hint (/etc/storm/service.json, see deploy/cloud-init.ts) and
- * that has a floating IP runs its service as a local Node process bound to
- * that address (127.42.0.x), on the template's port — what a person opens is
- * what a VM would answer.
+ * storm's service hint (/etc/storm/service.json, see deploy/cloud-init.ts) runs
+ * its service as a local Node process bound to the server's floating IP
+ * (127.42.0.x), on the template's port — what a person opens is what a VM
+ * would answer. A server without a floating IP (a load balancer's member: the
+ * floating IP is on the VIP) runs on an address of the sandbox's internal
+ * loopback /24 instead, where the load balancer's data plane reaches it.
  *
  * A reconcile loop (every 500 ms) compares what should run with what runs. The
  * release comes over HTTP from the sandbox's own object storage, anonymously,
@@ -57,6 +59,11 @@ export interface ServiceRunnerOptions {
   /** PEM of the sandbox's own CA when it serves HTTPS: the runner plays a VM that trusts it. */
   trustedCa?: string;
   record: (event: RunnerEvent) => void;
+  /**
+   * The loopback /24 (`127.a.b.0/24`) where a server without a floating IP runs its service (a load
+   * balancer member: its floating IP is on the VIP); undefined: such servers do not run.
+   */
+  internalCidr?: string;
   /** The id of storm's own project: only its servers run (undefined: none do). */
   stormProjectId: () => string | undefined;
   intervalMs?: number;
@@ -129,6 +136,8 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   const polledAt = new Map<string, number>();
+  /** Server id → its address on the internal /24 (servers without a floating IP). */
+  const internal = new Map<string, string>();
 
   const event = (method: RunnerEvent['method'], serverId: string, status: number, message: string): void => {
     seq += 1;
@@ -196,7 +205,8 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
       if (artifactUrl === undefined || pointerUrl === undefined) continue;
       const portIds = new Set(ports.filter((p) => p.device_id === server.id).map((p) => p.id));
       const fip = fips.find((f) => f.port_id !== null && portIds.has(f.port_id));
-      if (fip === undefined) continue;
+      const address = fip?.floating_ip_address ?? internalAddress(server.id);
+      if (address === undefined) continue;
       const volume = attachments
         .filter(
           (a) =>
@@ -214,11 +224,28 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
         hint,
         artifactUrl,
         pointerUrl,
-        address: fip.floating_ip_address,
+        address,
         dataDir,
       });
     }
+    for (const id of [...internal.keys()]) if (!out.has(id)) internal.delete(id);
     return out;
+  }
+
+  /** A server without a floating IP: the lowest free address .10–.250 of the internal /24, kept while it runs. */
+  function internalAddress(serverId: string): string | undefined {
+    const base = /^(127\.\d{1,3}\.\d{1,3})\.0\/24$/.exec(opts.internalCidr ?? '')?.[1];
+    if (base === undefined) return undefined;
+    const known = internal.get(serverId);
+    if (known !== undefined) return known;
+    const taken = new Set(internal.values());
+    for (let host = 10; host <= 250; host += 1) {
+      const a = `${base}.${host}`;
+      if (taken.has(a)) continue;
+      internal.set(serverId, a);
+      return a;
+    }
+    return undefined;
   }
 
   /** The pointer, verified against this instance's release key, or why not (a VM's updater checks the same). */
@@ -372,7 +399,7 @@ export function startServiceRunner(opts: ServiceRunnerOptions): ServiceRunner {
     if (state === 'DELETED') return 'the server was deleted';
     if (state === 'SHUTOFF') return 'the server was stopped';
     if (state !== 'ACTIVE') return `the server is ${state}`;
-    return 'the server no longer has a floating IP';
+    return 'the server has no address to run on';
   }
 
   async function halt(serverId: string, why: string): Promise<void> {

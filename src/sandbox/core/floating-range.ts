@@ -32,3 +32,14 @@ export function floatingRange(cidr: string): FloatingRange {
   const base = `${m[1]}.${m[2]}.${m[3]}`;
   return { cidr, gateway: `${base}.1`, pool: { start: `${base}.10`, end: `${base}.250` } };
 }
+
+/**
+ * The loopback /24 beside a floating range where the service runner runs servers that have no
+ * floating IP (load balancer members): 127.a.(b xor 128).0/24, so each sandbox's pair of ranges
+ * is its own as far as the floating ranges are.
+ */
+export function internalCidrFor(floatingCidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.0\/24$/.exec(floatingCidr);
+  if (m === null) throw new Error(`floating range must be a /24 like 127.42.0.0/24, not "${floatingCidr}"`);
+  return `${m[1]}.${m[2]}.${Number(m[3]) ^ 128}.0/24`;
+}
