@@ -2,6 +2,7 @@
  * The tofu stages before an apply: write the workspace, init (offline, cached),
  * read the state, plan to a file and read that plan back as JSON.
  */
+import { classifyCloudFailure } from './cloud-failure';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../errors';
@@ -218,25 +219,33 @@ export function tofuFailure(
   const lock = lockText === undefined ? undefined : parseLockError(lockText);
   if (lock !== undefined) return lockedError(run, lock);
   const errors = diags.filter((d) => d.severity === 'error');
-  const diagnostics: Diagnostic[] = errors.map((d) => {
+  // A cloud's refusal (401, 403, quota, 409, 5xx, an endpoint missing from the catalog) is named by service, with
+  // what to do about it, rather than left as the provider's HTTP sentence.
+  const failures = errors.map((d) => classifyCloudFailure(`${d.summary}\n${d.detail}`, d.address));
+  const diagnostics: Diagnostic[] = errors.map((d, i) => {
     const location = d.address !== undefined && locate !== undefined ? locate(d.address) : undefined;
+    const failure = failures[i];
     return {
       severity: 'error',
       code: `tofu.${stage.replace(/\s+/g, '-')}`,
-      message: `${d.address !== undefined ? `${d.address}: ` : ''}${d.summary}${d.detail !== '' ? ` — ${oneLine(d.detail)}` : ''}`,
+      message: `${d.address !== undefined ? `${d.address}: ` : ''}${failure !== undefined ? `${failure.summary} — ` : ''}${d.summary}${d.detail !== '' ? ` — ${oneLine(d.detail)}` : ''}`,
       ...(location !== undefined ? { location } : {}),
+      ...(failure !== undefined ? { hint: failure.advice } : {}),
     };
   });
   const first = errors[0];
+  const firstFailure = failures.find((f) => f !== undefined);
   return new StormError(
     'engine-failed',
-    `${label(run)}: tofu ${stage} failed${first !== undefined ? `: ${first.summary}` : ` (exit ${res.exitCode})`}`,
+    `${label(run)}: tofu ${stage} failed${firstFailure !== undefined ? `: ${firstFailure.summary}` : first !== undefined ? `: ${first.summary}` : ` (exit ${res.exitCode})`}`,
     {
       diagnostics,
       hint:
-        stage === 'apply'
-          ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again`
-          : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
+        firstFailure !== undefined
+          ? firstFailure.advice
+          : stage === 'apply'
+            ? `the state keeps what was created; fix the cause and run \`storm provision ${run.ws.city} --env ${run.ws.env}\` again`
+            : `run with --verbose to see the tofu commands (working directory ${run.ws.dir})`,
     },
   );
 }
