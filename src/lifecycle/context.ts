@@ -15,7 +15,6 @@ import type { Diagnostic, StormError } from '../errors';
 import type { LoadedManifest } from '../manifest/load';
 import type { ResolvedCity } from '../manifest/model';
 import type { Progress } from '../progress';
-import type { ServiceTls } from '../synth/tls-material';
 import type { adoptInterruptedCreates } from './adoption';
 
 export type EngineInfo = EngineRef & { tofuVersion?: string; providerVersion?: string };
@@ -26,13 +25,7 @@ export interface LifecycleDeps {
   /** What the lifecycle has tofu do in a stack's workspace. */
   tofu: TofuOperations;
   /** Synthesizes one resolved environment exactly as `storm synth` does (services' needs included). */
-  synth(
-    loaded: LoadedManifest,
-    resolved: ResolvedCity,
-    cwd: string,
-    credentials: CloudCredentials,
-    tls?: ReadonlyMap<string, ServiceTls>,
-  ): Promise<unknown>;
+  synth(loaded: LoadedManifest, resolved: ResolvedCity, cwd: string, credentials: CloudCredentials): Promise<unknown>;
   /** Starts (or finds) storm's sandbox and returns credentials for it. */
   sandbox(cwd: string, progress: Progress): Promise<CloudCredentials>;
   deploy(input: DeployInput): Promise<DeployReport>;

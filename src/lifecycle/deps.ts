@@ -39,7 +39,7 @@ export function defaultLifecycleDeps(): LifecycleDeps {
     },
     // Service instances boot with user data naming this cloud's object storage,
     // so synthesis asks the cloud where that is (only when the city has services).
-    synth: async (_loaded, resolved, cwd, credentials, tls) => {
+    synth: async (_loaded, resolved, cwd, credentials) => {
       const services = serviceNeedsFor(resolved, cwd);
       const userData =
         resolved.services.length === 0 ? undefined : serviceUserData(resolved, cwd, await objectStoreUrl(credentials));
@@ -47,7 +47,6 @@ export function defaultLifecycleDeps(): LifecycleDeps {
         services,
         ...(userData === undefined ? {} : { userData }),
         ...(credentials.insecure === true ? { insecure: true } : {}),
-        ...(tls === undefined ? {} : { tls }),
       });
     },
     // Starts the project's sandbox when it is not running (state in <project>/.storm/sandbox/).

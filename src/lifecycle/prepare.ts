@@ -82,12 +82,9 @@ export async function prepareStack(
           resolved.partners.map((p) => p.project),
         )
       : Promise.resolve([]);
-  // The front doors' certificates: their keys reach tofu only in its environment (TF_VAR_…).
+  // The front doors' certificates and keys reach tofu only in its environment (TF_VAR_…).
   const tls = tlsMaterialFor(resolved, loaded.absPath, ctx.cwd);
-  const [synthesized, created] = await Promise.all([
-    ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion, tls),
-    partners,
-  ]);
+  const [synthesized, created] = await Promise.all([ctx.deps.synth(loaded, resolved, ctx.cwd, withRegion), partners]);
   let terraformJson = synthesized;
   if (created.length > 0)
     ctx.progress({ kind: 'detail', message: `${tag}: sandbox partner projects created: ${created.join(', ')}` });

@@ -40,14 +40,7 @@ export class CityStack extends TerraformStack {
     const sharing = new SharingLayer(this, 'sharing', ctx, network);
     const compute = new ComputeLayer(this, 'compute', ctx, network, security, extras);
     const storage = new StorageLayer(this, 'storage', ctx, compute, sharing);
-    const frontDoor = new FrontDoorLayer(
-      this,
-      'front-door',
-      ctx,
-      { network, compute },
-      extras.services ?? [],
-      extras.tls ?? new Map(),
-    );
+    const frontDoor = new FrontDoorLayer(this, 'front-door', ctx, { network, compute }, extras.services ?? []);
     new OutputsLayer(this, 'outputs', { network, security, compute, storage, frontDoor }, extras.services ?? []);
   }
 }

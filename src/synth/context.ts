@@ -2,7 +2,6 @@
 import type { ResolvedCity, ResolvedComputeGroup } from '../manifest/model';
 import type { ServiceNeeds } from '../manifest/templates';
 import { cloudName, resourceTags, serverTags } from './naming';
-import type { ServiceTls } from './tls-material';
 
 export interface SynthContext {
   readonly city: ResolvedCity;
@@ -36,8 +35,6 @@ export interface SynthExtras {
    * only (its OS_INSECURE default is ignored), so it is the one transport setting written here. Not a secret.
    */
   insecure?: boolean;
-  /** The certificate of each service with an HTTPS front door (tls-material.ts), by service name. */
-  tls?: ReadonlyMap<string, ServiceTls>;
 }
 
 export function synthContext(city: ResolvedCity): SynthContext {

@@ -5,9 +5,12 @@
  * an HTTP health monitor, and listeners: HTTPS terminated with a Barbican certificate
  * container plus HTTP answering with a redirect to HTTPS, or plain HTTP. A DNS name is
  * an A record in a Designate zone storm creates, pointing at the VIP's floating IP.
+ *
+ * A certificate storm uploads (from files or the city CA) reaches the configuration only as
+ * two variables, the key a sensitive one: the engine gets both in its environment at run time
+ * (tls-material.ts), so main.tf.json holds no key and is the same on every machine.
  */
 import { Construct, Fn, TerraformVariable } from './cdktf';
-import { StormError } from '../errors';
 import type { ResolvedFrontDoor } from '../manifest/model';
 import type { ServiceNeeds } from '../manifest/templates';
 import { openstack } from './cdktf';
@@ -15,7 +18,7 @@ import type { ComputeLayer } from './compute';
 import type { SynthContext } from './context';
 import { logicalId } from './naming';
 import type { NetworkLayer } from './network';
-import type { ServiceTls } from './tls-material';
+import { tlsCertificateVariable, tlsKeyVariable } from './tls-material';
 
 export interface FrontDoorRefs {
   service: string;
@@ -39,7 +42,6 @@ export class FrontDoorLayer extends Construct {
     ctx: SynthContext,
     layers: { network: NetworkLayer; compute: ComputeLayer },
     services: readonly ServiceNeeds[],
-    tls: ReadonlyMap<string, ServiceTls>,
   ) {
     super(scope, id);
     const { city } = ctx;
@@ -80,14 +82,12 @@ export class FrontDoorLayer extends Construct {
       );
       assoc.overrideLogicalId(logicalId('lb', s.name));
 
-      const serviceTls = tls.get(s.name);
-      if (fd.tls !== undefined && serviceTls === undefined)
-        throw new StormError('internal', `service ${s.name} has tls but synthesis was given no certificate for it`, {
-          hint: 'synthesize through synthCity or the lifecycle, which read or issue it (synth/tls-material.ts)',
-        });
-      let containerRef: string | undefined;
-      if (serviceTls?.kind === 'container') containerRef = serviceTls.containerRef;
-      else if (serviceTls?.kind === 'pem') containerRef = this.certificateContainer(ctx, s.name, serviceTls);
+      const containerRef =
+        fd.tls === undefined
+          ? undefined
+          : 'container' in fd.tls
+            ? fd.tls.container
+            : this.certificateContainer(ctx, s.name);
 
       const front = new openstack.lbListenerV2.LbListenerV2(this, logicalId('listener', s.name), {
         name,
@@ -210,15 +210,18 @@ export class FrontDoorLayer extends Construct {
   }
 
   /** The certificate and its key as Barbican secrets and the certificate container the listener names. */
-  private certificateContainer(ctx: SynthContext, service: string, tls: Extract<ServiceTls, { kind: 'pem' }>): string {
+  private certificateContainer(ctx: SynthContext, service: string): string {
     const name = ctx.name(service);
-    const keyVariable = new TerraformVariable(this, tls.keyVariable, {
-      type: 'string',
-      sensitive: true,
-      nullable: false,
-      description: `PEM private key of ${service}'s certificate (TF_VAR_${tls.keyVariable}, given by storm at run time)`,
-    });
-    keyVariable.overrideLogicalId(tls.keyVariable);
+    const variable = (id: string, sensitive: boolean, what: string): string => {
+      const v = new TerraformVariable(this, id, {
+        type: 'string',
+        sensitive,
+        nullable: false,
+        description: `${what} of ${service}'s certificate (TF_VAR_${id}, given by storm at run time)`,
+      });
+      v.overrideLogicalId(id);
+      return v.stringValue;
+    };
     const secret = (kind: string, payload: string, secretType: string): string => {
       const s = new openstack.keymanagerSecretV1.KeymanagerSecretV1(this, logicalId('secret', service, kind), {
         name: `${name}-${kind}`,
@@ -229,17 +232,24 @@ export class FrontDoorLayer extends Construct {
       s.overrideLogicalId(logicalId(service, kind));
       return s.secretRef;
     };
-    const refs = [
-      { name: 'certificate', secretRef: secret('certificate', tls.certificatePem, 'certificate') },
-      { name: 'private_key', secretRef: secret('private_key', keyVariable.stringValue, 'private') },
-      ...(tls.chainPem === undefined
-        ? []
-        : [{ name: 'intermediates', secretRef: secret('intermediates', tls.chainPem, 'certificate') }]),
-    ];
     const container = new openstack.keymanagerContainerV1.KeymanagerContainerV1(this, logicalId('container', service), {
       name,
       type: 'certificate',
-      secretRefs: refs,
+      secretRefs: [
+        {
+          name: 'certificate',
+          // The certificate and any chain after it, as the file has them: Octavia serves what follows the leaf.
+          secretRef: secret(
+            'certificate',
+            variable(tlsCertificateVariable(service), false, 'PEM certificate (and chain)'),
+            'certificate',
+          ),
+        },
+        {
+          name: 'private_key',
+          secretRef: secret('private_key', variable(tlsKeyVariable(service), true, 'PEM private key'), 'private'),
+        },
+      ],
     });
     container.overrideLogicalId(logicalId(service));
     return container.containerRef;

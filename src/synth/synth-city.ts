@@ -14,7 +14,6 @@ import { type ServiceNeeds, loadTemplateCatalog, serviceNeeds } from '../manifes
 import { CityStack } from './city-stack';
 import type { SynthExtras } from './context';
 import { withServiceNeeds } from './services';
-import { tlsMaterialFor } from './tls-material';
 
 export type { InstanceSlot, SynthExtras } from './context';
 
@@ -139,7 +138,6 @@ export function synthCity(ref: string, options: SynthCityOptions): SynthCityResu
   const extras: SynthExtras = {
     ...options.extras,
     services: options.extras?.services ?? serviceNeedsFor(resolved, options.cwd),
-    tls: options.extras?.tls ?? tlsMaterialFor(resolved, loaded.absPath, options.cwd),
   };
   const json = synthesizeResolved(resolved, extras);
   const text = renderTerraformJson(json);

@@ -5,8 +5,10 @@
  * 0600 in 0700 folders; an issued certificate is kept and reused while it is valid for a
  * month more, is signed by the current CA and names the service, so a re-plan changes nothing.
  *
- * Private keys never reach main.tf.json: synthesis declares one sensitive variable per
- * key and the engine gets the key in `TF_VAR_<name>` at run time (tlsVariables).
+ * Neither reaches main.tf.json: synthesis declares a variable for the certificate and a
+ * sensitive one for the key, and the engine gets both in `TF_VAR_<name>` at run time
+ * (tlsVariables) — the configuration stays the same on every machine, and audit and diff
+ * synthesize it without reading a key.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,13 +23,10 @@ import { logicalId } from './naming';
 export type ServiceTls =
   | {
       kind: 'pem';
-      /** The leaf certificate (public). */
+      /** The certificate, any chain after it (public). */
       certificatePem: string;
-      /** Intermediates, when the file or the city CA has them (public). */
-      chainPem: string | undefined;
-      /** The private key: only ever in TF_VAR_<keyVariable>. */
+      /** The private key: only ever in the engine's environment. */
       keyPem: string;
-      keyVariable: string;
     }
   | { kind: 'container'; containerRef: string };
 
@@ -41,6 +40,11 @@ const RENEW_BEFORE_MS = 30 * DAY_MS;
 /** The sensitive variable that carries a service's private key. */
 export function tlsKeyVariable(service: string): string {
   return logicalId('tls_key', service);
+}
+
+/** The variable that carries a service's certificate (and chain). */
+export function tlsCertificateVariable(service: string): string {
+  return logicalId('tls_certificate', service);
 }
 
 /** `.storm/ca/<city>/ca.pem`: the certificate a browser trusts for the city's generated certificates. */
@@ -76,10 +80,8 @@ export function tlsMaterialFor(
         throw new StormError('invalid-manifest', `service ${s.name}: ${problem.message}`, { hint: problem.hint });
       out.set(s.name, {
         kind: 'pem',
-        certificatePem: files.certificate.toString(),
-        chainPem: files.chainPem.length === 0 ? undefined : files.chainPem.join(''),
+        certificatePem: [files.certificate.toString(), ...files.chainPem].join(''),
         keyPem: files.keyPem,
-        keyVariable: tlsKeyVariable(s.name),
       });
       continue;
     }
@@ -93,21 +95,19 @@ export function tlsMaterialFor(
         },
       );
     const issued = generatedCertificate(cwd, city.city.name, city.env, s.name, fqdn.replace(/\.$/, ''), now);
-    out.set(s.name, {
-      kind: 'pem',
-      certificatePem: issued.certPem,
-      chainPem: undefined,
-      keyPem: issued.keyPem,
-      keyVariable: tlsKeyVariable(s.name),
-    });
+    out.set(s.name, { kind: 'pem', certificatePem: issued.certPem, keyPem: issued.keyPem });
   }
   return out;
 }
 
-/** The engine's environment for the keys: TF_VAR_<variable> = PEM. */
+/** The engine's environment for the certificates and keys: TF_VAR_<variable> = PEM. */
 export function tlsVariables(material: ReadonlyMap<string, ServiceTls>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const tls of material.values()) if (tls.kind === 'pem') env[`TF_VAR_${tls.keyVariable}`] = tls.keyPem;
+  for (const [service, tls] of material) {
+    if (tls.kind !== 'pem') continue;
+    env[`TF_VAR_${tlsCertificateVariable(service)}`] = tls.certificatePem;
+    env[`TF_VAR_${tlsKeyVariable(service)}`] = tls.keyPem;
+  }
   return env;
 }
 

@@ -21,8 +21,7 @@ function resolved(env: string): ResolvedCity {
 
 describe('the front door of valladolid production (HTTPS from the city CA, a name)', () => {
   const city = resolved('production');
-  const tls = tlsMaterialFor(city, manifest, work);
-  const json = synthesizeResolved(city, { services: serviceNeedsFor(city, root), tls });
+  const json = synthesizeResolved(city, { services: serviceNeedsFor(city, root) });
   const r = json.resource as Blocks;
   const text = JSON.stringify(json);
 
@@ -61,17 +60,26 @@ describe('the front door of valladolid production (HTTPS from the city CA, a nam
     expect(r.openstack_keymanager_container_v1?.urbanismo_en_red).toMatchObject({ type: 'certificate' });
   });
 
-  it('keeps the private key out of the JSON: a sensitive variable the engine gets in its environment', () => {
+  it('keeps the certificate and key out of the JSON: variables (the key sensitive) the engine gets in its environment', () => {
+    expect(text).not.toContain('BEGIN');
+    expect(r.openstack_keymanager_secret_v1?.urbanismo_en_red_private_key).toMatchObject({
+      payload: '${var.tls_key_urbanismo_en_red}',
+      secret_type: 'private',
+    });
+    expect(r.openstack_keymanager_secret_v1?.urbanismo_en_red_certificate).toMatchObject({
+      payload: '${var.tls_certificate_urbanismo_en_red}',
+      secret_type: 'certificate',
+    });
+    const variables = json.variable as Blocks;
+    expect(variables.tls_key_urbanismo_en_red).toMatchObject({ sensitive: true, type: 'string', nullable: false });
+    expect(variables.tls_certificate_urbanismo_en_red).toMatchObject({ sensitive: false, type: 'string' });
+    const tls = tlsMaterialFor(city, manifest, work);
     const pem = tls.get('urbanismo-en-red');
-    expect(pem?.kind).toBe('pem');
-    if (pem?.kind !== 'pem') return;
-    expect(text).not.toContain('PRIVATE KEY');
-    expect(r.openstack_keymanager_secret_v1?.urbanismo_en_red_private_key?.payload).toBe(
-      '${var.tls_key_urbanismo_en_red}',
-    );
-    expect((json.variable as Blocks).tls_key_urbanismo_en_red).toMatchObject({ sensitive: true, type: 'string' });
-    expect(tlsVariables(tls)).toEqual({ TF_VAR_tls_key_urbanismo_en_red: pem.keyPem });
-    expect(r.openstack_keymanager_secret_v1?.urbanismo_en_red_certificate?.payload).toBe(pem.certificatePem);
+    if (pem?.kind !== 'pem') throw new Error('a generated certificate is PEM');
+    expect(tlsVariables(tls)).toEqual({
+      TF_VAR_tls_certificate_urbanismo_en_red: pem.certificatePem,
+      TF_VAR_tls_key_urbanismo_en_red: pem.keyPem,
+    });
   });
 
   it('moves the floating IP from the instances to the VIP and names it in Designate', () => {
@@ -112,7 +120,7 @@ describe('a front door without TLS (preprod asking for a load balancer)', () => 
       },
       'preprod',
     );
-    const json = synthesizeResolved(city, { services: serviceNeedsFor(city, root), tls: new Map() });
+    const json = synthesizeResolved(city, { services: serviceNeedsFor(city, root) });
     const r = json.resource as Blocks;
     expect(Object.keys(r.openstack_lb_listener_v2 ?? {})).toEqual(['urbanismo_en_red']);
     expect(r.openstack_lb_listener_v2?.urbanismo_en_red).toMatchObject({ protocol: 'HTTP', protocol_port: 80 });
@@ -128,9 +136,21 @@ describe('a front door without TLS (preprod asking for a load balancer)', () => 
     );
   });
 
-  it('refuses to synthesize a TLS front door without its certificate', () => {
-    const city = resolved('production');
-    expect(() => synthesizeResolved(city, { services: serviceNeedsFor(city, root) })).toThrow(/no certificate/);
+  it('names a Barbican container the manifest gives, and uploads nothing', () => {
+    const doc = loadCity('valladolid', { cwd: root }).doc;
+    const base = doc.services?.[0];
+    if (base === undefined) throw new Error('valladolid has a service');
+    const container = 'https://barbican.example:9311/v1/containers/0b9e8b7c-6c5a-4b43-9a43-1f0c2a1e2d3f';
+    const city = resolveEnvironment({ ...doc, services: [{ ...base, tls: { container } }] }, 'preprod');
+    const json = synthesizeResolved(city, { services: serviceNeedsFor(city, root) });
+    const r = json.resource as Blocks;
+    expect(r.openstack_lb_listener_v2?.urbanismo_en_red?.default_tls_container_ref).toBe(container);
+    expect(r.openstack_keymanager_secret_v1).toBeUndefined();
+    expect(json.variable).toBeUndefined();
+    expect(tlsMaterialFor(city, manifest, work).get('urbanismo-en-red')).toEqual({
+      kind: 'container',
+      containerRef: container,
+    });
   });
 });
 

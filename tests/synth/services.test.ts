@@ -85,11 +85,7 @@ describe('merging what services need into the model', () => {
   });
 
   it('synthesizes the merged model with a services output of URLs per instance and the front door', () => {
-    const containerRef = 'https://barbican.example/v1/containers/0b9e8b7c-6c5a-4b43-9a43-1f0c2a1e2d3f';
-    const json = synthesizeResolved(valladolid, {
-      services: [need()],
-      tls: new Map([['urbanismo-en-red', { kind: 'container', containerRef }]]),
-    });
+    const json = synthesizeResolved(valladolid, { services: [need()] });
     const resources = json.resource as Record<string, Record<string, Record<string, unknown>>>;
     expect(Object.keys(resources.openstack_blockstorage_volume_v3 ?? {}).sort()).toEqual([
       'db_1_pgdata',
@@ -109,7 +105,9 @@ describe('merging what services need into the model', () => {
     ]);
     expect(services?.['urbanismo-en-red']?.url).toBe('https://urbanismo.valladolid.example/');
     expect(Object.keys(resources.openstack_networking_floatingip_v2 ?? {})).toEqual(['lb_urbanismo_en_red']);
-    expect(resources.openstack_lb_listener_v2?.urbanismo_en_red?.default_tls_container_ref).toBe(containerRef);
+    expect(resources.openstack_lb_listener_v2?.urbanismo_en_red?.default_tls_container_ref).toBe(
+      '${openstack_keymanager_container_v1.urbanismo_en_red.container_ref}',
+    );
   });
 
   it('is what storm synth does with the real templates', () => {
