@@ -6,6 +6,7 @@
  */
 import type { ResolvedCity } from '../../manifest/model';
 import type { PolicyRule, RuleHit } from '../policy-types';
+import { serviceGroupName } from '../../synth/services';
 import { PRODUCTION_ENV } from './availability';
 
 export const PREPROD_ENV = 'preprod';
@@ -29,16 +30,23 @@ function omit<T extends object>(item: T, keys: readonly string[]): Comparable {
  * are (by item name), so a difference's path is also where an override sets it.
  * Left out: sizes and counts (count, flavor, size, antiAffinity), descriptions,
  * waivers, tags, state location and service parameters (configuration, not
- * infrastructure).
+ * infrastructure). A service's resolved front door and the port rules of its
+ * `svc-` group follow from what is compared already (its loadBalancer, tls and dns
+ * keys) or from its group's count (a load balancer by default in production for
+ * more than one instance), so they are not compared twice.
  */
-export function comparableShape(city: ResolvedCity): Comparable {
+export function comparableShape(city: ResolvedCity, fronted: ReadonlySet<string> = new Set()): Comparable {
   const noise = ['waivers', 'description'];
+  const derived = new Set([...fronted].map(serviceGroupName));
   return {
     cloud: city.cloud,
     network: { ...omit(city.network, ['subnets']), subnets: byName(city.network.subnets, (s) => omit(s, noise)) },
     security: {
       adminCidrs: city.security.adminCidrs,
-      groups: byName(city.security.groups, (g) => ({ rules: g.rules.map((r) => omit(r, noise)) })),
+      groups: byName(
+        city.security.groups.filter((g) => !derived.has(g.name)),
+        (g) => ({ rules: g.rules.map((r) => omit(r, noise)) }),
+      ),
     },
     compute: {
       keypairs: city.compute.keypairs,
@@ -49,7 +57,7 @@ export function comparableShape(city: ResolvedCity): Comparable {
       containers: byName(city.storage.containers, (c) => omit(c, noise)),
     },
     partners: byName(city.partners, (p) => omit(p, noise)),
-    services: byName(city.services, (s) => omit(s, [...noise, 'parameters'])),
+    services: byName(city.services, (s) => omit(s, [...noise, 'parameters', 'frontDoor'])),
   };
 }
 
@@ -98,8 +106,12 @@ export const environmentRules: PolicyRule[] = [
     hint: 'make preprod rehearse the same thing, or declare the difference with a STORM-ENV-001 waiver under environments.production.waivers',
     check: (ctx) => {
       if (ctx.env !== PRODUCTION_ENV || ctx.manifest.environments[PREPROD_ENV] === undefined) return [];
-      const pre = comparableShape(ctx.resolve(PREPROD_ENV));
-      const prod = comparableShape(ctx.city);
+      const preprod = ctx.resolve(PREPROD_ENV);
+      const fronted = new Set(
+        [...preprod.services, ...ctx.city.services].filter((s) => s.frontDoor !== undefined).map((s) => s.name),
+      );
+      const pre = comparableShape(preprod, fronted);
+      const prod = comparableShape(ctx.city, fronted);
       return differingPaths(pre, prod).map((p): RuleHit => {
         const inProd = ['environments', PRODUCTION_ENV, ...p];
         const inPre = ['environments', PREPROD_ENV, ...p];

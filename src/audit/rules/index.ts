@@ -3,6 +3,7 @@ import type { PolicyRule } from '../policy-types';
 import { availabilityRules } from './availability';
 import { dataRules } from './data';
 import { environmentRules } from './environments';
+import { frontDoorAvailabilityRules, frontDoorSecurityRules } from './front-door';
 import { governanceRules } from './governance';
 import { residencyRules } from './residency';
 import { securityRules } from './security';
@@ -11,10 +12,12 @@ import { waiverRules } from './waiver-rules';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   ...securityRules,
+  ...frontDoorSecurityRules,
   ...dataRules,
   ...residencyRules,
   ...governanceRules,
   ...availabilityRules,
+  ...frontDoorAvailabilityRules,
   ...sharingRules,
   ...environmentRules,
   ...waiverRules(() => POLICY_RULES),

@@ -8,6 +8,7 @@
 import type { DocPath } from '../../manifest/source';
 import type { PolicyContext, RuleHit } from '../policy-types';
 import { ADMIN_PORTS, DATABASE_PORTS } from './security';
+import { httpsListeners, poolMonitors } from './front-door';
 import { groupField, isWorld, rulesPath } from './rule-helpers';
 import { ruleId, ruleRemotes } from '../../synth/security';
 
@@ -140,4 +141,6 @@ export const RESOURCE_CHECKS: Record<
   'STORM-SEC-001': (ctx, rs, source) => exposures(ctx, rs, source, ADMIN_PORTS),
   'STORM-SEC-002': (ctx, rs, source) => exposures(ctx, rs, source, DATABASE_PORTS),
   'STORM-DATA-001': publicContainers,
+  'STORM-SEC-006': httpsListeners,
+  'STORM-AVL-002': poolMonitors,
 };
