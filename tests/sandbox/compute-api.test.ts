@@ -175,6 +175,13 @@ describe('keypairs', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual(fault('badRequest', 400, 'Keypair data is invalid: failed to generate fingerprint'));
     expect((await api.call('DELETE', nova('/os-keypairs/imp'), demo.token, undefined, mv('2.2'))).status).toBe(204);
+    // A key file's trailing newline stays, as a real Zed keeps it.
+    const fromFile = await api.call('POST', nova('/os-keypairs'), demo.token, {
+      keypair: { name: 'file', public_key: `${pub}\n` },
+    });
+    expect(fromFile.body.keypair.public_key).toBe(`${pub}\n`);
+    expect((await api.call('GET', nova('/os-keypairs/file'), demo.token)).body.keypair.public_key).toBe(`${pub}\n`);
+    await api.call('DELETE', nova('/os-keypairs/file'), demo.token);
   });
 });
 

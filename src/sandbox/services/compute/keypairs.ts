@@ -72,7 +72,9 @@ export function createKeypair(call: NovaCall, body: unknown): { doc: KeypairDoc;
   if (typeof k.public_key === 'string') {
     const fp = type === 'x509' ? fingerprintOfCertificate(k.public_key) : fingerprintOfPublicKey(k.public_key);
     if (fp === undefined) throw badRequest('Keypair data is invalid: failed to generate fingerprint');
-    publicKey = k.public_key.trim();
+    // Nova keeps the key as given, trailing newline of a key file included (a real Zed does; the provider then
+    // sees no change between the key file and the cloud's key pair).
+    publicKey = k.public_key;
     fingerprint = fp;
   } else {
     if (atLeast(call.v, '2.92'))
