@@ -14,6 +14,9 @@
  *   `expected_codes`; TCP/PING/TLS-HELLO: a connection), every `delay` seconds
  *   with `timeout`; `max_retries_down` failures take a member out (ERROR, no
  *   traffic), `max_retries` successes bring it back (ONLINE). The API reports it.
+ * - L7 policies of an HTTP or TERMINATED_HTTPS listener: the first enabled one
+ *   whose rules all match answers its redirect (REDIRECT_PREFIX, REDIRECT_TO_URL:
+ *   HTTP → HTTPS), rejects (403) or picks its pool (REDIRECT_TO_POOL).
  * - A member with admin_state_up false is drained: no new requests or
  *   connections, the ones under way finish.
  *
@@ -36,6 +39,8 @@ import { setObserved } from './services/load-balancer/health';
 import {
   type HealthMonitorDoc,
   KIND,
+  type L7PolicyDoc,
+  type L7RuleDoc,
   type ListenerDoc,
   type LoadBalancerDoc,
   type MemberDoc,
@@ -252,6 +257,32 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
     return { l, pool: pool !== undefined && pool.admin_state_up && live(pool) ? pool : undefined };
   }
 
+  type L7Decision =
+    { kind: 'reject' } | { kind: 'redirect'; location: string; code: number } | { kind: 'pool'; pool: PoolDoc };
+
+  /** The first enabled L7 policy (by position) whose rules all match, as haproxy applies them. */
+  function l7Decision(listenerId: string, req: http.IncomingMessage): L7Decision | undefined {
+    const policies = ctx.store
+      .list<L7PolicyDoc>(KIND.l7policy)
+      .filter((p) => p.listener_id === listenerId && p.admin_state_up && live(p))
+      .sort((a, b) => a.position - b.position);
+    for (const p of policies) {
+      const rules = ctx.store.list<L7RuleDoc>(KIND.l7rule).filter((r) => r.l7policy_id === p.id && live(r));
+      if (!policyMatches(rules, req)) continue;
+      const code = p.redirect_http_code ?? 302;
+      if (p.action === 'REJECT') return { kind: 'reject' };
+      if (p.action === 'REDIRECT_PREFIX' && p.redirect_prefix !== null)
+        return { kind: 'redirect', location: `${p.redirect_prefix.replace(/\/$/, '')}${req.url ?? '/'}`, code };
+      if (p.action === 'REDIRECT_TO_URL' && p.redirect_url !== null)
+        return { kind: 'redirect', location: p.redirect_url, code };
+      if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id !== null) {
+        const pool = ctx.store.get<PoolDoc>(KIND.pool, p.redirect_pool_id);
+        if (pool !== undefined && pool.admin_state_up && live(pool)) return { kind: 'pool', pool };
+      }
+    }
+    return undefined;
+  }
+
   // ---- HTTP ----------------------------------------------------------------------------------
 
   function handleHttp(listenerId: string, scheme: 'http' | 'https') {
@@ -261,6 +292,16 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
         res.writeHead(503).end();
         return;
       }
+      const decision = l7Decision(listenerId, req);
+      if (decision?.kind === 'reject') {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('403 Forbidden\n');
+        return;
+      }
+      if (decision?.kind === 'redirect') {
+        res.writeHead(decision.code, { location: decision.location, 'content-length': '0' }).end();
+        return;
+      }
+      const chosenPool = decision?.kind === 'pool' ? decision.pool : current.pool;
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
@@ -274,7 +315,7 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
       });
       req.on('end', () => {
         if (res.headersSent) return;
-        const pool = current.pool;
+        const pool = chosenPool;
         if (pool === undefined) {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('503 Service Unavailable: no pool\n');
           return;
@@ -663,4 +704,62 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
       await Promise.all([...fronts.keys()].map((id) => close(id, 'the sandbox is shutting down')));
     },
   };
+}
+
+/**
+ * Whether a request matches every enabled rule of a policy (a policy without rules never does:
+ * Octavia's haproxy template skips it). REGEX and the SSL_* types never match in the sandbox: a
+ * tenant's regular expression is not run against requests (it could be made to take forever).
+ */
+export function policyMatches(rules: readonly L7RuleDoc[], req: http.IncomingMessage): boolean {
+  const enabled = rules.filter((r) => r.admin_state_up);
+  if (enabled.length === 0) return false;
+  const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+  return enabled.every((r) => {
+    let value: string | undefined;
+    switch (r.type) {
+      case 'PATH':
+        value = url.pathname;
+        break;
+      case 'HOST_NAME':
+        value = (req.headers.host ?? '').replace(/:\d+$/, '');
+        break;
+      case 'HEADER':
+        value = r.key === null ? undefined : [req.headers[r.key.toLowerCase()]].flat()[0];
+        break;
+      case 'COOKIE':
+        value =
+          r.key === null
+            ? undefined
+            : (req.headers.cookie ?? '')
+                .split(';')
+                .map((c) => c.trim().split('='))
+                .find(([k]) => k === r.key)?.[1];
+        break;
+      case 'FILE_TYPE':
+        value = /\.([^./]+)$/.exec(url.pathname)?.[1];
+        break;
+      default:
+        value = undefined;
+    }
+    let hit = false;
+    if (value !== undefined)
+      switch (r.compare_type) {
+        case 'EQUAL_TO':
+          hit = value === r.value;
+          break;
+        case 'STARTS_WITH':
+          hit = value.startsWith(r.value);
+          break;
+        case 'ENDS_WITH':
+          hit = value.endsWith(r.value);
+          break;
+        case 'CONTAINS':
+          hit = value.includes(r.value);
+          break;
+        default:
+          hit = false;
+      }
+    return r.invert ? !hit : hit;
+  });
 }

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ephemeralSandboxTls } from '../../src/sandbox/core/tls';
 import { loginToken, startTestSandbox, type TestSandbox } from './helpers';
+import { validateResponse } from './openapi';
 import {
   LB,
   api,
@@ -157,6 +158,59 @@ describe('HTTP through the VIP', () => {
     for (let i = 0; i < 5; i += 1)
       seen.add(String((await get(`http://${door.address}:${door.port}/`)).headers['x-member']));
     expect(seen.size).toBe(1);
+  });
+});
+
+describe('L7 policies', () => {
+  it('a REDIRECT_PREFIX policy with a rule sends HTTP to HTTPS; without rules it applies to nothing', async () => {
+    const [a] = await pair();
+    const door = await frontDoor(sb, demo, tenant, { port: 18086, members: [{ address: '127.0.0.1', port: a.port }] });
+    await listening(door.address, door.port);
+    const created = await api(sb, 'POST', `${LB}/l7policies`, demo, {
+      l7policy: {
+        listener_id: door.listenerId,
+        action: 'REDIRECT_PREFIX',
+        redirect_prefix: 'https://web.valladolid.example',
+        redirect_http_code: 301,
+        name: 'to-https',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const policy = json(created).l7policy;
+    expect(policy).toMatchObject({ position: 1, redirect_http_code: 301, rules: [] });
+    // No rule yet: Octavia applies no policy without rules.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await get(`http://${door.address}:${door.port}/x`)).status).toBe(200);
+    const rule = await api(sb, 'POST', `${LB}/l7policies/${policy.id}/rules`, demo, {
+      rule: { type: 'PATH', compare_type: 'STARTS_WITH', value: '/' },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    await until('the redirect', async () => (await get(`http://${door.address}:${door.port}/a/b?c=1`)).status === 301);
+    const r = await get(`http://${door.address}:${door.port}/a/b?c=1`);
+    expect(r.headers.location).toBe('https://web.valladolid.example/a/b?c=1');
+    const listener = json(await api(sb, 'GET', `${LB}/listeners/${door.listenerId}`, demo)).listener;
+    expect(listener.l7policies).toEqual([{ id: policy.id }]);
+    const shown = json(await api(sb, 'GET', `${LB}/l7policies/${policy.id}`, demo)).l7policy;
+    expect(shown.rules).toEqual([{ id: json(rule).rule.id }]);
+    const rules = json(await api(sb, 'GET', `${LB}/l7policies/${policy.id}/rules`, demo)).rules;
+    expect(rules[0]).toMatchObject({ type: 'PATH', compare_type: 'STARTS_WITH', value: '/', invert: false });
+    const bad = await api(sb, 'POST', `${LB}/l7policies`, demo, {
+      l7policy: { listener_id: door.listenerId, action: 'REDIRECT_PREFIX' },
+    });
+    expect(bad.status).toBe(400);
+    expect((await api(sb, 'DELETE', `${LB}/l7policies/${policy.id}`, demo)).status).toBe(204);
+    await until('no redirect', async () => (await get(`http://${door.address}:${door.port}/x`)).status === 200);
+    for (const answer of [created, rule])
+      expect(
+        validateResponse(
+          'load-balancer',
+          'POST',
+          new URL(answer === created ? `${sb.url}${LB}/l7policies` : `${sb.url}${LB}/l7policies/${policy.id}/rules`)
+            .pathname,
+          201,
+          answer.json,
+        ),
+      ).toBeUndefined();
   });
 });
 

@@ -592,7 +592,7 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
     kind: 'null',
     service: 'load-balancer',
     instancePath:
-      /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?)(\/\d+)?\/(availability_zone|flavor_id|vip_qos_policy_id|updated_at|default_pool_id|default_tls_container_ref|client_ca_tls_container_ref|client_crl_container_ref|allowed_cidrs|tls_ciphers|tls_versions|alpn_protocols|tls_container_ref|ca_tls_container_ref|crl_container_ref|healthmonitor_id|monitor_address|monitor_port|domain_name|http_version|http_method|url_path|expected_codes|session_persistence)$/,
+      /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?|l7polic(y|ies)|rules?)(\/\d+)?\/(redirect_pool_id|redirect_url|redirect_prefix|redirect_http_code|key|availability_zone|flavor_id|vip_qos_policy_id|updated_at|default_pool_id|default_tls_container_ref|client_ca_tls_container_ref|client_crl_container_ref|allowed_cidrs|tls_ciphers|tls_versions|alpn_protocols|tls_container_ref|ca_tls_container_ref|crl_container_ref|healthmonitor_id|monitor_address|monitor_port|domain_name|http_version|http_method|url_path|expected_codes|session_persistence)$/,
     reason: 'real Octavia answers null for an unset optional attribute',
   },
   {
@@ -604,7 +604,8 @@ export const SCHEMA_EXCEPTIONS: SchemaException[] = [
   {
     kind: 'keyword',
     service: 'load-balancer',
-    instancePath: /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?)(\/\d+)?\/(created_at|updated_at)$/,
+    instancePath:
+      /^\/(loadbalancers?|listeners?|pools?|members?|healthmonitors?|l7polic(y|ies)|rules?)(\/\d+)?\/(created_at|updated_at)$/,
     keyword: 'format',
     value: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/,
     reason: 'real Octavia answers naive timestamps without a zone (2017-02-28T00:41:44)',

@@ -11,6 +11,8 @@ export const KIND = {
   pool: 'octavia.pool',
   member: 'octavia.member',
   healthmonitor: 'octavia.healthmonitor',
+  l7policy: 'octavia.l7policy',
+  l7rule: 'octavia.l7rule',
   quota: 'octavia.quota',
 } as const;
 
@@ -23,6 +25,8 @@ export const ENTITY_NAME: Record<EntityKind, string> = {
   pool: 'Pool',
   member: 'Member',
   healthmonitor: 'Health Monitor',
+  l7policy: 'L7 Policy',
+  l7rule: 'L7 Rule',
 };
 
 export type ProvisioningStatus =
@@ -125,7 +129,42 @@ export interface HealthMonitorDoc extends EntityBase {
   domain_name: string | null;
 }
 
-export type AnyEntity = LoadBalancerDoc | ListenerDoc | PoolDoc | MemberDoc | HealthMonitorDoc;
+export interface L7PolicyDoc extends EntityBase {
+  description: string;
+  listener_id: string;
+  action: string;
+  position: number;
+  redirect_pool_id: string | null;
+  redirect_url: string | null;
+  redirect_prefix: string | null;
+  redirect_http_code: number | null;
+}
+
+export interface L7RuleDoc extends EntityBase {
+  l7policy_id: string;
+  type: string;
+  compare_type: string;
+  key: string | null;
+  value: string;
+  invert: boolean;
+}
+
+export type AnyEntity =
+  LoadBalancerDoc | ListenerDoc | PoolDoc | MemberDoc | HealthMonitorDoc | L7PolicyDoc | L7RuleDoc;
+
+export const L7_ACTIONS = ['REJECT', 'REDIRECT_TO_URL', 'REDIRECT_TO_POOL', 'REDIRECT_PREFIX'] as const;
+export const L7_RULE_TYPES = [
+  'HOST_NAME',
+  'PATH',
+  'FILE_TYPE',
+  'HEADER',
+  'COOKIE',
+  'SSL_CONN_HAS_CERT',
+  'SSL_VERIFY_RESULT',
+  'SSL_DN_FIELD',
+] as const;
+export const L7_COMPARE_TYPES = ['REGEX', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS', 'EQUAL_TO'] as const;
+export const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
 /** Quota limits of one project; -1 is unlimited (Octavia's default for all of them). */
 export interface QuotaDoc {

@@ -8,6 +8,17 @@ import type { SandboxContext } from '../../core/context.js';
 import { afterMarker, parseLimit, takeLimit } from '../../core/paging.js';
 import { pathParam, queryParams } from '../../core/request.js';
 import { type Call, begin, badRequest, forbidden, int, invalidInput, rootObject } from './call.js';
+import {
+  createL7Policy,
+  createL7Rule,
+  deleteL7Policy,
+  deleteL7Rule,
+  findRule,
+  l7policyView,
+  l7ruleView,
+  updateL7Policy,
+  updateL7Rule,
+} from './l7.js';
 import { createListener, deleteListener, updateListener } from './listeners.js';
 import { createLoadBalancer, deleteLoadBalancer, updateLoadBalancer } from './loadbalancers.js';
 import {
@@ -15,6 +26,8 @@ import {
   type EntityKind,
   type HealthMonitorDoc,
   KIND,
+  type L7PolicyDoc,
+  type L7RuleDoc,
   type ListenerDoc,
   type LoadBalancerDoc,
   type MemberDoc,
@@ -206,6 +219,41 @@ export function registerOctaviaRoutes(app: FastifyInstance, ctx: SandboxContext)
     'DELETE',
     '/lbaas/pools/:id/members/:memberId',
     (call, req) => deleteMember(call, id(req), id(req, 'memberId')),
+    204,
+  );
+
+  // --- L7 policies and rules ---
+  route('GET', '/lbaas/l7policies', (call, req) =>
+    listing(call, req, 'l7policies', 'l7policy', (d) => l7policyView(ctx, d as L7PolicyDoc)),
+  );
+  route('POST', '/lbaas/l7policies', (call, req) => createL7Policy(call, req.body), 201);
+  route('GET', '/lbaas/l7policies/:id', (call, req) => ({
+    l7policy: l7policyView(ctx, findEntity<L7PolicyDoc>(call, 'l7policy', id(req))),
+  }));
+  route('PUT', '/lbaas/l7policies/:id', (call, req) => updateL7Policy(call, id(req), req.body));
+  route('DELETE', '/lbaas/l7policies/:id', (call, req) => deleteL7Policy(call, id(req)), 204);
+  route('GET', '/lbaas/l7policies/:id/rules', (call, req) => {
+    findEntity<L7PolicyDoc>(call, 'l7policy', id(req));
+    return listing(
+      call,
+      req,
+      'rules',
+      'l7rule',
+      (d) => l7ruleView(ctx, d as L7RuleDoc),
+      (d) => (d as L7RuleDoc).l7policy_id === id(req),
+    );
+  });
+  route('POST', '/lbaas/l7policies/:id/rules', (call, req) => createL7Rule(call, id(req), req.body), 201);
+  route('GET', '/lbaas/l7policies/:id/rules/:ruleId', (call, req) => ({
+    rule: l7ruleView(ctx, findRule(call, id(req), id(req, 'ruleId'))),
+  }));
+  route('PUT', '/lbaas/l7policies/:id/rules/:ruleId', (call, req) =>
+    updateL7Rule(call, id(req), id(req, 'ruleId'), req.body),
+  );
+  route(
+    'DELETE',
+    '/lbaas/l7policies/:id/rules/:ruleId',
+    (call, req) => deleteL7Rule(call, id(req), id(req, 'ruleId')),
     204,
   );
 

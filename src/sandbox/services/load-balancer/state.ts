@@ -18,6 +18,8 @@ import {
   type EntityKind,
   type HealthMonitorDoc,
   KIND,
+  type L7PolicyDoc,
+  type L7RuleDoc,
   type ListenerDoc,
   type LoadBalancerDoc,
   type MemberDoc,
@@ -27,7 +29,15 @@ import {
 } from './model.js';
 
 /** Children first: a deletion that is due removes them before their parents. */
-const SETTLE_ORDER: EntityKind[] = ['member', 'healthmonitor', 'pool', 'listener', 'loadbalancer'];
+const SETTLE_ORDER: EntityKind[] = [
+  'l7rule',
+  'l7policy',
+  'member',
+  'healthmonitor',
+  'pool',
+  'listener',
+  'loadbalancer',
+];
 
 /** Neutron's device id of a load balancer's VIP port, as Octavia sets it. */
 export function vipDeviceId(lbId: string): string {
@@ -45,6 +55,7 @@ export function settleAll(ctx: SandboxContext): void {
         if (p.gone) {
           ctx.store.delete(KIND[kind], doc.id);
           if (kind === 'pool') unlinkPool(ctx, doc.id);
+          if (kind === 'listener') dropPolicies(ctx, doc.id);
           if (kind === 'loadbalancer') releaseDevicePorts(ctx, vipDeviceId(doc.id));
           continue;
         }
@@ -57,6 +68,16 @@ export function settleAll(ctx: SandboxContext): void {
       }
     }
   });
+}
+
+/** A listener's L7 policies and their rules go with it. */
+function dropPolicies(ctx: SandboxContext, listenerId: string): void {
+  for (const p of ctx.store.list<L7PolicyDoc>(KIND.l7policy)) {
+    if (p.listener_id !== listenerId) continue;
+    for (const r of ctx.store.list<L7RuleDoc>(KIND.l7rule))
+      if (r.l7policy_id === p.id) ctx.store.delete(KIND.l7rule, r.id);
+    ctx.store.delete(KIND.l7policy, p.id);
+  }
 }
 
 /** Listeners whose default pool is gone point at none, as Octavia leaves them. */
@@ -88,7 +109,7 @@ export function childrenOf<T extends AnyEntity>(ctx: SandboxContext, kind: Entit
 /** What the API shows: a load balancer is PENDING_UPDATE while any of its children has a change in flight. */
 export function shownProvisioningStatus(ctx: SandboxContext, lb: LoadBalancerDoc): ProvisioningStatus {
   if (lb._pending !== null) return lb.provisioning_status;
-  const busy = (['listener', 'pool', 'member', 'healthmonitor'] as const).some((k) =>
+  const busy = (['listener', 'pool', 'member', 'healthmonitor', 'l7policy', 'l7rule'] as const).some((k) =>
     childrenOf(ctx, k, lb.id).some((c) => c._pending !== null),
   );
   return busy ? 'PENDING_UPDATE' : lb.provisioning_status;
@@ -161,8 +182,8 @@ const QUOTA_KIND: Record<QuotaKey, EntityKind | undefined> = {
   pool: 'pool',
   member: 'member',
   healthmonitor: 'healthmonitor',
-  l7policy: undefined,
-  l7rule: undefined,
+  l7policy: 'l7policy',
+  l7rule: 'l7rule',
 };
 
 export function quotaOf(ctx: SandboxContext, projectId: string): QuotaDoc {

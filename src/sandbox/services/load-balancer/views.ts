@@ -9,6 +9,7 @@ import {
   type EntityKind,
   type HealthMonitorDoc,
   KIND,
+  type L7PolicyDoc,
   type ListenerDoc,
   type LoadBalancerDoc,
   type MemberDoc,
@@ -41,7 +42,12 @@ export function listenerView(ctx: SandboxContext, l: ListenerDoc): View {
   return {
     ...base(ctx, 'listener', l),
     loadbalancers: [{ id: l._lb }],
-    l7policies: [],
+    l7policies: ids(
+      ctx.store
+        .list<L7PolicyDoc>(KIND.l7policy)
+        .filter((p) => p.listener_id === l.id)
+        .sort((a, b) => a.position - b.position),
+    ),
     tls_ciphers: null,
     tls_versions: null,
     alpn_protocols: null,
