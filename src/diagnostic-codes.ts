@@ -83,6 +83,7 @@ export const DIAGNOSTIC_CODES = {
   // Pre-flight against the target cloud (cloud/preflight.ts).
   'preflight.flavor-too-small': 'a flavor too small for its image',
   'preflight.no-compute-service': 'instances asked of a cloud with no compute service',
+  'preflight.missing-service': 'a front door needs Octavia, Barbican or Designate and the catalog lacks it',
   'preflight.missing-extension': 'a networking extension the stack needs (e.g. rbac-policies) that the cloud lacks',
   'preflight.microversion': 'a compute microversion the stack needs that the cloud does not offer',
   'preflight.quota-exceeded': 'the run needs more than the free quota',

@@ -62,6 +62,8 @@ export interface CloudInventory {
   computeMaxMicroversion?: string | undefined;
   /** The middleware object storage announces in its /info (object_versioning, tempurl…); undefined when unknown. */
   objectStoreCapabilities?: string[] | undefined;
+  /** The service types of the catalog (compute, load-balancer, key-manager, dns…); undefined when unknown. */
+  catalogTypes?: string[] | undefined;
   externalNetworks: string[];
   availabilityZones: string[];
   /** undefined when the cloud has no block-storage service. */
@@ -129,6 +131,7 @@ export async function readInventory(client: OpenStackClient): Promise<CloudInven
     networkExtensions,
     computeMaxMicroversion,
     objectStoreCapabilities,
+    catalogTypes: [...new Set(client.catalog.map((s) => s.type))].sort(),
   };
 }
 

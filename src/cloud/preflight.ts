@@ -42,6 +42,7 @@ export interface PreflightCity {
     containers?: ReadonlyArray<{ name: string; versioning?: boolean }>;
   };
   partners?: ReadonlyArray<{ name: string; project: string }>;
+  services?: ReadonlyArray<{ name: string; frontDoor?: { tls?: unknown; dns?: unknown } | undefined }>;
 }
 
 export function requirementsOf(city: PreflightCity): NamedRequirement[] {
@@ -151,6 +152,43 @@ export function checkServices(city: PreflightCity, inventory: CloudInventory): P
       hint: 'check the cloud (and region) the manifest targets',
     },
   ];
+}
+
+/**
+ * A service's front door needs Octavia (load-balancer), its TLS Barbican (key-manager, where
+ * Octavia reads the certificate) and its name Designate (dns): a cloud without one fails the
+ * apply midway, so say which, at the service, before anything is created.
+ */
+export function checkFrontDoorServices(city: PreflightCity, inventory: CloudInventory): PreflightFinding[] {
+  const types = inventory.catalogTypes;
+  if (types === undefined) return [];
+  const findings: PreflightFinding[] = [];
+  (city.services ?? []).forEach((s, i) => {
+    const fd = s.frontDoor;
+    if (fd === undefined) return;
+    const needed: [type: string, project: string, field: string, why: string][] = [
+      ['load-balancer', 'Octavia', 'loadBalancer', 'its load balancer'],
+      ...(fd.tls === undefined
+        ? []
+        : [['key-manager', 'Barbican', 'tls', 'its TLS certificate'] as [string, string, string, string]]),
+      ...(fd.dns === undefined
+        ? []
+        : [['dns', 'Designate', 'dns', 'its DNS name'] as [string, string, string, string]]),
+    ];
+    for (const [type, project, field, why] of needed) {
+      if (types.includes(type)) continue;
+      findings.push({
+        code: 'preflight.missing-service',
+        message: `service "${s.name}" needs ${project} (${type}) for ${why}, but the target cloud's catalog has no ${type} service`,
+        path: field === 'loadBalancer' ? ['services', i] : ['services', i, field],
+        hint:
+          field === 'loadBalancer'
+            ? 'ask the cloud operator for Octavia, or set loadBalancer: false for this cloud'
+            : `ask the cloud operator for ${project}, or remove ${field} for this cloud`,
+      });
+    }
+  });
+  return findings;
 }
 
 /**
@@ -472,6 +510,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const lines = quotaLines(demand, inventory);
   const findings = [
     ...checkServices(input.city, inventory),
+    ...checkFrontDoorServices(input.city, inventory),
     ...checkRequirements(requirements, inventory),
     ...checkFlavorFitsImage(input.city, inventory),
     ...checkExtensions(input.terraformJson, inventory),
