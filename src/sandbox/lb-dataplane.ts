@@ -66,6 +66,8 @@ export interface DataPlaneOptions {
   /** Where the service runner runs a server's service (its address), if it does. */
   serviceAddress: (serverId: string) => string | undefined;
   record: (e: DataPlaneEvent) => void;
+  /** Called after each pass of the loop (the sandbox keeps its hosts file fresh from here). */
+  afterPass?: () => void;
   intervalMs?: number;
 }
 
@@ -669,6 +671,7 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
     const served = new Set<string>();
     for (const w of want.values()) if (w.listener.default_pool_id !== null) served.add(w.listener.default_pool_id);
     runHealth(served);
+    opts.afterPass?.();
   }
 
   function tick(): void {

@@ -28,6 +28,7 @@ import { networkService } from './services/network';
 import { createObjectStoreService } from './services/object-store';
 import { type ServiceRunner, startServiceRunner } from './service-runner';
 import { type DataPlane, startDataPlane } from './lb-dataplane';
+import { HOSTS_FILE, refreshHostsFile } from './hosts-file';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 8800. */
@@ -490,6 +491,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       })
     : undefined;
   runnerRef.current = runner;
+  const hostsState: { text?: string } = {};
   // Load balancers with a floating IP on their VIP carry traffic to the members the runner runs.
   const dataPlane = startDataPlane({
     ctx,
@@ -497,6 +499,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     serviceAddress: (serverId) =>
       runner?.running().find((r) => r.serverId === serverId && r.pid !== undefined)?.address,
     record: (e) => logStream?.write(`${JSON.stringify(e)}\n`),
+    ...(persistent ? { afterPass: () => refreshHostsFile(ctx, path.join(opts.dataDir, HOSTS_FILE), hostsState) } : {}),
   });
   dataPlaneRef.current = dataPlane;
 
