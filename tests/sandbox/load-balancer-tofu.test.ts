@@ -1,6 +1,7 @@
 /**
  * The real provider (OpenTofu + terraform-provider-openstack 3.4.0) builds a
- * load balancer, listener, pool, two members and a health monitor on the
+ * load balancer, listener, pool, two members, a health monitor and an L7
+ * redirect policy with its rule on the
  * sandbox's Octavia (status delay 200 ms, so the provider polls the pending
  * statuses, and may meet the 409 lock when both members are created at once): apply, a plan with no changes, import of every
  * load-balancer resource and no changes again, destroy with nothing left; every
@@ -52,7 +53,7 @@ describe('the real provider against the sandbox Octavia', () => {
     expect((await tofu('init', '-no-color')).exitCode).toBe(0);
     const apply = await tofu('apply', '-auto-approve', '-no-color');
     expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
-    expect(apply.stdout).toMatch(/Apply complete! Resources: 9 added, 0 changed, 0 destroyed\./);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 11 added, 0 changed, 0 destroyed\./);
     expect(apply.stdout).toMatch(/vip = "10\.77\.0\.\d+"/);
 
     const plan = await tofu('plan', '-detailed-exitcode', '-no-color');
@@ -67,15 +68,21 @@ describe('the real provider against the sandbox Octavia', () => {
       await reimport(address, await idOf(address));
     await reimport('openstack_lb_member_v2.web[0]', `${poolId}/${await idOf('openstack_lb_member_v2.web[0]')}`);
     await reimport('openstack_lb_monitor_v2.web', `${await idOf('openstack_lb_monitor_v2.web')}/${poolId}`);
+    const policyId = await idOf('openstack_lb_l7policy_v2.to_https');
+    await reimport('openstack_lb_l7policy_v2.to_https', policyId);
+    await reimport(
+      'openstack_lb_l7rule_v2.every_path',
+      `${policyId}/${await idOf('openstack_lb_l7rule_v2.every_path')}`,
+    );
     const afterImport = await tofu('plan', '-detailed-exitcode', '-no-color');
     expect(afterImport.exitCode, afterImport.stdout + afterImport.stderr).toBe(0);
 
     const destroy = await tofu('destroy', '-auto-approve', '-no-color');
     expect(destroy.exitCode, destroy.stdout + destroy.stderr).toBe(0);
-    expect(destroy.stdout).toMatch(/Destroy complete! Resources: 9 destroyed\./);
+    expect(destroy.stdout).toMatch(/Destroy complete! Resources: 11 destroyed\./);
 
     const token = await loginToken(sb, 'admin');
-    for (const collection of ['loadbalancers', 'listeners', 'pools', 'healthmonitors']) {
+    for (const collection of ['loadbalancers', 'listeners', 'pools', 'healthmonitors', 'l7policies']) {
       const res = await call(`${sb.url}/load-balancer/v2/lbaas/${collection}`, { token });
       expect((res.json as Record<string, unknown[]>)[collection], collection).toEqual([]);
     }
