@@ -17,6 +17,8 @@ export interface TlsSettings {
   key?: string;
   /** Skip verification of the server's certificate (never by default). */
   insecure?: boolean;
+  /** The name to ask for (SNI) and verify the certificate against, when the URL names an address. */
+  servername?: string;
 }
 
 export interface HttpFetchInit {
@@ -91,6 +93,7 @@ export function httpFetch(url: string, init: HttpFetchInit = {}): Promise<Respon
     if (tls.cert !== undefined) options.cert = tls.cert;
     if (tls.key !== undefined) options.key = tls.key;
     options.rejectUnauthorized = tls.insecure !== true;
+    if (tls.servername !== undefined) options.servername = tls.servername;
   }
   return new Promise<Response>((resolve, reject) => {
     const fail = (err: unknown): void => {

@@ -11,6 +11,7 @@ import type { LoadedTemplate } from '../manifest/templates';
 import { cloudName } from '../synth/naming';
 import { StormError } from '../errors';
 import { containerSeedObjects, packTemplateArtifact } from './artifact';
+import { isIP } from 'node:net';
 import { type HealthResult, type HealthTarget, requireHealthy, waitForHealthy } from './health-check';
 import { type ObjectStore, md5Hex } from './object-store';
 
@@ -105,11 +106,21 @@ export async function publishServices(
   return out;
 }
 
-/** The `services` output synthesis writes: per service, its health-check path and one URL per instance. */
-export function healthTargets(published: readonly PublishedService[], servicesOutput: unknown): HealthTarget[] {
+/**
+ * The `services` output synthesis writes: per service, its health-check path and one URL per instance — or, for a
+ * service behind a front door, the load balancer's address (its instances have only fixed addresses, which nothing
+ * outside the cloud reaches): one probe per instance goes through it, so a release counts as served when the front
+ * door answered with it as many times as there are instances, and the health monitor keeps failing members out.
+ * `frontDoorCa` is the PEM of the city CA that issued the certificates storm generated, if any.
+ */
+export function healthTargets(
+  published: readonly PublishedService[],
+  servicesOutput: unknown,
+  frontDoorCa?: string,
+): HealthTarget[] {
   const services = (servicesOutput ?? {}) as Record<
     string,
-    { urls?: unknown; health_check?: unknown; group?: unknown }
+    { urls?: unknown; health_check?: unknown; group?: unknown; url?: unknown; address?: unknown }
   >;
   const targets: HealthTarget[] = [];
   for (const p of published) {
@@ -119,15 +130,30 @@ export function healthTargets(published: readonly PublishedService[], servicesOu
       throw new StormError('deploy', `no instance address for service ${p.service} in the stack outputs`, {
         hint: 'run `storm provision` so the instances and their addresses exist',
       });
-    urls.forEach((url, i) =>
+    const group = typeof s?.group === 'string' ? s.group : p.service;
+    const healthCheck = typeof s?.health_check === 'string' ? s.health_check : '/healthz';
+    const door = typeof s?.url === 'string' && typeof s?.address === 'string' ? new URL(s.url) : undefined;
+    urls.forEach((url, i) => {
+      if (door === undefined) {
+        targets.push({
+          service: p.service,
+          instance: `${group}-${i + 1}`,
+          url,
+          healthCheck,
+          expectedVersion: p.version,
+        });
+        return;
+      }
+      const name = isIP(door.hostname) === 0 ? door.hostname : undefined;
       targets.push({
         service: p.service,
-        instance: `${typeof s?.group === 'string' ? s.group : p.service}-${i + 1}`,
-        url,
-        healthCheck: typeof s?.health_check === 'string' ? s.health_check : '/healthz',
+        instance: `${group}-${i + 1} via the front door`,
+        url: `${door.protocol}//${String(s?.address)}${door.port === '' ? '' : `:${door.port}`}`,
+        healthCheck,
         expectedVersion: p.version,
-      }),
-    );
+        frontDoor: { name, ca: door.protocol === 'https:' ? frontDoorCa : undefined },
+      });
+    });
   }
   return targets;
 }

@@ -5,6 +5,7 @@
  * (the commit point instances act on), then wait until every instance's
  * /healthz reports the new version through its public address.
  */
+import * as fs from 'node:fs';
 import type { CloudCredentials } from '../cloud/credentials';
 import { OpenStackClient } from '../cloud/openstack-client';
 import type { CloudFetch } from '../cloud/transport';
@@ -12,6 +13,7 @@ import { StormError } from '../errors';
 import type { ResolvedCity } from '../manifest/model';
 import { loadTemplateCatalog } from '../manifest/templates';
 import type { SynthExtras } from '../synth/context';
+import { cityCaFile } from '../synth/tls-material';
 import { type PublishedService, healthTargets, publishServices, releaseContainer } from './deploy-services';
 import { DEFAULT_HEALTH_TIMEOUT_MS, type DeployInput } from './deploy-step';
 import { type HealthResult, describeHealthFailure, requireHealthy, waitForHealthy } from './health-check';
@@ -210,7 +212,7 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   const timeoutMs = input.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const names = instanceNames(input.outputs);
   // Reports name the cloud's instance (valladolid-preprod-web-1), found by the address in its URL.
-  const targets = healthTargets(published, input.outputs.services).map((t) => ({
+  const targets = healthTargets(published, input.outputs.services, cityCa(input.cwd, city.city.name)).map((t) => ({
     ...t,
     instance: names.get(new URL(t.url).hostname) ?? t.instance,
   }));
@@ -252,4 +254,10 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
       ? `nothing changed: ${results.map((r) => `${r.name} ${r.version}${at(r)}`).join(', ')} already released and healthy`
       : `deployed ${changed.map((r) => `${r.name} ${r.version}${r.previousVersion === undefined || r.previousVersion === r.version ? '' : ` (was ${r.previousVersion})`}${at(r)}`).join(', ')}`;
   return { ...base, status: changed.length === 0 ? 'nothing-to-deploy' : 'deployed', services: results, message };
+}
+
+/** The city CA's certificate (`.storm/ca/<city>/ca.pem`), which a front door's generated certificate chains to. */
+function cityCa(cwd: string, city: string): string | undefined {
+  const file = cityCaFile(cwd, city);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
 }

@@ -5,6 +5,7 @@
  * failure says exactly where to look.
  */
 import { StormError } from '../errors';
+import { httpFetch } from '../http-fetch';
 import type { Progress } from '../progress';
 
 export interface HealthTarget {
@@ -16,6 +17,11 @@ export interface HealthTarget {
   healthCheck: string;
   /** The version the instance must report; any version when undefined. */
   expectedVersion?: string;
+  /**
+   * A probe through a service's front door: `url` is the load balancer's address; the name its certificate and
+   * Host header carry, and the CA that issued a certificate storm generated.
+   */
+  frontDoor?: { name: string | undefined; ca: string | undefined };
 }
 
 export type HealthOutcome =
@@ -61,7 +67,19 @@ async function probe(target: HealthTarget, requestTimeoutMs: number): Promise<Pr
   const url = `${target.url.replace(/\/$/, '')}${target.healthCheck}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(requestTimeoutMs) });
+    const signal = AbortSignal.timeout(requestTimeoutMs);
+    const door = target.frontDoor;
+    res =
+      door === undefined
+        ? await fetch(url, { headers: { Accept: 'application/json' }, signal })
+        : await httpFetch(url, {
+            headers: { Accept: 'application/json', ...(door.name === undefined ? {} : { Host: door.name }) },
+            signal,
+            tls: {
+              ...(door.ca === undefined ? {} : { ca: door.ca }),
+              ...(door.name === undefined ? {} : { servername: door.name }),
+            },
+          });
   } catch (err) {
     const cause =
       err instanceof Error && err.cause instanceof Error

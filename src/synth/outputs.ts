@@ -86,7 +86,14 @@ export class OutputsLayer extends Construct {
                 // The one address citizens use: the front door when the service has one.
                 ...(door === undefined
                   ? {}
-                  : { url: door.url, load_balancer_id: door.loadbalancer.id, pool_id: door.pool.id }),
+                  : {
+                      url: door.url,
+                      // Where the front door listens: deploy's health checks go there (instances behind it have
+                      // only fixed addresses, unreachable from outside the cloud).
+                      address: door.floatingIp.address,
+                      load_balancer_id: door.loadbalancer.id,
+                      pool_id: door.pool.id,
+                    }),
                 // No version: a new release reaches instances without a change to the stack.
                 template: s.template,
                 group: s.group,
