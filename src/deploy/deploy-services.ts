@@ -151,7 +151,7 @@ export function healthTargets(
         url: `${door.protocol}//${String(s?.address)}${door.port === '' ? '' : `:${door.port}`}`,
         healthCheck,
         expectedVersion: p.version,
-        frontDoor: { name, ca: door.protocol === 'https:' ? frontDoorCa : undefined },
+        frontDoor: { name, ca: door.protocol === 'https:' ? frontDoorCa : undefined, url: door.href },
       });
     });
   }

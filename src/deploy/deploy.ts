@@ -232,7 +232,8 @@ export async function deployCity(input: DeployServicesInput): Promise<DeployResu
   const results = published.map((p: PublishedService): ServiceDeployResult => {
     const mine = health.filter((h) => h.target.service === p.service);
     const ptr = pointers.get(p.service);
-    const urls = mine.map((h) => h.target.url);
+    // A front door is one URL, however many instances answered behind it.
+    const urls = [...new Set(mine.map((h) => h.target.frontDoor?.url ?? h.target.url))];
     return {
       name: p.service,
       template: p.template,

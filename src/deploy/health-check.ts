@@ -21,7 +21,7 @@ export interface HealthTarget {
    * A probe through a service's front door: `url` is the load balancer's address; the name its certificate and
    * Host header carry, and the CA that issued a certificate storm generated.
    */
-  frontDoor?: { name: string | undefined; ca: string | undefined };
+  frontDoor?: { name: string | undefined; ca: string | undefined; url: string };
 }
 
 export type HealthOutcome =
