@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureSandboxPartnerProjects } from '../../src/cloud/sandbox-partners';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
-import { sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
+import { frontDoorTofuEnv, sandboxTofuEnv, tofu as runTofu } from '../support/tofu';
 import { synthCity } from '../../src/synth/synth-city';
 import { PROJECT_ROOT, type Inventory, projectInventory, removeDir } from './support/city-cycle';
 import { processAlive } from '../../src/process-alive';
@@ -29,8 +29,11 @@ function storm(...args: string[]): StormResult & { result: Record<string, unknow
   return { ...r, result: jsonResult(r) };
 }
 
+/** The front doors' certificates, once synthesized (storm gives tofu them as TF_VAR_…). */
+let frontDoorEnv: Record<string, string> = {};
+
 async function tofu(url: string, ...args: string[]): Promise<{ exitCode: number; out: string }> {
-  const r = await runTofu(args, { cwd: work, env: sandboxTofuEnv(url, adminPassword()) });
+  const r = await runTofu(args, { cwd: work, env: { ...sandboxTofuEnv(url, adminPassword()), ...frontDoorEnv } });
   return { exitCode: r.exitCode, out: r.stdout + r.stderr };
 }
 
@@ -58,6 +61,7 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     const seeded = await projectInventory(url, adminPassword());
 
     const synth = synthCity('valladolid', { cwd: PROJECT_ROOT, env: 'production', outDir: work });
+    frontDoorEnv = frontDoorTofuEnv(synth.resolved, join(PROJECT_ROOT, 'stacks', 'valladolid.yaml'), work);
     await ensureSandboxPartnerProjects(
       sandboxCredentials(url, `${url}/identity/v3`, adminPassword()),
       synth.resolved.partners.map((p) => p.project),
@@ -71,7 +75,8 @@ describe('a stack in a detached sandbox across down/up and reset', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(processAlive(up.result.pid as number)).toBe(false);
 
-    const again = storm('sandbox', 'up', '--detach', '--port', '0', '--delay-ms', '50');
+    // The same port, as a cloud's endpoints stay put: Barbican's container refs (in the state) name the endpoint.
+    const again = storm('sandbox', 'up', '--detach', '--port', new URL(url).port, '--delay-ms', '50');
     expect(again.code, again.stderr).toBe(0);
     url = again.result.url as string;
     pids.push(again.result.pid as number);

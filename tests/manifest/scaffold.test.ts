@@ -55,7 +55,11 @@ describe('scaffoldCity', () => {
     expect(m.doc.compute?.keypairs).toBeUndefined();
     expect(m.doc.security?.adminCidrs).toEqual(['192.0.2.0/24']);
     expect(m.doc.services).toEqual(original.services);
-    expect(m.doc.environments).toEqual(original.environments);
+    // Waivers are the original city's decisions: the new city starts without them.
+    const withoutWaivers = (envs: typeof original.environments) =>
+      JSON.parse(JSON.stringify(envs ?? {}, (k, v: unknown) => (k === 'waivers' ? undefined : v))) as unknown;
+    expect(JSON.stringify(m.doc.environments)).not.toContain('"waivers"');
+    expect(withoutWaivers(m.doc.environments)).toEqual(withoutWaivers(original.environments));
     expect(m.doc.network.subnets.map((s) => [s.cidr, s.allocationPools])).toEqual([
       ['10.0.1.0/24', [{ start: '10.0.1.10', end: '10.0.1.200' }]],
       ['10.0.2.0/24', undefined],

@@ -6,6 +6,8 @@ import { tofuCloudEnvironment } from '../../src/cloud/credentials';
 import { sandboxCredentials } from '../../src/cloud/sandbox-target';
 import { type Engine, ensureEngine } from '../../src/engine/bootstrap';
 import { runTofu } from '../../src/engine/tofu';
+import type { ResolvedCity } from '../../src/manifest/model';
+import { tlsMaterialFor, tlsVariables } from '../../src/synth/tls-material';
 
 export interface TofuResult {
   exitCode: number;
@@ -42,4 +44,12 @@ export function sandboxTofuEnv(url: string, adminPassword: string): Record<strin
   ))
     env[k] = v ?? '';
   return env;
+}
+
+/**
+ * The front doors' certificates and keys as storm hands them to tofu (TF_VAR_…, never in main.tf.json), for tests
+ * that run tofu on a synthesized city themselves; a generated certificate's city CA is kept under `caDir`.
+ */
+export function frontDoorTofuEnv(city: ResolvedCity, manifestAbsPath: string, caDir: string): Record<string, string> {
+  return tlsVariables(tlsMaterialFor(city, manifestAbsPath, caDir));
 }

@@ -13,7 +13,7 @@ import { sandboxCredentials } from '../../../src/cloud/sandbox-target';
 import type { RecordedResponse } from '../../../src/sandbox/server';
 import { synthCity, type SynthCityResult } from '../../../src/synth/synth-city';
 import { call, issueToken, sandboxLogin, startTestSandbox, type TestSandbox } from '../../sandbox/helpers';
-import { type TofuResult, sandboxTofuEnv, tofu as runTofuIn } from '../../support/tofu';
+import { type TofuResult, frontDoorTofuEnv, sandboxTofuEnv, tofu as runTofuIn } from '../../support/tofu';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
 
@@ -60,7 +60,10 @@ export async function startCityRun(city: string, options: CityRunOptions = {}): 
       credentials,
       synth.resolved.partners.map((p) => p.project),
     );
-  const env = sandboxTofuEnv(sandbox.url, sandboxLogin(sandbox, 'admin').password);
+  const env = {
+    ...sandboxTofuEnv(sandbox.url, sandboxLogin(sandbox, 'admin').password),
+    ...frontDoorTofuEnv(synth.resolved, join(PROJECT_ROOT, 'stacks', `${city}.yaml`), workDir),
+  };
   const tofu = (...args: string[]): Promise<TofuResult> => runTofuIn(args, { cwd: workDir, env });
   const init = await tofu('init', '-no-color');
   if (init.exitCode !== 0) throw new Error(`tofu init failed in ${workDir}:\n${init.stdout}\n${init.stderr}`);
